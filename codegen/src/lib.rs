@@ -1,0 +1,1 @@
+//! kubegen: from Kubernetes OpenAPI v3 documents to typed Rust clients.

@@ -1,0 +1,7 @@
+//! Hand-written runtime for kubegen-generated Kubernetes clients.
+//!
+//! Layered bottom-up (nothing lower imports anything higher):
+//! `meta` (apimachinery types and the [`meta::Resource`] traits) → `config` → `rest`
+//! → `discovery`, `dynamic` → `cache` (informers); `workqueue` stands alone.
+
+pub mod meta;

@@ -1,0 +1,35 @@
+//! The apimachinery types (`io.k8s.apimachinery.*`), written once by hand.
+//!
+//! The generator maps every reference to these schemas onto the types here instead of
+//! regenerating them, so their wire format and memory layout are decided in one place.
+
+mod bytes;
+mod discovery;
+mod int_or_string;
+mod list;
+mod object_meta;
+mod options;
+mod quantity;
+mod raw_extension;
+mod resource;
+pub mod serde_helpers;
+mod status;
+mod time;
+
+pub use self::bytes::ByteString;
+pub use discovery::{
+    APIGroup, APIGroupList, APIResource, APIResourceList, APIVersions, GroupVersionForDiscovery,
+    Info, ServerAddressByClientCIDR,
+};
+pub use int_or_string::IntOrString;
+pub use list::{List, ListMeta, ShardInfo};
+pub use object_meta::{FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference};
+pub use options::{
+    Condition, DeleteOptions, FieldSelectorRequirement, GroupResource, LabelSelector,
+    LabelSelectorRequirement, Patch, Preconditions, WatchEvent,
+};
+pub use quantity::Quantity;
+pub use raw_extension::RawExtension;
+pub use resource::{Kind, Object, Resource, Scope};
+pub use status::{Status, StatusCause, StatusDetails};
+pub use time::{MicroTime, Time};

@@ -1,0 +1,201 @@
+//! `ObjectMeta` and the types only it uses.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+use super::serde_helpers::null_as_default;
+use super::Time;
+
+/// Metadata every persisted object carries (`metav1.ObjectMeta`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectMeta {
+    /// Unstructured key/value data set by external tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, String>>,
+    /// When the server created the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_timestamp: Option<Time>,
+    /// Seconds allowed for graceful termination before the object is removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_grace_period_seconds: Option<i64>,
+    /// When the object will be (or started being) deleted; set by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_timestamp: Option<Time>,
+    /// Must be empty before the object is deleted from the registry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finalizers: Option<Vec<String>>,
+    /// Prefix the server uses to generate a unique name when `name` is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generate_name: Option<String>,
+    /// Sequence number of the desired state (spec) generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<i64>,
+    /// Key/value pairs used to select objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+    /// Which field manager owns which fields; kept compact (see [`FieldsV1`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_fields: Option<Vec<ManagedFieldsEntry>>,
+    /// Name, unique within a namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Namespace; empty for cluster-scoped objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Objects this one depends on (garbage collection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_references: Option<Vec<OwnerReference>>,
+    /// Opaque version for optimistic concurrency and watches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_version: Option<String>,
+    /// Deprecated; never set by current servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_link: Option<String>,
+    /// Unique in time and space for this object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+}
+
+/// A reference to an owning object (`metav1.OwnerReference`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerReference {
+    /// API version of the referent.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub api_version: String,
+    /// If true, the owner cannot be deleted (foreground) before this reference is removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_owner_deletion: Option<bool>,
+    /// If true, this reference points to the managing controller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller: Option<bool>,
+    /// Kind of the referent.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub kind: String,
+    /// Name of the referent.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    /// UID of the referent.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub uid: String,
+}
+
+/// One field manager's ownership record (`metav1.ManagedFieldsEntry`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedFieldsEntry {
+    /// Version of the resource this field set applies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// Format of the fields; only `FieldsV1` exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields_type: Option<String>,
+    /// The owned field set.
+    #[serde(default, rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
+    pub fields_v1: Option<FieldsV1>,
+    /// Identifier of the workflow managing these fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// `Apply` or `Update`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    /// Subresource the fields were written through, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subresource: Option<String>,
+    /// When these fields were last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<Time>,
+}
+
+/// A field set in the structured-merge-diff format (`metav1.FieldsV1`).
+///
+/// Kept as the compact JSON text it is on the wire, like client-go keeps raw bytes: parsing it
+/// into a JSON tree costs several times its size in memory and nobody reads it but servers.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FieldsV1(Box<str>);
+
+impl FieldsV1 {
+    /// Wraps JSON text, checking that it is valid JSON.
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        let raw: Box<RawValue> = serde_json::from_str(json)?;
+        Ok(Self(raw.get().into()))
+    }
+
+    /// The field set as JSON text.
+    pub fn as_json(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses the field set into a JSON tree.
+    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_str(&self.0)
+    }
+}
+
+impl Default for FieldsV1 {
+    fn default() -> Self {
+        Self("{}".into())
+    }
+}
+
+impl fmt::Debug for FieldsV1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("FieldsV1").field(&&*self.0).finish()
+    }
+}
+
+impl Serialize for FieldsV1 {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match serde_json::from_str::<&RawValue>(&self.0) {
+            Ok(raw) => raw.serialize(serializer),
+            Err(_) => serde_json::Value::Object(Default::default()).serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for FieldsV1 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // From serde_json text this captures the bytes as they are, without building a tree.
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        Ok(Self(raw.get().into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_meta_round_trips() {
+        let json = r#"{"creationTimestamp":"2026-01-01T00:00:00Z","labels":{"app":"x"},"managedFields":[{"apiVersion":"v1","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{".":{},"f:app":{}}}},"manager":"kubectl","operation":"Apply","time":"2026-01-01T00:00:00Z"}],"name":"p","namespace":"default","ownerReferences":[{"apiVersion":"apps/v1","blockOwnerDeletion":true,"controller":true,"kind":"ReplicaSet","name":"rs","uid":"u1"}],"resourceVersion":"12","uid":"u2"}"#;
+        let meta: ObjectMeta = serde_json::from_str(json).unwrap();
+        assert_eq!(serde_json::to_string(&meta).unwrap(), json);
+        let fields = meta.managed_fields.as_ref().unwrap()[0]
+            .fields_v1
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            fields.as_json(),
+            r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#
+        );
+    }
+
+    #[test]
+    fn empty_meta_serializes_empty() {
+        assert_eq!(serde_json::to_string(&ObjectMeta::default()).unwrap(), "{}");
+    }
+
+    #[test]
+    fn fields_from_value_deserializer() {
+        let v = serde_json::json!({"fieldsV1": {"f:a": {}}});
+        let entry: ManagedFieldsEntry = serde_json::from_value(v).unwrap();
+        assert_eq!(
+            entry.fields_v1.unwrap().to_value().unwrap(),
+            serde_json::json!({"f:a": {}})
+        );
+    }
+}

@@ -1,0 +1,36 @@
+//! The traits every generated kind implements, so clients and informers can be generic.
+
+use super::ObjectMeta;
+
+/// Whether a resource lives in a namespace or at cluster scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Namespaced,
+    Cluster,
+}
+
+/// A schema with a group-version-kind (`x-kubernetes-group-version-kind`): it carries
+/// `apiVersion` and `kind` on the wire.
+pub trait Kind {
+    /// API group, empty for the core group.
+    const GROUP: &'static str;
+    const VERSION: &'static str;
+    const KIND: &'static str;
+    /// `group/version`, or just `version` for the core group.
+    const API_VERSION: &'static str;
+}
+
+/// A kind served as a REST resource: it has a plural name in the URL and a scope.
+pub trait Resource: Kind {
+    /// The plural resource name used in URLs (`pods`, `deployments`).
+    const PLURAL: &'static str;
+    const SCOPE: Scope;
+    /// The kind of this resource's list (`PodList`).
+    const LIST_KIND: &'static str;
+}
+
+/// A persisted object with standard object metadata.
+pub trait Object: Resource {
+    fn metadata(&self) -> &ObjectMeta;
+    fn metadata_mut(&mut self) -> &mut ObjectMeta;
+}
