@@ -1,0 +1,256 @@
+//! The intermediate model: everything the emitters need, decided once.
+//!
+//! Names, module paths, which fields are optional or boxed, which group a type lives in,
+//! which resources exist with which verbs, which features depend on which: all of it is
+//! computed here from a [`Spec`](crate::spec::Spec). Emitters only print. Every collection is
+//! ordered (`BTreeMap`, sorted `Vec`s) so the output is deterministic.
+
+mod build;
+mod error;
+mod externs;
+mod fixups;
+mod layout;
+pub mod naming;
+mod resources;
+mod types;
+mod view;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::PathBuf;
+
+pub use error::ModelError;
+pub use resources::{OperationDef, ParamDef, ResourceDef, SubresourceDef};
+
+use crate::spec::{Pointer, Spec};
+
+/// How to treat schema shapes the generator does not understand.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Strictness {
+    /// Fail with an error naming the place: right for the pinned Kubernetes specs, where an
+    /// unknown shape means the model must learn something.
+    #[default]
+    Strict,
+    /// Fall back to a JSON value and record a warning: right for user input such as CRDs.
+    Lenient,
+}
+
+/// A group-version module, e.g. `core::v1` or `apps::v1`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ModuleId {
+    /// Module name of the group (`core`, `apps`, `rbac`).
+    pub group: String,
+    /// Version (`v1`, `v1beta1`).
+    pub version: String,
+}
+
+impl ModuleId {
+    /// The cargo feature that enables this module (`core-v1`).
+    pub fn feature(&self) -> String {
+        format!("{}-{}", self.group, self.version)
+    }
+}
+
+impl fmt::Display for ModuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}::{}", self.group, self.version)
+    }
+}
+
+/// A group-version module and what it needs.
+#[derive(Clone, Debug)]
+pub struct ModuleDef {
+    pub id: ModuleId,
+    /// The API group (`""` for core, `apps`, `rbac.authorization.k8s.io`).
+    pub api_group: String,
+    /// Other modules whose types this module's types use.
+    pub depends_on: BTreeSet<ModuleId>,
+    /// Ids of the types in this module, sorted by Rust name.
+    pub types: Vec<TypeId>,
+}
+
+/// A type's identity: the schema's component name, or a synthesized name for inline schemas
+/// (`<parent>.<property>`).
+pub type TypeId = String;
+
+/// Where in the spec a type came from, for error messages and doc comments.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub file: PathBuf,
+    pub pointer: Pointer,
+}
+
+/// Group, version and kind of a top-level kind.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Gvk {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+}
+
+impl Gvk {
+    /// `apps/v1`, or `v1` for the core group.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+}
+
+/// A type to emit.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    pub id: TypeId,
+    pub rust_name: String,
+    pub module: ModuleId,
+    pub doc: Option<String>,
+    pub body: TypeBody,
+    /// Set for top-level kinds with exactly one group-version-kind.
+    pub gvk: Option<Gvk>,
+    /// The REST resource serving this kind, if any: (plural, namespaced).
+    pub resource: Option<(String, bool)>,
+    pub source: Source,
+}
+
+impl TypeDef {
+    /// Whether this kind has standard object metadata (`metadata: ObjectMeta`).
+    pub fn has_object_meta(&self) -> bool {
+        match &self.body {
+            TypeBody::Struct { fields } => fields.iter().any(|f| {
+                f.json_name == "metadata" && f.ty == TypeRef::Extern(externs::OBJECT_META.into())
+            }),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeBody {
+    Struct {
+        fields: Vec<Field>,
+    },
+    /// A `*List` kind: an alias of the runtime's generic list.
+    List {
+        item: TypeRef,
+    },
+    /// A schema that is just another type (`apiextensions.v1.JSON` is any JSON value).
+    Alias(TypeRef),
+    /// An untagged union: the first variant whose shape matches the JSON wins.
+    Union {
+        variants: Vec<Variant>,
+    },
+    /// A closed set of string values.
+    Enum {
+        values: Vec<EnumValue>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Variant {
+    pub name: String,
+    pub ty: TypeRef,
+    pub boxed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumValue {
+    pub value: String,
+    pub rust_name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub json_name: String,
+    pub rust_name: String,
+    pub doc: Option<String>,
+    pub ty: TypeRef,
+    pub required: bool,
+    /// Stored behind a `Box` (large and optional, or part of a cycle).
+    pub boxed: bool,
+    /// The server-side default the spec documents; informational, never applied locally.
+    pub default: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    Bool,
+    I32,
+    I64,
+    F64,
+    String,
+    /// `format: byte`: base64 on the wire.
+    Bytes,
+    /// Any JSON value.
+    Json,
+    /// A hand-written type in `kubegen_runtime::meta`, by name.
+    Extern(String),
+    /// A generated type.
+    Named(TypeId),
+    Array(Box<TypeRef>),
+    /// `additionalProperties`: a string-keyed map.
+    Map(Box<TypeRef>),
+}
+
+/// A warning about something the generator could not model exactly (lenient mode).
+#[derive(Clone, Debug)]
+pub struct Warning {
+    pub source: Source,
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at {}: {}",
+            self.source.file.display(),
+            self.source.pointer,
+            self.message
+        )
+    }
+}
+
+/// The whole model of a spec.
+#[derive(Clone, Debug)]
+pub struct Model {
+    types: BTreeMap<TypeId, TypeDef>,
+    modules: BTreeMap<ModuleId, ModuleDef>,
+    resources: Vec<ResourceDef>,
+    warnings: Vec<Warning>,
+}
+
+impl Model {
+    /// Builds the model of a spec, failing on any shape the generator does not understand.
+    pub fn from_spec(spec: &Spec) -> Result<Model, ModelError> {
+        Self::build(spec, Strictness::Strict)
+    }
+
+    /// Builds the model with the given strictness.
+    pub fn build(spec: &Spec, strictness: Strictness) -> Result<Model, ModelError> {
+        build::build(spec, strictness)
+    }
+
+    pub fn types(&self) -> &BTreeMap<TypeId, TypeDef> {
+        &self.types
+    }
+
+    pub fn type_def(&self, id: &str) -> Option<&TypeDef> {
+        self.types.get(id)
+    }
+
+    pub fn modules(&self) -> &BTreeMap<ModuleId, ModuleDef> {
+        &self.modules
+    }
+
+    /// Every REST resource of the spec, sorted by group, version and plural.
+    pub fn resources(&self) -> &[ResourceDef] {
+        &self.resources
+    }
+
+    /// What lenient mode replaced by JSON values.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+}

@@ -1,0 +1,51 @@
+//! Errors from reading a spec: each names the file and, where it can, the JSON pointer.
+
+use std::path::PathBuf;
+
+use super::Pointer;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no OpenAPI documents (*.json) in {}", dir.display())]
+    NoDocuments { dir: PathBuf },
+    #[error("{}: invalid JSON: {source}", file.display())]
+    Json {
+        file: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{} at {pointer}: not a valid OpenAPI v3 document: {message}", file.display())]
+    OpenApi {
+        file: PathBuf,
+        pointer: Pointer,
+        message: String,
+    },
+    #[error("{} at {pointer}: $ref {target:?} points at no schema", file.display())]
+    DanglingRef {
+        file: PathBuf,
+        pointer: Pointer,
+        target: String,
+    },
+    #[error(
+        "schema {name} differs between {} and {}; identical copies are merged, differing ones cannot be",
+        first.display(),
+        second.display()
+    )]
+    ConflictingSchema {
+        name: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error("{} at {pointer}: unsupported: {message}", file.display())]
+    Unsupported {
+        file: PathBuf,
+        pointer: Pointer,
+        message: String,
+    },
+}

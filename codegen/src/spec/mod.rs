@@ -1,0 +1,265 @@
+//! Loading Kubernetes OpenAPI v3 documents: one document per group-version, parsed with
+//! `openapiv3`, their component schemas merged into one table and every `$ref` checked.
+//!
+//! The same schema (say `ObjectMeta`) appears in almost every document. Identical copies are
+//! merged; copies that differ are an error naming both files, since silently picking one would
+//! make the output depend on file order.
+
+mod error;
+mod pointer;
+mod refs;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use openapiv3::{OpenAPI, ReferenceOr, Schema};
+
+pub use error::SpecError;
+pub use pointer::Pointer;
+
+const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
+
+/// One OpenAPI v3 document as served at `/openapi/v3/{path}`.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The server-relative path of the document, e.g. `api/v1` or `apis/apps/v1`.
+    pub path: String,
+    /// Where it was read from (or a descriptive name for in-memory documents).
+    pub file: PathBuf,
+    /// The exact bytes, as read; servers publish a hash of these.
+    pub bytes: Arc<[u8]>,
+    /// The parsed document.
+    pub openapi: OpenAPI,
+}
+
+/// A component schema and the first document that declared it.
+#[derive(Debug, Clone)]
+pub struct SchemaEntry {
+    pub schema: Schema,
+    pub file: PathBuf,
+}
+
+/// A set of documents with their component schemas merged.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    documents: Vec<Document>,
+    schemas: BTreeMap<String, SchemaEntry>,
+}
+
+impl Spec {
+    /// Loads every `*.json` file of a directory (the layout of `/openapi/v3` dumps:
+    /// `apis__apps__v1_openapi.json` holds `apis/apps/v1`).
+    pub fn load_dir(dir: &Path) -> Result<Spec, SpecError> {
+        let entries = std::fs::read_dir(dir).map_err(|source| SpecError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| SpecError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            let path = entry.path();
+            if path.extension().is_some_and(|ext| ext == "json") {
+                files.push(path);
+            }
+        }
+        files.sort();
+        let mut raw = Vec::with_capacity(files.len());
+        for file in files {
+            let bytes = std::fs::read(&file).map_err(|source| SpecError::Io {
+                path: file.clone(),
+                source,
+            })?;
+            raw.push((file, bytes));
+        }
+        if raw.is_empty() {
+            return Err(SpecError::NoDocuments {
+                dir: dir.to_path_buf(),
+            });
+        }
+        Self::from_documents(raw)
+    }
+
+    /// Builds a spec from documents already in memory (file name, bytes). The file name's
+    /// stem gives the document's server path, as in [`Spec::load_dir`].
+    pub fn from_documents(raw: Vec<(PathBuf, Vec<u8>)>) -> Result<Spec, SpecError> {
+        let mut documents = Vec::with_capacity(raw.len());
+        let mut schemas: BTreeMap<String, (SchemaEntry, serde_json::Value)> = BTreeMap::new();
+        let mut found_refs = Vec::new();
+        for (file, bytes) in raw {
+            let value: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|source| SpecError::Json {
+                    file: file.clone(),
+                    source,
+                })?;
+            refs::collect(&file, &value, &mut found_refs);
+            let openapi: OpenAPI =
+                serde_path_to_error::deserialize(&value).map_err(|err| SpecError::OpenApi {
+                    file: file.clone(),
+                    pointer: Pointer::from_serde_path(err.path()),
+                    message: err.inner().to_string(),
+                })?;
+            let raw_schemas = value
+                .pointer("/components/schemas")
+                .and_then(|v| v.as_object());
+            if let Some(components) = &openapi.components {
+                for (name, schema) in &components.schemas {
+                    let pointer = Pointer::root()
+                        .push("components")
+                        .push("schemas")
+                        .push(name);
+                    let schema = match schema {
+                        ReferenceOr::Item(schema) => schema.clone(),
+                        ReferenceOr::Reference { .. } => {
+                            return Err(SpecError::Unsupported {
+                                file: file.clone(),
+                                pointer,
+                                message: "a component schema that is only a $ref".into(),
+                            })
+                        }
+                    };
+                    let raw_value = raw_schemas
+                        .and_then(|m| m.get(name))
+                        .cloned()
+                        .unwrap_or_default();
+                    match schemas.get_mut(name) {
+                        Some((first, first_raw)) => {
+                            if *first_raw != raw_value {
+                                merge_gvk_lists(first, first_raw, &raw_value).ok_or_else(|| {
+                                    SpecError::ConflictingSchema {
+                                        name: name.clone(),
+                                        first: first.file.clone(),
+                                        second: file.clone(),
+                                    }
+                                })?;
+                            }
+                        }
+                        None => {
+                            schemas.insert(
+                                name.clone(),
+                                (
+                                    SchemaEntry {
+                                        schema,
+                                        file: file.clone(),
+                                    },
+                                    raw_value,
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            documents.push(Document {
+                path: document_path(&file),
+                file,
+                bytes: bytes.into(),
+                openapi,
+            });
+        }
+        let schemas: BTreeMap<String, SchemaEntry> = schemas
+            .into_iter()
+            .map(|(k, (entry, _))| (k, entry))
+            .collect();
+        refs::check(&found_refs, &schemas)?;
+        documents.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Spec { documents, schemas })
+    }
+
+    /// The documents, ordered by server path.
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
+    }
+
+    /// All component schemas, by name.
+    pub fn schemas(&self) -> &BTreeMap<String, SchemaEntry> {
+        &self.schemas
+    }
+
+    /// Looks up a schema by its component name.
+    pub fn schema(&self, name: &str) -> Option<&SchemaEntry> {
+        self.schemas.get(name)
+    }
+}
+
+const GVK_EXTENSION: &str = "x-kubernetes-group-version-kind";
+
+/// Kubernetes quirk: option types shared by every group (`DeleteOptions`, `WatchEvent`) list
+/// in each document only the group-version-kinds of that document's group. Copies that differ
+/// only there are merged with the union of the lists; any other difference is a conflict
+/// (`None`).
+fn merge_gvk_lists(
+    first: &mut SchemaEntry,
+    first_raw: &mut serde_json::Value,
+    other: &serde_json::Value,
+) -> Option<()> {
+    let without = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        if let Some(map) = v.as_object_mut() {
+            map.remove(GVK_EXTENSION);
+        }
+        v
+    };
+    if without(first_raw) != without(other) {
+        return None;
+    }
+    let mut gvks: Vec<serde_json::Value> = first_raw
+        .get(GVK_EXTENSION)
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    for gvk in other.get(GVK_EXTENSION)?.as_array()? {
+        if !gvks.contains(gvk) {
+            gvks.push(gvk.clone());
+        }
+    }
+    gvks.sort_by_key(|v| v.to_string());
+    let merged = serde_json::Value::Array(gvks);
+    first_raw
+        .as_object_mut()?
+        .insert(GVK_EXTENSION.into(), merged.clone());
+    first
+        .schema
+        .schema_data
+        .extensions
+        .insert(GVK_EXTENSION.into(), merged);
+    Some(())
+}
+
+/// The component name a `$ref` points at, if it is a local schema reference.
+pub fn ref_target(reference: &str) -> Option<&str> {
+    reference.strip_prefix(SCHEMA_REF_PREFIX)
+}
+
+/// `apis__apps__v1_openapi.json` → `apis/apps/v1`.
+fn document_path(file: &Path) -> String {
+    let stem = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let stem = stem.strip_suffix(".json").unwrap_or(stem);
+    let stem = stem.strip_suffix("_openapi").unwrap_or(stem);
+    stem.replace("__", "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_paths_follow_dump_names() {
+        assert_eq!(document_path(Path::new("x/api__v1_openapi.json")), "api/v1");
+        assert_eq!(
+            document_path(Path::new("apis__apps__v1_openapi.json")),
+            "apis/apps/v1"
+        );
+        assert_eq!(
+            document_path(Path::new(
+                "apis__rbac.authorization.k8s.io__v1_openapi.json"
+            )),
+            "apis/rbac.authorization.k8s.io/v1"
+        );
+    }
+}
