@@ -15,6 +15,7 @@ mod resource;
 pub mod serde_helpers;
 mod status;
 mod time;
+mod type_tag;
 
 pub use self::bytes::ByteString;
 pub use discovery::{
@@ -33,3 +34,4 @@ pub use raw_extension::RawExtension;
 pub use resource::{Kind, Object, Resource, Scope};
 pub use status::{Status, StatusCause, StatusDetails};
 pub use time::{MicroTime, Time};
+pub use type_tag::{ApiVersion, KindTag};

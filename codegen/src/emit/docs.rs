@@ -1,0 +1,101 @@
+//! Doc comments from spec descriptions.
+//!
+//! Descriptions are Go doc text, not Markdown meant for rustdoc: indented lines would become
+//! code blocks and code fences would become doc tests. Lines are trimmed and fences marked as
+//! plain text so the generated crate's docs build and its doc tests stay meaningful.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc = "..."]` attributes for a description, one per line.
+pub fn doc_attrs(text: Option<&str>) -> TokenStream {
+    let Some(text) = text else {
+        return TokenStream::new();
+    };
+    let lines = sanitize(text);
+    let attrs = lines.iter().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// `#![doc = "..."]` attributes (module docs) for a text, one per line.
+pub fn inner_doc_attrs(text: &str) -> TokenStream {
+    let attrs = sanitize(text).into_iter().map(|line| {
+        let line = if line.is_empty() {
+            line
+        } else {
+            format!(" {line}")
+        };
+        quote!(#![doc = #line])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// Joins paragraphs of doc text.
+pub fn join(parts: &[Option<String>]) -> Option<String> {
+    let parts: Vec<&str> = parts
+        .iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("\n\n"))
+    }
+}
+
+fn sanitize(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for line in text.trim().lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("```") {
+            if in_fence {
+                out.push("```".to_owned());
+            } else {
+                let _ = rest;
+                out.push("```text".to_owned());
+            }
+            in_fence = !in_fence;
+            continue;
+        }
+        out.push(line.to_owned());
+    }
+    if in_fence {
+        out.push("```".to_owned());
+    }
+    // Collapse runs of blank lines.
+    out.dedup_by(|a, b| a.is_empty() && b.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indented_lines_and_fences_are_neutralised() {
+        let lines = sanitize("Example:\n\n    kubectl get pods\n```\ncode\n```\nend  ");
+        assert_eq!(
+            lines,
+            vec![
+                "Example:",
+                "",
+                "kubectl get pods",
+                "```text",
+                "code",
+                "```",
+                "end"
+            ]
+        );
+        assert_eq!(sanitize("```yaml\na: b"), vec!["```text", "a: b", "```"]);
+    }
+}

@@ -1,0 +1,164 @@
+//! Which names a generated file imports and which it must spell out in full.
+//!
+//! A file refers to its own type, types of its own module, types of other modules and the
+//! runtime's meta types. Each gets a short name through a `use` unless the short name is
+//! already taken in the file, in which case it is written as a full path.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::model::{Model, ModuleId, TypeBody, TypeDef, TypeRef};
+
+/// The names one file uses, resolved.
+pub struct Names {
+    /// Full path by short name, for names that are imported.
+    imports: BTreeMap<String, String>,
+    /// Token paths by (kind, key): key is a TypeId or an extern name.
+    paths: BTreeMap<String, TokenStream>,
+    uses_map: bool,
+}
+
+const META: &str = "kubegen_runtime::meta";
+
+pub fn path_tokens(path: &str) -> TokenStream {
+    let segments = path.split("::").map(|s| format_ident!("{}", s));
+    quote!(#(#segments)::*)
+}
+
+pub fn module_path(module: &ModuleId) -> String {
+    format!("crate::{}::{}", module.group, module.version)
+}
+
+fn collect_refs(ty: &TypeRef, out: &mut BTreeSet<TypeRef>) {
+    match ty {
+        TypeRef::Array(inner) | TypeRef::Map(inner) => {
+            if matches!(ty, TypeRef::Map(_)) {
+                out.insert(TypeRef::Map(Box::new(TypeRef::Bool)));
+            }
+            collect_refs(inner, out);
+        }
+        other => {
+            out.insert(other.clone());
+        }
+    }
+}
+
+impl Names {
+    /// Resolves every name `def` (and the extra extern names) needs.
+    pub fn resolve(model: &Model, def: &TypeDef, extra_externs: &[&str]) -> Names {
+        let mut refs = BTreeSet::new();
+        match &def.body {
+            TypeBody::Struct { fields } => {
+                fields.iter().for_each(|f| collect_refs(&f.ty, &mut refs))
+            }
+            TypeBody::List { item } | TypeBody::Alias(item) => collect_refs(item, &mut refs),
+            TypeBody::Union { variants } => {
+                variants.iter().for_each(|v| collect_refs(&v.ty, &mut refs))
+            }
+            TypeBody::Enum { .. } => {}
+        }
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        taken.insert(def.rust_name.clone());
+        let mut names = Names {
+            imports: BTreeMap::new(),
+            paths: BTreeMap::new(),
+            uses_map: refs.contains(&TypeRef::Map(Box::new(TypeRef::Bool))),
+        };
+        if names.uses_map {
+            taken.insert("BTreeMap".into());
+        }
+        // Priority: own module, then the runtime, then other modules (all sorted): the
+        // outcome depends only on the set of names, never on visiting order.
+        let mut wanted: Vec<(u8, String, String, String)> = Vec::new(); // (rank, short, full, key)
+        for r in &refs {
+            match r {
+                TypeRef::Named(id) => {
+                    let Some(target) = model.type_def(id) else {
+                        continue;
+                    };
+                    if target.id == def.id {
+                        names
+                            .paths
+                            .insert(id.clone(), path_tokens(&target.rust_name));
+                        continue;
+                    }
+                    let rank = if target.module == def.module { 0 } else { 2 };
+                    let full = if target.module == def.module {
+                        format!("super::{}", target.rust_name)
+                    } else {
+                        format!("{}::{}", module_path(&target.module), target.rust_name)
+                    };
+                    wanted.push((rank, target.rust_name.clone(), full, id.clone()));
+                }
+                TypeRef::Extern(name) => {
+                    wanted.push((1, name.clone(), format!("{META}::{name}"), name.clone()))
+                }
+                TypeRef::Bytes => {
+                    let name = "ByteString".to_owned();
+                    wanted.push((1, name.clone(), format!("{META}::{name}"), name))
+                }
+                _ => {}
+            }
+        }
+        for name in extra_externs {
+            wanted.push((
+                1,
+                (*name).to_owned(),
+                format!("{META}::{name}"),
+                (*name).to_owned(),
+            ));
+        }
+        wanted.sort();
+        wanted.dedup();
+        for (_, short, full, key) in wanted {
+            if taken.insert(short.clone()) {
+                names.paths.insert(key, path_tokens(&short));
+                names.imports.insert(short, full);
+            } else {
+                let full = full.replacen("super::", &format!("{}::", module_path(&def.module)), 1);
+                names.paths.insert(key, path_tokens(&full));
+            }
+        }
+        names
+    }
+
+    /// The tokens naming a generated type or meta type.
+    pub fn path(&self, key: &str) -> TokenStream {
+        self.paths
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| path_tokens(key))
+    }
+
+    /// `use` items for the imported names, grouped by parent path.
+    pub fn use_items(&self) -> TokenStream {
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if self.uses_map {
+            groups
+                .entry("std::collections".into())
+                .or_default()
+                .push("BTreeMap".into());
+        }
+        for full in self.imports.values() {
+            if let Some((parent, last)) = full.rsplit_once("::") {
+                groups
+                    .entry(parent.to_owned())
+                    .or_default()
+                    .push(last.to_owned());
+            }
+        }
+        let items = groups.into_iter().map(|(parent, mut leaves)| {
+            leaves.sort();
+            let parent = path_tokens(&parent);
+            let leaves = leaves.iter().map(|l| format_ident!("{}", l));
+            if leaves.len() == 1 {
+                quote!(use #parent::#(#leaves)*;)
+            } else {
+                quote!(use #parent::{#(#leaves),*};)
+            }
+        });
+        quote!(#(#items)*)
+    }
+}

@@ -1,0 +1,312 @@
+//! One generated file per type: the type, its serde attributes and its runtime trait impls.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{doc_attrs, join};
+use super::names::Names;
+use crate::model::{Field, Model, TypeBody, TypeDef, TypeRef};
+
+const HELPERS: &str = "kubegen_runtime::meta::serde_helpers";
+
+/// The items of the file for `def`.
+pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
+    let mut externs: Vec<&str> = Vec::new();
+    if def.gvk.is_some() && matches!(def.body, TypeBody::Struct { .. }) {
+        externs.extend(["ApiVersion", "KindTag", "Kind"]);
+        if def.resource.is_some() {
+            externs.extend(["Resource", "Scope"]);
+            if def.has_object_meta() {
+                externs.extend(["Object", "ObjectMeta"]);
+            }
+        }
+    }
+    if matches!(def.body, TypeBody::List { .. }) {
+        externs.push("List");
+    }
+    let names = Names::resolve(model, def, &externs);
+    let uses = names.use_items();
+    let serde_use = match &def.body {
+        TypeBody::List { .. } | TypeBody::Alias(_) => quote!(),
+        _ => quote!(
+            use serde::{Deserialize, Serialize};
+        ),
+    };
+    let item = match &def.body {
+        TypeBody::Struct { fields } => struct_item(model, def, fields, &names),
+        TypeBody::List { item } => {
+            let doc = doc_attrs(def.doc.as_deref());
+            let name = format_ident!("{}", def.rust_name);
+            let list = names.path("List");
+            let item = type_tokens(item, &names);
+            quote! {
+                #doc
+                pub type #name = #list<#item>;
+            }
+        }
+        TypeBody::Alias(ty) => {
+            let doc = doc_attrs(def.doc.as_deref());
+            let name = format_ident!("{}", def.rust_name);
+            let ty = type_tokens(ty, &names);
+            quote! {
+                #doc
+                pub type #name = #ty;
+            }
+        }
+        TypeBody::Union { variants } => {
+            let doc = doc_attrs(def.doc.as_deref());
+            let name = format_ident!("{}", def.rust_name);
+            let variants = variants.iter().map(|v| {
+                let vname = format_ident!("{}", v.name);
+                let mut ty = type_tokens(&v.ty, &names);
+                if v.boxed {
+                    ty = quote!(Box<#ty>);
+                }
+                quote!(#vname(#ty))
+            });
+            quote! {
+                #doc
+                #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#variants,)*
+                }
+            }
+        }
+        TypeBody::Enum { values } => {
+            let doc = doc_attrs(def.doc.as_deref());
+            let name = format_ident!("{}", def.rust_name);
+            let variants = values.iter().map(|v| {
+                let vname = format_ident!("{}", v.rust_name);
+                let value = &v.value;
+                quote! {
+                    #[serde(rename = #value)]
+                    #vname
+                }
+            });
+            quote! {
+                #doc
+                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+                pub enum #name {
+                    #(#variants,)*
+                }
+            }
+        }
+    };
+    let impls = kind_impls(def, &names);
+    quote! {
+        #serde_use
+        #uses
+        #item
+        #impls
+    }
+}
+
+/// Whether a field is an `Option` in Rust. Required fields are plain values that default
+/// to Go's zero value, except where no value is a safe default (enums, unions).
+pub fn is_option(model: &Model, field: &Field) -> bool {
+    if !field.required {
+        return true;
+    }
+    match &field.ty {
+        TypeRef::Named(id) => model
+            .type_def(id)
+            .is_some_and(|t| matches!(t.body, TypeBody::Enum { .. } | TypeBody::Union { .. })),
+        _ => false,
+    }
+}
+
+fn type_tokens(ty: &TypeRef, names: &Names) -> TokenStream {
+    match ty {
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::String => quote!(String),
+        TypeRef::Bytes => names.path("ByteString"),
+        TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::Extern(name) => names.path(name),
+        TypeRef::Named(id) => names.path(id),
+        TypeRef::Array(inner) => {
+            let inner = type_tokens(inner, names);
+            quote!(Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = type_tokens(inner, names);
+            quote!(BTreeMap<String, #inner>)
+        }
+    }
+}
+
+/// `serde` camelCase of a snake_case Rust field name, as `rename_all = "camelCase"` computes it.
+fn serde_camel(rust: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in rust.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn skip_fn(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "String::is_empty".into(),
+        TypeRef::Array(_) => "Vec::is_empty".into(),
+        TypeRef::Map(_) => "BTreeMap::is_empty".into(),
+        TypeRef::Json => "serde_json::Value::is_null".into(),
+        _ => format!("{HELPERS}::is_default"),
+    }
+}
+
+fn field_tokens(model: &Model, field: &Field, names: &Names) -> TokenStream {
+    let doc = doc_attrs(join(&[field.doc.clone(), default_note(field)]).as_deref());
+    let name = format_ident!("{}", field.rust_name);
+    let mut ty = type_tokens(&field.ty, names);
+    if field.boxed {
+        ty = quote!(Box<#ty>);
+    }
+    let rename = (serde_camel(&field.rust_name) != field.json_name).then(|| {
+        let json = &field.json_name;
+        quote!(rename = #json,)
+    });
+    if is_option(model, field) {
+        quote! {
+            #doc
+            #[serde(#rename skip_serializing_if = "Option::is_none")]
+            pub #name: Option<#ty>,
+        }
+    } else {
+        let null = format!("{HELPERS}::null_as_default");
+        let skip = if field.boxed {
+            format!("{HELPERS}::is_default")
+        } else {
+            skip_fn(&field.ty)
+        };
+        quote! {
+            #doc
+            #[serde(#rename default, deserialize_with = #null, skip_serializing_if = #skip)]
+            pub #name: #ty,
+        }
+    }
+}
+
+/// "Defaults to `X`." for scalar defaults the description does not already state.
+fn default_note(field: &Field) -> Option<String> {
+    let value = field.default.as_ref()?;
+    let text = match value {
+        serde_json::Value::String(s) => format!("{s:?}"),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        _ => return None,
+    };
+    let doc = field.doc.as_deref().unwrap_or_default();
+    if doc.contains("efault") && doc.contains(text.trim_matches('"')) {
+        return None;
+    }
+    Some(format!("Defaults to `{text}` on the server."))
+}
+
+fn struct_item(model: &Model, def: &TypeDef, fields: &[Field], names: &Names) -> TokenStream {
+    let doc = doc_attrs(def.doc.as_deref());
+    let name = format_ident!("{}", def.rust_name);
+    let tags = def.gvk.as_ref().map(|gvk| {
+        let api_version = names.path("ApiVersion");
+        let kind = names.path("KindTag");
+        let av_doc = format!(
+            " Always `{}`: serialized from the type, whatever was read.",
+            gvk.api_version()
+        );
+        let kind_doc = format!(
+            " Always `{}`: serialized from the type, whatever was read.",
+            gvk.kind
+        );
+        quote! {
+            #[doc = #av_doc]
+            #[serde(default)]
+            pub api_version: #api_version<#name>,
+            #[doc = #kind_doc]
+            #[serde(default)]
+            pub kind: #kind<#name>,
+        }
+    });
+    let fields = fields.iter().map(|f| field_tokens(model, f, names));
+    quote! {
+        #doc
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct #name {
+            #tags
+            #(#fields)*
+        }
+    }
+}
+
+fn kind_impls(def: &TypeDef, names: &Names) -> TokenStream {
+    let (Some(gvk), TypeBody::Struct { .. }) = (&def.gvk, &def.body) else {
+        return quote!();
+    };
+    let name = format_ident!("{}", def.rust_name);
+    let kind_trait = names.path("Kind");
+    let (group, version, kind) = (&gvk.group, &gvk.version, &gvk.kind);
+    let api_version = gvk.api_version();
+    let mut out = quote! {
+        impl #kind_trait for #name {
+            const GROUP: &'static str = #group;
+            const VERSION: &'static str = #version;
+            const KIND: &'static str = #kind;
+            const API_VERSION: &'static str = #api_version;
+        }
+    };
+    let Some((plural, namespaced)) = &def.resource else {
+        return out;
+    };
+    let resource = names.path("Resource");
+    let scope_ty = names.path("Scope");
+    let scope = if *namespaced {
+        quote!(#scope_ty::Namespaced)
+    } else {
+        quote!(#scope_ty::Cluster)
+    };
+    let list_kind = format!("{kind}List");
+    out.extend(quote! {
+        impl #resource for #name {
+            const PLURAL: &'static str = #plural;
+            const SCOPE: #scope_ty = #scope;
+            const LIST_KIND: &'static str = #list_kind;
+        }
+    });
+    if def.has_object_meta() {
+        let object = names.path("Object");
+        let meta = names.path("ObjectMeta");
+        out.extend(quote! {
+            impl #object for #name {
+                fn metadata(&self) -> &#meta {
+                    &self.metadata
+                }
+                fn metadata_mut(&mut self) -> &mut #meta {
+                    &mut self.metadata
+                }
+            }
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_matches_serde() {
+        assert_eq!(serde_camel("pod_cidrs"), "podCidrs");
+        assert_eq!(serde_camel("type_"), "type");
+        assert_eq!(serde_camel("api_version"), "apiVersion");
+    }
+}
