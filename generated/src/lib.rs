@@ -11,13 +11,11 @@
     rustdoc::invalid_html_tags
 )]
 pub use kubegen_runtime::meta;
-#[cfg(
-    any(
-        feature = "admissionregistration-v1",
-        feature = "admissionregistration-v1alpha1",
-        feature = "admissionregistration-v1beta1"
-    )
-)]
+#[cfg(any(
+    feature = "admissionregistration-v1",
+    feature = "admissionregistration-v1alpha1",
+    feature = "admissionregistration-v1beta1"
+))]
 pub mod admissionregistration;
 #[cfg(feature = "apiextensions-v1")]
 pub mod apiextensions;
@@ -33,21 +31,17 @@ pub mod authorization;
 pub mod autoscaling;
 #[cfg(feature = "batch-v1")]
 pub mod batch;
-#[cfg(
-    any(
-        feature = "certificates-v1",
-        feature = "certificates-v1alpha1",
-        feature = "certificates-v1beta1"
-    )
-)]
+#[cfg(any(
+    feature = "certificates-v1",
+    feature = "certificates-v1alpha1",
+    feature = "certificates-v1beta1"
+))]
 pub mod certificates;
-#[cfg(
-    any(
-        feature = "coordination-v1",
-        feature = "coordination-v1alpha2",
-        feature = "coordination-v1beta1"
-    )
-)]
+#[cfg(any(
+    feature = "coordination-v1",
+    feature = "coordination-v1alpha2",
+    feature = "coordination-v1beta1"
+))]
 pub mod coordination;
 #[cfg(feature = "core-v1")]
 pub mod core;
@@ -67,14 +61,12 @@ pub mod node;
 pub mod policy;
 #[cfg(feature = "rbac-v1")]
 pub mod rbac;
-#[cfg(
-    any(
-        feature = "resource-v1",
-        feature = "resource-v1alpha3",
-        feature = "resource-v1beta1",
-        feature = "resource-v1beta2"
-    )
-)]
+#[cfg(any(
+    feature = "resource-v1",
+    feature = "resource-v1alpha3",
+    feature = "resource-v1beta1",
+    feature = "resource-v1beta2"
+))]
 pub mod resource;
 #[cfg(any(feature = "scheduling-v1", feature = "scheduling-v1alpha2"))]
 pub mod scheduling;

@@ -49,5 +49,3 @@ pub(crate) fn format_file(name: &str, tokens: TokenStream) -> Result<String, Emi
 pub fn emit(model: &Model, settings: &CrateSettings) -> Result<Output, EmitError> {
     crate_files::emit_crate(model, settings)
 }
-
-pub use types::is_option;

@@ -33,7 +33,7 @@ pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
         ),
     };
     let item = match &def.body {
-        TypeBody::Struct { fields } => struct_item(model, def, fields, &names),
+        TypeBody::Struct { fields } => struct_item(def, fields, &names),
         TypeBody::List { item } => {
             let doc = doc_attrs(def.doc.as_deref());
             let name = format_ident!("{}", def.rust_name);
@@ -102,20 +102,6 @@ pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
     }
 }
 
-/// Whether a field is an `Option` in Rust. Required fields are plain values that default
-/// to Go's zero value, except where no value is a safe default (enums, unions).
-pub fn is_option(model: &Model, field: &Field) -> bool {
-    if !field.required {
-        return true;
-    }
-    match &field.ty {
-        TypeRef::Named(id) => model
-            .type_def(id)
-            .is_some_and(|t| matches!(t.body, TypeBody::Enum { .. } | TypeBody::Union { .. })),
-        _ => false,
-    }
-}
-
 fn type_tokens(ty: &TypeRef, names: &Names) -> TokenStream {
     match ty {
         TypeRef::Bool => quote!(bool),
@@ -165,8 +151,9 @@ fn skip_fn(ty: &TypeRef) -> String {
     }
 }
 
-fn field_tokens(model: &Model, field: &Field, names: &Names) -> TokenStream {
-    let doc = doc_attrs(join(&[field.doc.clone(), default_note(field)]).as_deref());
+fn field_tokens(field: &Field, names: &Names) -> TokenStream {
+    let doc =
+        doc_attrs(join(&[field.doc.clone(), required_note(field), default_note(field)]).as_deref());
     let name = format_ident!("{}", field.rust_name);
     let mut ty = type_tokens(&field.ty, names);
     if field.boxed {
@@ -176,7 +163,7 @@ fn field_tokens(model: &Model, field: &Field, names: &Names) -> TokenStream {
         let json = &field.json_name;
         quote!(rename = #json,)
     });
-    if is_option(model, field) {
+    if !field.plain {
         quote! {
             #doc
             #[serde(#rename skip_serializing_if = "Option::is_none")]
@@ -197,11 +184,18 @@ fn field_tokens(model: &Model, field: &Field, names: &Names) -> TokenStream {
     }
 }
 
+/// "Required." for required fields whose description does not say so.
+fn required_note(field: &Field) -> Option<String> {
+    let doc = field.doc.as_deref().unwrap_or_default();
+    (field.required && !field.plain && !doc.contains("Required")).then(|| "Required.".to_owned())
+}
+
 /// "Defaults to `X`." for scalar defaults the description does not already state.
 fn default_note(field: &Field) -> Option<String> {
-    let value = field.default.as_ref()?;
+    // Required fields carry Go's zero value as their "default": not worth a note.
+    let value = field.default.as_ref().filter(|_| !field.required)?;
     let text = match value {
-        serde_json::Value::String(s) => format!("{s:?}"),
+        serde_json::Value::String(s) if !s.is_empty() => format!("{s:?}"),
         serde_json::Value::Number(n) => n.to_string(),
         serde_json::Value::Bool(b) => b.to_string(),
         _ => return None,
@@ -213,7 +207,7 @@ fn default_note(field: &Field) -> Option<String> {
     Some(format!("Defaults to `{text}` on the server."))
 }
 
-fn struct_item(model: &Model, def: &TypeDef, fields: &[Field], names: &Names) -> TokenStream {
+fn struct_item(def: &TypeDef, fields: &[Field], names: &Names) -> TokenStream {
     let doc = doc_attrs(def.doc.as_deref());
     let name = format_ident!("{}", def.rust_name);
     let tags = def.gvk.as_ref().map(|gvk| {
@@ -236,7 +230,7 @@ fn struct_item(model: &Model, def: &TypeDef, fields: &[Field], names: &Names) ->
             pub kind: #kind<#name>,
         }
     });
-    let fields = fields.iter().map(|f| field_tokens(model, f, names));
+    let fields = fields.iter().map(|f| field_tokens(f, names));
     quote! {
         #doc
         #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

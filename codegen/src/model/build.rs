@@ -224,7 +224,7 @@ fn shape_kind(body: TypeBody, is_kind: bool) -> TypeBody {
     });
     for f in &mut fields {
         if f.json_name == "metadata" && f.ty == TypeRef::Extern(externs::OBJECT_META.into()) {
-            f.required = true;
+            f.plain = true;
         }
     }
     TypeBody::Struct { fields }

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{TypeBody, TypeDef, TypeId, TypeRef};
 
-/// Optional struct fields larger than this many bytes (estimated) are boxed.
+/// Optional (not API-required) struct fields larger than this many bytes (estimated) are
+/// boxed; required ones are nearly always set, so boxing them would only add an allocation.
 const BOX_THRESHOLD: usize = 48;
 
 pub(super) fn apply(types: &mut BTreeMap<TypeId, TypeDef>) {
@@ -60,7 +61,7 @@ fn size_of_named(
                 if f.boxed {
                     8
                 } else {
-                    size_of_ref(&f.ty, types, sizes, visiting) + usize::from(!f.required) * 8
+                    size_of_ref(&f.ty, types, sizes, visiting) + usize::from(!f.plain) * 8
                 }
             })
             .sum(),

@@ -166,7 +166,13 @@ pub struct Field {
     pub rust_name: String,
     pub doc: Option<String>,
     pub ty: TypeRef,
+    /// Whether the API requires the field. Required fields are still `Option`s in Rust (see
+    /// [`Field::plain`]): only `None` can say "not set" to server-side apply, and only
+    /// `Some(0)` can round-trip an explicit zero.
     pub required: bool,
+    /// Stored as a plain value instead of an `Option`: only a kind's `metadata`, whose empty
+    /// value is never meaningful and is skipped when serializing.
+    pub plain: bool,
     /// Stored behind a `Box` (large and optional, or part of a cycle).
     pub boxed: bool,
     /// The server-side default the spec documents; informational, never applied locally.

@@ -171,6 +171,7 @@ impl Converter {
                 doc,
                 ty,
                 required: required.contains(json_name.as_str()),
+                plain: false,
                 boxed: false,
                 default,
             });

@@ -31,14 +31,8 @@ pub struct Validation {
     /// are overwritten by values in `Y` when the key sets of `X` and `Y` intersect. Elements in `Y` with
     /// non-intersecting keys are appended, retaining their partial order.
     /// Required.
-    ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub expression: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
     /// message represents the message displayed when validation fails. The message is required if the Expression contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host" If the Expression contains line breaks. Message is required. The message must not contain line breaks. If unset, the message is "failed Expression: {Expression}".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

@@ -10,25 +10,17 @@ pub struct CustomResourceDefinitionNames {
     pub categories: Option<Vec<String>>,
     /// kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource instances will use this value as the `kind` attribute in API calls.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub kind: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// listKind is the serialized kind of the list for this resource. Defaults to "`kind`List".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub list_kind: Option<String>,
     /// plural is the plural name of the resource to serve. The custom resources are served under `/apis/<group>/<version>/.../<plural>`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`). Must be all lowercase.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub plural: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plural: Option<String>,
     /// shortNames are short names for the resource, exposed in API discovery documents, and used by clients to support invocations like `kubectl get <shortname>`. It must be all lowercase.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub short_names: Option<Vec<String>>,

@@ -7,13 +7,9 @@ use serde::{Deserialize, Serialize};
 pub struct ScaleStatus {
     /// replicas is the actual number of observed instances of the scaled object.
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub replicas: i32,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<i32>,
     /// selector is the label query over pods that should match the replicas count. This is same as the label selector but in the string format to avoid introspection by clients. The string will be in the same format as the query-param syntax. More info about label selectors: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selector: Option<String>,

@@ -7,29 +7,17 @@ use serde::{Deserialize, Serialize};
 pub struct HPAScalingPolicy {
     /// periodSeconds specifies the window of time for which the policy should hold true. PeriodSeconds must be greater than zero and less than or equal to 1800 (30 min).
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub period_seconds: i32,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_seconds: Option<i32>,
     /// type is used to specify the scaling policy.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub type_: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
     /// value contains the amount of change which is permitted by the policy. It must be greater than zero
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub value: i32,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<i32>,
 }

@@ -10,11 +10,7 @@ pub struct PodFailurePolicyOnPodConditionsPattern {
     pub status: Option<String>,
     /// Specifies the required Pod condition type. To match a pod condition it is required that specified type equals the pod condition type.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub type_: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
 }

@@ -22,11 +22,7 @@ pub struct ClusterTrustBundleSpec {
     ///
     /// Users of ClusterTrustBundles, including Kubelet, are free to reorder and deduplicate certificate blocks in this file according to their own logic, as well as to drop PEM block headers and inter-block data.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub trust_bundle: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_bundle: Option<String>,
 }

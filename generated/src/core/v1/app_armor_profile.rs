@@ -12,10 +12,8 @@ pub struct AppArmorProfile {
     /// Localhost - a profile pre-loaded on the node.
     /// RuntimeDefault - the container runtime's default profile.
     /// Unconfined - no AppArmor enforcement.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub type_: String,
+    ///
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
 }

@@ -7,20 +7,12 @@ use serde::{Deserialize, Serialize};
 pub struct AttachedVolume {
     /// DevicePath represents the device path where the volume should be available
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub device_path: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_path: Option<String>,
     /// Name of the attached volume
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }

@@ -18,12 +18,7 @@ pub struct AWSElasticBlockStoreVolumeSource {
     pub read_only: Option<bool>,
     /// volumeID is unique ID of the persistent disk resource in AWS (Amazon EBS volume). More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        rename = "volumeID",
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub volume_id: String,
+    /// Required.
+    #[serde(rename = "volumeID", skip_serializing_if = "Option::is_none")]
+    pub volume_id: Option<String>,
 }

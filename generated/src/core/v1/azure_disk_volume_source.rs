@@ -12,23 +12,14 @@ pub struct AzureDiskVolumeSource {
     pub caching_mode: Option<String>,
     /// diskName is the Name of the data disk in the blob storage
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub disk_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_name: Option<String>,
     /// diskURI is the URI of data disk in the blob storage
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        rename = "diskURI",
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub disk_uri: String,
+    /// Required.
+    #[serde(rename = "diskURI", skip_serializing_if = "Option::is_none")]
+    pub disk_uri: Option<String>,
     /// fsType is Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
     ///
     /// Defaults to `"ext4"` on the server.

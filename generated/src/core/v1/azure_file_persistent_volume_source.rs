@@ -10,23 +10,15 @@ pub struct AzureFilePersistentVolumeSource {
     pub read_only: Option<bool>,
     /// secretName is the name of secret that contains Azure Storage Account Name and Key
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub secret_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_name: Option<String>,
     /// secretNamespace is the namespace of the secret that contains Azure Storage Account Name and Key default is the same as the Pod
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_namespace: Option<String>,
     /// shareName is the azure Share Name
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub share_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_name: Option<String>,
 }

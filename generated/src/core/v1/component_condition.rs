@@ -13,20 +13,12 @@ pub struct ComponentCondition {
     pub message: Option<String>,
     /// Status of the condition for a component. Valid values for "Healthy": "True", "False", or "Unknown".
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub status: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     /// Type of condition for a component. Valid value: "Healthy"
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub type_: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
 }

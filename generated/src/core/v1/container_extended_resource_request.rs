@@ -7,29 +7,17 @@ use serde::{Deserialize, Serialize};
 pub struct ContainerExtendedResourceRequest {
     /// The name of the container requesting resources.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub container_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
     /// The name of the request in the special ResourceClaim which corresponds to the extended resource.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub request_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_name: Option<String>,
     /// The name of the extended resource in that container which gets backed by DRA.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub resource_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
 }

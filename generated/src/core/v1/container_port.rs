@@ -7,13 +7,9 @@ use serde::{Deserialize, Serialize};
 pub struct ContainerPort {
     /// Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536.
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub container_port: i32,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_port: Option<i32>,
     /// What host IP to bind the external port to.
     #[serde(rename = "hostIP", skip_serializing_if = "Option::is_none")]
     pub host_ip: Option<String>,

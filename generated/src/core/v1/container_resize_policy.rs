@@ -7,18 +7,10 @@ use serde::{Deserialize, Serialize};
 pub struct ContainerResizePolicy {
     /// Name of the resource to which this resource resize policy applies. Supported values: cpu, memory.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub resource_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
     /// Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub restart_policy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restart_policy: Option<String>,
 }

@@ -9,12 +9,10 @@ pub struct ContainerRestartRuleOnExitCodes {
     /// set of specified values.
     /// - NotIn: the requirement is satisfied if the container exit code is
     /// not in the set of specified values.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub operator: String,
+    ///
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
     /// Specifies the set of values to check for container exit codes. At most 255 elements are allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<i32>>,

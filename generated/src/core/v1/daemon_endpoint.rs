@@ -7,12 +7,7 @@ use serde::{Deserialize, Serialize};
 pub struct DaemonEndpoint {
     /// Port number of the given endpoint.
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        rename = "Port",
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub port: i32,
+    /// Required.
+    #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
 }

@@ -22,13 +22,9 @@ pub struct EndpointPort {
     pub name: Option<String>,
     /// The port number of the endpoint.
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub port: i32,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
     /// The IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,

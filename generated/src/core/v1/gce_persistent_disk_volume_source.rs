@@ -15,13 +15,9 @@ pub struct GCEPersistentDiskVolumeSource {
     pub partition: Option<i32>,
     /// pdName is unique name of the PD resource in GCE. Used to identify the disk in GCE. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub pd_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pd_name: Option<String>,
     /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,

@@ -12,13 +12,9 @@ pub struct GitRepoVolumeSource {
     pub directory: Option<String>,
     /// repository is the URL
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub repository: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     /// revision is the commit hash for the specified revision.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,

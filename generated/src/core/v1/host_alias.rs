@@ -10,11 +10,7 @@ pub struct HostAlias {
     pub hostnames: Option<Vec<String>>,
     /// IP address of the host file entry.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub ip: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
 }

@@ -7,13 +7,9 @@ use serde::{Deserialize, Serialize};
 pub struct HostPathVolumeSource {
     /// path of the directory on the host. If the path is a symlink, it will follow the link to the real path. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub path: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,

@@ -7,23 +7,15 @@ use serde::{Deserialize, Serialize};
 pub struct LinuxContainerUser {
     /// GID is the primary gid initially attached to the first process in the container
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub gid: i64,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gid: Option<i64>,
     /// SupplementalGroups are the supplemental groups initially attached to the first process in the container
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supplemental_groups: Option<Vec<i64>>,
     /// UID is the primary uid initially attached to the first process in the container
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub uid: i64,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<i64>,
 }

@@ -10,11 +10,7 @@ pub struct LocalVolumeSource {
     pub fs_type: Option<String>,
     /// path of the full path to the volume on the node. It can be either a directory or block device (disk, partition, ...).
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub path: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }

@@ -16,13 +16,9 @@ pub struct ModifyVolumeStatus {
     /// resolve the error, a valid VolumeAttributesClass needs to be specified.
     /// Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub status: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     /// targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_volume_attributes_class_name: Option<String>,

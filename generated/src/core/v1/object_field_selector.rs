@@ -10,11 +10,7 @@ pub struct ObjectFieldSelector {
     pub api_version: Option<String>,
     /// Path of the field to select in the specified API version.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub field_path: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_path: Option<String>,
 }

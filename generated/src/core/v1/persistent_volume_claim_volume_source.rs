@@ -7,13 +7,9 @@ use serde::{Deserialize, Serialize};
 pub struct PersistentVolumeClaimVolumeSource {
     /// claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub claim_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_name: Option<String>,
     /// readOnly Will force the ReadOnly setting in VolumeMounts. Default false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,

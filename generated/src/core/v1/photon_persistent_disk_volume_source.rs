@@ -10,12 +10,7 @@ pub struct PhotonPersistentDiskVolumeSource {
     pub fs_type: Option<String>,
     /// pdID is the ID that identifies Photon Controller persistent disk
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        rename = "pdID",
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub pd_id: String,
+    /// Required.
+    #[serde(rename = "pdID", skip_serializing_if = "Option::is_none")]
+    pub pd_id: Option<String>,
 }

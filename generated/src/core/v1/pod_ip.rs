@@ -7,11 +7,7 @@ use serde::{Deserialize, Serialize};
 pub struct PodIP {
     /// IP is the IP address assigned to the pod
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub ip: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
 }

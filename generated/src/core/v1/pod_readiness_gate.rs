@@ -7,11 +7,7 @@ use serde::{Deserialize, Serialize};
 pub struct PodReadinessGate {
     /// ConditionType refers to a condition in the pod's condition list with matching type.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub condition_type: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition_type: Option<String>,
 }

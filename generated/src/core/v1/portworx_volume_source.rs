@@ -13,12 +13,7 @@ pub struct PortworxVolumeSource {
     pub read_only: Option<bool>,
     /// volumeID uniquely identifies a Portworx volume
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        rename = "volumeID",
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub volume_id: String,
+    /// Required.
+    #[serde(rename = "volumeID", skip_serializing_if = "Option::is_none")]
+    pub volume_id: Option<String>,
 }

@@ -21,12 +21,7 @@ pub struct ResourceHealth {
     pub message: Option<String>,
     /// ResourceID is the unique identifier of the resource. See the ResourceID type for more information.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        rename = "resourceID",
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub resource_id: String,
+    /// Required.
+    #[serde(rename = "resourceID", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
 }

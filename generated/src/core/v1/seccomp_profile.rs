@@ -11,10 +11,8 @@ pub struct SeccompProfile {
     /// type indicates which kind of seccomp profile will be applied. Valid options are:
     ///
     /// Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub type_: String,
+    ///
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
 }

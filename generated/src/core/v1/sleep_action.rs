@@ -7,11 +7,7 @@ use serde::{Deserialize, Serialize};
 pub struct SleepAction {
     /// Seconds is the number of seconds to sleep.
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub seconds: i64,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<i64>,
 }

@@ -7,20 +7,12 @@ use serde::{Deserialize, Serialize};
 pub struct Sysctl {
     /// Name of a property to set
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Value of a property to set
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub value: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }

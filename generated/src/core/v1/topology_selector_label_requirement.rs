@@ -7,18 +7,12 @@ use serde::{Deserialize, Serialize};
 pub struct TopologySelectorLabelRequirement {
     /// The label key that the selector applies to.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub key: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// An array of string values. One value must match the label to be selected. Each entry in Values is ORed.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub values: Vec<String>,
+    ///
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
 }

@@ -7,20 +7,12 @@ use serde::{Deserialize, Serialize};
 pub struct VolumeDevice {
     /// devicePath is the path inside of the container that the device will be mapped to.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub device_path: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_path: Option<String>,
     /// name must match the name of a persistentVolumeClaim in the pod
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }

@@ -7,25 +7,17 @@ use serde::{Deserialize, Serialize};
 pub struct VolumeMount {
     /// Path within the container at which the volume should be mounted.  Must not contain ':'.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub mount_path: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mount_path: Option<String>,
     /// mountPropagation determines how mounts are propagated from the host to container and the other way around. When not set, MountPropagationNone is used. This field is beta in 1.10. When RecursiveReadOnly is set to IfPossible or to Enabled, MountPropagation must be None or unspecified (which defaults to None).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mount_propagation: Option<String>,
     /// This must match the Name of a Volume.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,

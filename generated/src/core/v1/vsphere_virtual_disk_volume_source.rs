@@ -16,11 +16,7 @@ pub struct VsphereVirtualDiskVolumeSource {
     pub storage_policy_name: Option<String>,
     /// volumePath is the path that identifies vSphere volume vmdk
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub volume_path: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_path: Option<String>,
 }

@@ -12,18 +12,9 @@ pub struct NonResourcePolicyRule {
     /// - "/hea/*" also matches nothing
     /// - "/healthz/*" matches all per-component health checks.
     /// "*" matches all non-resource urls. if it is present, it must be the only entry. Required.
-    #[serde(
-        rename = "nonResourceURLs",
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub non_resource_urls: Vec<String>,
+    #[serde(rename = "nonResourceURLs", skip_serializing_if = "Option::is_none")]
+    pub non_resource_urls: Option<Vec<String>>,
     /// `verbs` is a list of matching verbs and may not be empty. "*" matches all verbs. If it is present, it must be the only entry. Required.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub verbs: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verbs: Option<Vec<String>>,
 }

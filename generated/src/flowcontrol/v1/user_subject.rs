@@ -6,12 +6,6 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct UserSubject {
     /// `name` is the username that matches, or "*" to match all usernames. Required.
-    ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }

@@ -6,27 +6,20 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct ServerStorageVersion {
     /// apiServerID is the ID of the reporting API server.
-    #[serde(
-        rename = "apiServerID",
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub api_server_id: String,
+    ///
+    /// Required.
+    #[serde(rename = "apiServerID", skip_serializing_if = "Option::is_none")]
+    pub api_server_id: Option<String>,
     /// decodableVersions are the encoding versions the API server can handle to decode. The API server can decode objects encoded in these versions. The encodingVersion must be included in the decodableVersions.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub decodable_versions: Vec<String>,
+    ///
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decodable_versions: Option<Vec<String>>,
     /// encodingVersion the API server encodes the object to when persisting it in the backend (e.g., etcd).
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub encoding_version: String,
+    ///
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding_version: Option<String>,
     /// servedVersions lists all versions the API server can serve. DecodableVersions must include all ServedVersions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub served_versions: Option<Vec<String>>,

@@ -13,20 +13,12 @@ pub struct IngressPortStatus {
     pub error: Option<String>,
     /// port is the port number of the ingress port.
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub port: i32,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
     /// protocol is the protocol of the ingress port. The supported values are: "TCP", "UDP", "SCTP"
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub protocol: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
 }

@@ -7,13 +7,9 @@ use serde::{Deserialize, Serialize};
 pub struct IPBlock {
     /// cidr is a string representing the IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64"
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub cidr: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
     /// except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64" Except values will be rejected if they are outside the cidr range
     #[serde(skip_serializing_if = "Option::is_none")]
     pub except: Option<Vec<String>>,

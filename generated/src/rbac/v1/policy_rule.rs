@@ -18,10 +18,8 @@ pub struct PolicyRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub verbs: Vec<String>,
+    ///
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verbs: Option<Vec<String>>,
 }

@@ -12,31 +12,23 @@ pub struct PoolStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_devices: Option<i32>,
     /// Driver is the DRA driver name for this pool. Must be a DNS subdomain (e.g., "gpu.example.com").
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub driver: String,
+    ///
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
     /// Generation is the pool generation observed across all ResourceSlices in this pool. Only the latest generation is reported. During a generation rollout, if not all slices at the latest generation have been published, the pool is included with a validationError and device counts unset.
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub generation: i64,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generation: Option<i64>,
     /// NodeName is the node this pool is associated with. When omitted, the pool is not associated with a specific node. Must be a valid DNS subdomain name (RFC1123).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node_name: Option<String>,
     /// PoolName is the name of the pool. Must be a valid resource pool name (DNS subdomains separated by "/").
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub pool_name: String,
+    ///
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool_name: Option<String>,
     /// ResourceSliceCount is the number of ResourceSlices that make up this pool. May be unset when validationError is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_slice_count: Option<i32>,

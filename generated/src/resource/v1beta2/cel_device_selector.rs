@@ -41,11 +41,7 @@ pub struct CELDeviceSelector {
     ///
     /// The length of the expression must be smaller or equal to 10 Ki. The cost of evaluating it is also limited based on the estimated number of logical steps.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub expression: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
 }

@@ -7,11 +7,7 @@ use serde::{Deserialize, Serialize};
 pub struct GangSchedulingPolicy {
     /// MinCount is the minimum number of pods that must be schedulable or scheduled at the same time for the scheduler to admit the entire group. It must be a positive integer.
     ///
-    /// Defaults to `0` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
-    pub min_count: i32,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_count: Option<i32>,
 }

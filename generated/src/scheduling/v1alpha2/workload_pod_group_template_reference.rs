@@ -7,20 +7,12 @@ use serde::{Deserialize, Serialize};
 pub struct WorkloadPodGroupTemplateReference {
     /// PodGroupTemplateName defines the PodGroupTemplate name within the Workload object.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub pod_group_template_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_group_template_name: Option<String>,
     /// WorkloadName defines the name of the Workload object.
     ///
-    /// Defaults to `""` on the server.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub workload_name: String,
+    /// Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload_name: Option<String>,
 }
