@@ -48,6 +48,9 @@ struct GenerateArgs {
     /// Name of the generated package.
     #[arg(long)]
     crate_name: Option<String>,
+    /// Depend on `kubegen-runtime` at this path instead of the crates.io release.
+    #[arg(long)]
+    runtime_path: Option<PathBuf>,
 }
 
 /// The workspace root, for the defaults (this binary is built inside it).
@@ -121,6 +124,12 @@ fn run(args: GenerateArgs) -> Result<(), kubegen::GenerateError> {
     };
     if let Some(name) = args.crate_name {
         crate_settings.crate_name = name;
+    }
+    if let Some(path) = args.runtime_path {
+        crate_settings.dependencies = crate_settings.dependencies.replace(
+            "kubegen-runtime = \"0.1\"",
+            &format!("kubegen-runtime = {{ path = {:?} }}", path.display().to_string()),
+        );
     }
     let settings = Settings::new(&spec_dir, &out)
         .strictness(if args.lenient {

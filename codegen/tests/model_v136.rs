@@ -1,91 +1,74 @@
-//! The model of the pinned v1.36 spec.
+//! The model and output of the pinned v1.36 spec.
 
 use std::path::PathBuf;
 
 use kubegen::model::{Model, TypeBody, TypeRef};
 use kubegen::spec::Spec;
+use kubegen::{render, Settings};
 
 fn spec_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/openapi/v1.36/v3")
 }
 
 #[test]
-fn v136_model() {
-    let t = std::time::Instant::now();
+fn kinds_land_in_group_version_modules() {
     let spec = Spec::load_dir(&spec_dir()).unwrap();
-    let load = t.elapsed();
     let model = Model::from_spec(&spec).unwrap();
-    eprintln!("load {:?} model {:?}", load, t.elapsed());
     let pod = model.type_def("io.k8s.api.core.v1.Pod").unwrap();
-    assert_eq!(pod.rust_name, "Pod");
-    assert_eq!(pod.module.to_string(), "core::v1");
+    assert_eq!((pod.rust_name.as_str(), pod.module.to_string()), ("Pod", "core::v1".into()));
     assert_eq!(pod.resource, Some(("pods".into(), true)));
     let role = model.type_def("io.k8s.api.rbac.v1.Role").unwrap();
     assert_eq!(role.module.to_string(), "rbac::v1");
+    let node = model.type_def("io.k8s.api.core.v1.Node").unwrap();
+    assert_eq!(node.resource, Some(("nodes".into(), false)));
+    let svc = model.type_def("io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService").unwrap();
+    assert_eq!(svc.module.to_string(), "apiregistration::v1");
     let list = model.type_def("io.k8s.api.core.v1.PodList").unwrap();
-    assert!(
-        matches!(&list.body, TypeBody::List { item } if *item == TypeRef::Named("io.k8s.api.core.v1.Pod".into()))
-    );
-    for m in model.modules().values() {
-        eprintln!(
-            "{} ({}) {} types, deps {:?}",
-            m.id,
-            m.api_group,
-            m.types.len(),
-            m.depends_on
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-        );
-    }
-    let deploy = model
-        .resources()
-        .iter()
-        .find(|r| r.plural == "deployments")
-        .unwrap();
-    eprintln!(
-        "{:?} {:?}",
+    assert!(matches!(&list.body, TypeBody::List { item } if *item == TypeRef::Named("io.k8s.api.core.v1.Pod".into())));
+    let apps = model.modules().values().find(|m| m.id.to_string() == "apps::v1").unwrap();
+    assert!(apps.depends_on.iter().any(|d| d.to_string() == "core::v1"));
+}
+
+#[test]
+fn resources_have_verbs_and_subresources() {
+    let spec = Spec::load_dir(&spec_dir()).unwrap();
+    let model = Model::from_spec(&spec).unwrap();
+    let deploy = model.resources().iter().find(|r| r.plural == "deployments").unwrap();
+    assert_eq!(
         deploy.verbs,
-        deploy
-            .subresources
-            .iter()
-            .map(|s| (&s.name, &s.kind, &s.verbs))
-            .collect::<Vec<_>>()
+        ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
     );
-    let pods = model
-        .resources()
-        .iter()
-        .find(|r| r.plural == "pods" && r.group.is_empty())
-        .unwrap();
-    eprintln!(
-        "{:?} {:?}",
-        pods.verbs,
-        pods.subresources
-            .iter()
-            .map(|s| (&s.name, &s.kind, &s.verbs))
-            .collect::<Vec<_>>()
-    );
-    let kinds_without_resource: Vec<_> = model
-        .types()
-        .values()
-        .filter(|t| {
-            t.gvk.is_some() && t.resource.is_none() && !matches!(t.body, TypeBody::List { .. })
-        })
-        .map(|t| t.id.clone())
-        .collect();
-    eprintln!("kinds without resource: {kinds_without_resource:?}");
-    let boxed: usize = model
-        .types()
-        .values()
-        .map(|t| match &t.body {
-            TypeBody::Struct { fields } => fields.iter().filter(|f| f.boxed).count(),
-            _ => 0,
-        })
-        .sum();
-    eprintln!(
-        "{} types, {} resources, {} boxed fields",
-        model.types().len(),
-        model.resources().len(),
-        boxed
-    );
+    let scale = deploy.subresource("scale").unwrap();
+    assert_eq!(scale.kind.as_ref().unwrap().2, "Scale");
+    let pods = model.resources().iter().find(|r| r.plural == "pods" && r.group.is_empty()).unwrap();
+    for sub in ["status", "log", "eviction", "binding", "exec", "ephemeralcontainers", "resize"] {
+        assert!(pods.subresource(sub).is_some(), "pods/{sub}");
+    }
+    assert!(pods.operations.iter().any(|o| o.action == "list" && o.all_namespaces));
+    let list = pods.operations.iter().find(|o| o.action == "list" && !o.all_namespaces).unwrap();
+    for p in ["labelSelector", "fieldSelector", "limit", "continue", "resourceVersion", "sendInitialEvents"] {
+        assert!(list.params.iter().any(|q| q.name == p), "list param {p}");
+    }
+}
+
+/// Every schema with a group-version-kind outside apimachinery becomes a generated type.
+#[test]
+fn every_kind_is_generated() {
+    let out = tempfile::tempdir().unwrap();
+    let (model, output) = render(&Settings::new(spec_dir(), out.path())).unwrap();
+    let spec = Spec::load_dir(&spec_dir()).unwrap();
+    let mut kinds = 0;
+    for (name, entry) in spec.schemas() {
+        if name.starts_with("io.k8s.apimachinery.")
+            || !entry.schema.schema_data.extensions.contains_key("x-kubernetes-group-version-kind")
+        {
+            continue;
+        }
+        kinds += 1;
+        let def = model.type_def(name).unwrap_or_else(|| panic!("{name} missing"));
+        let needle = format!("pub use self::{}::{};", kubegen::model::naming::file_name(&def.rust_name), def.rust_name);
+        let module_file = PathBuf::from(format!("src/{}/{}/mod.rs", def.module.group, def.module.version));
+        assert!(output.files[&module_file].contains(&needle), "{name}: {needle}");
+    }
+    assert!(kinds > 150, "only {kinds} kinds");
 }

@@ -172,11 +172,13 @@ fn lib_rs(model: &Model, settings: &CrateSettings) -> Result<String, EmitError> 
             let f = &features[0];
             quote! {
                 #[cfg(feature = #f)]
+                #[rustfmt::skip]
                 pub mod #group;
             }
         } else {
             quote! {
                 #[cfg(any(#(feature = #features),*))]
+                #[rustfmt::skip]
                 pub mod #group;
             }
         }

@@ -132,9 +132,16 @@ impl Names {
             .unwrap_or_else(|| path_tokens(key))
     }
 
-    /// `use` items for the imported names, grouped by parent path.
-    pub fn use_items(&self) -> TokenStream {
+    /// `use` items for the imported names, grouped by parent path: std first, then other
+    /// crates, then this crate, then the parent module.
+    pub fn use_items(&self, serde: bool) -> TokenStream {
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if serde {
+            groups
+                .entry("serde".into())
+                .or_default()
+                .extend(["Deserialize".into(), "Serialize".into()]);
+        }
         if self.uses_map {
             groups
                 .entry("std::collections".into())
@@ -149,6 +156,14 @@ impl Names {
                     .push(last.to_owned());
             }
         }
+        let rank = |parent: &str| match parent.split("::").next() {
+            Some("std") => 0,
+            Some("crate") => 2,
+            Some("super") => 3,
+            _ => 1,
+        };
+        let mut groups: Vec<(String, Vec<String>)> = groups.into_iter().collect();
+        groups.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));
         let items = groups.into_iter().map(|(parent, mut leaves)| {
             leaves.sort();
             let parent = path_tokens(&parent);

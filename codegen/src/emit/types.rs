@@ -25,13 +25,8 @@ pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
         externs.push("List");
     }
     let names = Names::resolve(model, def, &externs);
-    let uses = names.use_items();
-    let serde_use = match &def.body {
-        TypeBody::List { .. } | TypeBody::Alias(_) => quote!(),
-        _ => quote!(
-            use serde::{Deserialize, Serialize};
-        ),
-    };
+    let serde = !matches!(def.body, TypeBody::List { .. } | TypeBody::Alias(_));
+    let uses = names.use_items(serde);
     let item = match &def.body {
         TypeBody::Struct { fields } => struct_item(def, fields, &names),
         TypeBody::List { item } => {
@@ -95,7 +90,6 @@ pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
     };
     let impls = kind_impls(def, &names);
     quote! {
-        #serde_use
         #uses
         #item
         #impls

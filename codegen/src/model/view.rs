@@ -109,7 +109,7 @@ pub fn view(schema: &Schema) -> View<'_> {
         SchemaKind::Type(Type::Boolean(_)) => v.typ = Some("boolean"),
         SchemaKind::Type(Type::Object(o)) => {
             v.typ = Some("object");
-            v.properties = Some(&o.properties);
+            v.properties = (!o.properties.is_empty()).then_some(&o.properties);
             v.required = &o.required;
             v.additional_properties = o.additional_properties.as_ref();
         }

@@ -1,0 +1,134 @@
+//! Bad input gets a clear error naming the file and JSON pointer, never a panic.
+
+use std::path::Path;
+use std::process::Command;
+
+use kubegen::model::{Model, ModelError, Strictness};
+use kubegen::spec::{Spec, SpecError};
+
+fn write(dir: &Path, name: &str, contents: &str) {
+    std::fs::write(dir.join(name), contents).unwrap();
+}
+
+fn doc(schemas: &str) -> String {
+    format!(r#"{{"openapi":"3.0.0","info":{{"title":"t","version":"v1"}},"paths":{{}},"components":{{"schemas":{schemas}}}}}"#)
+}
+
+#[test]
+fn invalid_json_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "apis__x__v1_openapi.json", "{\"openapi\": ");
+    let err = Spec::load_dir(dir.path()).unwrap_err();
+    assert!(matches!(err, SpecError::Json { .. }), "{err:?}");
+    assert!(err.to_string().contains("apis__x__v1_openapi.json"), "{err}");
+}
+
+#[test]
+fn dangling_ref_names_file_and_pointer() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.json",
+        &doc(r##"{"com.x.v1.A":{"type":"object","properties":{"b":{"$ref":"#/components/schemas/com.x.v1.Missing"}}}}"##),
+    );
+    let err = Spec::load_dir(dir.path()).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, SpecError::DanglingRef { .. }), "{err:?}");
+    assert!(text.contains("a.json"), "{text}");
+    assert!(text.contains("/components/schemas/com.x.v1.A/properties/b/$ref"), "{text}");
+    assert!(text.contains("com.x.v1.Missing"), "{text}");
+}
+
+#[test]
+fn conflicting_copies_name_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", &doc(r#"{"com.x.v1.A":{"type":"object","properties":{"b":{"type":"string"}}}}"#));
+    write(dir.path(), "b.json", &doc(r#"{"com.x.v1.A":{"type":"object","properties":{"b":{"type":"integer"}}}}"#));
+    let err = Spec::load_dir(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("a.json") && err.contains("b.json") && err.contains("com.x.v1.A"), "{err}");
+}
+
+#[test]
+fn not_openapi_names_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", r#"{"openapi":"3.0.0","info":{"title":"t"},"paths":{}}"#);
+    let err = Spec::load_dir(dir.path()).unwrap_err();
+    assert!(matches!(err, SpecError::OpenApi { .. }), "{err:?}");
+    assert!(err.to_string().contains("a.json"), "{err}");
+}
+
+#[test]
+fn empty_or_missing_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(Spec::load_dir(dir.path()), Err(SpecError::NoDocuments { .. })));
+    assert!(matches!(Spec::load_dir(&dir.path().join("nope")), Err(SpecError::Io { .. })));
+}
+
+#[test]
+fn unknown_shape_is_an_error_when_strict_and_json_when_lenient() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.json",
+        &doc(r#"{"com.x.v1.A":{"type":"object","properties":{"u":{"oneOf":[{"type":"string"},{"type":"object","properties":{"a":{"type":"string"}}}]}}}}"#),
+    );
+    let spec = Spec::load_dir(dir.path()).unwrap();
+    let err = Model::from_spec(&spec).unwrap_err();
+    assert!(matches!(err, ModelError::Unsupported { .. }), "{err:?}");
+    assert!(err.to_string().contains("/components/schemas/com.x.v1.A/properties/u"), "{err}");
+    let model = Model::build(&spec, Strictness::Lenient).unwrap();
+    assert_eq!(model.warnings().len(), 1);
+    assert!(model.warnings()[0].to_string().contains("properties/u"));
+}
+
+#[test]
+fn unversioned_schema_name_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", &doc(r#"{"Widget":{"type":"object"}}"#));
+    let spec = Spec::load_dir(dir.path()).unwrap();
+    let err = Model::from_spec(&spec).unwrap_err().to_string();
+    assert!(err.contains("Widget") && err.contains("version"), "{err}");
+}
+
+#[test]
+fn unknown_apimachinery_type_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.json",
+        &doc(r##"{"io.k8s.apimachinery.pkg.apis.meta.v1.Brand":{"type":"object"},"com.x.v1.A":{"type":"object","properties":{"b":{"$ref":"#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Brand"}}}}"##),
+    );
+    let spec = Spec::load_dir(dir.path()).unwrap();
+    let err = Model::from_spec(&spec).unwrap_err().to_string();
+    assert!(err.contains("Brand") && err.contains("a.json"), "{err}");
+}
+
+#[test]
+fn fixup_that_no_longer_applies_fails_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.json",
+        &doc(r#"{"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool":{"type":"object","properties":{"x":{"type":"string"}}}}"#),
+    );
+    let spec = Spec::load_dir(dir.path()).unwrap();
+    let err = Model::from_spec(&spec).unwrap_err();
+    assert!(matches!(err, ModelError::FixupNoLongerApplies { .. }), "{err:?}");
+}
+
+#[test]
+fn cli_exits_non_zero_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", "not json");
+    let out = Command::new(env!("CARGO_BIN_EXE_kubegen"))
+        .args(["generate", "--spec"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a.json") && stderr.contains("invalid JSON"), "{stderr}");
+    assert!(!dir.path().join("out").exists(), "a failed run must not leave output");
+}

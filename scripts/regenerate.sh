@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Regenerates generated/ (kubegen-api) from the pinned spec (../shared/openapi/v1.36).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo run -q -p kubegen --release -- generate --workspace --out generated "$@"
