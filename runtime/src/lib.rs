@@ -5,3 +5,4 @@
 //! → `discovery`, `dynamic` → `cache` (informers); `workqueue` stands alone.
 
 pub mod meta;
+pub mod workqueue;
