@@ -6,9 +6,11 @@
 mod bytes;
 mod discovery;
 mod int_or_string;
+pub mod labels;
 mod list;
 mod object_meta;
 mod options;
+mod partial_object_metadata;
 mod quantity;
 mod raw_extension;
 mod resource;
@@ -28,6 +30,9 @@ pub use object_meta::{FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference};
 pub use options::{
     Condition, DeleteOptions, FieldSelectorRequirement, GroupResource, LabelSelector,
     LabelSelectorRequirement, Patch, Preconditions, WatchEvent,
+};
+pub use partial_object_metadata::{
+    PartialObjectMetadata, PARTIAL_OBJECT_METADATA_ACCEPT, PARTIAL_OBJECT_METADATA_LIST_ACCEPT,
 };
 pub use quantity::Quantity;
 pub use raw_extension::RawExtension;
