@@ -4,5 +4,6 @@
 //! `meta` (apimachinery types and the [`meta::Resource`] traits) → `config` → `rest`
 //! → `discovery`, `dynamic` → `cache` (informers); `workqueue` stands alone.
 
+pub mod cache;
 pub mod meta;
 pub mod workqueue;
