@@ -101,7 +101,7 @@ impl BucketRateLimiter {
     }
 
     fn reserve(&self) -> Duration {
-        if !(self.qps > 0.0) {
+        if self.qps.is_nan() || self.qps <= 0.0 {
             return Duration::ZERO;
         }
         let now = Instant::now();
