@@ -56,3 +56,132 @@ impl TestObj {
         self
     }
 }
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use futures_util::stream::{self, StreamExt};
+
+use super::list_watch::{
+    ListPage, ListParams, ListWatchError, ListerWatcher, WatchEvent, WatchParams, WatchStream,
+};
+use super::reflector::ReflectorStore;
+use super::store::object_key;
+
+/// A scripted watch response.
+pub(crate) enum ScriptedWatch {
+    /// Opening the watch fails.
+    Fail(ListWatchError),
+    /// The stream yields these, then ends (or hangs when `hang` is set).
+    Events(Vec<Result<WatchEvent<TestObj>, ListWatchError>>, bool),
+}
+
+/// One call the reflector made.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Call {
+    List(ListParams),
+    Watch(WatchParams),
+}
+
+/// A ListerWatcher answering from scripts; once a script runs out its calls hang forever.
+#[derive(Default)]
+pub(crate) struct ScriptedLw {
+    pub lists: Mutex<VecDeque<Result<ListPage<TestObj>, ListWatchError>>>,
+    pub watches: Mutex<VecDeque<ScriptedWatch>>,
+    pub calls: Arc<Mutex<Vec<Call>>>,
+}
+
+impl ScriptedLw {
+    pub(crate) fn list(self, page: Result<ListPage<TestObj>, ListWatchError>) -> Self {
+        self.lists.lock().unwrap().push_back(page);
+        self
+    }
+
+    pub(crate) fn watch(self, watch: ScriptedWatch) -> Self {
+        self.watches.lock().unwrap().push_back(watch);
+        self
+    }
+}
+
+/// A list page.
+pub(crate) fn page(items: Vec<TestObj>, rv: &str, next: Option<&str>) -> ListPage<TestObj> {
+    ListPage {
+        items,
+        resource_version: rv.to_string(),
+        continue_token: next.map(str::to_string),
+    }
+}
+
+impl ListerWatcher<TestObj> for ScriptedLw {
+    async fn list(&self, params: &ListParams) -> Result<ListPage<TestObj>, ListWatchError> {
+        self.calls.lock().unwrap().push(Call::List(params.clone()));
+        let next = self.lists.lock().unwrap().pop_front();
+        match next {
+            Some(result) => result,
+            None => std::future::pending().await,
+        }
+    }
+
+    async fn watch(&self, params: &WatchParams) -> Result<WatchStream<TestObj>, ListWatchError> {
+        self.calls.lock().unwrap().push(Call::Watch(params.clone()));
+        let next = self.watches.lock().unwrap().pop_front();
+        match next {
+            Some(ScriptedWatch::Fail(err)) => Err(err),
+            Some(ScriptedWatch::Events(events, hang)) => {
+                let s = stream::iter(events);
+                if hang {
+                    Ok(s.chain(stream::pending()).boxed())
+                } else {
+                    Ok(s.boxed())
+                }
+            }
+            None => std::future::pending().await,
+        }
+    }
+}
+
+/// A ReflectorStore that records what it was told, as short strings.
+#[derive(Default)]
+pub(crate) struct RecordingStore {
+    pub ops: Mutex<Vec<String>>,
+}
+
+fn describe(o: &TestObj) -> String {
+    format!(
+        "{}@{}",
+        object_key(o),
+        o.metadata.resource_version.as_deref().unwrap_or("")
+    )
+}
+
+impl ReflectorStore<TestObj> for RecordingStore {
+    fn add(&self, obj: Arc<TestObj>) {
+        self.ops
+            .lock()
+            .unwrap()
+            .push(format!("add {}", describe(&obj)));
+    }
+    fn update(&self, obj: Arc<TestObj>) {
+        self.ops
+            .lock()
+            .unwrap()
+            .push(format!("update {}", describe(&obj)));
+    }
+    fn delete(&self, obj: Arc<TestObj>) {
+        self.ops
+            .lock()
+            .unwrap()
+            .push(format!("delete {}", describe(&obj)));
+    }
+    fn replace(&self, objects: Vec<Arc<TestObj>>, rv: &str) {
+        let mut names: Vec<String> = objects.iter().map(|o| describe(o)).collect();
+        names.sort();
+        self.ops
+            .lock()
+            .unwrap()
+            .push(format!("replace [{}] rv={rv}", names.join(",")));
+    }
+    fn resync(&self) {
+        self.ops.lock().unwrap().push("resync".into());
+    }
+}

@@ -1,0 +1,160 @@
+//! What a reflector needs from the API: list a page, watch from a resource version.
+//!
+//! Contract: a [`ListerWatcher`] is bound to one resource, namespace and selector set (see
+//! [`ListWatchOptions`]); the reflector only varies the resource version, paging and watch
+//! flags ([`ListParams`], [`WatchParams`]). Errors are classified into what the reflector acts
+//! on ([`ListWatchError`]): `Gone` (410 / expired resource version or continue token → relist),
+//! `TooManyRequests` (back off at least `retry_after`), `WatchListUnsupported` (fall back to
+//! list + watch) and everything else (back off and retry). The REST client implements this
+//! trait for every resource; tests script it in memory.
+
+use std::future::Future;
+use std::time::Duration;
+
+use futures_util::stream::BoxStream;
+
+use crate::meta::Status;
+
+/// How one informer's list and watch calls are scoped (the factory's per-informer options).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ListWatchOptions {
+    /// Only objects in this namespace (all namespaces when `None`).
+    pub namespace: Option<String>,
+    /// Server-side label selector (`app=web`).
+    pub label_selector: Option<String>,
+    /// Server-side field selector (`spec.nodeName=n1`).
+    pub field_selector: Option<String>,
+}
+
+/// Parameters of one list call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListParams {
+    /// `resourceVersion`: `"0"` = any cached state, `""` = most recent (quorum read), else at
+    /// least this version. Not sent together with `continue_token`.
+    pub resource_version: String,
+    /// `resourceVersionMatch` (`NotOlderThan`, `Exact`), when set.
+    pub resource_version_match: Option<String>,
+    /// Page size (`limit`).
+    pub limit: Option<u32>,
+    /// Token of the next page (`continue`).
+    pub continue_token: Option<String>,
+}
+
+/// Parameters of one watch call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WatchParams {
+    /// Watch changes after this version (`""`: from now, or the full state with
+    /// `send_initial_events`).
+    pub resource_version: String,
+    /// `resourceVersionMatch` (`NotOlderThan` for WatchList).
+    pub resource_version_match: Option<String>,
+    /// `allowWatchBookmarks`.
+    pub allow_watch_bookmarks: bool,
+    /// `sendInitialEvents` (WatchList): stream the current state first, then a bookmark
+    /// annotated `k8s.io/initial-events-end`.
+    pub send_initial_events: bool,
+    /// `timeoutSeconds`: the server ends the watch after this long.
+    pub timeout_seconds: Option<u32>,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPage<K> {
+    pub items: Vec<K>,
+    /// The list's `metadata.resourceVersion`.
+    pub resource_version: String,
+    /// `metadata.continue`, when more pages follow.
+    pub continue_token: Option<String>,
+}
+
+/// The annotation that marks the end of a WatchList's initial events on a bookmark.
+pub const INITIAL_EVENTS_END_ANNOTATION: &str = "k8s.io/initial-events-end";
+
+/// One event of a watch stream, decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchEvent<K> {
+    Added(K),
+    Modified(K),
+    Deleted(K),
+    /// The collection reached `resource_version` (no object changed).
+    Bookmark {
+        resource_version: String,
+        /// Carries the `k8s.io/initial-events-end: "true"` annotation (WatchList).
+        initial_events_end: bool,
+    },
+    /// An `ERROR` event: the server's `Status` (410 means the watch's version expired).
+    Error(Status),
+}
+
+/// A watch stream: events until the server (or the connection) ends it.
+pub type WatchStream<K> = BoxStream<'static, Result<WatchEvent<K>, ListWatchError>>;
+
+/// Why a list or watch failed, classified by what the reflector does about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ListWatchError {
+    /// 410 Gone: the resource version or continue token expired; relist.
+    #[error("resource version expired (410 Gone): {message}")]
+    Gone { message: String },
+    /// 429: back off at least `retry_after`.
+    #[error("too many requests (429){}: {message}", retry_after.map(|d| format!(", retry after {d:?}")).unwrap_or_default())]
+    TooManyRequests {
+        retry_after: Option<Duration>,
+        message: String,
+    },
+    /// The server rejected or ignored `sendInitialEvents`; use list + watch.
+    #[error("the server does not support watch-list (sendInitialEvents): {message}")]
+    WatchListUnsupported { message: String },
+    /// Anything else (connection, decoding, 5xx, …): back off and retry.
+    #[error("list/watch failed: {0}")]
+    Other(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ListWatchError {
+    /// Wraps any error as [`ListWatchError::Other`].
+    pub fn other(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Other(err.into())
+    }
+
+    /// Whether this is a 410 Gone (relist).
+    pub fn is_gone(&self) -> bool {
+        matches!(self, Self::Gone { .. })
+    }
+
+    /// Classifies a `Status` from an `ERROR` watch event or a failed response.
+    pub fn from_status(status: &Status) -> Self {
+        let message = status.message.clone().unwrap_or_default();
+        match (status.code, status.reason.as_deref()) {
+            (Some(410), _) | (_, Some("Expired" | "Gone")) => Self::Gone { message },
+            (Some(429), _) | (_, Some("TooManyRequests")) => Self::TooManyRequests {
+                retry_after: status
+                    .details
+                    .as_ref()
+                    .and_then(|d| d.retry_after_seconds)
+                    .and_then(|s| u64::try_from(s).ok())
+                    .map(Duration::from_secs),
+                message,
+            },
+            _ => Self::other(format!(
+                "status {}: {} ({})",
+                status.code.unwrap_or_default(),
+                message,
+                status.reason.as_deref().unwrap_or("no reason")
+            )),
+        }
+    }
+}
+
+/// Lists and watches one resource (scoped by namespace/selectors fixed at construction).
+pub trait ListerWatcher<K>: Send + Sync + 'static {
+    /// Lists one page.
+    fn list(
+        &self,
+        params: &ListParams,
+    ) -> impl Future<Output = Result<ListPage<K>, ListWatchError>> + Send;
+
+    /// Opens a watch.
+    fn watch(
+        &self,
+        params: &WatchParams,
+    ) -> impl Future<Output = Result<WatchStream<K>, ListWatchError>> + Send;
+}

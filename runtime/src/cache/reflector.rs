@@ -1,0 +1,616 @@
+//! The reflector: keeps a store equal to the server's state by list + watch.
+//!
+//! Contract (client-go's `reflector.go`, written as kube-rs's explicit state machine): the
+//! reflector lists (in pages) and hands the whole list to [`ReflectorStore::replace`], then
+//! watches from the list's resource version, forwarding every add/update/delete and advancing
+//! its resource version on every event and bookmark. When a watch ends it re-watches from the
+//! last version; when the version has expired (410 Gone, as an error or an `ERROR` event) it
+//! relists; on any other error it backs off (exponential, jittered, capped; at least a 429's
+//! `Retry-After`) and resumes. With `use_watch_list` it first tries one WatchList stream
+//! (`sendInitialEvents=true`), collecting the initial events until the bookmark annotated
+//! `k8s.io/initial-events-end` and replacing the store with them, and falls back to list +
+//! watch for good when the server does not support it. Optionally it asks the store to resync
+//! periodically. Each [`State`] is named after what the loop waits for.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::backoff::{Backoff, BackoffConfig};
+use super::delta_fifo::DeltaFifo;
+use super::list_watch::{
+    ListParams, ListWatchError, ListerWatcher, WatchEvent, WatchParams, WatchStream,
+};
+use super::store::{object_key, Store};
+use crate::meta::Object;
+
+/// Where a reflector puts what it sees (a [`DeltaFifo`] for informers, or a plain [`Store`]).
+pub trait ReflectorStore<K>: Send + Sync + 'static {
+    fn add(&self, obj: Arc<K>);
+    fn update(&self, obj: Arc<K>);
+    fn delete(&self, obj: Arc<K>);
+    /// The complete state at `resource_version` (a relist).
+    fn replace(&self, objects: Vec<Arc<K>>, resource_version: &str);
+    /// Re-deliver every known object (periodic resync).
+    fn resync(&self);
+}
+
+impl<K: Object + Send + Sync + 'static> ReflectorStore<K> for DeltaFifo<K> {
+    fn add(&self, obj: Arc<K>) {
+        DeltaFifo::add(self, obj);
+    }
+    fn update(&self, obj: Arc<K>) {
+        DeltaFifo::update(self, obj);
+    }
+    fn delete(&self, obj: Arc<K>) {
+        DeltaFifo::delete(self, obj);
+    }
+    fn replace(&self, objects: Vec<Arc<K>>, _resource_version: &str) {
+        DeltaFifo::replace(self, objects);
+    }
+    fn resync(&self) {
+        DeltaFifo::resync(self);
+    }
+}
+
+impl<K: Object + Send + Sync + 'static> ReflectorStore<K> for Store<K> {
+    fn add(&self, obj: Arc<K>) {
+        Store::add(self, obj);
+    }
+    fn update(&self, obj: Arc<K>) {
+        Store::add(self, obj);
+    }
+    fn delete(&self, obj: Arc<K>) {
+        Store::delete(self, &obj);
+    }
+    fn replace(&self, objects: Vec<Arc<K>>, _resource_version: &str) {
+        Store::replace(self, objects);
+    }
+    fn resync(&self) {}
+}
+
+/// Changes each object in place before it is stored (e.g. drop `managedFields`).
+pub type Transform<K> = Arc<dyn Fn(&mut K) + Send + Sync>;
+
+/// Settings of a [`Reflector`].
+#[derive(Debug, Clone)]
+pub struct ReflectorConfig {
+    /// List page size (`limit`); `None` lists in one response.
+    pub page_size: Option<u32>,
+    /// Try WatchList (`sendInitialEvents=true`) before list + watch.
+    pub use_watch_list: bool,
+    /// Ask the store to resync this often.
+    pub resync_period: Option<Duration>,
+    /// Retry backoff.
+    pub backoff: BackoffConfig,
+    /// Watches ask the server to end them after a random time in `[min, 2 × min)`, so
+    /// reconnects spread out.
+    pub min_watch_timeout: Duration,
+    /// Consecutive WatchList streams that end before their initial-events-end bookmark after
+    /// which the server is taken not to support WatchList.
+    pub watch_list_attempts: u32,
+}
+
+impl Default for ReflectorConfig {
+    fn default() -> Self {
+        Self {
+            page_size: Some(500),
+            use_watch_list: true,
+            resync_period: None,
+            backoff: BackoffConfig::default(),
+            min_watch_timeout: Duration::from_secs(300),
+            watch_list_attempts: 3,
+        }
+    }
+}
+
+/// What the reflector loop is waiting for.
+enum State<K> {
+    /// The next page of a list (the first one when `continue_token` is `None`).
+    Listing {
+        items: Vec<Arc<K>>,
+        continue_token: Option<String>,
+    },
+    /// A WatchList stream to open.
+    OpeningWatchList,
+    /// The initial events of a WatchList, up to the initial-events-end bookmark.
+    ReceivingInitialEvents {
+        stream: WatchStream<K>,
+        items: HashMap<String, Arc<K>>,
+    },
+    /// A watch to open from the last synced resource version.
+    OpeningWatch,
+    /// The next event of a watch.
+    Watching {
+        stream: WatchStream<K>,
+        opened: Instant,
+        events: u64,
+    },
+    /// A backoff to pass before going on with `then`.
+    BackingOff { until: Instant, then: Box<State<K>> },
+}
+
+impl<K> State<K> {
+    fn name(&self) -> &'static str {
+        match self {
+            State::Listing { .. } => "Listing",
+            State::OpeningWatchList => "OpeningWatchList",
+            State::ReceivingInitialEvents { .. } => "ReceivingInitialEvents",
+            State::OpeningWatch => "OpeningWatch",
+            State::Watching { .. } => "Watching",
+            State::BackingOff { .. } => "BackingOff",
+        }
+    }
+}
+
+/// Shared view of a reflector's progress.
+#[derive(Debug, Clone, Default)]
+pub struct ReflectorStatus {
+    last_sync_resource_version: Arc<Mutex<String>>,
+}
+
+impl ReflectorStatus {
+    /// The resource version the store reflects (empty before the first sync).
+    pub fn last_sync_resource_version(&self) -> String {
+        self.last_sync_resource_version
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn set(&self, rv: &str) {
+        let mut guard = self
+            .last_sync_resource_version
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        guard.clear();
+        guard.push_str(rv);
+    }
+}
+
+/// Keeps a [`ReflectorStore`] in step with the server through a [`ListerWatcher`].
+pub struct Reflector<K, L, S> {
+    lister_watcher: L,
+    store: Arc<S>,
+    config: ReflectorConfig,
+    transform: Option<Transform<K>>,
+    status: ReflectorStatus,
+    last_sync_rv: String,
+    /// The last synced version is known to be expired: relist from the latest.
+    rv_unavailable: bool,
+    use_watch_list: bool,
+    /// WatchList streams in a row that ended before their initial-events-end bookmark.
+    watch_list_failures: u32,
+    backoff: Backoff,
+}
+
+impl<K, L, S> fmt::Debug for Reflector<K, L, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reflector")
+            .field("last_sync_rv", &self.last_sync_rv)
+            .field("use_watch_list", &self.use_watch_list)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K, L, S> Reflector<K, L, S>
+where
+    K: Object + Send + Sync + 'static,
+    L: ListerWatcher<K>,
+    S: ReflectorStore<K>,
+{
+    pub fn new(lister_watcher: L, store: Arc<S>, config: ReflectorConfig) -> Self {
+        Self {
+            lister_watcher,
+            store,
+            use_watch_list: config.use_watch_list,
+            backoff: Backoff::new(config.backoff),
+            config,
+            transform: None,
+            status: ReflectorStatus::default(),
+            last_sync_rv: String::new(),
+            rv_unavailable: false,
+            watch_list_failures: 0,
+        }
+    }
+
+    /// Applies `transform` to every object before it reaches the store.
+    pub fn with_transform(mut self, transform: Option<Transform<K>>) -> Self {
+        self.transform = transform;
+        self
+    }
+
+    /// A handle on the reflector's progress that stays valid while it runs.
+    pub fn status(&self) -> ReflectorStatus {
+        self.status.clone()
+    }
+
+    /// Runs until `cancel` fires.
+    pub async fn run(mut self, cancel: CancellationToken) {
+        let store = Arc::clone(&self.store);
+        let resync_period = self.config.resync_period.filter(|p| !p.is_zero());
+        let resync = async move {
+            let Some(period) = resync_period else {
+                return std::future::pending().await;
+            };
+            let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
+            loop {
+                ticks.tick().await;
+                store.resync();
+            }
+        };
+        let main = async {
+            let mut state = self.start_state();
+            loop {
+                state = self.step(state).await;
+            }
+        };
+        tokio::select! {
+            () = cancel.cancelled() => {}
+            () = main => {}
+            () = resync => {}
+        }
+    }
+
+    fn start_state(&self) -> State<K> {
+        if self.use_watch_list {
+            State::OpeningWatchList
+        } else {
+            State::Listing {
+                items: Vec::new(),
+                continue_token: None,
+            }
+        }
+    }
+
+    fn fresh_list() -> State<K> {
+        State::Listing {
+            items: Vec::new(),
+            continue_token: None,
+        }
+    }
+
+    async fn step(&mut self, state: State<K>) -> State<K> {
+        let from = state.name();
+        let next = match state {
+            State::Listing {
+                items,
+                continue_token,
+            } => self.list_page(items, continue_token).await,
+            State::OpeningWatchList => self.open_watch_list().await,
+            State::ReceivingInitialEvents { stream, items } => {
+                self.receive_initial_event(stream, items).await
+            }
+            State::OpeningWatch => self.open_watch().await,
+            State::Watching {
+                stream,
+                opened,
+                events,
+            } => self.next_watch_event(stream, opened, events).await,
+            State::BackingOff { until, then } => {
+                tokio::time::sleep_until(until).await;
+                *then
+            }
+        };
+        if from != next.name() {
+            tracing::debug!(
+                resource = K::PLURAL,
+                from,
+                to = next.name(),
+                "reflector state"
+            );
+        }
+        next
+    }
+
+    fn relist_resource_version(&self) -> String {
+        if self.rv_unavailable {
+            String::new()
+        } else if self.last_sync_rv.is_empty() {
+            // Any cached state is fine for a first list (served from the watch cache).
+            "0".to_string()
+        } else {
+            self.last_sync_rv.clone()
+        }
+    }
+
+    fn set_resource_version(&mut self, rv: &str) {
+        if rv.is_empty() {
+            return;
+        }
+        rv.clone_into(&mut self.last_sync_rv);
+        self.status.set(rv);
+    }
+
+    fn prepare(&self, mut obj: K) -> Arc<K> {
+        if let Some(transform) = &self.transform {
+            transform(&mut obj);
+        }
+        Arc::new(obj)
+    }
+
+    fn watch_timeout(&self) -> Option<u32> {
+        let min = self.config.min_watch_timeout.as_secs();
+        if min == 0 {
+            return None;
+        }
+        Some(u32::try_from(min + fastrand::u64(0..min)).unwrap_or(u32::MAX))
+    }
+
+    /// Backs off before `then`, at least as long as a 429 asked.
+    fn back_off(&mut self, err: &ListWatchError, then: State<K>) -> State<K> {
+        let mut delay = self.backoff.next_delay();
+        if let ListWatchError::TooManyRequests {
+            retry_after: Some(at_least),
+            ..
+        } = err
+        {
+            delay = delay.max(*at_least);
+        }
+        tracing::warn!(
+            resource = K::PLURAL,
+            error = %err,
+            retry_in = ?delay,
+            then = then.name(),
+            "list/watch failed; backing off"
+        );
+        State::BackingOff {
+            until: Instant::now() + delay,
+            then: Box::new(then),
+        }
+    }
+
+    async fn list_page(
+        &mut self,
+        mut items: Vec<Arc<K>>,
+        continue_token: Option<String>,
+    ) -> State<K> {
+        let params = match &continue_token {
+            Some(token) => ListParams {
+                limit: self.config.page_size,
+                continue_token: Some(token.clone()),
+                ..ListParams::default()
+            },
+            None => ListParams {
+                resource_version: self.relist_resource_version(),
+                limit: self.config.page_size,
+                ..ListParams::default()
+            },
+        };
+        match self.lister_watcher.list(&params).await {
+            Ok(page) => {
+                items.reserve(page.items.len());
+                for obj in page.items {
+                    items.push(self.prepare(obj));
+                }
+                match page.continue_token.filter(|t| !t.is_empty()) {
+                    Some(token) => State::Listing {
+                        items,
+                        continue_token: Some(token),
+                    },
+                    None => {
+                        tracing::debug!(
+                            resource = K::PLURAL,
+                            count = items.len(),
+                            resource_version = %page.resource_version,
+                            "listed"
+                        );
+                        self.store.replace(items, &page.resource_version);
+                        self.set_resource_version(&page.resource_version);
+                        self.rv_unavailable = false;
+                        self.backoff.reset();
+                        State::OpeningWatch
+                    }
+                }
+            }
+            Err(err) if err.is_gone() => {
+                // The version (or the continue token) expired: list the latest state.
+                let already_latest = continue_token.is_none() && params.resource_version.is_empty();
+                self.rv_unavailable = true;
+                if already_latest {
+                    self.back_off(&err, Self::fresh_list())
+                } else {
+                    tracing::info!(resource = K::PLURAL, error = %err, "relisting from the latest version");
+                    Self::fresh_list()
+                }
+            }
+            Err(err) => self.back_off(&err, Self::fresh_list()),
+        }
+    }
+
+    async fn open_watch(&mut self) -> State<K> {
+        let params = WatchParams {
+            resource_version: self.last_sync_rv.clone(),
+            allow_watch_bookmarks: true,
+            timeout_seconds: self.watch_timeout(),
+            ..WatchParams::default()
+        };
+        match self.lister_watcher.watch(&params).await {
+            Ok(stream) => State::Watching {
+                stream,
+                opened: Instant::now(),
+                events: 0,
+            },
+            Err(err) if err.is_gone() => {
+                tracing::info!(resource = K::PLURAL, error = %err, "watch version expired; relisting");
+                self.start_state()
+            }
+            Err(err) => self.back_off(&err, State::OpeningWatch),
+        }
+    }
+
+    async fn next_watch_event(
+        &mut self,
+        mut stream: WatchStream<K>,
+        opened: Instant,
+        events: u64,
+    ) -> State<K> {
+        let event = match stream.next().await {
+            Some(Ok(event)) => event,
+            Some(Err(err)) if err.is_gone() => {
+                tracing::info!(resource = K::PLURAL, error = %err, "watch version expired; relisting");
+                return self.start_state();
+            }
+            Some(Err(err)) => return self.back_off(&err, State::OpeningWatch),
+            None if events == 0 && opened.elapsed() < Duration::from_secs(1) => {
+                let err = ListWatchError::other(
+                    "very short watch: closed within a second without events",
+                );
+                return self.back_off(&err, State::OpeningWatch);
+            }
+            None => return State::OpeningWatch,
+        };
+        match event {
+            WatchEvent::Added(obj) => {
+                let obj = self.prepare(obj);
+                let rv = obj.metadata().resource_version.clone();
+                self.store.add(obj);
+                self.set_resource_version(rv.as_deref().unwrap_or_default());
+            }
+            WatchEvent::Modified(obj) => {
+                let obj = self.prepare(obj);
+                let rv = obj.metadata().resource_version.clone();
+                self.store.update(obj);
+                self.set_resource_version(rv.as_deref().unwrap_or_default());
+            }
+            WatchEvent::Deleted(obj) => {
+                let obj = self.prepare(obj);
+                let rv = obj.metadata().resource_version.clone();
+                self.store.delete(obj);
+                self.set_resource_version(rv.as_deref().unwrap_or_default());
+            }
+            WatchEvent::Bookmark {
+                resource_version, ..
+            } => self.set_resource_version(&resource_version),
+            WatchEvent::Error(status) => {
+                let err = ListWatchError::from_status(&status);
+                if err.is_gone() {
+                    tracing::info!(resource = K::PLURAL, error = %err, "watch version expired; relisting");
+                    return self.start_state();
+                }
+                return self.back_off(&err, State::OpeningWatch);
+            }
+        }
+        self.backoff.reset();
+        State::Watching {
+            stream,
+            opened,
+            events: events + 1,
+        }
+    }
+
+    async fn open_watch_list(&mut self) -> State<K> {
+        let params = WatchParams {
+            resource_version: if self.rv_unavailable {
+                String::new()
+            } else {
+                self.last_sync_rv.clone()
+            },
+            resource_version_match: Some("NotOlderThan".to_string()),
+            allow_watch_bookmarks: true,
+            send_initial_events: true,
+            timeout_seconds: self.watch_timeout(),
+        };
+        match self.lister_watcher.watch(&params).await {
+            Ok(stream) => State::ReceivingInitialEvents {
+                stream,
+                items: HashMap::new(),
+            },
+            Err(err @ ListWatchError::WatchListUnsupported { .. }) => self.fall_back_to_list(&err),
+            Err(err) if err.is_gone() && !params.resource_version.is_empty() => {
+                self.rv_unavailable = true;
+                State::OpeningWatchList
+            }
+            Err(err) => self.back_off(&err, State::OpeningWatchList),
+        }
+    }
+
+    fn fall_back_to_list(&mut self, err: &ListWatchError) -> State<K> {
+        tracing::info!(resource = K::PLURAL, error = %err, "falling back to list + watch");
+        self.use_watch_list = false;
+        Self::fresh_list()
+    }
+
+    /// A WatchList stream ended or failed before its initial-events-end bookmark.
+    fn watch_list_interrupted(&mut self, err: ListWatchError) -> State<K> {
+        self.watch_list_failures += 1;
+        if self.watch_list_failures >= self.config.watch_list_attempts.max(1) {
+            let err = ListWatchError::WatchListUnsupported {
+                message: format!(
+                    "{} streams in a row ended before the initial-events-end bookmark; last: {err}",
+                    self.watch_list_failures
+                ),
+            };
+            return self.fall_back_to_list(&err);
+        }
+        if err.is_gone() {
+            self.rv_unavailable = true;
+            return State::OpeningWatchList;
+        }
+        self.back_off(&err, State::OpeningWatchList)
+    }
+
+    async fn receive_initial_event(
+        &mut self,
+        mut stream: WatchStream<K>,
+        mut items: HashMap<String, Arc<K>>,
+    ) -> State<K> {
+        let event = match stream.next().await {
+            Some(Ok(event)) => event,
+            Some(Err(err)) => return self.watch_list_interrupted(err),
+            None => {
+                let err = ListWatchError::other(
+                    "watch-list stream ended before the initial-events-end bookmark",
+                );
+                return self.watch_list_interrupted(err);
+            }
+        };
+        match event {
+            WatchEvent::Added(obj) | WatchEvent::Modified(obj) => {
+                let obj = self.prepare(obj);
+                items.insert(object_key(&*obj), obj);
+            }
+            WatchEvent::Deleted(obj) => {
+                items.remove(&object_key(&obj));
+            }
+            WatchEvent::Bookmark {
+                resource_version,
+                initial_events_end: true,
+            } => {
+                tracing::debug!(
+                    resource = K::PLURAL,
+                    count = items.len(),
+                    resource_version = %resource_version,
+                    "watch-list initial events complete"
+                );
+                self.store
+                    .replace(items.into_values().collect(), &resource_version);
+                self.set_resource_version(&resource_version);
+                self.rv_unavailable = false;
+                self.watch_list_failures = 0;
+                self.backoff.reset();
+                return State::Watching {
+                    stream,
+                    opened: Instant::now(),
+                    events: 1,
+                };
+            }
+            WatchEvent::Bookmark { .. } => {
+                // A server that supports WatchList sends the end bookmark before any other.
+                let err = ListWatchError::WatchListUnsupported {
+                    message: "bookmark without the initial-events-end annotation during the initial events".into(),
+                };
+                return self.fall_back_to_list(&err);
+            }
+            WatchEvent::Error(status) => {
+                return self.watch_list_interrupted(ListWatchError::from_status(&status));
+            }
+        }
+        State::ReceivingInitialEvents { stream, items }
+    }
+}

@@ -1,0 +1,326 @@
+//! Transition-by-transition tests of the reflector against a scripted ListerWatcher.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::list_watch::{ListParams, ListWatchError, WatchEvent, WatchParams};
+use super::reflector::{Reflector, ReflectorConfig};
+use super::testing::{obj, page, Call, RecordingStore, ScriptedLw, ScriptedWatch};
+use crate::meta::Status;
+
+fn list_watch_config() -> ReflectorConfig {
+    ReflectorConfig {
+        use_watch_list: false,
+        ..ReflectorConfig::default()
+    }
+}
+
+/// Runs the reflector until it has made `calls` calls and is idle, then stops it.
+async fn run(
+    lw: ScriptedLw,
+    config: ReflectorConfig,
+    calls: usize,
+) -> (Vec<Call>, Vec<String>, String) {
+    let log = lw.calls.clone();
+    let store = Arc::new(RecordingStore::default());
+    let reflector = Reflector::new(lw, store.clone(), config);
+    let status = reflector.status();
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(reflector.run(cancel.clone()));
+    let deadline = Instant::now() + Duration::from_secs(3600);
+    while log.lock().unwrap().len() < calls && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Let the last call's results be processed.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    cancel.cancel();
+    task.await.unwrap();
+    let calls = log.lock().unwrap().clone();
+    let ops = store.ops.lock().unwrap().clone();
+    (calls, ops, status.last_sync_resource_version())
+}
+
+fn watch_rv(call: &Call) -> (&str, bool) {
+    match call {
+        Call::Watch(WatchParams {
+            resource_version,
+            send_initial_events,
+            ..
+        }) => (resource_version.as_str(), *send_initial_events),
+        other => panic!("expected a watch, got {other:?}"),
+    }
+}
+
+fn list_params(call: &Call) -> &ListParams {
+    match call {
+        Call::List(p) => p,
+        other => panic!("expected a list, got {other:?}"),
+    }
+}
+
+fn bookmark(rv: &str) -> WatchEvent<super::testing::TestObj> {
+    WatchEvent::Bookmark {
+        resource_version: rv.into(),
+        initial_events_end: false,
+    }
+}
+
+fn gone() -> ListWatchError {
+    ListWatchError::Gone {
+        message: "too old resource version".into(),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn pages_then_watches_and_bookmarks_advance_the_version() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![obj("ns", "a", "3")], "10", Some("c1"))))
+        .list(Ok(page(vec![obj("ns", "b", "5")], "10", None)))
+        .watch(ScriptedWatch::Events(
+            vec![
+                Ok(WatchEvent::Added(obj("ns", "c", "11"))),
+                Ok(WatchEvent::Modified(obj("ns", "a", "12"))),
+                Ok(WatchEvent::Deleted(obj("ns", "b", "13"))),
+                Ok(bookmark("15")),
+            ],
+            false,
+        ));
+    let (calls, ops, rv) = run(lw, list_watch_config(), 4).await;
+    let first = list_params(&calls[0]);
+    assert_eq!(
+        (first.resource_version.as_str(), first.limit),
+        ("0", Some(500))
+    );
+    let second = list_params(&calls[1]);
+    assert_eq!(second.continue_token.as_deref(), Some("c1"));
+    assert_eq!(second.resource_version, "", "no RV with a continue token");
+    assert_eq!(watch_rv(&calls[2]), ("10", false));
+    // The watch ended normally: re-watch from the bookmark's version, no relist.
+    assert_eq!(watch_rv(&calls[3]), ("15", false));
+    assert_eq!(
+        ops,
+        [
+            "replace [ns/a@3,ns/b@5] rv=10",
+            "add ns/c@11",
+            "update ns/a@12",
+            "delete ns/b@13"
+        ]
+    );
+    assert_eq!(rv, "15");
+}
+
+#[tokio::test(start_paused = true)]
+async fn gone_on_watch_relists_and_an_expired_list_version_lists_latest() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![obj("ns", "a", "1")], "10", None)))
+        .watch(ScriptedWatch::Fail(gone()))
+        .list(Err(gone()))
+        .list(Ok(page(vec![obj("ns", "b", "30")], "30", None)))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let (calls, ops, rv) = run(lw, list_watch_config(), 5).await;
+    assert_eq!(watch_rv(&calls[1]).0, "10");
+    assert_eq!(
+        list_params(&calls[2]).resource_version,
+        "10",
+        "relist not older than last sync"
+    );
+    assert_eq!(
+        list_params(&calls[3]).resource_version,
+        "",
+        "expired: latest"
+    );
+    assert_eq!(watch_rv(&calls[4]).0, "30");
+    assert_eq!(ops, ["replace [ns/a@1] rv=10", "replace [ns/b@30] rv=30"]);
+    assert_eq!(rv, "30");
+}
+
+#[tokio::test(start_paused = true)]
+async fn gone_error_event_mid_watch_relists() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![], "10", None)))
+        .watch(ScriptedWatch::Events(
+            vec![
+                Ok(WatchEvent::Added(obj("ns", "a", "11"))),
+                Ok(WatchEvent::Error(Status::failure(
+                    410, "Expired", "too old",
+                ))),
+            ],
+            true,
+        ))
+        .list(Ok(page(vec![], "20", None)));
+    let (calls, ops, _) = run(lw, list_watch_config(), 4).await;
+    assert_eq!(list_params(&calls[2]).resource_version, "11");
+    assert_eq!(watch_rv(&calls[3]).0, "20");
+    assert_eq!(ops, ["replace [] rv=10", "add ns/a@11", "replace [] rv=20"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropped_watch_backs_off_and_resumes_from_the_last_version() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![], "10", None)))
+        .watch(ScriptedWatch::Events(
+            vec![
+                Ok(WatchEvent::Added(obj("ns", "a", "11"))),
+                Err(ListWatchError::other("connection reset")),
+            ],
+            false,
+        ))
+        .watch(ScriptedWatch::Fail(ListWatchError::TooManyRequests {
+            retry_after: Some(Duration::from_secs(40)),
+            message: "slow down".into(),
+        }));
+    let start = Instant::now();
+    let (calls, _, _) = run(lw, list_watch_config(), 4).await;
+    assert_eq!(calls.len(), 4, "no relist: {calls:?}");
+    assert_eq!(watch_rv(&calls[2]).0, "11");
+    assert_eq!(watch_rv(&calls[3]).0, "11");
+    // One backoff after the drop (≥ 0.8 s), one of at least Retry-After (40 s).
+    assert!(
+        start.elapsed() >= Duration::from_millis(40_800),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn list_errors_back_off_exponentially() {
+    let lw = ScriptedLw::default()
+        .list(Err(ListWatchError::other("refused")))
+        .list(Err(ListWatchError::other("refused")))
+        .list(Err(ListWatchError::other("refused")))
+        .list(Ok(page(vec![], "5", None)));
+    let start = Instant::now();
+    let (calls, ops, _) = run(lw, list_watch_config(), 5).await;
+    assert_eq!(ops, ["replace [] rv=5"]);
+    assert!(matches!(calls[4], Call::Watch(_)));
+    // 0.8 + 1.6 + 3.2 s at least, at most twice that (jitter).
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(5600) && waited <= Duration::from_millis(11_300),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn very_short_empty_watches_do_not_spin() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![], "5", None)))
+        .watch(ScriptedWatch::Events(vec![], false))
+        .watch(ScriptedWatch::Events(vec![], false));
+    let start = Instant::now();
+    let (calls, _, _) = run(lw, list_watch_config(), 4).await;
+    assert_eq!(calls.len(), 4);
+    assert!(start.elapsed() >= Duration::from_millis(800 + 1600));
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_list_streams_initial_events_then_keeps_watching() {
+    let end = WatchEvent::Bookmark {
+        resource_version: "20".into(),
+        initial_events_end: true,
+    };
+    let lw = ScriptedLw::default().watch(ScriptedWatch::Events(
+        vec![
+            Ok(WatchEvent::Added(obj("ns", "a", "3"))),
+            Ok(WatchEvent::Added(obj("ns", "b", "4"))),
+            Ok(WatchEvent::Deleted(obj("ns", "b", "5"))),
+            Ok(end),
+            Ok(WatchEvent::Added(obj("ns", "c", "21"))),
+        ],
+        true,
+    ));
+    let (calls, ops, rv) = run(lw, ReflectorConfig::default(), 1).await;
+    assert_eq!(calls.len(), 1);
+    let Call::Watch(p) = &calls[0] else { panic!() };
+    assert!(p.send_initial_events && p.allow_watch_bookmarks);
+    assert_eq!(p.resource_version_match.as_deref(), Some("NotOlderThan"));
+    assert_eq!(p.resource_version, "");
+    assert_eq!(ops, ["replace [ns/a@3] rv=20", "add ns/c@21"]);
+    assert_eq!(rv, "21");
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_list_unsupported_falls_back_to_list_and_watch() {
+    let lw = ScriptedLw::default()
+        .watch(ScriptedWatch::Fail(ListWatchError::WatchListUnsupported {
+            message: "sendInitialEvents is forbidden".into(),
+        }))
+        .list(Ok(page(vec![obj("ns", "a", "1")], "9", None)))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let (calls, ops, _) = run(lw, ReflectorConfig::default(), 3).await;
+    assert!(watch_rv(&calls[0]).1);
+    assert_eq!(list_params(&calls[1]).resource_version, "0");
+    assert_eq!(watch_rv(&calls[2]), ("9", false));
+    assert_eq!(ops, ["replace [ns/a@1] rv=9"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn server_ignoring_send_initial_events_is_detected_by_a_plain_bookmark() {
+    let lw = ScriptedLw::default()
+        .watch(ScriptedWatch::Events(
+            vec![
+                Ok(WatchEvent::Added(obj("ns", "a", "1"))),
+                Ok(bookmark("9")),
+            ],
+            true,
+        ))
+        .list(Ok(page(vec![obj("ns", "a", "1")], "9", None)))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let (calls, ops, _) = run(lw, ReflectorConfig::default(), 3).await;
+    assert!(matches!(calls[1], Call::List(_)));
+    assert_eq!(watch_rv(&calls[2]), ("9", false));
+    assert_eq!(ops, ["replace [ns/a@1] rv=9"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_list_interrupted_retries_then_falls_back() {
+    let cut = || ScriptedWatch::Events(vec![Ok(WatchEvent::Added(obj("ns", "a", "1")))], false);
+    let lw = ScriptedLw::default()
+        .watch(cut())
+        .watch(cut())
+        .watch(cut())
+        .list(Ok(page(vec![], "9", None)));
+    let (calls, ops, _) = run(lw, ReflectorConfig::default(), 4).await;
+    assert!(calls[..3].iter().all(|c| watch_rv(c).1));
+    assert!(matches!(calls[3], Call::List(_)));
+    assert_eq!(ops, ["replace [] rv=9"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn periodic_resync_reaches_the_store() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![], "1", None)))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let store = Arc::new(RecordingStore::default());
+    let config = ReflectorConfig {
+        resync_period: Some(Duration::from_secs(30)),
+        ..list_watch_config()
+    };
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(Reflector::new(lw, store.clone(), config).run(cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(65)).await;
+    cancel.cancel();
+    task.await.unwrap();
+    let ops = store.ops.lock().unwrap().clone();
+    assert_eq!(ops, ["replace [] rv=1", "resync", "resync"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn transform_runs_before_storing() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![obj("ns", "a", "1")], "1", None)))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let store = Arc::new(crate::cache::Store::new());
+    let cancel = CancellationToken::new();
+    let reflector = Reflector::new(lw, store.clone(), list_watch_config()).with_transform(Some(
+        Arc::new(|o: &mut super::testing::TestObj| o.data = 42),
+    ));
+    let task = tokio::spawn(reflector.run(cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    cancel.cancel();
+    task.await.unwrap();
+    assert_eq!(store.get_by_key("ns/a").unwrap().data, 42);
+}
