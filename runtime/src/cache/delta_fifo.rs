@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use super::store::{object_key, KnownObjects};
 use crate::meta::Object;
@@ -140,6 +140,8 @@ struct Shared<K> {
     state: Mutex<State<K>>,
     changed: Notify,
     known: Option<Arc<dyn KnownObjects<K>>>,
+    /// Mirrors `has_synced`, for waiters.
+    synced: watch::Sender<bool>,
 }
 
 struct State<K> {
@@ -173,6 +175,21 @@ impl<K> fmt::Debug for DeltaFifo<K> {
 }
 
 impl<K> DeltaFifo<K> {
+    /// Publishes `has_synced` (call with the state lock held, after a change).
+    fn publish_synced(&self, state: &State<K>) {
+        let now = state.populated && state.initial_population_count == 0;
+        self.shared.synced.send_if_modified(|v| {
+            let changed = *v != now;
+            *v = now;
+            changed
+        });
+    }
+
+    /// A receiver that sees `has_synced` change.
+    pub fn synced_watch(&self) -> watch::Receiver<bool> {
+        self.shared.synced.subscribe()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State<K>> {
         // Mutations complete before any user code (the process function) runs, except inside
         // `pop`, which has already removed the key: the state stays consistent.
@@ -195,6 +212,7 @@ impl<K: Object + Send + Sync + 'static> DeltaFifo<K> {
                 }),
                 changed: Notify::new(),
                 known,
+                synced: watch::Sender::new(false),
             }),
         }
     }
@@ -214,6 +232,7 @@ impl<K: Object + Send + Sync + 'static> DeltaFifo<K> {
         let key = object_key(&*obj);
         let mut state = self.lock();
         state.populated = true;
+        self.publish_synced(&state);
         let queued = state.items.contains_key(&key);
         let known = match &self.shared.known {
             Some(known) => known.get_by_key(&key).is_some(),
@@ -232,6 +251,7 @@ impl<K: Object + Send + Sync + 'static> DeltaFifo<K> {
         let mut state = self.lock();
         state.populated = true;
         state.queue_delta(key, delta);
+        self.publish_synced(&state);
         drop(state);
         self.shared.changed.notify_waiters();
     }
@@ -274,6 +294,7 @@ impl<K: Object + Send + Sync + 'static> DeltaFifo<K> {
             state.populated = true;
             state.initial_population_count = keys.len() + deletions;
         }
+        self.publish_synced(&state);
         drop(state);
         self.shared.changed.notify_waiters();
     }
@@ -316,6 +337,7 @@ impl<K: Object + Send + Sync + 'static> DeltaFifo<K> {
                     let result = process(deltas, initial);
                     if initial {
                         state.initial_population_count -= 1;
+                        self.publish_synced(&state);
                     }
                     drop(state);
                     self.shared.changed.notify_waiters();
@@ -555,8 +577,11 @@ mod tests {
         assert!(!fifo.pop(|_, initial| initial).await.unwrap());
         // An empty first list is synced at once.
         let empty: DeltaFifo<TestObj> = DeltaFifo::new(None);
+        let watch = empty.synced_watch();
+        assert!(!*watch.borrow());
         empty.replace(vec![]);
         assert!(empty.has_synced());
+        assert!(*watch.borrow());
     }
 
     #[tokio::test]

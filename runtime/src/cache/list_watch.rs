@@ -158,3 +158,13 @@ pub trait ListerWatcher<K>: Send + Sync + 'static {
         params: &WatchParams,
     ) -> impl Future<Output = Result<WatchStream<K>, ListWatchError>> + Send;
 }
+
+/// A client that can make a [`ListerWatcher`] for resource `K` with given options — what the
+/// informer factory needs to create informers on demand. The REST client implements it for
+/// every resource (and for `PartialObjectMetadata<K>`, sending the metadata-only Accept header).
+pub trait ListerWatcherFor<K> {
+    type ListerWatcher: ListerWatcher<K>;
+
+    /// A lister-watcher scoped by `options`.
+    fn lister_watcher(&self, options: &ListWatchOptions) -> Self::ListerWatcher;
+}

@@ -8,14 +8,39 @@
 //!   producing [`DeletedFinalStateUnknown`] tombstones for deletions missed during a relist;
 //! - [`Reflector`] (`reflector`, over a [`ListerWatcher`] from `list_watch`): list + watch (or
 //!   WatchList) with relist on 410 and jittered backoff on errors, feeding a DeltaFifo;
+//! - [`SharedIndexInformer`] (`shared_informer`, `handler`, `processor`): one reflector and one
+//!   store for any number of [`EventHandler`]s, each with its own buffer;
+//! - [`Lister`] (`lister`): label-selector and namespace reads of the store;
+//! - [`SharedInformerFactory`] (`factory`): one informer per resource type and options.
+//!
+//! ```no_run
+//! # async fn demo<C, K>(client: C)
+//! # where C: kubegen_runtime::cache::ListerWatcherFor<K> + Send + Sync + 'static,
+//! #       K: kubegen_runtime::meta::Object + Send + Sync + 'static {
+//! use kubegen_runtime::cache::{EventHandlerFns, SharedInformerFactory};
+//! use kubegen_runtime::meta::labels::Selector;
+//!
+//! let factory = SharedInformerFactory::new(client);
+//! let informer = factory.informer::<K>();
+//! informer.add_event_handler(EventHandlerFns::new().on_add(|obj, _| { /* enqueue a key */ }));
+//! factory.start();
+//! factory.wait_for_cache_sync().await;
+//! let all = informer.lister().list(&Selector::everything());
+//! # }
+//! ```
 
 mod backoff;
 mod delta_fifo;
+mod factory;
+mod handler;
 mod index;
 mod list_watch;
+mod lister;
+mod processor;
 mod reflector;
 #[cfg(test)]
 mod reflector_tests;
+mod shared_informer;
 mod store;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -23,11 +48,16 @@ mod thread_safe_store;
 
 pub use backoff::{Backoff, BackoffConfig};
 pub use delta_fifo::{DeletedFinalStateUnknown, DeletedObject, Delta, DeltaFifo, DeltaType};
+pub use factory::{FactoryOptions, SharedInformerFactory, TweakListOptions};
+pub use handler::{EventHandler, EventHandlerFns, Notification};
 pub use index::{index_func, namespace_index_func, IndexFunc, Indexers, NAMESPACE_INDEX};
 pub use list_watch::{
-    ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher, WatchEvent, WatchParams,
-    WatchStream, INITIAL_EVENTS_END_ANNOTATION,
+    ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher, ListerWatcherFor,
+    WatchEvent, WatchParams, WatchStream, INITIAL_EVENTS_END_ANNOTATION,
 };
+pub use lister::{Lister, NamespaceLister};
+pub use processor::HandlerRegistration;
 pub use reflector::{Reflector, ReflectorConfig, ReflectorStatus, ReflectorStore, Transform};
+pub use shared_informer::{drop_managed_fields, InformerOptions, SharedIndexInformer};
 pub use store::{object_key, split_key, KnownObjects, Store};
 pub use thread_safe_store::{IndexError, ThreadSafeStore};
