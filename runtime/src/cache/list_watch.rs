@@ -83,7 +83,7 @@ pub enum WatchEvent<K> {
         initial_events_end: bool,
     },
     /// An `ERROR` event: the server's `Status` (410 means the watch's version expired).
-    Error(Status),
+    Error(Box<Status>),
 }
 
 /// A watch stream: events until the server (or the connection) ends it.

@@ -32,8 +32,14 @@
 mod backoff;
 mod delta_fifo;
 mod factory;
+#[cfg(test)]
+mod fake_server;
 mod handler;
 mod index;
+#[cfg(test)]
+mod informer_props;
+#[cfg(test)]
+mod informer_tests;
 mod list_watch;
 mod lister;
 mod processor;

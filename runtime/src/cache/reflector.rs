@@ -94,6 +94,10 @@ pub struct ReflectorConfig {
     /// Consecutive WatchList streams that end before their initial-events-end bookmark after
     /// which the server is taken not to support WatchList.
     pub watch_list_attempts: u32,
+    /// Silence during a WatchList's initial events after which the server is taken to have
+    /// ignored `sendInitialEvents` (older servers answer with plain watch events and never
+    /// send the initial-events-end bookmark).
+    pub watch_list_idle_timeout: Duration,
 }
 
 impl Default for ReflectorConfig {
@@ -105,6 +109,7 @@ impl Default for ReflectorConfig {
             backoff: BackoffConfig::default(),
             min_watch_timeout: Duration::from_secs(300),
             watch_list_attempts: 3,
+            watch_list_idle_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -560,7 +565,19 @@ where
         mut stream: WatchStream<K>,
         mut items: HashMap<String, Arc<K>>,
     ) -> State<K> {
-        let event = match stream.next().await {
+        let idle = self.config.watch_list_idle_timeout;
+        let next = match tokio::time::timeout(idle, stream.next()).await {
+            Ok(next) => next,
+            Err(_) => {
+                let err = ListWatchError::WatchListUnsupported {
+                    message: format!(
+                        "no initial-events-end bookmark after {idle:?} without events"
+                    ),
+                };
+                return self.fall_back_to_list(&err);
+            }
+        };
+        let event = match next {
             Some(Ok(event)) => event,
             Some(Err(err)) => return self.watch_list_interrupted(err),
             None => {

@@ -144,9 +144,9 @@ async fn gone_error_event_mid_watch_relists() {
         .watch(ScriptedWatch::Events(
             vec![
                 Ok(WatchEvent::Added(obj("ns", "a", "11"))),
-                Ok(WatchEvent::Error(Status::failure(
+                Ok(WatchEvent::Error(Box::new(Status::failure(
                     410, "Expired", "too old",
-                ))),
+                )))),
             ],
             true,
         ))
@@ -323,4 +323,19 @@ async fn transform_runs_before_storing() {
     cancel.cancel();
     task.await.unwrap();
     assert_eq!(store.get_by_key("ns/a").unwrap().data, 42);
+}
+
+#[tokio::test(start_paused = true)]
+async fn silent_server_during_initial_events_means_no_watch_list() {
+    let lw = ScriptedLw::default()
+        .watch(ScriptedWatch::Events(
+            vec![Ok(WatchEvent::Added(obj("ns", "a", "1")))],
+            true,
+        ))
+        .list(Ok(page(vec![obj("ns", "a", "1")], "9", None)));
+    let start = Instant::now();
+    let (calls, ops, _) = run(lw, ReflectorConfig::default(), 2).await;
+    assert!(matches!(calls[1], Call::List(_)));
+    assert_eq!(ops, ["replace [ns/a@1] rv=9"]);
+    assert!(start.elapsed() >= Duration::from_secs(10));
 }
