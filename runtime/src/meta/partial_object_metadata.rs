@@ -97,6 +97,7 @@ impl<K: Resource> Resource for PartialObjectMetadata<K> {
     const PLURAL: &'static str = K::PLURAL;
     const SCOPE: Scope = K::SCOPE;
     const LIST_KIND: &'static str = K::LIST_KIND;
+    const METADATA_ONLY: bool = true;
 }
 
 impl<K: Resource> Object for PartialObjectMetadata<K> {
@@ -133,6 +134,8 @@ mod tests {
         assert_eq!(p.metadata().name.as_deref(), Some("p"));
         assert_eq!(serde_json::to_string(&p).unwrap(), json);
         assert_eq!(<PartialObjectMetadata<Pod> as Resource>::PLURAL, "pods");
+        assert!(<PartialObjectMetadata<Pod> as Resource>::METADATA_ONLY);
+        assert!(!<Pod as Resource>::METADATA_ONLY);
         assert_eq!(p, PartialObjectMetadata::new(p.metadata.clone()));
     }
 }

@@ -27,6 +27,11 @@ pub trait Resource: Kind {
     const SCOPE: Scope;
     /// The kind of this resource's list (`PodList`).
     const LIST_KIND: &'static str;
+    /// Whether this type is the metadata-only view of the resource
+    /// ([`PartialObjectMetadata`](super::PartialObjectMetadata)): requests for it should send
+    /// [`PARTIAL_OBJECT_METADATA_ACCEPT`](super::PARTIAL_OBJECT_METADATA_ACCEPT) /
+    /// [`PARTIAL_OBJECT_METADATA_LIST_ACCEPT`](super::PARTIAL_OBJECT_METADATA_LIST_ACCEPT).
+    const METADATA_ONLY: bool = false;
 }
 
 /// A persisted object with standard object metadata.
