@@ -134,8 +134,13 @@ mod tests {
         assert_eq!(p.metadata().name.as_deref(), Some("p"));
         assert_eq!(serde_json::to_string(&p).unwrap(), json);
         assert_eq!(<PartialObjectMetadata<Pod> as Resource>::PLURAL, "pods");
-        assert!(<PartialObjectMetadata<Pod> as Resource>::METADATA_ONLY);
-        assert!(!<Pod as Resource>::METADATA_ONLY);
+        fn metadata_only<R: Resource>() -> bool {
+            R::METADATA_ONLY
+        }
+        assert_eq!(
+            (metadata_only::<PartialObjectMetadata<Pod>>(), metadata_only::<Pod>()),
+            (true, false)
+        );
         assert_eq!(p, PartialObjectMetadata::new(p.metadata.clone()));
     }
 }
