@@ -138,7 +138,10 @@ mod tests {
             R::METADATA_ONLY
         }
         assert_eq!(
-            (metadata_only::<PartialObjectMetadata<Pod>>(), metadata_only::<Pod>()),
+            (
+                metadata_only::<PartialObjectMetadata<Pod>>(),
+                metadata_only::<Pod>()
+            ),
             (true, false)
         );
         assert_eq!(p, PartialObjectMetadata::new(p.metadata.clone()));
