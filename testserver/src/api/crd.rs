@@ -1,0 +1,264 @@
+//! CustomResourceDefinitions: created through the API, they make their resources
+//! servable and discoverable, with a generated `/openapi/v3` document per group-version.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
+use serde_json::{json, Map, Value};
+
+use super::State;
+use crate::catalog::{OpenApiDoc, ResourceDef, ResourceTable, ScalePaths, SubresourceDef};
+use crate::semantics::now_rfc3339;
+use crate::store::Change;
+
+const CRD_KEY: &str = "apiextensions.k8s.io/customresourcedefinitions";
+
+fn str_at<'a>(v: &'a Value, p: &str) -> &'a str {
+    v.pointer(p).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn defs_of(crd: &Value) -> Vec<(ResourceDef, Option<Value>)> {
+    let group = str_at(crd, "/spec/group").to_string();
+    let kind = str_at(crd, "/spec/names/kind").to_string();
+    let plural = str_at(crd, "/spec/names/plural").to_string();
+    if group.is_empty() || kind.is_empty() || plural.is_empty() {
+        return Vec::new();
+    }
+    let singular = match str_at(crd, "/spec/names/singular") {
+        "" => kind.to_lowercase(),
+        s => s.to_string(),
+    };
+    let strings = |p: &str| -> Vec<String> {
+        crd.pointer(p)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let short_names = strings("/spec/names/shortNames");
+    let categories = strings("/spec/names/categories");
+    let namespaced = str_at(crd, "/spec/scope") != "Cluster";
+    let versions = crd.pointer("/spec/versions").and_then(Value::as_array).cloned().unwrap_or_default();
+    let verbs: Vec<String> = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let sub_verbs = vec!["get".to_string(), "patch".to_string(), "update".to_string()];
+    versions
+        .iter()
+        .filter(|v| v.get("served").and_then(Value::as_bool).unwrap_or(false))
+        .map(|v| {
+            let version = str_at(v, "/name").to_string();
+            let subs = v.get("subresources").or_else(|| crd.pointer("/spec/subresources"));
+            let mut subresources = Vec::new();
+            let mut scale_paths = None;
+            if subs.and_then(|s| s.get("status")).is_some() {
+                subresources.push(SubresourceDef {
+                    name: "status".into(),
+                    kind: Some((group.clone(), version.clone(), kind.clone())),
+                    verbs: sub_verbs.clone(),
+                });
+            }
+            if let Some(scale) = subs.and_then(|s| s.get("scale")) {
+                subresources.push(SubresourceDef {
+                    name: "scale".into(),
+                    kind: Some(("autoscaling".into(), "v1".into(), "Scale".into())),
+                    verbs: sub_verbs.clone(),
+                });
+                scale_paths = Some(ScalePaths {
+                    spec_replicas: str_at(scale, "/specReplicasPath").to_string(),
+                    status_replicas: str_at(scale, "/statusReplicasPath").to_string(),
+                    label_selector: scale
+                        .get("labelSelectorPath")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                });
+            }
+            let schema = v.pointer("/schema/openAPIV3Schema").cloned();
+            (
+                ResourceDef {
+                    group: group.clone(),
+                    version,
+                    kind: kind.clone(),
+                    plural: plural.clone(),
+                    singular: singular.clone(),
+                    namespaced,
+                    verbs: verbs.clone(),
+                    short_names: short_names.clone(),
+                    categories: categories.clone(),
+                    subresources,
+                    custom: true,
+                    scale_paths,
+                },
+                schema,
+            )
+        })
+        .collect()
+}
+
+/// Re-reads every CRD: updates the served table and the OpenAPI documents, marks new CRDs
+/// Established, and removes the objects of deleted CRDs.
+pub fn sync(state: &Arc<State>) {
+    let Ok(snap) = state.store.snapshot(CRD_KEY, None, None) else {
+        return;
+    };
+    let mut table = Vec::new();
+    let mut by_gv: BTreeMap<(String, String), Vec<(ResourceDef, Option<Value>)>> = BTreeMap::new();
+    for crd in &snap.items {
+        for (def, schema) in defs_of(&crd.value) {
+            by_gv
+                .entry((def.group.clone(), def.version.clone()))
+                .or_default()
+                .push((def.clone(), schema));
+            table.push(def);
+        }
+        if crd.value.pointer("/status/conditions").is_none() {
+            establish(state, &crd.name);
+        }
+    }
+    let before: BTreeSet<(String, String)> = state
+        .crds
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .map(|r| (r.group.clone(), r.plural.clone()))
+        .collect();
+    let after: BTreeSet<(String, String)> = table.iter().map(|r| (r.group.clone(), r.plural.clone())).collect();
+    *state.crds.write().unwrap_or_else(|p| p.into_inner()) = ResourceTable::new(table);
+    let mut docs = BTreeMap::new();
+    for ((g, v), defs) in by_gv {
+        let path = format!("apis/{g}/{v}");
+        let bytes = Bytes::from(serde_json::to_vec(&document(state, &defs)).unwrap_or_default());
+        docs.insert(path.clone(), Arc::new(OpenApiDoc::new(path, String::new(), bytes)));
+    }
+    *state.crd_docs.write().unwrap_or_else(|p| p.into_inner()) = docs;
+    for (g, p) in before.difference(&after) {
+        let key = format!("{g}/{p}");
+        if let Ok(s) = state.store.snapshot(&key, None, None) {
+            for o in s.items {
+                let _ = state.store.mutate::<()>(&key, &o.namespace, &o.name, |_, _| Ok(Change::Delete));
+            }
+        }
+    }
+}
+
+fn establish(state: &State, name: &str) {
+    let now = now_rfc3339();
+    let _ = state.store.mutate::<()>(CRD_KEY, "", name, |cur, _| {
+        let Some(cur) = cur else { return Ok(Change::None) };
+        let mut v = cur.value.clone();
+        let names = v.pointer("/spec/names").cloned().unwrap_or_else(|| json!({}));
+        v["status"] = json!({
+            "conditions": [
+                {"type": "NamesAccepted", "status": "True", "lastTransitionTime": now, "reason": "NoConflicts", "message": "no conflicts found"},
+                {"type": "Established", "status": "True", "lastTransitionTime": now, "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"}
+            ],
+            "acceptedNames": names,
+            "storedVersions": v.pointer("/spec/versions").and_then(Value::as_array).map(|a| a.iter().filter(|x| x.get("storage").and_then(Value::as_bool) == Some(true)).filter_map(|x| x.get("name").cloned()).collect::<Vec<_>>()).unwrap_or_default(),
+        });
+        Ok(Change::Put(v))
+    });
+}
+
+/// The apimachinery schemas (`io.k8s.apimachinery.pkg.apis.meta.v1.*`) of the spec, which
+/// every CRD document references for `metadata`.
+fn meta_schemas(state: &State) -> &'static Map<String, Value> {
+    static CACHE: OnceLock<Map<String, Value>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        let mut out = Map::new();
+        if let Some(doc) = state.catalog.docs.iter().find(|d| d.path == "api/v1") {
+            if let Ok(v) = serde_json::from_slice::<Value>(&doc.bytes) {
+                if let Some(schemas) = v.pointer("/components/schemas").and_then(Value::as_object) {
+                    for (k, s) in schemas {
+                        if k.starts_with("io.k8s.apimachinery.pkg.apis.meta.v1.") {
+                            out.insert(k.clone(), s.clone());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    })
+}
+
+fn reversed_group(g: &str) -> String {
+    g.split('.').rev().collect::<Vec<_>>().join(".")
+}
+
+fn op(action: &str, def: &ResourceDef, kind: &str) -> Value {
+    json!({
+        "operationId": format!("{action}{}", kind),
+        "x-kubernetes-action": action,
+        "x-kubernetes-group-version-kind": {"group": def.group, "version": def.version, "kind": kind},
+        "responses": {"200": {"description": "OK"}},
+    })
+}
+
+fn document(state: &State, defs: &[(ResourceDef, Option<Value>)]) -> Value {
+    let mut paths = Map::new();
+    let mut schemas = meta_schemas(state).clone();
+    for (def, schema) in defs {
+        let base = format!("/apis/{}/{}", def.group, def.version);
+        let coll = if def.namespaced {
+            format!("{base}/namespaces/{{namespace}}/{}", def.plural)
+        } else {
+            format!("{base}/{}", def.plural)
+        };
+        let item = format!("{coll}/{{name}}");
+        paths.insert(coll.clone(), json!({
+            "get": op("list", def, &def.kind),
+            "post": op("post", def, &def.kind),
+            "delete": op("deletecollection", def, &def.kind),
+        }));
+        paths.insert(item.clone(), json!({
+            "get": op("get", def, &def.kind),
+            "put": op("put", def, &def.kind),
+            "patch": op("patch", def, &def.kind),
+            "delete": op("delete", def, &def.kind),
+        }));
+        if def.namespaced {
+            paths.insert(format!("{base}/{}", def.plural), json!({"get": op("list", def, &def.kind)}));
+        }
+        for s in &def.subresources {
+            let (g, v, k) = s.kind.clone().unwrap_or_else(|| (def.group.clone(), def.version.clone(), def.kind.clone()));
+            let mk = |a: &str| json!({
+                "x-kubernetes-action": a,
+                "x-kubernetes-group-version-kind": {"group": g, "version": v, "kind": k},
+                "responses": {"200": {"description": "OK"}},
+            });
+            paths.insert(format!("{item}/{}", s.name), json!({"get": mk("get"), "put": mk("put"), "patch": mk("patch")}));
+        }
+        let prefix = format!("{}.{}", reversed_group(&def.group), def.version);
+        let mut s = schema.clone().unwrap_or_else(|| json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}));
+        if let Some(m) = s.as_object_mut() {
+            let props = m.entry("properties").or_insert_with(|| json!({}));
+            if let Some(p) = props.as_object_mut() {
+                p.insert("apiVersion".into(), json!({"type": "string"}));
+                p.insert("kind".into(), json!({"type": "string"}));
+                p.insert("metadata".into(), json!({"allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}]}));
+            }
+            m.insert("x-kubernetes-group-version-kind".into(), json!([{"group": def.group, "version": def.version, "kind": def.kind}]));
+        }
+        schemas.insert(format!("{prefix}.{}", def.kind), s);
+        schemas.insert(
+            format!("{prefix}.{}List", def.kind),
+            json!({
+                "type": "object",
+                "required": ["items"],
+                "properties": {
+                    "apiVersion": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{prefix}.{}", def.kind)}},
+                    "metadata": {"allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"}]},
+                },
+                "x-kubernetes-group-version-kind": [{"group": def.group, "version": def.version, "kind": format!("{}List", def.kind)}],
+            }),
+        );
+    }
+    json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes CRD Swagger", "version": "v0.1.0"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    })
+}

@@ -1,0 +1,274 @@
+//! Request handling: routing to discovery, OpenAPI and resource handlers.
+
+mod crd;
+mod discovery;
+mod list;
+mod objects;
+mod openapi;
+mod output;
+mod subresources;
+mod watch;
+mod write;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use hyper::{Method, Response};
+
+use crate::catalog::{Catalog, OpenApiDoc, ResourceDef, ResourceTable};
+use crate::faults::{ErrorKind, Faults};
+use crate::http::body::{error, json_value};
+use crate::http::{ApiError, Body, Req};
+use crate::pod_logs::PodLogs;
+use crate::store::Store;
+
+/// Namespaces that exist from the start, as on a fresh cluster.
+pub const INITIAL_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// Everything a request handler can reach.
+pub struct State {
+    /// The spec's resources and documents.
+    pub catalog: Arc<Catalog>,
+    /// Resources served through CRDs.
+    pub crds: RwLock<ResourceTable>,
+    /// OpenAPI documents generated for CRD group-versions, by index path.
+    pub crd_docs: RwLock<BTreeMap<String, Arc<OpenApiDoc>>>,
+    /// Objects.
+    pub store: Store,
+    /// Fault injection.
+    pub faults: Faults,
+    /// Pod logs.
+    pub logs: PodLogs,
+    /// Interval of watch bookmarks.
+    pub bookmark_interval: Duration,
+    /// Ends every open stream (restart/shutdown) when it changes.
+    pub streams_epoch: tokio::sync::watch::Sender<u64>,
+}
+
+impl State {
+    /// A resource by group, version and plural: from the spec or a CRD.
+    pub fn resource(&self, group: &str, version: &str, plural: &str) -> Option<ResourceDef> {
+        if let Some(r) = self.catalog.resources.get(group, version, plural) {
+            return Some(r.clone());
+        }
+        self.crds
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(group, version, plural)
+            .cloned()
+    }
+
+    /// All resources (spec first, then CRDs).
+    pub fn all_resources(&self) -> Vec<ResourceDef> {
+        let mut v: Vec<ResourceDef> = self.catalog.resources.iter().cloned().collect();
+        v.extend(
+            self.crds
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .cloned(),
+        );
+        v
+    }
+}
+
+/// Where a resource request points.
+#[derive(Debug)]
+pub struct Target {
+    /// The resource.
+    pub res: ResourceDef,
+    /// Namespace from the path.
+    pub ns: Option<String>,
+    /// Object name from the path.
+    pub name: Option<String>,
+    /// Subresource from the path.
+    pub sub: Option<String>,
+    /// Legacy `/watch/` path prefix.
+    pub watch_prefix: bool,
+}
+
+/// Answers one request.
+pub async fn handle(state: Arc<State>, req: Req) -> Response<Body> {
+    let latency = state.faults.request_latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if let Some(kind) = state.faults.request_error() {
+        return error(&match kind {
+            ErrorKind::TooManyRequests { retry_after } => ApiError::too_many_requests(retry_after),
+            ErrorKind::Internal => ApiError::internal("Internal error occurred: injected fault"),
+            ErrorKind::Unavailable => ApiError::unavailable(),
+        });
+    }
+    match route(state, req).await {
+        Ok(r) => r,
+        Err(e) => error(&e),
+    }
+}
+
+async fn route(state: Arc<State>, req: Req) -> Result<Response<Body>, ApiError> {
+    let path = req.path.trim_end_matches('/').to_string();
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segs.as_slice() {
+        ["version"] => return Ok(discovery::version()),
+        ["healthz"] | ["readyz"] | ["livez"] => return Ok(crate::http::body::json(200, "ok")),
+        ["api"] => return Ok(discovery::api_versions(&state, &req)),
+        ["apis"] => return Ok(discovery::api_groups(&state, &req)),
+        ["openapi", "v3"] => return Ok(openapi::index(&state)),
+        ["openapi", "v3", rest @ ..] => return openapi::document(&state, &req, &rest.join("/")),
+        ["api", "v1"] => return discovery::resource_list(&state, "", "v1"),
+        ["apis", g] => return discovery::group(&state, g),
+        ["apis", g, v] => return discovery::resource_list(&state, g, v),
+        _ => {}
+    }
+    let (group, version, rest) = match segs.as_slice() {
+        ["api", "v1", rest @ ..] => ("", "v1", rest),
+        ["apis", g, v, rest @ ..] => (*g, *v, rest),
+        _ => return Err(ApiError::unknown_resource()),
+    };
+    let target = parse_target(&state, group, version, rest)?;
+    if let Some(user) = req.header("impersonate-user") {
+        let verb = verb_of(&req.method, &target, &req);
+        return Err(ApiError::forbidden(
+            user,
+            verb,
+            &target.res.group,
+            &target.res.plural,
+            target.ns.as_deref(),
+        ));
+    }
+    dispatch(state, req, target).await
+}
+
+fn verb_of(m: &Method, t: &Target, req: &Req) -> &'static str {
+    match (m.as_str(), t.name.is_some()) {
+        ("GET", false) if req.q_bool("watch") || t.watch_prefix => "watch",
+        ("GET", false) => "list",
+        ("GET", true) => "get",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", false) => "deletecollection",
+        ("DELETE", true) => "delete",
+        _ => "unknown",
+    }
+}
+
+fn parse_target(state: &State, group: &str, version: &str, rest: &[&str]) -> Result<Target, ApiError> {
+    let mut rest = rest.to_vec();
+    let mut watch_prefix = false;
+    if rest.first() == Some(&"watch") {
+        watch_prefix = true;
+        rest.remove(0);
+    }
+    let mut ns = None;
+    if rest.len() >= 3 && rest[0] == "namespaces" && group.is_empty() {
+        // `namespaces/{name}/status` is a subresource of a namespace, not a collection.
+        let is_ns_sub = rest.len() == 3
+            && state
+                .resource("", "v1", "namespaces")
+                .is_some_and(|r| r.subresource(rest[2]).is_some());
+        if !is_ns_sub {
+            ns = Some(rest[1].to_string());
+            rest.drain(0..2);
+        }
+    } else if rest.len() >= 3 && rest[0] == "namespaces" {
+        ns = Some(rest[1].to_string());
+        rest.drain(0..2);
+    }
+    let Some(plural) = rest.first() else {
+        return Err(ApiError::unknown_resource());
+    };
+    let res = state
+        .resource(group, version, plural)
+        .ok_or_else(ApiError::unknown_resource)?;
+    if ns.is_some() && !res.namespaced {
+        return Err(ApiError::unknown_resource());
+    }
+    let name = rest.get(1).map(|s| s.to_string());
+    let sub = rest.get(2).map(|s| s.to_string());
+    if rest.len() > 3 {
+        return Err(ApiError::unknown_resource());
+    }
+    if let Some(s) = &sub {
+        if res.subresource(s).is_none() {
+            return Err(ApiError::unknown_resource());
+        }
+    }
+    Ok(Target {
+        res,
+        ns,
+        name,
+        sub,
+        watch_prefix,
+    })
+}
+
+async fn dispatch(state: Arc<State>, req: Req, t: Target) -> Result<Response<Body>, ApiError> {
+    let verb = verb_of(&req.method, &t, &req);
+    if let Some(sub) = t.sub.clone() {
+        return subresources::handle(&state, &req, &t, &sub).await;
+    }
+    let check = |v: &str| {
+        if t.res.supports(v) {
+            Ok(())
+        } else {
+            Err(ApiError::method_not_allowed())
+        }
+    };
+    match verb {
+        "watch" => {
+            check("watch")?;
+            watch::watch(state, &req, &t)
+        }
+        "list" => {
+            check("list")?;
+            list::list(&state, &req, &t)
+        }
+        "get" => {
+            check("get")?;
+            objects::get(&state, &req, &t)
+        }
+        "create" => {
+            check("create")?;
+            if t.name.is_some() {
+                return Err(ApiError::method_not_allowed());
+            }
+            objects::create(&state, &req, &t)
+        }
+        "update" => {
+            check("update")?;
+            objects::update(&state, &req, &t)
+        }
+        "patch" => {
+            check("patch")?;
+            objects::patch(&state, &req, &t)
+        }
+        "delete" => {
+            check("delete")?;
+            objects::delete(&state, &req, &t)
+        }
+        "deletecollection" => {
+            check("deletecollection")?;
+            list::delete_collection(&state, &req, &t)
+        }
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+/// A `Status` of success, as deletes and some subresources answer.
+pub fn success_status(code: u16, details: Option<serde_json::Value>) -> Response<Body> {
+    let mut v = serde_json::json!({
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+    });
+    if let Some(d) = details {
+        v["details"] = d;
+    } else {
+        v["code"] = code.into();
+    }
+    json_value(code, &v)
+}

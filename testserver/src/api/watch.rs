@@ -1,0 +1,234 @@
+//! Watch streams: initial events, history replay from a resourceVersion, bookmarks,
+//! `sendInitialEvents`, timeouts, selectors, and injected connection drops.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use hyper::Response;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::list::{check_rv_match, parse_rv, too_old_watch_status, Selectors};
+use super::output::event_object;
+use super::{State, Target};
+use crate::catalog::ResourceDef;
+use crate::http::body::channel;
+use crate::http::{ApiError, Body, Output, Req};
+use crate::store::{type_prefix, EventType, RvError, StoredObject};
+
+const FLUSH_AT: usize = 64 * 1024;
+const BATCH: usize = 2048;
+
+struct Stream {
+    tx: mpsc::Sender<Bytes>,
+    buf: BytesMut,
+    prefix: Vec<u8>,
+    output: Output,
+    res: ResourceDef,
+    sent: u64,
+    state: Arc<State>,
+}
+
+/// Why a stream stops.
+enum Stop {
+    /// The client went away or a fault closed it.
+    Closed,
+}
+
+impl Stream {
+    fn event(&mut self, ty: &str, o: &StoredObject) -> Result<(), Stop> {
+        self.buf.put_slice(b"{\"type\":\"");
+        self.buf.put_slice(ty.as_bytes());
+        self.buf.put_slice(b"\",\"object\":");
+        event_object(&mut self.buf, self.output, &self.prefix, o);
+        self.buf.put_slice(b"}\n");
+        self.sent += 1;
+        if self.state.faults.should_close_watch(self.sent) {
+            return Err(Stop::Closed);
+        }
+        Ok(())
+    }
+
+    fn raw(&mut self, line: &serde_json::Value) {
+        self.buf
+            .put_slice(&serde_json::to_vec(line).unwrap_or_default());
+        self.buf.put_u8(b'\n');
+    }
+
+    fn bookmark(&mut self, rv: u64, initial_end: bool) {
+        let (kind, api_version) = match self.output {
+            Output::Metadata => ("PartialObjectMetadata".to_string(), "meta.k8s.io/v1".to_string()),
+            _ => (self.res.kind.clone(), self.res.api_version()),
+        };
+        let mut meta = json!({"resourceVersion": rv.to_string()});
+        if initial_end {
+            meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
+        }
+        self.raw(&json!({"type": "BOOKMARK", "object": {"kind": kind, "apiVersion": api_version, "metadata": meta}}));
+    }
+
+    async fn flush(&mut self, force: bool) -> Result<(), Stop> {
+        if self.buf.is_empty() || (!force && self.buf.len() < FLUSH_AT) {
+            return Ok(());
+        }
+        let chunk = self.buf.split().freeze();
+        self.tx.send(chunk).await.map_err(|_| Stop::Closed)
+    }
+}
+
+/// GET of a collection with `watch=true`.
+pub fn watch(state: Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+    let mut sel = Selectors::from_req(req, t)?;
+    let rvm = check_rv_match(req, true)?;
+    let send_initial = req.q_bool("sendInitialEvents");
+    if send_initial && rvm.as_deref() != Some("NotOlderThan") {
+        return Err(ApiError::invalid_options(
+            "ListOptions",
+            "FieldValueForbidden",
+            "resourceVersionMatch",
+            "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+        ));
+    }
+    if let Some(name) = &t.name {
+        // legacy /watch/.../{name}
+        sel.fields.0.push(crate::semantics::field_selector::FieldRequirement {
+            field: "metadata.name".into(),
+            value: name.clone(),
+            negated: false,
+        });
+    }
+    let rv_param = req.q("resourceVersion").unwrap_or("");
+    let start_rv = if rv_param.is_empty() { None } else { Some(parse_rv(rv_param)?) };
+    let bookmarks = req.q_bool("allowWatchBookmarks");
+    let timeout = req
+        .q("timeoutSeconds")
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map(Duration::from_secs);
+    let output = match req.output() {
+        Output::Metadata => Output::Metadata,
+        _ => Output::Full,
+    };
+    let (tx, body) = channel();
+    let stream = Stream {
+        tx,
+        buf: BytesMut::with_capacity(FLUSH_AT * 2),
+        prefix: type_prefix(&t.res.kind, &t.res.api_version()),
+        output,
+        res: t.res.clone(),
+        sent: 0,
+        state: state.clone(),
+    };
+    let key: Arc<str> = Arc::from(t.res.storage_key());
+    let ns = t.ns.clone();
+    let initial = send_initial || matches!(start_rv, None | Some(0));
+    tokio::spawn(async move {
+        let _ = run(stream, key, ns, sel, start_rv, initial, send_initial, bookmarks, timeout).await;
+    });
+    let mut r = Response::new(body);
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    Ok(r)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    mut s: Stream,
+    key: Arc<str>,
+    ns: Option<String>,
+    sel: Selectors,
+    start_rv: Option<u64>,
+    initial: bool,
+    send_initial: bool,
+    bookmarks: bool,
+    timeout: Option<Duration>,
+) -> Result<(), Stop> {
+    let state = s.state.clone();
+    let mut changes = state.store.subscribe();
+    let mut epoch = state.streams_epoch.subscribe();
+    epoch.borrow_and_update();
+    changes.borrow_and_update();
+    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    let in_ns = |o: &StoredObject| ns.as_deref().is_none_or(|n| o.namespace == n);
+    let mut cursor = match start_rv {
+        Some(rv) if !initial => rv,
+        _ => {
+            let snap = match state.store.snapshot(&key, ns.as_deref(), None) {
+                Ok(s) => s,
+                Err(_) => return Err(Stop::Closed),
+            };
+            for o in snap.items.iter().filter(|o| sel.matches(o)) {
+                s.event("ADDED", o)?;
+                s.flush(false).await?;
+            }
+            if send_initial && bookmarks {
+                s.bookmark(snap.rv, true);
+            }
+            snap.rv
+        }
+    };
+    s.flush(true).await?;
+    let mut tick = tokio::time::interval(state.bookmark_interval);
+    tick.reset();
+    loop {
+        changes.borrow_and_update();
+        loop {
+            let events = match state.store.events_after(cursor, BATCH) {
+                Ok(e) => e,
+                Err(RvError::TooOld) | Err(RvError::TooLarge { .. }) => {
+                    s.raw(&json!({"type": "ERROR", "object": too_old_watch_status()}));
+                    s.flush(true).await?;
+                    return Ok(());
+                }
+            };
+            let n = events.len();
+            for e in events {
+                cursor = e.rv;
+                if e.key != key || !in_ns(&e.object) {
+                    continue;
+                }
+                let now_matches = sel.matches(&e.object);
+                let before = e.prev.as_ref().is_some_and(|p| sel.matches(p));
+                let ty = match e.kind {
+                    EventType::Added if now_matches => "ADDED",
+                    EventType::Modified if now_matches && before => "MODIFIED",
+                    EventType::Modified if now_matches => "ADDED",
+                    EventType::Modified if before => "DELETED",
+                    EventType::Deleted if before || now_matches => "DELETED",
+                    _ => continue,
+                };
+                s.event(ty, &e.object)?;
+                s.flush(false).await?;
+            }
+            if n < BATCH {
+                break;
+            }
+        }
+        s.flush(true).await?;
+        let sleep = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            r = changes.changed() => if r.is_err() { return Ok(()) },
+            _ = sleep => {
+                if bookmarks {
+                    s.bookmark(cursor, false);
+                    s.flush(true).await?;
+                }
+                return Ok(());
+            }
+            _ = tick.tick(), if bookmarks => {
+                s.bookmark(cursor, false);
+                s.flush(true).await?;
+            }
+            _ = epoch.changed() => return Ok(()),
+            _ = s.tx.closed() => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Errors of starting and controlling a test server (request errors are `Status` replies).
+
+use std::path::PathBuf;
+
+/// Why a test server could not start or be controlled.
+#[derive(Debug, thiserror::Error)]
+pub enum TestServerError {
+    /// No spec directory was found.
+    #[error("no OpenAPI v3 spec directory found (set KUBEGEN_SPEC_DIR or use spec_dir()); looked at {0:?}")]
+    SpecDirMissing(Vec<PathBuf>),
+    /// The spec directory could not be read.
+    #[error("reading spec {path}: {source}")]
+    SpecIo {
+        /// File or directory.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A spec document is not valid JSON of the expected shape.
+    #[error("parsing spec document {file}: {source}")]
+    SpecParse {
+        /// The document.
+        file: PathBuf,
+        /// Cause.
+        source: serde_json::Error,
+    },
+    /// The spec directory holds no resources.
+    #[error("spec directory {0} holds no OpenAPI documents with Kubernetes resources")]
+    SpecEmpty(PathBuf),
+    /// Binding the listening socket failed.
+    #[error("binding {addr}: {source}")]
+    Bind {
+        /// Address.
+        addr: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Generating or loading TLS material failed.
+    #[error("setting up TLS: {0}")]
+    Tls(String),
+    /// Writing a kubeconfig failed.
+    #[error("writing kubeconfig {path}: {source}")]
+    WriteKubeconfig {
+        /// Target file.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,211 @@
+//! `ApiError`: a failed request, answered with a `Status` object as the API server does.
+
+use kubegen_runtime::meta::{Status, StatusCause, StatusDetails};
+
+use crate::catalog::ResourceDef;
+
+/// A request failure carrying the exact `Status` to send.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status code.
+    pub code: u16,
+    /// The body.
+    pub status: Status,
+    /// `Retry-After` header, seconds.
+    pub retry_after: Option<u32>,
+}
+
+fn details(name: Option<&str>, group: &str, kind: &str) -> StatusDetails {
+    StatusDetails {
+        name: name.map(str::to_string),
+        group: (!group.is_empty()).then(|| group.to_string()),
+        kind: Some(kind.to_string()),
+        ..Default::default()
+    }
+}
+
+impl ApiError {
+    /// A failure with `code`, `reason` and `message`.
+    pub fn new(code: u16, reason: &str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            status: Status::failure(code, reason, message),
+            retry_after: None,
+        }
+    }
+
+    fn with_details(mut self, d: StatusDetails) -> Self {
+        self.status.details = Some(d);
+        self
+    }
+
+    /// `404 NotFound` for an object.
+    pub fn not_found(r: &ResourceDef, name: &str) -> Self {
+        Self::not_found_gr(&r.group, &r.plural, name)
+    }
+
+    /// `404 NotFound` for an object of a group-resource.
+    pub fn not_found_gr(group: &str, plural: &str, name: &str) -> Self {
+        let gr = if group.is_empty() { plural.to_string() } else { format!("{plural}.{group}") };
+        Self::new(404, "NotFound", format!("{gr} \"{name}\" not found"))
+            .with_details(details(Some(name), group, plural))
+    }
+
+    /// `404` for a path the server does not serve.
+    pub fn unknown_resource() -> Self {
+        Self::new(404, "NotFound", "the server could not find the requested resource")
+            .with_details(StatusDetails::default())
+    }
+
+    /// `409 AlreadyExists`.
+    pub fn already_exists(r: &ResourceDef, name: &str) -> Self {
+        Self::new(409, "AlreadyExists", format!("{} \"{name}\" already exists", r.group_resource()))
+            .with_details(details(Some(name), &r.group, &r.plural))
+    }
+
+    /// `409 Conflict` for a stale resourceVersion.
+    pub fn stale(r: &ResourceDef, name: &str) -> Self {
+        Self::new(
+            409,
+            "Conflict",
+            format!(
+                "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+                r.group_resource()
+            ),
+        )
+        .with_details(details(Some(name), &r.group, &r.plural))
+    }
+
+    /// `409 Conflict` with a custom message (preconditions).
+    pub fn conflict(r: &ResourceDef, name: &str, message: String) -> Self {
+        Self::new(409, "Conflict", message).with_details(details(Some(name), &r.group, &r.kind))
+    }
+
+    /// `422 Invalid` naming the object and its failing fields.
+    pub fn invalid(r: &ResourceDef, name: &str, causes: Vec<(String, String, String)>) -> Self {
+        let summary: Vec<String> = causes.iter().map(|(_, f, m)| format!("{f}: {m}")).collect();
+        let msg = format!("{} \"{name}\" is invalid: {}", r.group_kind(), summarize(&summary));
+        let mut d = details(Some(name), &r.group, &r.kind);
+        d.causes = Some(
+            causes
+                .into_iter()
+                .map(|(reason, field, message)| StatusCause {
+                    reason: Some(reason),
+                    field: Some(field),
+                    message: Some(message),
+                })
+                .collect(),
+        );
+        Self::new(422, "Invalid", msg).with_details(d)
+    }
+
+    /// `422 Invalid` of request options (`ListOptions`, `PatchOptions`, ...).
+    pub fn invalid_options(kind: &str, reason: &str, field: &str, message: &str) -> Self {
+        let msg = format!("{kind}.meta.k8s.io \"\" is invalid: {field}: {message}");
+        Self::new(422, "Invalid", msg).with_details(StatusDetails {
+            group: Some("meta.k8s.io".into()),
+            kind: Some(kind.into()),
+            causes: Some(vec![StatusCause {
+                reason: Some(reason.into()),
+                message: Some(message.into()),
+                field: Some(field.into()),
+            }]),
+            ..Default::default()
+        })
+    }
+
+    /// `422 Invalid` with the generic message (e.g. a failed JSON patch `test`).
+    pub fn unprocessable() -> Self {
+        Self::new(422, "Invalid", "the server rejected our request due to an error in our request")
+            .with_details(StatusDetails::default())
+    }
+
+    /// `400 BadRequest`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, "BadRequest", message)
+    }
+
+    /// `405 MethodNotAllowed`.
+    pub fn method_not_allowed() -> Self {
+        Self::new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+            .with_details(StatusDetails::default())
+    }
+
+    /// `410 Expired` (a too old resourceVersion).
+    pub fn expired(message: impl Into<String>) -> Self {
+        Self::new(410, "Expired", message)
+    }
+
+    /// `429 TooManyRequests` with `Retry-After`.
+    pub fn too_many_requests(retry_after: u32) -> Self {
+        let mut e = Self::new(429, "TooManyRequests", "Too many requests, please try again later.")
+            .with_details(StatusDetails {
+                retry_after_seconds: Some(retry_after as i32),
+                ..Default::default()
+            });
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    /// `401 Unauthorized`.
+    pub fn unauthorized() -> Self {
+        Self::new(401, "Unauthorized", "Unauthorized")
+    }
+
+    /// `403 Forbidden`.
+    pub fn forbidden(user: &str, verb: &str, group: &str, plural: &str, ns: Option<&str>) -> Self {
+        let scope = match ns {
+            Some(ns) => format!(" in the namespace \"{ns}\""),
+            None => " at the cluster scope".to_string(),
+        };
+        let gr = if group.is_empty() { plural.to_string() } else { format!("{plural}.{group}") };
+        Self::new(
+            403,
+            "Forbidden",
+            format!("{gr} is forbidden: User \"{user}\" cannot {verb} resource \"{plural}\" in API group \"{group}\"{scope}"),
+        )
+        .with_details(StatusDetails {
+            group: (!group.is_empty()).then(|| group.to_string()),
+            kind: Some(plural.to_string()),
+            ..Default::default()
+        })
+    }
+
+    /// `500 InternalError`.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(500, "InternalError", message)
+    }
+
+    /// `503 ServiceUnavailable`.
+    pub fn unavailable() -> Self {
+        Self::new(503, "ServiceUnavailable", "the server is currently unable to handle the request")
+    }
+
+    /// `504 Timeout` for a resourceVersion newer than the newest write.
+    pub fn too_large_rv(requested: u64, current: u64) -> Self {
+        let mut e = Self::new(
+            504,
+            "Timeout",
+            format!("Too large resource version: {requested}, current: {current}"),
+        )
+        .with_details(StatusDetails {
+            causes: Some(vec![StatusCause {
+                reason: Some("ResourceVersionTooLarge".into()),
+                message: Some("Too large resource version".into()),
+                field: None,
+            }]),
+            retry_after_seconds: Some(1),
+            ..Default::default()
+        });
+        e.retry_after = Some(1);
+        e
+    }
+}
+
+fn summarize(items: &[String]) -> String {
+    if items.len() == 1 {
+        items[0].clone()
+    } else {
+        format!("[{}]", items.join(", "))
+    }
+}

@@ -1,0 +1,9 @@
+//! HTTP plumbing: requests, response bodies, `Status` errors.
+
+pub mod body;
+pub mod error;
+pub mod request;
+
+pub use body::Body;
+pub use error::ApiError;
+pub use request::{Output, Req};

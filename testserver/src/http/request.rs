@@ -1,0 +1,122 @@
+//! The parts of a request the handlers read: path segments, query, headers, body.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use hyper::{HeaderMap, Method};
+use percent_encoding::percent_decode_str;
+
+/// A fully read request.
+pub struct Req {
+    /// Method.
+    pub method: Method,
+    /// Path without the query.
+    pub path: String,
+    /// Query parameters (first value of each).
+    pub query: HashMap<String, String>,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The whole body.
+    pub body: Bytes,
+    /// The authenticated user name.
+    pub user: String,
+}
+
+/// Parses `a=b&c=d` with percent and `+` decoding.
+pub fn parse_query(q: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for pair in q.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let dec = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+        out.entry(dec(k)).or_insert_with(|| dec(v));
+    }
+    out
+}
+
+impl Req {
+    /// A query parameter.
+    pub fn q(&self, k: &str) -> Option<&str> {
+        self.query.get(k).map(String::as_str)
+    }
+
+    /// A boolean query parameter (`true`/`1`).
+    pub fn q_bool(&self, k: &str) -> bool {
+        matches!(self.q(k), Some("true") | Some("1") | Some("True"))
+    }
+
+    /// A header as text.
+    pub fn header(&self, k: &str) -> Option<&str> {
+        self.headers.get(k).and_then(|v| v.to_str().ok())
+    }
+
+    /// The media type of the body (without parameters).
+    pub fn content_type(&self) -> String {
+        self.header("content-type")
+            .unwrap_or("application/json")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    }
+
+    /// The manager name for update operations: `fieldManager`, else the user agent's
+    /// first word, else `unknown` (as the API server derives it).
+    pub fn field_manager(&self) -> String {
+        if let Some(m) = self.q("fieldManager").filter(|m| !m.is_empty()) {
+            return m.to_string();
+        }
+        match self.header("user-agent") {
+            Some(ua) if !ua.is_empty() => ua.split('/').next().unwrap_or("unknown").to_string(),
+            _ => "unknown".into(),
+        }
+    }
+
+    /// What representation the client asked for via `Accept`.
+    pub fn output(&self) -> Output {
+        let accept = self.header("accept").unwrap_or("");
+        for part in accept.split(',') {
+            let params: Vec<&str> = part.split(';').map(str::trim).collect();
+            let get = |k: &str| {
+                params
+                    .iter()
+                    .find_map(|p| p.strip_prefix(k).and_then(|r| r.strip_prefix('=')))
+            };
+            match get("as") {
+                Some("Table") => return Output::Table,
+                Some("PartialObjectMetadata") | Some("PartialObjectMetadataList") => {
+                    return Output::Metadata
+                }
+                Some("APIGroupDiscoveryList") => return Output::AggregatedDiscovery,
+                _ => {}
+            }
+        }
+        Output::Full
+    }
+}
+
+/// The representation of a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// The objects themselves.
+    Full,
+    /// `PartialObjectMetadata(List)`.
+    Metadata,
+    /// `meta.k8s.io/v1` `Table`.
+    Table,
+    /// `apidiscovery.k8s.io/v2` aggregated discovery.
+    AggregatedDiscovery,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_decoding() {
+        let q = parse_query("labelSelector=l%20in%20%28a%2Cb%29&x=1&x=2&f");
+        assert_eq!(q["labelSelector"], "l in (a,b)");
+        assert_eq!(q["x"], "1");
+        assert_eq!(q["f"], "");
+    }
+}

@@ -1,0 +1,460 @@
+//! The test server: builder, listener, connections, authentication, restart.
+
+mod kubeconfig;
+mod tls;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use serde_json::json;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::api::{self, State, INITIAL_NAMESPACES};
+use crate::catalog::{default_spec_dir, Catalog, ResourceTable};
+use crate::error::TestServerError;
+use crate::faults::Faults;
+use crate::http::body::error as error_response;
+use crate::http::request::parse_query;
+use crate::http::{ApiError, Body, Req};
+use crate::pod_logs::PodLogs;
+use crate::store::{Change, Store};
+
+/// Builds a [`TestServer`] with non-default options.
+#[derive(Clone)]
+pub struct TestServerBuilder {
+    tls: bool,
+    token: Option<String>,
+    client_cert_auth: bool,
+    spec_dir: Option<PathBuf>,
+    addr: SocketAddr,
+    history_window: usize,
+    bookmark_interval: Duration,
+    seed: u64,
+}
+
+impl std::fmt::Debug for TestServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServerBuilder")
+            .field("tls", &self.tls)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("client_cert_auth", &self.client_cert_auth)
+            .field("spec_dir", &self.spec_dir)
+            .field("addr", &self.addr)
+            .field("history_window", &self.history_window)
+            .finish()
+    }
+}
+
+impl Default for TestServerBuilder {
+    fn default() -> Self {
+        Self {
+            tls: false,
+            token: None,
+            client_cert_auth: false,
+            spec_dir: None,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            history_window: 10_000,
+            bookmark_interval: Duration::from_secs(1),
+            seed: 0,
+        }
+    }
+}
+
+impl TestServerBuilder {
+    /// Serve HTTPS with a certificate generated at start (the kubeconfig carries the CA).
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = on;
+        self
+    }
+
+    /// Require this bearer token (401 otherwise, unless a valid client certificate is shown).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Require authentication and put a client certificate in the kubeconfig (implies TLS).
+    pub fn client_cert_auth(mut self, on: bool) -> Self {
+        self.client_cert_auth = on;
+        if on {
+            self.tls = true;
+        }
+        self
+    }
+
+    /// The OpenAPI v3 spec directory to serve (default: `KUBEGEN_SPEC_DIR` or the pinned v1.36).
+    pub fn spec_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.spec_dir = Some(dir.into());
+        self
+    }
+
+    /// The address to bind (default `127.0.0.1:0`, an ephemeral loopback port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// How many past events watches and consistent lists can reach (default 10,000).
+    pub fn history_window(mut self, events: usize) -> Self {
+        self.history_window = events;
+        self
+    }
+
+    /// How often watches with `allowWatchBookmarks` get a BOOKMARK (default 1 s).
+    pub fn bookmark_interval(mut self, d: Duration) -> Self {
+        self.bookmark_interval = d;
+        self
+    }
+
+    /// Seed of the fault injector's random choices.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Loads the spec (cached per process), binds, and starts serving.
+    pub async fn start(self) -> Result<TestServer, TestServerError> {
+        let dir = match &self.spec_dir {
+            Some(d) => d.clone(),
+            None => default_spec_dir()?,
+        };
+        let catalog = Catalog::load_cached(&dir)?;
+        let (streams_epoch, _) = tokio::sync::watch::channel(0);
+        let state = Arc::new(State {
+            catalog,
+            crds: RwLock::new(ResourceTable::default()),
+            crd_docs: RwLock::new(BTreeMap::new()),
+            store: Store::new(self.history_window),
+            faults: Faults::new(self.seed),
+            logs: PodLogs::default(),
+            bookmark_interval: self.bookmark_interval,
+            streams_epoch,
+        });
+        seed_objects(&state);
+        let tls = if self.tls { Some(Arc::new(tls::generate()?)) } else { None };
+        let listener = TcpListener::bind(self.addr).await.map_err(|source| TestServerError::Bind {
+            addr: self.addr.to_string(),
+            source,
+        })?;
+        let addr = listener.local_addr().map_err(|source| TestServerError::Bind {
+            addr: self.addr.to_string(),
+            source,
+        })?;
+        let auth = Arc::new(Auth {
+            token: self.token.clone(),
+            required: self.token.is_some() || self.client_cert_auth,
+            client_cert_der: tls.as_ref().map(|t| t.client_cert_der.clone()),
+        });
+        let server = TestServer {
+            state,
+            addr,
+            tls,
+            auth,
+            client_cert_auth: self.client_cert_auth,
+            accept: Mutex::new(None),
+        };
+        server.spawn_accept(listener);
+        tracing::debug!(%addr, "kubegen-testserver listening");
+        Ok(server)
+    }
+}
+
+/// Creates what a fresh cluster has: the initial namespaces and their `default`
+/// ServiceAccounts.
+fn seed_objects(state: &State) {
+    let now = crate::semantics::now_rfc3339();
+    for ns in INITIAL_NAMESPACES {
+        let _ = state.store.mutate::<()>("/namespaces", "", ns, |_, _| {
+            Ok(Change::Put(json!({
+                "metadata": {"name": ns, "uid": uuid::Uuid::new_v4().to_string(), "creationTimestamp": now,
+                             "labels": {"kubernetes.io/metadata.name": ns}},
+                "spec": {"finalizers": ["kubernetes"]},
+                "status": {"phase": "Active"},
+            })))
+        });
+        let _ = state.store.mutate::<()>("/serviceaccounts", ns, "default", |_, _| {
+            Ok(Change::Put(json!({
+                "metadata": {"name": "default", "namespace": ns, "uid": uuid::Uuid::new_v4().to_string(), "creationTimestamp": now},
+            })))
+        });
+    }
+}
+
+struct Auth {
+    token: Option<String>,
+    required: bool,
+    client_cert_der: Option<Vec<u8>>,
+}
+
+impl Auth {
+    /// The user of a request, or None when it must be refused.
+    fn user(&self, headers: &hyper::HeaderMap, peer_cert: Option<&[u8]>) -> Option<String> {
+        if let (Some(cert), Some(ours)) = (peer_cert, &self.client_cert_der) {
+            if cert == ours.as_slice() {
+                return Some("testserver-admin".into());
+            }
+        }
+        let bearer = headers
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        match (&self.token, bearer) {
+            (Some(t), Some(b)) if t == b => Some("testserver-admin".into()),
+            _ if !self.required => Some("system:anonymous-admin".into()),
+            _ => None,
+        }
+    }
+}
+
+/// A running in-process Kubernetes API server.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), kubegen_testserver::TestServerError> {
+/// let server = kubegen_testserver::TestServer::start().await?;
+/// let url = server.base_url(); // http://127.0.0.1:PORT
+/// let kubeconfig = server.kubeconfig();
+/// # let _ = (url, kubeconfig);
+/// # Ok(()) }
+/// ```
+pub struct TestServer {
+    state: Arc<State>,
+    addr: SocketAddr,
+    tls: Option<Arc<tls::TlsMaterial>>,
+    auth: Arc<Auth>,
+    client_cert_auth: bool,
+    accept: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for TestServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServer")
+            .field("addr", &self.addr)
+            .field("tls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestServer {
+    /// Starts a plain-HTTP server on an ephemeral loopback port with the default spec.
+    pub async fn start() -> Result<TestServer, TestServerError> {
+        Self::builder().start().await
+    }
+
+    /// A builder for TLS, authentication, spec directory and tuning.
+    pub fn builder() -> TestServerBuilder {
+        TestServerBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A kubeconfig YAML document for this server (CA data and credentials included).
+    pub fn kubeconfig(&self) -> String {
+        let url = self.base_url();
+        kubeconfig::render(&kubeconfig::KubeconfigParts {
+            server: &url,
+            ca_pem: self.tls.as_ref().map(|t| t.ca_pem.as_str()),
+            token: self.auth.token.as_deref(),
+            client: if self.client_cert_auth {
+                self.tls
+                    .as_ref()
+                    .map(|t| (t.client_cert_pem.as_str(), t.client_key_pem.as_str()))
+            } else {
+                None
+            },
+        })
+    }
+
+    /// Writes [`TestServer::kubeconfig`] to `path`.
+    pub fn write_kubeconfig(&self, path: impl AsRef<Path>) -> Result<(), TestServerError> {
+        let path = path.as_ref();
+        std::fs::write(path, self.kubeconfig()).map_err(|source| TestServerError::WriteKubeconfig {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// The CA certificate (PEM) when TLS is on.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|t| t.ca_pem.as_str())
+    }
+
+    /// The client certificate and key (PEM) the server accepts, when TLS is on.
+    pub fn client_identity_pem(&self) -> Option<(String, String)> {
+        self.tls
+            .as_ref()
+            .map(|t| (t.client_cert_pem.clone(), t.client_key_pem.clone()))
+    }
+
+    /// The required bearer token, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.auth.token.as_deref()
+    }
+
+    /// The fault injector.
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
+    }
+
+    /// Replaces the log text of a pod's container.
+    pub fn set_pod_log(&self, namespace: &str, pod: &str, container: &str, text: &str) {
+        self.state.logs.set(namespace, pod, container, text);
+    }
+
+    /// Appends lines to a pod container's log; `follow=true` streams see them.
+    pub fn append_pod_log(&self, namespace: &str, pod: &str, container: &str, text: &str) {
+        self.state.logs.append(namespace, pod, container, text);
+    }
+
+    /// Forgets the event history, like an etcd compaction: watches, `Exact` lists and
+    /// continue tokens at older resourceVersions get `410 Gone`.
+    pub fn compact(&self) {
+        self.state.store.compact();
+    }
+
+    /// The newest resourceVersion.
+    pub fn resource_version(&self) -> u64 {
+        self.state.store.current_rv()
+    }
+
+    /// Drops every connection and open stream and listens again on the same port;
+    /// stored objects and history are kept.
+    pub async fn restart(&self) -> Result<(), TestServerError> {
+        self.stop_accepting().await;
+        let listener = bind_retrying(self.addr).await?;
+        self.spawn_accept(listener);
+        Ok(())
+    }
+
+    /// Stops serving: closes the listener, every connection and stream.
+    pub async fn shutdown(&self) {
+        self.stop_accepting().await;
+    }
+
+    async fn stop_accepting(&self) {
+        let handle = self.accept.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.state.streams_epoch.send_modify(|e| *e += 1);
+        if let Some(h) = handle {
+            h.abort();
+            let _ = h.await;
+        }
+    }
+
+    fn spawn_accept(&self, listener: TcpListener) {
+        let state = self.state.clone();
+        let tls = self.tls.clone();
+        let auth = self.auth.clone();
+        let handle = tokio::spawn(async move {
+            let mut conns = JoinSet::new();
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => {
+                        let Ok((stream, _)) = accepted else { continue };
+                        let _ = stream.set_nodelay(true);
+                        conns.spawn(serve_connection(stream, state.clone(), tls.clone(), auth.clone()));
+                    }
+                    Some(_) = conns.join_next(), if !conns.is_empty() => {}
+                }
+            }
+        });
+        *self.accept.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(h) = self.accept.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            h.abort();
+        }
+        self.state.streams_epoch.send_modify(|e| *e += 1);
+    }
+}
+
+async fn bind_retrying(addr: SocketAddr) -> Result<TcpListener, TestServerError> {
+    let mut last = None;
+    for _ in 0..50 {
+        match TcpListener::bind(addr).await {
+            Ok(l) => return Ok(l),
+            Err(e) => {
+                last = Some(e);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+    Err(TestServerError::Bind {
+        addr: addr.to_string(),
+        source: last.unwrap_or_else(|| std::io::Error::other("bind failed")),
+    })
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    state: Arc<State>,
+    tls: Option<Arc<tls::TlsMaterial>>,
+    auth: Arc<Auth>,
+) {
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    match tls {
+        None => {
+            let svc = service_fn(move |req| handle(req, state.clone(), auth.clone(), None));
+            let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
+        }
+        Some(tls) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
+            let Ok(tls_stream) = acceptor.accept(stream).await else {
+                return;
+            };
+            let peer: Option<Arc<Vec<u8>>> = tls_stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map(|c| Arc::new(c.to_vec()));
+            let svc = service_fn(move |req| handle(req, state.clone(), auth.clone(), peer.clone()));
+            let _ = builder.serve_connection(TokioIo::new(tls_stream), svc).await;
+        }
+    }
+}
+
+async fn handle(
+    req: hyper::Request<Incoming>,
+    state: Arc<State>,
+    auth: Arc<Auth>,
+    peer: Option<Arc<Vec<u8>>>,
+) -> Result<hyper::Response<Body>, std::convert::Infallible> {
+    let (parts, body) = req.into_parts();
+    let Some(user) = auth.user(&parts.headers, peer.as_deref().map(Vec::as_slice)) else {
+        return Ok(error_response(&ApiError::unauthorized()));
+    };
+    let body: Bytes = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => return Ok(error_response(&ApiError::bad_request(format!("reading body: {e}")))),
+    };
+    let req = Req {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parse_query(parts.uri.query().unwrap_or("")),
+        headers: parts.headers,
+        body,
+        user,
+    };
+    tracing::trace!(method = %req.method, path = %req.path, user = %req.user, "request");
+    Ok(api::handle(state, req).await)
+}

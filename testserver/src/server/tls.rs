@@ -1,0 +1,88 @@
+//! TLS material generated at start with `rcgen`: a CA, a server certificate for
+//! 127.0.0.1/localhost, and one client certificate the server accepts as an admin.
+
+use std::sync::Arc;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::WebPkiClientVerifier;
+use rustls::{RootCertStore, ServerConfig};
+
+use crate::error::TestServerError;
+
+/// Certificates and keys of one server.
+pub struct TlsMaterial {
+    /// CA certificate, PEM.
+    pub ca_pem: String,
+    /// Client certificate, PEM.
+    pub client_cert_pem: String,
+    /// Client key, PEM (secret).
+    pub client_key_pem: String,
+    /// Client certificate, DER, to recognize it on a connection.
+    pub client_cert_der: Vec<u8>,
+    /// The rustls configuration.
+    pub config: Arc<ServerConfig>,
+}
+
+impl std::fmt::Debug for TlsMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsMaterial").field("client_key_pem", &"<redacted>").finish_non_exhaustive()
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> TestServerError {
+    TestServerError::Tls(e.to_string())
+}
+
+/// Generates fresh material.
+pub fn generate() -> Result<TlsMaterial, TestServerError> {
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(DnType::CommonName, "kubegen-testserver-ca");
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::CrlSign,
+    ];
+    let ca_key = KeyPair::generate().map_err(err)?;
+    let ca = ca_params.self_signed(&ca_key).map_err(err)?;
+
+    let mut srv_params =
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).map_err(err)?;
+    srv_params.distinguished_name.push(DnType::CommonName, "kubegen-testserver");
+    srv_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let srv_key = KeyPair::generate().map_err(err)?;
+    let srv = srv_params.signed_by(&srv_key, &ca, &ca_key).map_err(err)?;
+
+    let mut cli_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+    cli_params.distinguished_name.push(DnType::CommonName, "testserver-admin");
+    cli_params.distinguished_name.push(DnType::OrganizationName, "system:masters");
+    cli_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let cli_key = KeyPair::generate().map_err(err)?;
+    let cli = cli_params.signed_by(&cli_key, &ca, &ca_key).map_err(err)?;
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = RootCertStore::empty();
+    roots.add(ca.der().clone()).map_err(err)?;
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .allow_unauthenticated()
+        .build()
+        .map_err(err)?;
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(srv_key.serialize_der()));
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(err)?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![CertificateDer::from(srv.der().to_vec())], key)
+        .map_err(err)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(TlsMaterial {
+        ca_pem: ca.pem(),
+        client_cert_pem: cli.pem(),
+        client_key_pem: cli_key.serialize_pem(),
+        client_cert_der: cli.der().to_vec(),
+        config: Arc::new(config),
+    })
+}
