@@ -77,11 +77,14 @@ pub fn default_spec_dir() -> Result<PathBuf, TestServerError> {
         }
         return Err(TestServerError::SpecDirMissing(vec![dir]));
     }
+    // The workspace root's sibling `shared/` (CARGO_MANIFEST_DIR/../../shared), or the
+    // nearest ancestor holding one (git worktrees live deeper than the main checkout).
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = vec![
-        manifest.join("../../shared/openapi/v1.36/v3"),
-        manifest.join("../shared/openapi/v1.36/v3"),
-    ];
+    let candidates: Vec<PathBuf> = manifest
+        .ancestors()
+        .skip(1)
+        .map(|a| a.join("shared/openapi/v1.36/v3"))
+        .collect();
     for c in &candidates {
         if c.is_dir() {
             return Ok(c.clone());
