@@ -140,7 +140,7 @@ pub fn write_update(
             }
             return Ok(Change::None);
         }
-        deleted = matches!(change, Change::Delete);
+        deleted = matches!(change, Change::Delete | Change::DeleteFinal(_));
         Ok(change)
     })?;
     if let Some(p) = preview {
@@ -308,7 +308,7 @@ fn write_update_raw(
             }
         }
         let change = finish_update(req, res, cur, new, sub, false);
-        deleted = matches!(change, Change::Delete);
+        deleted = matches!(change, Change::Delete | Change::DeleteFinal(_));
         Ok(change)
     })?;
     let stored = stored.ok_or_else(|| ApiError::not_found(res, &name))?;

@@ -271,7 +271,7 @@ pub fn finish_update(
         managed_fields::track_update(base, Some(old_v), &mut new, &w);
     }
     if finalizers_done(&new) {
-        return Change::Delete;
+        return Change::DeleteFinal(new);
     }
     if *old_v == strip_type(&new) {
         return Change::None;

@@ -57,8 +57,15 @@ fn scan(
 ) -> Result<(), serde_json::Error> {
     let doc: Doc = serde_json::from_slice(bytes)?;
     for (path, item) in &doc.paths {
-        let ops = [&item.get, &item.put, &item.post, &item.delete, &item.patch];
-        for op in ops.into_iter().flatten() {
+        let ops = [
+            ("get", &item.get),
+            ("put", &item.put),
+            ("post", &item.post),
+            ("delete", &item.delete),
+            ("patch", &item.patch),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
             let (Some(action), Some(gvk)) = (&op.action, &op.gvk) else {
                 continue;
             };
@@ -110,7 +117,14 @@ fn scan(
                 3 if segs[1] == "{name}" => {
                     entry.namespaced |= namespaced;
                     let sub = entry.subresources.entry(segs[2].to_string()).or_default();
-                    let verb = if verb == "connect" { "get" } else { verb };
+                    let verb = match (verb, method) {
+                        ("connect", "get") => "get",
+                        ("connect", "post") => "create",
+                        ("connect", "put") => "update",
+                        ("connect", "patch") => "patch",
+                        ("connect", _) => "delete",
+                        (v, _) => v,
+                    };
                     if sub.0.is_none() && verb != "delete" {
                         sub.0 = Some((gvk.group.clone(), gvk.version.clone(), gvk.kind.clone()));
                     }

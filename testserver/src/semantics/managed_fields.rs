@@ -67,6 +67,19 @@ pub fn field_set(obj: &Value, scope: Scope, dots: bool) -> FieldSet {
 fn leaf_or_map(v: &Value, path: &mut Path, out: &mut FieldSet, dots: bool) {
     match v {
         Value::Object(m) if !m.is_empty() => collect(v, path, out, dots, true),
+        // `metadata.finalizers` is a set: each value is owned on its own.
+        Value::Array(items) if path.as_slice() == ["f:metadata", "f:finalizers"] && !items.is_empty() => {
+            if dots {
+                let mut p = path.clone();
+                p.push(".".into());
+                out.insert(p);
+            }
+            for it in items {
+                let mut p = path.clone();
+                p.push(format!("v:{it}"));
+                out.insert(p);
+            }
+        }
         _ => {
             out.insert(path.clone());
         }
@@ -92,6 +105,11 @@ fn value_at<'a>(obj: &'a Value, path: &Path) -> Option<&'a Value> {
     let mut cur = obj;
     for seg in path {
         if seg == "." {
+            continue;
+        }
+        if let Some(item) = seg.strip_prefix("v:") {
+            let want: Value = serde_json::from_str(item).ok()?;
+            cur = cur.as_array()?.iter().find(|x| **x == want)?;
             continue;
         }
         cur = cur.get(seg.strip_prefix("f:").unwrap_or(seg))?;

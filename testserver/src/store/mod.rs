@@ -66,6 +66,9 @@ pub enum Change {
     Put(Value),
     /// Remove the object.
     Delete,
+    /// Remove the object, recording this value as its final state (the last finalizer
+    /// was removed by an update).
+    DeleteFinal(Value),
     /// Leave it as it is.
     None,
 }
@@ -166,9 +169,12 @@ impl Store {
                 inner.commit(key, kind, obj.clone(), current);
                 Some(obj)
             }
-            Change::Delete => {
+            Change::Delete | Change::DeleteFinal(_) => {
                 let Some(cur) = current else { return Ok(None) };
-                let mut value = cur.value.clone();
+                let mut value = match change {
+                    Change::DeleteFinal(v) => v,
+                    _ => cur.value.clone(),
+                };
                 set_rv(&mut value, next);
                 let obj = Arc::new(StoredObject::new(value, next));
                 let key: Arc<str> = inner
