@@ -37,7 +37,8 @@ enum Stop {
 }
 
 impl Stream {
-    fn event(&mut self, ty: &str, o: &StoredObject) -> Result<(), Stop> {
+    /// Queues an event; a fault that closes the stream flushes what was queued first.
+    async fn event(&mut self, ty: &str, o: &StoredObject) -> Result<(), Stop> {
         self.buf.put_slice(b"{\"type\":\"");
         self.buf.put_slice(ty.as_bytes());
         self.buf.put_slice(b"\",\"object\":");
@@ -45,9 +46,10 @@ impl Stream {
         self.buf.put_slice(b"}\n");
         self.sent += 1;
         if self.state.faults.should_close_watch(self.sent) {
+            let _ = self.flush(true).await;
             return Err(Stop::Closed);
         }
-        Ok(())
+        self.flush(false).await
     }
 
     fn raw(&mut self, line: &serde_json::Value) {
@@ -161,8 +163,7 @@ async fn run(
                 Err(_) => return Err(Stop::Closed),
             };
             for o in snap.items.iter().filter(|o| sel.matches(o)) {
-                s.event("ADDED", o)?;
-                s.flush(false).await?;
+                s.event("ADDED", o).await?;
             }
             if send_initial && bookmarks {
                 s.bookmark(snap.rv, true);
@@ -200,8 +201,7 @@ async fn run(
                     EventType::Deleted if before || now_matches => "DELETED",
                     _ => continue,
                 };
-                s.event(ty, &e.object)?;
-                s.flush(false).await?;
+                s.event(ty, &e.object).await?;
             }
             if n < BATCH {
                 break;
