@@ -20,12 +20,21 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = |name: &str| {
-            args.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+            args.next()
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
         };
         let r: Result<(), String> = (|| {
             match a.as_str() {
-                "--port" => port = value("--port")?.parse().map_err(|e| format!("--port: {e}"))?,
-                "--bind" => bind = value("--bind")?.parse().map_err(|e| format!("--bind: {e}"))?,
+                "--port" => {
+                    port = value("--port")?
+                        .parse()
+                        .map_err(|e| format!("--port: {e}"))?
+                }
+                "--bind" => {
+                    bind = value("--bind")?
+                        .parse()
+                        .map_err(|e| format!("--bind: {e}"))?
+                }
                 "--tls" => builder = builder.clone().tls(true),
                 "--client-cert-auth" => builder = builder.clone().client_cert_auth(true),
                 "--token" => builder = builder.clone().token(value("--token")?),

@@ -20,8 +20,16 @@ impl T {
         }
     }
 
-    async fn req(&self, method: Method, path: &str, ct: Option<&str>, body: Option<String>) -> (StatusCode, Value) {
-        let mut rb = self.client.request(method, format!("{}{path}", self.server.base_url()));
+    async fn req(
+        &self,
+        method: Method,
+        path: &str,
+        ct: Option<&str>,
+        body: Option<String>,
+    ) -> (StatusCode, Value) {
+        let mut rb = self
+            .client
+            .request(method, format!("{}{path}", self.server.base_url()));
         if let Some(ct) = ct {
             rb = rb.header("Content-Type", ct);
         }
@@ -31,23 +39,45 @@ impl T {
         let r = rb.send().await.unwrap();
         let status = r.status();
         let text = r.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.req(Method::GET, path, None, None).await
     }
     async fn post(&self, path: &str, v: Value) -> (StatusCode, Value) {
-        self.req(Method::POST, path, Some("application/json"), Some(v.to_string())).await
+        self.req(
+            Method::POST,
+            path,
+            Some("application/json"),
+            Some(v.to_string()),
+        )
+        .await
     }
     async fn put(&self, path: &str, v: Value) -> (StatusCode, Value) {
-        self.req(Method::PUT, path, Some("application/json"), Some(v.to_string())).await
+        self.req(
+            Method::PUT,
+            path,
+            Some("application/json"),
+            Some(v.to_string()),
+        )
+        .await
     }
     async fn patch(&self, path: &str, ct: &str, body: &str) -> (StatusCode, Value) {
-        self.req(Method::PATCH, path, Some(ct), Some(body.to_string())).await
+        self.req(Method::PATCH, path, Some(ct), Some(body.to_string()))
+            .await
     }
     async fn delete(&self, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.req(Method::DELETE, path, Some("application/json"), body.map(|b| b.to_string())).await
+        self.req(
+            Method::DELETE,
+            path,
+            Some("application/json"),
+            body.map(|b| b.to_string()),
+        )
+        .await
     }
     async fn cm(&self, name: &str, labels: Value) -> Value {
         let (s, v) = self
@@ -70,12 +100,17 @@ impl T {
             .text()
             .await
             .unwrap();
-        text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 }
 
 fn rv(v: &Value) -> String {
-    v["metadata"]["resourceVersion"].as_str().unwrap().to_string()
+    v["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 const CM: &str = "/api/v1/namespaces/default/configmaps";
@@ -86,8 +121,16 @@ async fn crud_and_optimistic_concurrency() {
     let a = t.cm("a", json!({})).await;
     assert!(a["metadata"]["uid"].is_string());
     assert!(a["metadata"]["creationTimestamp"].is_string());
-    let (s, dup) = t.post(CM, json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}})).await;
-    assert_eq!((s.as_u16(), dup["reason"].as_str()), (409, Some("AlreadyExists")));
+    let (s, dup) = t
+        .post(
+            CM,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), dup["reason"].as_str()),
+        (409, Some("AlreadyExists"))
+    );
     let (s, got) = t.get(&format!("{CM}/a")).await;
     assert_eq!(s, 200);
     assert_eq!(got["kind"], "ConfigMap");
@@ -97,15 +140,31 @@ async fn crud_and_optimistic_concurrency() {
     assert_eq!(s, 200);
     assert!(rv(&updated).parse::<u64>().unwrap() > rv(&got).parse::<u64>().unwrap());
     let (s, stale) = t.put(&format!("{CM}/a"), upd).await;
-    assert_eq!((s.as_u16(), stale["reason"].as_str()), (409, Some("Conflict")));
-    let (s, missing) = t.put(&format!("{CM}/zz"), json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "zz"}})).await;
-    assert_eq!((s.as_u16(), missing["reason"].as_str()), (404, Some("NotFound")));
+    assert_eq!(
+        (s.as_u16(), stale["reason"].as_str()),
+        (409, Some("Conflict"))
+    );
+    let (s, missing) = t
+        .put(
+            &format!("{CM}/zz"),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "zz"}}),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), missing["reason"].as_str()),
+        (404, Some("NotFound"))
+    );
     let (s, del) = t.delete(&format!("{CM}/a"), None).await;
     assert_eq!((s.as_u16(), del["status"].as_str()), (200, Some("Success")));
     let (s, _) = t.get(&format!("{CM}/a")).await;
     assert_eq!(s, 404);
     // generateName
-    let (s, g) = t.post(CM, json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": "gen-"}})).await;
+    let (s, g) = t
+        .post(
+            CM,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": "gen-"}}),
+        )
+        .await;
     assert_eq!(s, 201);
     assert!(g["metadata"]["name"].as_str().unwrap().starts_with("gen-"));
     assert_eq!(g["metadata"]["name"].as_str().unwrap().len(), 9);
@@ -114,26 +173,81 @@ async fn crud_and_optimistic_concurrency() {
 #[tokio::test]
 async fn bad_requests_get_real_statuses() {
     let t = T::new().await;
-    let (s, v) = t.req(Method::POST, CM, Some("application/json"), Some("{\"apiVersion\": ".into())).await;
-    assert_eq!((s.as_u16(), v["reason"].as_str()), (400, Some("BadRequest")));
-    let (s, v) = t.post(CM, json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}})).await;
+    let (s, v) = t
+        .req(
+            Method::POST,
+            CM,
+            Some("application/json"),
+            Some("{\"apiVersion\": ".into()),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["reason"].as_str()),
+        (400, Some("BadRequest"))
+    );
+    let (s, v) = t
+        .post(
+            CM,
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}}),
+        )
+        .await;
     assert_eq!(s, 400);
-    assert!(v["message"].as_str().unwrap().contains("cannot be handled as a ConfigMap"));
-    let (s, v) = t.post("/api/v1/namespaces/default/widgets", json!({})).await;
-    assert_eq!((s.as_u16(), v["message"].as_str()), (404, Some("the server could not find the requested resource")));
+    assert!(v["message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot be handled as a ConfigMap"));
+    let (s, v) = t
+        .post("/api/v1/namespaces/default/widgets", json!({}))
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["message"].as_str()),
+        (
+            404,
+            Some("the server could not find the requested resource")
+        )
+    );
     let (s, v) = t.get(&format!("{CM}?labelSelector=l%20in%20%28a")).await;
-    assert_eq!((s.as_u16(), v["message"].as_str()), (400, Some("unable to parse requirement: found '', expected: ',' or ')'")));
+    assert_eq!(
+        (s.as_u16(), v["message"].as_str()),
+        (
+            400,
+            Some("unable to parse requirement: found '', expected: ',' or ')'")
+        )
+    );
     let (s, _) = t.get(&format!("{CM}?fieldSelector=data.k%3Dv")).await;
     assert_eq!(s, 400);
     let (s, v) = t.get(&format!("{CM}?resourceVersionMatch=Exact")).await;
     assert_eq!((s.as_u16(), v["reason"].as_str()), (422, Some("Invalid")));
-    let (s, v) = t.post(CM, json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Bad_Name"}})).await;
-    assert_eq!((s.as_u16(), v["details"]["causes"][0]["field"].as_str()), (422, Some("metadata.name")));
-    let (s, v) = t.post("/api/v1/namespaces/nope/configmaps", json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})).await;
-    assert_eq!((s.as_u16(), v["details"]["kind"].as_str()), (404, Some("namespaces")));
+    let (s, v) = t
+        .post(
+            CM,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Bad_Name"}}),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["details"]["causes"][0]["field"].as_str()),
+        (422, Some("metadata.name"))
+    );
+    let (s, v) = t
+        .post(
+            "/api/v1/namespaces/nope/configmaps",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["details"]["kind"].as_str()),
+        (404, Some("namespaces"))
+    );
     let (s, _) = t.post(CM, json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "other"}})).await;
     assert_eq!(s, 400);
-    let (s, _) = t.req(Method::PUT, "/api/v1/componentstatuses/x", Some("application/json"), Some("{}".into())).await;
+    let (s, _) = t
+        .req(
+            Method::PUT,
+            "/api/v1/componentstatuses/x",
+            Some("application/json"),
+            Some("{}".into()),
+        )
+        .await;
     assert_eq!(s, 405);
     // the server survives all of that
     assert_eq!(t.get("/version").await.0, 200);
@@ -144,29 +258,94 @@ async fn patches_of_every_type() {
     let t = T::new().await;
     t.cm("p", json!({})).await;
     let path = format!("{CM}/p");
-    let (s, v) = t.patch(&path, "application/merge-patch+json", r#"{"data":{"m":"1"}}"#).await;
+    let (s, v) = t
+        .patch(
+            &path,
+            "application/merge-patch+json",
+            r#"{"data":{"m":"1"}}"#,
+        )
+        .await;
     assert_eq!((s.as_u16(), v["data"]["m"].as_str()), (200, Some("1")));
-    let (s, v) = t.patch(&path, "application/json-patch+json", r#"[{"op":"add","path":"/data/j","value":"2"}]"#).await;
+    let (s, v) = t
+        .patch(
+            &path,
+            "application/json-patch+json",
+            r#"[{"op":"add","path":"/data/j","value":"2"}]"#,
+        )
+        .await;
     assert_eq!((s.as_u16(), v["data"]["j"].as_str()), (200, Some("2")));
-    let (s, v) = t.patch(&path, "application/json-patch+json", r#"[{"op":"test","path":"/data/j","value":"no"}]"#).await;
+    let (s, v) = t
+        .patch(
+            &path,
+            "application/json-patch+json",
+            r#"[{"op":"test","path":"/data/j","value":"no"}]"#,
+        )
+        .await;
     assert_eq!((s.as_u16(), v["reason"].as_str()), (422, Some("Invalid")));
-    let (s, v) = t.patch(&path, "application/strategic-merge-patch+json", r#"{"data":{"s":"3"}}"#).await;
+    let (s, v) = t
+        .patch(
+            &path,
+            "application/strategic-merge-patch+json",
+            r#"{"data":{"s":"3"}}"#,
+        )
+        .await;
     assert_eq!((s.as_u16(), v["data"]["s"].as_str()), (200, Some("3")));
-    let (s, _) = t.patch(&format!("{CM}/missing"), "application/merge-patch+json", "{}").await;
+    let (s, _) = t
+        .patch(
+            &format!("{CM}/missing"),
+            "application/merge-patch+json",
+            "{}",
+        )
+        .await;
     assert_eq!(s, 404);
     // server-side apply: create, conflict, force, missing fieldManager
-    let cfg = |owner: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  owner: {owner}\n");
-    let (s, v) = t.patch(&format!("{CM}/applied?fieldManager=one"), "application/apply-patch+yaml", &cfg("one")).await;
+    let cfg = |owner: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  owner: {owner}\n")
+    };
+    let (s, v) = t
+        .patch(
+            &format!("{CM}/applied?fieldManager=one"),
+            "application/apply-patch+yaml",
+            &cfg("one"),
+        )
+        .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["metadata"]["managedFields"][0]["operation"], "Apply");
-    let (s, v) = t.patch(&format!("{CM}/applied?fieldManager=two"), "application/apply-patch+yaml", &cfg("two")).await;
+    let (s, v) = t
+        .patch(
+            &format!("{CM}/applied?fieldManager=two"),
+            "application/apply-patch+yaml",
+            &cfg("two"),
+        )
+        .await;
     assert_eq!(s, 409);
-    assert_eq!(v["message"], "Apply failed with 1 conflict: conflict with \"one\": .data.owner");
+    assert_eq!(
+        v["message"],
+        "Apply failed with 1 conflict: conflict with \"one\": .data.owner"
+    );
     assert_eq!(v["details"]["causes"][0]["reason"], "FieldManagerConflict");
-    let (s, v) = t.patch(&format!("{CM}/applied?fieldManager=two&force=true"), "application/apply-patch+yaml", &cfg("two")).await;
-    assert_eq!((s.as_u16(), v["data"]["owner"].as_str()), (200, Some("two")));
-    let (s, v) = t.patch(&format!("{CM}/applied"), "application/apply-patch+yaml", &cfg("x")).await;
-    assert_eq!((s.as_u16(), v["details"]["causes"][0]["field"].as_str()), (422, Some("fieldManager")));
+    let (s, v) = t
+        .patch(
+            &format!("{CM}/applied?fieldManager=two&force=true"),
+            "application/apply-patch+yaml",
+            &cfg("two"),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["data"]["owner"].as_str()),
+        (200, Some("two"))
+    );
+    let (s, v) = t
+        .patch(
+            &format!("{CM}/applied"),
+            "application/apply-patch+yaml",
+            &cfg("x"),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["details"]["causes"][0]["field"].as_str()),
+        (422, Some("fieldManager"))
+    );
 }
 
 #[tokio::test]
@@ -180,13 +359,29 @@ async fn finalizers_preconditions_and_deletecollection() {
     let (s, v) = t.get(&format!("{CM}/fin")).await;
     assert_eq!(s, 200);
     assert!(v["metadata"]["deletionTimestamp"].is_string());
-    let (s, _) = t.patch(&format!("{CM}/fin"), "application/merge-patch+json", r#"{"metadata":{"finalizers":null}}"#).await;
+    let (s, _) = t
+        .patch(
+            &format!("{CM}/fin"),
+            "application/merge-patch+json",
+            r#"{"metadata":{"finalizers":null}}"#,
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(t.get(&format!("{CM}/fin")).await.0, 404);
     t.cm("pre", json!({})).await;
-    let (s, v) = t.delete(&format!("{CM}/pre"), Some(json!({"preconditions": {"resourceVersion": "1"}}))).await;
+    let (s, v) = t
+        .delete(
+            &format!("{CM}/pre"),
+            Some(json!({"preconditions": {"resourceVersion": "1"}})),
+        )
+        .await;
     assert_eq!((s.as_u16(), v["reason"].as_str()), (409, Some("Conflict")));
-    let (s, _) = t.delete(&format!("{CM}/pre"), Some(json!({"preconditions": {"uid": "nope"}}))).await;
+    let (s, _) = t
+        .delete(
+            &format!("{CM}/pre"),
+            Some(json!({"preconditions": {"uid": "nope"}})),
+        )
+        .await;
     assert_eq!(s, 409);
     for i in 0..3 {
         t.cm(&format!("dc{i}"), json!({"dc": "y"})).await;
@@ -206,7 +401,12 @@ async fn list_selectors_paging_and_resource_versions() {
     }
     t.cm("other", json!({"x": "1"})).await;
     let names = |v: &Value| -> Vec<String> {
-        v["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap().to_string()).collect()
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
     };
     let (_, v) = t.get(&format!("{CM}?labelSelector=l%20in%20(a,b)")).await;
     assert_eq!(names(&v), ["l0", "l1"]);
@@ -216,7 +416,9 @@ async fn list_selectors_paging_and_resource_versions() {
     assert_eq!(names(&v), ["other"]);
     let (_, v) = t.get(&format!("{CM}?labelSelector=l%3Dc")).await;
     assert_eq!(names(&v), ["l2"]);
-    let (_, v) = t.get(&format!("{CM}?fieldSelector=metadata.name%3Dl1")).await;
+    let (_, v) = t
+        .get(&format!("{CM}?fieldSelector=metadata.name%3Dl1"))
+        .await;
     assert_eq!(names(&v), ["l1"]);
     let (_, v) = t.get("/api/v1/configmaps?labelSelector=l").await;
     assert_eq!(names(&v).len(), 4);
@@ -233,7 +435,11 @@ async fn list_selectors_paging_and_resource_versions() {
     let (_, all) = t.get(&format!("{CM}?limit=1&resourceVersion=0")).await;
     assert_eq!(names(&all).len(), 6);
     let list_rv = rv(&p1);
-    let (s, past) = t.get(&format!("{CM}?resourceVersion={list_rv}&resourceVersionMatch=Exact")).await;
+    let (s, past) = t
+        .get(&format!(
+            "{CM}?resourceVersion={list_rv}&resourceVersionMatch=Exact"
+        ))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(names(&past).len(), 5);
     let (s, v) = t.get(&format!("{CM}?resourceVersion=999999")).await;
@@ -243,21 +449,38 @@ async fn list_selectors_paging_and_resource_versions() {
     let (s, v) = t.get(&format!("{CM}?limit=2&continue={c}")).await;
     assert_eq!((s.as_u16(), v["reason"].as_str()), (410, Some("Expired")));
     assert!(v["metadata"]["continue"].is_string());
-    let (s, _) = t.get(&format!("{CM}?resourceVersion={list_rv}&resourceVersionMatch=Exact")).await;
+    let (s, _) = t
+        .get(&format!(
+            "{CM}?resourceVersion={list_rv}&resourceVersionMatch=Exact"
+        ))
+        .await;
     assert_eq!(s, 410);
     // metadata-only and table
     let r = t
         .client
         .get(format!("{}{CM}", t.server.base_url()))
-        .header("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")
-        .send().await.unwrap().json::<Value>().await.unwrap();
+        .header(
+            "Accept",
+            "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+        )
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
     assert_eq!(r["kind"], "PartialObjectMetadataList");
     assert!(r["items"][0].get("data").is_none());
     let r = t
         .client
         .get(format!("{}{CM}", t.server.base_url()))
         .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
-        .send().await.unwrap().json::<Value>().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
     assert_eq!(r["kind"], "Table");
     assert_eq!(r["rows"].as_array().unwrap().len(), 6);
 }
@@ -268,15 +491,28 @@ async fn watch_protocol() {
     t.cm("w0", json!({"w": "x"})).await;
     let start = rv(&t.get(CM).await.1);
     let a = t.cm("w1", json!({"w": "x"})).await;
-    t.patch(&format!("{CM}/w1"), "application/merge-patch+json", r#"{"data":{"k":"changed"}}"#).await;
+    t.patch(
+        &format!("{CM}/w1"),
+        "application/merge-patch+json",
+        r#"{"data":{"k":"changed"}}"#,
+    )
+    .await;
     t.delete(&format!("{CM}/w1"), None).await;
-    let ev = t.watch_lines(&format!("{CM}?watch=true&resourceVersion={start}&allowWatchBookmarks=true&timeoutSeconds=1")).await;
+    let ev = t
+        .watch_lines(&format!(
+            "{CM}?watch=true&resourceVersion={start}&allowWatchBookmarks=true&timeoutSeconds=1"
+        ))
+        .await;
     let types: Vec<&str> = ev.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(&types[..3], ["ADDED", "MODIFIED", "DELETED"]);
     assert_eq!(ev[0]["object"]["metadata"]["uid"], a["metadata"]["uid"]);
     assert_eq!(types.last(), Some(&"BOOKMARK"));
     // rv=0: current state first
-    let ev = t.watch_lines(&format!("{CM}?watch=true&resourceVersion=0&timeoutSeconds=1")).await;
+    let ev = t
+        .watch_lines(&format!(
+            "{CM}?watch=true&resourceVersion=0&timeoutSeconds=1"
+        ))
+        .await;
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0]["object"]["metadata"]["name"], "w0");
     // sendInitialEvents
@@ -285,15 +521,31 @@ async fn watch_protocol() {
         .await;
     assert_eq!(ev[0]["type"], "ADDED");
     assert_eq!(ev[1]["type"], "BOOKMARK");
-    assert_eq!(ev[1]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+    assert_eq!(
+        ev[1]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"],
+        "true"
+    );
     // label selector transitions: leaving the selection is a DELETED
     let base = rv(&t.get(CM).await.1);
-    t.patch(&format!("{CM}/w0"), "application/merge-patch+json", r#"{"metadata":{"labels":{"w":null}}}"#).await;
-    let ev = t.watch_lines(&format!("{CM}?watch=true&resourceVersion={base}&labelSelector=w&timeoutSeconds=1")).await;
+    t.patch(
+        &format!("{CM}/w0"),
+        "application/merge-patch+json",
+        r#"{"metadata":{"labels":{"w":null}}}"#,
+    )
+    .await;
+    let ev = t
+        .watch_lines(&format!(
+            "{CM}?watch=true&resourceVersion={base}&labelSelector=w&timeoutSeconds=1"
+        ))
+        .await;
     assert_eq!(ev[0]["type"], "DELETED");
     // compaction → ERROR 410 event
     t.server.compact();
-    let ev = t.watch_lines(&format!("{CM}?watch=true&resourceVersion={start}&timeoutSeconds=1")).await;
+    let ev = t
+        .watch_lines(&format!(
+            "{CM}?watch=true&resourceVersion={start}&timeoutSeconds=1"
+        ))
+        .await;
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0]["type"], "ERROR");
     assert_eq!(ev[0]["object"]["code"], 410);
@@ -303,14 +555,21 @@ async fn watch_protocol() {
 #[tokio::test]
 async fn live_watch_sees_writes_and_faults_close_it() {
     let t = T::new().await;
-    let url = format!("{}{CM}?watch=true&resourceVersion={}", t.server.base_url(), t.server.resource_version());
+    let url = format!(
+        "{}{CM}?watch=true&resourceVersion={}",
+        t.server.base_url(),
+        t.server.resource_version()
+    );
     t.server.faults().close_watches_after(Some(2));
     let resp = t.client.get(url).send().await.unwrap();
     let reader = tokio::spawn(async move { resp.text().await.unwrap() });
     for i in 0..3 {
         t.cm(&format!("live{i}"), json!({})).await;
     }
-    let text = tokio::time::timeout(Duration::from_secs(5), reader).await.unwrap().unwrap();
+    let text = tokio::time::timeout(Duration::from_secs(5), reader)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
 }
 
@@ -318,24 +577,45 @@ async fn live_watch_sees_writes_and_faults_close_it() {
 async fn request_faults_latency_and_restart() {
     let t = T::new().await;
     t.cm("keep", json!({})).await;
-    t.server.faults().fail_requests(1.0, ErrorKind::TooManyRequests { retry_after: 2 });
-    let r = t.client.get(format!("{}{CM}", t.server.base_url())).send().await.unwrap();
+    t.server
+        .faults()
+        .fail_requests(1.0, ErrorKind::TooManyRequests { retry_after: 2 });
+    let r = t
+        .client
+        .get(format!("{}{CM}", t.server.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], "2");
     t.server.faults().fail_requests(1.0, ErrorKind::Unavailable);
     assert_eq!(t.get(CM).await.0, 503);
-    t.server.faults().clear().latency(Duration::from_millis(100));
+    t.server
+        .faults()
+        .clear()
+        .latency(Duration::from_millis(100));
     let start = std::time::Instant::now();
     assert_eq!(t.get(CM).await.0, 200);
     assert!(start.elapsed() >= Duration::from_millis(100));
     t.server.faults().clear();
     // restart drops open watches, keeps the data and the port
-    let resp = t.client.get(format!("{}{CM}?watch=true", t.server.base_url())).send().await.unwrap();
+    let resp = t
+        .client
+        .get(format!("{}{CM}?watch=true", t.server.base_url()))
+        .send()
+        .await
+        .unwrap();
     let reader = tokio::spawn(async move { resp.text().await });
     t.server.restart().await.unwrap();
-    let _ = tokio::time::timeout(Duration::from_secs(5), reader).await.unwrap();
+    let _ = tokio::time::timeout(Duration::from_secs(5), reader)
+        .await
+        .unwrap();
     let client = Client::new();
-    let r = client.get(format!("{}{CM}/keep", t.server.base_url())).send().await.unwrap();
+    let r = client
+        .get(format!("{}{CM}/keep", t.server.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
 }
 
@@ -347,7 +627,9 @@ async fn subresources() {
                  "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}},
         "status": {"replicas": 9}});
     let d = "/apis/apps/v1/namespaces/default/deployments/web";
-    let (s, v) = t.post("/apis/apps/v1/namespaces/default/deployments", deploy).await;
+    let (s, v) = t
+        .post("/apis/apps/v1/namespaces/default/deployments", deploy)
+        .await;
     assert_eq!(s, 201);
     assert_eq!(v["metadata"]["generation"], 1);
     assert!(v.get("status").is_none(), "status is dropped on create");
@@ -358,7 +640,13 @@ async fn subresources() {
     sc["spec"]["replicas"] = json!(3);
     let (s, v) = t.put(&format!("{d}/scale"), sc).await;
     assert_eq!((s.as_u16(), v["spec"]["replicas"].as_i64()), (200, Some(3)));
-    let (_, v) = t.patch(&format!("{d}/scale"), "application/merge-patch+json", r#"{"spec":{"replicas":4}}"#).await;
+    let (_, v) = t
+        .patch(
+            &format!("{d}/scale"),
+            "application/merge-patch+json",
+            r#"{"spec":{"replicas":4}}"#,
+        )
+        .await;
     assert_eq!(v["spec"]["replicas"], 4);
     let (_, cur) = t.get(d).await;
     assert_eq!(cur["spec"]["replicas"], 4);
@@ -369,23 +657,45 @@ async fn subresources() {
     let (s, v) = t.put(&format!("{d}/status"), st).await;
     assert_eq!(s, 200);
     assert_eq!(v["status"]["replicas"], 4);
-    assert_eq!(v["spec"]["replicas"], 4, "spec changes sent to /status are ignored");
+    assert_eq!(
+        v["spec"]["replicas"], 4,
+        "spec changes sent to /status are ignored"
+    );
     let mut main = v.clone();
     main["status"] = json!({"replicas": 0});
     let (_, v) = t.put(d, main).await;
-    assert_eq!(v["status"]["replicas"], 4, "status changes sent to the main resource are ignored");
+    assert_eq!(
+        v["status"]["replicas"], 4,
+        "status changes sent to the main resource are ignored"
+    );
     // pods: binding, eviction, logs
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p1"}, "spec": {"containers": [{"name": "c", "image": "x"}]}});
     assert_eq!(t.post("/api/v1/namespaces/default/pods", pod).await.0, 201);
     let (s, v) = t.post("/api/v1/namespaces/default/pods/p1/binding", json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p1"}, "target": {"kind": "Node", "name": "n1"}})).await;
     assert_eq!((s.as_u16(), v["status"].as_str()), (201, Some("Success")));
-    assert_eq!(t.get("/api/v1/namespaces/default/pods/p1").await.1["spec"]["nodeName"], "n1");
-    t.server.set_pod_log("default", "p1", "c", "one\ntwo\nthree\n");
-    let (_, v) = t.get("/api/v1/namespaces/default/pods/p1/log?tailLines=2").await;
+    assert_eq!(
+        t.get("/api/v1/namespaces/default/pods/p1").await.1["spec"]["nodeName"],
+        "n1"
+    );
+    t.server
+        .set_pod_log("default", "p1", "c", "one\ntwo\nthree\n");
+    let (_, v) = t
+        .get("/api/v1/namespaces/default/pods/p1/log?tailLines=2")
+        .await;
     assert_eq!(v, Value::String("two\nthree\n".into()));
-    let (_, v) = t.get("/api/v1/namespaces/default/pods/p1/log?timestamps=true").await;
+    let (_, v) = t
+        .get("/api/v1/namespaces/default/pods/p1/log?timestamps=true")
+        .await;
     assert!(v.as_str().unwrap().lines().all(|l| l.contains("Z ")));
-    let resp = t.client.get(format!("{}/api/v1/namespaces/default/pods/p1/log?follow=true&tailLines=0", t.server.base_url())).send().await.unwrap();
+    let resp = t
+        .client
+        .get(format!(
+            "{}/api/v1/namespaces/default/pods/p1/log?follow=true&tailLines=0",
+            t.server.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
     let mut stream = resp;
     t.server.append_pod_log("default", "p1", "c", "four\n");
     let chunk = tokio::time::timeout(Duration::from_secs(5), async {
@@ -404,7 +714,12 @@ async fn subresources() {
     let (s, v) = t.post("/api/v1/namespaces/default/serviceaccounts/default/token", json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 600}})).await;
     assert_eq!(s, 201);
     assert!(v["status"]["token"].as_str().unwrap().len() > 10);
-    let (s, _) = t.post("/api/v1/namespaces/default/pods/p1/eviction", json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p1"}})).await;
+    let (s, _) = t
+        .post(
+            "/api/v1/namespaces/default/pods/p1/eviction",
+            json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p1"}}),
+        )
+        .await;
     assert_eq!(s, 201);
     assert_eq!(t.get("/api/v1/namespaces/default/pods/p1").await.0, 404);
 }
@@ -418,63 +733,137 @@ async fn crds_become_servable_and_discoverable() {
                  "versions": [{"name": "v1", "served": true, "storage": true,
                                "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"}},
                                "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object", "properties": {"replicas": {"type": "integer"}}}}}}}]}});
-    let (s, _) = t.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).await;
+    let (s, _) = t
+        .post(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            crd,
+        )
+        .await;
     assert_eq!(s, 201);
-    let (_, c) = t.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com").await;
+    let (_, c) = t
+        .get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com")
+        .await;
     assert_eq!(c["status"]["conditions"][1]["type"], "Established");
     let (s, disc) = t.get("/apis/example.com/v1").await;
     assert_eq!(s, 200);
-    let names: Vec<&str> = disc["resources"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = disc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["widgets", "widgets/status", "widgets/scale"]);
     let (s, w) = t.post("/apis/example.com/v1/namespaces/default/widgets", json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"replicas": 2}})).await;
     assert_eq!(s, 201);
     assert_eq!(w["metadata"]["generation"], 1);
-    let (_, scale) = t.get("/apis/example.com/v1/namespaces/default/widgets/w/scale").await;
+    let (_, scale) = t
+        .get("/apis/example.com/v1/namespaces/default/widgets/w/scale")
+        .await;
     assert_eq!(scale["spec"]["replicas"], 2);
-    let (_, list) = t.get("/apis/example.com/v1/namespaces/default/widgets").await;
+    let (_, list) = t
+        .get("/apis/example.com/v1/namespaces/default/widgets")
+        .await;
     assert_eq!(list["kind"], "WidgetList");
     assert_eq!(list["items"][0]["kind"], "Widget");
     let (_, idx) = t.get("/openapi/v3").await;
-    let url = idx["paths"]["apis/example.com/v1"]["serverRelativeURL"].as_str().unwrap().to_string();
+    let url = idx["paths"]["apis/example.com/v1"]["serverRelativeURL"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (s, doc) = t.get(&url).await;
     assert_eq!(s, 200);
     assert!(doc["components"]["schemas"]["com.example.v1.Widget"].is_object());
-    let r = t.client.get(format!("{}/apis", t.server.base_url()))
-        .header("Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
-        .send().await.unwrap();
-    assert!(r.headers()["content-type"].to_str().unwrap().contains("APIGroupDiscoveryList"));
+    let r = t
+        .client
+        .get(format!("{}/apis", t.server.base_url()))
+        .header(
+            "Accept",
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("APIGroupDiscoveryList"));
     let v: Value = r.json().await.unwrap();
-    assert!(v["items"].as_array().unwrap().iter().any(|g| g["metadata"]["name"] == "example.com"));
+    assert!(v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["metadata"]["name"] == "example.com"));
     // deleting the CRD removes the resource
-    assert_eq!(t.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com", None).await.0, 200);
-    assert_eq!(t.get("/apis/example.com/v1/namespaces/default/widgets").await.0, 404);
+    assert_eq!(
+        t.delete(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com",
+            None
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        t.get("/apis/example.com/v1/namespaces/default/widgets")
+            .await
+            .0,
+        404
+    );
 }
 
 #[tokio::test]
 async fn tls_token_and_client_certificate_auth() {
-    let server = TestServer::builder().tls(true).token("s3cret").start().await.unwrap();
+    let server = TestServer::builder()
+        .tls(true)
+        .token("s3cret")
+        .start()
+        .await
+        .unwrap();
     assert!(server.base_url().starts_with("https://127.0.0.1:"));
     let ca = reqwest::Certificate::from_pem(server.ca_pem().unwrap().as_bytes()).unwrap();
-    let client = Client::builder().add_root_certificate(ca.clone()).build().unwrap();
+    let client = Client::builder()
+        .add_root_certificate(ca.clone())
+        .build()
+        .unwrap();
     let url = format!("{}/api/v1/namespaces/default/configmaps", server.base_url());
     let r = client.get(&url).bearer_auth("wrong").send().await.unwrap();
     assert_eq!(r.status(), 401);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["reason"], "Unauthorized");
-    assert_eq!(client.get(&url).bearer_auth("s3cret").send().await.unwrap().status(), 200);
+    assert_eq!(
+        client
+            .get(&url)
+            .bearer_auth("s3cret")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let kc: Value = serde_yaml_to_json(&server.kubeconfig());
     assert_eq!(kc["users"][0]["user"]["token"], "s3cret");
     assert!(kc["clusters"][0]["cluster"]["certificate-authority-data"].is_string());
     assert!(!format!("{server:?}").contains("s3cret"));
 
-    let server = TestServer::builder().client_cert_auth(true).start().await.unwrap();
+    let server = TestServer::builder()
+        .client_cert_auth(true)
+        .start()
+        .await
+        .unwrap();
     let ca = reqwest::Certificate::from_pem(server.ca_pem().unwrap().as_bytes()).unwrap();
     let (cert, key) = server.client_identity_pem().unwrap();
     let id = reqwest::Identity::from_pem(format!("{cert}{key}").as_bytes()).unwrap();
     let url = format!("{}/api/v1/namespaces", server.base_url());
-    let anon = Client::builder().add_root_certificate(ca.clone()).build().unwrap();
+    let anon = Client::builder()
+        .add_root_certificate(ca.clone())
+        .build()
+        .unwrap();
     assert_eq!(anon.get(&url).send().await.unwrap().status(), 401);
-    let authed = Client::builder().add_root_certificate(ca).identity(id).build().unwrap();
+    let authed = Client::builder()
+        .add_root_certificate(ca)
+        .identity(id)
+        .build()
+        .unwrap();
     let r = authed.get(&url).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
@@ -482,7 +871,9 @@ async fn tls_token_and_client_certificate_auth() {
     let dir = std::env::temp_dir().join(format!("kubegen-ts-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     server.write_kubeconfig(dir.join("config")).unwrap();
-    assert!(std::fs::read_to_string(dir.join("config")).unwrap().contains("client-key-data"));
+    assert!(std::fs::read_to_string(dir.join("config"))
+        .unwrap()
+        .contains("client-key-data"));
 }
 
 fn serde_yaml_to_json(s: &str) -> Value {
@@ -498,14 +889,34 @@ async fn discovery_documents() {
     let (_, v) = t.get("/api").await;
     assert_eq!(v["versions"][0], "v1");
     let (_, v) = t.get("/apis").await;
-    assert!(v["groups"].as_array().unwrap().iter().any(|g| g["name"] == "apps"));
+    assert!(v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["name"] == "apps"));
     let (_, v) = t.get("/apis/autoscaling").await;
     assert_eq!(v["preferredVersion"]["version"], "v2");
     let (_, v) = t.get("/api/v1").await;
-    let pods = v["resources"].as_array().unwrap().iter().find(|r| r["name"] == "pods").unwrap();
+    let pods = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "pods")
+        .unwrap();
     assert_eq!(pods["shortNames"][0], "po");
-    let r = t.client.get(format!("{}/openapi/v3/apis/apps/v1", t.server.base_url())).send().await.unwrap();
+    let r = t
+        .client
+        .get(format!("{}/openapi/v3/apis/apps/v1", t.server.base_url()))
+        .send()
+        .await
+        .unwrap();
     let etag = r.headers()["etag"].to_str().unwrap().to_string();
-    let r = t.client.get(format!("{}/openapi/v3/apis/apps/v1", t.server.base_url())).header("If-None-Match", etag).send().await.unwrap();
+    let r = t
+        .client
+        .get(format!("{}/openapi/v3/apis/apps/v1", t.server.base_url()))
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 304);
 }

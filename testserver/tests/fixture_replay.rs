@@ -91,8 +91,14 @@ const SKIP: &[(&str, &str)] = &[
     ("58-", "needs the 2,500 writes made outside the fixtures"),
     ("59-", "needs the 2,500 writes made outside the fixtures"),
     ("69-", "logs are set by tests, there is no kubelet to fail"),
-    ("71-", "pods are deleted at once: no kubelet confirms graceful deletion"),
-    ("79-", "no garbage collector: foreground deletion deletes at once"),
+    (
+        "71-",
+        "pods are deleted at once: no kubelet confirms graceful deletion",
+    ),
+    (
+        "79-",
+        "no garbage collector: foreground deletion deletes at once",
+    ),
     ("84-", "no CRD schema validation"),
     ("101-", "the CRD change it follows is not in the fixtures"),
 ];
@@ -177,34 +183,75 @@ fn compare(case: &Case, real: &Value, ours: &Value, errors: &mut Vec<String>) {
     check("kind", real.get("kind"), ours.get("kind"));
     check("apiVersion", real.get("apiVersion"), ours.get("apiVersion"));
     if kind == "Status" {
-        for p in ["/status", "/reason", "/code", "/details/name", "/details/kind", "/details/group"] {
+        for p in [
+            "/status",
+            "/reason",
+            "/code",
+            "/details/name",
+            "/details/kind",
+            "/details/group",
+        ] {
             check(p, real.pointer(p), ours.pointer(p));
         }
         if !MESSAGE_DIFFERS.iter().any(|m| case.file.starts_with(m)) {
-            check("/message", real.pointer("/message"), ours.pointer("/message"));
+            check(
+                "/message",
+                real.pointer("/message"),
+                ours.pointer("/message"),
+            );
         }
         let causes = |v: &Value| -> Vec<(Value, Value)> {
             v.pointer("/details/causes")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().map(|c| (c["reason"].clone(), c["field"].clone())).collect())
+                .map(|a| {
+                    a.iter()
+                        .map(|c| (c["reason"].clone(), c["field"].clone()))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         if causes(real) != causes(ours) {
-            check("causes", Some(&Value::String(format!("{:?}", causes(real)))), Some(&Value::String(format!("{:?}", causes(ours)))));
+            check(
+                "causes",
+                Some(&Value::String(format!("{:?}", causes(real)))),
+                Some(&Value::String(format!("{:?}", causes(ours)))),
+            );
         }
     } else if real.get("items").is_some() || real.get("rows").is_some() {
-        check("items", Some(&Value::from(names(real))), Some(&Value::from(names(ours))));
+        check(
+            "items",
+            Some(&Value::from(names(real))),
+            Some(&Value::from(names(ours))),
+        );
         check(
             "continue present",
             Some(&Value::Bool(real.pointer("/metadata/continue").is_some())),
             Some(&Value::Bool(ours.pointer("/metadata/continue").is_some())),
         );
-        check("remainingItemCount", real.pointer("/metadata/remainingItemCount"), ours.pointer("/metadata/remainingItemCount"));
+        check(
+            "remainingItemCount",
+            real.pointer("/metadata/remainingItemCount"),
+            ours.pointer("/metadata/remainingItemCount"),
+        );
     } else {
-        for p in ["/metadata/name", "/metadata/namespace", "/data", "/spec/replicas", "/metadata/finalizers", "/metadata/labels"] {
+        for p in [
+            "/metadata/name",
+            "/metadata/namespace",
+            "/data",
+            "/spec/replicas",
+            "/metadata/finalizers",
+            "/metadata/labels",
+        ] {
             check(p, real.pointer(p), ours.pointer(p));
         }
-        for p in ["/metadata/uid", "/metadata/resourceVersion", "/metadata/creationTimestamp", "/metadata/generation", "/metadata/deletionTimestamp", "/status/token"] {
+        for p in [
+            "/metadata/uid",
+            "/metadata/resourceVersion",
+            "/metadata/creationTimestamp",
+            "/metadata/generation",
+            "/metadata/deletionTimestamp",
+            "/status/token",
+        ] {
             check(
                 &format!("{p} present"),
                 Some(&Value::Bool(real.pointer(p).is_some())),
@@ -215,8 +262,16 @@ fn compare(case: &Case, real: &Value, ours: &Value, errors: &mut Vec<String>) {
             // Field ownership of the first manager (lists are atomic for us, so only for
             // objects without keyed lists).
             if kind == "ConfigMap" {
-                check("managedFields[0].fieldsV1", mf.get("fieldsV1"), ours.pointer("/metadata/managedFields/0/fieldsV1"));
-                check("managedFields[0].operation", mf.get("operation"), ours.pointer("/metadata/managedFields/0/operation"));
+                check(
+                    "managedFields[0].fieldsV1",
+                    mf.get("fieldsV1"),
+                    ours.pointer("/metadata/managedFields/0/fieldsV1"),
+                );
+                check(
+                    "managedFields[0].operation",
+                    mf.get("operation"),
+                    ours.pointer("/metadata/managedFields/0/operation"),
+                );
             }
         }
     }
@@ -229,11 +284,19 @@ fn events(text: &str) -> Vec<(String, String)> {
             let v: Value = serde_json::from_str(l).unwrap_or(Value::Null);
             let ty = v["type"].as_str().unwrap_or_default().to_string();
             let what = if ty == "BOOKMARK" {
-                v.pointer("/object/metadata/annotations").map(|a| a.to_string()).unwrap_or_default()
+                v.pointer("/object/metadata/annotations")
+                    .map(|a| a.to_string())
+                    .unwrap_or_default()
             } else if ty == "ERROR" {
                 format!("{}/{}", v["object"]["reason"], v["object"]["code"])
             } else {
-                format!("{}:{}", v["object"]["kind"], v.pointer("/object/metadata/name").and_then(Value::as_str).unwrap_or_default())
+                format!(
+                    "{}:{}",
+                    v["object"]["kind"],
+                    v.pointer("/object/metadata/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                )
             };
             (ty, what)
         })
@@ -245,8 +308,18 @@ async fn setup(file: &str, server: &TestServer, client: &reqwest::Client) {
         let client = client.clone();
         let url = format!("{}/api/v1/namespaces/default/configmaps", server.base_url());
         async move {
-            let r = client.post(url).bearer_auth("REDACTED").json(&body).send().await.unwrap();
-            assert!(r.status().is_success(), "setup: {}", r.text().await.unwrap());
+            let r = client
+                .post(url)
+                .bearer_auth("REDACTED")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                r.status().is_success(),
+                "setup: {}",
+                r.text().await.unwrap()
+            );
         }
     };
     if file.starts_with("36-") {
@@ -265,8 +338,15 @@ async fn setup(file: &str, server: &TestServer, client: &reqwest::Client) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replays_real_apiserver_fixtures() {
-    let server = TestServer::builder().token("REDACTED").start().await.unwrap();
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let server = TestServer::builder()
+        .token("REDACTED")
+        .start()
+        .await
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let dir = fixtures_dir();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -274,7 +354,14 @@ async fn replays_real_apiserver_fixtures() {
         .filter(|p| p.extension().is_some_and(|e| e == "http"))
         .collect();
     files.sort_by_key(|p| {
-        p.file_name().unwrap().to_string_lossy().split('-').next().unwrap().parse::<u32>().unwrap()
+        p.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .split('-')
+            .next()
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
     });
     assert!(files.len() >= 100, "fixtures missing in {}", dir.display());
     let mut map = Mapping::default();
@@ -303,8 +390,16 @@ async fn replays_real_apiserver_fixtures() {
             let idx: Value = client
                 .get(format!("{}/openapi/v3", server.base_url()))
                 .bearer_auth("REDACTED")
-                .send().await.unwrap().json().await.unwrap();
-            let url = idx["paths"]["apis/apps/v1"]["serverRelativeURL"].as_str().unwrap().to_string();
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let url = idx["paths"]["apis/apps/v1"]["serverRelativeURL"]
+                .as_str()
+                .unwrap()
+                .to_string();
             let hash = url.split("hash=").nth(1).unwrap().to_string();
             if case.file.starts_with("96-") {
                 target = url;
@@ -316,7 +411,10 @@ async fn replays_real_apiserver_fixtures() {
                 }
             }
         }
-        target = target.replace("timeoutSeconds=4", "timeoutSeconds=1").replace("timeoutSeconds=3", "timeoutSeconds=1").replace("timeoutSeconds=2", "timeoutSeconds=1");
+        target = target
+            .replace("timeoutSeconds=4", "timeoutSeconds=1")
+            .replace("timeoutSeconds=3", "timeoutSeconds=1")
+            .replace("timeoutSeconds=2", "timeoutSeconds=1");
         let method = reqwest::Method::from_bytes(case.method.as_bytes()).unwrap();
         let mut rb = client
             .request(method, format!("{}{}", server.base_url(), target))
@@ -329,7 +427,11 @@ async fn replays_real_apiserver_fixtures() {
             }
         }
         if !body.is_empty() {
-            if !case.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("Content-Type")) {
+            if !case
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
+            {
                 rb = rb.header("Content-Type", "application/json");
             }
             rb = rb.body(std::mem::take(&mut body));
@@ -340,36 +442,64 @@ async fn replays_real_apiserver_fixtures() {
         let resp_headers = resp.headers().clone();
         let text = resp.text().await.unwrap();
         if status != case.status {
-            errors.push(format!("{}: status real {} ours {status}: {}", case.file, case.status, &text[..text.len().min(300)]));
+            errors.push(format!(
+                "{}: status real {} ours {status}: {}",
+                case.file,
+                case.status,
+                &text[..text.len().min(300)]
+            ));
             continue;
         }
         for h in ["etag", "cache-control", "location"] {
             if let Some((_, v)) = case.resp_headers.iter().find(|(k, _)| k == h) {
-                let ours = resp_headers.get(h).and_then(|x| x.to_str().ok()).unwrap_or("");
-                let same_shape = if h == "cache-control" { ours == v } else { !ours.is_empty() };
+                let ours = resp_headers
+                    .get(h)
+                    .and_then(|x| x.to_str().ok())
+                    .unwrap_or("");
+                let same_shape = if h == "cache-control" {
+                    ours == v
+                } else {
+                    !ours.is_empty()
+                };
                 if !same_shape {
-                    errors.push(format!("{}: header {h}: real {v:?} ours {ours:?}", case.file));
+                    errors.push(format!(
+                        "{}: header {h}: real {v:?} ours {ours:?}",
+                        case.file
+                    ));
                 }
             }
         }
-        let chunked = case.resp_headers.iter().any(|(k, v)| k == "transfer-encoding" && v == "chunked");
+        let chunked = case
+            .resp_headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v == "chunked");
         if target.contains("watch=") && chunked {
             let real = events(&case.resp_body);
             let ours = events(&text);
             // Bookmarks are periodic here; compare the non-bookmark events and the
             // initial-events-end bookmark.
             let strip = |v: Vec<(String, String)>| -> Vec<(String, String)> {
-                v.into_iter().filter(|(t, a)| t != "BOOKMARK" || !a.is_empty()).collect()
+                v.into_iter()
+                    .filter(|(t, a)| t != "BOOKMARK" || !a.is_empty())
+                    .collect()
             };
             if strip(real.clone()) != strip(ours.clone()) {
-                errors.push(format!("{}: events: real {real:?} ours {ours:?}", case.file));
+                errors.push(format!(
+                    "{}: events: real {real:?} ours {ours:?}",
+                    case.file
+                ));
             }
             continue;
         }
-        if status == 304 || case.resp_body.trim().is_empty() || case.resp_body.starts_with("(body omitted") {
+        if status == 304
+            || case.resp_body.trim().is_empty()
+            || case.resp_body.starts_with("(body omitted")
+        {
             continue;
         }
-        let Ok(real) = serde_json::from_str::<Value>(&case.resp_body) else { continue };
+        let Ok(real) = serde_json::from_str::<Value>(&case.resp_body) else {
+            continue;
+        };
         let ours: Value = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => {
@@ -385,7 +515,10 @@ async fn replays_real_apiserver_fixtures() {
             }
             continue;
         }
-        if case.file.starts_with("0") && case.file.as_bytes()[1].is_ascii_digit() && case.file < "08".to_string() {
+        if case.file.starts_with("0")
+            && case.file.as_bytes()[1].is_ascii_digit()
+            && case.file.as_str() < "08"
+        {
             // discovery: compare what is listed, not every detail
             discovery_compare(&case, &real, &ours, &mut errors);
             continue;
@@ -393,19 +526,38 @@ async fn replays_real_apiserver_fixtures() {
         compare(&case, &real, &ours, &mut errors);
     }
     assert!(replayed > 70, "replayed only {replayed}");
-    assert!(errors.is_empty(), "{} mismatches:\n{}", errors.len(), errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{} mismatches:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
 }
 
 fn discovery_compare(case: &Case, real: &Value, ours: &Value, errors: &mut Vec<String>) {
     if real.get("kind") != ours.get("kind") {
-        errors.push(format!("{}: kind real {:?} ours {:?}", case.file, real.get("kind"), ours.get("kind")));
+        errors.push(format!(
+            "{}: kind real {:?} ours {:?}",
+            case.file,
+            real.get("kind"),
+            ours.get("kind")
+        ));
     }
     // every resource of the real core/v1 and apps/v1 lists is served with the same
     // scope, verbs, short names and kind
     let index = |v: &Value| -> HashMap<String, Value> {
         v["resources"]
             .as_array()
-            .map(|a| a.iter().map(|r| (r["name"].as_str().unwrap_or_default().to_string(), r.clone())).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|r| {
+                        (
+                            r["name"].as_str().unwrap_or_default().to_string(),
+                            r.clone(),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default()
     };
     if real.get("resources").is_some() {
@@ -415,17 +567,34 @@ fn discovery_compare(case: &Case, real: &Value, ours: &Value, errors: &mut Vec<S
                 errors.push(format!("{}: missing resource {name}", case.file));
                 continue;
             };
-            for f in ["namespaced", "kind", "shortNames", "singularName", "group", "version"] {
+            for f in [
+                "namespaced",
+                "kind",
+                "shortNames",
+                "singularName",
+                "group",
+                "version",
+            ] {
                 if r.get(f) != o.get(f) {
-                    errors.push(format!("{}: {name}.{f}: real {:?} ours {:?}", case.file, r.get(f), o.get(f)));
+                    errors.push(format!(
+                        "{}: {name}.{f}: real {:?} ours {:?}",
+                        case.file,
+                        r.get(f),
+                        o.get(f)
+                    ));
                 }
             }
-            let mut rv: Vec<String> = serde_json::from_value(r["verbs"].clone()).unwrap_or_default();
-            let mut ov: Vec<String> = serde_json::from_value(o["verbs"].clone()).unwrap_or_default();
+            let mut rv: Vec<String> =
+                serde_json::from_value(r["verbs"].clone()).unwrap_or_default();
+            let mut ov: Vec<String> =
+                serde_json::from_value(o["verbs"].clone()).unwrap_or_default();
             rv.sort();
             ov.sort();
             if rv != ov {
-                errors.push(format!("{}: {name}.verbs: real {rv:?} ours {ov:?}", case.file));
+                errors.push(format!(
+                    "{}: {name}.verbs: real {rv:?} ours {ov:?}",
+                    case.file
+                ));
             }
         }
     }

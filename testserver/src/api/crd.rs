@@ -2,7 +2,7 @@
 //! servable and discoverable, with a generated `/openapi/v3` document per group-version.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
@@ -11,6 +11,9 @@ use super::State;
 use crate::catalog::{OpenApiDoc, ResourceDef, ResourceTable, ScalePaths, SubresourceDef};
 use crate::semantics::now_rfc3339;
 use crate::store::Change;
+
+/// A served version of a CRD and its `openAPIV3Schema`.
+type DefWithSchema = (ResourceDef, Option<Value>);
 
 const CRD_KEY: &str = "apiextensions.k8s.io/customresourcedefinitions";
 
@@ -32,24 +35,44 @@ fn defs_of(crd: &Value) -> Vec<(ResourceDef, Option<Value>)> {
     let strings = |p: &str| -> Vec<String> {
         crd.pointer(p)
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let short_names = strings("/spec/names/shortNames");
     let categories = strings("/spec/names/categories");
     let namespaced = str_at(crd, "/spec/scope") != "Cluster";
-    let versions = crd.pointer("/spec/versions").and_then(Value::as_array).cloned().unwrap_or_default();
-    let verbs: Vec<String> = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let versions = crd
+        .pointer("/spec/versions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let verbs: Vec<String> = [
+        "create",
+        "delete",
+        "deletecollection",
+        "get",
+        "list",
+        "patch",
+        "update",
+        "watch",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let sub_verbs = vec!["get".to_string(), "patch".to_string(), "update".to_string()];
     versions
         .iter()
         .filter(|v| v.get("served").and_then(Value::as_bool).unwrap_or(false))
         .map(|v| {
             let version = str_at(v, "/name").to_string();
-            let subs = v.get("subresources").or_else(|| crd.pointer("/spec/subresources"));
+            let subs = v
+                .get("subresources")
+                .or_else(|| crd.pointer("/spec/subresources"));
             let mut subresources = Vec::new();
             let mut scale_paths = None;
             if subs.and_then(|s| s.get("status")).is_some() {
@@ -103,7 +126,7 @@ pub fn sync(state: &Arc<State>) {
         return;
     };
     let mut table = Vec::new();
-    let mut by_gv: BTreeMap<(String, String), Vec<(ResourceDef, Option<Value>)>> = BTreeMap::new();
+    let mut by_gv: BTreeMap<(String, String), Vec<DefWithSchema>> = BTreeMap::new();
     for crd in &snap.items {
         for (def, schema) in defs_of(&crd.value) {
             by_gv
@@ -123,20 +146,28 @@ pub fn sync(state: &Arc<State>) {
         .iter()
         .map(|r| (r.group.clone(), r.plural.clone()))
         .collect();
-    let after: BTreeSet<(String, String)> = table.iter().map(|r| (r.group.clone(), r.plural.clone())).collect();
+    let after: BTreeSet<(String, String)> = table
+        .iter()
+        .map(|r| (r.group.clone(), r.plural.clone()))
+        .collect();
     *state.crds.write().unwrap_or_else(|p| p.into_inner()) = ResourceTable::new(table);
     let mut docs = BTreeMap::new();
     for ((g, v), defs) in by_gv {
         let path = format!("apis/{g}/{v}");
         let bytes = Bytes::from(serde_json::to_vec(&document(state, &defs)).unwrap_or_default());
-        docs.insert(path.clone(), Arc::new(OpenApiDoc::new(path, String::new(), bytes)));
+        docs.insert(
+            path.clone(),
+            Arc::new(OpenApiDoc::new(path, String::new(), bytes)),
+        );
     }
     *state.crd_docs.write().unwrap_or_else(|p| p.into_inner()) = docs;
     for (g, p) in before.difference(&after) {
         let key = format!("{g}/{p}");
         if let Ok(s) = state.store.snapshot(&key, None, None) {
             for o in s.items {
-                let _ = state.store.mutate::<()>(&key, &o.namespace, &o.name, |_, _| Ok(Change::Delete));
+                let _ = state
+                    .store
+                    .mutate::<()>(&key, &o.namespace, &o.name, |_, _| Ok(Change::Delete));
             }
         }
     }
@@ -162,9 +193,8 @@ fn establish(state: &State, name: &str) {
 
 /// The apimachinery schemas (`io.k8s.apimachinery.pkg.apis.meta.v1.*`) of the spec, which
 /// every CRD document references for `metadata`.
-fn meta_schemas(state: &State) -> &'static Map<String, Value> {
-    static CACHE: OnceLock<Map<String, Value>> = OnceLock::new();
-    CACHE.get_or_init(|| {
+fn meta_schemas(state: &State) -> &Map<String, Value> {
+    state.catalog.meta_schemas.get_or_init(|| {
         let mut out = Map::new();
         if let Some(doc) = state.catalog.docs.iter().find(|d| d.path == "api/v1") {
             if let Ok(v) = serde_json::from_slice::<Value>(&doc.bytes) {
@@ -205,31 +235,50 @@ fn document(state: &State, defs: &[(ResourceDef, Option<Value>)]) -> Value {
             format!("{base}/{}", def.plural)
         };
         let item = format!("{coll}/{{name}}");
-        paths.insert(coll.clone(), json!({
-            "get": op("list", def, &def.kind),
-            "post": op("post", def, &def.kind),
-            "delete": op("deletecollection", def, &def.kind),
-        }));
-        paths.insert(item.clone(), json!({
-            "get": op("get", def, &def.kind),
-            "put": op("put", def, &def.kind),
-            "patch": op("patch", def, &def.kind),
-            "delete": op("delete", def, &def.kind),
-        }));
+        paths.insert(
+            coll.clone(),
+            json!({
+                "get": op("list", def, &def.kind),
+                "post": op("post", def, &def.kind),
+                "delete": op("deletecollection", def, &def.kind),
+            }),
+        );
+        paths.insert(
+            item.clone(),
+            json!({
+                "get": op("get", def, &def.kind),
+                "put": op("put", def, &def.kind),
+                "patch": op("patch", def, &def.kind),
+                "delete": op("delete", def, &def.kind),
+            }),
+        );
         if def.namespaced {
-            paths.insert(format!("{base}/{}", def.plural), json!({"get": op("list", def, &def.kind)}));
+            paths.insert(
+                format!("{base}/{}", def.plural),
+                json!({"get": op("list", def, &def.kind)}),
+            );
         }
         for s in &def.subresources {
-            let (g, v, k) = s.kind.clone().unwrap_or_else(|| (def.group.clone(), def.version.clone(), def.kind.clone()));
-            let mk = |a: &str| json!({
-                "x-kubernetes-action": a,
-                "x-kubernetes-group-version-kind": {"group": g, "version": v, "kind": k},
-                "responses": {"200": {"description": "OK"}},
-            });
-            paths.insert(format!("{item}/{}", s.name), json!({"get": mk("get"), "put": mk("put"), "patch": mk("patch")}));
+            let (g, v, k) = s
+                .kind
+                .clone()
+                .unwrap_or_else(|| (def.group.clone(), def.version.clone(), def.kind.clone()));
+            let mk = |a: &str| {
+                json!({
+                    "x-kubernetes-action": a,
+                    "x-kubernetes-group-version-kind": {"group": g, "version": v, "kind": k},
+                    "responses": {"200": {"description": "OK"}},
+                })
+            };
+            paths.insert(
+                format!("{item}/{}", s.name),
+                json!({"get": mk("get"), "put": mk("put"), "patch": mk("patch")}),
+            );
         }
         let prefix = format!("{}.{}", reversed_group(&def.group), def.version);
-        let mut s = schema.clone().unwrap_or_else(|| json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}));
+        let mut s = schema.clone().unwrap_or_else(
+            || json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),
+        );
         if let Some(m) = s.as_object_mut() {
             let props = m.entry("properties").or_insert_with(|| json!({}));
             if let Some(p) = props.as_object_mut() {
@@ -237,7 +286,10 @@ fn document(state: &State, defs: &[(ResourceDef, Option<Value>)]) -> Value {
                 p.insert("kind".into(), json!({"type": "string"}));
                 p.insert("metadata".into(), json!({"allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}]}));
             }
-            m.insert("x-kubernetes-group-version-kind".into(), json!([{"group": def.group, "version": def.version, "kind": def.kind}]));
+            m.insert(
+                "x-kubernetes-group-version-kind".into(),
+                json!([{"group": def.group, "version": def.version, "kind": def.kind}]),
+            );
         }
         schemas.insert(format!("{prefix}.{}", def.kind), s);
         schemas.insert(

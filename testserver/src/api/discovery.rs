@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::State;
 use crate::catalog::ResourceDef;
-use crate::http::body::{json_value};
+use crate::http::body::json_value;
 use crate::http::{ApiError, Body, Output, Req};
 
 /// `/version`.
@@ -39,7 +39,9 @@ pub fn version() -> Response<Body> {
 /// Kubernetes version priority: GA before beta before alpha, higher numbers first.
 pub fn version_priority(a: &str, b: &str) -> Ordering {
     fn key(v: &str) -> (u8, u32, u32) {
-        let Some(rest) = v.strip_prefix('v') else { return (0, 0, 0) };
+        let Some(rest) = v.strip_prefix('v') else {
+            return (0, 0, 0);
+        };
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         let major: u32 = digits.parse().unwrap_or(0);
         let tail = &rest[digits.len()..];
@@ -109,13 +111,19 @@ pub fn api_groups(state: &State, req: &Req) -> Response<Body> {
         .filter(|(g, _)| !g.is_empty())
         .map(|(g, vs)| group_json(g, vs))
         .collect();
-    json_value(200, &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}))
+    json_value(
+        200,
+        &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}),
+    )
 }
 
 /// `/apis/{group}`.
 pub fn group(state: &State, g: &str) -> Result<Response<Body>, ApiError> {
     let all = groups(state);
-    let vs = all.get(g).filter(|_| !g.is_empty()).ok_or_else(ApiError::unknown_resource)?;
+    let vs = all
+        .get(g)
+        .filter(|_| !g.is_empty())
+        .ok_or_else(ApiError::unknown_resource)?;
     let mut v = group_json(g, vs);
     v["kind"] = json!("APIGroup");
     v["apiVersion"] = json!("v1");
@@ -130,7 +138,9 @@ fn storage_version_hash(r: &ResourceDef) -> String {
 }
 
 fn resources_of<'a>(all: &'a [ResourceDef], g: &str, v: &str) -> Vec<&'a ResourceDef> {
-    all.iter().filter(|r| r.group == g && r.version == v).collect()
+    all.iter()
+        .filter(|r| r.group == g && r.version == v)
+        .collect()
 }
 
 /// `/api/v1` and `/apis/{group}/{version}`.
@@ -176,7 +186,11 @@ pub fn resource_list(state: &State, g: &str, v: &str) -> Result<Response<Body>, 
             out.push(e);
         }
     }
-    let gv = if g.is_empty() { v.to_string() } else { format!("{g}/{v}") };
+    let gv = if g.is_empty() {
+        v.to_string()
+    } else {
+        format!("{g}/{v}")
+    };
     Ok(json_value(
         200,
         &json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": out}),
@@ -231,7 +245,11 @@ fn aggregated(state: &State, core: bool) -> Response<Body> {
                 json!({"version": v, "resources": resources, "freshness": "Current"})
             })
             .collect();
-        let meta = if g.is_empty() { json!({}) } else { json!({"name": g}) };
+        let meta = if g.is_empty() {
+            json!({})
+        } else {
+            json!({"name": g})
+        };
         items.push(json!({"metadata": meta, "versions": versions}));
     }
     let mut r = json_value(
@@ -240,7 +258,9 @@ fn aggregated(state: &State, core: bool) -> Response<Body> {
     );
     r.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"),
+        hyper::header::HeaderValue::from_static(
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+        ),
     );
     r
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use hyper::Response;
 use serde_json::{json, Value};
 
-use super::objects::{delete_opts, delete_one, Deleted};
+use super::objects::{delete_one, delete_opts, Deleted};
 use super::output::list_response;
 use super::{State, Target};
 use crate::http::{ApiError, Body, Req};
@@ -25,9 +25,14 @@ pub struct Selectors {
 impl Selectors {
     /// Reads `labelSelector` and `fieldSelector`; invalid ones are 400s.
     pub fn from_req(req: &Req, t: &Target) -> Result<Self, ApiError> {
-        let labels = LabelSelector::parse(req.q("labelSelector").unwrap_or("")).map_err(ApiError::bad_request)?;
-        let fields = FieldSelector::parse(req.q("fieldSelector").unwrap_or(""), &t.res.group, &t.res.plural)
+        let labels = LabelSelector::parse(req.q("labelSelector").unwrap_or(""))
             .map_err(ApiError::bad_request)?;
+        let fields = FieldSelector::parse(
+            req.q("fieldSelector").unwrap_or(""),
+            &t.res.group,
+            &t.res.plural,
+        )
+        .map_err(ApiError::bad_request)?;
         Ok(Self { labels, fields })
     }
 
@@ -60,7 +65,10 @@ fn expired_continue(after: &(String, String)) -> ApiError {
 
 /// Validates `resourceVersionMatch` against `resourceVersion`.
 pub fn check_rv_match(req: &Req, watch: bool) -> Result<Option<String>, ApiError> {
-    let rvm = req.q("resourceVersionMatch").filter(|s| !s.is_empty()).map(str::to_string);
+    let rvm = req
+        .q("resourceVersionMatch")
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
     let rv = req.q("resourceVersion").unwrap_or("");
     if let Some(m) = &rvm {
         if m != "Exact" && m != "NotOlderThan" {
@@ -100,7 +108,9 @@ pub fn list(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiE
     let mut at = None;
     if let Some(c) = req.q("continue").filter(|c| !c.is_empty()) {
         if !rv_param.is_empty() && rv_param != "0" {
-            return Err(ApiError::bad_request("specifying resource version is not allowed when using continue"));
+            return Err(ApiError::bad_request(
+                "specifying resource version is not allowed when using continue",
+            ));
         }
         let tok = continue_token::decode(c).map_err(ApiError::bad_request)?;
         if tok.rv >= 0 {
@@ -129,8 +139,12 @@ pub fn list(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiE
         .store
         .snapshot_from(&key, ns, at, after.as_ref(), limit, &keep)
         .map_err(|e| match e {
-            RvError::TooOld => ApiError::expired("The resourceVersion for the provided list is too old."),
-            RvError::TooLarge { current } => ApiError::too_large_rv(at.unwrap_or_default(), current),
+            RvError::TooOld => {
+                ApiError::expired("The resourceVersion for the provided list is too old.")
+            }
+            RvError::TooLarge { current } => {
+                ApiError::too_large_rv(at.unwrap_or_default(), current)
+            }
         })?;
     let cont = if more > 0 {
         snap.items
@@ -140,11 +154,22 @@ pub fn list(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiE
         None
     };
     let remaining = (more > 0 && sel.is_empty()).then_some(more as u64);
-    Ok(list_response(req, &t.res, snap.rv, cont.as_deref(), remaining, &snap.items))
+    Ok(list_response(
+        req,
+        &t.res,
+        snap.rv,
+        cont.as_deref(),
+        remaining,
+        &snap.items,
+    ))
 }
 
 /// DELETE of a collection: deletes every matching object, returns them as a list.
-pub fn delete_collection(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub fn delete_collection(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+) -> Result<Response<Body>, ApiError> {
     let sel = Selectors::from_req(req, t)?;
     let opts = delete_opts(req)?;
     let snap = state

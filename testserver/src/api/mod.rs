@@ -24,7 +24,8 @@ use crate::pod_logs::PodLogs;
 use crate::store::Store;
 
 /// Namespaces that exist from the start, as on a fresh cluster.
-pub const INITIAL_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+pub const INITIAL_NAMESPACES: &[&str] =
+    &["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /// Everything a request handler can reach.
 pub struct State {
@@ -155,7 +156,12 @@ fn verb_of(m: &Method, t: &Target, req: &Req) -> &'static str {
     }
 }
 
-fn parse_target(state: &State, group: &str, version: &str, rest: &[&str]) -> Result<Target, ApiError> {
+fn parse_target(
+    state: &State,
+    group: &str,
+    version: &str,
+    rest: &[&str],
+) -> Result<Target, ApiError> {
     let mut rest = rest.to_vec();
     let mut watch_prefix = false;
     if rest.first() == Some(&"watch") {

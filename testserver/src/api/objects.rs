@@ -6,7 +6,9 @@ use hyper::Response;
 use serde_json::{json, Value};
 
 use super::output::object_response;
-use super::write::{after_commit, body_rv, check_identity, check_type, finish_update, parse_body, prepare_create};
+use super::write::{
+    after_commit, body_rv, check_identity, check_type, finish_update, parse_body, prepare_create,
+};
 use super::{success_status, State, Target};
 use crate::catalog::ResourceDef;
 use crate::http::{ApiError, Body, Req};
@@ -64,7 +66,11 @@ pub fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body
     check_identity(&mut body, res, t.ns.as_deref())?;
     let obj = prepare_create(req, res, body, true)?;
     namespace_exists(state, t)?;
-    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let ns = ns_of(t).to_string();
     if dry_run(req) {
         if state.store.get(&res.storage_key(), &ns, &name).is_some() {
@@ -97,7 +103,10 @@ pub fn update(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body
     check_type(&body, res, &res.kind, &res.group)?;
     check_identity(&mut body, res, t.ns.as_deref())?;
     let name = name_of(t);
-    let body_name = body.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    let body_name = body
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if body_name != name {
         return Err(ApiError::bad_request(format!(
             "the name of the object ({body_name}) does not match the name on the URL ({name})"
@@ -121,28 +130,30 @@ pub fn write_update(
     let mut deleted = false;
     let dry = dry_run(req);
     let mut preview = None;
-    let stored = state.store.mutate(&res.storage_key(), ns_of(t), &name, |cur, _| {
-        let cur = cur.ok_or_else(|| ApiError::not_found(res, &name))?;
-        let typed = cur.to_value(&res.kind, &res.api_version());
-        let new = f(&typed)?;
-        if !new.is_object() {
-            return Err(ApiError::unprocessable());
-        }
-        if let Some(rv) = body_rv(&new) {
-            if rv != cur.rv.to_string() {
-                return Err(ApiError::stale(res, &name));
+    let stored = state
+        .store
+        .mutate(&res.storage_key(), ns_of(t), &name, |cur, _| {
+            let cur = cur.ok_or_else(|| ApiError::not_found(res, &name))?;
+            let typed = cur.to_value(&res.kind, &res.api_version());
+            let new = f(&typed)?;
+            if !new.is_object() {
+                return Err(ApiError::unprocessable());
             }
-        }
-        let change = finish_update(req, res, cur, new, sub, true);
-        if dry {
-            if let Change::Put(v) = change {
-                preview = Some(StoredObject::new(v, cur.rv));
+            if let Some(rv) = body_rv(&new) {
+                if rv != cur.rv.to_string() {
+                    return Err(ApiError::stale(res, &name));
+                }
             }
-            return Ok(Change::None);
-        }
-        deleted = matches!(change, Change::Delete | Change::DeleteFinal(_));
-        Ok(change)
-    })?;
+            let change = finish_update(req, res, cur, new, sub, true);
+            if dry {
+                if let Change::Put(v) = change {
+                    preview = Some(StoredObject::new(v, cur.rv));
+                }
+                return Ok(Change::None);
+            }
+            deleted = matches!(change, Change::Delete | Change::DeleteFinal(_));
+            Ok(change)
+        })?;
     if let Some(p) = preview {
         return Ok(object_response(req, res, &p, 200));
     }
@@ -184,7 +195,12 @@ pub fn patch(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>
 }
 
 /// PATCH of an object or its status.
-pub fn patch_sub(state: &Arc<State>, req: &Req, t: &Target, sub: Option<&str>) -> Result<Response<Body>, ApiError> {
+pub fn patch_sub(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+    sub: Option<&str>,
+) -> Result<Response<Body>, ApiError> {
     let ct = req.content_type();
     if ct == "application/apply-patch+yaml" || ct == "application/apply-patch+cbor" {
         return server_side_apply(state, req, t, sub);
@@ -202,7 +218,12 @@ pub fn patch_sub(state: &Arc<State>, req: &Req, t: &Target, sub: Option<&str>) -
     })
 }
 
-fn server_side_apply(state: &Arc<State>, req: &Req, t: &Target, sub: Option<&str>) -> Result<Response<Body>, ApiError> {
+fn server_side_apply(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+    sub: Option<&str>,
+) -> Result<Response<Body>, ApiError> {
     let res = &t.res;
     let manager = req.q("fieldManager").unwrap_or("").to_string();
     if manager.is_empty() {
@@ -217,12 +238,17 @@ fn server_side_apply(state: &Arc<State>, req: &Req, t: &Target, sub: Option<&str
     let mut config: Value = serde_yaml::from_slice(&req.body)
         .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
     if !config.is_object() {
-        return Err(ApiError::bad_request("error decoding YAML: the applied configuration must be an object"));
+        return Err(ApiError::bad_request(
+            "error decoding YAML: the applied configuration must be an object",
+        ));
     }
     check_type(&config, res, &res.kind, &res.group)?;
     check_identity(&mut config, res, t.ns.as_deref())?;
     let name = name_of(t).to_string();
-    let cfg_name = config.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    let cfg_name = config
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !cfg_name.is_empty() && cfg_name != name {
         return Err(ApiError::bad_request(format!(
             "the name of the object ({cfg_name}) does not match the name on the URL ({name})"
@@ -236,7 +262,9 @@ fn server_side_apply(state: &Arc<State>, req: &Req, t: &Target, sub: Option<&str
     let scope = if sub == Some("status") {
         Scope::Status
     } else {
-        Scope::Main { exclude_status: res.has_status() }
+        Scope::Main {
+            exclude_status: res.has_status(),
+        }
     };
     let w = Writer {
         manager: &manager,
@@ -270,13 +298,15 @@ fn server_side_apply(state: &Arc<State>, req: &Req, t: &Target, sub: Option<&str
         let obj = managed_fields::apply(None, &config, &w, force).map_err(conflict)?;
         let obj = prepare_create(req, res, obj, false)?;
         let mut created = None;
-        let stored = state.store.mutate(&res.storage_key(), ns_of(t), &name, |cur, _| {
-            if cur.is_some() {
-                return Err(ApiError::stale(res, &name));
-            }
-            created = Some(());
-            Ok(Change::Put(obj))
-        })?;
+        let stored = state
+            .store
+            .mutate(&res.storage_key(), ns_of(t), &name, |cur, _| {
+                if cur.is_some() {
+                    return Err(ApiError::stale(res, &name));
+                }
+                created = Some(());
+                Ok(Change::Put(obj))
+            })?;
         let stored = stored.ok_or_else(|| ApiError::internal("object vanished during apply"))?;
         after_commit(state, res, Some(&stored), false);
         return Ok(object_response(req, res, &stored, 201));
@@ -299,18 +329,20 @@ fn write_update_raw(
     let res = &t.res;
     let name = name_of(t).to_string();
     let mut deleted = false;
-    let stored = state.store.mutate(&res.storage_key(), ns_of(t), &name, |cur, _| {
-        let cur = cur.ok_or_else(|| ApiError::not_found(res, &name))?;
-        let new = f(cur)?;
-        if let Some(rv) = body_rv(&new) {
-            if rv != cur.rv.to_string() {
-                return Err(ApiError::stale(res, &name));
+    let stored = state
+        .store
+        .mutate(&res.storage_key(), ns_of(t), &name, |cur, _| {
+            let cur = cur.ok_or_else(|| ApiError::not_found(res, &name))?;
+            let new = f(cur)?;
+            if let Some(rv) = body_rv(&new) {
+                if rv != cur.rv.to_string() {
+                    return Err(ApiError::stale(res, &name));
+                }
             }
-        }
-        let change = finish_update(req, res, cur, new, sub, false);
-        deleted = matches!(change, Change::Delete | Change::DeleteFinal(_));
-        Ok(change)
-    })?;
+            let change = finish_update(req, res, cur, new, sub, false);
+            deleted = matches!(change, Change::Delete | Change::DeleteFinal(_));
+            Ok(change)
+        })?;
     let stored = stored.ok_or_else(|| ApiError::not_found(res, &name))?;
     after_commit(state, res, Some(&stored), deleted);
     Ok(object_response(req, res, &stored, 200))
@@ -339,7 +371,10 @@ pub fn delete_opts(req: &Req) -> Result<DeleteOpts, ApiError> {
         let s = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
         o.uid = s("/preconditions/uid");
         o.rv = s("/preconditions/resourceVersion");
-        if v.get("dryRun").and_then(Value::as_array).is_some_and(|a| a.iter().any(|x| x == "All")) {
+        if v.get("dryRun")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|x| x == "All"))
+        {
             o.dry_run = true;
         }
     }
@@ -355,7 +390,13 @@ pub enum Deleted {
 }
 
 /// Deletes one object: finalizers keep it terminating; preconditions are checked.
-pub fn delete_one(state: &Arc<State>, res: &ResourceDef, ns: &str, name: &str, opts: &DeleteOpts) -> Result<Deleted, ApiError> {
+pub fn delete_one(
+    state: &Arc<State>,
+    res: &ResourceDef,
+    ns: &str,
+    name: &str,
+    opts: &DeleteOpts,
+) -> Result<Deleted, ApiError> {
     let mut terminating = false;
     let mut dry_obj = None;
     let out = state.store.mutate(&res.storage_key(), ns, name, |cur, _| {

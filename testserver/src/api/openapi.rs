@@ -33,7 +33,10 @@ pub fn index(state: &State) -> Response<Body> {
     let body = serde_json::to_vec(&json!({"paths": paths})).unwrap_or_default();
     let mut r = Response::new(full(body));
     let h = r.headers_mut();
-    h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
     r
 }
@@ -53,33 +56,45 @@ pub fn document(state: &State, req: &Req, path: &str) -> Result<Response<Body>, 
         Some(h) if h != doc.hash() => {
             let mut r = Response::new(full(""));
             *r.status_mut() = StatusCode::MOVED_PERMANENTLY;
-            r.headers_mut().insert(LOCATION, header(&format!("/openapi/v3/{}?hash={}", doc.path, doc.hash())));
-            r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
+            r.headers_mut().insert(
+                LOCATION,
+                header(&format!("/openapi/v3/{}?hash={}", doc.path, doc.hash())),
+            );
+            r.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
             r
         }
         Some(_) => {
             let mut r = Response::new(full(doc.bytes.clone()));
-            r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("public, immutable"));
+            r.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("public, immutable"));
             let expires = jiff::Timestamp::now()
                 .checked_add(jiff::SignedDuration::from_hours(24 * 365))
                 .unwrap_or_else(|_| jiff::Timestamp::now());
-            r.headers_mut().insert(EXPIRES, header(&expires.strftime("%a, %d %b %Y %H:%M:%S UTC").to_string()));
+            r.headers_mut().insert(
+                EXPIRES,
+                header(&expires.strftime("%a, %d %b %Y %H:%M:%S UTC").to_string()),
+            );
             r
         }
         None if req.header("if-none-match") == Some(etag.as_str()) => {
             let mut r = Response::new(full(""));
             *r.status_mut() = StatusCode::NOT_MODIFIED;
-            r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
+            r.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
             r
         }
         None => {
             let mut r = Response::new(full(doc.bytes.clone()));
-            r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
+            r.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
             r
         }
     };
     r.headers_mut().insert(ETAG, header(&etag));
-    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r.headers_mut().insert(hyper::header::VARY, HeaderValue::from_static("Accept"));
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut()
+        .insert(hyper::header::VARY, HeaderValue::from_static("Accept"));
     Ok(r)
 }

@@ -26,9 +26,17 @@ fn metadata_object(o: &StoredObject) -> Value {
 }
 
 /// One object as the client asked for it.
-pub fn object_response(req: &Req, res: &ResourceDef, o: &StoredObject, code: u16) -> Response<Body> {
+pub fn object_response(
+    req: &Req,
+    res: &ResourceDef,
+    o: &StoredObject,
+    code: u16,
+) -> Response<Body> {
     match req.output() {
-        Output::Metadata => json(code, serde_json::to_vec(&metadata_object(o)).unwrap_or_default()),
+        Output::Metadata => json(
+            code,
+            serde_json::to_vec(&metadata_object(o)).unwrap_or_default(),
+        ),
         Output::Table => json(code, table(res, std::slice::from_ref(&o), None, None)),
         _ => json(code, typed_bytes(res, o)),
     }
@@ -124,7 +132,12 @@ fn age(created: &str) -> String {
 }
 
 /// A `Table` with the generic columns (Name, Age): we have no per-kind printers.
-fn table<T: AsRef<StoredObject>>(_res: &ResourceDef, items: &[T], rv: Option<u64>, cont: Option<&str>) -> Vec<u8> {
+fn table<T: AsRef<StoredObject>>(
+    _res: &ResourceDef,
+    items: &[T],
+    rv: Option<u64>,
+    cont: Option<&str>,
+) -> Vec<u8> {
     let mut meta = json!({});
     if let Some(rv) = rv {
         meta = list_meta(rv, cont, None);

@@ -18,8 +18,17 @@ use crate::semantics::label_selector::LabelSelector;
 use crate::semantics::rfc3339_in;
 
 /// Dispatches a subresource request.
-pub async fn handle(state: &Arc<State>, req: &Req, t: &Target, sub: &str) -> Result<Response<Body>, ApiError> {
-    let verbs = t.res.subresource(sub).map(|s| s.verbs.clone()).unwrap_or_default();
+pub async fn handle(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+    sub: &str,
+) -> Result<Response<Body>, ApiError> {
+    let verbs = t
+        .res
+        .subresource(sub)
+        .map(|s| s.verbs.clone())
+        .unwrap_or_default();
     let allowed = |v: &str| verbs.iter().any(|x| x == v);
     let m = &req.method;
     match (sub, m.as_str()) {
@@ -29,7 +38,9 @@ pub async fn handle(state: &Arc<State>, req: &Req, t: &Target, sub: &str) -> Res
             check_type(&body, &t.res, &t.res.kind, &t.res.group)?;
             write_update(state, req, t, Some("status"), move |_| Ok(body))
         }
-        ("status", "PATCH") if allowed("patch") => objects::patch_sub(state, req, t, Some("status")),
+        ("status", "PATCH") if allowed("patch") => {
+            objects::patch_sub(state, req, t, Some("status"))
+        }
         ("scale", _) => scale(state, req, t, m),
         ("eviction", "POST") => eviction(state, req, t),
         ("binding", "POST") => binding(state, req, t),
@@ -55,23 +66,43 @@ fn to_scale(res: &ResourceDef, obj: &Value) -> Value {
     let p = scale_paths(res);
     let meta = obj.get("metadata").cloned().unwrap_or_else(|| json!({}));
     let mut m = serde_json::Map::new();
-    for k in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
+    for k in [
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+    ] {
         if let Some(v) = meta.get(k) {
             m.insert(k.into(), v.clone());
         }
     }
-    let spec_replicas = obj.pointer(&pointer(&p.spec_replicas)).cloned().unwrap_or(json!(if res.custom { 0 } else { 1 }));
-    let status_replicas = obj.pointer(&pointer(&p.status_replicas)).cloned().unwrap_or(json!(0));
+    let spec_replicas = obj
+        .pointer(&pointer(&p.spec_replicas))
+        .cloned()
+        .unwrap_or(json!(if res.custom { 0 } else { 1 }));
+    let status_replicas = obj
+        .pointer(&pointer(&p.status_replicas))
+        .cloned()
+        .unwrap_or(json!(0));
     let mut status = json!({"replicas": status_replicas});
     let selector = match &p.label_selector {
-        Some(path) => obj.pointer(&pointer(path)).and_then(Value::as_str).map(str::to_string),
+        Some(path) => obj
+            .pointer(&pointer(path))
+            .and_then(Value::as_str)
+            .map(str::to_string),
         None if !res.custom => obj.pointer("/spec/selector").map(|s| {
             if s.get("matchLabels").is_some() || s.get("matchExpressions").is_some() {
                 LabelSelector::to_string_from_object(s)
             } else {
                 // ReplicationController: a plain map
                 s.as_object()
-                    .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(","))
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
                     .unwrap_or_default()
             }
         }),
@@ -96,7 +127,9 @@ fn set_pointer(obj: &mut Value, ptr: &str, v: Value) {
         if !cur.is_object() {
             *cur = json!({});
         }
-        let Some(map) = cur.as_object_mut() else { return };
+        let Some(map) = cur.as_object_mut() else {
+            return;
+        };
         if i == parts.len() - 1 {
             map.insert((*p).to_string(), v);
             return;
@@ -105,7 +138,12 @@ fn set_pointer(obj: &mut Value, ptr: &str, v: Value) {
     }
 }
 
-fn scale(state: &Arc<State>, req: &Req, t: &Target, m: &Method) -> Result<Response<Body>, ApiError> {
+fn scale(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+    m: &Method,
+) -> Result<Response<Body>, ApiError> {
     let res = t.res.clone();
     let scale_json = |o: &crate::store::StoredObject| {
         let v = o.to_value(&res.kind, &res.api_version());
@@ -133,12 +171,22 @@ fn scale(state: &Arc<State>, req: &Req, t: &Target, m: &Method) -> Result<Respon
                 if !replicas.is_i64() || replicas.as_i64().is_some_and(|r| r < 0) {
                     return Err(ApiError::invalid(
                         &res2,
-                        cur.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default(),
-                        vec![("FieldValueInvalid".into(), "spec.replicas".into(), "Invalid value: must be greater than or equal to 0".into())],
+                        cur.pointer("/metadata/name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default(),
+                        vec![(
+                            "FieldValueInvalid".into(),
+                            "spec.replicas".into(),
+                            "Invalid value: must be greater than or equal to 0".into(),
+                        )],
                     ));
                 }
                 let mut out = cur.clone();
-                set_pointer(&mut out, &pointer(&scale_paths(&res2).spec_replicas), replicas);
+                set_pointer(
+                    &mut out,
+                    &pointer(&scale_paths(&res2).spec_replicas),
+                    replicas,
+                );
                 let rv = new_scale.pointer("/metadata/resourceVersion").cloned();
                 if let Some(m) = out.get_mut("metadata").and_then(Value::as_object_mut) {
                     match rv {
@@ -165,12 +213,24 @@ fn eviction(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>,
     let body: Value = serde_json::from_slice(&req.body)
         .map_err(|e| ApiError::bad_request(format!("couldn't decode Eviction: {e}")))?;
     let opts = DeleteOpts {
-        uid: body.pointer("/deleteOptions/preconditions/uid").and_then(Value::as_str).map(str::to_string),
-        rv: body.pointer("/deleteOptions/preconditions/resourceVersion").and_then(Value::as_str).map(str::to_string),
+        uid: body
+            .pointer("/deleteOptions/preconditions/uid")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        rv: body
+            .pointer("/deleteOptions/preconditions/resourceVersion")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         dry_run: false,
     };
     let name = t.name.as_deref().unwrap_or_default();
-    match delete_one(state, &t.res, t.ns.as_deref().unwrap_or_default(), name, &opts)? {
+    match delete_one(
+        state,
+        &t.res,
+        t.ns.as_deref().unwrap_or_default(),
+        name,
+        &opts,
+    )? {
         Deleted::Gone(_) | Deleted::Terminating(_) => Ok(success_status(201, None)),
     }
 }
@@ -182,12 +242,26 @@ fn binding(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, 
         .pointer("/target/name")
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
-        .ok_or_else(|| ApiError::invalid(&t.res, t.name.as_deref().unwrap_or_default(), vec![("FieldValueRequired".into(), "target.name".into(), "Required value".into())]))?
+        .ok_or_else(|| {
+            ApiError::invalid(
+                &t.res,
+                t.name.as_deref().unwrap_or_default(),
+                vec![(
+                    "FieldValueRequired".into(),
+                    "target.name".into(),
+                    "Required value".into(),
+                )],
+            )
+        })?
         .to_string();
     let name = t.name.clone().unwrap_or_default();
     let res = t.res.clone();
     write_update(state, req, t, Some("binding"), move |cur| {
-        if cur.pointer("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty()) {
+        if cur
+            .pointer("/spec/nodeName")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty())
+        {
             return Err(ApiError::conflict(
                 &res,
                 &name,
@@ -212,7 +286,10 @@ fn token(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, Ap
         serde_json::from_slice(&req.body)
             .map_err(|e| ApiError::bad_request(format!("couldn't decode TokenRequest: {e}")))?
     };
-    let exp = body.pointer("/spec/expirationSeconds").and_then(Value::as_i64).unwrap_or(3600);
+    let exp = body
+        .pointer("/spec/expirationSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(3600);
     let audiences = body
         .pointer("/spec/audiences")
         .filter(|a| a.as_array().is_some_and(|a| !a.is_empty()))
@@ -244,7 +321,11 @@ async fn log(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>
         .value
         .pointer("/spec/containers")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|c| c.get("name").and_then(Value::as_str).map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.get("name").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     let container = match req.q("container").filter(|c| !c.is_empty()) {
         Some(c) => {
@@ -268,11 +349,19 @@ async fn log(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>
     };
     let follow = req.q_bool("follow");
     let timestamps = req.q_bool("timestamps");
-    let tail: Option<usize> = req.q("tailLines").and_then(|s| s.parse::<i64>().ok()).filter(|n| *n >= 0).map(|n| n as usize);
+    let tail: Option<usize> = req
+        .q("tailLines")
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|n| *n >= 0)
+        .map(|n| n as usize);
     let since: Option<jiff::Timestamp> = req
         .q("sinceSeconds")
         .and_then(|s| s.parse::<i64>().ok())
-        .and_then(|s| jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_secs(s)).ok())
+        .and_then(|s| {
+            jiff::Timestamp::now()
+                .checked_sub(jiff::SignedDuration::from_secs(s))
+                .ok()
+        })
         .or_else(|| req.q("sinceTime").and_then(|s| s.parse().ok()));
     let ns = pod.namespace.clone();
     let name = pod.name.clone();
@@ -285,7 +374,10 @@ async fn log(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>
     };
     let all = state.logs.lines(&ns, &name, &container, 0);
     let mut start = all.len();
-    let mut selected: Vec<&crate::pod_logs::Line> = all.iter().filter(|l| since.is_none_or(|s| l.time >= s)).collect();
+    let mut selected: Vec<&crate::pod_logs::Line> = all
+        .iter()
+        .filter(|l| since.is_none_or(|s| l.time >= s))
+        .collect();
     if let Some(n) = tail {
         let skip = selected.len().saturating_sub(n);
         selected.drain(..skip);
@@ -293,7 +385,10 @@ async fn log(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>
     let text: String = selected.into_iter().map(&fmt).collect();
     if !follow {
         let mut r = Response::new(crate::http::body::full(text));
-        r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/plain"));
+        r.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("text/plain"),
+        );
         return Ok(r);
     }
     let (tx, body) = channel();
@@ -332,6 +427,9 @@ async fn log(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>
         }
     });
     let mut r = Response::new(body);
-    r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/plain"));
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain"),
+    );
     Ok(r)
 }

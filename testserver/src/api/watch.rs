@@ -60,7 +60,10 @@ impl Stream {
 
     fn bookmark(&mut self, rv: u64, initial_end: bool) {
         let (kind, api_version) = match self.output {
-            Output::Metadata => ("PartialObjectMetadata".to_string(), "meta.k8s.io/v1".to_string()),
+            Output::Metadata => (
+                "PartialObjectMetadata".to_string(),
+                "meta.k8s.io/v1".to_string(),
+            ),
             _ => (self.res.kind.clone(), self.res.api_version()),
         };
         let mut meta = json!({"resourceVersion": rv.to_string()});
@@ -94,14 +97,20 @@ pub fn watch(state: Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>,
     }
     if let Some(name) = &t.name {
         // legacy /watch/.../{name}
-        sel.fields.0.push(crate::semantics::field_selector::FieldRequirement {
-            field: "metadata.name".into(),
-            value: name.clone(),
-            negated: false,
-        });
+        sel.fields
+            .0
+            .push(crate::semantics::field_selector::FieldRequirement {
+                field: "metadata.name".into(),
+                value: name.clone(),
+                negated: false,
+            });
     }
     let rv_param = req.q("resourceVersion").unwrap_or("");
-    let start_rv = if rv_param.is_empty() { None } else { Some(parse_rv(rv_param)?) };
+    let start_rv = if rv_param.is_empty() {
+        None
+    } else {
+        Some(parse_rv(rv_param)?)
+    };
     let bookmarks = req.q_bool("allowWatchBookmarks");
     let timeout = req
         .q("timeoutSeconds")
@@ -126,7 +135,18 @@ pub fn watch(state: Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>,
     let ns = t.ns.clone();
     let initial = send_initial || matches!(start_rv, None | Some(0));
     tokio::spawn(async move {
-        let _ = run(stream, key, ns, sel, start_rv, initial, send_initial, bookmarks, timeout).await;
+        let _ = run(
+            stream,
+            key,
+            ns,
+            sel,
+            start_rv,
+            initial,
+            send_initial,
+            bookmarks,
+            timeout,
+        )
+        .await;
     });
     let mut r = Response::new(body);
     r.headers_mut().insert(

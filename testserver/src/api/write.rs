@@ -43,7 +43,12 @@ fn json_error_text(e: &serde_json::Error) -> String {
 }
 
 /// Checks `kind`/`apiVersion` of a body against the resource it is sent to.
-pub fn check_type(body: &Value, res: &ResourceDef, expect_kind: &str, expect_group: &str) -> Result<(), ApiError> {
+pub fn check_type(
+    body: &Value,
+    res: &ResourceDef,
+    expect_kind: &str,
+    expect_group: &str,
+) -> Result<(), ApiError> {
     let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
     let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     if kind.is_empty() {
@@ -60,7 +65,11 @@ pub fn check_type(body: &Value, res: &ResourceDef, expect_kind: &str, expect_gro
         let internal_group = if expect_group.is_empty() {
             "core".to_string()
         } else {
-            expect_group.split('.').next().unwrap_or(expect_group).to_string()
+            expect_group
+                .split('.')
+                .next()
+                .unwrap_or(expect_group)
+                .to_string()
         };
         return Err(ApiError::bad_request(format!(
             "{kind} in version \"{version}\" cannot be handled as a {expect_kind}: converting ({version}.{kind}) to ({internal_group}.{expect_kind}): unknown conversion"
@@ -95,7 +104,11 @@ fn meta_mut(v: &mut Value) -> &mut Map<String, Value> {
 }
 
 /// Name and namespace checks shared by create and update; fills in the namespace.
-pub fn check_identity(body: &mut Value, res: &ResourceDef, ns: Option<&str>) -> Result<(), ApiError> {
+pub fn check_identity(
+    body: &mut Value,
+    res: &ResourceDef,
+    ns: Option<&str>,
+) -> Result<(), ApiError> {
     let meta = meta_mut(body);
     if res.namespaced {
         let ns = ns.unwrap_or_default();
@@ -127,11 +140,24 @@ fn random_suffix() -> String {
 
 /// Turns a create body into the object to store: name (or generateName), uid,
 /// creationTimestamp, generation, managed fields; status dropped where it is a subresource.
-pub fn prepare_create(req: &Req, res: &ResourceDef, mut obj: Value, track: bool) -> Result<Value, ApiError> {
+pub fn prepare_create(
+    req: &Req,
+    res: &ResourceDef,
+    mut obj: Value,
+    track: bool,
+) -> Result<Value, ApiError> {
     let meta = meta_mut(&mut obj);
-    let mut name = meta.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+    let mut name = meta
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if name.is_empty() {
-        if let Some(g) = meta.get("generateName").and_then(Value::as_str).filter(|g| !g.is_empty()) {
+        if let Some(g) = meta
+            .get("generateName")
+            .and_then(Value::as_str)
+            .filter(|g| !g.is_empty())
+        {
             name = format!("{g}{}", random_suffix());
             meta.insert("name".into(), Value::String(name.clone()));
         } else {
@@ -147,10 +173,17 @@ pub fn prepare_create(req: &Req, res: &ResourceDef, mut obj: Value, track: bool)
         }
     }
     if let Err(m) = validation::validate_name(&res.plural, &name) {
-        return Err(ApiError::invalid(res, &name, vec![("FieldValueInvalid".into(), "metadata.name".into(), m)]));
+        return Err(ApiError::invalid(
+            res,
+            &name,
+            vec![("FieldValueInvalid".into(), "metadata.name".into(), m)],
+        ));
     }
     let now = now_rfc3339();
-    meta.insert("uid".into(), Value::String(uuid::Uuid::new_v4().to_string()));
+    meta.insert(
+        "uid".into(),
+        Value::String(uuid::Uuid::new_v4().to_string()),
+    );
     meta.insert("creationTimestamp".into(), Value::String(now.clone()));
     meta.remove("resourceVersion");
     meta.remove("deletionTimestamp");
@@ -176,7 +209,9 @@ pub fn prepare_create(req: &Req, res: &ResourceDef, mut obj: Value, track: bool)
             subresource: None,
             api_version: &api_version,
             now: &now,
-            scope: Scope::Main { exclude_status: res.has_status() },
+            scope: Scope::Main {
+                exclude_status: res.has_status(),
+            },
         };
         let base = managed_fields::read_entries(&obj);
         managed_fields::track_update(base, None, &mut obj, &w);
@@ -231,7 +266,15 @@ pub fn finish_update(
     let incoming_mf = new.pointer("/metadata/managedFields").cloned();
     {
         let meta = meta_mut(&mut new);
-        for k in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name", "generation"] {
+        for k in [
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "namespace",
+            "name",
+            "generation",
+        ] {
             match old_v.get("metadata").and_then(|m| m.get(k)) {
                 Some(v) => {
                     meta.insert(k.into(), v.clone());
@@ -243,7 +286,10 @@ pub fn finish_update(
         }
     }
     if tracks_generation(res) && spec_part(old_v) != spec_part(&new) {
-        let g = old_v.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(0);
+        let g = old_v
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
         meta_mut(&mut new).insert("generation".into(), Value::from(g + 1));
     }
     if track {
@@ -259,7 +305,9 @@ pub fn finish_update(
         let scope = if sub == Some("status") {
             Scope::Status
         } else {
-            Scope::Main { exclude_status: res.has_status() }
+            Scope::Main {
+                exclude_status: res.has_status(),
+            }
         };
         let w = Writer {
             manager: &req.field_manager(),
@@ -294,7 +342,9 @@ fn strip_type(v: &Value) -> Value {
 /// An object being deleted whose finalizers are all gone.
 pub fn finalizers_done(v: &Value) -> bool {
     let meta = v.get("metadata");
-    let deleting = meta.and_then(|m| m.get("deletionTimestamp")).is_some_and(|d| !d.is_null());
+    let deleting = meta
+        .and_then(|m| m.get("deletionTimestamp"))
+        .is_some_and(|d| !d.is_null());
     let no_finalizers = meta
         .and_then(|m| m.get("finalizers"))
         .and_then(Value::as_array)
@@ -311,7 +361,12 @@ pub fn body_rv(v: &Value) -> Option<String> {
 }
 
 /// Follow-ups of a commit: CRDs become servable, deleted namespaces take their objects along.
-pub fn after_commit(state: &Arc<State>, res: &ResourceDef, obj: Option<&Arc<StoredObject>>, deleted: bool) {
+pub fn after_commit(
+    state: &Arc<State>,
+    res: &ResourceDef,
+    obj: Option<&Arc<StoredObject>>,
+    deleted: bool,
+) {
     if res.group == "apiextensions.k8s.io" && res.plural == "customresourcedefinitions" {
         crd::sync(state);
     }

@@ -42,12 +42,15 @@ struct Gvk {
     kind: String,
 }
 
+/// A subresource's body kind (group, version, kind) and verbs, as collected so far.
+type SubPartial = (Option<(String, String, String)>, Vec<String>);
+
 #[derive(Default)]
 struct Partial {
     kind: Option<String>,
     namespaced: bool,
     verbs: Vec<String>,
-    subresources: BTreeMap<String, (Option<(String, String, String)>, Vec<String>)>,
+    subresources: BTreeMap<String, SubPartial>,
 }
 
 /// Reads the `paths` of one document and adds what it finds to `acc`.

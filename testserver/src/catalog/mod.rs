@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-
 pub use openapi_docs::OpenApiDoc;
 pub use resources::{ResourceDef, ResourceTable, ScalePaths, SubresourceDef};
 
@@ -25,6 +24,8 @@ pub struct Catalog {
     pub resources: ResourceTable,
     /// The documents, keyed by their index path (`api/v1`, `apis/apps/v1`, ...).
     pub docs: Vec<Arc<OpenApiDoc>>,
+    /// The apimachinery schemas CRD documents embed, extracted on first use.
+    pub meta_schemas: OnceLock<serde_json::Map<String, serde_json::Value>>,
 }
 
 fn cache() -> &'static Mutex<HashMap<PathBuf, Arc<Catalog>>> {
@@ -63,6 +64,7 @@ impl Catalog {
         Ok(Catalog {
             resources,
             docs: docs.into_iter().map(Arc::new).collect(),
+            meta_schemas: OnceLock::new(),
         })
     }
 }

@@ -9,8 +9,8 @@ use crate::catalog::ResourceDef;
 pub struct ApiError {
     /// HTTP status code.
     pub code: u16,
-    /// The body.
-    pub status: Status,
+    /// The body (boxed: errors travel through every `Result` of a handler).
+    pub status: Box<Status>,
     /// `Retry-After` header, seconds.
     pub retry_after: Option<u32>,
 }
@@ -29,7 +29,7 @@ impl ApiError {
     pub fn new(code: u16, reason: &str, message: impl Into<String>) -> Self {
         Self {
             code,
-            status: Status::failure(code, reason, message),
+            status: Box::new(Status::failure(code, reason, message)),
             retry_after: None,
         }
     }
@@ -46,21 +46,36 @@ impl ApiError {
 
     /// `404 NotFound` for an object of a group-resource.
     pub fn not_found_gr(group: &str, plural: &str, name: &str) -> Self {
-        let gr = if group.is_empty() { plural.to_string() } else { format!("{plural}.{group}") };
-        Self::new(404, "NotFound", format!("{gr} \"{name}\" not found"))
-            .with_details(details(Some(name), group, plural))
+        let gr = if group.is_empty() {
+            plural.to_string()
+        } else {
+            format!("{plural}.{group}")
+        };
+        Self::new(404, "NotFound", format!("{gr} \"{name}\" not found")).with_details(details(
+            Some(name),
+            group,
+            plural,
+        ))
     }
 
     /// `404` for a path the server does not serve.
     pub fn unknown_resource() -> Self {
-        Self::new(404, "NotFound", "the server could not find the requested resource")
-            .with_details(StatusDetails::default())
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
+        .with_details(StatusDetails::default())
     }
 
     /// `409 AlreadyExists`.
     pub fn already_exists(r: &ResourceDef, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{} \"{name}\" already exists", r.group_resource()))
-            .with_details(details(Some(name), &r.group, &r.plural))
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{} \"{name}\" already exists", r.group_resource()),
+        )
+        .with_details(details(Some(name), &r.group, &r.plural))
     }
 
     /// `409 Conflict` for a stale resourceVersion.
@@ -84,7 +99,11 @@ impl ApiError {
     /// `422 Invalid` naming the object and its failing fields.
     pub fn invalid(r: &ResourceDef, name: &str, causes: Vec<(String, String, String)>) -> Self {
         let summary: Vec<String> = causes.iter().map(|(_, f, m)| format!("{f}: {m}")).collect();
-        let msg = format!("{} \"{name}\" is invalid: {}", r.group_kind(), summarize(&summary));
+        let msg = format!(
+            "{} \"{name}\" is invalid: {}",
+            r.group_kind(),
+            summarize(&summary)
+        );
         let mut d = details(Some(name), &r.group, &r.kind);
         d.causes = Some(
             causes
@@ -116,8 +135,12 @@ impl ApiError {
 
     /// `422 Invalid` with the generic message (e.g. a failed JSON patch `test`).
     pub fn unprocessable() -> Self {
-        Self::new(422, "Invalid", "the server rejected our request due to an error in our request")
-            .with_details(StatusDetails::default())
+        Self::new(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request",
+        )
+        .with_details(StatusDetails::default())
     }
 
     /// `400 BadRequest`.
@@ -127,8 +150,12 @@ impl ApiError {
 
     /// `405 MethodNotAllowed`.
     pub fn method_not_allowed() -> Self {
-        Self::new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
-            .with_details(StatusDetails::default())
+        Self::new(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+        )
+        .with_details(StatusDetails::default())
     }
 
     /// `410 Expired` (a too old resourceVersion).
@@ -138,11 +165,15 @@ impl ApiError {
 
     /// `429 TooManyRequests` with `Retry-After`.
     pub fn too_many_requests(retry_after: u32) -> Self {
-        let mut e = Self::new(429, "TooManyRequests", "Too many requests, please try again later.")
-            .with_details(StatusDetails {
-                retry_after_seconds: Some(retry_after as i32),
-                ..Default::default()
-            });
+        let mut e = Self::new(
+            429,
+            "TooManyRequests",
+            "Too many requests, please try again later.",
+        )
+        .with_details(StatusDetails {
+            retry_after_seconds: Some(retry_after as i32),
+            ..Default::default()
+        });
         e.retry_after = Some(retry_after);
         e
     }
@@ -158,7 +189,11 @@ impl ApiError {
             Some(ns) => format!(" in the namespace \"{ns}\""),
             None => " at the cluster scope".to_string(),
         };
-        let gr = if group.is_empty() { plural.to_string() } else { format!("{plural}.{group}") };
+        let gr = if group.is_empty() {
+            plural.to_string()
+        } else {
+            format!("{plural}.{group}")
+        };
         Self::new(
             403,
             "Forbidden",
@@ -178,7 +213,11 @@ impl ApiError {
 
     /// `503 ServiceUnavailable`.
     pub fn unavailable() -> Self {
-        Self::new(503, "ServiceUnavailable", "the server is currently unable to handle the request")
+        Self::new(
+            503,
+            "ServiceUnavailable",
+            "the server is currently unable to handle the request",
+        )
     }
 
     /// `504 Timeout` for a resourceVersion newer than the newest write.

@@ -1,7 +1,7 @@
 //! `continue` tokens in the API server's format: base64 of
 //! `{"v":"meta.k8s.io/v1","rv":N,"start":"<key>\u0000"}`.
 
-use base64::engine::general_purpose::{URL_SAFE_NO_PAD, STANDARD};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +37,8 @@ pub fn decode(s: &str) -> Result<Continue, String> {
         .decode(s.trim_end_matches('='))
         .or_else(|_| STANDARD.decode(s))
         .map_err(|e| format!("continue key is not valid: {e}"))?;
-    let t: Token = serde_json::from_slice(&raw).map_err(|e| format!("continue key is not valid: {e}"))?;
+    let t: Token =
+        serde_json::from_slice(&raw).map_err(|e| format!("continue key is not valid: {e}"))?;
     if t.v != "meta.k8s.io/v1" {
         return Err("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)".into());
     }

@@ -66,12 +66,18 @@ impl FieldSelector {
             } else if let Some((f, v)) = term.split_once('=') {
                 (f, v, false)
             } else {
-                return Err(format!("invalid selector: '{s}'; can't understand '{term}'"));
+                return Err(format!(
+                    "invalid selector: '{s}'; can't understand '{term}'"
+                ));
             };
             let field = field.trim();
             let extra = extra_fields(group, plural);
-            if field != "metadata.name" && field != "metadata.namespace" && !extra.contains(&field) {
-                let mut allowed = vec!["\"metadata.name\"".to_string(), "\"metadata.namespace\"".to_string()];
+            if field != "metadata.name" && field != "metadata.namespace" && !extra.contains(&field)
+            {
+                let mut allowed = vec![
+                    "\"metadata.name\"".to_string(),
+                    "\"metadata.namespace\"".to_string(),
+                ];
                 allowed.extend(extra.iter().map(|f| format!("\"{f}\"")));
                 return Err(format!(
                     "\"{field}\" is not a known field selector: only {}",

@@ -202,14 +202,17 @@ impl Parser {
                         Tok::Close if values.is_empty() => break,
                         Tok::Comma => values.push(String::new()),
                         t => {
-                            return Err(format!("found '{}', expected: ',', ')' or identifier", t.lit()))
+                            return Err(format!(
+                                "found '{}', expected: ',', ')' or identifier",
+                                t.lit()
+                            ))
                         }
                     }
                 }
                 if values.is_empty() {
-                    return Err(format!(
-                        "for 'in', 'notin' operators, values set can't be empty"
-                    ));
+                    return Err(
+                        "for 'in', 'notin' operators, values set can't be empty".to_string()
+                    );
                 }
                 Ok(if op == Tok::In {
                     Requirement::In(key, values)
@@ -223,7 +226,7 @@ impl Parser {
                     t => return Err(format!("found '{}', expected: identifier", t.lit())),
                 };
                 let n: i64 = v.parse().map_err(|_| {
-                    format!("for 'Gt', 'Lt' operators, the value must be an integer")
+                    "for 'Gt', 'Lt' operators, the value must be an integer".to_string()
                 })?;
                 Ok(if op == Tok::Gt {
                     Requirement::Gt(key, n)
@@ -246,13 +249,22 @@ fn validate_key(key: &str) -> Result<(), String> {
     };
     let name_ok = !name.is_empty()
         && name.len() <= 63
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
     let prefix_ok = prefix.is_none_or(|p| {
         !p.is_empty()
             && p.len() <= 253
-            && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c))
+            && p.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c))
     });
     if name_ok && prefix_ok {
         Ok(())
@@ -266,7 +278,8 @@ fn validate_key(key: &str) -> Result<(), String> {
 fn validate_value(v: &str) -> Result<(), String> {
     let ok = v.is_empty()
         || (v.len() <= 63
-            && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             && v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && v.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()));
     if ok {
@@ -284,7 +297,10 @@ impl LabelSelector {
         if s.trim().is_empty() {
             return Ok(Self::default());
         }
-        let mut p = Parser { toks: lex(s), pos: 0 };
+        let mut p = Parser {
+            toks: lex(s),
+            pos: 0,
+        };
         let mut reqs = Vec::new();
         loop {
             let r = p
@@ -318,8 +334,12 @@ impl LabelSelector {
             Requirement::NotIn(k, vs) => get(k).is_none_or(|v| !vs.iter().any(|x| x == v)),
             Requirement::Exists(k) => get(k).is_some(),
             Requirement::DoesNotExist(k) => get(k).is_none(),
-            Requirement::Gt(k, n) => get(k).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v > *n),
-            Requirement::Lt(k, n) => get(k).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v < *n),
+            Requirement::Gt(k, n) => get(k)
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_some_and(|v| v > *n),
+            Requirement::Lt(k, n) => get(k)
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_some_and(|v| v < *n),
         })
     }
 
@@ -340,7 +360,11 @@ impl LabelSelector {
                     .and_then(Value::as_array)
                     .map(|a| a.iter().filter_map(Value::as_str).collect())
                     .unwrap_or_default();
-                match e.get("operator").and_then(Value::as_str).unwrap_or_default() {
+                match e
+                    .get("operator")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                {
                     "In" => parts.push(format!("{key} in ({})", values.join(","))),
                     "NotIn" => parts.push(format!("{key} notin ({})", values.join(","))),
                     "Exists" => parts.push(key.to_string()),

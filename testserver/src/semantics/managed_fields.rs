@@ -45,7 +45,13 @@ pub fn field_set(obj: &Value, scope: Scope, dots: bool) -> FieldSet {
                         }
                     }
                     if !sub.is_empty() {
-                        collect(&Value::Object(sub), &mut vec!["f:metadata".into()], &mut out, dots, false);
+                        collect(
+                            &Value::Object(sub),
+                            &mut vec!["f:metadata".into()],
+                            &mut out,
+                            dots,
+                            false,
+                        );
                     }
                 }
                 false
@@ -68,7 +74,9 @@ fn leaf_or_map(v: &Value, path: &mut Path, out: &mut FieldSet, dots: bool) {
     match v {
         Value::Object(m) if !m.is_empty() => collect(v, path, out, dots, true),
         // `metadata.finalizers` is a set: each value is owned on its own.
-        Value::Array(items) if path.as_slice() == ["f:metadata", "f:finalizers"] && !items.is_empty() => {
+        Value::Array(items)
+            if path.as_slice() == ["f:metadata", "f:finalizers"] && !items.is_empty() =>
+        {
             if dots {
                 let mut p = path.clone();
                 p.push(".".into());
@@ -191,18 +199,29 @@ impl Entry {
 
 /// Reads `metadata.managedFields`.
 pub fn read_entries(obj: &Value) -> Vec<Entry> {
-    let Some(list) = obj.pointer("/metadata/managedFields").and_then(Value::as_array) else {
+    let Some(list) = obj
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+    else {
         return Vec::new();
     };
     list.iter()
         .map(|e| {
-            let s = |f: &str| e.get(f).and_then(Value::as_str).unwrap_or_default().to_string();
+            let s = |f: &str| {
+                e.get(f)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
             Entry {
                 manager: s("manager"),
                 operation: s("operation"),
                 api_version: s("apiVersion"),
                 time: s("time"),
-                subresource: e.get("subresource").and_then(Value::as_str).map(str::to_string),
+                subresource: e
+                    .get("subresource")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 fields: e.get("fieldsV1").map(from_fields_v1).unwrap_or_default(),
             }
         })
@@ -342,7 +361,9 @@ fn apply_merge(live: &mut Value, config: &Value) {
         (Value::Object(l), Value::Object(c)) => {
             for (k, v) in c {
                 match l.get_mut(k) {
-                    Some(existing) if existing.is_object() && v.is_object() => apply_merge(existing, v),
+                    Some(existing) if existing.is_object() && v.is_object() => {
+                        apply_merge(existing, v)
+                    }
                     _ => {
                         l.insert(k.clone(), v.clone());
                     }
@@ -359,7 +380,9 @@ fn remove_path(obj: &mut Value, path: &Path) {
         .filter(|s| *s != ".")
         .map(|s| s.strip_prefix("f:").unwrap_or(s))
         .collect();
-    let Some((last, parents)) = segs.split_last() else { return };
+    let Some((last, parents)) = segs.split_last() else {
+        return;
+    };
     let mut cur = obj;
     for p in parents {
         match cur.get_mut(*p) {
@@ -374,7 +397,12 @@ fn remove_path(obj: &mut Value, path: &Path) {
 
 /// Server-side apply of `config` by `w` onto `live` (None: create). Returns the new object
 /// with its managedFields, or the conflicts when `force` is false.
-pub fn apply(live: Option<&Value>, config: &Value, w: &Writer<'_>, force: bool) -> Result<Value, Conflicts> {
+pub fn apply(
+    live: Option<&Value>,
+    config: &Value,
+    w: &Writer<'_>,
+    force: bool,
+) -> Result<Value, Conflicts> {
     let applied = field_set(config, w.scope, false);
     let mut entries = live.map(read_entries).unwrap_or_default();
     let mut conflicts = Vec::new();
@@ -401,7 +429,10 @@ pub fn apply(live: Option<&Value>, config: &Value, w: &Writer<'_>, force: bool) 
     }
     let mut obj = live.cloned().unwrap_or_else(|| Value::Object(Map::new()));
     // Fields this manager applied before but no longer does, and nobody else owns, go away.
-    if let Some(prev) = entries.iter().find(|e| e.same_owner(w.manager, "Apply", w.subresource)) {
+    if let Some(prev) = entries
+        .iter()
+        .find(|e| e.same_owner(w.manager, "Apply", w.subresource))
+    {
         let others: FieldSet = entries
             .iter()
             .filter(|e| !e.same_owner(w.manager, "Apply", w.subresource))
@@ -421,7 +452,12 @@ pub fn apply(live: Option<&Value>, config: &Value, w: &Writer<'_>, force: bool) 
     if let Some(m) = cfg.as_object_mut() {
         // metadata identity fields are not merged from the config except owned ones
         if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.retain(|k, _| OWNED_METADATA.contains(&k.as_str()) || k == "name" || k == "namespace" || k == "generateName");
+            meta.retain(|k, _| {
+                OWNED_METADATA.contains(&k.as_str())
+                    || k == "name"
+                    || k == "namespace"
+                    || k == "generateName"
+            });
         }
     }
     apply_merge(&mut obj, &cfg);
@@ -452,7 +488,9 @@ mod tests {
             subresource: None,
             api_version: "v1",
             now: "2026-01-01T00:00:00Z",
-            scope: Scope::Main { exclude_status: false },
+            scope: Scope::Main {
+                exclude_status: false,
+            },
         }
     }
 
@@ -469,8 +507,16 @@ mod tests {
         let old = new.clone();
         let mut newer = old.clone();
         newer["data"]["m"] = json!("1");
-        track_update(read_entries(&old), Some(&old), &mut newer, &writer("unknown"));
-        assert_eq!(newer["metadata"]["managedFields"].as_array().unwrap().len(), 1);
+        track_update(
+            read_entries(&old),
+            Some(&old),
+            &mut newer,
+            &writer("unknown"),
+        );
+        assert_eq!(
+            newer["metadata"]["managedFields"].as_array().unwrap().len(),
+            1
+        );
         assert!(newer["metadata"]["managedFields"][0]["fieldsV1"]["f:data"]["f:m"].is_object());
     }
 
@@ -485,10 +531,16 @@ mod tests {
         );
         // same value from another manager: shared, no conflict
         let same = apply(Some(&live), &cfg1, &writer("other"), false).unwrap();
-        assert_eq!(same["metadata"]["managedFields"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            same["metadata"]["managedFields"].as_array().unwrap().len(),
+            2
+        );
         let cfg2 = json!({"metadata": {"name": "x"}, "data": {"owner": "two"}});
         let err = apply(Some(&live), &cfg2, &writer("two"), false).unwrap_err();
-        assert_eq!(err.message(), "Apply failed with 1 conflict: conflict with \"one\": .data.owner");
+        assert_eq!(
+            err.message(),
+            "Apply failed with 1 conflict: conflict with \"one\": .data.owner"
+        );
         let forced = apply(Some(&live), &cfg2, &writer("two"), true).unwrap();
         assert_eq!(forced["data"]["owner"], "two");
         let mf = forced["metadata"]["managedFields"].as_array().unwrap();

@@ -70,7 +70,10 @@ fn smp(target: &mut Value, patch: &Map<String, Value>) {
     }
     let Value::Object(t) = target else { return };
     for (k, v) in patch {
-        if k.starts_with('$') || k.starts_with("$setElementOrder/") || k.starts_with("$deleteFromPrimitiveList/") {
+        if k.starts_with('$')
+            || k.starts_with("$setElementOrder/")
+            || k.starts_with("$deleteFromPrimitiveList/")
+        {
             continue;
         }
         match v {
@@ -106,9 +109,16 @@ mod tests {
     #[test]
     fn json_ops() {
         let mut v = json!({"data": {"k": "v"}});
-        json_patch(&mut v, &json!([{"op": "add", "path": "/data/j", "value": "2"}])).unwrap();
+        json_patch(
+            &mut v,
+            &json!([{"op": "add", "path": "/data/j", "value": "2"}]),
+        )
+        .unwrap();
         assert_eq!(v["data"]["j"], "2");
-        let err = json_patch(&mut v, &json!([{"op": "test", "path": "/data/j", "value": "x"}]));
+        let err = json_patch(
+            &mut v,
+            &json!([{"op": "test", "path": "/data/j", "value": "x"}]),
+        );
         assert!(matches!(err, Err(PatchError::Unprocessable(_))));
         let err = json_patch(&mut v, &json!({"op": "add"}));
         assert!(matches!(err, Err(PatchError::Malformed(_))));

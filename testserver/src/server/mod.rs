@@ -140,15 +140,24 @@ impl TestServerBuilder {
             streams_epoch,
         });
         seed_objects(&state);
-        let tls = if self.tls { Some(Arc::new(tls::generate()?)) } else { None };
-        let listener = TcpListener::bind(self.addr).await.map_err(|source| TestServerError::Bind {
-            addr: self.addr.to_string(),
-            source,
-        })?;
-        let addr = listener.local_addr().map_err(|source| TestServerError::Bind {
-            addr: self.addr.to_string(),
-            source,
-        })?;
+        let tls = if self.tls {
+            Some(Arc::new(tls::generate()?))
+        } else {
+            None
+        };
+        let listener =
+            TcpListener::bind(self.addr)
+                .await
+                .map_err(|source| TestServerError::Bind {
+                    addr: self.addr.to_string(),
+                    source,
+                })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| TestServerError::Bind {
+                addr: self.addr.to_string(),
+                source,
+            })?;
         let auth = Arc::new(Auth {
             token: self.token.clone(),
             required: self.token.is_some() || self.client_cert_auth,
@@ -428,7 +437,9 @@ async fn serve_connection(
                 .and_then(|c| c.first())
                 .map(|c| Arc::new(c.to_vec()));
             let svc = service_fn(move |req| handle(req, state.clone(), auth.clone(), peer.clone()));
-            let _ = builder.serve_connection(TokioIo::new(tls_stream), svc).await;
+            let _ = builder
+                .serve_connection(TokioIo::new(tls_stream), svc)
+                .await;
         }
     }
 }
@@ -445,7 +456,11 @@ async fn handle(
     };
     let body: Bytes = match body.collect().await {
         Ok(b) => b.to_bytes(),
-        Err(e) => return Ok(error_response(&ApiError::bad_request(format!("reading body: {e}")))),
+        Err(e) => {
+            return Ok(error_response(&ApiError::bad_request(format!(
+                "reading body: {e}"
+            ))))
+        }
     };
     let req = Req {
         method: parts.method,

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
@@ -28,7 +29,9 @@ pub struct TlsMaterial {
 
 impl std::fmt::Debug for TlsMaterial {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TlsMaterial").field("client_key_pem", &"<redacted>").finish_non_exhaustive()
+        f.debug_struct("TlsMaterial")
+            .field("client_key_pem", &"<redacted>")
+            .finish_non_exhaustive()
     }
 }
 
@@ -40,7 +43,9 @@ fn err(e: impl std::fmt::Display) -> TestServerError {
 pub fn generate() -> Result<TlsMaterial, TestServerError> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "kubegen-testserver-ca");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "kubegen-testserver-ca");
     ca_params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
         KeyUsagePurpose::DigitalSignature,
@@ -50,15 +55,22 @@ pub fn generate() -> Result<TlsMaterial, TestServerError> {
     let ca = ca_params.self_signed(&ca_key).map_err(err)?;
 
     let mut srv_params =
-        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).map_err(err)?;
-    srv_params.distinguished_name.push(DnType::CommonName, "kubegen-testserver");
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .map_err(err)?;
+    srv_params
+        .distinguished_name
+        .push(DnType::CommonName, "kubegen-testserver");
     srv_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let srv_key = KeyPair::generate().map_err(err)?;
     let srv = srv_params.signed_by(&srv_key, &ca, &ca_key).map_err(err)?;
 
     let mut cli_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
-    cli_params.distinguished_name.push(DnType::CommonName, "testserver-admin");
-    cli_params.distinguished_name.push(DnType::OrganizationName, "system:masters");
+    cli_params
+        .distinguished_name
+        .push(DnType::CommonName, "testserver-admin");
+    cli_params
+        .distinguished_name
+        .push(DnType::OrganizationName, "system:masters");
     cli_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     let cli_key = KeyPair::generate().map_err(err)?;
     let cli = cli_params.signed_by(&cli_key, &ca, &ca_key).map_err(err)?;

@@ -196,7 +196,12 @@ impl Store {
     }
 
     /// The objects of `key` (optionally in one namespace) as of `at` (None: now).
-    pub fn snapshot(&self, key: &str, ns: Option<&str>, at: Option<u64>) -> Result<Snapshot, RvError> {
+    pub fn snapshot(
+        &self,
+        key: &str,
+        ns: Option<&str>,
+        at: Option<u64>,
+    ) -> Result<Snapshot, RvError> {
         self.snapshot_from(key, ns, at, None, usize::MAX, &|_| true)
             .map(|(s, _)| s)
     }
@@ -353,7 +358,9 @@ mod tests {
 
     fn put(s: &Store, name: &str, v: &str) -> u64 {
         s.mutate::<()>("/cm", "ns", name, |_, _| {
-            Ok(Change::Put(json!({"metadata": {"name": name, "namespace": "ns"}, "v": v})))
+            Ok(Change::Put(
+                json!({"metadata": {"name": name, "namespace": "ns"}, "v": v}),
+            ))
         })
         .unwrap()
         .unwrap()
@@ -367,7 +374,8 @@ mod tests {
         let r2 = put(&s, "b", "1");
         let r3 = put(&s, "a", "2");
         assert_eq!((r1, r2, r3), (1, 2, 3));
-        s.mutate::<()>("/cm", "ns", "b", |_, _| Ok(Change::Delete)).unwrap();
+        s.mutate::<()>("/cm", "ns", "b", |_, _| Ok(Change::Delete))
+            .unwrap();
         let now = s.snapshot("/cm", None, None).unwrap();
         assert_eq!(now.items.len(), 1);
         assert_eq!(now.items[0].value["v"], "2");
@@ -395,7 +403,14 @@ mod tests {
         assert_eq!(s.events_after(4, 10).err(), Some(RvError::TooOld));
         assert!(s.events_after(5, 10).unwrap().is_empty());
         let (page, more) = s
-            .snapshot_from("/cm", None, None, Some(&("ns".into(), "o1".into())), 2, &|_| true)
+            .snapshot_from(
+                "/cm",
+                None,
+                None,
+                Some(&("ns".into(), "o1".into())),
+                2,
+                &|_| true,
+            )
             .unwrap();
         assert_eq!(page.items.len(), 2);
         assert_eq!(more, 1);

@@ -92,6 +92,12 @@ pub fn type_prefix(kind: &str, api_version: &str) -> Vec<u8> {
     p
 }
 
+impl AsRef<StoredObject> for StoredObject {
+    fn as_ref(&self) -> &StoredObject {
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,11 +122,5 @@ mod tests {
         empty.write_with_type(&type_prefix("K", "v1"), &mut out);
         let v: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["kind"], "K");
-    }
-}
-
-impl AsRef<StoredObject> for StoredObject {
-    fn as_ref(&self) -> &StoredObject {
-        self
     }
 }
