@@ -128,7 +128,10 @@ fn run(args: GenerateArgs) -> Result<(), kubegen::GenerateError> {
     if let Some(path) = args.runtime_path {
         crate_settings.dependencies = crate_settings.dependencies.replace(
             "kubegen-runtime = \"0.1\"",
-            &format!("kubegen-runtime = {{ path = {:?} }}", path.display().to_string()),
+            &format!(
+                "kubegen-runtime = {{ path = {:?} }}",
+                path.display().to_string()
+            ),
         );
     }
     let settings = Settings::new(&spec_dir, &out)

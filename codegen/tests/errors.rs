@@ -11,7 +11,9 @@ fn write(dir: &Path, name: &str, contents: &str) {
 }
 
 fn doc(schemas: &str) -> String {
-    format!(r#"{{"openapi":"3.0.0","info":{{"title":"t","version":"v1"}},"paths":{{}},"components":{{"schemas":{schemas}}}}}"#)
+    format!(
+        r#"{{"openapi":"3.0.0","info":{{"title":"t","version":"v1"}},"paths":{{}},"components":{{"schemas":{schemas}}}}}"#
+    )
 }
 
 #[test]
@@ -20,7 +22,10 @@ fn invalid_json_names_the_file() {
     write(dir.path(), "apis__x__v1_openapi.json", "{\"openapi\": ");
     let err = Spec::load_dir(dir.path()).unwrap_err();
     assert!(matches!(err, SpecError::Json { .. }), "{err:?}");
-    assert!(err.to_string().contains("apis__x__v1_openapi.json"), "{err}");
+    assert!(
+        err.to_string().contains("apis__x__v1_openapi.json"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -29,29 +34,49 @@ fn dangling_ref_names_file_and_pointer() {
     write(
         dir.path(),
         "a.json",
-        &doc(r##"{"com.x.v1.A":{"type":"object","properties":{"b":{"$ref":"#/components/schemas/com.x.v1.Missing"}}}}"##),
+        &doc(
+            r##"{"com.x.v1.A":{"type":"object","properties":{"b":{"$ref":"#/components/schemas/com.x.v1.Missing"}}}}"##,
+        ),
     );
     let err = Spec::load_dir(dir.path()).unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, SpecError::DanglingRef { .. }), "{err:?}");
     assert!(text.contains("a.json"), "{text}");
-    assert!(text.contains("/components/schemas/com.x.v1.A/properties/b/$ref"), "{text}");
+    assert!(
+        text.contains("/components/schemas/com.x.v1.A/properties/b/$ref"),
+        "{text}"
+    );
     assert!(text.contains("com.x.v1.Missing"), "{text}");
 }
 
 #[test]
 fn conflicting_copies_name_both_files() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "a.json", &doc(r#"{"com.x.v1.A":{"type":"object","properties":{"b":{"type":"string"}}}}"#));
-    write(dir.path(), "b.json", &doc(r#"{"com.x.v1.A":{"type":"object","properties":{"b":{"type":"integer"}}}}"#));
+    write(
+        dir.path(),
+        "a.json",
+        &doc(r#"{"com.x.v1.A":{"type":"object","properties":{"b":{"type":"string"}}}}"#),
+    );
+    write(
+        dir.path(),
+        "b.json",
+        &doc(r#"{"com.x.v1.A":{"type":"object","properties":{"b":{"type":"integer"}}}}"#),
+    );
     let err = Spec::load_dir(dir.path()).unwrap_err().to_string();
-    assert!(err.contains("a.json") && err.contains("b.json") && err.contains("com.x.v1.A"), "{err}");
+    assert!(
+        err.contains("a.json") && err.contains("b.json") && err.contains("com.x.v1.A"),
+        "{err}"
+    );
 }
 
 #[test]
 fn not_openapi_names_the_place() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "a.json", r#"{"openapi":"3.0.0","info":{"title":"t"},"paths":{}}"#);
+    write(
+        dir.path(),
+        "a.json",
+        r#"{"openapi":"3.0.0","info":{"title":"t"},"paths":{}}"#,
+    );
     let err = Spec::load_dir(dir.path()).unwrap_err();
     assert!(matches!(err, SpecError::OpenApi { .. }), "{err:?}");
     assert!(err.to_string().contains("a.json"), "{err}");
@@ -60,8 +85,14 @@ fn not_openapi_names_the_place() {
 #[test]
 fn empty_or_missing_directory() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(matches!(Spec::load_dir(dir.path()), Err(SpecError::NoDocuments { .. })));
-    assert!(matches!(Spec::load_dir(&dir.path().join("nope")), Err(SpecError::Io { .. })));
+    assert!(matches!(
+        Spec::load_dir(dir.path()),
+        Err(SpecError::NoDocuments { .. })
+    ));
+    assert!(matches!(
+        Spec::load_dir(&dir.path().join("nope")),
+        Err(SpecError::Io { .. })
+    ));
 }
 
 #[test]
@@ -70,12 +101,18 @@ fn unknown_shape_is_an_error_when_strict_and_json_when_lenient() {
     write(
         dir.path(),
         "a.json",
-        &doc(r#"{"com.x.v1.A":{"type":"object","properties":{"u":{"oneOf":[{"type":"string"},{"type":"object","properties":{"a":{"type":"string"}}}]}}}}"#),
+        &doc(
+            r#"{"com.x.v1.A":{"type":"object","properties":{"u":{"oneOf":[{"type":"string"},{"type":"object","properties":{"a":{"type":"string"}}}]}}}}"#,
+        ),
     );
     let spec = Spec::load_dir(dir.path()).unwrap();
     let err = Model::from_spec(&spec).unwrap_err();
     assert!(matches!(err, ModelError::Unsupported { .. }), "{err:?}");
-    assert!(err.to_string().contains("/components/schemas/com.x.v1.A/properties/u"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("/components/schemas/com.x.v1.A/properties/u"),
+        "{err}"
+    );
     let model = Model::build(&spec, Strictness::Lenient).unwrap();
     assert_eq!(model.warnings().len(), 1);
     assert!(model.warnings()[0].to_string().contains("properties/u"));
@@ -84,7 +121,11 @@ fn unknown_shape_is_an_error_when_strict_and_json_when_lenient() {
 #[test]
 fn unversioned_schema_name_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "a.json", &doc(r#"{"Widget":{"type":"object"}}"#));
+    write(
+        dir.path(),
+        "a.json",
+        &doc(r#"{"Widget":{"type":"object"}}"#),
+    );
     let spec = Spec::load_dir(dir.path()).unwrap();
     let err = Model::from_spec(&spec).unwrap_err().to_string();
     assert!(err.contains("Widget") && err.contains("version"), "{err}");
@@ -96,7 +137,9 @@ fn unknown_apimachinery_type_is_an_error() {
     write(
         dir.path(),
         "a.json",
-        &doc(r##"{"io.k8s.apimachinery.pkg.apis.meta.v1.Brand":{"type":"object"},"com.x.v1.A":{"type":"object","properties":{"b":{"$ref":"#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Brand"}}}}"##),
+        &doc(
+            r##"{"io.k8s.apimachinery.pkg.apis.meta.v1.Brand":{"type":"object"},"com.x.v1.A":{"type":"object","properties":{"b":{"$ref":"#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Brand"}}}}"##,
+        ),
     );
     let spec = Spec::load_dir(dir.path()).unwrap();
     let err = Model::from_spec(&spec).unwrap_err().to_string();
@@ -109,11 +152,16 @@ fn fixup_that_no_longer_applies_fails_loudly() {
     write(
         dir.path(),
         "a.json",
-        &doc(r#"{"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool":{"type":"object","properties":{"x":{"type":"string"}}}}"#),
+        &doc(
+            r#"{"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool":{"type":"object","properties":{"x":{"type":"string"}}}}"#,
+        ),
     );
     let spec = Spec::load_dir(dir.path()).unwrap();
     let err = Model::from_spec(&spec).unwrap_err();
-    assert!(matches!(err, ModelError::FixupNoLongerApplies { .. }), "{err:?}");
+    assert!(
+        matches!(err, ModelError::FixupNoLongerApplies { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -129,6 +177,12 @@ fn cli_exits_non_zero_with_a_message() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("a.json") && stderr.contains("invalid JSON"), "{stderr}");
-    assert!(!dir.path().join("out").exists(), "a failed run must not leave output");
+    assert!(
+        stderr.contains("a.json") && stderr.contains("invalid JSON"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("out").exists(),
+        "a failed run must not leave output"
+    );
 }

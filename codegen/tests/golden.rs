@@ -45,10 +45,18 @@ fn tiny_spec_matches_golden_crate() {
     files_under(&expected_dir, &expected_dir, &mut on_disk);
     on_disk.sort();
     let generated: Vec<PathBuf> = output.files.keys().cloned().collect();
-    assert_eq!(on_disk, generated, "file sets differ; UPDATE_GOLDEN=1 to refresh");
+    assert_eq!(
+        on_disk, generated,
+        "file sets differ; UPDATE_GOLDEN=1 to refresh"
+    );
     for (path, contents) in &output.files {
         let committed = std::fs::read_to_string(expected_dir.join(path)).unwrap();
-        assert_eq!(&committed, contents, "{} differs; UPDATE_GOLDEN=1 to refresh", path.display());
+        assert_eq!(
+            &committed,
+            contents,
+            "{} differs; UPDATE_GOLDEN=1 to refresh",
+            path.display()
+        );
     }
 }
 

@@ -14,7 +14,11 @@ fn every_shared_version_renders() {
         .filter(|p| p.join("v3").is_dir())
         .collect();
     versions.sort();
-    assert!(versions.len() >= 2, "expected several versions in {}", root.display());
+    assert!(
+        versions.len() >= 2,
+        "expected several versions in {}",
+        root.display()
+    );
     for v in versions {
         let out = tempfile::tempdir().unwrap();
         let (model, output) = render(&Settings::new(v.join("v3"), out.path()))

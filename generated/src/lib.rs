@@ -10,6 +10,7 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags
 )]
+#![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub use kubegen_runtime::meta;
 #[cfg(
     any(

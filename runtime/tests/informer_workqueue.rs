@@ -47,8 +47,8 @@ fn widget(name: &str, rv: u32, app: &str) -> Widget {
         metadata: ObjectMeta {
             name: Some(name.into()),
             namespace: Some("default".into()),
-            resource_version: Some(rv.to_string()),
-            labels: Some([("app".to_string(), app.to_string())].into()),
+            resource_version: Some(rv.to_string().into()),
+            labels: Some([("app", app.into())].into()),
             ..ObjectMeta::default()
         },
     }
@@ -131,7 +131,9 @@ async fn controller_reconciles_every_key_with_retries() {
                     queue.forget(&key);
                     reconciled.lock().unwrap().insert(
                         key.clone(),
-                        current.and_then(|w| w.metadata.resource_version.clone()),
+                        current.and_then(|w| {
+                            w.metadata.resource_version.as_deref().map(str::to_owned)
+                        }),
                     );
                 }
                 queue.done(&key);

@@ -194,7 +194,9 @@ fn lib_rs(model: &Model, settings: &CrateSettings) -> Result<String, EmitError> 
     ));
     let tokens = quote! {
         #doc
+        // The docs are the API server's descriptions, written as Go doc text, not Markdown.
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         pub use kubegen_runtime::meta;
         #(#mods)*
     };

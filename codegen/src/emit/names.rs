@@ -17,7 +17,6 @@ pub struct Names {
     imports: BTreeMap<String, String>,
     /// Token paths by (kind, key): key is a TypeId or an extern name.
     paths: BTreeMap<String, TokenStream>,
-    uses_map: bool,
 }
 
 const META: &str = "kubegen_runtime::meta";
@@ -33,11 +32,13 @@ pub fn module_path(module: &ModuleId) -> String {
 
 fn collect_refs(ty: &TypeRef, out: &mut BTreeSet<TypeRef>) {
     match ty {
-        TypeRef::Array(inner) | TypeRef::Map(inner) => {
-            if matches!(ty, TypeRef::Map(_)) {
-                out.insert(TypeRef::Map(Box::new(TypeRef::Bool)));
-            }
+        TypeRef::Array(inner) => collect_refs(inner, out),
+        TypeRef::Map(inner) => {
+            out.insert(TypeRef::Extern("Map".into()));
             collect_refs(inner, out);
+        }
+        TypeRef::String => {
+            out.insert(TypeRef::Extern("CompactString".into()));
         }
         other => {
             out.insert(other.clone());
@@ -64,11 +65,7 @@ impl Names {
         let mut names = Names {
             imports: BTreeMap::new(),
             paths: BTreeMap::new(),
-            uses_map: refs.contains(&TypeRef::Map(Box::new(TypeRef::Bool))),
         };
-        if names.uses_map {
-            taken.insert("BTreeMap".into());
-        }
         // Priority: own module, then the runtime, then other modules (all sorted): the
         // outcome depends only on the set of names, never on visiting order.
         let mut wanted: Vec<(u8, String, String, String)> = Vec::new(); // (rank, short, full, key)
@@ -141,12 +138,6 @@ impl Names {
                 .entry("serde".into())
                 .or_default()
                 .extend(["Deserialize".into(), "Serialize".into()]);
-        }
-        if self.uses_map {
-            groups
-                .entry("std::collections".into())
-                .or_default()
-                .push("BTreeMap".into());
         }
         for full in self.imports.values() {
             if let Some((parent, last)) = full.rsplit_once("::") {

@@ -102,7 +102,7 @@ fn type_tokens(ty: &TypeRef, names: &Names) -> TokenStream {
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
         TypeRef::F64 => quote!(f64),
-        TypeRef::String => quote!(String),
+        TypeRef::String => names.path("CompactString"),
         TypeRef::Bytes => names.path("ByteString"),
         TypeRef::Json => quote!(serde_json::Value),
         TypeRef::Extern(name) => names.path(name),
@@ -112,8 +112,9 @@ fn type_tokens(ty: &TypeRef, names: &Names) -> TokenStream {
             quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
+            let map = names.path("Map");
             let inner = type_tokens(inner, names);
-            quote!(BTreeMap<String, #inner>)
+            quote!(#map<#inner>)
         }
     }
 }
@@ -139,7 +140,7 @@ fn skip_fn(ty: &TypeRef) -> String {
     match ty {
         TypeRef::String => "String::is_empty".into(),
         TypeRef::Array(_) => "Vec::is_empty".into(),
-        TypeRef::Map(_) => "BTreeMap::is_empty".into(),
+        TypeRef::Map(_) => "Map::is_empty".into(),
         TypeRef::Json => "serde_json::Value::is_null".into(),
         _ => format!("{HELPERS}::is_default"),
     }
@@ -158,9 +159,14 @@ fn field_tokens(field: &Field, names: &Names) -> TokenStream {
         quote!(rename = #json,)
     });
     if !field.plain {
+        // Lists are trimmed to their length when decoded: cached objects live long.
+        let shrink = matches!(field.ty, TypeRef::Array(_)).then(|| {
+            let shrunk = format!("{HELPERS}::shrunk");
+            quote!(default, deserialize_with = #shrunk,)
+        });
         quote! {
             #doc
-            #[serde(#rename skip_serializing_if = "Option::is_none")]
+            #[serde(#rename #shrink skip_serializing_if = "Option::is_none")]
             pub #name: Option<#ty>,
         }
     } else {

@@ -18,6 +18,14 @@ pub(super) fn apply(types: &mut BTreeMap<TypeId, TypeDef>) {
     let sizes = estimate_sizes(types);
     for def in types.values_mut() {
         let is_kind = def.gvk.is_some();
+        // A union is as large as its largest variant: box the large ones.
+        if let TypeBody::Union { variants } = &mut def.body {
+            for v in variants {
+                if let TypeRef::Named(id) = &v.ty {
+                    v.boxed = sizes.get(id).copied().unwrap_or(0) > BOX_THRESHOLD;
+                }
+            }
+        }
         if let TypeBody::Struct { fields } = &mut def.body {
             for field in fields {
                 if let TypeRef::Named(id) = &field.ty {

@@ -448,8 +448,9 @@ mod tests {
                     d.object()
                         .metadata
                         .resource_version
-                        .clone()
-                        .unwrap_or_default(),
+                        .as_deref()
+                        .unwrap_or_default()
+                        .to_owned(),
                 )
             })
             .collect()

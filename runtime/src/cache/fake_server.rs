@@ -88,7 +88,7 @@ impl FakeServer {
         let mut state = self.lock();
         let key = format!("{ns}/{name}");
         if let Some(mut o) = state.objects.remove(&key) {
-            o.metadata.resource_version = Some(Self::next_rv(&mut state));
+            o.metadata.resource_version = Some(Self::next_rv(&mut state).into());
             Self::record(&mut state, WatchEvent::Deleted(o));
         }
     }
@@ -141,7 +141,14 @@ impl FakeServer {
             .map(|(k, o)| {
                 (
                     k.clone(),
-                    (o.metadata.resource_version.clone().unwrap(), o.data),
+                    (
+                        o.metadata
+                            .resource_version
+                            .as_deref()
+                            .unwrap_or_default()
+                            .to_owned(),
+                        o.data,
+                    ),
                 )
             })
             .collect()

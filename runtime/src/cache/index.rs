@@ -22,7 +22,12 @@ pub const NAMESPACE_INDEX: &str = "namespace";
 
 /// Indexes an object by its namespace (empty for cluster-scoped objects).
 pub fn namespace_index_func<K: Object>(obj: &K) -> Vec<String> {
-    vec![obj.metadata().namespace.clone().unwrap_or_default()]
+    vec![obj
+        .metadata()
+        .namespace
+        .as_deref()
+        .unwrap_or_default()
+        .to_owned()]
 }
 
 /// Wraps a closure as an [`IndexFunc`].

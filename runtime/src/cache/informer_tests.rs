@@ -39,7 +39,11 @@ pub(crate) struct Recorder {
 }
 
 fn rv(o: &TestObj) -> String {
-    o.metadata.resource_version.clone().unwrap_or_default()
+    o.metadata
+        .resource_version
+        .as_deref()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 impl EventHandler<TestObj> for Recorder {

@@ -254,7 +254,7 @@ mod tests {
                     .iter()
                     .flatten()
                     .filter(|(k, _)| *k == "app")
-                    .map(|(_, v)| v.clone())
+                    .map(|(_, v)| v.to_string())
                     .collect()
             }),
         );

@@ -1,8 +1,6 @@
 //! Test helpers shared by the cache's unit tests: a tiny object kind.
 
-use std::collections::BTreeMap;
-
-use crate::meta::{Kind, Object, ObjectMeta, Resource, Scope};
+use crate::meta::{Kind, Map, Object, ObjectMeta, Resource, Scope};
 
 /// A minimal namespaced kind for tests.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -38,9 +36,9 @@ impl Object for TestObj {
 pub(crate) fn obj(ns: &str, name: &str, rv: &str) -> TestObj {
     TestObj {
         metadata: ObjectMeta {
-            name: Some(name.to_string()),
-            namespace: (!ns.is_empty()).then(|| ns.to_string()),
-            resource_version: Some(rv.to_string()),
+            name: Some(name.into()),
+            namespace: (!ns.is_empty()).then(|| ns.into()),
+            resource_version: Some(rv.into()),
             ..ObjectMeta::default()
         },
         data: 0,
@@ -51,8 +49,8 @@ impl TestObj {
     pub(crate) fn with_label(mut self, key: &str, value: &str) -> Self {
         self.metadata
             .labels
-            .get_or_insert_with(BTreeMap::new)
-            .insert(key.to_string(), value.to_string());
+            .get_or_insert_with(Map::new)
+            .insert(key.into(), value.into());
         self
     }
 }

@@ -2,12 +2,13 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum IntOrString {
     Int(i32),
-    String(String),
+    String(CompactString),
 }
 
 impl Default for IntOrString {
@@ -24,7 +25,7 @@ impl From<i32> for IntOrString {
 
 impl From<&str> for IntOrString {
     fn from(v: &str) -> Self {
-        Self::String(v.to_owned())
+        Self::String(v.into())
     }
 }
 
@@ -65,10 +66,10 @@ impl<'de> Deserialize<'de> for IntOrString {
                     .map_err(|_| E::custom(format_args!("integer {v} out of range for int32")))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<IntOrString, E> {
-                Ok(IntOrString::String(v.to_owned()))
+                Ok(IntOrString::String(v.into()))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<IntOrString, E> {
-                Ok(IntOrString::String(v))
+                Ok(IntOrString::String(v.into()))
             }
         }
         deserializer.deserialize_any(V)

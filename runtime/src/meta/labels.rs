@@ -8,7 +8,11 @@
 //! sorted by key. The API type [`LabelSelector`] (matchLabels/matchExpressions) converts with
 //! `Selector::try_from(&label_selector)`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use compact_str::CompactString;
+
+use super::Map;
 use std::fmt;
 use std::str::FromStr;
 
@@ -124,8 +128,8 @@ impl Requirement {
     }
 
     /// Whether `labels` satisfy this requirement.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        let value = labels.get(&self.key);
+    pub fn matches(&self, labels: &Map<CompactString>) -> bool {
+        let value = labels.get(&self.key).map(CompactString::as_str);
         match self.operator {
             Operator::Equals | Operator::In => value.is_some_and(|v| self.values.contains(v)),
             Operator::NotEquals | Operator::NotIn => {
@@ -198,16 +202,16 @@ impl Selector {
     }
 
     /// Whether `labels` satisfy every requirement.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &Map<CompactString>) -> bool {
         self.requirements.iter().all(|r| r.matches(labels))
     }
 
     /// Whether an object with these (possibly absent) labels matches.
-    pub fn matches_opt(&self, labels: Option<&BTreeMap<String, String>>) -> bool {
+    pub fn matches_opt(&self, labels: Option<&Map<CompactString>>) -> bool {
         match labels {
             Some(labels) => self.matches(labels),
             None if self.requirements.is_empty() => true,
-            None => self.matches(&BTreeMap::new()),
+            None => self.matches(&Map::new()),
         }
     }
 }
@@ -228,11 +232,7 @@ impl TryFrom<&LabelSelector> for Selector {
     fn try_from(selector: &LabelSelector) -> Result<Self, Self::Error> {
         let mut requirements = Vec::new();
         for (k, v) in selector.match_labels.iter().flatten() {
-            requirements.push(Requirement::new(
-                k.as_str(),
-                Operator::Equals,
-                [v.as_str()],
-            )?);
+            requirements.push(Requirement::new(k, Operator::Equals, [v.as_str()])?);
         }
         for LabelSelectorRequirement {
             key,
@@ -527,10 +527,10 @@ impl<'a> Parser<'a> {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn labels(pairs: &[(&str, &str)]) -> Map<CompactString> {
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (*k, CompactString::from(*v)))
             .collect()
     }
 

@@ -8,6 +8,7 @@ mod discovery;
 mod int_or_string;
 pub mod labels;
 mod list;
+mod map;
 mod object_meta;
 mod options;
 mod partial_object_metadata;
@@ -20,12 +21,16 @@ mod time;
 mod type_tag;
 
 pub use self::bytes::ByteString;
+/// The string type of API objects: strings up to 24 bytes (most names, labels, enum values)
+/// live inline, without a heap allocation.
+pub use compact_str::CompactString;
 pub use discovery::{
     APIGroup, APIGroupList, APIResource, APIResourceList, APIVersions, GroupVersionForDiscovery,
     Info, ServerAddressByClientCIDR,
 };
 pub use int_or_string::IntOrString;
 pub use list::{List, ListMeta, ShardInfo};
+pub use map::Map;
 pub use object_meta::{FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference};
 pub use options::{
     Condition, DeleteOptions, FieldSelectorRequirement, GroupResource, LabelSelector,

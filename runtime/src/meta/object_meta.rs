@@ -1,13 +1,14 @@
 //! `ObjectMeta` and the types only it uses.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use super::serde_helpers::null_as_default;
-use super::Time;
+use compact_str::CompactString;
+
+use super::serde_helpers::{null_as_default, shrunk};
+use super::{Map, Time};
 
 /// Metadata every persisted object carries (`metav1.ObjectMeta`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -15,7 +16,7 @@ use super::Time;
 pub struct ObjectMeta {
     /// Unstructured key/value data set by external tools.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<BTreeMap<String, String>>,
+    pub annotations: Option<Map<CompactString>>,
     /// When the server created the object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_timestamp: Option<Time>,
@@ -26,38 +27,50 @@ pub struct ObjectMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion_timestamp: Option<Time>,
     /// Must be empty before the object is deleted from the registry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finalizers: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub finalizers: Option<Vec<CompactString>>,
     /// Prefix the server uses to generate a unique name when `name` is empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generate_name: Option<String>,
+    pub generate_name: Option<CompactString>,
     /// Sequence number of the desired state (spec) generation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<i64>,
     /// Key/value pairs used to select objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
+    pub labels: Option<Map<CompactString>>,
     /// Which field manager owns which fields; kept compact (see [`FieldsV1`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub managed_fields: Option<Vec<ManagedFieldsEntry>>,
     /// Name, unique within a namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// Namespace; empty for cluster-scoped objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
     /// Objects this one depends on (garbage collection).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub owner_references: Option<Vec<OwnerReference>>,
     /// Opaque version for optimistic concurrency and watches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_version: Option<String>,
+    pub resource_version: Option<CompactString>,
     /// Deprecated; never set by current servers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_link: Option<String>,
+    pub self_link: Option<CompactString>,
     /// Unique in time and space for this object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
+    pub uid: Option<CompactString>,
 }
 
 /// A reference to an owning object (`metav1.OwnerReference`).
@@ -66,7 +79,7 @@ pub struct ObjectMeta {
 pub struct OwnerReference {
     /// API version of the referent.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub api_version: String,
+    pub api_version: CompactString,
     /// If true, the owner cannot be deleted (foreground) before this reference is removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_owner_deletion: Option<bool>,
@@ -75,13 +88,13 @@ pub struct OwnerReference {
     pub controller: Option<bool>,
     /// Kind of the referent.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub kind: String,
+    pub kind: CompactString,
     /// Name of the referent.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub name: String,
+    pub name: CompactString,
     /// UID of the referent.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 /// One field manager's ownership record (`metav1.ManagedFieldsEntry`).
@@ -90,22 +103,22 @@ pub struct OwnerReference {
 pub struct ManagedFieldsEntry {
     /// Version of the resource this field set applies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
+    pub api_version: Option<CompactString>,
     /// Format of the fields; only `FieldsV1` exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields_type: Option<String>,
+    pub fields_type: Option<CompactString>,
     /// The owned field set.
     #[serde(default, rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
     pub fields_v1: Option<FieldsV1>,
     /// Identifier of the workflow managing these fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manager: Option<String>,
+    pub manager: Option<CompactString>,
     /// `Apply` or `Update`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<String>,
+    pub operation: Option<CompactString>,
     /// Subresource the fields were written through, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subresource: Option<String>,
+    pub subresource: Option<CompactString>,
     /// When these fields were last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<Time>,
@@ -161,7 +174,7 @@ impl<'de> Deserialize<'de> for FieldsV1 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // From serde_json text this captures the bytes as they are, without building a tree.
         let raw = Box::<RawValue>::deserialize(deserializer)?;
-        Ok(Self(raw.get().into()))
+        Ok(Self(raw.into()))
     }
 }
 

@@ -1,20 +1,24 @@
 //! The remaining apimachinery types: selectors, conditions, delete options, watch events.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use super::serde_helpers::null_as_default;
-use super::{RawExtension, Time};
+use compact_str::CompactString;
+
+use super::serde_helpers::{null_as_default, shrunk};
+use super::{Map, RawExtension, Time};
 
 /// A label query over a set of objects (`metav1.LabelSelector`); empty matches everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub match_expressions: Option<Vec<LabelSelectorRequirement>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub match_labels: Option<BTreeMap<String, String>>,
+    pub match_labels: Option<Map<CompactString>>,
 }
 
 /// One set-based label requirement (`In`, `NotIn`, `Exists`, `DoesNotExist`).

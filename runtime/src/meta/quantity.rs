@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use compact_str::{CompactString, ToCompactString};
 use serde::{de, Deserialize, Deserializer, Serialize};
 
 /// A resource quantity (`resource.Quantity`) in its canonical string form.
@@ -9,7 +10,7 @@ use serde::{de, Deserialize, Deserializer, Serialize};
 /// The spec declares it a string, but servers and hand-written manifests also use plain JSON
 /// numbers; both are accepted and kept as text.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Quantity(pub String);
+pub struct Quantity(pub CompactString);
 
 impl Quantity {
     pub fn as_str(&self) -> &str {
@@ -25,13 +26,13 @@ impl fmt::Display for Quantity {
 
 impl From<&str> for Quantity {
     fn from(s: &str) -> Self {
-        Self(s.to_owned())
+        Self(s.into())
     }
 }
 
 impl From<String> for Quantity {
     fn from(s: String) -> Self {
-        Self(s)
+        Self(s.into())
     }
 }
 
@@ -44,19 +45,19 @@ impl<'de> Deserialize<'de> for Quantity {
                 f.write_str("a quantity as a string or a number")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
-                Ok(Quantity(v.to_owned()))
+                Ok(Quantity(v.into()))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Quantity, E> {
-                Ok(Quantity(v))
+                Ok(Quantity(v.into()))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity, E> {
-                Ok(Quantity(v.to_string()))
+                Ok(Quantity(v.to_compact_string()))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
-                Ok(Quantity(v.to_string()))
+                Ok(Quantity(v.to_compact_string()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
-                Ok(Quantity(v.to_string()))
+                Ok(Quantity(v.to_compact_string()))
             }
         }
         deserializer.deserialize_any(V)

@@ -15,6 +15,22 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// Deserializes an optional list and trims its capacity to its length.
+///
+/// serde grows vectors by doubling (a one-element list of containers holds room for four), and
+/// decoded objects live long in caches: the slack is wasted for their whole life.
+pub fn shrunk<'de, D, T>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut v = Option::<Vec<T>>::deserialize(deserializer)?;
+    if let Some(v) = &mut v {
+        v.shrink_to_fit();
+    }
+    Ok(v)
+}
+
 /// True when a value equals its type's default: such a field was never set by the user.
 pub fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()

@@ -59,6 +59,9 @@ macro_rules! time_type {
                         f.write_str("an RFC 3339 timestamp")
                     }
                     fn visit_str<E: de::Error>(self, v: &str) -> Result<$name, E> {
+                        if let Some(ts) = parse_utc_seconds(v) {
+                            return Ok($name(ts));
+                        }
                         v.parse::<Timestamp>().map($name).map_err(|e| {
                             E::custom(format_args!("invalid timestamp {v:?}: {e}"))
                         })
@@ -68,6 +71,44 @@ macro_rules! time_type {
             }
         }
     };
+}
+
+/// Fast path for the form servers write for `Time`: `YYYY-MM-DDTHH:MM:SSZ`. Decoding lists of
+/// objects parses thousands of these; anything else goes through the full RFC 3339 parser.
+fn parse_utc_seconds(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        b[range].iter().try_fold(0i64, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+        })
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    let date = jiff::civil::Date::new(year as i16, month as i8, day as i8).ok()?;
+    let days = i64::from(
+        date.since(jiff::civil::Date::constant(1970, 1, 1))
+            .ok()?
+            .get_days(),
+    );
+    Timestamp::from_second(days * 86_400 + hour * 3600 + minute * 60 + second).ok()
 }
 
 time_type!(
@@ -109,6 +150,26 @@ mod tests {
             serde_json::to_string(&t).unwrap(),
             r#""2026-11-26T10:00:00.000000Z""#
         );
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_full_parser() {
+        for s in [
+            "2026-11-26T10:00:00Z",
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            assert_eq!(
+                parse_utc_seconds(s),
+                Some(s.parse::<Timestamp>().unwrap()),
+                "{s}"
+            );
+        }
+        assert_eq!(parse_utc_seconds("2023-02-29T00:00:00Z"), None);
+        assert_eq!(parse_utc_seconds("2026-11-26T10:00:00.5Z"), None);
+        let t: Time = serde_json::from_str(r#""2026-11-26T10:00:00+01:00""#).unwrap();
+        assert_eq!(t.to_string(), "2026-11-26T09:00:00Z");
     }
 
     #[test]

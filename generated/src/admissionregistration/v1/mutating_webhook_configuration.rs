@@ -23,7 +23,11 @@ pub struct MutatingWebhookConfiguration {
     )]
     pub metadata: ObjectMeta,
     /// webhooks is a list of webhooks and the affected resources and operations.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub webhooks: Option<Vec<MutatingWebhook>>,
 }
 impl Kind for MutatingWebhookConfiguration {

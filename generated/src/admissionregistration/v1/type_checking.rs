@@ -7,6 +7,10 @@ use super::ExpressionWarning;
 #[serde(rename_all = "camelCase")]
 pub struct TypeChecking {
     /// expressionWarnings contains the type checking warnings for each expression.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expression_warnings: Option<Vec<ExpressionWarning>>,
 }

@@ -8,7 +8,11 @@ use super::TypeChecking;
 #[serde(rename_all = "camelCase")]
 pub struct ValidatingAdmissionPolicyStatus {
     /// conditions represent the latest available observations of a policy's current state.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<Condition>>,
     /// observedGeneration is the generation observed by the controller.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -7,6 +7,10 @@ use super::APIServiceCondition;
 #[serde(rename_all = "camelCase")]
 pub struct APIServiceStatus {
     /// Current service state of apiService.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<APIServiceCondition>>,
 }

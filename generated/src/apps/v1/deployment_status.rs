@@ -13,7 +13,11 @@ pub struct DeploymentStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collision_count: Option<i32>,
     /// Represents the latest available observations of a deployment's current state.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<DeploymentCondition>>,
     /// The generation observed by the deployment controller.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -8,7 +8,11 @@ use crate::core::v1::ObjectReference;
 #[serde(rename_all = "camelCase")]
 pub struct CronJobStatus {
     /// A list of pointers to currently running jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<Vec<ObjectReference>>,
     /// Information when was the last time the job was successfully scheduled.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -32,6 +32,10 @@ pub struct CertificateSigningRequestStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<ByteString>,
     /// conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<CertificateSigningRequestCondition>>,
 }

@@ -7,6 +7,10 @@ use super::DownwardAPIVolumeFile;
 #[serde(rename_all = "camelCase")]
 pub struct DownwardAPIProjection {
     /// Items is a list of DownwardAPIVolume file
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub items: Option<Vec<DownwardAPIVolumeFile>>,
 }

@@ -10,6 +10,10 @@ pub struct DownwardAPIVolumeSource {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_mode: Option<i32>,
     /// Items is a list of downward API volume file
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub items: Option<Vec<DownwardAPIVolumeFile>>,
 }

@@ -9,6 +9,10 @@ pub struct LimitRangeSpec {
     /// Limits is the list of LimitRangeItem objects that are enforced.
     ///
     /// Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub limits: Option<Vec<LimitRangeItem>>,
 }

@@ -11,7 +11,11 @@ pub struct LinuxContainerUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gid: Option<i64>,
     /// SupplementalGroups are the supplemental groups initially attached to the first process in the container
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplemental_groups: Option<Vec<i64>>,
     /// UID is the primary uid initially attached to the first process in the container
     ///

@@ -7,6 +7,10 @@ use super::LoadBalancerIngress;
 #[serde(rename_all = "camelCase")]
 pub struct LoadBalancerStatus {
     /// Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should be sent to these ingress points.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ingress: Option<Vec<LoadBalancerIngress>>,
 }

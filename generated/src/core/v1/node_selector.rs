@@ -7,6 +7,10 @@ use super::NodeSelectorTerm;
 #[serde(rename_all = "camelCase")]
 pub struct NodeSelector {
     /// Required. A list of node selector terms. The terms are ORed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub node_selector_terms: Option<Vec<NodeSelectorTerm>>,
 }

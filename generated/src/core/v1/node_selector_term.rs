@@ -7,9 +7,17 @@ use super::NodeSelectorRequirement;
 #[serde(rename_all = "camelCase")]
 pub struct NodeSelectorTerm {
     /// A list of node selector requirements by node's labels.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub match_expressions: Option<Vec<NodeSelectorRequirement>>,
     /// A list of node selector requirements by node's fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub match_fields: Option<Vec<NodeSelectorRequirement>>,
 }

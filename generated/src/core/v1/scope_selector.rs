@@ -7,6 +7,10 @@ use super::ScopedResourceSelectorRequirement;
 #[serde(rename_all = "camelCase")]
 pub struct ScopeSelector {
     /// A list of scope selector requirements by scope of the resources.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub match_expressions: Option<Vec<ScopedResourceSelectorRequirement>>,
 }

@@ -7,6 +7,10 @@ use super::TopologySelectorLabelRequirement;
 #[serde(rename_all = "camelCase")]
 pub struct TopologySelectorTerm {
     /// A list of topology selector requirements by labels.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub match_label_expressions: Option<Vec<TopologySelectorLabelRequirement>>,
 }

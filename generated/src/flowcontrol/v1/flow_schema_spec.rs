@@ -18,6 +18,10 @@ pub struct FlowSchemaSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_level_configuration: Option<PriorityLevelConfigurationReference>,
     /// `rules` describes which requests will match this flow schema. This FlowSchema matches a request if and only if at least one member of rules matches the request. if it is an empty slice, there will be no requests matching the FlowSchema.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rules: Option<Vec<PolicyRulesWithSubjects>>,
 }

@@ -7,6 +7,10 @@ use super::FlowSchemaCondition;
 #[serde(rename_all = "camelCase")]
 pub struct FlowSchemaStatus {
     /// `conditions` is a list of the current states of FlowSchema.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<FlowSchemaCondition>>,
 }

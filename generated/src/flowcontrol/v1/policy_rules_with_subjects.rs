@@ -7,12 +7,24 @@ use super::{NonResourcePolicyRule, ResourcePolicyRule, Subject};
 #[serde(rename_all = "camelCase")]
 pub struct PolicyRulesWithSubjects {
     /// `nonResourceRules` is a list of NonResourcePolicyRules that identify matching requests according to their verb and the target non-resource URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub non_resource_rules: Option<Vec<NonResourcePolicyRule>>,
     /// `resourceRules` is a slice of ResourcePolicyRules that identify matching requests according to their verb and the target resource. At least one of `resourceRules` and `nonResourceRules` has to be non-empty.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_rules: Option<Vec<ResourcePolicyRule>>,
     /// subjects is the list of normal user, serviceaccount, or group that this rule cares about. There must be at least one member in this slice. A slice that includes both the system:authenticated and system:unauthenticated user groups matches every request. Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subjects: Option<Vec<Subject>>,
 }

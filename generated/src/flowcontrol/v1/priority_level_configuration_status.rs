@@ -7,6 +7,10 @@ use super::PriorityLevelConfigurationCondition;
 #[serde(rename_all = "camelCase")]
 pub struct PriorityLevelConfigurationStatus {
     /// `conditions` is the current state of "request-priority".
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conditions: Option<Vec<PriorityLevelConfigurationCondition>>,
 }

@@ -9,6 +9,10 @@ pub struct HTTPIngressRuleValue {
     /// paths is a collection of paths that map requests to backends.
     ///
     /// Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub paths: Option<Vec<HTTPIngressPath>>,
 }

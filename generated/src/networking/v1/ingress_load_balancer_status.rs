@@ -7,6 +7,10 @@ use super::IngressLoadBalancerIngress;
 #[serde(rename_all = "camelCase")]
 pub struct IngressLoadBalancerStatus {
     /// ingress is a list containing ingress points for the load-balancer.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ingress: Option<Vec<IngressLoadBalancerIngress>>,
 }

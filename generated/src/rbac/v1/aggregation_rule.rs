@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct AggregationRule {
     /// ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cluster_role_selectors: Option<Vec<LabelSelector>>,
 }

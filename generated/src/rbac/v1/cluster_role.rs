@@ -26,7 +26,11 @@ pub struct ClusterRole {
     )]
     pub metadata: ObjectMeta,
     /// Rules holds all the PolicyRules for this ClusterRole
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rules: Option<Vec<PolicyRule>>,
 }
 impl Kind for ClusterRole {

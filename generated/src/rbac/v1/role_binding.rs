@@ -28,7 +28,11 @@ pub struct RoleBinding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role_ref: Option<RoleRef>,
     /// Subjects holds references to the objects the role applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subjects: Option<Vec<Subject>>,
 }
 impl Kind for RoleBinding {
