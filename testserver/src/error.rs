@@ -16,14 +16,9 @@ pub enum TestServerError {
         /// Cause.
         source: std::io::Error,
     },
-    /// A spec document is not valid JSON of the expected shape.
-    #[error("parsing spec document {file}: {source}")]
-    SpecParse {
-        /// The document.
-        file: PathBuf,
-        /// Cause.
-        source: serde_json::Error,
-    },
+    /// The spec could not be read (the error names the document and place).
+    #[error("loading the spec: {0}")]
+    Spec(#[from] kubegen::spec::SpecError),
     /// The spec directory holds no resources.
     #[error("spec directory {0} holds no OpenAPI documents with Kubernetes resources")]
     SpecEmpty(PathBuf),

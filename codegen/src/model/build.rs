@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::types::{list_item, schema_pointer, Converter, Place};
 use super::{
-    externs, fixups, layout, naming, resources, Gvk, Model, ModelError, ModuleDef, ModuleId,
-    Source, Strictness, TypeBody, TypeDef, TypeId, TypeRef,
+    clients, externs, fixups, layout, naming, resources, Gvk, Model, ModelError, ModuleDef,
+    ModuleId, Source, Strictness, TypeBody, TypeDef, TypeId, TypeRef,
 };
 use crate::spec::Spec;
 
@@ -198,11 +198,13 @@ pub(super) fn build(spec: &Spec, strictness: Strictness) -> Result<Model, ModelE
 
     types.append(&mut converter.inline);
     layout::apply(&mut types);
+    let clients = clients::collect(&resources, &types, &mut converter.taken);
     let modules = modules(&types, &api_groups);
     Ok(Model {
         types,
         modules,
         resources,
+        clients,
         warnings: converter.warnings,
     })
 }

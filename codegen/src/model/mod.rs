@@ -6,6 +6,7 @@
 //! ordered (`BTreeMap`, sorted `Vec`s) so the output is deterministic.
 
 mod build;
+mod clients;
 mod error;
 mod externs;
 mod fixups;
@@ -19,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
+pub use clients::{ClientDef, SubClientDef};
 pub use error::ModelError;
 pub use resources::{OperationDef, ParamDef, ResourceDef, SubresourceDef};
 
@@ -224,6 +226,7 @@ pub struct Model {
     types: BTreeMap<TypeId, TypeDef>,
     modules: BTreeMap<ModuleId, ModuleDef>,
     resources: Vec<ResourceDef>,
+    clients: Vec<ClientDef>,
     warnings: Vec<Warning>,
 }
 
@@ -253,6 +256,17 @@ impl Model {
     /// Every REST resource of the spec, sorted by group, version and plural.
     pub fn resources(&self) -> &[ResourceDef] {
         &self.resources
+    }
+
+    /// Only the REST resources of a spec (plural, scope, verbs, subresources, operations),
+    /// without modelling the types: for servers and tools that need the resource table.
+    pub fn resources_of(spec: &Spec) -> Vec<ResourceDef> {
+        resources::collect(spec)
+    }
+
+    /// The typed clients to emit, sorted by group, version and plural.
+    pub fn clients(&self) -> &[ClientDef] {
+        &self.clients
     }
 
     /// What lenient mode replaced by JSON values.

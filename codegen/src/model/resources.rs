@@ -158,9 +158,18 @@ fn params(item: &PathItem, op: &Operation) -> Vec<ParamDef> {
     out.into_values().collect()
 }
 
-/// Verb names of Kubernetes discovery for an `x-kubernetes-action`.
-fn verb(action: &str) -> &str {
+/// Verb names of Kubernetes discovery for an `x-kubernetes-action`. Connect operations
+/// (exec, attach, proxy...) are listed by discovery under their HTTP method's verb.
+fn verb<'a>(action: &'a str, method: &str) -> &'a str {
     match action {
+        "connect" => match method {
+            "GET" | "HEAD" | "OPTIONS" => "get",
+            "POST" => "create",
+            "PUT" => "update",
+            "PATCH" => "patch",
+            "DELETE" => "delete",
+            _ => "connect",
+        },
         "post" => "create",
         "put" => "update",
         "watchlist" => "watch",
@@ -276,7 +285,7 @@ fn collect_document(doc: &Document, acc: &mut BTreeMap<(String, String, String),
                     if entry.kind.is_none() {
                         entry.kind = gvk;
                     }
-                    entry.verbs.push(verb(action).to_owned());
+                    entry.verbs.push(verb(action, method).to_owned());
                     if !parsed.watch {
                         entry.operations.push(operation);
                     }
@@ -286,7 +295,7 @@ fn collect_document(doc: &Document, acc: &mut BTreeMap<(String, String, String),
                     if s.kind.is_none() {
                         s.kind = gvk;
                     }
-                    s.verbs.push(verb(action).to_owned());
+                    s.verbs.push(verb(action, method).to_owned());
                     if !parsed.watch {
                         s.operations.push(operation);
                     }

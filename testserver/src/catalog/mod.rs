@@ -3,7 +3,7 @@
 //! Loading and indexing a spec takes a noticeable fraction of a second, and tests start
 //! many servers, so a catalog is loaded once per process per directory and shared.
 
-mod from_openapi;
+mod from_model;
 mod names;
 mod openapi_docs;
 mod resources;
@@ -51,13 +51,8 @@ impl Catalog {
     /// Loads `dir` without the cache.
     pub fn load(dir: &Path) -> Result<Catalog, TestServerError> {
         let docs = openapi_docs::read_dir(dir)?;
-        let resources = from_openapi::table_from_documents(
-            docs.iter().map(|d| (d.file.as_str(), d.bytes.as_ref())),
-        )
-        .map_err(|(file, source)| TestServerError::SpecParse {
-            file: dir.join(file),
-            source,
-        })?;
+        let resources =
+            from_model::table_from_documents(dir, &docs).map_err(TestServerError::Spec)?;
         if resources.is_empty() {
             return Err(TestServerError::SpecEmpty(dir.to_path_buf()));
         }

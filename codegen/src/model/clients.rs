@@ -1,0 +1,109 @@
+//! Typed clients: which resource gets which client, named what, with which subresources.
+//!
+//! A client is emitted for every resource whose kind is a generated type that implements
+//! `Resource` for exactly this resource (a kind served under two plurals gets a client for the
+//! one its `Resource::PLURAL` names). Subresource bodies are resolved to generated types here,
+//! so the emitter only prints.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{naming, Gvk, ModuleId, ResourceDef, SubresourceDef, TypeDef, TypeId};
+
+/// One typed client: a resource of a group-version.
+#[derive(Clone, Debug)]
+pub struct ClientDef {
+    pub resource: ResourceDef,
+    /// The resource's kind.
+    pub kind: TypeId,
+    /// The module of the kind, where the client lives.
+    pub module: ModuleId,
+    /// Client type name (`PodClient`).
+    pub rust_name: String,
+    /// Accessor on the group-version client (`pods`).
+    pub accessor: String,
+    pub subresources: Vec<SubClientDef>,
+}
+
+/// A subresource and its body type, when it has a generated one.
+#[derive(Clone, Debug)]
+pub struct SubClientDef {
+    pub def: SubresourceDef,
+    pub body: Option<TypeId>,
+    /// Method-name stem (`status`, `scale`, `ephemeral_containers`).
+    pub stem: String,
+}
+
+pub(super) fn collect(
+    resources: &[ResourceDef],
+    types: &BTreeMap<TypeId, TypeDef>,
+    taken: &mut BTreeMap<ModuleId, BTreeSet<String>>,
+) -> Vec<ClientDef> {
+    let mut by_gvk: BTreeMap<Gvk, &TypeDef> = BTreeMap::new();
+    for def in types.values() {
+        if let Some(gvk) = &def.gvk {
+            by_gvk.insert(gvk.clone(), def);
+        }
+    }
+    let mut clients = Vec::new();
+    for r in resources {
+        let gvk = Gvk {
+            group: r.group.clone(),
+            version: r.version.clone(),
+            kind: r.kind.clone(),
+        };
+        let Some(kind) = by_gvk.get(&gvk) else {
+            continue;
+        };
+        if kind.resource.as_ref().map(|(plural, _)| plural) != Some(&r.plural) {
+            tracing::debug!(plural = %r.plural, kind = %r.kind, "kind served under another plural; no typed client");
+            continue;
+        }
+        let subresources = r
+            .subresources
+            .iter()
+            .map(|s| {
+                let body = s.kind.as_ref().and_then(|(group, version, kind)| {
+                    by_gvk
+                        .get(&Gvk {
+                            group: group.clone(),
+                            version: version.clone(),
+                            kind: kind.clone(),
+                        })
+                        .map(|t| t.id.clone())
+                });
+                SubClientDef {
+                    def: s.clone(),
+                    body,
+                    stem: naming::field_name(&subresource_words(&s.name)),
+                }
+            })
+            .collect();
+        let module = kind.module.clone();
+        let wanted = format!("{}Client", kind.rust_name);
+        let names = taken.entry(module.clone()).or_default();
+        let mut rust_name = wanted.clone();
+        let mut n = 2;
+        while !names.insert(rust_name.clone()) {
+            rust_name = format!("{wanted}{n}");
+            n += 1;
+        }
+        clients.push(ClientDef {
+            resource: r.clone(),
+            kind: kind.id.clone(),
+            module,
+            rust_name,
+            accessor: naming::field_name(&r.plural),
+            subresources,
+        });
+    }
+    clients
+}
+
+/// Subresource names are lower-case run-together words; a few are known compounds.
+fn subresource_words(name: &str) -> String {
+    match name {
+        "ephemeralcontainers" => "ephemeralContainers".into(),
+        "portforward" => "portForward".into(),
+        other => other.into(),
+    }
+}
