@@ -5,5 +5,7 @@
 //! → `discovery`, `dynamic` → `cache` (informers); `workqueue` stands alone.
 
 pub mod cache;
+pub mod config;
 pub mod meta;
+pub mod rest;
 pub mod workqueue;

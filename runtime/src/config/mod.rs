@@ -1,0 +1,189 @@
+//! Where to connect and how to authenticate: kubeconfig files (merged as kubectl does),
+//! in-cluster service-account configuration, and the default chain between them.
+//!
+//! Loading is synchronous and reads files once; credentials that change over time (token
+//! files, exec plugins) are described here and fetched by the `rest` layer when requests
+//! are sent.
+
+mod error;
+pub mod exec;
+mod incluster;
+mod kubeconfig;
+mod loader;
+mod secret;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use error::ConfigError;
+pub use exec::{ExecAuth, ExecCredential, ExecError};
+pub use incluster::{InClusterEnv, SERVICE_ACCOUNT_DIR};
+pub use kubeconfig::{
+    AuthInfo, AuthProvider, Cluster, Context, ExecConfig, ExecEnvVar, Kubeconfig, NamedAuthInfo,
+    NamedCluster, NamedContext,
+};
+pub use loader::{Loader, Overrides};
+pub use secret::Secret;
+pub use url::Url;
+
+/// Everything a client needs to talk to one API server (client-go's `rest.Config`).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Base URL of the API server; a path prefix is kept.
+    pub cluster_url: Url,
+    /// Namespace of the context (or of the pod, in-cluster); `default` otherwise.
+    pub default_namespace: String,
+    pub tls: TlsConfig,
+    pub auth: AuthConfig,
+    /// `Impersonate-*` headers sent on every request.
+    pub impersonate: Option<Impersonate>,
+    /// Proxy for every request; `None` uses the usual proxy environment variables.
+    pub proxy_url: Option<Url>,
+    /// Client-side token bucket; `None` disables rate limiting.
+    pub rate_limit: Option<RateLimit>,
+    pub retry: RetryPolicy,
+    /// Whole-request timeout for everything but watches and raw streams.
+    pub timeout: Option<Duration>,
+    pub connect_timeout: Option<Duration>,
+    pub user_agent: String,
+    /// Largest single watch event accepted; a longer line fails the watch instead of
+    /// growing memory without bound.
+    pub max_watch_event_bytes: usize,
+}
+
+impl Config {
+    /// A configuration for `cluster_url` with client-go's defaults and no credentials.
+    pub fn new(cluster_url: Url) -> Self {
+        Self {
+            cluster_url,
+            default_namespace: "default".into(),
+            tls: TlsConfig::default(),
+            auth: AuthConfig::None,
+            impersonate: None,
+            proxy_url: None,
+            rate_limit: Some(RateLimit::default()),
+            retry: RetryPolicy::default(),
+            timeout: None,
+            connect_timeout: Some(Duration::from_secs(30)),
+            user_agent: default_user_agent(),
+            max_watch_event_bytes: 64 << 20,
+        }
+    }
+
+    /// The default chain: explicit path (none here) → `KUBECONFIG` → in-cluster →
+    /// `~/.kube/config`. See [`Loader`] to give a path, context or namespace.
+    pub fn infer() -> Result<Self, ConfigError> {
+        Loader::from_env().load()
+    }
+
+    /// The configuration of one kubeconfig file, with optional overrides.
+    pub fn from_kubeconfig_file(
+        path: impl Into<PathBuf>,
+        overrides: Overrides,
+    ) -> Result<Self, ConfigError> {
+        Loader::from_env()
+            .explicit_path(path)
+            .overrides(overrides)
+            .load()
+    }
+
+    /// The configuration of an already-loaded (possibly merged) kubeconfig.
+    pub fn from_kubeconfig(
+        kubeconfig: &Kubeconfig,
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigError> {
+        loader::config_from_kubeconfig(kubeconfig, overrides)
+    }
+
+    /// In-cluster configuration from the pod's environment and service-account files.
+    pub fn incluster() -> Result<Self, ConfigError> {
+        incluster::load(&InClusterEnv::from_env())
+    }
+}
+
+fn default_user_agent() -> String {
+    format!(
+        "kubegen-runtime/{} ({}/{})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+/// How the server is trusted and how this client proves itself at the TLS layer.
+#[derive(Clone, Debug, Default)]
+pub struct TlsConfig {
+    /// PEM CA certificates; when set, only these are trusted (not the system roots).
+    pub ca_pem: Option<Vec<u8>>,
+    /// Skip server certificate verification (only when the kubeconfig says so).
+    pub insecure_skip_verify: bool,
+    /// Verify the server certificate against this name instead of the URL's host.
+    pub server_name: Option<String>,
+    /// PEM client certificate chain.
+    pub client_cert_pem: Option<Vec<u8>>,
+    /// PEM private key of the client certificate.
+    pub client_key_pem: Option<Secret<Vec<u8>>>,
+}
+
+/// How requests are authenticated at the HTTP layer.
+#[derive(Clone, Debug, Default)]
+pub enum AuthConfig {
+    #[default]
+    None,
+    /// A fixed bearer token.
+    Token(Secret<String>),
+    /// A bearer token read from a file and re-read periodically (bound service-account
+    /// tokens rotate).
+    TokenFile(PathBuf),
+    /// HTTP basic auth.
+    Basic {
+        username: String,
+        password: Secret<String>,
+    },
+    /// An exec credential plugin, run when a credential is needed.
+    Exec(Box<ExecAuth>),
+}
+
+/// Who to act as (`Impersonate-User`, `-Uid`, `-Group`, `-Extra-*` headers).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Impersonate {
+    pub user: String,
+    pub uid: Option<String>,
+    pub groups: Vec<String>,
+    pub extra: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// Client-side request rate limit: a token bucket refilled at `qps` per second holding at
+/// most `burst` tokens (client-go's defaults are 5 and 10).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    pub qps: f32,
+    pub burst: u32,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        Self { qps: 5.0, burst: 10 }
+    }
+}
+
+/// When and how often a failed request is sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (client-go: 10); 0 disables retries.
+    pub max_retries: u32,
+    /// First backoff after a connection error; doubled each time.
+    pub initial_backoff: Duration,
+    /// Longest wait between attempts, also capping a server's `Retry-After`.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 10,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}

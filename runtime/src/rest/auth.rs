@@ -1,0 +1,154 @@
+//! Credentials attached to each request: static tokens and basic auth, token files re-read
+//! as they rotate, and exec plugins cached until they expire or the server rejects them.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use http::HeaderValue;
+
+use super::error::AuthError;
+use super::tls::{certified_key, ClientCertSlot};
+use crate::config::{AuthConfig, ExecAuth, ExecCredential, Secret};
+
+/// How often a token file is read again (client-go re-reads every minute).
+const TOKEN_FILE_REFRESH: Duration = Duration::from_secs(60);
+
+/// The authentication state of one client, shared by its clones.
+#[derive(Debug)]
+pub(crate) enum Auth {
+    None,
+    Static(HeaderValue),
+    TokenFile(TokenFile),
+    Exec(ExecCache),
+}
+
+impl Auth {
+    pub(crate) fn new(config: &AuthConfig, cert_slot: Arc<ClientCertSlot>) -> Result<Self, AuthError> {
+        Ok(match config {
+            AuthConfig::None => Auth::None,
+            AuthConfig::Token(token) => Auth::Static(bearer(token.expose())?),
+            AuthConfig::Basic { username, password } => {
+                let raw = format!("{username}:{}", password.expose());
+                let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+                Auth::Static(sensitive(&format!("Basic {encoded}"))?)
+            }
+            AuthConfig::TokenFile(path) => Auth::TokenFile(TokenFile {
+                path: path.clone(),
+                cached: Mutex::new(None),
+            }),
+            AuthConfig::Exec(exec) => Auth::Exec(ExecCache {
+                exec: (**exec).clone(),
+                cached: tokio::sync::Mutex::new(None),
+                cert_slot,
+            }),
+        })
+    }
+
+    /// The `Authorization` header for the next request, if any.
+    pub(crate) async fn header(&self) -> Result<Option<HeaderValue>, AuthError> {
+        match self {
+            Auth::None => Ok(None),
+            Auth::Static(h) => Ok(Some(h.clone())),
+            Auth::TokenFile(f) => f.header().map(Some),
+            Auth::Exec(e) => e.header().await,
+        }
+    }
+
+    /// Forgets a credential the server rejected with 401. True when asking again may give
+    /// a different one, so the request is worth one more try.
+    pub(crate) async fn invalidate(&self) -> bool {
+        match self {
+            Auth::None | Auth::Static(_) => false,
+            Auth::TokenFile(f) => {
+                if let Ok(mut c) = f.cached.lock() {
+                    *c = None;
+                }
+                true
+            }
+            Auth::Exec(e) => {
+                *e.cached.lock().await = None;
+                true
+            }
+        }
+    }
+}
+
+fn sensitive(value: &str) -> Result<HeaderValue, AuthError> {
+    let mut h = HeaderValue::from_str(value).map_err(|_| AuthError::InvalidHeader)?;
+    h.set_sensitive(true);
+    Ok(h)
+}
+
+fn bearer(token: &str) -> Result<HeaderValue, AuthError> {
+    sensitive(&format!("Bearer {}", token.trim()))
+}
+
+/// A bearer token kept in a file, re-read every minute and after a 401.
+#[derive(Debug)]
+pub(crate) struct TokenFile {
+    path: PathBuf,
+    cached: Mutex<Option<(HeaderValue, Instant)>>,
+}
+
+impl TokenFile {
+    fn header(&self) -> Result<HeaderValue, AuthError> {
+        let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((h, at)) = &*cached {
+            if at.elapsed() < TOKEN_FILE_REFRESH {
+                return Ok(h.clone());
+            }
+        }
+        match std::fs::read_to_string(&self.path) {
+            Ok(token) => {
+                let h = bearer(&token)?;
+                *cached = Some((h.clone(), Instant::now()));
+                Ok(h)
+            }
+            // Keep using the last token if a rotation is half-way; fail only without one.
+            Err(source) => match &*cached {
+                Some((h, _)) => {
+                    tracing::warn!(path = %self.path.display(), error = %source, "re-reading token file failed; using the previous token");
+                    Ok(h.clone())
+                }
+                None => Err(AuthError::TokenFile {
+                    path: self.path.display().to_string(),
+                    source,
+                }),
+            },
+        }
+    }
+}
+
+/// An exec plugin's credential, cached until it expires or is rejected. The lock is held
+/// while the plugin runs so concurrent requests run it once.
+#[derive(Debug)]
+pub(crate) struct ExecCache {
+    exec: ExecAuth,
+    cached: tokio::sync::Mutex<Option<(ExecCredential, Option<HeaderValue>)>>,
+    cert_slot: Arc<ClientCertSlot>,
+}
+
+impl ExecCache {
+    async fn header(&self) -> Result<Option<HeaderValue>, AuthError> {
+        let mut cached = self.cached.lock().await;
+        if let Some((cred, header)) = &*cached {
+            if !cred.is_expired() {
+                return Ok(header.clone());
+            }
+        }
+        let cred = self.exec.run().await?;
+        let header = cred
+            .token
+            .as_ref()
+            .map(|t: &Secret<String>| bearer(t.expose()))
+            .transpose()?;
+        if let (Some(cert), Some(key)) = (&cred.client_certificate_pem, &cred.client_key_pem) {
+            let key = certified_key(cert, key.expose()).map_err(AuthError::ClientCert)?;
+            self.cert_slot.set(key);
+        }
+        *cached = Some((cred, header.clone()));
+        Ok(header)
+    }
+}

@@ -1,0 +1,206 @@
+//! `Client`: one API server connection pool with its credentials, rate limiter and retry
+//! policy. Cloning is cheap (an `Arc`) and clones share everything, including the rate
+//! limiter's bucket and cached credentials.
+
+use std::fmt;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::Method;
+
+use super::auth::Auth;
+use super::error::{Error, Result};
+use super::request::RequestBuilder;
+use super::tls;
+use crate::config::{Config, Impersonate, RateLimit, RetryPolicy, Url};
+
+/// A client for one API server (client-go's `rest.RESTClient` plus its transport).
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: Url,
+    pub(crate) auth: Auth,
+    pub(crate) limiter: Option<DefaultDirectRateLimiter>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) headers: HeaderMap,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) default_namespace: String,
+    pub(crate) max_watch_event_bytes: usize,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.inner.base.as_str())
+            .field("default_namespace", &self.inner.default_namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Builds a client from a configuration (TLS, credentials, limits). Exec plugins and
+    /// token files are not touched until the first request.
+    pub fn new(config: Config) -> Result<Self> {
+        let (tls_config, cert_slot) = tls::client_config(&config.tls).map_err(Error::Build)?;
+        let mut builder = reqwest::Client::builder()
+            .use_preconfigured_tls(tls_config)
+            .user_agent(config.user_agent.clone());
+        if let Some(t) = config.connect_timeout {
+            builder = builder.connect_timeout(t);
+        }
+        if let Some(proxy) = &config.proxy_url {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|e| Error::Build(format!("proxy-url {}: {e}", redact_url(proxy))))?;
+            builder = builder.proxy(proxy);
+        }
+        let http = builder.build().map_err(|e| Error::Build(e.to_string()))?;
+        let auth = Auth::new(&config.auth, cert_slot)?;
+        let limiter = config.rate_limit.map(limiter).transpose()?;
+        let mut base = config.cluster_url.clone();
+        base.set_query(None);
+        base.set_fragment(None);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                auth,
+                limiter,
+                retry: config.retry,
+                headers: impersonation_headers(config.impersonate.as_ref())?,
+                timeout: config.timeout,
+                default_namespace: config.default_namespace,
+                max_watch_event_bytes: config.max_watch_event_bytes,
+            }),
+        })
+    }
+
+    /// A client from the default configuration chain ([`Config::infer`]).
+    pub fn try_default() -> Result<Self> {
+        Self::new(Config::infer()?)
+    }
+
+    /// The namespace of the configuration's context (`default` when it has none).
+    pub fn default_namespace(&self) -> &str {
+        &self.inner.default_namespace
+    }
+
+    /// The API server's base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// Starts a request with any verb; see [`RequestBuilder`] for the path and body.
+    pub fn request(&self, verb: Method) -> RequestBuilder {
+        RequestBuilder::new(self.clone(), verb)
+    }
+
+    /// Starts a GET request.
+    pub fn get(&self) -> RequestBuilder {
+        self.request(Method::GET)
+    }
+
+    /// Starts a POST request.
+    pub fn post(&self) -> RequestBuilder {
+        self.request(Method::POST)
+    }
+
+    /// Starts a PUT request.
+    pub fn put(&self) -> RequestBuilder {
+        self.request(Method::PUT)
+    }
+
+    /// Starts a PATCH request.
+    pub fn patch(&self) -> RequestBuilder {
+        self.request(Method::PATCH)
+    }
+
+    /// Starts a DELETE request.
+    pub fn delete(&self) -> RequestBuilder {
+        self.request(Method::DELETE)
+    }
+}
+
+/// A proxy URL without its password, for messages.
+fn redact_url(url: &Url) -> String {
+    let mut u = url.clone();
+    if u.password().is_some() {
+        let _ = u.set_password(Some("redacted"));
+    }
+    u.to_string()
+}
+
+fn limiter(rate: RateLimit) -> Result<DefaultDirectRateLimiter> {
+    if !(rate.qps.is_finite() && rate.qps > 0.0) {
+        return Err(Error::Build(format!("rate limit qps must be > 0, got {}", rate.qps)));
+    }
+    let burst = NonZeroU32::new(rate.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+    let period = Duration::from_secs_f64(1.0 / f64::from(rate.qps));
+    let quota = Quota::with_period(period)
+        .ok_or_else(|| Error::Build("rate limit period is zero".into()))?
+        .allow_burst(burst);
+    Ok(RateLimiter::direct(quota))
+}
+
+/// The `Impersonate-*` headers of a configuration.
+fn impersonation_headers(imp: Option<&Impersonate>) -> Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    let Some(imp) = imp else {
+        return Ok(headers);
+    };
+    let value = |v: &str| {
+        HeaderValue::from_str(v)
+            .map_err(|_| Error::InvalidRequest(format!("impersonation value {v:?} is not a valid header")))
+    };
+    if !imp.user.is_empty() {
+        headers.insert("impersonate-user", value(&imp.user)?);
+    }
+    if let Some(uid) = &imp.uid {
+        headers.insert("impersonate-uid", value(uid)?);
+    }
+    for group in &imp.groups {
+        headers.append("impersonate-group", value(group)?);
+    }
+    for (key, values) in &imp.extra {
+        // Extra keys may hold characters not allowed in header names: percent-encode them.
+        let encoded: String =
+            url::form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>();
+        let name = HeaderName::from_bytes(format!("impersonate-extra-{encoded}").as_bytes())
+            .map_err(|_| Error::InvalidRequest(format!("impersonation extra key {key:?}")))?;
+        for v in values {
+            headers.append(name.clone(), value(v)?);
+        }
+    }
+    Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impersonation_headers_are_built() {
+        let imp = Impersonate {
+            user: "jane".into(),
+            uid: None,
+            groups: vec!["a".into(), "b".into()],
+            extra: [("scopes".to_string(), vec!["x".to_string()])].into(),
+        };
+        let h = impersonation_headers(Some(&imp)).unwrap();
+        assert_eq!(h["impersonate-user"], "jane");
+        assert_eq!(h.get_all("impersonate-group").iter().count(), 2);
+        assert_eq!(h["impersonate-extra-scopes"], "x");
+    }
+
+    #[test]
+    fn bad_qps_is_rejected() {
+        assert!(limiter(RateLimit { qps: 0.0, burst: 1 }).is_err());
+        assert!(limiter(RateLimit { qps: 5.0, burst: 10 }).is_ok());
+    }
+}

@@ -1,0 +1,332 @@
+//! Errors of the REST layer: the API server's `Status` answers as typed [`ApiError`]s with
+//! predicates, kept apart from transport, decoding, authentication and configuration errors.
+
+use crate::config::{ConfigError, ExecError};
+use crate::meta::Status;
+
+/// Result of a REST call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Anything a request can fail with. Secrets never appear in the message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an error status (its `Status` body kept whole).
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The request did not complete: connection, TLS, timeout or body stream error.
+    #[error("{verb} {url}: {source}")]
+    Transport {
+        verb: String,
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The response (or a watch event) was not what the type expects.
+    #[error("decoding {what} from {verb} {url}: {source}")]
+    Decode {
+        what: String,
+        verb: String,
+        url: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A watch line exceeded the configured bound.
+    #[error("watch {url}: an event is longer than the limit of {limit} bytes")]
+    EventTooLarge { url: String, limit: usize },
+    /// A request body could not be serialized.
+    #[error("encoding the request body: {0}")]
+    Encode(#[source] serde_json::Error),
+    /// The request itself is malformed (a missing name, a bad header value, ...).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The credential could not be obtained.
+    #[error("authentication: {0}")]
+    Auth(#[from] AuthError),
+    /// The configuration could not be turned into a client.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The TLS or HTTP client could not be built from the configuration.
+    #[error("building the HTTP client: {0}")]
+    Build(String),
+}
+
+/// Why no credential could be attached to a request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+    #[error("reading token file {path}: {source}")]
+    TokenFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the credential is not a valid HTTP header value")]
+    InvalidHeader,
+    #[error("exec plugin client certificate: {0}")]
+    ClientCert(String),
+}
+
+/// A failure answered by the API server: the HTTP code and its `Status` body.
+///
+/// When the body is not a `Status` (a proxy's HTML page, say), one is synthesized from
+/// the HTTP code the way client-go does, so the predicates still work.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{verb} {url}: {status}")]
+pub struct ApiError {
+    pub verb: String,
+    pub url: String,
+    /// The HTTP status code of the response (the watch event's `code` for watch errors).
+    pub code: u16,
+    pub status: Status,
+}
+
+impl ApiError {
+    /// Builds the error for a non-success response from its code and body.
+    pub fn from_response(verb: &str, url: &str, code: u16, body: &[u8]) -> Self {
+        let parsed = serde_json::from_slice::<Status>(body)
+            .ok()
+            .filter(|s| s.kind.as_deref() == Some("Status"));
+        let status = match parsed {
+            Some(mut s) => {
+                if s.code.unwrap_or(0) == 0 {
+                    s.code = Some(i32::from(code));
+                }
+                s
+            }
+            None => {
+                let text = String::from_utf8_lossy(body);
+                let text = text.trim();
+                let message = if text.is_empty() {
+                    format!("the server responded with HTTP {code}")
+                } else {
+                    text.chars().take(512).collect()
+                };
+                Status::failure(code, reason_for_code(code), message)
+            }
+        };
+        Self {
+            verb: verb.to_owned(),
+            url: url.to_owned(),
+            code,
+            status,
+        }
+    }
+
+    /// Builds the error for a `Status` the server sent inside a body (a watch `ERROR`
+    /// event): the code is the status's own.
+    pub fn from_status(verb: &str, url: &str, status: Status) -> Self {
+        let code = status
+            .code
+            .and_then(|c| u16::try_from(c).ok())
+            .unwrap_or(500);
+        Self {
+            verb: verb.to_owned(),
+            url: url.to_owned(),
+            code,
+            status,
+        }
+    }
+
+    /// The `reason` of the status (`NotFound`, `Conflict`, ...), or "" when absent.
+    pub fn reason(&self) -> &str {
+        self.status.reason()
+    }
+
+    /// The human-readable message.
+    pub fn message(&self) -> &str {
+        self.status.message.as_deref().unwrap_or("")
+    }
+
+    fn is(&self, reason: &str, code: u16) -> bool {
+        let r = self.reason();
+        if r.is_empty() {
+            self.code == code
+        } else {
+            r == reason
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.is("NotFound", 404)
+    }
+    pub fn is_already_exists(&self) -> bool {
+        self.reason() == "AlreadyExists"
+    }
+    pub fn is_conflict(&self) -> bool {
+        self.is("Conflict", 409)
+    }
+    pub fn is_invalid(&self) -> bool {
+        self.is("Invalid", 422)
+    }
+    /// `410 Gone`, or reason `Expired`/`Gone`: relist (watch too old, continue expired).
+    pub fn is_gone(&self) -> bool {
+        self.code == 410 || matches!(self.reason(), "Gone" | "Expired")
+    }
+    /// The resource version asked for is too large (watch cache not yet there).
+    pub fn is_resource_expired(&self) -> bool {
+        self.reason() == "Expired"
+    }
+    pub fn is_too_many_requests(&self) -> bool {
+        self.is("TooManyRequests", 429)
+    }
+    pub fn is_forbidden(&self) -> bool {
+        self.is("Forbidden", 403)
+    }
+    pub fn is_unauthorized(&self) -> bool {
+        self.is("Unauthorized", 401)
+    }
+    pub fn is_bad_request(&self) -> bool {
+        self.is("BadRequest", 400)
+    }
+    pub fn is_method_not_supported(&self) -> bool {
+        self.is("MethodNotAllowed", 405)
+    }
+    pub fn is_timeout(&self) -> bool {
+        self.is("Timeout", 504)
+    }
+    pub fn is_server_timeout(&self) -> bool {
+        self.reason() == "ServerTimeout"
+    }
+    pub fn is_internal_error(&self) -> bool {
+        self.is("InternalError", 500)
+    }
+    pub fn is_service_unavailable(&self) -> bool {
+        self.is("ServiceUnavailable", 503)
+    }
+    /// Seconds the server asked to wait, from `details.retryAfterSeconds`.
+    pub fn retry_after_seconds(&self) -> Option<i32> {
+        self.status.details.as_ref()?.retry_after_seconds
+    }
+}
+
+/// The `metav1.StatusReason` client-go assigns to a bare HTTP code.
+pub(crate) fn reason_for_code(code: u16) -> &'static str {
+    match code {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        406 => "NotAcceptable",
+        409 => "Conflict",
+        410 => "Gone",
+        415 => "UnsupportedMediaType",
+        422 => "Invalid",
+        429 => "TooManyRequests",
+        500 => "InternalError",
+        503 => "ServiceUnavailable",
+        504 => "Timeout",
+        _ => "",
+    }
+}
+
+macro_rules! delegate {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[doc = concat!("[`ApiError::", stringify!($name), "`] of an API error; false for any other error.")]
+            pub fn $name(&self) -> bool {
+                self.api().is_some_and(ApiError::$name)
+            }
+        )*
+    };
+}
+
+impl Error {
+    /// The API error, when the server answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    delegate!(
+        is_not_found,
+        is_already_exists,
+        is_conflict,
+        is_invalid,
+        is_gone,
+        is_resource_expired,
+        is_too_many_requests,
+        is_forbidden,
+        is_unauthorized,
+        is_bad_request,
+        is_method_not_supported,
+        is_timeout,
+        is_server_timeout,
+        is_internal_error,
+        is_service_unavailable,
+    );
+
+    /// True when the request failed in the TLS handshake (unknown CA, bad certificate).
+    pub fn is_tls(&self) -> bool {
+        let Error::Transport { source, .. } = self else {
+            return false;
+        };
+        let mut current: Option<&(dyn std::error::Error + 'static)> = Some(source);
+        while let Some(err) = current {
+            if err.is::<rustls::Error>() {
+                return true;
+            }
+            // `io::Error::source` skips the wrapped error itself; look inside explicitly.
+            if let Some(io) = err.downcast_ref::<std::io::Error>() {
+                if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+                    return true;
+                }
+            }
+            current = err.source();
+        }
+        false
+    }
+
+    /// True for a connection-level failure (refused, reset, TLS, timeout).
+    pub fn is_transport(&self) -> bool {
+        matches!(self, Error::Transport { .. })
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_body_is_kept() {
+        let body = br#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \"missing\" not found","reason":"NotFound","details":{"name":"missing","kind":"configmaps"},"code":404}"#;
+        let e: Error = ApiError::from_response("GET", "https://x/api/v1/x", 404, body).into();
+        assert!(e.is_not_found());
+        assert!(!e.is_conflict());
+        let api = e.api().unwrap();
+        assert_eq!(api.status.details.as_ref().unwrap().name.as_deref(), Some("missing"));
+        assert!(e.to_string().contains("not found"), "{e}");
+    }
+
+    #[test]
+    fn non_status_body_gets_a_reason() {
+        let e = ApiError::from_response("GET", "u", 503, b"<html>down</html>");
+        assert!(e.is_service_unavailable());
+        assert_eq!(e.message(), "<html>down</html>");
+        let e = ApiError::from_response("GET", "u", 410, b"");
+        assert!(e.is_gone());
+    }
+
+    #[test]
+    fn expired_watch_status_is_gone() {
+        let status: Status = serde_json::from_slice(
+            br#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old","reason":"Expired","code":410}"#,
+        )
+        .unwrap();
+        let e = ApiError::from_status("GET", "u", status);
+        assert_eq!(e.code, 410);
+        assert!(e.is_gone());
+        assert!(e.is_resource_expired());
+    }
+}

@@ -1,0 +1,450 @@
+//! `ResourceClient<K>`: the standard verbs of one resource kind, generic over the
+//! generated types. Generated typed clients are thin shells over this.
+//!
+//! The generic methods only build a request and decode the answer; sending goes through
+//! the non-generic [`RequestBuilder`], so each kind adds little compiled code.
+
+use std::marker::PhantomData;
+
+use futures_util::stream::{self, Stream, TryStreamExt};
+use http::Method;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::client::Client;
+use super::error::{Error, Result};
+use super::options::{CreateOptions, GetOptions, ListOptions, PatchOptions, UpdateOptions};
+use super::patch::Patch;
+use super::request::{decode, ByteStream, RequestBuilder};
+use super::watch::WatchStream;
+use crate::meta::{DeleteOptions, List, Object, Resource, Scope, Status};
+
+/// Page size of [`ResourceClient::list_pages`] when the options set none (client-go's
+/// pager default).
+pub const DEFAULT_PAGE_SIZE: i64 = 500;
+
+/// What a delete answers: the object (still there with a `deletionTimestamp` while
+/// finalizers run, or as it was) or a `Status` (when it is gone at once).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ObjectOrStatus<K> {
+    Object(K),
+    Status(Status),
+}
+
+impl<K> ObjectOrStatus<K> {
+    /// The object, if the server returned one.
+    pub fn object(self) -> Option<K> {
+        match self {
+            ObjectOrStatus::Object(k) => Some(k),
+            ObjectOrStatus::Status(_) => None,
+        }
+    }
+}
+
+/// The verbs of kind `K` in one namespace, across all namespaces, or at cluster scope.
+pub struct ResourceClient<K> {
+    client: Client,
+    namespace: Option<String>,
+    _kind: PhantomData<fn() -> K>,
+}
+
+impl<K> Clone for ResourceClient<K> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            namespace: self.namespace.clone(),
+            _kind: PhantomData,
+        }
+    }
+}
+
+impl<K> std::fmt::Debug for ResourceClient<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceClient")
+            .field("kind", &std::any::type_name::<K>())
+            .field("namespace", &self.namespace)
+            .finish()
+    }
+}
+
+impl<K: Resource> ResourceClient<K> {
+    /// Objects of a namespaced kind in `namespace`.
+    pub fn namespaced(client: Client, namespace: impl Into<String>) -> Self {
+        Self {
+            client,
+            namespace: Some(namespace.into()),
+            _kind: PhantomData,
+        }
+    }
+
+    /// Objects in the configuration's default namespace.
+    pub fn default_namespaced(client: Client) -> Self {
+        let ns = client.default_namespace().to_owned();
+        Self::namespaced(client, ns)
+    }
+
+    /// All objects of a namespaced kind across namespaces (list, watch, deletecollection
+    /// only), or of a cluster-scoped kind.
+    pub fn all(client: Client) -> Self {
+        Self {
+            client,
+            namespace: None,
+            _kind: PhantomData,
+        }
+    }
+
+    /// Objects of a cluster-scoped kind (same as [`ResourceClient::all`], reads better).
+    pub fn cluster(client: Client) -> Self {
+        Self::all(client)
+    }
+
+    /// The namespace this client is bound to, if any.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The underlying client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// A request on the collection (`name: None`) or one object, path filled in.
+    pub fn request(&self, verb: Method, name: Option<&str>) -> RequestBuilder {
+        let mut req = self
+            .client
+            .request(verb)
+            .group_version(K::GROUP, K::VERSION)
+            .namespace(self.namespace.as_deref())
+            .resource(K::PLURAL);
+        if let Some(name) = name {
+            req = req.name(name);
+        }
+        req
+    }
+
+    /// Checks the scope before an object-level verb: namespaced kinds need a namespace,
+    /// cluster-scoped ones must not have one.
+    fn object_request(&self, verb: Method, name: Option<&str>) -> Result<RequestBuilder> {
+        self.check_scope(true)?;
+        if let Some(n) = name {
+            if n.is_empty() {
+                return Err(Error::InvalidRequest(format!(
+                    "{} {}: the name is empty",
+                    verb,
+                    K::PLURAL
+                )));
+            }
+        }
+        Ok(self.request(verb, name))
+    }
+
+    fn collection_request(&self, verb: Method) -> Result<RequestBuilder> {
+        self.check_scope(false)?;
+        Ok(self.request(verb, None))
+    }
+
+    fn check_scope(&self, needs_namespace: bool) -> Result<()> {
+        match (K::SCOPE, &self.namespace) {
+            (Scope::Namespaced, None) if needs_namespace => Err(Error::InvalidRequest(format!(
+                "{} is namespaced: use a client bound to a namespace",
+                K::PLURAL
+            ))),
+            (Scope::Cluster, Some(ns)) => Err(Error::InvalidRequest(format!(
+                "{} is cluster-scoped, but the client is bound to namespace {ns:?}",
+                K::PLURAL
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
+    /// Reads one object.
+    pub async fn get(&self, name: &str, options: &GetOptions) -> Result<K> {
+        self.object_request(Method::GET, Some(name))?
+            .query(options)
+            .json()
+            .await
+    }
+
+    /// Lists objects (one page when `limit` is set).
+    pub async fn list(&self, options: &ListOptions) -> Result<List<K>> {
+        self.collection_request(Method::GET)?
+            .query(options)
+            .json()
+            .await
+    }
+
+    /// Lists page by page (`limit` + `continue`), yielding each page as it arrives. The
+    /// page size is `options.limit`, or [`DEFAULT_PAGE_SIZE`].
+    pub fn list_pages(
+        &self,
+        options: &ListOptions,
+    ) -> impl Stream<Item = Result<List<K>>> + Send + 'static {
+        let mut first = options.clone();
+        if first.limit.is_none() {
+            first.limit = Some(DEFAULT_PAGE_SIZE);
+        }
+        let this = self.clone();
+        stream::try_unfold(Some(first), move |next| {
+            let this = this.clone();
+            async move {
+                let Some(opts) = next else {
+                    return Ok(None);
+                };
+                let page = this.list(&opts).await?;
+                let token = page
+                    .metadata
+                    .continue_
+                    .clone()
+                    .filter(|c| !c.is_empty());
+                let next = token.map(|t| ListOptions {
+                    continue_token: Some(t),
+                    // A continued list reads the first page's snapshot; resourceVersion
+                    // must not be repeated with a continue token.
+                    resource_version: None,
+                    resource_version_match: None,
+                    ..opts
+                });
+                Ok(Some((page, next)))
+            }
+        })
+    }
+
+    /// Lists page by page, yielding objects one at a time.
+    pub fn list_stream(
+        &self,
+        options: &ListOptions,
+    ) -> impl Stream<Item = Result<K>> + Send + 'static {
+        self.list_pages(options)
+            .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    /// Lists every page and returns one list holding all items, with the last page's
+    /// metadata (its `resourceVersion` is the snapshot to watch from).
+    pub async fn list_all(&self, options: &ListOptions) -> Result<List<K>> {
+        let mut pages = std::pin::pin!(self.list_pages(options));
+        let mut all: Option<List<K>> = None;
+        while let Some(page) = pages.try_next().await? {
+            match &mut all {
+                None => all = Some(page),
+                Some(list) => {
+                    list.items.extend(page.items);
+                    list.metadata = page.metadata;
+                }
+            }
+        }
+        let mut list = all.unwrap_or_default();
+        list.metadata.continue_ = None;
+        list.metadata.remaining_item_count = None;
+        Ok(list)
+    }
+
+    /// Watches for changes (`watch=true`); set `resource_version` to the list's and
+    /// `allow_watch_bookmarks` to get progress markers.
+    pub async fn watch(&self, options: &ListOptions) -> Result<WatchStream<K>> {
+        self.collection_request(Method::GET)?
+            .query(options)
+            .param("watch", "true")
+            .watch()
+            .await
+    }
+
+    /// Patches one object; the content type follows the patch kind. Server-side apply
+    /// needs `options.field_manager`.
+    pub async fn patch(&self, name: &str, options: &PatchOptions, patch: &Patch) -> Result<K> {
+        self.patch_request(name, None, options, patch)?.json().await
+    }
+
+    /// Deletes one object, with `options` as the body.
+    pub async fn delete(
+        &self,
+        name: &str,
+        options: &DeleteOptions,
+    ) -> Result<ObjectOrStatus<K>> {
+        let req = self
+            .object_request(Method::DELETE, Some(name))?
+            .json_body(options);
+        object_or_status(req).await
+    }
+
+    /// Deletes every object the list options select.
+    pub async fn delete_collection(
+        &self,
+        list_options: &ListOptions,
+        options: &DeleteOptions,
+    ) -> Result<ObjectOrStatus<List<K>>> {
+        let req = self
+            .collection_request(Method::DELETE)?
+            .query(list_options)
+            .json_body(options);
+        object_or_status(req).await
+    }
+
+    /// Reads a subresource (`status`, `scale`, ...) as type `T`.
+    pub async fn get_subresource<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        subresource: &str,
+        options: &GetOptions,
+    ) -> Result<T> {
+        self.object_request(Method::GET, Some(name))?
+            .subresource(subresource)
+            .query(options)
+            .json()
+            .await
+    }
+
+    /// Patches a subresource.
+    pub async fn patch_subresource<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        subresource: &str,
+        options: &PatchOptions,
+        patch: &Patch,
+    ) -> Result<T> {
+        self.patch_request(name, Some(subresource), options, patch)?
+            .json()
+            .await
+    }
+
+    /// Creates through a subresource (`eviction`, `binding`, `token`) and decodes the answer.
+    pub async fn create_subresource<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        name: &str,
+        subresource: &str,
+        options: &CreateOptions,
+        body: &B,
+    ) -> Result<T> {
+        self.object_request(Method::POST, Some(name))?
+            .subresource(subresource)
+            .query(options)
+            .json_body(body)
+            .json()
+            .await
+    }
+
+    /// Replaces a subresource (`status`, `scale`).
+    pub async fn update_subresource<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        name: &str,
+        subresource: &str,
+        options: &UpdateOptions,
+        body: &B,
+    ) -> Result<T> {
+        self.object_request(Method::PUT, Some(name))?
+            .subresource(subresource)
+            .query(options)
+            .json_body(body)
+            .json()
+            .await
+    }
+
+    /// Streams a subresource's raw body (pod `log` with `follow`), with query pairs.
+    pub async fn stream_subresource(
+        &self,
+        name: &str,
+        subresource: &str,
+        query: &[(&str, &str)],
+    ) -> Result<ByteStream> {
+        self.object_request(Method::GET, Some(name))?
+            .subresource(subresource)
+            .query(query)
+            .stream()
+            .await
+    }
+
+    fn patch_request(
+        &self,
+        name: &str,
+        subresource: Option<&str>,
+        options: &PatchOptions,
+        patch: &Patch,
+    ) -> Result<RequestBuilder> {
+        if patch.is_apply() && options.field_manager.as_deref().unwrap_or("").is_empty() {
+            return Err(Error::InvalidRequest(
+                "server-side apply needs PatchOptions::field_manager".into(),
+            ));
+        }
+        if options.force && !patch.is_apply() {
+            return Err(Error::InvalidRequest(
+                "force is only valid for server-side apply".into(),
+            ));
+        }
+        let body = patch.to_body().map_err(Error::Encode)?;
+        let mut req = self
+            .object_request(Method::PATCH, Some(name))?
+            .query(options)
+            .body(body, patch.content_type());
+        if let Some(sub) = subresource {
+            req = req.subresource(sub);
+        }
+        Ok(req)
+    }
+}
+
+impl<K: Resource + Serialize + DeserializeOwned + Send + 'static> ResourceClient<K> {
+    /// Creates an object in this client's namespace.
+    pub async fn create(&self, options: &CreateOptions, object: &K) -> Result<K> {
+        self.object_request(Method::POST, None)?
+            .query(options)
+            .json_body(object)
+            .json()
+            .await
+    }
+}
+
+impl<K: Object + Serialize + DeserializeOwned + Send + 'static> ResourceClient<K> {
+    /// Replaces an object (named by its metadata). Set `metadata.resourceVersion` for
+    /// optimistic concurrency: a stale one fails with a conflict.
+    pub async fn update(&self, options: &UpdateOptions, object: &K) -> Result<K> {
+        let name = object_name(object)?;
+        self.object_request(Method::PUT, Some(name))?
+            .query(options)
+            .json_body(object)
+            .json()
+            .await
+    }
+
+    /// Replaces an object's `status` subresource.
+    pub async fn update_status(&self, options: &UpdateOptions, object: &K) -> Result<K> {
+        let name = object_name(object)?;
+        self.update_subresource(name, "status", options, object).await
+    }
+
+    /// Server-side applies an object (named by its metadata) as `options.field_manager`.
+    pub async fn apply(&self, options: &PatchOptions, object: &K) -> Result<K> {
+        let name = object_name(object)?;
+        let patch = Patch::apply(object).map_err(Error::Encode)?;
+        self.patch(name, options, &patch).await
+    }
+}
+
+fn object_name<K: Object>(object: &K) -> Result<&str> {
+    object
+        .metadata()
+        .name
+        .as_deref()
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| {
+            Error::InvalidRequest(format!("{}: the object has no metadata.name", K::KIND))
+        })
+}
+
+/// Decodes a body that is either a `Status` or a `T`, by its `kind`.
+async fn object_or_status<T: DeserializeOwned>(req: RequestBuilder) -> Result<ObjectOrStatus<T>> {
+    #[derive(Deserialize)]
+    struct KindOnly {
+        #[serde(default)]
+        kind: Option<String>,
+    }
+    let url = req.url()?.to_string();
+    let bytes = req.bytes().await?;
+    let kind: KindOnly = decode(&bytes, "DELETE", &url)?;
+    if kind.kind.as_deref() == Some("Status") {
+        Ok(ObjectOrStatus::Status(decode(&bytes, "DELETE", &url)?))
+    } else {
+        Ok(ObjectOrStatus::Object(decode(&bytes, "DELETE", &url)?))
+    }
+}

@@ -1,0 +1,219 @@
+//! The rustls client configuration: which servers to trust and which client certificate
+//! to present, built from [`crate::config::TlsConfig`].
+//!
+//! Trust is exactly what the kubeconfig says: its CA bundle alone when it has one, the
+//! system roots otherwise, and no verification only with `insecure-skip-tls-verify`.
+//! `tls-server-name` verifies the certificate against that name instead of the URL host.
+//! The client certificate sits behind a swappable slot so an exec plugin can supply (and
+//! rotate) one after the client was built.
+
+use std::sync::{Arc, RwLock};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+use crate::config::TlsConfig;
+
+/// The crypto provider used everywhere: `ring`, chosen explicitly so the result does not
+/// depend on which rustls backends other crates in the build enable.
+pub(crate) fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Builds the rustls configuration and the slot holding the client certificate.
+pub(crate) fn client_config(
+    tls: &TlsConfig,
+) -> Result<(ClientConfig, Arc<ClientCertSlot>), String> {
+    let provider = provider();
+    let mut verifier: Arc<dyn ServerCertVerifier> = if tls.insecure_skip_verify {
+        Arc::new(NoVerification(provider.clone()))
+    } else {
+        let mut roots = RootCertStore::empty();
+        match &tls.ca_pem {
+            Some(pem) => {
+                let mut count = 0;
+                for cert in CertificateDer::pem_slice_iter(pem) {
+                    let cert = cert.map_err(|e| format!("certificate authority: {e}"))?;
+                    roots
+                        .add(cert)
+                        .map_err(|e| format!("certificate authority: {e}"))?;
+                    count += 1;
+                }
+                if count == 0 {
+                    return Err("certificate authority: no PEM certificate found".into());
+                }
+            }
+            None => {
+                let native = rustls_native_certs::load_native_certs();
+                for e in &native.errors {
+                    tracing::debug!(error = %e, "skipping unreadable system root certificate");
+                }
+                roots.add_parsable_certificates(native.certs);
+            }
+        }
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()
+            .map_err(|e| format!("certificate verifier: {e}"))?
+    };
+    if let Some(name) = &tls.server_name {
+        let name = ServerName::try_from(name.clone())
+            .map_err(|e| format!("tls-server-name {name:?}: {e}"))?;
+        verifier = Arc::new(FixedServerName {
+            inner: verifier,
+            name,
+        });
+    }
+    let slot = Arc::new(ClientCertSlot::default());
+    if let (Some(cert), Some(key)) = (&tls.client_cert_pem, &tls.client_key_pem) {
+        slot.set(certified_key(cert, key.expose())?);
+    }
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS versions: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_client_cert_resolver(slot.clone());
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok((config, slot))
+}
+
+/// Parses a PEM certificate chain and private key into a signing identity.
+pub(crate) fn certified_key(cert_pem: &[u8], key_pem: &[u8]) -> Result<CertifiedKey, String> {
+    let certs = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("client certificate: {e}"))?;
+    if certs.is_empty() {
+        return Err("client certificate: no PEM certificate found".into());
+    }
+    // The pem error names the section kind, never the key's bytes.
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| format!("client key: {e}"))?;
+    let signing = provider()
+        .key_provider
+        .load_private_key(key)
+        .map_err(|e| format!("client key: {e}"))?;
+    Ok(CertifiedKey::new(certs, signing))
+}
+
+/// The client certificate to present, replaceable at run time (exec plugins).
+#[derive(Debug, Default)]
+pub(crate) struct ClientCertSlot(RwLock<Option<Arc<CertifiedKey>>>);
+
+impl ClientCertSlot {
+    pub(crate) fn set(&self, key: CertifiedKey) {
+        if let Ok(mut slot) = self.0.write() {
+            *slot = Some(Arc::new(key));
+        }
+    }
+}
+
+impl ResolvesClientCert for ClientCertSlot {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.0.read().ok()?.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        self.0.read().map(|s| s.is_some()).unwrap_or(false)
+    }
+}
+
+/// Verifies the server's certificate against a fixed name (`tls-server-name`).
+#[derive(Debug)]
+struct FixedServerName {
+    inner: Arc<dyn ServerCertVerifier>,
+    name: ServerName<'static>,
+}
+
+impl ServerCertVerifier for FixedServerName {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.inner
+            .verify_server_cert(end_entity, intermediates, &self.name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// `insecure-skip-tls-verify`: accepts any certificate, but still checks the handshake
+/// signatures so the session is at least bound to the presented key.
+#[derive(Debug)]
+struct NoVerification(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for NoVerification {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
