@@ -172,6 +172,8 @@ impl Default for RateLimit {
 pub struct RetryPolicy {
     /// Retries after the first attempt (client-go: 10); 0 disables retries.
     pub max_retries: u32,
+    /// At most this many of those retries follow transport errors (client-go: a few).
+    pub max_transport_retries: u32,
     /// First backoff after a connection error; doubled each time.
     pub initial_backoff: Duration,
     /// Longest wait between attempts, also capping a server's `Retry-After`.
@@ -182,6 +184,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_retries: 10,
+            max_transport_retries: 3,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(30),
         }

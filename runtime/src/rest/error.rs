@@ -263,29 +263,35 @@ impl Error {
 
     /// True when the request failed in the TLS handshake (unknown CA, bad certificate).
     pub fn is_tls(&self) -> bool {
-        let Error::Transport { source, .. } = self else {
-            return false;
-        };
-        let mut current: Option<&(dyn std::error::Error + 'static)> = Some(source);
-        while let Some(err) = current {
-            if err.is::<rustls::Error>() {
-                return true;
-            }
-            // `io::Error::source` skips the wrapped error itself; look inside explicitly.
-            if let Some(io) = err.downcast_ref::<std::io::Error>() {
-                if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
-                    return true;
-                }
-            }
-            current = err.source();
+        match self {
+            Error::Transport { source, .. } => is_tls_error(source),
+            _ => false,
         }
-        false
     }
 
     /// True for a connection-level failure (refused, reset, TLS, timeout).
     pub fn is_transport(&self) -> bool {
         matches!(self, Error::Transport { .. })
     }
+}
+
+/// Whether a rustls error is somewhere in the chain of `err`.
+pub(crate) fn is_tls_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(err) = current {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        // `io::Error::source` skips the error it wraps; step into it explicitly.
+        current = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => None,
+            },
+            None => err.source(),
+        };
+    }
+    false
 }
 
 impl From<ApiError> for Error {

@@ -279,6 +279,7 @@ impl RequestBuilder {
         let verb_s = self.verb.to_string();
         let url_s = url.to_string();
         let mut attempt: u32 = 0;
+        let mut transport_retries: u32 = 0;
         let mut refreshed_auth = false;
         loop {
             if let Some(limiter) = &inner.limiter {
@@ -309,10 +310,12 @@ impl RequestBuilder {
                 Ok(resp) => resp,
                 Err(source) => {
                     if attempt < inner.retry.max_retries
+                        && transport_retries < inner.retry.max_transport_retries
                         && retry::transport_retryable(&self.verb, &source)
                     {
                         attempt += 1;
-                        let wait = retry::backoff(&inner.retry, attempt);
+                        transport_retries += 1;
+                        let wait = retry::backoff(&inner.retry, transport_retries);
                         tracing::debug!(verb = %verb_s, url = %url_s, error = %source, attempt, ?wait, "retrying after a transport error");
                         tokio::time::sleep(wait).await;
                         continue;

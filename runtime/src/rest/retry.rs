@@ -6,7 +6,9 @@
 //!   have acted on the request.
 //! - connection errors before the request was sent (`connect` failures): any verb.
 //! - other transport errors (reset mid-request): only safe verbs.
-//! - timeouts are never retried: the caller's deadline has passed.
+//! - timeouts and TLS failures are never retried.
+//!
+//! Transport errors get at most `RetryPolicy::max_transport_retries` of the retries.
 
 use std::time::Duration;
 
@@ -43,9 +45,10 @@ fn retry_after_seconds(headers: &HeaderMap) -> Option<u64> {
     Some(value.parse::<u64>().unwrap_or(1))
 }
 
-/// Whether a transport error may be retried for this verb.
+/// Whether a transport error may be retried for this verb. TLS failures (an unknown CA,
+/// a bad certificate) will not heal by themselves and are never retried.
 pub(crate) fn transport_retryable(verb: &Method, err: &reqwest::Error) -> bool {
-    if err.is_timeout() {
+    if err.is_timeout() || super::error::is_tls_error(err) {
         return false;
     }
     err.is_connect() || is_safe(verb)
