@@ -1,0 +1,262 @@
+//! Kubeconfig loading on fixture files: kubectl's merge rules, relative paths, `-data`
+//! fields, overrides, errors that name the file and field, and the default chain.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use kubegen_runtime::config::{
+    AuthConfig, Config, ConfigError, InClusterEnv, Kubeconfig, Loader, Overrides,
+};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/kubeconfig")
+        .join(name)
+}
+
+fn nothing_else() -> Loader {
+    Loader {
+        home: None,
+        in_cluster: InClusterEnv::default(),
+        kubeconfig_env: None,
+        ..Loader::default()
+    }
+}
+
+fn with_kubeconfig_env(files: &[PathBuf]) -> Loader {
+    Loader {
+        kubeconfig_env: Some(std::env::join_paths(files).unwrap()),
+        ..nothing_else()
+    }
+}
+
+#[test]
+fn kubeconfig_list_merges_first_wins() {
+    let loader = with_kubeconfig_env(&[fixture("a.yaml"), fixture("nested/b.yaml")]);
+    let config = loader.load().unwrap();
+    // current-context from the first file that sets it; ctx-a from a.yaml wins over b's.
+    assert_eq!(config.cluster_url.as_str(), "https://a.example:6443/");
+    assert_eq!(config.default_namespace, "team-a");
+    assert!(matches!(&config.auth, AuthConfig::Token(t) if t.expose() == "alice-token"));
+    assert_eq!(config.tls.server_name.as_deref(), Some("api.a.example"));
+    let imp = config.impersonate.as_ref().unwrap();
+    assert_eq!(imp.user, "bob");
+    assert_eq!(imp.groups, ["devs", "ops"]);
+    assert_eq!(imp.extra["scopes"], ["view"]);
+    // The token never shows in Debug output.
+    assert!(!format!("{config:?}").contains("alice-token"));
+
+    // Reversed: b.yaml's current context and its "shared" cluster win.
+    let reversed = with_kubeconfig_env(&[fixture("nested/b.yaml"), fixture("a.yaml")]);
+    let config = reversed.load().unwrap();
+    assert_eq!(config.cluster_url.as_str(), "https://b-only.example/");
+    let merged = Kubeconfig::merge([
+        Kubeconfig::read(&fixture("nested/b.yaml")).unwrap(),
+        Kubeconfig::read(&fixture("a.yaml")).unwrap(),
+    ]);
+    assert_eq!(merged.cluster("shared").unwrap().server.as_deref(), Some("https://b.example:6443"));
+    assert_eq!(merged.context("ctx-a").unwrap().namespace.as_deref(), Some("from-b"));
+    assert!(merged.cluster("proxied").is_some(), "entries only in later files are kept");
+    assert_eq!(merged.current_context.as_deref(), Some("ctx-b"));
+}
+
+#[test]
+fn missing_files_in_kubeconfig_list_are_skipped() {
+    let loader = with_kubeconfig_env(&[fixture("nope.yaml"), fixture("a.yaml")]);
+    assert_eq!(loader.load().unwrap().default_namespace, "team-a");
+}
+
+#[test]
+fn relative_paths_resolve_against_each_files_folder() {
+    // a.yaml names nested/certs/ca.pem; b.yaml (in nested/) names certs/ca.pem: same file.
+    let a = Config::from_kubeconfig_file(fixture("a.yaml"), Overrides::default()).unwrap();
+    let b = Config::from_kubeconfig_file(fixture("nested/b.yaml"), Overrides::default()).unwrap();
+    assert_eq!(a.tls.ca_pem, b.tls.ca_pem);
+    assert!(String::from_utf8(b.tls.ca_pem.clone().unwrap()).unwrap().contains("fixture CA"));
+    assert!(b.tls.client_cert_pem.unwrap().starts_with(b"-----BEGIN CERTIFICATE-----"));
+    assert!(b.tls.client_key_pem.is_some());
+    match &b.auth {
+        AuthConfig::TokenFile(p) => assert_eq!(p, &fixture("nested/certs/token")),
+        other => panic!("{other:?}"),
+    }
+    // Merged, the paths still point where their own file meant.
+    let merged = with_kubeconfig_env(&[fixture("a.yaml"), fixture("nested/b.yaml")])
+        .overrides(Overrides { context: Some("ctx-b".into()), ..Default::default() })
+        .load()
+        .unwrap();
+    assert_eq!(merged.tls.ca_pem, b.tls.ca_pem);
+}
+
+#[test]
+fn data_fields_are_decoded_and_win_over_files() {
+    let c = Config::from_kubeconfig_file(fixture("data.yaml"), Overrides::default()).unwrap();
+    assert_eq!(c.tls.ca_pem.as_deref(), Some(&b"CA-DATA-PEM"[..]));
+    assert_eq!(c.tls.client_cert_pem.as_deref(), Some(&b"CERT-DATA"[..]));
+    assert_eq!(c.tls.client_key_pem.as_ref().unwrap().expose(), b"KEY-DATA");
+    match &c.auth {
+        AuthConfig::Basic { username, password } => {
+            assert_eq!(username, "admin");
+            assert_eq!(password.expose(), "s3cret-pass");
+        }
+        other => panic!("{other:?}"),
+    }
+    let debug = format!("{c:?}");
+    assert!(!debug.contains("s3cret-pass") && !debug.contains("KEY-DATA"), "{debug}");
+
+    let e = Config::from_kubeconfig_file(
+        fixture("data.yaml"),
+        Overrides { context: Some("bad-data".into()), ..Default::default() },
+    )
+    .unwrap_err();
+    assert!(matches!(e, ConfigError::Base64 { .. }), "{e:?}");
+    assert!(e.to_string().contains("user \"bad\" client-certificate-data"), "{e}");
+}
+
+#[test]
+fn overrides_select_context_cluster_user_and_namespace() {
+    let c = Config::from_kubeconfig_file(
+        fixture("a.yaml"),
+        Overrides {
+            context: Some("ctx-proxied".into()),
+            namespace: Some("override-ns".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(c.cluster_url.as_str(), "https://p.example/");
+    assert!(c.tls.insecure_skip_verify);
+    assert_eq!(c.proxy_url.as_ref().unwrap().as_str(), "http://proxy.example:3128/");
+    assert_eq!(c.default_namespace, "override-ns");
+    let c = Config::from_kubeconfig_file(
+        fixture("a.yaml"),
+        Overrides { cluster: Some("proxied".into()), ..Default::default() },
+    )
+    .unwrap();
+    assert_eq!(c.cluster_url.host_str(), Some("p.example"));
+    assert_eq!(c.default_namespace, "team-a");
+    // No namespace anywhere: "default".
+    let c = Config::from_kubeconfig_file(fixture("nested/b.yaml"), Overrides::default()).unwrap();
+    assert_eq!(c.default_namespace, "default");
+}
+
+#[test]
+fn unknown_context_lists_the_known_ones() {
+    let e = Config::from_kubeconfig_file(
+        fixture("a.yaml"),
+        Overrides { context: Some("nope".into()), ..Default::default() },
+    )
+    .unwrap_err();
+    match &e {
+        ConfigError::UnknownContext { name, available } => {
+            assert_eq!(name, "nope");
+            assert_eq!(available, &["ctx-a", "ctx-proxied"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().contains("\"nope\""));
+    let e = Config::from_kubeconfig_file(
+        fixture("a.yaml"),
+        Overrides { user: Some("nobody".into()), ..Default::default() },
+    )
+    .unwrap_err();
+    assert!(matches!(e, ConfigError::UnknownUser { .. }), "{e:?}");
+}
+
+#[test]
+fn missing_explicit_file_names_the_path() {
+    let e = nothing_else().explicit_path(fixture("missing.yaml")).load().unwrap_err();
+    assert!(matches!(e, ConfigError::ReadFile { .. }), "{e:?}");
+    assert!(e.to_string().contains("missing.yaml"), "{e}");
+}
+
+#[test]
+fn malformed_yaml_names_file_and_field() {
+    let e = Config::from_kubeconfig_file(fixture("wrong-type.yaml"), Overrides::default()).unwrap_err();
+    let msg = e.to_string();
+    match &e {
+        ConfigError::Parse { path, field, .. } => {
+            assert!(path.ends_with("wrong-type.yaml"));
+            assert_eq!(field, "users[1].user.as-groups");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(msg.contains("wrong-type.yaml") && msg.contains("users[1].user.as-groups"), "{msg}");
+    assert!(msg.contains("line 10"), "{msg}");
+    // The token of another user in the same file is not in the message.
+    assert!(!msg.contains(": t\n"));
+
+    let e = Config::from_kubeconfig_file(fixture("broken-syntax.yaml"), Overrides::default()).unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, ConfigError::Parse { .. }), "{e:?}");
+    assert!(msg.contains("broken-syntax.yaml") && msg.contains("line"), "{msg}");
+}
+
+#[test]
+fn exec_config_and_auth_conflicts() {
+    let c = Config::from_kubeconfig_file(fixture("exec.yaml"), Overrides::default()).unwrap();
+    match &c.auth {
+        AuthConfig::Exec(exec) => {
+            assert_eq!(exec.exec.api_version, "client.authentication.k8s.io/v1beta1");
+            // Relative command with a separator: against the kubeconfig's folder.
+            assert_eq!(PathBuf::from(&exec.exec.command), fixture("bin/get-token"));
+            assert_eq!(exec.exec.args.as_deref().unwrap(), ["--cluster", "c"]);
+            assert!(exec.cluster_info.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = Config::from_kubeconfig_file(
+        fixture("exec.yaml"),
+        Overrides { context: Some("both".into()), ..Default::default() },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("more than one authentication method"), "{e}");
+}
+
+#[test]
+fn default_chain_order_and_error() {
+    // Nothing applies: the error lists every source.
+    let dir = tempfile::tempdir().unwrap();
+    let loader = Loader {
+        home: Some(dir.path().to_owned()),
+        kubeconfig_env: Some(OsString::from(dir.path().join("none.yaml"))),
+        ..nothing_else()
+    };
+    let e = loader.load().unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, ConfigError::NotFound { .. }));
+    assert!(msg.contains("KUBECONFIG="), "{msg}");
+    assert!(msg.contains("in-cluster"), "{msg}");
+    assert!(msg.contains(".kube/config"), "{msg}");
+
+    // In-cluster comes before ~/.kube/config.
+    let sa = dir.path().join("sa");
+    std::fs::create_dir(&sa).unwrap();
+    std::fs::write(sa.join("token"), "t").unwrap();
+    std::fs::write(sa.join("ca.crt"), "ca").unwrap();
+    std::fs::write(sa.join("namespace"), "pod-ns").unwrap();
+    std::fs::create_dir(dir.path().join(".kube")).unwrap();
+    std::fs::copy(fixture("data.yaml"), dir.path().join(".kube/config")).unwrap();
+    let in_cluster = InClusterEnv {
+        host: Some("10.0.0.1".into()),
+        port: Some("443".into()),
+        service_account_dir: sa,
+    };
+    let loader = Loader { in_cluster: in_cluster.clone(), ..loader };
+    let c = loader.load().unwrap();
+    assert_eq!(c.cluster_url.as_str(), "https://10.0.0.1/");
+    assert_eq!(c.default_namespace, "pod-ns");
+
+    // Without in-cluster, the home kubeconfig.
+    let home_only = Loader { in_cluster: InClusterEnv::default(), ..loader.clone() };
+    assert_eq!(home_only.load().unwrap().cluster_url.as_str(), "https://data.example/");
+
+    // KUBECONFIG (when a listed file exists) comes before in-cluster.
+    let env_first = Loader {
+        kubeconfig_env: Some(OsString::from(fixture("a.yaml"))),
+        ..loader.clone()
+    };
+    assert_eq!(env_first.load().unwrap().default_namespace, "team-a");
+    // And an explicit path before everything.
+    let explicit = env_first.explicit_path(fixture("nested/b.yaml"));
+    assert_eq!(explicit.load().unwrap().cluster_url.as_str(), "https://b-only.example/");
+}
