@@ -41,16 +41,27 @@ fn json(code: StatusCode, body: String) -> Response {
 async fn status_errors_are_typed() {
     let app = Router::new().route(
         "/api/v1/namespaces/default/configmaps/{name}",
-        any(|axum::extract::Path(name): axum::extract::Path<String>| async move {
-            match name.as_str() {
-                "missing" => json(StatusCode::NOT_FOUND, status_json(404, "NotFound", "configmaps \"missing\" not found")),
-                "conflict" => json(StatusCode::CONFLICT, status_json(409, "Conflict", "the object has been modified")),
-                "forbidden" => json(StatusCode::FORBIDDEN, status_json(403, "Forbidden", "no")),
-                "invalid" => json(StatusCode::UNPROCESSABLE_ENTITY, status_json(422, "Invalid", "bad name")),
-                "html" => (StatusCode::BAD_GATEWAY, "<html>proxy error</html>").into_response(),
-                _ => json(StatusCode::OK, "{not json".into()),
-            }
-        }),
+        any(
+            |axum::extract::Path(name): axum::extract::Path<String>| async move {
+                match name.as_str() {
+                    "missing" => json(
+                        StatusCode::NOT_FOUND,
+                        status_json(404, "NotFound", "configmaps \"missing\" not found"),
+                    ),
+                    "conflict" => json(
+                        StatusCode::CONFLICT,
+                        status_json(409, "Conflict", "the object has been modified"),
+                    ),
+                    "forbidden" => json(StatusCode::FORBIDDEN, status_json(403, "Forbidden", "no")),
+                    "invalid" => json(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        status_json(422, "Invalid", "bad name"),
+                    ),
+                    "html" => (StatusCode::BAD_GATEWAY, "<html>proxy error</html>").into_response(),
+                    _ => json(StatusCode::OK, "{not json".into()),
+                }
+            },
+        ),
     );
     let server = serve_http(app).await;
     let cms = ResourceClient::<ConfigMap>::namespaced(client(&server.url()), "default");
@@ -61,7 +72,10 @@ async fn status_errors_are_typed() {
     let e = get("missing").await;
     assert!(e.is_not_found() && !e.is_conflict(), "{e}");
     assert_eq!(e.api().unwrap().code, 404);
-    assert!(e.to_string().contains("configmaps \"missing\" not found"), "{e}");
+    assert!(
+        e.to_string().contains("configmaps \"missing\" not found"),
+        "{e}"
+    );
     assert!(get("conflict").await.is_conflict());
     assert!(get("forbidden").await.is_forbidden());
     assert!(get("invalid").await.is_invalid());
@@ -74,7 +88,12 @@ async fn status_errors_are_typed() {
 }
 
 /// Answers 429 with Retry-After the first `fail` times, then 200; counts hits.
-fn flaky(code: StatusCode, fail: usize, retry_after: Option<&'static str>, hits: Arc<AtomicUsize>) -> Router {
+fn flaky(
+    code: StatusCode,
+    fail: usize,
+    retry_after: Option<&'static str>,
+    hits: Arc<AtomicUsize>,
+) -> Router {
     Router::new().route(
         "/api/v1/namespaces/default/configmaps",
         any(move |body: Bytes| {
@@ -84,12 +103,14 @@ fn flaky(code: StatusCode, fail: usize, retry_after: Option<&'static str>, hits:
                 if n < fail {
                     let mut resp = json(code, status_json(code.as_u16(), "", "try later"));
                     if let Some(ra) = retry_after {
-                        resp.headers_mut().insert("retry-after", ra.parse().unwrap());
+                        resp.headers_mut()
+                            .insert("retry-after", ra.parse().unwrap());
                     }
                     return resp;
                 }
                 let cm = if body.is_empty() {
-                    serde_json::json!({"kind": "ConfigMapList", "metadata": {}, "items": []}).to_string()
+                    serde_json::json!({"kind": "ConfigMapList", "metadata": {}, "items": []})
+                        .to_string()
                 } else {
                     String::from_utf8(body.to_vec()).unwrap()
                 };
@@ -102,48 +123,95 @@ fn flaky(code: StatusCode, fail: usize, retry_after: Option<&'static str>, hits:
 #[tokio::test]
 async fn too_many_requests_waits_for_retry_after() {
     let hits = Arc::new(AtomicUsize::new(0));
-    let server = serve_http(flaky(StatusCode::TOO_MANY_REQUESTS, 1, Some("1"), hits.clone())).await;
+    let server = serve_http(flaky(
+        StatusCode::TOO_MANY_REQUESTS,
+        1,
+        Some("1"),
+        hits.clone(),
+    ))
+    .await;
     let cms = ResourceClient::<ConfigMap>::namespaced(client(&server.url()), "default");
     let start = Instant::now();
     // 429 means "not processed": even a create is retried.
-    cms.create(&CreateOptions::default(), &ConfigMap::named("x")).await.unwrap();
-    assert!(start.elapsed() >= Duration::from_millis(950), "{:?}", start.elapsed());
+    cms.create(&CreateOptions::default(), &ConfigMap::named("x"))
+        .await
+        .unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(hits.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]
 async fn retries_are_bounded() {
     let hits = Arc::new(AtomicUsize::new(0));
-    let server = serve_http(flaky(StatusCode::TOO_MANY_REQUESTS, 100, Some("0"), hits.clone())).await;
+    let server = serve_http(flaky(
+        StatusCode::TOO_MANY_REQUESTS,
+        100,
+        Some("0"),
+        hits.clone(),
+    ))
+    .await;
     let mut c = Config::new(server.url().parse().unwrap());
     c.rate_limit = None;
     c.retry.max_retries = 3;
     let cms = ResourceClient::<ConfigMap>::namespaced(Client::new(c).unwrap(), "default");
     let e = cms.list(&ListOptions::default()).await.unwrap_err();
     assert!(e.is_too_many_requests(), "{e}");
-    assert_eq!(hits.load(Ordering::SeqCst), 4, "first try and three retries");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        4,
+        "first try and three retries"
+    );
 }
 
 #[tokio::test]
 async fn server_errors_retry_only_safe_verbs() {
     // 500 + Retry-After: a GET is retried ...
     let hits = Arc::new(AtomicUsize::new(0));
-    let server = serve_http(flaky(StatusCode::INTERNAL_SERVER_ERROR, 1, Some("0"), hits.clone())).await;
+    let server = serve_http(flaky(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        1,
+        Some("0"),
+        hits.clone(),
+    ))
+    .await;
     let cms = ResourceClient::<ConfigMap>::namespaced(client(&server.url()), "default");
     cms.list(&ListOptions::default()).await.unwrap();
     assert_eq!(hits.load(Ordering::SeqCst), 2);
     // ... a POST, which the server may have acted on, is not.
     let hits = Arc::new(AtomicUsize::new(0));
-    let server = serve_http(flaky(StatusCode::INTERNAL_SERVER_ERROR, 1, Some("0"), hits.clone())).await;
+    let server = serve_http(flaky(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        1,
+        Some("0"),
+        hits.clone(),
+    ))
+    .await;
     let cms = ResourceClient::<ConfigMap>::namespaced(client(&server.url()), "default");
-    let e = cms.create(&CreateOptions::default(), &ConfigMap::named("x")).await.unwrap_err();
+    let e = cms
+        .create(&CreateOptions::default(), &ConfigMap::named("x"))
+        .await
+        .unwrap_err();
     assert!(e.is_internal_error(), "{e}");
     assert_eq!(hits.load(Ordering::SeqCst), 1);
     // Without Retry-After nothing is retried.
     let hits = Arc::new(AtomicUsize::new(0));
-    let server = serve_http(flaky(StatusCode::SERVICE_UNAVAILABLE, 1, None, hits.clone())).await;
+    let server = serve_http(flaky(
+        StatusCode::SERVICE_UNAVAILABLE,
+        1,
+        None,
+        hits.clone(),
+    ))
+    .await;
     let cms = ResourceClient::<ConfigMap>::namespaced(client(&server.url()), "default");
-    assert!(cms.list(&ListOptions::default()).await.unwrap_err().is_service_unavailable());
+    assert!(cms
+        .list(&ListOptions::default())
+        .await
+        .unwrap_err()
+        .is_service_unavailable());
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
 
@@ -164,13 +232,18 @@ async fn rate_limit_is_shared_by_clones() {
     let hits = Arc::new(AtomicUsize::new(0));
     let server = serve_http(flaky(StatusCode::OK, 0, None, hits.clone())).await;
     let mut c = Config::new(server.url().parse().unwrap());
-    c.rate_limit = Some(RateLimit { qps: 20.0, burst: 2 });
+    c.rate_limit = Some(RateLimit {
+        qps: 20.0,
+        burst: 2,
+    });
     let client = Client::new(c).unwrap();
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let cms = ResourceClient::<ConfigMap>::namespaced(client.clone(), "default");
-        tasks.push(tokio::spawn(async move { cms.list(&ListOptions::default()).await.unwrap() }));
+        tasks.push(tokio::spawn(async move {
+            cms.list(&ListOptions::default()).await.unwrap()
+        }));
     }
     for t in tasks {
         t.await.unwrap();
@@ -182,17 +255,27 @@ async fn rate_limit_is_shared_by_clones() {
     assert_eq!(hits.load(Ordering::SeqCst), 8);
 }
 
+/// One request as the server saw it.
+type Seen = (Method, String, HeaderMap, Bytes);
+
 #[tokio::test]
 async fn headers_query_and_patch_content_types() {
-    let seen: Arc<Mutex<Vec<(Method, String, HeaderMap, Bytes)>>> = Default::default();
+    let seen: Arc<Mutex<Vec<Seen>>> = Default::default();
     let s = seen.clone();
-    let app = Router::new().fallback(any(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-        let s = s.clone();
-        async move {
-            s.lock().unwrap().push((method, uri.to_string(), headers, body));
-            json(StatusCode::OK, serde_json::to_string(&ConfigMap::named("p")).unwrap())
-        }
-    }));
+    let app = Router::new().fallback(any(
+        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let s = s.clone();
+            async move {
+                s.lock()
+                    .unwrap()
+                    .push((method, uri.to_string(), headers, body));
+                json(
+                    StatusCode::OK,
+                    serde_json::to_string(&ConfigMap::named("p")).unwrap(),
+                )
+            }
+        },
+    ));
     let server = serve_http(app).await;
     let mut c = Config::new(server.url().parse().unwrap());
     c.rate_limit = None;
@@ -206,10 +289,22 @@ async fn headers_query_and_patch_content_types() {
     let cms = ResourceClient::<ConfigMap>::namespaced(Client::new(c).unwrap(), "team-a");
     let patch_body = serde_json::json!({"data": {"k": "v"}});
     let patches = [
-        (Patch::Merge(patch_body.clone()), "application/merge-patch+json"),
-        (Patch::Strategic(patch_body.clone()), "application/strategic-merge-patch+json"),
-        (Patch::Json(serde_json::json!([{"op": "add", "path": "/data/k", "value": "v"}])), "application/json-patch+json"),
-        (Patch::Apply(patch_body.clone()), "application/apply-patch+yaml"),
+        (
+            Patch::Merge(patch_body.clone()),
+            "application/merge-patch+json",
+        ),
+        (
+            Patch::Strategic(patch_body.clone()),
+            "application/strategic-merge-patch+json",
+        ),
+        (
+            Patch::Json(serde_json::json!([{"op": "add", "path": "/data/k", "value": "v"}])),
+            "application/json-patch+json",
+        ),
+        (
+            Patch::Apply(patch_body.clone()),
+            "application/apply-patch+yaml",
+        ),
     ];
     for (patch, _) in &patches {
         let opts = if patch.is_apply() {
@@ -220,17 +315,30 @@ async fn headers_query_and_patch_content_types() {
         cms.patch("p", &opts, patch).await.unwrap();
     }
     // Apply without a field manager fails before anything is sent.
-    let e = cms.patch("p", &PatchOptions::default(), &patches[3].0).await.unwrap_err();
+    let e = cms
+        .patch("p", &PatchOptions::default(), &patches[3].0)
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::InvalidRequest(_)), "{e}");
     cms.update(
-        &UpdateOptions { dry_run: true, field_manager: Some("m".into()), ..Default::default() },
+        &UpdateOptions {
+            dry_run: true,
+            field_manager: Some("m".into()),
+            ..Default::default()
+        },
         &ConfigMap::named("p"),
     )
     .await
     .unwrap();
-    cms.get_subresource::<ConfigMap>("p", "status", &GetOptions { resource_version: Some("0".into()) })
-        .await
-        .unwrap();
+    cms.get_subresource::<ConfigMap>(
+        "p",
+        "status",
+        &GetOptions {
+            resource_version: Some("0".into()),
+        },
+    )
+    .await
+    .unwrap();
 
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 6);
@@ -241,13 +349,25 @@ async fn headers_query_and_patch_content_types() {
         assert_eq!(headers["user-agent"], "kubegen-test/1");
         assert_eq!(headers["impersonate-user"], "jane");
         assert_eq!(headers.get_all("impersonate-group").iter().count(), 2);
-        assert!(uri.starts_with("/api/v1/namespaces/team-a/configmaps/p"), "{uri}");
+        assert!(
+            uri.starts_with("/api/v1/namespaces/team-a/configmaps/p"),
+            "{uri}"
+        );
         assert!(!body.is_empty());
     }
-    assert_eq!(seen[3].1, "/api/v1/namespaces/team-a/configmaps/p?fieldManager=kubegen&force=true");
+    assert_eq!(
+        seen[3].1,
+        "/api/v1/namespaces/team-a/configmaps/p?fieldManager=kubegen&force=true"
+    );
     assert_eq!(seen[4].0, Method::PUT);
-    assert_eq!(seen[4].1, "/api/v1/namespaces/team-a/configmaps/p?dryRun=All&fieldManager=m");
-    assert_eq!(seen[5].1, "/api/v1/namespaces/team-a/configmaps/p/status?resourceVersion=0");
+    assert_eq!(
+        seen[4].1,
+        "/api/v1/namespaces/team-a/configmaps/p?dryRun=All&fieldManager=m"
+    );
+    assert_eq!(
+        seen[5].1,
+        "/api/v1/namespaces/team-a/configmaps/p/status?resourceVersion=0"
+    );
 }
 
 #[tokio::test]
@@ -279,7 +399,10 @@ async fn delete_returns_object_or_status() {
         );
     let server = serve_http(app).await;
     let cms = ResourceClient::<ConfigMap>::namespaced(client(&server.url()), "default");
-    let opts = DeleteOptions { propagation_policy: Some("Foreground".into()), ..Default::default() };
+    let opts = DeleteOptions {
+        propagation_policy: Some("Foreground".into()),
+        ..Default::default()
+    };
     match cms.delete("gone", &opts).await.unwrap() {
         ObjectOrStatus::Status(s) => assert_eq!(s.status.as_deref(), Some("Success")),
         other => panic!("{other:?}"),
@@ -288,16 +411,25 @@ async fn delete_returns_object_or_status() {
         ObjectOrStatus::Object(cm) => assert_eq!(cm.metadata.finalizers.unwrap(), ["f"]),
         other => panic!("{other:?}"),
     }
-    let list = cms.delete_collection(&ListOptions::labels("app=x"), &opts).await.unwrap();
+    let list = cms
+        .delete_collection(&ListOptions::labels("app=x"), &opts)
+        .await
+        .unwrap();
     assert_eq!(list.object().unwrap().items.len(), 1);
 }
 
 #[tokio::test]
 async fn scope_is_checked_before_sending() {
     let c = client("http://127.0.0.1:9");
-    let e = ResourceClient::<ConfigMap>::all(c.clone()).get("x", &GetOptions::default()).await.unwrap_err();
+    let e = ResourceClient::<ConfigMap>::all(c.clone())
+        .get("x", &GetOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::InvalidRequest(_)), "{e}");
-    let e = ResourceClient::<Namespace>::namespaced(c.clone(), "ns").get("x", &GetOptions::default()).await.unwrap_err();
+    let e = ResourceClient::<Namespace>::namespaced(c.clone(), "ns")
+        .get("x", &GetOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::InvalidRequest(_)), "{e}");
     let e = ResourceClient::<ConfigMap>::namespaced(c, "ns")
         .update(&UpdateOptions::default(), &ConfigMap::default())
@@ -317,7 +449,13 @@ async fn watch_handler(Query(q): Query<BTreeMap<String, String>>) -> Response {
         let mut cm = ConfigMap::named(&format!("cm-{i}"));
         cm.metadata.resource_version = Some((101 + i).to_string());
         cm.data = Some([("k".to_string(), "v".repeat(i % 300))].into());
-        all.extend_from_slice(format!("{{\"type\":\"ADDED\",\"object\":{}}}\n", serde_json::to_string(&cm).unwrap()).as_bytes());
+        all.extend_from_slice(
+            format!(
+                "{{\"type\":\"ADDED\",\"object\":{}}}\n",
+                serde_json::to_string(&cm).unwrap()
+            )
+            .as_bytes(),
+        );
     }
     all.extend_from_slice(br#"{"type":"BOOKMARK","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"resourceVersion":"20000"}}}"#);
     all.push(b'\n');
@@ -354,7 +492,10 @@ async fn watch_streams_ten_thousand_events() {
     while let Some(event) = stream.try_next().await.unwrap() {
         match &event {
             WatchEvent::Added(cm) => {
-                assert_eq!(cm.metadata.name.as_deref(), Some(format!("cm-{added}").as_str()));
+                assert_eq!(
+                    cm.metadata.name.as_deref(),
+                    Some(format!("cm-{added}").as_str())
+                );
                 added += 1;
             }
             WatchEvent::Bookmark(b) => last_rv = b.resource_version.clone(),
@@ -373,12 +514,21 @@ async fn watch_streams_ten_thousand_events() {
 const LIST_OBJECTS: usize = 5_000;
 
 /// Serves 5,000 objects in pages by `limit` and an index-based `continue` token.
-async fn list_handler(State(pages): State<Arc<AtomicUsize>>, Query(q): Query<BTreeMap<String, String>>) -> Response {
+async fn list_handler(
+    State(pages): State<Arc<AtomicUsize>>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
     pages.fetch_add(1, Ordering::SeqCst);
-    let limit: usize = q.get("limit").map(|l| l.parse().unwrap()).unwrap_or(LIST_OBJECTS);
+    let limit: usize = q
+        .get("limit")
+        .map(|l| l.parse().unwrap())
+        .unwrap_or(LIST_OBJECTS);
     let start: usize = match q.get("continue") {
         Some(c) => {
-            assert!(!q.contains_key("resourceVersion"), "continue must not repeat resourceVersion");
+            assert!(
+                !q.contains_key("resourceVersion"),
+                "continue must not repeat resourceVersion"
+            );
             c.strip_prefix("idx-").unwrap().parse().unwrap()
         }
         None => 0,
@@ -386,7 +536,10 @@ async fn list_handler(State(pages): State<Arc<AtomicUsize>>, Query(q): Query<BTr
     let end = (start + limit).min(LIST_OBJECTS);
     let items: Vec<ConfigMap> = (start..end)
         .map(|i| ConfigMap {
-            metadata: ObjectMeta { name: Some(format!("cm-{i}")), ..Default::default() },
+            metadata: ObjectMeta {
+                name: Some(format!("cm-{i}")),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .collect();
@@ -407,14 +560,21 @@ async fn paged_list_of_five_thousand() {
     let server = serve_http(app).await;
     let cms = ResourceClient::<ConfigMap>::all(client(&server.url()));
 
-    let opts = ListOptions { limit: Some(500), resource_version: Some("0".into()), ..Default::default() };
+    let opts = ListOptions {
+        limit: Some(500),
+        resource_version: Some("0".into()),
+        ..Default::default()
+    };
     let all = cms.list_all(&opts).await.unwrap();
     assert_eq!(all.items.len(), LIST_OBJECTS);
     assert_eq!(pages.load(Ordering::SeqCst), 10);
     assert_eq!(all.metadata.resource_version.as_deref(), Some("777"));
     assert_eq!(all.metadata.continue_, None);
     for (i, cm) in all.items.iter().enumerate() {
-        assert_eq!(cm.metadata.name.as_deref(), Some(format!("cm-{i}").as_str()));
+        assert_eq!(
+            cm.metadata.name.as_deref(),
+            Some(format!("cm-{i}").as_str())
+        );
     }
 
     // As a stream of items, default page size (500).
@@ -429,7 +589,10 @@ async fn paged_list_of_five_thousand() {
 
     // Page by page, with a page size that does not divide 5,000.
     let sizes: Vec<usize> = cms
-        .list_pages(&ListOptions { limit: Some(1200), ..Default::default() })
+        .list_pages(&ListOptions {
+            limit: Some(1200),
+            ..Default::default()
+        })
         .map_ok(|p| p.items.len())
         .try_collect()
         .await
@@ -440,12 +603,22 @@ async fn paged_list_of_five_thousand() {
 #[tokio::test]
 async fn raw_requests_and_streams() {
     let app = Router::new()
-        .route("/version", get(|| async { json(StatusCode::OK, r#"{"major":"1","minor":"36","gitVersion":"v1.36.3"}"#.into()) }))
+        .route(
+            "/version",
+            get(|| async {
+                json(
+                    StatusCode::OK,
+                    r#"{"major":"1","minor":"36","gitVersion":"v1.36.3"}"#.into(),
+                )
+            }),
+        )
         .route(
             "/api/v1/namespaces/default/pods/{name}/log",
             get(|Query(q): Query<BTreeMap<String, String>>| async move {
                 assert_eq!(q.get("follow").map(String::as_str), Some("true"));
-                let lines = futures::stream::iter((0..100).map(|i| Ok::<_, std::io::Error>(Bytes::from(format!("line {i}\n")))));
+                let lines = futures::stream::iter(
+                    (0..100).map(|i| Ok::<_, std::io::Error>(Bytes::from(format!("line {i}\n")))),
+                );
                 Response::new(Body::from_stream(lines))
             }),
         );

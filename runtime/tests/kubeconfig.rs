@@ -54,9 +54,18 @@ fn kubeconfig_list_merges_first_wins() {
         Kubeconfig::read(&fixture("nested/b.yaml")).unwrap(),
         Kubeconfig::read(&fixture("a.yaml")).unwrap(),
     ]);
-    assert_eq!(merged.cluster("shared").unwrap().server.as_deref(), Some("https://b.example:6443"));
-    assert_eq!(merged.context("ctx-a").unwrap().namespace.as_deref(), Some("from-b"));
-    assert!(merged.cluster("proxied").is_some(), "entries only in later files are kept");
+    assert_eq!(
+        merged.cluster("shared").unwrap().server.as_deref(),
+        Some("https://b.example:6443")
+    );
+    assert_eq!(
+        merged.context("ctx-a").unwrap().namespace.as_deref(),
+        Some("from-b")
+    );
+    assert!(
+        merged.cluster("proxied").is_some(),
+        "entries only in later files are kept"
+    );
     assert_eq!(merged.current_context.as_deref(), Some("ctx-b"));
 }
 
@@ -72,8 +81,14 @@ fn relative_paths_resolve_against_each_files_folder() {
     let a = Config::from_kubeconfig_file(fixture("a.yaml"), Overrides::default()).unwrap();
     let b = Config::from_kubeconfig_file(fixture("nested/b.yaml"), Overrides::default()).unwrap();
     assert_eq!(a.tls.ca_pem, b.tls.ca_pem);
-    assert!(String::from_utf8(b.tls.ca_pem.clone().unwrap()).unwrap().contains("fixture CA"));
-    assert!(b.tls.client_cert_pem.unwrap().starts_with(b"-----BEGIN CERTIFICATE-----"));
+    assert!(String::from_utf8(b.tls.ca_pem.clone().unwrap())
+        .unwrap()
+        .contains("fixture CA"));
+    assert!(b
+        .tls
+        .client_cert_pem
+        .unwrap()
+        .starts_with(b"-----BEGIN CERTIFICATE-----"));
     assert!(b.tls.client_key_pem.is_some());
     match &b.auth {
         AuthConfig::TokenFile(p) => assert_eq!(p, &fixture("nested/certs/token")),
@@ -81,7 +96,10 @@ fn relative_paths_resolve_against_each_files_folder() {
     }
     // Merged, the paths still point where their own file meant.
     let merged = with_kubeconfig_env(&[fixture("a.yaml"), fixture("nested/b.yaml")])
-        .overrides(Overrides { context: Some("ctx-b".into()), ..Default::default() })
+        .overrides(Overrides {
+            context: Some("ctx-b".into()),
+            ..Default::default()
+        })
         .load()
         .unwrap();
     assert_eq!(merged.tls.ca_pem, b.tls.ca_pem);
@@ -101,15 +119,25 @@ fn data_fields_are_decoded_and_win_over_files() {
         other => panic!("{other:?}"),
     }
     let debug = format!("{c:?}");
-    assert!(!debug.contains("s3cret-pass") && !debug.contains("KEY-DATA"), "{debug}");
+    assert!(
+        !debug.contains("s3cret-pass") && !debug.contains("KEY-DATA"),
+        "{debug}"
+    );
 
     let e = Config::from_kubeconfig_file(
         fixture("data.yaml"),
-        Overrides { context: Some("bad-data".into()), ..Default::default() },
+        Overrides {
+            context: Some("bad-data".into()),
+            ..Default::default()
+        },
     )
     .unwrap_err();
     assert!(matches!(e, ConfigError::Base64 { .. }), "{e:?}");
-    assert!(e.to_string().contains("user \"bad\" client-certificate-data"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("user \"bad\" client-certificate-data"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -125,11 +153,17 @@ fn overrides_select_context_cluster_user_and_namespace() {
     .unwrap();
     assert_eq!(c.cluster_url.as_str(), "https://p.example/");
     assert!(c.tls.insecure_skip_verify);
-    assert_eq!(c.proxy_url.as_ref().unwrap().as_str(), "http://proxy.example:3128/");
+    assert_eq!(
+        c.proxy_url.as_ref().unwrap().as_str(),
+        "http://proxy.example:3128/"
+    );
     assert_eq!(c.default_namespace, "override-ns");
     let c = Config::from_kubeconfig_file(
         fixture("a.yaml"),
-        Overrides { cluster: Some("proxied".into()), ..Default::default() },
+        Overrides {
+            cluster: Some("proxied".into()),
+            ..Default::default()
+        },
     )
     .unwrap();
     assert_eq!(c.cluster_url.host_str(), Some("p.example"));
@@ -143,7 +177,10 @@ fn overrides_select_context_cluster_user_and_namespace() {
 fn unknown_context_lists_the_known_ones() {
     let e = Config::from_kubeconfig_file(
         fixture("a.yaml"),
-        Overrides { context: Some("nope".into()), ..Default::default() },
+        Overrides {
+            context: Some("nope".into()),
+            ..Default::default()
+        },
     )
     .unwrap_err();
     match &e {
@@ -156,7 +193,10 @@ fn unknown_context_lists_the_known_ones() {
     assert!(e.to_string().contains("\"nope\""));
     let e = Config::from_kubeconfig_file(
         fixture("a.yaml"),
-        Overrides { user: Some("nobody".into()), ..Default::default() },
+        Overrides {
+            user: Some("nobody".into()),
+            ..Default::default()
+        },
     )
     .unwrap_err();
     assert!(matches!(e, ConfigError::UnknownUser { .. }), "{e:?}");
@@ -164,14 +204,18 @@ fn unknown_context_lists_the_known_ones() {
 
 #[test]
 fn missing_explicit_file_names_the_path() {
-    let e = nothing_else().explicit_path(fixture("missing.yaml")).load().unwrap_err();
+    let e = nothing_else()
+        .explicit_path(fixture("missing.yaml"))
+        .load()
+        .unwrap_err();
     assert!(matches!(e, ConfigError::ReadFile { .. }), "{e:?}");
     assert!(e.to_string().contains("missing.yaml"), "{e}");
 }
 
 #[test]
 fn malformed_yaml_names_file_and_field() {
-    let e = Config::from_kubeconfig_file(fixture("wrong-type.yaml"), Overrides::default()).unwrap_err();
+    let e =
+        Config::from_kubeconfig_file(fixture("wrong-type.yaml"), Overrides::default()).unwrap_err();
     let msg = e.to_string();
     match &e {
         ConfigError::Parse { path, field, .. } => {
@@ -180,15 +224,22 @@ fn malformed_yaml_names_file_and_field() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(msg.contains("wrong-type.yaml") && msg.contains("users[1].user.as-groups"), "{msg}");
+    assert!(
+        msg.contains("wrong-type.yaml") && msg.contains("users[1].user.as-groups"),
+        "{msg}"
+    );
     assert!(msg.contains("line 10"), "{msg}");
     // The token of another user in the same file is not in the message.
     assert!(!msg.contains(": t\n"));
 
-    let e = Config::from_kubeconfig_file(fixture("broken-syntax.yaml"), Overrides::default()).unwrap_err();
+    let e = Config::from_kubeconfig_file(fixture("broken-syntax.yaml"), Overrides::default())
+        .unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, ConfigError::Parse { .. }), "{e:?}");
-    assert!(msg.contains("broken-syntax.yaml") && msg.contains("line"), "{msg}");
+    assert!(
+        msg.contains("broken-syntax.yaml") && msg.contains("line"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -196,7 +247,10 @@ fn exec_config_and_auth_conflicts() {
     let c = Config::from_kubeconfig_file(fixture("exec.yaml"), Overrides::default()).unwrap();
     match &c.auth {
         AuthConfig::Exec(exec) => {
-            assert_eq!(exec.exec.api_version, "client.authentication.k8s.io/v1beta1");
+            assert_eq!(
+                exec.exec.api_version,
+                "client.authentication.k8s.io/v1beta1"
+            );
             // Relative command with a separator: against the kubeconfig's folder.
             assert_eq!(PathBuf::from(&exec.exec.command), fixture("bin/get-token"));
             assert_eq!(exec.exec.args.as_deref().unwrap(), ["--cluster", "c"]);
@@ -206,10 +260,17 @@ fn exec_config_and_auth_conflicts() {
     }
     let e = Config::from_kubeconfig_file(
         fixture("exec.yaml"),
-        Overrides { context: Some("both".into()), ..Default::default() },
+        Overrides {
+            context: Some("both".into()),
+            ..Default::default()
+        },
     )
     .unwrap_err();
-    assert!(e.to_string().contains("more than one authentication method"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("more than one authentication method"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -241,14 +302,23 @@ fn default_chain_order_and_error() {
         port: Some("443".into()),
         service_account_dir: sa,
     };
-    let loader = Loader { in_cluster: in_cluster.clone(), ..loader };
+    let loader = Loader {
+        in_cluster: in_cluster.clone(),
+        ..loader
+    };
     let c = loader.load().unwrap();
     assert_eq!(c.cluster_url.as_str(), "https://10.0.0.1/");
     assert_eq!(c.default_namespace, "pod-ns");
 
     // Without in-cluster, the home kubeconfig.
-    let home_only = Loader { in_cluster: InClusterEnv::default(), ..loader.clone() };
-    assert_eq!(home_only.load().unwrap().cluster_url.as_str(), "https://data.example/");
+    let home_only = Loader {
+        in_cluster: InClusterEnv::default(),
+        ..loader.clone()
+    };
+    assert_eq!(
+        home_only.load().unwrap().cluster_url.as_str(),
+        "https://data.example/"
+    );
 
     // KUBECONFIG (when a listed file exists) comes before in-cluster.
     let env_first = Loader {
@@ -258,5 +328,8 @@ fn default_chain_order_and_error() {
     assert_eq!(env_first.load().unwrap().default_namespace, "team-a");
     // And an explicit path before everything.
     let explicit = env_first.explicit_path(fixture("nested/b.yaml"));
-    assert_eq!(explicit.load().unwrap().cluster_url.as_str(), "https://b-only.example/");
+    assert_eq!(
+        explicit.load().unwrap().cluster_url.as_str(),
+        "https://b-only.example/"
+    );
 }

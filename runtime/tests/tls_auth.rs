@@ -30,7 +30,7 @@ fn app(accepted: Arc<std::sync::Mutex<Vec<String>>>, hits: Arc<AtomicUsize>) -> 
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("")
                         .to_owned();
-                    let ok = accepted.lock().unwrap().iter().any(|t| *t == auth);
+                    let ok = accepted.lock().unwrap().contains(&auth);
                     if !ok {
                         return (
                             StatusCode::UNAUTHORIZED,
@@ -73,21 +73,33 @@ async fn get_cm(config: Config) -> kubegen_runtime::rest::Result<ConfigMap> {
 async fn tls_with_ca_and_bearer_token() {
     let pki = Pki::new(&["localhost", "127.0.0.1"]);
     let hits = Arc::new(AtomicUsize::new(0));
-    let server = serve_https(app(tokens(&["Bearer good"]), hits.clone()), pki.server_config(false)).await;
+    let server = serve_https(
+        app(tokens(&["Bearer good"]), hits.clone()),
+        pki.server_config(false),
+    )
+    .await;
     let tls = TlsConfig {
         ca_pem: Some(pki.ca_pem.clone().into_bytes()),
         ..Default::default()
     };
-    let cm = get_cm(config(&server.url(), tls.clone(), AuthConfig::Token(Secret::from("good"))))
-        .await
-        .unwrap();
+    let cm = get_cm(config(
+        &server.url(),
+        tls.clone(),
+        AuthConfig::Token(Secret::from("good")),
+    ))
+    .await
+    .unwrap();
     assert_eq!(cm.metadata.name.as_deref(), Some("cm1"));
 
     // A wrong token is a typed 401, not retried (a static token cannot change).
     let before = hits.load(Ordering::SeqCst);
-    let err = get_cm(config(&server.url(), tls, AuthConfig::Token(Secret::from("bad"))))
-        .await
-        .unwrap_err();
+    let err = get_cm(config(
+        &server.url(),
+        tls,
+        AuthConfig::Token(Secret::from("bad")),
+    ))
+    .await
+    .unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     assert_eq!(hits.load(Ordering::SeqCst), before + 1);
     assert!(!err.to_string().contains("bad\""), "token leaked: {err}");
@@ -97,39 +109,63 @@ async fn tls_with_ca_and_bearer_token() {
 async fn wrong_ca_is_a_tls_error() {
     let pki = Pki::new(&["localhost", "127.0.0.1"]);
     let other = Pki::new(&["localhost", "127.0.0.1"]);
-    let server = serve_https(app(tokens(&["Bearer good"]), Default::default()), pki.server_config(false)).await;
+    let server = serve_https(
+        app(tokens(&["Bearer good"]), Default::default()),
+        pki.server_config(false),
+    )
+    .await;
     let tls = TlsConfig {
         ca_pem: Some(other.ca_pem.into_bytes()),
         ..Default::default()
     };
-    let err = get_cm(config(&server.url(), tls, AuthConfig::Token(Secret::from("good"))))
-        .await
-        .unwrap_err();
+    let err = get_cm(config(
+        &server.url(),
+        tls,
+        AuthConfig::Token(Secret::from("good")),
+    ))
+    .await
+    .unwrap_err();
     assert!(err.is_tls(), "expected a TLS error, got {err:?}");
     // No CA at all means system roots, which do not know the test CA either.
-    let err = get_cm(config(&server.url(), TlsConfig::default(), AuthConfig::None))
-        .await
-        .unwrap_err();
+    let err = get_cm(config(
+        &server.url(),
+        TlsConfig::default(),
+        AuthConfig::None,
+    ))
+    .await
+    .unwrap_err();
     assert!(err.is_tls(), "{err:?}");
 }
 
 #[tokio::test]
 async fn insecure_skip_verify_accepts_any_certificate() {
     let pki = Pki::new(&["localhost"]);
-    let server = serve_https(app(tokens(&["Bearer good"]), Default::default()), pki.server_config(false)).await;
+    let server = serve_https(
+        app(tokens(&["Bearer good"]), Default::default()),
+        pki.server_config(false),
+    )
+    .await;
     let tls = TlsConfig {
         insecure_skip_verify: true,
         ..Default::default()
     };
-    get_cm(config(&server.url(), tls, AuthConfig::Token(Secret::from("good"))))
-        .await
-        .unwrap();
+    get_cm(config(
+        &server.url(),
+        tls,
+        AuthConfig::Token(Secret::from("good")),
+    ))
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
 async fn tls_server_name_verifies_against_that_name() {
     let pki = Pki::new(&["kube.internal"]);
-    let server = serve_https(app(tokens(&["Bearer good"]), Default::default()), pki.server_config(false)).await;
+    let server = serve_https(
+        app(tokens(&["Bearer good"]), Default::default()),
+        pki.server_config(false),
+    )
+    .await;
     let mut tls = TlsConfig {
         ca_pem: Some(pki.ca_pem.clone().into_bytes()),
         ..Default::default()
@@ -146,7 +182,11 @@ async fn tls_server_name_verifies_against_that_name() {
 #[tokio::test]
 async fn client_certificate_auth() {
     let pki = Pki::new(&["127.0.0.1"]);
-    let server = serve_https(app(tokens(&[""]), Default::default()), pki.server_config(true)).await;
+    let server = serve_https(
+        app(tokens(&[""]), Default::default()),
+        pki.server_config(true),
+    )
+    .await;
     let mut tls = TlsConfig {
         ca_pem: Some(pki.ca_pem.clone().into_bytes()),
         ..Default::default()
@@ -167,7 +207,11 @@ async fn token_file_is_reread_after_401() {
     let pki = Pki::new(&["127.0.0.1"]);
     let accepted = tokens(&["Bearer one"]);
     let hits = Arc::new(AtomicUsize::new(0));
-    let server = serve_https(app(accepted.clone(), hits.clone()), pki.server_config(false)).await;
+    let server = serve_https(
+        app(accepted.clone(), hits.clone()),
+        pki.server_config(false),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let token_path = dir.path().join("token");
     std::fs::write(&token_path, "one\n").unwrap();
@@ -175,7 +219,12 @@ async fn token_file_is_reread_after_401() {
         ca_pem: Some(pki.ca_pem.clone().into_bytes()),
         ..Default::default()
     };
-    let client = Client::new(config(&server.url(), tls, AuthConfig::TokenFile(token_path.clone()))).unwrap();
+    let client = Client::new(config(
+        &server.url(),
+        tls,
+        AuthConfig::TokenFile(token_path.clone()),
+    ))
+    .unwrap();
     let cms = ResourceClient::<ConfigMap>::namespaced(client, "default");
     cms.get("a", &GetOptions::default()).await.unwrap();
     // The token rotates: the server now accepts only the new one.
@@ -183,7 +232,11 @@ async fn token_file_is_reread_after_401() {
     *accepted.lock().unwrap() = vec!["Bearer two".into()];
     let before = hits.load(Ordering::SeqCst);
     cms.get("a", &GetOptions::default()).await.unwrap();
-    assert_eq!(hits.load(Ordering::SeqCst), before + 2, "one 401, one success");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        before + 2,
+        "one 401, one success"
+    );
 }
 
 /// Writes an exec plugin script that counts its runs, records `KUBERNETES_EXEC_INFO`, and
@@ -205,7 +258,12 @@ printf '{{"apiVersion":"%s","kind":"ExecCredential","status":{{"token":"tok-%s"{
     path
 }
 
-fn exec_kubeconfig(dir: &std::path::Path, server: &str, ca_pem: &str, api_version: &str) -> std::path::PathBuf {
+fn exec_kubeconfig(
+    dir: &std::path::Path,
+    server: &str,
+    ca_pem: &str,
+    api_version: &str,
+) -> std::path::PathBuf {
     use base64::Engine as _;
     let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
     let counter = dir.join("count");
@@ -251,7 +309,10 @@ fn runs(dir: &std::path::Path) -> u32 {
 
 #[tokio::test]
 async fn exec_plugin_is_cached_and_rerun_after_401() {
-    for api_version in ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"] {
+    for api_version in [
+        "client.authentication.k8s.io/v1",
+        "client.authentication.k8s.io/v1beta1",
+    ] {
         let pki = Pki::new(&["127.0.0.1"]);
         // Only the plugin's second token is accepted: the first gets a 401.
         let accepted = tokens(&["Bearer tok-2"]);
@@ -260,7 +321,11 @@ async fn exec_plugin_is_cached_and_rerun_after_401() {
         write_plugin(dir.path(), "");
         let kubeconfig = exec_kubeconfig(dir.path(), &server.url(), &pki.ca_pem, api_version);
         let config = Config::from_kubeconfig_file(&kubeconfig, Overrides::default()).unwrap();
-        let client = Client::new(Config { rate_limit: None, ..config }).unwrap();
+        let client = Client::new(Config {
+            rate_limit: None,
+            ..config
+        })
+        .unwrap();
         let cms = ResourceClient::<ConfigMap>::namespaced(client.clone(), "default");
         assert_eq!(runs(dir.path()), 0, "the plugin runs lazily");
         cms.get("a", &GetOptions::default()).await.unwrap();
@@ -271,7 +336,8 @@ async fn exec_plugin_is_cached_and_rerun_after_401() {
         assert_eq!(runs(dir.path()), 2);
         // The plugin was told about the cluster.
         let info: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.path().join("info.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("info.json")).unwrap())
+                .unwrap();
         assert_eq!(info["kind"], "ExecCredential");
         assert_eq!(info["apiVersion"], api_version);
         assert_eq!(info["spec"]["interactive"], false);
@@ -286,31 +352,50 @@ async fn expired_exec_credential_is_refreshed() {
     let accepted = tokens(&["Bearer tok-1", "Bearer tok-2", "Bearer tok-3"]);
     let server = serve_https(app(accepted, Default::default()), pki.server_config(false)).await;
     let dir = tempfile::tempdir().unwrap();
-    write_plugin(dir.path(), r#","expirationTimestamp":"2000-01-01T00:00:00Z""#);
+    write_plugin(
+        dir.path(),
+        r#","expirationTimestamp":"2000-01-01T00:00:00Z""#,
+    );
     let kubeconfig = exec_kubeconfig(
         dir.path(),
         &server.url(),
         &pki.ca_pem,
         "client.authentication.k8s.io/v1",
     );
-    let client = Client::new(Config::from_kubeconfig_file(&kubeconfig, Overrides::default()).unwrap()).unwrap();
+    let client =
+        Client::new(Config::from_kubeconfig_file(&kubeconfig, Overrides::default()).unwrap())
+            .unwrap();
     let cms = ResourceClient::<ConfigMap>::namespaced(client, "default");
     cms.get("a", &GetOptions::default()).await.unwrap();
     cms.get("a", &GetOptions::default()).await.unwrap();
-    assert_eq!(runs(dir.path()), 2, "an expired credential is fetched again");
+    assert_eq!(
+        runs(dir.path()),
+        2,
+        "an expired credential is fetched again"
+    );
 }
 
 #[tokio::test]
 async fn failing_exec_plugin_is_an_auth_error() {
     let dir = tempfile::tempdir().unwrap();
     let pki = Pki::new(&["127.0.0.1"]);
-    let kubeconfig = exec_kubeconfig(dir.path(), "https://127.0.0.1:1", &pki.ca_pem, "client.authentication.k8s.io/v1");
+    let kubeconfig = exec_kubeconfig(
+        dir.path(),
+        "https://127.0.0.1:1",
+        &pki.ca_pem,
+        "client.authentication.k8s.io/v1",
+    );
     // No plugin.sh written: spawning fails.
-    let client = Client::new(Config::from_kubeconfig_file(&kubeconfig, Overrides::default()).unwrap()).unwrap();
+    let client =
+        Client::new(Config::from_kubeconfig_file(&kubeconfig, Overrides::default()).unwrap())
+            .unwrap();
     let err = ResourceClient::<ConfigMap>::namespaced(client, "default")
         .get("a", &GetOptions::default())
         .await
         .unwrap_err();
-    assert!(matches!(err, kubegen_runtime::rest::Error::Auth(_)), "{err:?}");
+    assert!(
+        matches!(err, kubegen_runtime::rest::Error::Auth(_)),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("plugin.sh"), "{err}");
 }

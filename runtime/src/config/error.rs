@@ -51,7 +51,9 @@ pub enum ConfigError {
     },
     #[error("{0}")]
     Invalid(String),
-    #[error("user {user:?}: auth-provider {provider:?} is not supported; use an exec credential plugin")]
+    #[error(
+        "user {user:?}: auth-provider {provider:?} is not supported; use an exec credential plugin"
+    )]
     UnsupportedAuthProvider { user: String, provider: String },
     #[error("in-cluster configuration: {0}")]
     InCluster(String),

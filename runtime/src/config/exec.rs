@@ -46,8 +46,13 @@ impl ExecCredential {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExecError {
-    #[error("exec plugin {command:?}: unsupported apiVersion {api_version:?} (want {V1} or {V1BETA1})")]
-    UnsupportedVersion { command: String, api_version: String },
+    #[error(
+        "exec plugin {command:?}: unsupported apiVersion {api_version:?} (want {V1} or {V1BETA1})"
+    )]
+    UnsupportedVersion {
+        command: String,
+        api_version: String,
+    },
     #[error("exec plugin {command:?} needs an interactive terminal (interactiveMode: Always), which this client never has")]
     NeedsTerminal { command: String },
     #[error("exec plugin {command:?} could not be started: {source}{hint}")]
@@ -159,7 +164,10 @@ fn parse_credential(
     let wire: WireCredential = serde_json::from_slice(stdout)
         .map_err(|e| invalid(format!("not JSON: line {} column {}", e.line(), e.column())))?;
     if wire.kind != "ExecCredential" {
-        return Err(invalid(format!("kind is {:?}, not ExecCredential", wire.kind)));
+        return Err(invalid(format!(
+            "kind is {:?}, not ExecCredential",
+            wire.kind
+        )));
     }
     if wire.api_version != want_version {
         return Err(invalid(format!(
@@ -167,9 +175,7 @@ fn parse_credential(
             wire.api_version
         )));
     }
-    let status = wire
-        .status
-        .ok_or_else(|| invalid("no status".to_owned()))?;
+    let status = wire.status.ok_or_else(|| invalid("no status".to_owned()))?;
     // PEM data in an ExecCredential is plain text, not base64 as in a kubeconfig.
     let token = status.token.filter(|t| !t.is_empty()).map(Secret::new);
     let cert = status

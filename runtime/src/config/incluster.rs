@@ -52,9 +52,8 @@ pub(crate) fn load(env: &InClusterEnv) -> Result<Config, ConfigError> {
         host.clone()
     };
     let raw = format!("https://{host}:{port}");
-    let url = Url::parse(&raw).map_err(|e| {
-        ConfigError::InCluster(format!("invalid server address {raw:?}: {e}"))
-    })?;
+    let url = Url::parse(&raw)
+        .map_err(|e| ConfigError::InCluster(format!("invalid server address {raw:?}: {e}")))?;
     let dir: &Path = &env.service_account_dir;
     let token_path = dir.join("token");
     if !token_path.is_file() {

@@ -17,7 +17,11 @@ use crate::meta::serde_helpers::null_as_default;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Kubeconfig {
-    #[serde(default, rename = "apiVersion", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "apiVersion",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub api_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -106,7 +110,11 @@ pub struct AuthInfo {
     pub impersonate_uid: Option<String>,
     #[serde(default, rename = "as-groups", skip_serializing_if = "Option::is_none")]
     pub impersonate_groups: Option<Vec<String>>,
-    #[serde(default, rename = "as-user-extra", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "as-user-extra",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub impersonate_user_extra: Option<BTreeMap<String, Vec<String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,

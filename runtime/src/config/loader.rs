@@ -13,8 +13,8 @@ use base64::Engine as _;
 use super::exec::ExecAuth;
 use super::incluster::{self, InClusterEnv};
 use super::{
-    AuthConfig, AuthInfo, Cluster, Config, ConfigError, Impersonate, Kubeconfig, Secret,
-    TlsConfig, Url,
+    AuthConfig, AuthInfo, Cluster, Config, ConfigError, Impersonate, Kubeconfig, Secret, TlsConfig,
+    Url,
 };
 
 /// What kubectl's `--context`, `--cluster`, `--user` and `--namespace` flags override.
@@ -73,9 +73,7 @@ impl Loader {
         }
         if let Some(list) = &self.kubeconfig_env {
             match self.load_kubeconfig_env(list)? {
-                Some(kubeconfig) => {
-                    return config_from_kubeconfig(&kubeconfig, &self.overrides)
-                }
+                Some(kubeconfig) => return config_from_kubeconfig(&kubeconfig, &self.overrides),
                 None => tried.push(format!(
                     "KUBECONFIG={} (no listed file exists)",
                     list.to_string_lossy()
@@ -235,7 +233,10 @@ fn tls_config(
     user_name: &str,
     user: &AuthInfo,
 ) -> Result<TlsConfig, ConfigError> {
-    let ca_pem = match (&cluster.certificate_authority_data, &cluster.certificate_authority) {
+    let ca_pem = match (
+        &cluster.certificate_authority_data,
+        &cluster.certificate_authority,
+    ) {
         (Some(data), _) if !data.is_empty() => Some(decode_b64(
             format!("cluster {cluster_name:?} certificate-authority-data"),
             data,
@@ -294,7 +295,11 @@ fn auth_config(
 ) -> Result<AuthConfig, ConfigError> {
     let mut methods: Vec<(&str, AuthConfig)> = Vec::new();
     // As client-go: a token file wins over an inline token (it is the fresher source).
-    if let Some(path) = user.token_file.as_ref().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(path) = user
+        .token_file
+        .as_ref()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         methods.push(("tokenFile", AuthConfig::TokenFile(path.clone())));
     } else if let Some(token) = user.token.as_ref().filter(|t| !t.expose().is_empty()) {
         methods.push(("token", AuthConfig::Token(token.clone())));
@@ -377,8 +382,7 @@ fn impersonation(user: &AuthInfo) -> Option<Impersonate> {
     let groups = user.impersonate_groups.clone().unwrap_or_default();
     let extra: BTreeMap<String, Vec<String>> =
         user.impersonate_user_extra.clone().unwrap_or_default();
-    if name.is_none() && groups.is_empty() && extra.is_empty() && user.impersonate_uid.is_none()
-    {
+    if name.is_none() && groups.is_empty() && extra.is_empty() && user.impersonate_uid.is_none() {
         return None;
     }
     Some(Impersonate {

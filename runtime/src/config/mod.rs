@@ -163,7 +163,10 @@ pub struct RateLimit {
 
 impl Default for RateLimit {
     fn default() -> Self {
-        Self { qps: 5.0, burst: 10 }
+        Self {
+            qps: 5.0,
+            burst: 10,
+        }
     }
 }
 

@@ -21,11 +21,14 @@ pub(crate) enum Auth {
     None,
     Static(HeaderValue),
     TokenFile(TokenFile),
-    Exec(ExecCache),
+    Exec(Box<ExecCache>),
 }
 
 impl Auth {
-    pub(crate) fn new(config: &AuthConfig, cert_slot: Arc<ClientCertSlot>) -> Result<Self, AuthError> {
+    pub(crate) fn new(
+        config: &AuthConfig,
+        cert_slot: Arc<ClientCertSlot>,
+    ) -> Result<Self, AuthError> {
         Ok(match config {
             AuthConfig::None => Auth::None,
             AuthConfig::Token(token) => Auth::Static(bearer(token.expose())?),
@@ -38,11 +41,11 @@ impl Auth {
                 path: path.clone(),
                 cached: Mutex::new(None),
             }),
-            AuthConfig::Exec(exec) => Auth::Exec(ExecCache {
+            AuthConfig::Exec(exec) => Auth::Exec(Box::new(ExecCache {
                 exec: (**exec).clone(),
                 cached: tokio::sync::Mutex::new(None),
                 cert_slot,
-            }),
+            })),
         })
     }
 

@@ -138,7 +138,10 @@ fn redact_url(url: &Url) -> String {
 
 fn limiter(rate: RateLimit) -> Result<DefaultDirectRateLimiter> {
     if !(rate.qps.is_finite() && rate.qps > 0.0) {
-        return Err(Error::Build(format!("rate limit qps must be > 0, got {}", rate.qps)));
+        return Err(Error::Build(format!(
+            "rate limit qps must be > 0, got {}",
+            rate.qps
+        )));
     }
     let burst = NonZeroU32::new(rate.burst.max(1)).unwrap_or(NonZeroU32::MIN);
     let period = Duration::from_secs_f64(1.0 / f64::from(rate.qps));
@@ -155,8 +158,9 @@ fn impersonation_headers(imp: Option<&Impersonate>) -> Result<HeaderMap> {
         return Ok(headers);
     };
     let value = |v: &str| {
-        HeaderValue::from_str(v)
-            .map_err(|_| Error::InvalidRequest(format!("impersonation value {v:?} is not a valid header")))
+        HeaderValue::from_str(v).map_err(|_| {
+            Error::InvalidRequest(format!("impersonation value {v:?} is not a valid header"))
+        })
     };
     if !imp.user.is_empty() {
         headers.insert("impersonate-user", value(&imp.user)?);
@@ -201,6 +205,10 @@ mod tests {
     #[test]
     fn bad_qps_is_rejected() {
         assert!(limiter(RateLimit { qps: 0.0, burst: 1 }).is_err());
-        assert!(limiter(RateLimit { qps: 5.0, burst: 10 }).is_ok());
+        assert!(limiter(RateLimit {
+            qps: 5.0,
+            burst: 10
+        })
+        .is_ok());
     }
 }

@@ -311,7 +311,10 @@ mod tests {
         assert!(e.is_not_found());
         assert!(!e.is_conflict());
         let api = e.api().unwrap();
-        assert_eq!(api.status.details.as_ref().unwrap().name.as_deref(), Some("missing"));
+        assert_eq!(
+            api.status.details.as_ref().unwrap().name.as_deref(),
+            Some("missing")
+        );
         assert!(e.to_string().contains("not found"), "{e}");
     }
 

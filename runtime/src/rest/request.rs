@@ -79,7 +79,10 @@ impl RequestBuilder {
 
     /// The namespace; `None` or `""` means none (cluster scope or all namespaces).
     pub fn namespace<'a>(mut self, namespace: impl Into<Option<&'a str>>) -> Self {
-        self.namespace = namespace.into().filter(|n| !n.is_empty()).map(str::to_owned);
+        self.namespace = namespace
+            .into()
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
         self
     }
 
@@ -333,7 +336,9 @@ impl RequestBuilder {
             if status.is_success() {
                 return Ok(resp);
             }
-            if status == StatusCode::UNAUTHORIZED && !refreshed_auth && inner.auth.invalidate().await
+            if status == StatusCode::UNAUTHORIZED
+                && !refreshed_auth
+                && inner.auth.invalidate().await
             {
                 refreshed_auth = true;
                 tracing::debug!(verb = %verb_s, url = %url_s, "401: refreshing the credential and retrying once");
@@ -386,7 +391,7 @@ fn short_type_name<T>() -> String {
     let mut out = String::new();
     for part in full.split_inclusive(['<', '>', ',', ' ']) {
         let (ident, sep) = match part.char_indices().last() {
-            Some((i, c)) if matches!(c, '<' | '>' | ',' | ' ') => (&part[..i], &part[i..]),
+            Some((i, '<' | '>' | ',' | ' ')) => (&part[..i], &part[i..]),
             _ => (part, ""),
         };
         out.push_str(ident.rsplit("::").next().unwrap_or(ident));
@@ -444,7 +449,10 @@ mod tests {
     fn keeps_a_base_path_prefix() {
         let c = client("https://rancher.example/k8s/clusters/c-1/");
         let u = c.get().abs_path("/version").url().unwrap();
-        assert_eq!(u.as_str(), "https://rancher.example/k8s/clusters/c-1/version");
+        assert_eq!(
+            u.as_str(),
+            "https://rancher.example/k8s/clusters/c-1/version"
+        );
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub const DEFAULT_PAGE_SIZE: i64 = 500;
 
 /// What a delete answers: the object (still there with a `deletionTimestamp` while
 /// finalizers run, or as it was) or a `Status` (when it is gone at once).
+// Generated kinds are usually larger than a Status; boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum ObjectOrStatus<K> {
     Object(K),
@@ -193,11 +195,7 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
                     return Ok(None);
                 };
                 let page = this.list(&opts).await?;
-                let token = page
-                    .metadata
-                    .continue_
-                    .clone()
-                    .filter(|c| !c.is_empty());
+                let token = page.metadata.continue_.clone().filter(|c| !c.is_empty());
                 let next = token.map(|t| ListOptions {
                     continue_token: Some(t),
                     // A continued list reads the first page's snapshot; resourceVersion
@@ -258,11 +256,7 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     }
 
     /// Deletes one object, with `options` as the body.
-    pub async fn delete(
-        &self,
-        name: &str,
-        options: &DeleteOptions,
-    ) -> Result<ObjectOrStatus<K>> {
+    pub async fn delete(&self, name: &str, options: &DeleteOptions) -> Result<ObjectOrStatus<K>> {
         let req = self
             .object_request(Method::DELETE, Some(name))?
             .json_body(options);
@@ -410,7 +404,8 @@ impl<K: Object + Serialize + DeserializeOwned + Send + 'static> ResourceClient<K
     /// Replaces an object's `status` subresource.
     pub async fn update_status(&self, options: &UpdateOptions, object: &K) -> Result<K> {
         let name = object_name(object)?;
-        self.update_subresource(name, "status", options, object).await
+        self.update_subresource(name, "status", options, object)
+            .await
     }
 
     /// Server-side applies an object (named by its metadata) as `options.field_manager`.

@@ -41,7 +41,11 @@ pub(crate) fn response_delay(
 
 /// `Retry-After` in seconds; the HTTP-date form is taken as one second.
 fn retry_after_seconds(headers: &HeaderMap) -> Option<u64> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     Some(value.parse::<u64>().unwrap_or(1))
 }
 
@@ -56,7 +60,9 @@ pub(crate) fn transport_retryable(verb: &Method, err: &reqwest::Error) -> bool {
 
 /// Exponential backoff for the `attempt`-th retry (1-based), capped by the policy.
 pub(crate) fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
-    let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
+    let factor = 1u32
+        .checked_shl(attempt.saturating_sub(1))
+        .unwrap_or(u32::MAX);
     policy
         .initial_backoff
         .saturating_mul(factor)
@@ -83,11 +89,20 @@ mod tests {
             response_delay(&Method::POST, s(429), &headers(Some("2")), &p),
             Some(Duration::from_secs(2))
         );
-        assert_eq!(response_delay(&Method::GET, s(429), &headers(None), &p), None);
-        assert_eq!(response_delay(&Method::POST, s(500), &headers(Some("1")), &p), None);
+        assert_eq!(
+            response_delay(&Method::GET, s(429), &headers(None), &p),
+            None
+        );
+        assert_eq!(
+            response_delay(&Method::POST, s(500), &headers(Some("1")), &p),
+            None
+        );
         assert!(response_delay(&Method::GET, s(500), &headers(Some("1")), &p).is_some());
         assert!(response_delay(&Method::POST, s(503), &headers(Some("1")), &p).is_some());
-        assert_eq!(response_delay(&Method::GET, s(404), &headers(Some("1")), &p), None);
+        assert_eq!(
+            response_delay(&Method::GET, s(404), &headers(Some("1")), &p),
+            None
+        );
         assert_eq!(
             response_delay(&Method::GET, s(429), &headers(Some("9999")), &p),
             Some(p.max_backoff)

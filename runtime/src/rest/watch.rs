@@ -22,6 +22,9 @@ use super::request::ByteStream;
 use crate::meta::{Object, Status};
 
 /// One event of a watch.
+// Objects are usually larger than the other variants; boxing would cost an allocation
+// per event on the hot path.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum WatchEvent<K> {
     Added(K),
@@ -88,8 +91,13 @@ impl Bookmark {
 }
 
 /// The wire form: `{"type": ..., "object": ...}` decoded in one pass.
+#[allow(clippy::large_enum_variant)]
 #[derive(Deserialize)]
-#[serde(tag = "type", content = "object", bound(deserialize = "K: DeserializeOwned"))]
+#[serde(
+    tag = "type",
+    content = "object",
+    bound(deserialize = "K: DeserializeOwned")
+)]
 enum WireEvent<K> {
     #[serde(rename = "ADDED")]
     Added(K),
@@ -287,7 +295,8 @@ impl LineSplitter {
                 if self.partial.is_empty() {
                     return Next::Line(&self.chunk[start..start + i]);
                 }
-                self.partial.extend_from_slice(&self.chunk[start..start + i]);
+                self.partial
+                    .extend_from_slice(&self.chunk[start..start + i]);
                 self.partial_done = true;
                 Next::Line(&self.partial)
             }
@@ -372,7 +381,10 @@ mod tests {
 
     #[test]
     fn broken_line_is_an_error_and_the_stream_goes_on() {
-        let events = run(vec![b"{\"type\":\"ADDED\",\"obj\n", ADDED, b"\n\n"], 1 << 20);
+        let events = run(
+            vec![b"{\"type\":\"ADDED\",\"obj\n", ADDED, b"\n\n"],
+            1 << 20,
+        );
         assert_eq!(events.len(), 2);
         assert!(matches!(events[0], Err(Error::Decode { .. })));
         assert!(matches!(events[1], Ok(WatchEvent::Added(_))));
@@ -391,7 +403,10 @@ mod tests {
     fn oversized_event_ends_the_stream() {
         let events = run(vec![ADDED, ADDED, b"\n", ADDED, b"\n"], 64);
         assert_eq!(events.len(), 1);
-        assert!(matches!(events[0], Err(Error::EventTooLarge { limit: 64, .. })));
+        assert!(matches!(
+            events[0],
+            Err(Error::EventTooLarge { limit: 64, .. })
+        ));
     }
 
     #[test]

@@ -113,7 +113,8 @@ impl Pki {
         let ca_key = KeyPair::generate().unwrap();
         let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca.distinguished_name.push(DnType::CommonName, "kubegen test CA");
+        ca.distinguished_name
+            .push(DnType::CommonName, "kubegen test CA");
         ca.key_usages = vec![
             KeyUsagePurpose::KeyCertSign,
             KeyUsagePurpose::CrlSign,
@@ -125,7 +126,8 @@ impl Pki {
         let server_key = KeyPair::generate().unwrap();
         let names: Vec<String> = server_names.iter().map(|s| s.to_string()).collect();
         let mut sp = CertificateParams::new(names).unwrap();
-        sp.distinguished_name.push(DnType::CommonName, "kube-apiserver");
+        sp.distinguished_name
+            .push(DnType::CommonName, "kube-apiserver");
         sp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let server_cert = sp.signed_by(&server_key, &issuer).unwrap();
 
@@ -161,10 +163,12 @@ impl Pki {
             for c in CertificateDer::pem_slice_iter(self.ca_pem.as_bytes()) {
                 roots.add(c.unwrap()).unwrap();
             }
-            let verifier =
-                rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                    .build()
-                    .unwrap();
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .unwrap();
             builder
                 .with_client_cert_verifier(verifier)
                 .with_single_cert(certs, key)
