@@ -297,3 +297,41 @@ async fn too_many_requests_is_retried_after_the_wait() {
     );
     cms.get("late", &GetOptions::default()).await.unwrap();
 }
+
+#[tokio::test]
+async fn exec_plugin_can_supply_a_client_certificate() {
+    let server = TestServer::builder()
+        .tls(true)
+        .client_cert_auth(true)
+        .start()
+        .await
+        .unwrap();
+    let (cert, key) = server.client_identity_pem().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The plugin prints the identity as an ExecCredential (PEM in JSON strings).
+    let credential = serde_json::json!({
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "kind": "ExecCredential",
+        "status": {"clientCertificateData": cert, "clientKeyData": key},
+    });
+    std::fs::write(dir.path().join("cred.json"), credential.to_string()).unwrap();
+    let kubeconfig: serde_json::Value = serde_yaml_ng::from_str(&server.kubeconfig()).unwrap();
+    let mut kubeconfig = kubeconfig;
+    kubeconfig["users"][0]["user"] = serde_json::json!({
+        "exec": {
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "command": "cat",
+            "args": [dir.path().join("cred.json")],
+            "interactiveMode": "Never",
+        }
+    });
+    let path = dir.path().join("kubeconfig");
+    std::fs::write(&path, serde_yaml_ng::to_string(&kubeconfig).unwrap()).unwrap();
+    let client =
+        Client::new(Config::from_kubeconfig_file(&path, Overrides::default()).unwrap()).unwrap();
+    let ns = ResourceClient::<Namespace>::cluster(client)
+        .get("kube-system", &GetOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(ns.metadata.name.as_deref(), Some("kube-system"));
+}

@@ -5,6 +5,43 @@
 //! - [`ResourceClient`]: the standard verbs of one kind, generic over generated types.
 //! - [`WatchStream`]: the typed events of a watch, decoded incrementally.
 //! - [`Error`]: `Status` answers as [`ApiError`] with predicates (`is_not_found`, ...).
+//!
+//! ```no_run
+//! # use kubegen_runtime::meta::{Kind, Object, ObjectMeta, Resource, Scope};
+//! # #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+//! # struct ConfigMap { metadata: ObjectMeta }
+//! # impl Kind for ConfigMap { const GROUP: &'static str = ""; const VERSION: &'static str = "v1";
+//! #   const KIND: &'static str = "ConfigMap"; const API_VERSION: &'static str = "v1"; }
+//! # impl Resource for ConfigMap { const PLURAL: &'static str = "configmaps";
+//! #   const SCOPE: Scope = Scope::Namespaced; const LIST_KIND: &'static str = "ConfigMapList"; }
+//! # impl Object for ConfigMap { fn metadata(&self) -> &ObjectMeta { &self.metadata }
+//! #   fn metadata_mut(&mut self) -> &mut ObjectMeta { &mut self.metadata } }
+//! use futures_util::TryStreamExt;
+//! use kubegen_runtime::rest::{Client, GetOptions, ListOptions, ResourceClient, WatchEvent};
+//!
+//! # async fn demo() -> kubegen_runtime::rest::Result<()> {
+//! let client = Client::try_default()?; // KUBECONFIG → in-cluster → ~/.kube/config
+//! let cms = ResourceClient::<ConfigMap>::namespaced(client, "default");
+//! match cms.get("settings", &GetOptions::default()).await {
+//!     Ok(cm) => println!("found {:?}", cm.metadata.name),
+//!     Err(e) if e.is_not_found() => println!("not there"),
+//!     Err(e) => return Err(e),
+//! }
+//! let list = cms.list_all(&ListOptions::default()).await?; // pages of 500
+//! let watch_from = ListOptions {
+//!     resource_version: list.metadata.resource_version.clone(),
+//!     allow_watch_bookmarks: true,
+//!     ..Default::default()
+//! };
+//! let mut events = cms.watch(&watch_from).await?;
+//! while let Some(event) = events.try_next().await? {
+//!     match event {
+//!         WatchEvent::Error(e) if e.is_gone() => break, // relist
+//!         other => println!("{}", other.type_name()),
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 
 mod auth;
 mod client;
