@@ -601,6 +601,55 @@ async fn paged_list_of_five_thousand() {
 }
 
 #[tokio::test]
+async fn expired_continue_falls_back_to_a_full_list() {
+    let app = Router::new().route(
+        "/api/v1/configmaps",
+        get(|Query(q): Query<BTreeMap<String, String>>| async move {
+            if q.contains_key("continue") {
+                return json(
+                    StatusCode::GONE,
+                    status_json(410, "Expired", "The provided continue parameter is too old"),
+                );
+            }
+            let n = if q.contains_key("limit") { 2 } else { 7 };
+            let items: Vec<ConfigMap> =
+                (0..n).map(|i| ConfigMap::named(&format!("c{i}"))).collect();
+            let meta = if n == 2 {
+                serde_json::json!({"resourceVersion": "5", "continue": "tok"})
+            } else {
+                serde_json::json!({"resourceVersion": "9"})
+            };
+            json(
+                StatusCode::OK,
+                serde_json::json!({"kind": "ConfigMapList", "metadata": meta, "items": items})
+                    .to_string(),
+            )
+        }),
+    );
+    let server = serve_http(app).await;
+    let cms = ResourceClient::<ConfigMap>::all(client(&server.url()));
+    let all = cms
+        .list_all(&ListOptions {
+            limit: Some(2),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 7);
+    assert_eq!(all.metadata.resource_version.as_deref(), Some("9"));
+    // The stream form cannot take back items it gave: it reports the error.
+    let e = cms
+        .list_stream(&ListOptions {
+            limit: Some(2),
+            ..Default::default()
+        })
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(e.is_gone(), "{e}");
+}
+
+#[tokio::test]
 async fn raw_requests_and_streams() {
     let app = Router::new()
         .route(

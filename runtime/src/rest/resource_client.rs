@@ -221,10 +221,28 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
 
     /// Lists every page and returns one list holding all items, with the last page's
     /// metadata (its `resourceVersion` is the snapshot to watch from).
+    ///
+    /// As client-go's pager: when a continue token expires mid-way (`410`), the list is
+    /// read again in one unpaginated request instead of failing.
     pub async fn list_all(&self, options: &ListOptions) -> Result<List<K>> {
         let mut pages = std::pin::pin!(self.list_pages(options));
         let mut all: Option<List<K>> = None;
-        while let Some(page) = pages.try_next().await? {
+        loop {
+            let page = match pages.try_next().await {
+                Ok(Some(page)) => page,
+                Ok(None) => break,
+                Err(e) if e.is_gone() && all.is_some() => {
+                    tracing::debug!(resource = K::PLURAL, error = %e, "continue token expired; listing again without pages");
+                    let full = ListOptions {
+                        limit: None,
+                        continue_token: None,
+                        ..options.clone()
+                    };
+                    all = Some(self.list(&full).await?);
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
             match &mut all {
                 None => all = Some(page),
                 Some(list) => {
