@@ -649,6 +649,52 @@ async fn expired_continue_falls_back_to_a_full_list() {
     assert!(e.is_gone(), "{e}");
 }
 
+/// A `tracing` writer collecting output in memory.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn warning_headers_are_logged() {
+    let app = Router::new().fallback(any(|| async {
+        let mut resp = json(
+            StatusCode::CREATED,
+            serde_json::to_string(&ConfigMap::named("w")).unwrap(),
+        );
+        resp.headers_mut().insert(
+            "warning",
+            r#"299 - "unknown field \"bogus\"""#.parse().unwrap(),
+        );
+        resp
+    }));
+    let server = serve_http(app).await;
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let cms = ResourceClient::<ConfigMap>::namespaced(client(&server.url()), "default");
+    cms.create(&CreateOptions::default(), &ConfigMap::named("w"))
+        .await
+        .unwrap();
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains(r#"server warning: unknown field "bogus""#),
+        "{logs}"
+    );
+}
+
 #[tokio::test]
 async fn raw_requests_and_streams() {
     let app = Router::new()
