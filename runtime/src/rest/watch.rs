@@ -1,11 +1,13 @@
 //! Watch streams: newline-delimited JSON events decoded as they arrive.
 //!
-//! The body is split on `\n` without copying when a line lies inside one chunk; only a line
-//! spanning chunks is assembled in a buffer, so memory is bounded by the largest event
-//! (and capped by `Config::max_watch_event_bytes`). Each line is decoded straight into
-//! the typed event: the `type` tag comes first on the wire, so the object is deserialized
-//! once, directly into `K`. A line that does not decode is an error item and the stream
-//! goes on with the next line; a line over the cap or a broken connection ends it.
+//! Each body chunk is decoded in place, one event per poll: the run of whole lines it holds
+//! needs no per-line newline scan or copy (the parser finds each event's end), and only a
+//! line spanning chunks is assembled in a buffer, so memory is bounded by the largest
+//! event (and capped by `Config::max_watch_event_bytes`). Each event is decoded
+//! straight into the typed event: the `type` tag comes first on the wire, so the object is
+//! deserialized once, directly into `K`. A line that does not decode is an error item and
+//! the stream goes on with the next line; a line over the cap or a broken connection ends
+//! it.
 
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
@@ -127,26 +129,41 @@ struct BookmarkMeta {
     annotations: Option<BTreeMap<String, String>>,
 }
 
+impl<K> From<WireEvent<K>> for WatchEvent<K> {
+    fn from(event: WireEvent<K>) -> Self {
+        match event {
+            WireEvent::Added(k) => WatchEvent::Added(k),
+            WireEvent::Modified(k) => WatchEvent::Modified(k),
+            WireEvent::Deleted(k) => WatchEvent::Deleted(k),
+            WireEvent::Bookmark(b) => WatchEvent::Bookmark(Bookmark {
+                resource_version: b.metadata.resource_version.unwrap_or_default(),
+                annotations: b.metadata.annotations.unwrap_or_default(),
+            }),
+            WireEvent::Error(status) => WatchEvent::Error(ApiError::from_status("GET", "", status)),
+        }
+    }
+}
+
 /// Decodes one watch line into an event.
 pub fn decode_event<K: DeserializeOwned>(
     line: &[u8],
 ) -> std::result::Result<WatchEvent<K>, serde_json::Error> {
-    Ok(match serde_json::from_slice::<WireEvent<K>>(line)? {
-        WireEvent::Added(k) => WatchEvent::Added(k),
-        WireEvent::Modified(k) => WatchEvent::Modified(k),
-        WireEvent::Deleted(k) => WatchEvent::Deleted(k),
-        WireEvent::Bookmark(b) => WatchEvent::Bookmark(Bookmark {
-            resource_version: b.metadata.resource_version.unwrap_or_default(),
-            annotations: b.metadata.annotations.unwrap_or_default(),
-        }),
-        WireEvent::Error(status) => WatchEvent::Error(ApiError::from_status("GET", "", status)),
-    })
+    serde_json::from_slice::<WireEvent<K>>(line).map(WatchEvent::from)
 }
 
 /// The typed events of one watch response, in order.
 pub struct WatchStream<K> {
     body: Option<ByteStream>,
-    lines: LineSplitter,
+    /// The current body chunk; `chunk[pos..region_end]` holds whole lines not yet decoded
+    /// and `chunk[tail..]` the start of a line that continues in the next chunk.
+    chunk: Bytes,
+    pos: usize,
+    region_end: usize,
+    tail: usize,
+    /// A line assembled across chunks: complete when `line_ready`, else still growing.
+    partial: Vec<u8>,
+    line_ready: bool,
+    max: usize,
     url: String,
     _kind: PhantomData<fn() -> K>,
 }
@@ -166,27 +183,160 @@ impl<K: DeserializeOwned> WatchStream<K> {
     pub fn new(body: ByteStream, url: String, max_event_bytes: usize) -> Self {
         Self {
             body: Some(body),
-            lines: LineSplitter::new(max_event_bytes),
+            chunk: Bytes::new(),
+            pos: 0,
+            region_end: 0,
+            tail: 0,
+            partial: Vec::new(),
+            line_ready: false,
+            max: max_event_bytes,
             url,
             _kind: PhantomData,
         }
     }
 
-    fn decode(line: &[u8], url: &str) -> Result<WatchEvent<K>> {
-        match decode_event::<K>(line) {
-            Ok(WatchEvent::Error(mut e)) => {
-                e.url = url.to_owned();
-                Ok(WatchEvent::Error(e))
+    /// Takes in the next body chunk: completes a pending line if the chunk ends it, and
+    /// marks the run of whole lines to decode in place. Only the bytes of a line that
+    /// spans chunks are scanned for its newline or copied.
+    fn feed(&mut self, chunk: Bytes) -> Result<()> {
+        self.chunk = chunk;
+        self.pos = 0;
+        if !self.partial.is_empty() {
+            match memchr::memchr(b'\n', &self.chunk) {
+                None => {
+                    self.pos = self.chunk.len();
+                    self.region_end = self.pos;
+                    self.tail = self.pos;
+                    return self.keep(0);
+                }
+                Some(i) => {
+                    if self.partial.len() + i > self.max {
+                        return Err(self.too_large());
+                    }
+                    self.partial.extend_from_slice(&self.chunk[..i]);
+                    self.line_ready = true;
+                    self.pos = i + 1;
+                }
             }
-            Ok(ev) => Ok(ev),
-            Err(source) => Err(Error::Decode {
-                what: "watch event".into(),
-                verb: "GET".into(),
-                url: url.to_owned(),
-                source,
-            }),
+        }
+        match memchr::memrchr(b'\n', &self.chunk[self.pos..]) {
+            Some(j) => {
+                self.region_end = self.pos + j;
+                self.tail = self.region_end + 1;
+            }
+            None => {
+                self.region_end = self.pos;
+                self.tail = self.pos;
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves `chunk[from..]` (an unterminated line start) into `partial`, within the bound.
+    fn keep(&mut self, from: usize) -> Result<()> {
+        let rest = &self.chunk[from..];
+        if self.partial.len() + rest.len() > self.max {
+            return Err(self.too_large());
+        }
+        self.partial.extend_from_slice(rest);
+        Ok(())
+    }
+
+    fn too_large(&mut self) -> Error {
+        self.body = None;
+        self.partial = Vec::new();
+        self.line_ready = false;
+        self.chunk = Bytes::new();
+        self.pos = 0;
+        self.region_end = 0;
+        self.tail = 0;
+        Error::EventTooLarge {
+            url: self.url.clone(),
+            limit: self.max,
         }
     }
+
+    fn decode_error(&self, source: serde_json::Error) -> Error {
+        Error::Decode {
+            what: "watch event".into(),
+            verb: "GET".into(),
+            url: self.url.clone(),
+            source,
+        }
+    }
+
+    /// The next event already in memory, or `None` when more body is needed.
+    fn next_buffered(&mut self) -> Option<Result<WatchEvent<K>>> {
+        if self.line_ready {
+            self.line_ready = false;
+            let decoded = decode_line::<K>(&self.partial);
+            self.partial.clear();
+            if let Some(result) = decoded {
+                return Some(
+                    result
+                        .map_err(|e| self.decode_error(e))
+                        .map(|e| self.finish(e)),
+                );
+            }
+        }
+        while self.pos < self.region_end {
+            let region = &self.chunk[self.pos..self.region_end];
+            let mut events =
+                serde_json::Deserializer::from_slice(region).into_iter::<WireEvent<K>>();
+            let item = events.next();
+            let used = events.byte_offset();
+            match item {
+                None => self.pos = self.region_end,
+                Some(Ok(event)) => {
+                    if used > self.max {
+                        return Some(Err(self.too_large()));
+                    }
+                    self.pos += used;
+                    return Some(Ok(self.finish(event.into())));
+                }
+                Some(Err(e)) => {
+                    // Resume at the line after the one that failed.
+                    let start = region
+                        .iter()
+                        .position(|b| !b.is_ascii_whitespace())
+                        .unwrap_or(0);
+                    self.pos = match memchr::memchr(b'\n', &region[start..]) {
+                        Some(i) => self.pos + start + i + 1,
+                        None => self.region_end,
+                    };
+                    return Some(Err(self.decode_error(e)));
+                }
+            }
+        }
+        if self.tail < self.chunk.len() {
+            let tail = self.tail;
+            self.tail = self.chunk.len();
+            if let Err(e) = self.keep(tail) {
+                return Some(Err(e));
+            }
+        }
+        None
+    }
+
+    fn finish(&self, event: WatchEvent<K>) -> WatchEvent<K> {
+        match event {
+            WatchEvent::Error(mut e) => {
+                e.url = self.url.clone();
+                WatchEvent::Error(e)
+            }
+            other => other,
+        }
+    }
+}
+
+/// Decodes one line; `None` for a blank one.
+fn decode_line<K: DeserializeOwned>(
+    line: &[u8],
+) -> Option<std::result::Result<WatchEvent<K>, serde_json::Error>> {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(decode_event(line))
 }
 
 impl<K: DeserializeOwned> Stream for WatchStream<K> {
@@ -195,134 +345,31 @@ impl<K: DeserializeOwned> Stream for WatchStream<K> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            match this.lines.next_line() {
-                Next::Line(line) => {
-                    if line.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    return Poll::Ready(Some(Self::decode(line, &this.url)));
-                }
-                Next::TooLarge => {
-                    this.body = None;
-                    return Poll::Ready(Some(Err(Error::EventTooLarge {
-                        url: this.url.clone(),
-                        limit: this.lines.max,
-                    })));
-                }
-                Next::NeedMore => {}
+            if let Some(item) = this.next_buffered() {
+                return Poll::Ready(Some(item));
             }
             let Some(body) = this.body.as_mut() else {
                 return Poll::Ready(None);
             };
             match body.poll_next_unpin(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => this.lines.push(chunk),
+                Poll::Ready(Some(Ok(chunk))) => {
+                    if let Err(e) = this.feed(chunk) {
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
                 Poll::Ready(Some(Err(e))) => {
                     this.body = None;
-                    this.lines.discard();
+                    this.partial = Vec::new();
                     return Poll::Ready(Some(Err(e)));
                 }
                 Poll::Ready(None) => {
                     this.body = None;
                     // A last event without its newline still counts; a cut-off one fails.
-                    if let Some(rest) = this.lines.finish() {
-                        return Poll::Ready(Some(Self::decode(rest, &this.url)));
-                    }
-                    return Poll::Ready(None);
+                    this.line_ready = !this.partial.is_empty();
                 }
             }
         }
-    }
-}
-
-enum Next<'a> {
-    Line(&'a [u8]),
-    NeedMore,
-    TooLarge,
-}
-
-/// Splits a chunked body into lines, copying only lines that span chunks.
-struct LineSplitter {
-    chunk: Bytes,
-    pos: usize,
-    partial: Vec<u8>,
-    /// `partial` holds a line already handed out; clear it on the next call.
-    partial_done: bool,
-    max: usize,
-}
-
-impl LineSplitter {
-    fn new(max: usize) -> Self {
-        Self {
-            chunk: Bytes::new(),
-            pos: 0,
-            partial: Vec::new(),
-            partial_done: false,
-            max,
-        }
-    }
-
-    fn push(&mut self, chunk: Bytes) {
-        self.chunk = chunk;
-        self.pos = 0;
-    }
-
-    fn discard(&mut self) {
-        self.chunk = Bytes::new();
-        self.pos = 0;
-        self.partial = Vec::new();
-        self.partial_done = false;
-    }
-
-    fn next_line(&mut self) -> Next<'_> {
-        if self.partial_done {
-            self.partial.clear();
-            self.partial_done = false;
-            // Give back the memory of an unusually large event.
-            if self.partial.capacity() > (1 << 20) {
-                self.partial.shrink_to(64 << 10);
-            }
-        }
-        let rest = &self.chunk[self.pos..];
-        match memchr::memchr(b'\n', rest) {
-            Some(i) => {
-                let start = self.pos;
-                self.pos += i + 1;
-                if self.partial.len() + i > self.max {
-                    self.discard();
-                    return Next::TooLarge;
-                }
-                if self.partial.is_empty() {
-                    return Next::Line(&self.chunk[start..start + i]);
-                }
-                self.partial
-                    .extend_from_slice(&self.chunk[start..start + i]);
-                self.partial_done = true;
-                Next::Line(&self.partial)
-            }
-            None => {
-                if self.partial.len() + rest.len() > self.max {
-                    self.discard();
-                    return Next::TooLarge;
-                }
-                self.partial.extend_from_slice(rest);
-                self.pos = self.chunk.len();
-                Next::NeedMore
-            }
-        }
-    }
-
-    /// The unterminated last line at the end of the body, unless it is blank.
-    fn finish(&mut self) -> Option<&[u8]> {
-        if self.partial_done {
-            self.partial.clear();
-            self.partial_done = false;
-        }
-        if self.partial.iter().all(u8::is_ascii_whitespace) {
-            return None;
-        }
-        self.partial_done = true;
-        Some(&self.partial)
     }
 }
 
@@ -407,6 +454,42 @@ mod tests {
             events[0],
             Err(Error::EventTooLarge { limit: 64, .. })
         ));
+    }
+
+    fn leak(parts: &[&[u8]]) -> &'static [u8] {
+        Box::leak(parts.concat().into_boxed_slice())
+    }
+
+    #[test]
+    fn broken_lines_inside_one_chunk_resume_at_the_next_line() {
+        // A line cut inside a string, then one missing its closing brace (the parser only
+        // notices on the next line), each followed by a good event.
+        let chunk = leak(&[
+            ADDED,
+            b"\n{\"type\":\"ADDED\",\"obj\n",
+            ADDED,
+            b"\n{\"type\":\"ADDED\",\"object\":{}\n",
+            ADDED,
+            b"\n",
+        ]);
+        let events = run(vec![chunk], 1 << 20);
+        let kinds: Vec<bool> = events.iter().map(Result::is_ok).collect();
+        assert_eq!(kinds, [true, false, true, false, true], "{events:?}");
+    }
+
+    #[test]
+    fn oversized_event_inside_one_chunk_ends_the_stream() {
+        let chunk = leak(&[
+            b"{\"type\":\"BOOKMARK\",\"object\":{}}\n",
+            ADDED,
+            b"\n",
+            ADDED,
+            b"\n",
+        ]);
+        let events = run(vec![chunk], 64);
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert!(matches!(events[0], Ok(WatchEvent::Bookmark(_))));
+        assert!(matches!(events[1], Err(Error::EventTooLarge { .. })));
     }
 
     #[test]
