@@ -447,7 +447,7 @@ async fn watch_handler(Query(q): Query<BTreeMap<String, String>>) -> Response {
     let mut all = Vec::new();
     for i in 0..WATCH_EVENTS {
         let mut cm = ConfigMap::named(&format!("cm-{i}"));
-        cm.metadata.resource_version = Some((101 + i).to_string());
+        cm.metadata.resource_version = Some((101 + i).to_string().into());
         cm.data = Some([("k".to_string(), "v".repeat(i % 300))].into());
         all.extend_from_slice(
             format!(
@@ -537,7 +537,7 @@ async fn list_handler(
     let items: Vec<ConfigMap> = (start..end)
         .map(|i| ConfigMap {
             metadata: ObjectMeta {
-                name: Some(format!("cm-{i}")),
+                name: Some(format!("cm-{i}").into()),
                 ..Default::default()
             },
             ..Default::default()
@@ -580,7 +580,7 @@ async fn paged_list_of_five_thousand() {
     // As a stream of items, default page size (500).
     let names: Vec<String> = cms
         .list_stream(&ListOptions::default())
-        .map_ok(|cm| cm.metadata.name.unwrap())
+        .map_ok(|cm| cm.metadata.name.unwrap().to_string())
         .try_collect()
         .await
         .unwrap();
