@@ -335,3 +335,35 @@ async fn exec_plugin_can_supply_a_client_certificate() {
         .unwrap();
     assert_eq!(ns.metadata.name.as_deref(), Some("kube-system"));
 }
+
+#[tokio::test]
+async fn metadata_only_reads() {
+    use kubegen_runtime::meta::PartialObjectMetadata;
+    let server = TestServer::start().await.unwrap();
+    let (client, _dir) = client_for(&server);
+    let cms = ResourceClient::<ConfigMap>::namespaced(client.clone(), "default");
+    cms.create(&CreateOptions::default(), &cm("meta", "big value"))
+        .await
+        .unwrap();
+    let metas = ResourceClient::<PartialObjectMetadata<ConfigMap>>::namespaced(client, "default");
+    let one = metas.get("meta", &GetOptions::default()).await.unwrap();
+    assert_eq!(one.kind.as_deref(), Some("PartialObjectMetadata"));
+    assert_eq!(one.metadata.name.as_deref(), Some("meta"));
+    let list = metas.list(&ListOptions::default()).await.unwrap();
+    assert_eq!(list.kind.as_deref(), Some("PartialObjectMetadataList"));
+    assert_eq!(list.items.len(), 1);
+    let mut watch = metas
+        .watch(&ListOptions {
+            resource_version: Some("0".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    match watch.try_next().await.unwrap() {
+        Some(WatchEvent::Added(p)) => {
+            assert_eq!(p.kind.as_deref(), Some("PartialObjectMetadata"));
+            assert_eq!(p.metadata.name.as_deref(), Some("meta"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

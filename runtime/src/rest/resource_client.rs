@@ -7,6 +7,7 @@
 use std::marker::PhantomData;
 
 use futures_util::stream::{self, Stream, TryStreamExt};
+use http::header::{HeaderValue, ACCEPT};
 use http::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,10 @@ use super::options::{CreateOptions, GetOptions, ListOptions, PatchOptions, Updat
 use super::patch::Patch;
 use super::request::{decode, ByteStream, RequestBuilder};
 use super::watch::WatchStream;
-use crate::meta::{DeleteOptions, List, Object, Resource, Scope, Status};
+use crate::meta::{
+    DeleteOptions, List, Object, Resource, Scope, Status, PARTIAL_OBJECT_METADATA_ACCEPT,
+    PARTIAL_OBJECT_METADATA_LIST_ACCEPT,
+};
 
 /// Page size of [`ResourceClient::list_pages`] when the options set none (client-go's
 /// pager default).
@@ -140,6 +144,20 @@ impl<K: Resource> ResourceClient<K> {
         Ok(self.request(verb, name))
     }
 
+    /// Sets the Accept header a metadata-only kind ([`crate::meta::PartialObjectMetadata`])
+    /// needs for reads; other kinds keep plain JSON.
+    fn accept(req: RequestBuilder, list: bool) -> RequestBuilder {
+        if !K::METADATA_ONLY {
+            return req;
+        }
+        let accept = if list {
+            PARTIAL_OBJECT_METADATA_LIST_ACCEPT
+        } else {
+            PARTIAL_OBJECT_METADATA_ACCEPT
+        };
+        req.header(ACCEPT, HeaderValue::from_static(accept))
+    }
+
     fn collection_request(&self, verb: Method) -> Result<RequestBuilder> {
         self.check_scope(false)?;
         Ok(self.request(verb, None))
@@ -163,7 +181,7 @@ impl<K: Resource> ResourceClient<K> {
 impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     /// Reads one object.
     pub async fn get(&self, name: &str, options: &GetOptions) -> Result<K> {
-        self.object_request(Method::GET, Some(name))?
+        Self::accept(self.object_request(Method::GET, Some(name))?, false)
             .query(options)
             .json()
             .await
@@ -171,7 +189,7 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
 
     /// Lists objects (one page when `limit` is set).
     pub async fn list(&self, options: &ListOptions) -> Result<List<K>> {
-        self.collection_request(Method::GET)?
+        Self::accept(self.collection_request(Method::GET)?, true)
             .query(options)
             .json()
             .await
@@ -260,7 +278,7 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     /// Watches for changes (`watch=true`); set `resource_version` to the list's and
     /// `allow_watch_bookmarks` to get progress markers.
     pub async fn watch(&self, options: &ListOptions) -> Result<WatchStream<K>> {
-        self.collection_request(Method::GET)?
+        Self::accept(self.collection_request(Method::GET)?, true)
             .query(options)
             .param("watch", "true")
             .watch()
