@@ -11,7 +11,10 @@
 //! - [`SharedIndexInformer`] (`shared_informer`, `handler`, `processor`): one reflector and one
 //!   store for any number of [`EventHandler`]s, each with its own buffer;
 //! - [`Lister`] (`lister`): label-selector and namespace reads of the store;
-//! - [`SharedInformerFactory`] (`factory`): one informer per resource type and options.
+//! - [`SharedInformerFactory`] (`factory`): one informer per resource type and options;
+//! - [`RestListerWatcher`] (`rest_lister_watcher`): the lister-watcher over the REST client
+//!   (`rest::Client` implements [`ListerWatcherFor`] for every object type, including the
+//!   metadata-only `PartialObjectMetadata<K>`).
 //!
 //! ```no_run
 //! # async fn demo<C, K>(client: C)
@@ -46,6 +49,7 @@ mod processor;
 mod reflector;
 #[cfg(test)]
 mod reflector_tests;
+mod rest_lister_watcher;
 mod shared_informer;
 mod store;
 #[cfg(test)]
@@ -64,6 +68,7 @@ pub use list_watch::{
 pub use lister::{Lister, NamespaceLister};
 pub use processor::HandlerRegistration;
 pub use reflector::{Reflector, ReflectorConfig, ReflectorStatus, ReflectorStore, Transform};
+pub use rest_lister_watcher::RestListerWatcher;
 pub use shared_informer::{drop_managed_fields, InformerOptions, SharedIndexInformer};
 pub use store::{object_key, split_key, KnownObjects, Store};
 pub use thread_safe_store::{IndexError, ThreadSafeStore};

@@ -1,0 +1,315 @@
+//! Informers over the REST client against `kubegen-testserver`, with its faults: dropped
+//! watches, compaction forcing 410 and relists, 429s and a server restart. After each, the
+//! cache must equal the server's state and every handler must have seen a final event for
+//! every object; the metadata-only informer must agree on the keys.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kubegen_runtime::cache::{
+    object_key, BackoffConfig, DeletedObject, EventHandler, FactoryOptions, ReflectorConfig,
+    SharedIndexInformer, SharedInformerFactory,
+};
+use kubegen_runtime::config::Config;
+use kubegen_runtime::meta::{Kind, Object, ObjectMeta, PartialObjectMetadata, Resource, Scope};
+use kubegen_runtime::rest::{Client, CreateOptions, ListOptions, ResourceClient};
+use kubegen_testserver::{ErrorKind, TestServer};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigMap {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    api_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kind: Option<String>,
+    #[serde(default)]
+    metadata: ObjectMeta,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data: Option<BTreeMap<String, String>>,
+}
+
+impl Kind for ConfigMap {
+    const GROUP: &'static str = "";
+    const VERSION: &'static str = "v1";
+    const KIND: &'static str = "ConfigMap";
+    const API_VERSION: &'static str = "v1";
+}
+
+impl Resource for ConfigMap {
+    const PLURAL: &'static str = "configmaps";
+    const SCOPE: Scope = Scope::Namespaced;
+    const LIST_KIND: &'static str = "ConfigMapList";
+}
+
+impl Object for ConfigMap {
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+fn config_map(name: &str, value: &str) -> ConfigMap {
+    ConfigMap {
+        api_version: Some("v1".into()),
+        kind: Some("ConfigMap".into()),
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some("default".into()),
+            ..ObjectMeta::default()
+        },
+        data: Some([("v".to_string(), value.to_string())].into()),
+    }
+}
+
+/// Key → resource version, as a handler last saw it (deleted keys dropped).
+#[derive(Clone, Default)]
+struct Recorder {
+    last: Arc<Mutex<BTreeMap<String, Option<String>>>>,
+    tombstones: Arc<Mutex<usize>>,
+}
+
+impl<K: Object + Send + Sync + 'static> EventHandler<K> for Recorder {
+    fn on_add(&self, obj: &Arc<K>, _initial: bool) {
+        self.set(&**obj, true);
+    }
+    fn on_update(&self, _old: &Arc<K>, new: &Arc<K>) {
+        self.set(&**new, true);
+    }
+    fn on_delete(&self, obj: &DeletedObject<K>) {
+        if obj.is_tombstone() {
+            *self.tombstones.lock().unwrap() += 1;
+        }
+        self.set(&**obj.object(), false);
+    }
+}
+
+impl Recorder {
+    fn set<K: Object>(&self, obj: &K, present: bool) {
+        let rv = present.then(|| {
+            obj.metadata()
+                .resource_version
+                .as_deref()
+                .unwrap_or_default()
+                .to_string()
+        });
+        self.last.lock().unwrap().insert(object_key(obj), rv);
+    }
+
+    fn state(&self) -> BTreeMap<String, String> {
+        self.last
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
+            .collect()
+    }
+}
+
+fn cache_state<K: Object + Send + Sync + 'static>(
+    informer: &SharedIndexInformer<K>,
+) -> BTreeMap<String, String> {
+    informer
+        .store()
+        .list()
+        .iter()
+        .map(|o| {
+            (
+                object_key(&**o),
+                o.metadata()
+                    .resource_version
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn server_state(api: &ResourceClient<ConfigMap>) -> BTreeMap<String, String> {
+    loop {
+        match api.list(&ListOptions::default()).await {
+            Ok(list) => {
+                return list
+                    .items
+                    .iter()
+                    .map(|o| {
+                        (
+                            object_key(o),
+                            o.metadata
+                                .resource_version
+                                .as_deref()
+                                .unwrap_or_default()
+                                .to_string(),
+                        )
+                    })
+                    .collect()
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+async fn create(api: &ResourceClient<ConfigMap>, name: &str, value: &str) {
+    for _ in 0..50 {
+        if api
+            .create(&CreateOptions::default(), &config_map(name, value))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("could not create {name}");
+}
+
+async fn replace(api: &ResourceClient<ConfigMap>, name: &str, value: &str) {
+    for _ in 0..50 {
+        let Ok(mut current) = api.get(name, &Default::default()).await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        current.data = Some([("v".to_string(), value.to_string())].into());
+        if api.update(&Default::default(), &current).await.is_ok() {
+            return;
+        }
+    }
+    panic!("could not update {name}");
+}
+
+async fn remove(api: &ResourceClient<ConfigMap>, name: &str) {
+    for _ in 0..50 {
+        match api.delete(name, &Default::default()).await {
+            Ok(_) => return,
+            Err(e) if e.api().is_some_and(|a| a.is_not_found()) => return,
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    panic!("could not delete {name}");
+}
+
+/// Waits (real time) until the caches and handlers agree with the server.
+async fn converged(
+    api: &ResourceClient<ConfigMap>,
+    full: &SharedIndexInformer<ConfigMap>,
+    meta: &SharedIndexInformer<PartialObjectMetadata<ConfigMap>>,
+    handlers: &[&Recorder],
+    what: &str,
+) {
+    let mut last = String::new();
+    for _ in 0..400 {
+        let want = server_state(api).await;
+        let ok = cache_state(full) == want
+            && cache_state(meta) == want
+            && handlers.iter().all(|h| h.state() == want);
+        if ok {
+            return;
+        }
+        last = format!(
+            "server {want:?}\ncache {:?}\nmeta {:?}\nhandler {:?}",
+            cache_state(full),
+            cache_state(meta),
+            handlers[0].state()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what}: did not converge\n{last}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn informers_follow_the_server_through_faults() {
+    let server = TestServer::builder()
+        .bookmark_interval(Duration::from_millis(200))
+        .history_window(50)
+        .start()
+        .await
+        .unwrap();
+    let mut config = Config::new(server.base_url().parse().unwrap());
+    config.rate_limit = None;
+    let client = Client::new(config).unwrap();
+    let api: ResourceClient<ConfigMap> = ResourceClient::namespaced(client.clone(), "default");
+    for i in 0..20 {
+        create(&api, &format!("cm-{i}"), "0").await;
+    }
+
+    let factory = SharedInformerFactory::with_options(
+        client.clone(),
+        FactoryOptions {
+            reflector: ReflectorConfig {
+                page_size: Some(7),
+                backoff: BackoffConfig {
+                    initial: Duration::from_millis(500),
+                    max: Duration::from_millis(1000),
+                    ..BackoffConfig::default()
+                },
+                ..ReflectorConfig::default()
+            },
+            ..FactoryOptions::default()
+        }
+        .namespace("default"),
+    );
+    let full = factory.informer::<ConfigMap>();
+    let meta = factory.metadata_informer::<ConfigMap>();
+    let early = Recorder::default();
+    full.add_event_handler(early.clone());
+    let meta_handler = Recorder::default();
+    meta.add_event_handler(meta_handler.clone());
+    factory.start();
+    assert!(factory.wait_for_cache_sync().await);
+    assert_eq!(full.store().len(), 20);
+    let one = meta.lister().namespace("default").get("cm-3").unwrap();
+    assert_eq!(
+        one.kind.as_deref(),
+        Some("PartialObjectMetadata"),
+        "metadata-only over the wire"
+    );
+    converged(&api, &full, &meta, &[&early], "initial sync").await;
+
+    // Watches dropped after every 3 events.
+    server.faults().close_watches_after(Some(3));
+    for i in 0..10 {
+        replace(&api, &format!("cm-{i}"), "1").await;
+    }
+    remove(&api, "cm-10").await;
+    create(&api, "late-1", "x").await;
+    converged(&api, &full, &meta, &[&early], "dropped watches").await;
+    server.faults().clear();
+
+    // A restart drops the watches; while the reflectors back off, objects change and are
+    // deleted and history is compacted: only a relist (after 410) can tell, and the missed
+    // deletions arrive as tombstones.
+    server.restart().await.unwrap();
+    remove(&api, "cm-11").await;
+    remove(&api, "cm-12").await;
+    for i in 0..30 {
+        replace(&api, "cm-13", &i.to_string()).await;
+    }
+    server.compact();
+    converged(&api, &full, &meta, &[&early], "restart and compaction").await;
+
+    // 429s on a share of requests.
+    server
+        .faults()
+        .fail_requests(0.3, ErrorKind::TooManyRequests { retry_after: 0 });
+    for i in 14..18 {
+        replace(&api, &format!("cm-{i}"), "2").await;
+    }
+    server.faults().clear();
+    converged(&api, &full, &meta, &[&early], "429s").await;
+
+    // A handler added late catches up; another restart.
+    let late = Recorder::default();
+    full.add_event_handler(late.clone());
+    server.restart().await.unwrap();
+    remove(&api, "cm-18").await;
+    create(&api, "late-2", "y").await;
+    converged(&api, &full, &meta, &[&early, &late], "restart").await;
+    assert_eq!(meta_handler.state(), server_state(&api).await);
+
+    factory.shutdown().await;
+    server.shutdown().await;
+}
