@@ -1,13 +1,13 @@
 //! The [`ListerWatcher`] over the REST client: how informers reach a real API server.
 //!
 //! Contract: [`RestListerWatcher`] lists and watches one resource through
-//! [`rest::ResourceClient`](crate::rest::ResourceClient)'s request builder, scoped by
+//! [`rest::ResourceClient`](crate::rest::ResourceClient)'s `list` and `watch`, scoped by
 //! [`ListWatchOptions`] (namespace, label and field selectors), translating the reflector's
 //! [`ListParams`]/[`WatchParams`] into query parameters and the REST client's errors into
 //! [`ListWatchError`]: 410/`Expired` → `Gone`, 429 → `TooManyRequests` (with `Retry-After`),
 //! 400/422 answering a `sendInitialEvents` watch → `WatchListUnsupported`, anything else →
 //! `Other`. For a metadata-only type ([`Resource::METADATA_ONLY`], i.e.
-//! [`PartialObjectMetadata<K>`](crate::meta::PartialObjectMetadata)) it sends the
+//! [`PartialObjectMetadata<K>`](crate::meta::PartialObjectMetadata)) the REST client sends the
 //! `as=PartialObjectMetadataList` Accept header, so the server sends only metadata.
 //! [`rest::Client`](crate::rest::Client) implements [`ListerWatcherFor`] for every object
 //! type, which is what `SharedInformerFactory<rest::Client>::informer::<K>()` uses.
@@ -16,17 +16,14 @@ use std::fmt;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use http::header::{HeaderValue, ACCEPT};
 use serde::de::DeserializeOwned;
 
 use super::list_watch::{
     ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher, ListerWatcherFor,
     WatchEvent, WatchParams, WatchStream,
 };
-use crate::meta::{List, Object, Resource, Scope, PARTIAL_OBJECT_METADATA_LIST_ACCEPT};
-use crate::rest::{
-    self, Client, ListOptions, RequestBuilder, ResourceClient, ResourceVersionMatch,
-};
+use crate::meta::{Object, Resource, Scope};
+use crate::rest::{self, Client, ListOptions, ResourceClient, ResourceVersionMatch};
 
 /// Lists and watches resource `K` over HTTP.
 pub struct RestListerWatcher<K> {
@@ -70,18 +67,6 @@ impl<K: Resource> RestListerWatcher<K> {
             label_selector: self.options.label_selector.clone(),
             field_selector: self.options.field_selector.clone(),
             ..ListOptions::default()
-        }
-    }
-
-    fn request(&self, options: &ListOptions) -> RequestBuilder {
-        let request = self.client.request(rest::Method::GET, None).query(options);
-        if K::METADATA_ONLY {
-            request.header(
-                ACCEPT,
-                HeaderValue::from_static(PARTIAL_OBJECT_METADATA_LIST_ACCEPT),
-            )
-        } else {
-            request
         }
     }
 }
@@ -136,9 +121,9 @@ where
             continue_token: params.continue_token.clone(),
             ..self.base_options()
         };
-        let list: List<K> = self
-            .request(&options)
-            .json()
+        let list = self
+            .client
+            .list(&options)
             .await
             .map_err(|e| classify(e, false))?;
         Ok(ListPage {
@@ -159,9 +144,8 @@ where
         };
         let watch_list = params.send_initial_events;
         let stream = self
-            .request(&options)
-            .param("watch", "true")
-            .watch::<K>()
+            .client
+            .watch(&options)
             .await
             .map_err(|e| classify(e, watch_list))?;
         Ok(stream
