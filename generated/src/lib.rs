@@ -12,6 +12,10 @@
 )]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub use kubegen_runtime::meta;
+mod clientset;
+pub use clientset::Clientset;
+mod informer_factory;
+pub use informer_factory::InformerFactoryExt;
 #[cfg(
     any(
         feature = "admissionregistration-v1",

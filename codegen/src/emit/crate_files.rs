@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use quote::{format_ident, quote};
 
 use super::docs::inner_doc_attrs;
-use super::{format_file, types, EmitError, Output};
+use super::{clients, format_file, informers, types, EmitError, Output};
 use crate::model::{naming, Model, ModuleId};
 
 /// What the generated crate is called and what it depends on.
@@ -44,6 +44,12 @@ pub(super) fn emit_crate(model: &Model, settings: &CrateSettings) -> Result<Outp
         .insert(PathBuf::from("Cargo.toml"), cargo_toml(model, settings));
     out.files
         .insert(PathBuf::from("src/lib.rs"), lib_rs(model, settings)?);
+    out.files
+        .insert(PathBuf::from("src/clientset.rs"), clientset_rs(model)?);
+    out.files.insert(
+        PathBuf::from("src/informer_factory.rs"),
+        informer_factory_rs(model)?,
+    );
 
     let mut groups: BTreeMap<&str, Vec<&ModuleId>> = BTreeMap::new();
     for id in model.modules().keys() {
@@ -75,6 +81,7 @@ pub(super) fn emit_crate(model: &Model, settings: &CrateSettings) -> Result<Outp
             .insert(PathBuf::from(&path), format_file(&path, tokens)?);
     }
 
+    let clients = clients::by_module(model);
     for (id, module) in model.modules() {
         let dir = format!("src/{}/{}", id.group, id.version);
         let mut used_files = BTreeSet::new();
@@ -102,10 +109,52 @@ pub(super) fn emit_crate(model: &Model, settings: &CrateSettings) -> Result<Outp
                 pub use self::#file::#name;
             }
         });
+        let client_decl = clients.get(id).map(|cs| {
+            let path = format!("{dir}/client.rs");
+            let tokens = clients::module_file(model, id, cs);
+            let names = std::iter::once(clients::group_client_name(id))
+                .chain(cs.iter().map(|c| c.rust_name.clone()))
+                .chain(clients::extra_exports(model, id, cs))
+                .map(|n| format_ident!("{}", n));
+            let file = format_file(&path, tokens).map(|f| (path, f));
+            (
+                quote! {
+                    mod client;
+                    pub use self::client::{#(#names),*};
+                },
+                file,
+            )
+        });
+        let client_decl = match client_decl {
+            Some((decl, file)) => {
+                let (path, contents) = file?;
+                out.files.insert(PathBuf::from(path), contents);
+                decl
+            }
+            None => quote!(),
+        };
+        let informer_decl = match clients
+            .get(id)
+            .and_then(|cs| informers::module_file(model, id, cs))
+        {
+            Some((tokens, names)) => {
+                let path = format!("{dir}/informers.rs");
+                out.files
+                    .insert(PathBuf::from(&path), format_file(&path, tokens)?);
+                let names = names.iter().map(|n| format_ident!("{}", n));
+                quote! {
+                    mod informers;
+                    pub use self::informers::{#(#names),*};
+                }
+            }
+            None => quote!(),
+        };
         let doc = format!(" Types of `{}`.", api_version(model, id));
         let tokens = quote! {
             #![doc = #doc]
             #(#decls)*
+            #client_decl
+            #informer_decl
         };
         let path = format!("{dir}/mod.rs");
         out.files
@@ -198,7 +247,116 @@ fn lib_rs(model: &Model, settings: &CrateSettings) -> Result<String, EmitError> 
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         pub use kubegen_runtime::meta;
+        mod clientset;
+        pub use clientset::Clientset;
+        mod informer_factory;
+        pub use informer_factory::InformerFactoryExt;
         #(#mods)*
     };
     format_file("src/lib.rs", tokens)
+}
+
+fn clientset_rs(model: &Model) -> Result<String, EmitError> {
+    let clients = clients::by_module(model);
+    let accessors = clients.keys().map(|id| {
+        let feature = id.feature();
+        let name = format_ident!("{}", clients::accessor_name(id));
+        let client = format_ident!("{}", clients::group_client_name(id));
+        let group = format_ident!("{}", id.group);
+        let version = format_ident!("{}", id.version);
+        let doc = format!(" The `{}` API.", api_version(model, id));
+        quote! {
+            #[doc = #doc]
+            #[cfg(feature = #feature)]
+            pub fn #name(&self) -> crate::#group::#version::#client {
+                crate::#group::#version::#client::new(self.client.clone())
+            }
+        }
+    });
+    let tokens = quote! {
+        //! The clientset: one client per group-version over one shared REST client.
+        use kubegen_runtime::config::Config;
+        use kubegen_runtime::rest::{Client, Result};
+
+        /// Every group-version's typed client over one REST client (client-go's
+        /// `kubernetes.Clientset`). Cheap to clone: clones share the connection pool and the
+        /// rate limiter.
+        #[derive(Clone, Debug)]
+        pub struct Clientset {
+            client: Client,
+        }
+
+        impl Clientset {
+            /// A clientset over an existing REST client.
+            pub fn new(client: Client) -> Self {
+                Self { client }
+            }
+
+            /// A clientset for a loaded configuration.
+            pub fn from_config(config: Config) -> Result<Self> {
+                Client::new(config).map(Self::new)
+            }
+
+            /// A clientset configured the way kubectl finds a cluster: `KUBECONFIG`, then
+            /// in-cluster service account, then `~/.kube/config`.
+            pub fn try_default() -> Result<Self> {
+                Client::try_default().map(Self::new)
+            }
+
+            /// The REST client underneath.
+            pub fn rest_client(&self) -> &Client {
+                &self.client
+            }
+
+            #(#accessors)*
+        }
+    };
+    format_file("src/clientset.rs", tokens)
+}
+
+fn informer_factory_rs(model: &Model) -> Result<String, EmitError> {
+    let clients = clients::by_module(model);
+    let modules: Vec<&ModuleId> = clients
+        .iter()
+        .filter(|(_, cs)| cs.iter().any(|c| informers::has_informer(c)))
+        .map(|(id, _)| *id)
+        .collect();
+    let decls = modules.iter().map(|id| {
+        let feature = id.feature();
+        let name = format_ident!("{}", clients::accessor_name(id));
+        let informers_ty = format_ident!("{}", informers::group_informers_name(id));
+        let group = format_ident!("{}", id.group);
+        let version = format_ident!("{}", id.version);
+        let doc = format!(" The informers of `{}`.", api_version(model, id));
+        (
+            quote! {
+                #[doc = #doc]
+                #[cfg(feature = #feature)]
+                fn #name(&self) -> crate::#group::#version::#informers_ty<'_>;
+            },
+            quote! {
+                #[cfg(feature = #feature)]
+                fn #name(&self) -> crate::#group::#version::#informers_ty<'_> {
+                    crate::#group::#version::#informers_ty::new(self)
+                }
+            },
+        )
+    });
+    let (decls, impls): (Vec<_>, Vec<_>) = decls.unzip();
+    let tokens = quote! {
+        //! Typed access to the shared informer factory: `factory.core_v1().pods().lister()`.
+        use kubegen_runtime::cache::SharedInformerFactory;
+        use kubegen_runtime::rest::Client;
+
+        /// Group-version accessors on [`SharedInformerFactory`] (client-go's generated
+        /// `informers.SharedInformerFactory`). Import this trait to use them.
+        pub trait InformerFactoryExt {
+            #(#decls)*
+        }
+
+        impl InformerFactoryExt for SharedInformerFactory<Client> {
+            #(#impls)*
+        }
+    };
+    format_file("src/informer_factory.rs", tokens)
 }

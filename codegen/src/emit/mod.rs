@@ -3,8 +3,10 @@
 //! Emitters only print what the model decided. The output is a map from relative path to file
 //! contents, ordered, so the same model always gives byte-identical files.
 
+mod clients;
 mod crate_files;
 mod docs;
+mod informers;
 mod names;
 mod types;
 

@@ -92,7 +92,7 @@ pub(super) fn collect(
             kind: kind.id.clone(),
             module,
             rust_name,
-            accessor: naming::field_name(&r.plural),
+            accessor: accessor_name(&kind.rust_name, &r.plural),
             subresources,
         });
     }
@@ -105,5 +105,51 @@ fn subresource_words(name: &str) -> String {
         "ephemeralcontainers" => "ephemeralContainers".into(),
         "portforward" => "portForward".into(),
         other => other.into(),
+    }
+}
+
+/// The accessor for a resource: its plural, split into words like its kind (`configmaps` of
+/// `ConfigMap` → `config_maps`, `networkpolicies` → `network_policies`), as client-go's
+/// `ConfigMaps()`. Falls back to the plural as is when it does not start like the kind.
+fn accessor_name(kind: &str, plural: &str) -> String {
+    let words: Vec<String> = naming::field_name(kind)
+        .split('_')
+        .map(str::to_owned)
+        .collect();
+    let mut rest = plural;
+    let mut out: Vec<&str> = Vec::new();
+    for word in &words[..words.len().saturating_sub(1)] {
+        match rest.strip_prefix(word.as_str()) {
+            Some(r) if !r.is_empty() => {
+                out.push(word);
+                rest = r;
+            }
+            _ => return naming::field_name(plural),
+        }
+    }
+    out.push(rest);
+    naming::field_name(&out.join("_"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accessors_follow_the_kind_words() {
+        assert_eq!(accessor_name("ConfigMap", "configmaps"), "config_maps");
+        assert_eq!(
+            accessor_name("NetworkPolicy", "networkpolicies"),
+            "network_policies"
+        );
+        assert_eq!(accessor_name("Pod", "pods"), "pods");
+        assert_eq!(accessor_name("Endpoints", "endpoints"), "endpoints");
+        assert_eq!(accessor_name("APIService", "apiservices"), "api_services");
+        assert_eq!(
+            accessor_name("CustomResourceDefinition", "customresourcedefinitions"),
+            "custom_resource_definitions"
+        );
+        assert_eq!(accessor_name("Widget", "gizmos"), "gizmos");
+        assert_eq!(accessor_name("CSIDriver", "csidrivers"), "csi_drivers");
     }
 }

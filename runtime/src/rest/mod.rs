@@ -48,6 +48,7 @@ mod client;
 mod error;
 mod options;
 mod patch;
+mod query;
 mod request;
 mod resource_client;
 mod retry;
@@ -62,6 +63,7 @@ pub use options::{
     ToQuery, UpdateOptions,
 };
 pub use patch::Patch;
+pub use query::query_pairs;
 pub use request::{ByteStream, RequestBuilder};
 pub use resource_client::{ObjectOrStatus, ResourceClient, DEFAULT_PAGE_SIZE};
 pub use watch::{decode_event, Bookmark, WatchEvent, WatchStream};

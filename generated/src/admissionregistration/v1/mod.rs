@@ -71,3 +71,20 @@ mod variable;
 pub use self::variable::Variable;
 mod webhook_client_config;
 pub use self::webhook_client_config::WebhookClientConfig;
+mod client;
+pub use self::client::{
+    AdmissionregistrationV1Client, MutatingAdmissionPolicyClient,
+    MutatingAdmissionPolicyBindingClient, MutatingWebhookConfigurationClient,
+    ValidatingAdmissionPolicyClient, ValidatingAdmissionPolicyBindingClient,
+    ValidatingWebhookConfigurationClient,
+};
+mod informers;
+pub use self::informers::{
+    AdmissionregistrationV1Informers, MutatingAdmissionPolicyInformer,
+    MutatingAdmissionPolicyLister, MutatingAdmissionPolicyBindingInformer,
+    MutatingAdmissionPolicyBindingLister, MutatingWebhookConfigurationInformer,
+    MutatingWebhookConfigurationLister, ValidatingAdmissionPolicyInformer,
+    ValidatingAdmissionPolicyLister, ValidatingAdmissionPolicyBindingInformer,
+    ValidatingAdmissionPolicyBindingLister, ValidatingWebhookConfigurationInformer,
+    ValidatingWebhookConfigurationLister,
+};

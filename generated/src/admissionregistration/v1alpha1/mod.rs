@@ -31,3 +31,14 @@ mod param_ref;
 pub use self::param_ref::ParamRef;
 mod variable;
 pub use self::variable::Variable;
+mod client;
+pub use self::client::{
+    AdmissionregistrationV1alpha1Client, MutatingAdmissionPolicyClient,
+    MutatingAdmissionPolicyBindingClient,
+};
+mod informers;
+pub use self::informers::{
+    AdmissionregistrationV1alpha1Informers, MutatingAdmissionPolicyInformer,
+    MutatingAdmissionPolicyLister, MutatingAdmissionPolicyBindingInformer,
+    MutatingAdmissionPolicyBindingLister,
+};

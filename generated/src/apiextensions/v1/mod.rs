@@ -49,3 +49,10 @@ mod webhook_client_config;
 pub use self::webhook_client_config::WebhookClientConfig;
 mod webhook_conversion;
 pub use self::webhook_conversion::WebhookConversion;
+mod client;
+pub use self::client::{ApiextensionsV1Client, CustomResourceDefinitionClient};
+mod informers;
+pub use self::informers::{
+    ApiextensionsV1Informers, CustomResourceDefinitionInformer,
+    CustomResourceDefinitionLister,
+};

@@ -13,3 +13,9 @@ mod api_service_status;
 pub use self::api_service_status::APIServiceStatus;
 mod service_reference;
 pub use self::service_reference::ServiceReference;
+mod client;
+pub use self::client::{ApiregistrationV1Client, APIServiceClient};
+mod informers;
+pub use self::informers::{
+    ApiregistrationV1Informers, APIServiceInformer, APIServiceLister,
+};

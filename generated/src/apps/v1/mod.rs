@@ -61,3 +61,14 @@ mod stateful_set_status;
 pub use self::stateful_set_status::StatefulSetStatus;
 mod stateful_set_update_strategy;
 pub use self::stateful_set_update_strategy::StatefulSetUpdateStrategy;
+mod client;
+pub use self::client::{
+    AppsV1Client, ControllerRevisionClient, DaemonSetClient, DeploymentClient,
+    ReplicaSetClient, StatefulSetClient,
+};
+mod informers;
+pub use self::informers::{
+    AppsV1Informers, ControllerRevisionInformer, ControllerRevisionLister,
+    DaemonSetInformer, DaemonSetLister, DeploymentInformer, DeploymentLister,
+    ReplicaSetInformer, ReplicaSetLister, StatefulSetInformer, StatefulSetLister,
+};

@@ -21,3 +21,7 @@ mod token_review_status;
 pub use self::token_review_status::TokenReviewStatus;
 mod user_info;
 pub use self::user_info::UserInfo;
+mod client;
+pub use self::client::{
+    AuthenticationV1Client, SelfSubjectReviewClient, TokenReviewClient,
+};

@@ -17,3 +17,10 @@ mod scale_spec;
 pub use self::scale_spec::ScaleSpec;
 mod scale_status;
 pub use self::scale_status::ScaleStatus;
+mod client;
+pub use self::client::{AutoscalingV1Client, HorizontalPodAutoscalerClient};
+mod informers;
+pub use self::informers::{
+    AutoscalingV1Informers, HorizontalPodAutoscalerInformer,
+    HorizontalPodAutoscalerLister,
+};

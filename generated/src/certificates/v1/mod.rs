@@ -11,3 +11,10 @@ mod certificate_signing_request_spec;
 pub use self::certificate_signing_request_spec::CertificateSigningRequestSpec;
 mod certificate_signing_request_status;
 pub use self::certificate_signing_request_status::CertificateSigningRequestStatus;
+mod client;
+pub use self::client::{CertificatesV1Client, CertificateSigningRequestClient};
+mod informers;
+pub use self::informers::{
+    CertificatesV1Informers, CertificateSigningRequestInformer,
+    CertificateSigningRequestLister,
+};

@@ -7,3 +7,9 @@ mod cluster_trust_bundle_list;
 pub use self::cluster_trust_bundle_list::ClusterTrustBundleList;
 mod cluster_trust_bundle_spec;
 pub use self::cluster_trust_bundle_spec::ClusterTrustBundleSpec;
+mod client;
+pub use self::client::{CertificatesV1alpha1Client, ClusterTrustBundleClient};
+mod informers;
+pub use self::informers::{
+    CertificatesV1alpha1Informers, ClusterTrustBundleInformer, ClusterTrustBundleLister,
+};

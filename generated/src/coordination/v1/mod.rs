@@ -7,3 +7,7 @@ mod lease_list;
 pub use self::lease_list::LeaseList;
 mod lease_spec;
 pub use self::lease_spec::LeaseSpec;
+mod client;
+pub use self::client::{CoordinationV1Client, LeaseClient};
+mod informers;
+pub use self::informers::{CoordinationV1Informers, LeaseInformer, LeaseLister};

@@ -7,3 +7,9 @@ mod lease_candidate_list;
 pub use self::lease_candidate_list::LeaseCandidateList;
 mod lease_candidate_spec;
 pub use self::lease_candidate_spec::LeaseCandidateSpec;
+mod client;
+pub use self::client::{CoordinationV1beta1Client, LeaseCandidateClient};
+mod informers;
+pub use self::informers::{
+    CoordinationV1beta1Informers, LeaseCandidateInformer, LeaseCandidateLister,
+};

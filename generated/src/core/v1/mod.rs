@@ -445,3 +445,22 @@ mod weighted_pod_affinity_term;
 pub use self::weighted_pod_affinity_term::WeightedPodAffinityTerm;
 mod windows_security_context_options;
 pub use self::windows_security_context_options::WindowsSecurityContextOptions;
+mod client;
+pub use self::client::{
+    CoreV1Client, BindingClient, ComponentStatusClient, ConfigMapClient, EndpointsClient,
+    EventClient, LimitRangeClient, NamespaceClient, NodeClient,
+    PersistentVolumeClaimClient, PersistentVolumeClient, PodClient, PodTemplateClient,
+    ReplicationControllerClient, ResourceQuotaClient, SecretClient, ServiceAccountClient,
+    ServiceClient, PodLogOptions,
+};
+mod informers;
+pub use self::informers::{
+    CoreV1Informers, ConfigMapInformer, ConfigMapLister, EndpointsInformer,
+    EndpointsLister, EventInformer, EventLister, LimitRangeInformer, LimitRangeLister,
+    NamespaceInformer, NamespaceLister, NodeInformer, NodeLister,
+    PersistentVolumeClaimInformer, PersistentVolumeClaimLister, PersistentVolumeInformer,
+    PersistentVolumeLister, PodInformer, PodLister, PodTemplateInformer,
+    PodTemplateLister, ReplicationControllerInformer, ReplicationControllerLister,
+    ResourceQuotaInformer, ResourceQuotaLister, SecretInformer, SecretLister,
+    ServiceAccountInformer, ServiceAccountLister, ServiceInformer, ServiceLister,
+};

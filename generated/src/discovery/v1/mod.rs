@@ -17,3 +17,9 @@ mod for_node;
 pub use self::for_node::ForNode;
 mod for_zone;
 pub use self::for_zone::ForZone;
+mod client;
+pub use self::client::{DiscoveryV1Client, EndpointSliceClient};
+mod informers;
+pub use self::informers::{
+    DiscoveryV1Informers, EndpointSliceInformer, EndpointSliceLister,
+};

@@ -7,3 +7,7 @@ mod event_list;
 pub use self::event_list::EventList;
 mod event_series;
 pub use self::event_series::EventSeries;
+mod client;
+pub use self::client::{EventsV1Client, EventClient};
+mod informers;
+pub use self::informers::{EventsV1Informers, EventInformer, EventLister};

@@ -13,3 +13,9 @@ mod storage_version_spec;
 pub use self::storage_version_spec::StorageVersionSpec;
 mod storage_version_status;
 pub use self::storage_version_status::StorageVersionStatus;
+mod client;
+pub use self::client::{InternalV1alpha1Client, StorageVersionClient};
+mod informers;
+pub use self::informers::{
+    InternalV1alpha1Informers, StorageVersionInformer, StorageVersionLister,
+};

@@ -69,3 +69,14 @@ mod service_cidr_spec;
 pub use self::service_cidr_spec::ServiceCIDRSpec;
 mod service_cidr_status;
 pub use self::service_cidr_status::ServiceCIDRStatus;
+mod client;
+pub use self::client::{
+    NetworkingV1Client, IngressClassClient, IngressClient, IPAddressClient,
+    NetworkPolicyClient, ServiceCIDRClient,
+};
+mod informers;
+pub use self::informers::{
+    NetworkingV1Informers, IngressClassInformer, IngressClassLister, IngressInformer,
+    IngressLister, IPAddressInformer, IPAddressLister, NetworkPolicyInformer,
+    NetworkPolicyLister, ServiceCIDRInformer, ServiceCIDRLister,
+};

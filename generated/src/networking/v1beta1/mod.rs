@@ -17,3 +17,10 @@ mod service_cidr_spec;
 pub use self::service_cidr_spec::ServiceCIDRSpec;
 mod service_cidr_status;
 pub use self::service_cidr_status::ServiceCIDRStatus;
+mod client;
+pub use self::client::{NetworkingV1beta1Client, IPAddressClient, ServiceCIDRClient};
+mod informers;
+pub use self::informers::{
+    NetworkingV1beta1Informers, IPAddressInformer, IPAddressLister, ServiceCIDRInformer,
+    ServiceCIDRLister,
+};

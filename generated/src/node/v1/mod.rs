@@ -9,3 +9,7 @@ mod runtime_class_list;
 pub use self::runtime_class_list::RuntimeClassList;
 mod scheduling;
 pub use self::scheduling::Scheduling;
+mod client;
+pub use self::client::{NodeV1Client, RuntimeClassClient};
+mod informers;
+pub use self::informers::{NodeV1Informers, RuntimeClassInformer, RuntimeClassLister};

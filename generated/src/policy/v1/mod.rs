@@ -11,3 +11,9 @@ mod pod_disruption_budget_spec;
 pub use self::pod_disruption_budget_spec::PodDisruptionBudgetSpec;
 mod pod_disruption_budget_status;
 pub use self::pod_disruption_budget_status::PodDisruptionBudgetStatus;
+mod client;
+pub use self::client::{PolicyV1Client, PodDisruptionBudgetClient};
+mod informers;
+pub use self::informers::{
+    PolicyV1Informers, PodDisruptionBudgetInformer, PodDisruptionBudgetLister,
+};

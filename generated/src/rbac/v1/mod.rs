@@ -25,3 +25,14 @@ mod role_ref;
 pub use self::role_ref::RoleRef;
 mod subject;
 pub use self::subject::Subject;
+mod client;
+pub use self::client::{
+    RbacV1Client, ClusterRoleBindingClient, ClusterRoleClient, RoleBindingClient,
+    RoleClient,
+};
+mod informers;
+pub use self::informers::{
+    RbacV1Informers, ClusterRoleBindingInformer, ClusterRoleBindingLister,
+    ClusterRoleInformer, ClusterRoleLister, RoleBindingInformer, RoleBindingLister,
+    RoleInformer, RoleLister,
+};

@@ -23,3 +23,12 @@ mod resource_pool_status_request_spec;
 pub use self::resource_pool_status_request_spec::ResourcePoolStatusRequestSpec;
 mod resource_pool_status_request_status;
 pub use self::resource_pool_status_request_status::ResourcePoolStatusRequestStatus;
+mod client;
+pub use self::client::{
+    ResourceV1alpha3Client, DeviceTaintRuleClient, ResourcePoolStatusRequestClient,
+};
+mod informers;
+pub use self::informers::{
+    ResourceV1alpha3Informers, DeviceTaintRuleInformer, DeviceTaintRuleLister,
+    ResourcePoolStatusRequestInformer, ResourcePoolStatusRequestLister,
+};

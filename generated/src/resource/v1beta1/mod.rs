@@ -87,3 +87,14 @@ mod resource_slice_list;
 pub use self::resource_slice_list::ResourceSliceList;
 mod resource_slice_spec;
 pub use self::resource_slice_spec::ResourceSliceSpec;
+mod client;
+pub use self::client::{
+    ResourceV1beta1Client, DeviceClassClient, ResourceClaimClient,
+    ResourceClaimTemplateClient, ResourceSliceClient,
+};
+mod informers;
+pub use self::informers::{
+    ResourceV1beta1Informers, DeviceClassInformer, DeviceClassLister,
+    ResourceClaimInformer, ResourceClaimLister, ResourceClaimTemplateInformer,
+    ResourceClaimTemplateLister, ResourceSliceInformer, ResourceSliceLister,
+};

@@ -97,3 +97,15 @@ mod resource_slice_list;
 pub use self::resource_slice_list::ResourceSliceList;
 mod resource_slice_spec;
 pub use self::resource_slice_spec::ResourceSliceSpec;
+mod client;
+pub use self::client::{
+    ResourceV1beta2Client, DeviceClassClient, DeviceTaintRuleClient, ResourceClaimClient,
+    ResourceClaimTemplateClient, ResourceSliceClient,
+};
+mod informers;
+pub use self::informers::{
+    ResourceV1beta2Informers, DeviceClassInformer, DeviceClassLister,
+    DeviceTaintRuleInformer, DeviceTaintRuleLister, ResourceClaimInformer,
+    ResourceClaimLister, ResourceClaimTemplateInformer, ResourceClaimTemplateLister,
+    ResourceSliceInformer, ResourceSliceLister,
+};

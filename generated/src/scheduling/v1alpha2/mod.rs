@@ -37,3 +37,10 @@ mod workload_pod_group_template_reference;
 pub use self::workload_pod_group_template_reference::WorkloadPodGroupTemplateReference;
 mod workload_spec;
 pub use self::workload_spec::WorkloadSpec;
+mod client;
+pub use self::client::{SchedulingV1alpha2Client, PodGroupClient, WorkloadClient};
+mod informers;
+pub use self::informers::{
+    SchedulingV1alpha2Informers, PodGroupInformer, PodGroupLister, WorkloadInformer,
+    WorkloadLister,
+};

@@ -43,3 +43,15 @@ mod volume_error;
 pub use self::volume_error::VolumeError;
 mod volume_node_resources;
 pub use self::volume_node_resources::VolumeNodeResources;
+mod client;
+pub use self::client::{
+    StorageV1Client, CSIDriverClient, CSINodeClient, CSIStorageCapacityClient,
+    StorageClassClient, VolumeAttachmentClient, VolumeAttributesClassClient,
+};
+mod informers;
+pub use self::informers::{
+    StorageV1Informers, CSIDriverInformer, CSIDriverLister, CSINodeInformer,
+    CSINodeLister, CSIStorageCapacityInformer, CSIStorageCapacityLister,
+    StorageClassInformer, StorageClassLister, VolumeAttachmentInformer,
+    VolumeAttachmentLister, VolumeAttributesClassInformer, VolumeAttributesClassLister,
+};

@@ -9,3 +9,10 @@ mod storage_version_migration_spec;
 pub use self::storage_version_migration_spec::StorageVersionMigrationSpec;
 mod storage_version_migration_status;
 pub use self::storage_version_migration_status::StorageVersionMigrationStatus;
+mod client;
+pub use self::client::{StoragemigrationV1beta1Client, StorageVersionMigrationClient};
+mod informers;
+pub use self::informers::{
+    StoragemigrationV1beta1Informers, StorageVersionMigrationInformer,
+    StorageVersionMigrationLister,
+};

@@ -1,0 +1,10 @@
+//! Profiling aid: decode the 10,000-pod list into kubegen-api types repeatedly.
+use kubegen_bench::pod_list_json;
+fn main() {
+    let json = pod_list_json(10_000);
+    for _ in 0..5 {
+        let list: kubegen_runtime::meta::List<kubegen_api::core::v1::Pod> =
+            serde_json::from_str(&json).expect("decode");
+        std::hint::black_box(&list);
+    }
+}
