@@ -101,7 +101,7 @@ fn workspace_crate_settings(description: String) -> CrateSettings {
     CrateSettings {
         crate_name: "kubegen-api".into(),
         crate_version: "0.1.0".into(),
-        dependencies: "kubegen-runtime.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n".into(),
+        dependencies: "kubegen-runtime = { path = \"../runtime\", version = \"0.1.0\", default-features = false }\nserde.workspace = true\nserde_json.workspace = true\n".into(),
         package_extra: "edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n".into(),
         source_description: description,
     }
@@ -127,9 +127,9 @@ fn run(args: GenerateArgs) -> Result<(), kubegen::GenerateError> {
     }
     if let Some(path) = args.runtime_path {
         crate_settings.dependencies = crate_settings.dependencies.replace(
-            "kubegen-runtime = \"0.1\"",
+            "kubegen-runtime = { version = \"0.1\", default-features = false }",
             &format!(
-                "kubegen-runtime = {{ path = {:?} }}",
+                "kubegen-runtime = {{ path = {:?}, default-features = false }}",
                 path.display().to_string()
             ),
         );

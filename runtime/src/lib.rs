@@ -4,8 +4,17 @@
 //! `meta` (apimachinery types and the [`meta::Resource`] traits) → `config` → `rest`
 //! → `discovery`, `dynamic` → `cache` (informers); `workqueue` stands alone.
 
+//!
+//! Cargo features: `client` (config + rest, the HTTP/TLS stack) and `cache` (informers and
+//! the workqueue), both on by default. Without them only `meta` is built: what generated types
+//! need, and nothing more.
+
+#[cfg(feature = "cache")]
 pub mod cache;
+#[cfg(feature = "client")]
 pub mod config;
 pub mod meta;
+#[cfg(feature = "client")]
 pub mod rest;
+#[cfg(feature = "cache")]
 pub mod workqueue;

@@ -71,14 +71,18 @@ mod variable;
 pub use self::variable::Variable;
 mod webhook_client_config;
 pub use self::webhook_client_config::WebhookClientConfig;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     AdmissionregistrationV1Client, MutatingAdmissionPolicyClient,
     MutatingAdmissionPolicyBindingClient, MutatingWebhookConfigurationClient,
     ValidatingAdmissionPolicyClient, ValidatingAdmissionPolicyBindingClient,
     ValidatingWebhookConfigurationClient,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     AdmissionregistrationV1Informers, MutatingAdmissionPolicyInformer,
     MutatingAdmissionPolicyLister, MutatingAdmissionPolicyBindingInformer,

@@ -31,12 +31,16 @@ mod param_ref;
 pub use self::param_ref::ParamRef;
 mod variable;
 pub use self::variable::Variable;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     AdmissionregistrationV1beta1Client, MutatingAdmissionPolicyClient,
     MutatingAdmissionPolicyBindingClient,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     AdmissionregistrationV1beta1Informers, MutatingAdmissionPolicyInformer,
     MutatingAdmissionPolicyLister, MutatingAdmissionPolicyBindingInformer,

@@ -49,9 +49,13 @@ mod webhook_client_config;
 pub use self::webhook_client_config::WebhookClientConfig;
 mod webhook_conversion;
 pub use self::webhook_conversion::WebhookConversion;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{ApiextensionsV1Client, CustomResourceDefinitionClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     ApiextensionsV1Informers, CustomResourceDefinitionInformer,
     CustomResourceDefinitionLister,

@@ -13,9 +13,13 @@ mod api_service_status;
 pub use self::api_service_status::APIServiceStatus;
 mod service_reference;
 pub use self::service_reference::ServiceReference;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{ApiregistrationV1Client, APIServiceClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     ApiregistrationV1Informers, APIServiceInformer, APIServiceLister,
 };

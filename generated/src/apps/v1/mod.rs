@@ -61,12 +61,16 @@ mod stateful_set_status;
 pub use self::stateful_set_status::StatefulSetStatus;
 mod stateful_set_update_strategy;
 pub use self::stateful_set_update_strategy::StatefulSetUpdateStrategy;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     AppsV1Client, ControllerRevisionClient, DaemonSetClient, DeploymentClient,
     ReplicaSetClient, StatefulSetClient,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     AppsV1Informers, ControllerRevisionInformer, ControllerRevisionLister,
     DaemonSetInformer, DaemonSetLister, DeploymentInformer, DeploymentLister,

@@ -21,7 +21,9 @@ mod token_review_status;
 pub use self::token_review_status::TokenReviewStatus;
 mod user_info;
 pub use self::user_info::UserInfo;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     AuthenticationV1Client, SelfSubjectReviewClient, TokenReviewClient,
 };

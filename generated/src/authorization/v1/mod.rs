@@ -31,7 +31,9 @@ mod subject_access_review_status;
 pub use self::subject_access_review_status::SubjectAccessReviewStatus;
 mod subject_rules_review_status;
 pub use self::subject_rules_review_status::SubjectRulesReviewStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     AuthorizationV1Client, LocalSubjectAccessReviewClient, SelfSubjectAccessReviewClient,
     SelfSubjectRulesReviewClient, SubjectAccessReviewClient,

@@ -17,9 +17,13 @@ mod scale_spec;
 pub use self::scale_spec::ScaleSpec;
 mod scale_status;
 pub use self::scale_status::ScaleStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{AutoscalingV1Client, HorizontalPodAutoscalerClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     AutoscalingV1Informers, HorizontalPodAutoscalerInformer,
     HorizontalPodAutoscalerLister,

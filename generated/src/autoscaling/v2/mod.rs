@@ -49,9 +49,13 @@ mod resource_metric_source;
 pub use self::resource_metric_source::ResourceMetricSource;
 mod resource_metric_status;
 pub use self::resource_metric_status::ResourceMetricStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{AutoscalingV2Client, HorizontalPodAutoscalerClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     AutoscalingV2Informers, HorizontalPodAutoscalerInformer,
     HorizontalPodAutoscalerLister,

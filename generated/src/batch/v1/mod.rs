@@ -35,9 +35,13 @@ mod success_policy_rule;
 pub use self::success_policy_rule::SuccessPolicyRule;
 mod uncounted_terminated_pods;
 pub use self::uncounted_terminated_pods::UncountedTerminatedPods;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{BatchV1Client, CronJobClient, JobClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     BatchV1Informers, CronJobInformer, CronJobLister, JobInformer, JobLister,
 };

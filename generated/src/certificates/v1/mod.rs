@@ -11,9 +11,13 @@ mod certificate_signing_request_spec;
 pub use self::certificate_signing_request_spec::CertificateSigningRequestSpec;
 mod certificate_signing_request_status;
 pub use self::certificate_signing_request_status::CertificateSigningRequestStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{CertificatesV1Client, CertificateSigningRequestClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     CertificatesV1Informers, CertificateSigningRequestInformer,
     CertificateSigningRequestLister,

@@ -7,9 +7,13 @@ mod cluster_trust_bundle_list;
 pub use self::cluster_trust_bundle_list::ClusterTrustBundleList;
 mod cluster_trust_bundle_spec;
 pub use self::cluster_trust_bundle_spec::ClusterTrustBundleSpec;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{CertificatesV1alpha1Client, ClusterTrustBundleClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     CertificatesV1alpha1Informers, ClusterTrustBundleInformer, ClusterTrustBundleLister,
 };

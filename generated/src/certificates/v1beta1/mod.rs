@@ -15,11 +15,15 @@ mod pod_certificate_request_spec;
 pub use self::pod_certificate_request_spec::PodCertificateRequestSpec;
 mod pod_certificate_request_status;
 pub use self::pod_certificate_request_status::PodCertificateRequestStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     CertificatesV1beta1Client, ClusterTrustBundleClient, PodCertificateRequestClient,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     CertificatesV1beta1Informers, ClusterTrustBundleInformer, ClusterTrustBundleLister,
     PodCertificateRequestInformer, PodCertificateRequestLister,

@@ -7,7 +7,11 @@ mod lease_list;
 pub use self::lease_list::LeaseList;
 mod lease_spec;
 pub use self::lease_spec::LeaseSpec;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{CoordinationV1Client, LeaseClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{CoordinationV1Informers, LeaseInformer, LeaseLister};

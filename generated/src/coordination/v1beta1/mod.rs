@@ -7,9 +7,13 @@ mod lease_candidate_list;
 pub use self::lease_candidate_list::LeaseCandidateList;
 mod lease_candidate_spec;
 pub use self::lease_candidate_spec::LeaseCandidateSpec;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{CoordinationV1beta1Client, LeaseCandidateClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     CoordinationV1beta1Informers, LeaseCandidateInformer, LeaseCandidateLister,
 };

@@ -445,7 +445,9 @@ mod weighted_pod_affinity_term;
 pub use self::weighted_pod_affinity_term::WeightedPodAffinityTerm;
 mod windows_security_context_options;
 pub use self::windows_security_context_options::WindowsSecurityContextOptions;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     CoreV1Client, BindingClient, ComponentStatusClient, ConfigMapClient, EndpointsClient,
     EventClient, LimitRangeClient, NamespaceClient, NodeClient,
@@ -453,7 +455,9 @@ pub use self::client::{
     ReplicationControllerClient, ResourceQuotaClient, SecretClient, ServiceAccountClient,
     ServiceClient, PodLogOptions,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     CoreV1Informers, ConfigMapInformer, ConfigMapLister, EndpointsInformer,
     EndpointsLister, EventInformer, EventLister, LimitRangeInformer, LimitRangeLister,

@@ -17,9 +17,13 @@ mod for_node;
 pub use self::for_node::ForNode;
 mod for_zone;
 pub use self::for_zone::ForZone;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{DiscoveryV1Client, EndpointSliceClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     DiscoveryV1Informers, EndpointSliceInformer, EndpointSliceLister,
 };

@@ -7,7 +7,11 @@ mod event_list;
 pub use self::event_list::EventList;
 mod event_series;
 pub use self::event_series::EventSeries;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{EventsV1Client, EventClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{EventsV1Informers, EventInformer, EventLister};

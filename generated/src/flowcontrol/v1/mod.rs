@@ -47,11 +47,15 @@ mod subject;
 pub use self::subject::Subject;
 mod user_subject;
 pub use self::user_subject::UserSubject;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     FlowcontrolV1Client, FlowSchemaClient, PriorityLevelConfigurationClient,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     FlowcontrolV1Informers, FlowSchemaInformer, FlowSchemaLister,
     PriorityLevelConfigurationInformer, PriorityLevelConfigurationLister,

@@ -13,9 +13,13 @@ mod storage_version_spec;
 pub use self::storage_version_spec::StorageVersionSpec;
 mod storage_version_status;
 pub use self::storage_version_status::StorageVersionStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{InternalV1alpha1Client, StorageVersionClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     InternalV1alpha1Informers, StorageVersionInformer, StorageVersionLister,
 };

@@ -69,12 +69,16 @@ mod service_cidr_spec;
 pub use self::service_cidr_spec::ServiceCIDRSpec;
 mod service_cidr_status;
 pub use self::service_cidr_status::ServiceCIDRStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     NetworkingV1Client, IngressClassClient, IngressClient, IPAddressClient,
     NetworkPolicyClient, ServiceCIDRClient,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     NetworkingV1Informers, IngressClassInformer, IngressClassLister, IngressInformer,
     IngressLister, IPAddressInformer, IPAddressLister, NetworkPolicyInformer,

@@ -17,9 +17,13 @@ mod service_cidr_spec;
 pub use self::service_cidr_spec::ServiceCIDRSpec;
 mod service_cidr_status;
 pub use self::service_cidr_status::ServiceCIDRStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{NetworkingV1beta1Client, IPAddressClient, ServiceCIDRClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     NetworkingV1beta1Informers, IPAddressInformer, IPAddressLister, ServiceCIDRInformer,
     ServiceCIDRLister,

@@ -9,7 +9,11 @@ mod runtime_class_list;
 pub use self::runtime_class_list::RuntimeClassList;
 mod scheduling;
 pub use self::scheduling::Scheduling;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{NodeV1Client, RuntimeClassClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{NodeV1Informers, RuntimeClassInformer, RuntimeClassLister};

@@ -11,9 +11,13 @@ mod pod_disruption_budget_spec;
 pub use self::pod_disruption_budget_spec::PodDisruptionBudgetSpec;
 mod pod_disruption_budget_status;
 pub use self::pod_disruption_budget_status::PodDisruptionBudgetStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{PolicyV1Client, PodDisruptionBudgetClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     PolicyV1Informers, PodDisruptionBudgetInformer, PodDisruptionBudgetLister,
 };

@@ -25,12 +25,16 @@ mod role_ref;
 pub use self::role_ref::RoleRef;
 mod subject;
 pub use self::subject::Subject;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     RbacV1Client, ClusterRoleBindingClient, ClusterRoleClient, RoleBindingClient,
     RoleClient,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     RbacV1Informers, ClusterRoleBindingInformer, ClusterRoleBindingLister,
     ClusterRoleInformer, ClusterRoleLister, RoleBindingInformer, RoleBindingLister,

@@ -87,12 +87,16 @@ mod resource_slice_list;
 pub use self::resource_slice_list::ResourceSliceList;
 mod resource_slice_spec;
 pub use self::resource_slice_spec::ResourceSliceSpec;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     ResourceV1Client, DeviceClassClient, ResourceClaimClient,
     ResourceClaimTemplateClient, ResourceSliceClient,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     ResourceV1Informers, DeviceClassInformer, DeviceClassLister, ResourceClaimInformer,
     ResourceClaimLister, ResourceClaimTemplateInformer, ResourceClaimTemplateLister,

@@ -23,11 +23,15 @@ mod resource_pool_status_request_spec;
 pub use self::resource_pool_status_request_spec::ResourcePoolStatusRequestSpec;
 mod resource_pool_status_request_status;
 pub use self::resource_pool_status_request_status::ResourcePoolStatusRequestStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     ResourceV1alpha3Client, DeviceTaintRuleClient, ResourcePoolStatusRequestClient,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     ResourceV1alpha3Informers, DeviceTaintRuleInformer, DeviceTaintRuleLister,
     ResourcePoolStatusRequestInformer, ResourcePoolStatusRequestLister,

@@ -5,9 +5,13 @@ mod priority_class;
 pub use self::priority_class::PriorityClass;
 mod priority_class_list;
 pub use self::priority_class_list::PriorityClassList;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{SchedulingV1Client, PriorityClassClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     SchedulingV1Informers, PriorityClassInformer, PriorityClassLister,
 };

@@ -37,9 +37,13 @@ mod workload_pod_group_template_reference;
 pub use self::workload_pod_group_template_reference::WorkloadPodGroupTemplateReference;
 mod workload_spec;
 pub use self::workload_spec::WorkloadSpec;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{SchedulingV1alpha2Client, PodGroupClient, WorkloadClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     SchedulingV1alpha2Informers, PodGroupInformer, PodGroupLister, WorkloadInformer,
     WorkloadLister,

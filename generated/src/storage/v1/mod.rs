@@ -43,12 +43,16 @@ mod volume_error;
 pub use self::volume_error::VolumeError;
 mod volume_node_resources;
 pub use self::volume_node_resources::VolumeNodeResources;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{
     StorageV1Client, CSIDriverClient, CSINodeClient, CSIStorageCapacityClient,
     StorageClassClient, VolumeAttachmentClient, VolumeAttributesClassClient,
 };
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     StorageV1Informers, CSIDriverInformer, CSIDriverLister, CSINodeInformer,
     CSINodeLister, CSIStorageCapacityInformer, CSIStorageCapacityLister,

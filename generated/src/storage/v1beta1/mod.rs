@@ -5,9 +5,13 @@ mod volume_attributes_class;
 pub use self::volume_attributes_class::VolumeAttributesClass;
 mod volume_attributes_class_list;
 pub use self::volume_attributes_class_list::VolumeAttributesClassList;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{StorageV1beta1Client, VolumeAttributesClassClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     StorageV1beta1Informers, VolumeAttributesClassInformer, VolumeAttributesClassLister,
 };

@@ -9,9 +9,13 @@ mod storage_version_migration_spec;
 pub use self::storage_version_migration_spec::StorageVersionMigrationSpec;
 mod storage_version_migration_status;
 pub use self::storage_version_migration_status::StorageVersionMigrationStatus;
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 pub use self::client::{StoragemigrationV1beta1Client, StorageVersionMigrationClient};
+#[cfg(feature = "informers")]
 mod informers;
+#[cfg(feature = "informers")]
 pub use self::informers::{
     StoragemigrationV1beta1Informers, StorageVersionMigrationInformer,
     StorageVersionMigrationLister,
