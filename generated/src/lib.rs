@@ -5,6 +5,24 @@
 //! One module per API group and version (`core::v1::Pod`, `apps::v1::Deployment`), each behind a cargo feature of the same name (`core-v1`, `apps-v1`); `all` (the default) turns on every one. Features of groups that use types of other groups turn those on. `client` adds the typed clients and the `Clientset`, `informers` the typed informers and listers (both default); without them only the types and `kubegen_runtime::meta` are compiled.
 //!
 //! The apimachinery types (`ObjectMeta`, `Time`, `Quantity`...) come from `kubegen_runtime::meta`, re-exported here as `meta`.
+//!
+//! # Example
+//!
+//! List the pods of a namespace with the cluster kubectl would use:
+//!
+//! ```no_run
+//! use kubegen_api::Clientset;
+//! use kubegen_runtime::rest::ListOptions;
+//!
+//! # async fn run() -> Result<(), kubegen_runtime::rest::Error> {
+//! let clientset = Clientset::try_default()?;
+//! let pods = clientset.core_v1().pods("default").list(&ListOptions::default()).await?;
+//! for pod in &pods.items {
+//! println!("{}", pod.metadata.name.as_deref().unwrap_or_default());
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![allow(
     rustdoc::bare_urls,
     rustdoc::broken_intra_doc_links,

@@ -37,6 +37,20 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// `#![doc = "..."]` attributes for text written by kubegen itself (kept as is: its code
+/// blocks are real doc tests).
+pub fn own_inner_doc_attrs(text: &str) -> TokenStream {
+    let attrs = text.lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#![doc = #line])
+    });
+    quote!(#(#attrs)*)
+}
+
 /// Joins paragraphs of doc text.
 pub fn join(parts: &[Option<String>]) -> Option<String> {
     let parts: Vec<&str> = parts
