@@ -13,6 +13,10 @@
 pub mod cache;
 #[cfg(feature = "client")]
 pub mod config;
+#[cfg(feature = "client")]
+pub mod discovery;
+#[cfg(feature = "client")]
+pub mod dynamic;
 pub mod meta;
 #[cfg(feature = "client")]
 pub mod rest;

@@ -1,0 +1,258 @@
+//! Dynamic informers: the cache machinery (reflector, store, handlers, listers) over
+//! [`DynamicObject`]s of a resource chosen at run time, and a factory keyed by
+//! group-version-resource (client-go's `dynamicinformer`).
+//!
+//! Contract: [`DynamicListerWatcher`] lists and watches one resource through a
+//! [`DynamicResourceClient`], scoped by [`ListWatchOptions`], and classifies errors the way
+//! the typed [`RestListerWatcher`](crate::cache::RestListerWatcher) does (410 → `Gone`, 429 →
+//! `TooManyRequests`, a rejected `sendInitialEvents` → `WatchListUnsupported`).
+//! [`DynamicSharedInformerFactory::for_resource`] returns the same informer for the same
+//! resource; under the hood it keeps one [`SharedInformerFactory`] per resource, so options,
+//! resync, tweaks and shutdown behave exactly as for typed informers.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+
+use super::client::{DynamicClient, DynamicResourceClient};
+use super::object::DynamicObject;
+use crate::cache::{
+    FactoryOptions, ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher,
+    SharedIndexInformer, SharedInformerFactory, WatchEvent, WatchParams, WatchStream,
+};
+use crate::discovery::{ApiResource, GroupVersionResource};
+use crate::rest::{self, Client, ListOptions, ResourceVersionMatch};
+
+/// Lists and watches one resource's objects as [`DynamicObject`]s.
+#[derive(Clone, Debug)]
+pub struct DynamicListerWatcher {
+    client: DynamicResourceClient,
+    options: ListWatchOptions,
+}
+
+impl DynamicListerWatcher {
+    /// Lists and watches through `client`, scoped by `options` (their namespace replaces the
+    /// client's; it is ignored for cluster-scoped resources).
+    pub fn new(client: DynamicResourceClient, options: &ListWatchOptions) -> Self {
+        let client = match &options.namespace {
+            Some(ns) => client.namespace(ns.clone()),
+            None => client.all_namespaces(),
+        };
+        Self {
+            client,
+            options: options.clone(),
+        }
+    }
+
+    fn base_options(&self) -> ListOptions {
+        ListOptions {
+            label_selector: self.options.label_selector.clone(),
+            field_selector: self.options.field_selector.clone(),
+            ..ListOptions::default()
+        }
+    }
+}
+
+fn version_match(value: Option<&str>) -> Option<ResourceVersionMatch> {
+    match value? {
+        "NotOlderThan" => Some(ResourceVersionMatch::NotOlderThan),
+        "Exact" => Some(ResourceVersionMatch::Exact),
+        _ => None,
+    }
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+fn classify(err: rest::Error, watch_list: bool) -> ListWatchError {
+    if let Some(api) = err.api() {
+        if api.is_gone() {
+            return ListWatchError::Gone {
+                message: api.message().to_string(),
+            };
+        }
+        if api.is_too_many_requests() {
+            return ListWatchError::TooManyRequests {
+                retry_after: api
+                    .retry_after_seconds()
+                    .and_then(|s| u64::try_from(s).ok())
+                    .map(Duration::from_secs),
+                message: api.message().to_string(),
+            };
+        }
+        if watch_list && (api.is_invalid() || api.is_bad_request()) {
+            return ListWatchError::WatchListUnsupported {
+                message: api.to_string(),
+            };
+        }
+    }
+    ListWatchError::other(err)
+}
+
+impl ListerWatcher<DynamicObject> for DynamicListerWatcher {
+    async fn list(&self, params: &ListParams) -> Result<ListPage<DynamicObject>, ListWatchError> {
+        let options = ListOptions {
+            resource_version: non_empty(&params.resource_version),
+            resource_version_match: version_match(params.resource_version_match.as_deref()),
+            limit: params.limit.map(i64::from),
+            continue_token: params.continue_token.clone(),
+            ..self.base_options()
+        };
+        let list = self
+            .client
+            .list(&options)
+            .await
+            .map_err(|e| classify(e, false))?;
+        Ok(ListPage {
+            items: list.items,
+            resource_version: list.metadata.resource_version.unwrap_or_default(),
+            continue_token: list.metadata.continue_.filter(|c| !c.is_empty()),
+        })
+    }
+
+    async fn watch(
+        &self,
+        params: &WatchParams,
+    ) -> Result<WatchStream<DynamicObject>, ListWatchError> {
+        let options = ListOptions {
+            resource_version: non_empty(&params.resource_version),
+            resource_version_match: version_match(params.resource_version_match.as_deref()),
+            timeout_seconds: params.timeout_seconds.map(i64::from),
+            allow_watch_bookmarks: params.allow_watch_bookmarks,
+            send_initial_events: params.send_initial_events.then_some(true),
+            ..self.base_options()
+        };
+        let watch_list = params.send_initial_events;
+        let stream = self
+            .client
+            .watch(&options)
+            .await
+            .map_err(|e| classify(e, watch_list))?;
+        Ok(stream
+            .map(move |event| match event {
+                Ok(rest::WatchEvent::Added(o)) => Ok(WatchEvent::Added(o)),
+                Ok(rest::WatchEvent::Modified(o)) => Ok(WatchEvent::Modified(o)),
+                Ok(rest::WatchEvent::Deleted(o)) => Ok(WatchEvent::Deleted(o)),
+                Ok(rest::WatchEvent::Bookmark(b)) => Ok(WatchEvent::Bookmark {
+                    initial_events_end: b.is_initial_events_end(),
+                    resource_version: b.resource_version,
+                }),
+                Ok(rest::WatchEvent::Error(api)) => Ok(WatchEvent::Error(Box::new(api.status))),
+                Err(err) => Err(classify(err, watch_list)),
+            })
+            .boxed())
+    }
+}
+
+/// Shared informers of [`DynamicObject`]s, one per group-version-resource; cloning shares
+/// the factory.
+#[derive(Clone)]
+pub struct DynamicSharedInformerFactory {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: DynamicClient,
+    options: FactoryOptions,
+    factories: Mutex<BTreeMap<GroupVersionResource, SharedInformerFactory<DynamicClient>>>,
+}
+
+impl fmt::Debug for DynamicSharedInformerFactory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let resources: Vec<String> = self.lock().keys().map(ToString::to_string).collect();
+        f.debug_struct("DynamicSharedInformerFactory")
+            .field("options", &self.inner.options)
+            .field("resources", &resources)
+            .finish()
+    }
+}
+
+impl DynamicSharedInformerFactory {
+    /// A factory over `client`: all namespaces, no selectors, no resync.
+    pub fn new(client: Client) -> Self {
+        Self::with_options(client, FactoryOptions::default())
+    }
+
+    /// A factory whose informers all get `options` (namespace, selectors, resync, ...).
+    pub fn with_options(client: Client, options: FactoryOptions) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                client: DynamicClient::new(client),
+                options,
+                factories: Mutex::new(BTreeMap::new()),
+            }),
+        }
+    }
+
+    fn lock(
+        &self,
+    ) -> MutexGuard<'_, BTreeMap<GroupVersionResource, SharedInformerFactory<DynamicClient>>> {
+        self.inner
+            .factories
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The shared informer of `resource` (created on first use; call
+    /// [`DynamicSharedInformerFactory::start`] after asking for it).
+    pub fn for_resource(&self, resource: &ApiResource) -> SharedIndexInformer<DynamicObject> {
+        let factory = self
+            .lock()
+            .entry(resource.gvr())
+            .or_insert_with(|| {
+                SharedInformerFactory::with_options(
+                    self.inner.client.clone(),
+                    self.inner.options.clone(),
+                )
+            })
+            .clone();
+        factory.informer_for(|client: &DynamicClient, options| {
+            DynamicListerWatcher::new(client.resource(resource), options)
+        })
+    }
+
+    /// The resources informers were asked for.
+    pub fn resources(&self) -> Vec<GroupVersionResource> {
+        self.lock().keys().cloned().collect()
+    }
+
+    fn factories(&self) -> Vec<SharedInformerFactory<DynamicClient>> {
+        self.lock().values().cloned().collect()
+    }
+
+    /// Starts every informer not started yet.
+    pub fn start(&self) {
+        for f in self.factories() {
+            f.start();
+        }
+    }
+
+    /// Waits until every started informer has synced; `false` if one stopped first.
+    pub async fn wait_for_cache_sync(&self) -> bool {
+        let waits: Vec<_> = self
+            .factories()
+            .into_iter()
+            .map(|f| async move { f.wait_for_cache_sync().await })
+            .collect();
+        futures_util::future::join_all(waits)
+            .await
+            .into_iter()
+            .all(|synced| synced)
+    }
+
+    /// Whether every started informer has synced.
+    pub fn has_synced(&self) -> bool {
+        self.factories().iter().all(|f| f.has_synced())
+    }
+
+    /// Stops every informer and waits for their tasks.
+    pub async fn shutdown(&self) {
+        for f in self.factories() {
+            f.shutdown().await;
+        }
+    }
+}
