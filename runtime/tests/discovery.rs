@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use kubegen_runtime::config::Config;
 use kubegen_runtime::discovery::{
-    DiscoveryClient, DiscoveryOptions, DiscoverySource, GroupVersion, GroupVersionKind,
-    RestMapper,
+    DiscoveryClient, DiscoveryOptions, DiscoverySource, GroupVersion, GroupVersionKind, RestMapper,
 };
 use kubegen_runtime::rest::Client;
 use kubegen_testserver::TestServer;
@@ -26,7 +25,10 @@ const V1_36_GROUPS: &[(&str, &[&str])] = &[
     ("policy", &["v1"]),
     ("rbac.authorization.k8s.io", &["v1"]),
     ("storage.k8s.io", &["v1", "v1beta1"]),
-    ("admissionregistration.k8s.io", &["v1", "v1beta1", "v1alpha1"]),
+    (
+        "admissionregistration.k8s.io",
+        &["v1", "v1beta1", "v1alpha1"],
+    ),
     ("apiextensions.k8s.io", &["v1"]),
     ("scheduling.k8s.io", &["v1", "v1alpha2"]),
     ("coordination.k8s.io", &["v1", "v1beta1", "v1alpha2"]),
@@ -88,17 +90,24 @@ async fn discovers_every_v1_36_group_in_both_modes() {
 
     let agg = aggregated.server_resources().await.unwrap();
     assert_eq!(agg.source, DiscoverySource::Aggregated);
-    let legacy = DiscoveryClient::with_options(client.clone(), DiscoveryOptions::default().legacy())
-        .server_resources()
-        .await
-        .unwrap();
+    let legacy =
+        DiscoveryClient::with_options(client.clone(), DiscoveryOptions::default().legacy())
+            .server_resources()
+            .await
+            .unwrap();
     assert_eq!(legacy.source, DiscoverySource::Legacy);
 
     for snapshot in [&*agg, &*legacy] {
         assert!(snapshot.failures().is_empty(), "{:?}", snapshot.failures());
         let core = snapshot.group("").expect("core group");
         assert_eq!(core.preferred_version, "v1");
-        let pods = core.version("v1").unwrap().resources.iter().find(|r| r.plural == "pods").unwrap();
+        let pods = core
+            .version("v1")
+            .unwrap()
+            .resources
+            .iter()
+            .find(|r| r.plural == "pods")
+            .unwrap();
         assert_eq!((pods.kind.as_str(), pods.singular.as_str()), ("Pod", "pod"));
         assert!(pods.namespaced && pods.supports("watch"));
         assert!(pods.subresource("status").is_some() && pods.subresource("log").is_some());
@@ -108,12 +117,19 @@ async fn discovers_every_v1_36_group_in_both_modes() {
                 .unwrap_or_else(|| panic!("{:?} discovery lacks group {name}", snapshot.source));
             assert_eq!(group.preferred_version, versions[0], "{name}");
             for v in *versions {
-                let resources = &group.version(v).unwrap_or_else(|| panic!("{name}/{v}")).resources;
+                let resources = &group
+                    .version(v)
+                    .unwrap_or_else(|| panic!("{name}/{v}"))
+                    .resources;
                 assert!(!resources.is_empty(), "{name}/{v} has no resources");
             }
         }
         let deploy = snapshot
-            .resource(&kubegen_runtime::discovery::GroupVersionResource::new("apps", "v1", "deployments"))
+            .resource(&kubegen_runtime::discovery::GroupVersionResource::new(
+                "apps",
+                "v1",
+                "deployments",
+            ))
             .unwrap();
         assert_eq!(deploy.short_names, ["deploy"]);
         assert_eq!(
@@ -129,14 +145,28 @@ async fn discovers_every_v1_36_group_in_both_modes() {
 async fn rest_mapper_resolves_kubectl_names_and_finds_new_crds() {
     let (_server, client) = server().await;
     let mapper = RestMapper::new(DiscoveryClient::new(client.clone()));
-    for input in ["deploy", "Deployment", "deployments", "apps/v1/Deployment", "deployments.apps", "deployments.v1.apps"] {
+    for input in [
+        "deploy",
+        "Deployment",
+        "deployments",
+        "apps/v1/Deployment",
+        "deployments.apps",
+        "deployments.v1.apps",
+    ] {
         let r = mapper.resolve(input).await.unwrap();
-        assert_eq!(r.gvr().to_string(), "apps/v1, Resource=deployments", "{input}");
+        assert_eq!(
+            r.gvr().to_string(),
+            "apps/v1, Resource=deployments",
+            "{input}"
+        );
         assert!(r.namespaced);
     }
     assert_eq!(mapper.resolve("cm").await.unwrap().plural, "configmaps");
-    assert_eq!(mapper.resolve("ns").await.unwrap().namespaced, false);
-    assert_eq!(mapper.resolve("hpa").await.unwrap().gvr().to_string(), "autoscaling/v2, Resource=horizontalpodautoscalers");
+    assert!(!mapper.resolve("ns").await.unwrap().namespaced);
+    assert_eq!(
+        mapper.resolve("hpa").await.unwrap().gvr().to_string(),
+        "autoscaling/v2, Resource=horizontalpodautoscalers"
+    );
     assert_eq!(
         mapper
             .resource_for_kind(&GroupVersionKind::new("batch", "v1", "CronJob"))
@@ -150,7 +180,10 @@ async fn rest_mapper_resolves_kubectl_names_and_finds_new_crds() {
     // A CRD installed after the first lookup is found: the miss refreshes discovery once.
     create_crd(&client, "example.com").await;
     let widgets = mapper.resolve("wd").await.unwrap();
-    assert_eq!(widgets.gvr().to_string(), "example.com/v1, Resource=widgets");
+    assert_eq!(
+        widgets.gvr().to_string(),
+        "example.com/v1, Resource=widgets"
+    );
     assert_eq!(mapper.resolve("widget.example.com").await.unwrap(), widgets);
 }
 
@@ -176,11 +209,18 @@ async fn disk_cache_serves_until_invalidated() {
     // After invalidation it is.
     second.invalidate().await;
     let fresh = second.server_resources().await.unwrap();
-    let group = fresh.group("cache.example.com").expect("CRD group after invalidation");
+    let group = fresh
+        .group("cache.example.com")
+        .expect("CRD group after invalidation");
     assert_eq!(group.preferred_version, "v1");
     // ... and the refreshed snapshot was written back for the next client.
     let third = DiscoveryClient::with_options(client, options);
-    assert!(third.server_resources().await.unwrap().group("cache.example.com").is_some());
+    assert!(third
+        .server_resources()
+        .await
+        .unwrap()
+        .group("cache.example.com")
+        .is_some());
 }
 
 /// A server whose `bad.example.com/v1` answers 503: discovery reports that group-version and
@@ -233,10 +273,19 @@ async fn one_failing_group_version_does_not_fail_discovery() {
     let resources = discovery.server_resources().await.unwrap();
     assert_eq!(resources.source, DiscoverySource::Legacy);
     let failures = resources.failures();
-    assert_eq!(failures.keys().collect::<Vec<_>>(), [&GroupVersion::new("bad.example.com", "v1")]);
-    assert!(failures.values().next().unwrap().contains("503") || failures.values().next().unwrap().contains("unavailable"));
-    assert_eq!(resources.group("good.example.com").unwrap().versions[0].resources[0].kind, "Thing");
+    assert_eq!(
+        failures.keys().collect::<Vec<_>>(),
+        [&GroupVersion::new("bad.example.com", "v1")]
+    );
+    assert!(
+        failures.values().next().unwrap().contains("503")
+            || failures.values().next().unwrap().contains("unavailable")
+    );
+    assert_eq!(
+        resources.group("good.example.com").unwrap().versions[0].resources[0].kind,
+        "Thing"
+    );
     let mapper = RestMapper::new(discovery);
     assert_eq!(mapper.resolve("cm").await.unwrap().plural, "configmaps");
-    assert_eq!(mapper.resolve("thing").await.unwrap().namespaced, false);
+    assert!(!mapper.resolve("thing").await.unwrap().namespaced);
 }

@@ -70,9 +70,16 @@ async fn crd_objects_through_every_verb_and_a_watch() {
     let discovery = DiscoveryClient::new(client.clone());
     let mapper = RestMapper::new(discovery.clone());
     // Discovery is read (and cached) before the CRD exists.
-    assert!(discovery.server_resources().await.unwrap().group("example.com").is_none());
+    assert!(discovery
+        .server_resources()
+        .await
+        .unwrap()
+        .group("example.com")
+        .is_none());
     let widgets = install_widgets(&client, &mapper).await;
-    let api = DynamicClient::new(client.clone()).resource(&widgets).namespace("default");
+    let api = DynamicClient::new(client.clone())
+        .resource(&widgets)
+        .namespace("default");
 
     let list = api.list(&ListOptions::default()).await.unwrap();
     assert!(list.items.is_empty());
@@ -85,7 +92,10 @@ async fn crd_objects_through_every_verb_and_a_watch() {
         .unwrap();
 
     // create, get
-    let created = api.create(&CreateOptions::default(), &widget(&widgets, "w1", 1)).await.unwrap();
+    let created = api
+        .create(&CreateOptions::default(), &widget(&widgets, "w1", 1))
+        .await
+        .unwrap();
     assert_eq!(created.namespace(), Some("default"));
     assert_eq!(created.gvk().unwrap(), widgets.gvk());
     let got = api.get("w1", &GetOptions::default()).await.unwrap();
@@ -94,13 +104,24 @@ async fn crd_objects_through_every_verb_and_a_watch() {
     // update, and a stale update conflicts
     let mut changed = got.clone();
     changed.data.insert("spec".into(), json!({"size": 2}));
-    let updated = api.update(&UpdateOptions::default(), &changed).await.unwrap();
+    let updated = api
+        .update(&UpdateOptions::default(), &changed)
+        .await
+        .unwrap();
     assert_eq!(updated.pointer("/spec/size"), Some(&json!(2)));
-    assert!(api.update(&UpdateOptions::default(), &changed).await.unwrap_err().is_conflict());
+    assert!(api
+        .update(&UpdateOptions::default(), &changed)
+        .await
+        .unwrap_err()
+        .is_conflict());
 
     // merge patch, server-side apply
     let patched = api
-        .patch("w1", &PatchOptions::default(), &Patch::Merge(json!({"spec": {"color": "red"}})))
+        .patch(
+            "w1",
+            &PatchOptions::default(),
+            &Patch::Merge(json!({"spec": {"color": "red"}})),
+        )
         .await
         .unwrap();
     assert_eq!(patched.pointer("/spec/color"), Some(&json!("red")));
@@ -115,44 +136,102 @@ async fn crd_objects_through_every_verb_and_a_watch() {
 
     // status subresource: status writes ignore spec, main writes ignore status
     let mut with_status = applied.clone();
-    with_status.data.insert("status".into(), json!({"ready": true}));
+    with_status
+        .data
+        .insert("status".into(), json!({"ready": true}));
     with_status.data.insert("spec".into(), json!({"size": 99}));
-    let status = api.update_status(&UpdateOptions::default(), &with_status).await.unwrap();
+    let status = api
+        .update_status(&UpdateOptions::default(), &with_status)
+        .await
+        .unwrap();
     assert_eq!(status.pointer("/status/ready"), Some(&json!(true)));
     assert_eq!(status.pointer("/spec/size"), Some(&json!(5)));
     let status = api
-        .patch_status("w1", &PatchOptions::default(), &Patch::Merge(json!({"status": {"phase": "Up"}})))
+        .patch_status(
+            "w1",
+            &PatchOptions::default(),
+            &Patch::Merge(json!({"status": {"phase": "Up"}})),
+        )
         .await
         .unwrap();
     assert_eq!(status.pointer("/status/phase"), Some(&json!("Up")));
     assert_eq!(
-        api.get_status("w1", &GetOptions::default()).await.unwrap().pointer("/status/ready"),
+        api.get_status("w1", &GetOptions::default())
+            .await
+            .unwrap()
+            .pointer("/status/ready"),
         Some(&json!(true))
     );
 
     // more objects; paged list_all; a cluster-wide list
     for i in 2..=4 {
-        api.create(&CreateOptions::default(), &widget(&widgets, &format!("w{i}"), i)).await.unwrap();
+        api.create(
+            &CreateOptions::default(),
+            &widget(&widgets, &format!("w{i}"), i),
+        )
+        .await
+        .unwrap();
     }
-    let pages = api.list(&ListOptions { limit: Some(2), ..ListOptions::default() }).await.unwrap();
+    let pages = api
+        .list(&ListOptions {
+            limit: Some(2),
+            ..ListOptions::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(pages.items.len(), 2);
     assert!(pages.metadata.continue_.is_some());
-    let all = api.list_all(&ListOptions { limit: Some(3), ..ListOptions::default() }).await.unwrap();
-    let mut names: Vec<_> = all.items.iter().filter_map(|o| o.name().map(str::to_owned)).collect();
+    let all = api
+        .list_all(&ListOptions {
+            limit: Some(3),
+            ..ListOptions::default()
+        })
+        .await
+        .unwrap();
+    let mut names: Vec<_> = all
+        .items
+        .iter()
+        .filter_map(|o| o.name().map(str::to_owned))
+        .collect();
     names.sort();
     assert_eq!(names, ["w1", "w2", "w3", "w4"]);
     let cluster_wide = DynamicClient::new(client.clone()).resource(&widgets);
-    assert_eq!(cluster_wide.list(&ListOptions::default()).await.unwrap().items.len(), 4);
-    assert!(cluster_wide.get("w1", &GetOptions::default()).await.is_err(), "namespaced get needs a namespace");
+    assert_eq!(
+        cluster_wide
+            .list(&ListOptions::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        4
+    );
+    assert!(
+        cluster_wide
+            .get("w1", &GetOptions::default())
+            .await
+            .is_err(),
+        "namespaced get needs a namespace"
+    );
 
     // delete one, then the rest
     match api.delete("w1", &DeleteOptions::default()).await.unwrap() {
         ObjectOrStatus::Object(o) => assert_eq!(o.name(), Some("w1")),
         ObjectOrStatus::Status(s) => assert_eq!(s.status.as_deref(), Some("Success")),
     }
-    assert!(api.get("w1", &GetOptions::default()).await.unwrap_err().is_not_found());
-    api.delete_collection(&ListOptions::default(), &DeleteOptions::default()).await.unwrap();
-    assert!(api.list(&ListOptions::default()).await.unwrap().items.is_empty());
+    assert!(api
+        .get("w1", &GetOptions::default())
+        .await
+        .unwrap_err()
+        .is_not_found());
+    api.delete_collection(&ListOptions::default(), &DeleteOptions::default())
+        .await
+        .unwrap();
+    assert!(api
+        .list(&ListOptions::default())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
 
     // The watch saw it all, in order, for w1.
     let mut w1_events = Vec::new();
@@ -179,7 +258,10 @@ async fn crd_objects_through_every_verb_and_a_watch() {
     }
     assert_eq!(w1_events.first(), Some(&"ADDED"));
     assert_eq!(w1_events.last(), Some(&"DELETED"));
-    assert!(w1_events.iter().filter(|k| **k == "MODIFIED").count() >= 4, "{w1_events:?}");
+    assert!(
+        w1_events.iter().filter(|k| **k == "MODIFIED").count() >= 4,
+        "{w1_events:?}"
+    );
 }
 
 /// A typed ConfigMap, as a generated kind would be.
@@ -220,14 +302,22 @@ async fn typed_objects_convert_both_ways() {
     let (_server, client) = server().await;
     let mapper = RestMapper::new(DiscoveryClient::new(client.clone()));
     let cms = mapper.resolve("cm").await.unwrap();
-    let dynamic = DynamicClient::new(client.clone()).resource(&cms).namespace("default");
+    let dynamic = DynamicClient::new(client.clone())
+        .resource(&cms)
+        .namespace("default");
     let typed = ConfigMap {
-        metadata: ObjectMeta { name: Some("typed".into()), ..ObjectMeta::default() },
+        metadata: ObjectMeta {
+            name: Some("typed".into()),
+            ..ObjectMeta::default()
+        },
         data: Some([("k".to_string(), "v".to_string())].into()),
         ..ConfigMap::default()
     };
     let created = dynamic
-        .create(&CreateOptions::default(), &DynamicObject::from_typed(&typed).unwrap())
+        .create(
+            &CreateOptions::default(),
+            &DynamicObject::from_typed(&typed).unwrap(),
+        )
         .await
         .unwrap();
     let back: ConfigMap = created.try_parse().unwrap();
@@ -264,9 +354,16 @@ async fn dynamic_informer_syncs_crd_objects() {
     let (_server, client) = server().await;
     let mapper = RestMapper::new(DiscoveryClient::new(client.clone()));
     let widgets = install_widgets(&client, &mapper).await;
-    let api = DynamicClient::new(client.clone()).resource(&widgets).namespace("default");
+    let api = DynamicClient::new(client.clone())
+        .resource(&widgets)
+        .namespace("default");
     for i in 0..3 {
-        api.create(&CreateOptions::default(), &widget(&widgets, &format!("w{i}"), i)).await.unwrap();
+        api.create(
+            &CreateOptions::default(),
+            &widget(&widgets, &format!("w{i}"), i),
+        )
+        .await
+        .unwrap();
     }
 
     let factory = DynamicSharedInformerFactory::with_options(
@@ -280,10 +377,16 @@ async fn dynamic_informer_syncs_crd_objects() {
         EventHandlerFns::new()
             .on_add({
                 let log = Arc::clone(&log);
-                move |o: &Arc<DynamicObject>, _| log.lock().unwrap().push(format!("add {}", o.name().unwrap_or("")))
+                move |o: &Arc<DynamicObject>, _| {
+                    log.lock()
+                        .unwrap()
+                        .push(format!("add {}", o.name().unwrap_or("")))
+                }
             })
             .on_delete(move |d| {
-                log.lock().unwrap().push(format!("delete {}", d.object().name().unwrap_or("")))
+                log.lock()
+                    .unwrap()
+                    .push(format!("delete {}", d.object().name().unwrap_or("")))
             }),
     );
     // Same resource, same informer; another resource, another informer.
@@ -291,23 +394,41 @@ async fn dynamic_informer_syncs_crd_objects() {
     let configmaps = factory.for_resource(&mapper.resolve("configmaps").await.unwrap());
     assert_eq!(factory.resources().len(), 2);
     factory.start();
-    assert!(tokio::time::timeout(Duration::from_secs(10), factory.wait_for_cache_sync()).await.unwrap());
+    assert!(
+        tokio::time::timeout(Duration::from_secs(10), factory.wait_for_cache_sync())
+            .await
+            .unwrap()
+    );
     assert!(factory.has_synced());
 
     let lister = informer.lister();
     assert_eq!(lister.list(&Selector::everything()).len(), 3);
-    assert_eq!(again.lister().list(&Selector::everything()).len(), 3, "same informer");
     assert_eq!(
-        lister.namespace("default").get("w1").unwrap().pointer("/spec/size"),
+        again.lister().list(&Selector::everything()).len(),
+        3,
+        "same informer"
+    );
+    assert_eq!(
+        lister
+            .namespace("default")
+            .get("w1")
+            .unwrap()
+            .pointer("/spec/size"),
         Some(&json!(1))
     );
     let _ = configmaps.lister().list(&Selector::everything());
 
-    api.create(&CreateOptions::default(), &widget(&widgets, "w3", 3)).await.unwrap();
-    api.delete("w0", &DeleteOptions::default()).await.unwrap();
-    api.patch("w2", &PatchOptions::default(), &Patch::Merge(json!({"spec": {"size": 20}})))
+    api.create(&CreateOptions::default(), &widget(&widgets, "w3", 3))
         .await
         .unwrap();
+    api.delete("w0", &DeleteOptions::default()).await.unwrap();
+    api.patch(
+        "w2",
+        &PatchOptions::default(),
+        &Patch::Merge(json!({"spec": {"size": 20}})),
+    )
+    .await
+    .unwrap();
     eventually("informer follows the server", || {
         let names: Vec<String> = {
             let mut n: Vec<String> = lister
@@ -319,13 +440,18 @@ async fn dynamic_informer_syncs_crd_objects() {
             n
         };
         names == ["w1", "w2", "w3"]
-            && lister.namespace("default").get("w2").and_then(|o| o.pointer("/spec/size").cloned())
+            && lister
+                .namespace("default")
+                .get("w2")
+                .and_then(|o| o.pointer("/spec/size").cloned())
                 == Some(json!(20))
     })
     .await;
     eventually("handler saw every event", || {
         let seen = seen.lock().unwrap();
-        ["add w0", "add w1", "add w2", "add w3", "delete w0"].iter().all(|e| seen.iter().any(|s| s == e))
+        ["add w0", "add w1", "add w2", "add w3", "delete w0"]
+            .iter()
+            .all(|e| seen.iter().any(|s| s == e))
     })
     .await;
     factory.shutdown().await;

@@ -184,9 +184,7 @@ impl DiscoveryClient {
     }
 
     /// The groups and their preferred versions (from the cached snapshot).
-    pub async fn server_preferred_versions(
-        &self,
-    ) -> Result<Vec<(String, String)>, DiscoveryError> {
+    pub async fn server_preferred_versions(&self) -> Result<Vec<(String, String)>, DiscoveryError> {
         Ok(self
             .server_resources()
             .await?
@@ -198,11 +196,8 @@ impl DiscoveryClient {
 
     /// Reads discovery from the server, bypassing every cache.
     pub async fn fetch(&self) -> Result<ServerResources, DiscoveryError> {
-        let (core, groups) = futures_util::future::join(
-            self.fetch_root("/api"),
-            self.fetch_root("/apis"),
-        )
-        .await;
+        let (core, groups) =
+            futures_util::future::join(self.fetch_root("/api"), self.fetch_root("/apis")).await;
         let (core, core_aggregated) = core?;
         let (groups, groups_aggregated) = groups?;
         let mut all = core;
@@ -344,10 +339,17 @@ impl DiscoveryClient {
     }
 
     async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, DiscoveryError> {
-        let body = self.inner.client.get().abs_path(path).bytes().await.map_err(|source| DiscoveryError::Request {
-            path: path.to_string(),
-            source,
-        })?;
+        let body = self
+            .inner
+            .client
+            .get()
+            .abs_path(path)
+            .bytes()
+            .await
+            .map_err(|source| DiscoveryError::Request {
+                path: path.to_string(),
+                source,
+            })?;
         decode(path, &body)
     }
 }

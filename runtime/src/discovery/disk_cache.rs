@@ -95,9 +95,11 @@ impl DiskCache {
             resources: resources.clone(),
         };
         let bytes = serde_json::to_vec(&snapshot).map_err(io::Error::other)?;
-        let tmp = self
-            .dir
-            .join(format!(".{FILE}.{}.{:08x}", std::process::id(), fastrand::u32(..)));
+        let tmp = self.dir.join(format!(
+            ".{FILE}.{}.{:08x}",
+            std::process::id(),
+            fastrand::u32(..)
+        ));
         std::fs::write(&tmp, bytes)?;
         std::fs::rename(&tmp, self.dir.join(FILE)).inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
@@ -159,7 +161,9 @@ mod tests {
     fn keys_by_host_port_and_path() {
         let u: url::Url = "https://10.0.0.1:6443/".parse().unwrap();
         assert_eq!(server_key(&u), "10.0.0.1_6443");
-        let u: url::Url = "https://rancher.example.com/k8s/clusters/c-1".parse().unwrap();
+        let u: url::Url = "https://rancher.example.com/k8s/clusters/c-1"
+            .parse()
+            .unwrap();
         assert_eq!(server_key(&u), "rancher.example.com_443_k8s_clusters_c-1");
     }
 

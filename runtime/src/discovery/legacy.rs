@@ -6,7 +6,11 @@ use super::resources::{ApiResource, ApiSubresource};
 use crate::meta::APIResourceList;
 
 /// The resources of one group-version document, subresources attached to their parents.
-pub fn convert_resource_list(group: &str, version: &str, list: APIResourceList) -> Vec<ApiResource> {
+pub fn convert_resource_list(
+    group: &str,
+    version: &str,
+    list: APIResourceList,
+) -> Vec<ApiResource> {
     let (subs, mains): (Vec<_>, Vec<_>) = list
         .resources
         .into_iter()
@@ -69,7 +73,10 @@ mod tests {
         let resources = convert_resource_list("apps", "v1", list);
         assert_eq!(resources.len(), 1);
         let d = &resources[0];
-        assert_eq!((d.plural.as_str(), d.singular.as_str()), ("deployments", "deployment"));
+        assert_eq!(
+            (d.plural.as_str(), d.singular.as_str()),
+            ("deployments", "deployment")
+        );
         assert_eq!(d.subresources.len(), 2);
         assert_eq!(
             d.subresource("scale").unwrap().kind,

@@ -114,14 +114,14 @@ fn parse(input: &str) -> Result<Vec<Query<'_>>, DiscoveryError> {
                 group: Some(""),
                 version: Some(v),
             }]),
-            [g, v, name] if !g.is_empty() && !v.is_empty() && !name.is_empty() => {
-                Ok(vec![Query {
-                    name,
-                    group: Some(g),
-                    version: Some(v),
-                }])
-            }
-            _ => Err(invalid("expected NAME, NAME.GROUP, VERSION/NAME or GROUP/VERSION/NAME")),
+            [g, v, name] if !g.is_empty() && !v.is_empty() && !name.is_empty() => Ok(vec![Query {
+                name,
+                group: Some(g),
+                version: Some(v),
+            }]),
+            _ => Err(invalid(
+                "expected NAME, NAME.GROUP, VERSION/NAME or GROUP/VERSION/NAME",
+            )),
         };
     }
     let Some((name, rest)) = input.split_once('.') else {
@@ -222,11 +222,17 @@ mod tests {
         };
         ServerResources {
             groups: vec![
-                group("", vec![("v1", vec![res("", "v1", "Event", "events", &["ev"])])]),
+                group(
+                    "",
+                    vec![("v1", vec![res("", "v1", "Event", "events", &["ev"])])],
+                ),
                 group(
                     "apps",
                     vec![
-                        ("v1", vec![res("apps", "v1", "Deployment", "deployments", &["deploy"])]),
+                        (
+                            "v1",
+                            vec![res("apps", "v1", "Deployment", "deployments", &["deploy"])],
+                        ),
                         (
                             "v1beta1",
                             vec![res("apps", "v1beta1", "Deployment", "deployments", &[])],
@@ -235,7 +241,10 @@ mod tests {
                 ),
                 group(
                     "events.k8s.io",
-                    vec![("v1", vec![res("events.k8s.io", "v1", "Event", "events", &["ev"])])],
+                    vec![(
+                        "v1",
+                        vec![res("events.k8s.io", "v1", "Event", "events", &["ev"])],
+                    )],
                 ),
             ],
             source: DiscoverySource::Aggregated,
@@ -266,8 +275,14 @@ mod tests {
         ] {
             assert_eq!(gvr(input), d, "{input}");
         }
-        assert_eq!(gvr("apps/v1beta1/deployments"), "apps/v1beta1, Resource=deployments");
-        assert_eq!(gvr("deployments.v1beta1.apps"), "apps/v1beta1, Resource=deployments");
+        assert_eq!(
+            gvr("apps/v1beta1/deployments"),
+            "apps/v1beta1, Resource=deployments"
+        );
+        assert_eq!(
+            gvr("deployments.v1beta1.apps"),
+            "apps/v1beta1, Resource=deployments"
+        );
         assert_eq!(gvr("events"), "v1, Resource=events");
         assert_eq!(gvr("v1/Event"), "v1, Resource=events");
         assert_eq!(gvr("ev.events.k8s.io"), "events.k8s.io/v1, Resource=events");
@@ -279,7 +294,10 @@ mod tests {
     fn rejects_malformed_names() {
         for input in ["a/b/c/d", "/deploy", ".apps", "deploy."] {
             assert!(
-                matches!(find(&snapshot(), input), Err(DiscoveryError::InvalidName { .. })),
+                matches!(
+                    find(&snapshot(), input),
+                    Err(DiscoveryError::InvalidName { .. })
+                ),
                 "{input}"
             );
         }

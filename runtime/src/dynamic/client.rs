@@ -93,7 +93,12 @@ impl DynamicResourceClient {
     }
 
     /// A request on the collection (`name: None`) or one object in `namespace`.
-    pub fn request(&self, verb: Method, namespace: Option<&str>, name: Option<&str>) -> RequestBuilder {
+    pub fn request(
+        &self,
+        verb: Method,
+        namespace: Option<&str>,
+        name: Option<&str>,
+    ) -> RequestBuilder {
         let mut req = self
             .client
             .request(verb)
@@ -106,7 +111,12 @@ impl DynamicResourceClient {
         req
     }
 
-    fn object_request(&self, verb: Method, namespace: Option<&str>, name: Option<&str>) -> Result<RequestBuilder> {
+    fn object_request(
+        &self,
+        verb: Method,
+        namespace: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<RequestBuilder> {
         if self.scope == Some(Scope::Namespaced) && namespace.is_none() {
             return Err(Error::InvalidRequest(format!(
                 "{verb} {}: the resource is namespaced; bind the client to a namespace",
@@ -156,7 +166,10 @@ impl DynamicResourceClient {
 
     /// Lists objects (one page when `limit` is set).
     pub async fn list(&self, options: &ListOptions) -> Result<DynamicList> {
-        self.collection_request(Method::GET).query(options).json().await
+        self.collection_request(Method::GET)
+            .query(options)
+            .json()
+            .await
     }
 
     /// Lists page by page (`limit` + `continue`, [`DEFAULT_PAGE_SIZE`] by default).
@@ -215,7 +228,11 @@ impl DynamicResourceClient {
     }
 
     /// Creates an object (in the client's namespace, else the object's).
-    pub async fn create(&self, options: &CreateOptions, object: &DynamicObject) -> Result<DynamicObject> {
+    pub async fn create(
+        &self,
+        options: &CreateOptions,
+        object: &DynamicObject,
+    ) -> Result<DynamicObject> {
         self.object_request(Method::POST, self.namespace_for(object), None)?
             .query(options)
             .json_body(&*self.typed(object))
@@ -224,12 +241,20 @@ impl DynamicResourceClient {
     }
 
     /// Replaces an object named by its metadata; a stale `resourceVersion` is a conflict.
-    pub async fn update(&self, options: &UpdateOptions, object: &DynamicObject) -> Result<DynamicObject> {
+    pub async fn update(
+        &self,
+        options: &UpdateOptions,
+        object: &DynamicObject,
+    ) -> Result<DynamicObject> {
         self.replace(options, object, None).await
     }
 
     /// Replaces an object's `status` subresource.
-    pub async fn update_status(&self, options: &UpdateOptions, object: &DynamicObject) -> Result<DynamicObject> {
+    pub async fn update_status(
+        &self,
+        options: &UpdateOptions,
+        object: &DynamicObject,
+    ) -> Result<DynamicObject> {
         self.replace(options, object, Some("status")).await
     }
 
@@ -251,24 +276,42 @@ impl DynamicResourceClient {
     }
 
     /// Patches an object; server-side apply needs `options.field_manager`.
-    pub async fn patch(&self, name: &str, options: &PatchOptions, patch: &Patch) -> Result<DynamicObject> {
+    pub async fn patch(
+        &self,
+        name: &str,
+        options: &PatchOptions,
+        patch: &Patch,
+    ) -> Result<DynamicObject> {
         self.patch_request(name, None, options, patch)?.json().await
     }
 
     /// Patches an object's `status` subresource.
-    pub async fn patch_status(&self, name: &str, options: &PatchOptions, patch: &Patch) -> Result<DynamicObject> {
+    pub async fn patch_status(
+        &self,
+        name: &str,
+        options: &PatchOptions,
+        patch: &Patch,
+    ) -> Result<DynamicObject> {
         self.patch_request(name, Some("status"), options, patch)?
             .json()
             .await
     }
 
     /// Server-side applies an object (named by its metadata) as `options.field_manager`.
-    pub async fn apply(&self, options: &PatchOptions, object: &DynamicObject) -> Result<DynamicObject> {
+    pub async fn apply(
+        &self,
+        options: &PatchOptions,
+        object: &DynamicObject,
+    ) -> Result<DynamicObject> {
         self.apply_to(options, object, None).await
     }
 
     /// Server-side applies an object's status.
-    pub async fn apply_status(&self, options: &PatchOptions, object: &DynamicObject) -> Result<DynamicObject> {
+    pub async fn apply_status(
+        &self,
+        options: &PatchOptions,
+        object: &DynamicObject,
+    ) -> Result<DynamicObject> {
         self.apply_to(options, object, Some("status")).await
     }
 
@@ -327,7 +370,11 @@ impl DynamicResourceClient {
     }
 
     /// Deletes one object: the object while finalizers run, or a `Status`.
-    pub async fn delete(&self, name: &str, options: &DeleteOptions) -> Result<ObjectOrStatus<DynamicObject>> {
+    pub async fn delete(
+        &self,
+        name: &str,
+        options: &DeleteOptions,
+    ) -> Result<ObjectOrStatus<DynamicObject>> {
         let req = self
             .object_request(Method::DELETE, self.namespace.as_deref(), Some(name))?
             .json_body(options);

@@ -204,11 +204,18 @@ mod tests {
         assert_eq!(obj.types, Some(TypeMeta::new("example.com/v1", "Widget")));
         assert_eq!(obj.name(), Some("w"));
         assert_eq!(obj.metadata.resource_version.as_deref(), Some("7"));
-        assert_eq!(obj.data.len(), 2, "apiVersion/kind/metadata are not in data");
+        assert_eq!(
+            obj.data.len(),
+            2,
+            "apiVersion/kind/metadata are not in data"
+        );
         assert_eq!(obj.pointer("/spec/size"), Some(&json!(3)));
         assert_eq!(obj.pointer("/status"), Some(&json!({"ready": true})));
         assert_eq!(serde_json::to_value(&obj).unwrap(), wire);
-        assert_eq!(obj.gvk(), Some(GroupVersionKind::new("example.com", "v1", "Widget")));
+        assert_eq!(
+            obj.gvk(),
+            Some(GroupVersionKind::new("example.com", "v1", "Widget"))
+        );
 
         let untyped: DynamicObject =
             serde_json::from_value(json!({"metadata": {"name": "x"}, "spec": {}})).unwrap();
@@ -244,6 +251,9 @@ mod tests {
             Err(ConversionError::KindMismatch { .. })
         ));
         let bad = dynamic.clone().with("data", json!(["not", "a", "map"]));
-        assert!(matches!(bad.try_parse::<ConfigMap>(), Err(ConversionError::Serde { .. })));
+        assert!(matches!(
+            bad.try_parse::<ConfigMap>(),
+            Err(ConversionError::Serde { .. })
+        ));
     }
 }
