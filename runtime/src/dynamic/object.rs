@@ -51,16 +51,45 @@ pub enum ConversionError {
 /// [`Kind`]/[`Resource`] constants are placeholders (`DynamicObject`/`dynamicobjects`):
 /// reach the server through [`DynamicClient`](super::DynamicClient), which takes the
 /// resource at run time, never through `ResourceClient<DynamicObject>`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DynamicObject {
-    /// `apiVersion` + `kind`, when the object carries them.
-    #[serde(flatten, default)]
+    /// `apiVersion` + `kind`, when the object carries both (a lone one stays in `data`).
+    #[serde(flatten)]
     pub types: Option<TypeMeta>,
     #[serde(default)]
     pub metadata: ObjectMeta,
     /// Every other field.
     #[serde(flatten)]
     pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The wire shape: metadata typed, everything else (type information included) as JSON.
+#[derive(Deserialize)]
+struct Wire {
+    #[serde(default)]
+    metadata: Option<ObjectMeta>,
+    #[serde(flatten)]
+    rest: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for DynamicObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Wire { metadata, mut rest } = Wire::deserialize(deserializer)?;
+        let types = match (rest.get("apiVersion"), rest.get("kind")) {
+            (Some(serde_json::Value::String(a)), Some(serde_json::Value::String(k))) => {
+                let types = TypeMeta::new(a.clone(), k.clone());
+                rest.remove("apiVersion");
+                rest.remove("kind");
+                Some(types)
+            }
+            _ => None,
+        };
+        Ok(Self {
+            types,
+            metadata: metadata.unwrap_or_default(),
+            data: rest,
+        })
+    }
 }
 
 impl DynamicObject {
@@ -224,6 +253,24 @@ mod tests {
             serde_json::to_value(&untyped).unwrap(),
             json!({"metadata": {"name": "x"}, "spec": {}})
         );
+    }
+
+    #[test]
+    fn keeps_managed_fields_and_partial_type_information() {
+        let wire = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"managedFields":[{"apiVersion":"v1","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:k":{}}},"manager":"m","operation":"Apply"}],"name":"c"},"data":{"k":"v"}}"#;
+        let obj: DynamicObject = serde_json::from_str(wire).unwrap();
+        assert_eq!(serde_json::to_string(&obj).unwrap(), wire);
+        let fields = obj.metadata.managed_fields.as_ref().unwrap()[0]
+            .fields_v1
+            .as_ref()
+            .unwrap();
+        assert_eq!(fields.as_json(), r#"{"f:data":{"f:k":{}}}"#);
+
+        // A `kind` without `apiVersion` is no TypeMeta, but is not lost either.
+        let obj: DynamicObject =
+            serde_json::from_value(json!({"kind": "Widget", "metadata": {}})).unwrap();
+        assert_eq!(obj.types, None);
+        assert_eq!(obj.data.get("kind"), Some(&json!("Widget")));
     }
 
     #[test]
