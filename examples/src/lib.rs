@@ -1,6 +1,8 @@
 //! Shared set-up of the examples: a REST client for `KUBECONFIG`'s cluster, or for an
 //! in-process `kubegen-testserver` when none is configured (so every example runs anywhere).
 
+pub mod controller;
+
 use kubegen_runtime::config::{Config, Overrides};
 use kubegen_runtime::rest::Client;
 use kubegen_testserver::TestServer;
