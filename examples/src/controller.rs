@@ -18,8 +18,7 @@ use kubegen_api::apps::v1::Deployment;
 use kubegen_api::core::v1::{ConfigMap, PodSpec};
 use kubegen_api::{Clientset, InformerFactoryExt};
 use kubegen_runtime::cache::{
-    index_func, object_key, split_key, EventHandlerFns, IndexError, Indexers,
-    SharedInformerFactory,
+    index_func, object_key, split_key, EventHandlerFns, IndexError, Indexers, SharedInformerFactory,
 };
 use kubegen_runtime::rest::{Client, Patch, PatchOptions};
 use kubegen_runtime::workqueue::RateLimitingQueue;

@@ -150,7 +150,10 @@ async fn annotations_follow_config_maps() {
     };
 
     converged(&cs, &ns, "initial").await;
-    let web = deployments.get("web", &GetOptions::default()).await.unwrap();
+    let web = deployments
+        .get("web", &GetOptions::default())
+        .await
+        .unwrap();
     assert!(current_hash(&web).is_some(), "web got an annotation");
     let plain = deployments
         .get("plain", &GetOptions::default())
@@ -168,7 +171,10 @@ async fn annotations_follow_config_maps() {
     .await
     .unwrap();
     converged(&cs, &ns, "after update").await;
-    let web = deployments.get("web", &GetOptions::default()).await.unwrap();
+    let web = deployments
+        .get("web", &GetOptions::default())
+        .await
+        .unwrap();
     assert_ne!(current_hash(&web), Some(before.as_str()));
 
     // A Deployment mounting a ConfigMap that does not exist yet, then does.
@@ -196,7 +202,10 @@ async fn annotations_follow_config_maps() {
         .await
         .unwrap();
     converged(&cs, &ns, "volume removed").await;
-    let web = deployments.get("web", &GetOptions::default()).await.unwrap();
+    let web = deployments
+        .get("web", &GetOptions::default())
+        .await
+        .unwrap();
     assert_eq!(current_hash(&web), None);
 
     stop.send(()).unwrap();
