@@ -7,7 +7,7 @@
 #     touching main.rs.
 # Reports wall time and CPU time (user+sys of all compiler processes); the ratios use CPU time,
 # which other load on the machine disturbs far less than wall time.
-# Usage: scripts/bench-build.sh [--only-types]
+# Usage: scripts/bench-build.sh [--only-types | --only-consumer]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -16,7 +16,9 @@ trap 'rm -rf "$tmp"' EXIT
 make_crate() { # name, dependency lines, main.rs source
   mkdir -p "$tmp/$1/src"
   printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2021"\n\n[workspace]\n\n[dependencies]\n%s\n' "$1" "$2" > "$tmp/$1/Cargo.toml"
-  printf '%s\n' "${3:-fn main() {}}" > "$tmp/$1/src/main.rs"
+  local main='fn main() {}'
+  [ $# -ge 3 ] && main=$3
+  printf '%s\n' "$main" > "$tmp/$1/src/main.rs"
   (cd "$tmp/$1" && cargo fetch -q)
 }
 
@@ -36,6 +38,7 @@ report() { # label, "wall cpu", peer "wall cpu", target
 }
 
 api="$root/generated"
+if [ "${1:-}" != "--only-consumer" ]; then
 make_crate peer 'k8s-openapi = { version = "0.29", features = ["v1_36"] }'
 make_crate ours-all "kubegen-api = { path = \"$api\" }"
 make_crate ours-types "kubegen-api = { path = \"$api\", default-features = false, features = [\"all\"] }"
@@ -49,6 +52,7 @@ report "kubegen-api: all group-versions, types only" "$(clean_build ours-types)"
 report "kubegen-api: core-v1 + apps-v1 types" "$(clean_build ours-two)" "$peer" "(target <= 0.3)"
 
 [ "${1:-}" = "--only-types" ] && exit 0
+fi
 
 # The consumer: list, get and watch 20 resource types.
 resources=(
