@@ -1,7 +1,9 @@
-//! Informers over the REST client against `kubegen-testserver`, with its faults: dropped
-//! watches, compaction forcing 410 and relists, 429s and a server restart. After each, the
-//! cache must equal the server's state and every handler must have seen a final event for
-//! every object; the metadata-only informer must agree on the keys.
+//! Informers over the REST client against an API server (`kubegen-testserver` in process, or
+//! a cluster through `KUBEGEN_E2E_KUBECONFIG`): initial sync, changes, late handlers; and,
+//! with the test server only, through its faults: dropped watches, compaction forcing 410 and
+//! relists, 429s and a server restart. After each, the cache must equal the server's state
+//! and every handler must have seen a final event for every object; the metadata-only
+//! informer must agree on the keys.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -11,9 +13,11 @@ use kubegen_runtime::cache::{
     object_key, BackoffConfig, DeletedObject, EventHandler, FactoryOptions, ReflectorConfig,
     SharedIndexInformer, SharedInformerFactory,
 };
-use kubegen_runtime::config::Config;
-use kubegen_runtime::meta::{Kind, Object, ObjectMeta, PartialObjectMetadata, Resource, Scope};
+use kubegen_runtime::meta::{
+    CompactString, Kind, Object, ObjectMeta, PartialObjectMetadata, Resource, Scope,
+};
 use kubegen_runtime::rest::{Client, CreateOptions, ListOptions, ResourceClient};
+use kubegen_test_support::{Needs, TestEnv};
 use kubegen_testserver::{ErrorKind, TestServer};
 use serde::{Deserialize, Serialize};
 
@@ -52,13 +56,17 @@ impl Object for ConfigMap {
     }
 }
 
+/// Label on the config maps the tests create; the informers select on it, so objects others
+/// put in the namespace (a real cluster adds `kube-root-ca.crt`) do not count.
+const MINE: &str = "kubegen.dev/item=yes";
+
 fn config_map(name: &str, value: &str) -> ConfigMap {
     ConfigMap {
         api_version: Some("v1".into()),
         kind: Some("ConfigMap".into()),
         metadata: ObjectMeta {
             name: Some(name.into()),
-            namespace: Some("default".into()),
+            labels: Some([("kubegen.dev/item", CompactString::from("yes"))].into()),
             ..ObjectMeta::default()
         },
         data: Some([("v".to_string(), value.to_string())].into()),
@@ -131,7 +139,7 @@ fn cache_state<K: Object + Send + Sync + 'static>(
 
 async fn server_state(api: &ResourceClient<ConfigMap>) -> BTreeMap<String, String> {
     loop {
-        match api.list(&ListOptions::default()).await {
+        match api.list(&ListOptions::labels(MINE)).await {
             Ok(list) => {
                 return list
                     .items
@@ -220,96 +228,157 @@ async fn converged(
     panic!("{what}: did not converge\n{last}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn informers_follow_the_server_through_faults() {
-    let server = TestServer::builder()
-        .bookmark_interval(Duration::from_millis(200))
-        .history_window(50)
-        .start()
-        .await
-        .unwrap();
-    let mut config = Config::new(server.base_url().parse().unwrap());
-    config.rate_limit = None;
-    let client = Client::new(config).unwrap();
-    let api: ResourceClient<ConfigMap> = ResourceClient::namespaced(client.clone(), "default");
-    for i in 0..20 {
-        create(&api, &format!("cm-{i}"), "0").await;
+/// The informers of one test: full and metadata-only, each with a recording handler.
+struct Informers {
+    api: ResourceClient<ConfigMap>,
+    factory: SharedInformerFactory<Client>,
+    full: SharedIndexInformer<ConfigMap>,
+    meta: SharedIndexInformer<PartialObjectMetadata<ConfigMap>>,
+    early: Recorder,
+    meta_handler: Recorder,
+}
+
+impl Informers {
+    /// Creates 20 config maps, starts the informers (small pages, short backoff) and waits
+    /// until they agree with the server.
+    async fn start(env: &TestEnv) -> Informers {
+        let api: ResourceClient<ConfigMap> =
+            ResourceClient::namespaced(env.client.clone(), &env.namespace);
+        for i in 0..20 {
+            create(&api, &format!("cm-{i}"), "0").await;
+        }
+        let factory = SharedInformerFactory::with_options(
+            env.client.clone(),
+            FactoryOptions {
+                reflector: ReflectorConfig {
+                    page_size: Some(7),
+                    backoff: BackoffConfig {
+                        initial: Duration::from_millis(500),
+                        max: Duration::from_millis(1000),
+                        ..BackoffConfig::default()
+                    },
+                    ..ReflectorConfig::default()
+                },
+                ..FactoryOptions::default()
+            }
+            .namespace(env.namespace.clone())
+            .label_selector(MINE),
+        );
+        let full = factory.informer::<ConfigMap>();
+        let meta = factory.metadata_informer::<ConfigMap>();
+        let early = Recorder::default();
+        full.add_event_handler(early.clone());
+        let meta_handler = Recorder::default();
+        meta.add_event_handler(meta_handler.clone());
+        factory.start();
+        assert!(factory.wait_for_cache_sync().await);
+        assert_eq!(full.store().len(), 20);
+        let one = meta.lister().namespace(&env.namespace).get("cm-3").unwrap();
+        assert_eq!(
+            one.kind.as_deref(),
+            Some("PartialObjectMetadata"),
+            "metadata-only over the wire"
+        );
+        let informers = Informers {
+            api,
+            factory,
+            full,
+            meta,
+            early,
+            meta_handler,
+        };
+        informers.converged(&[], "initial sync").await;
+        informers
     }
 
-    let factory = SharedInformerFactory::with_options(
-        client.clone(),
-        FactoryOptions {
-            reflector: ReflectorConfig {
-                page_size: Some(7),
-                backoff: BackoffConfig {
-                    initial: Duration::from_millis(500),
-                    max: Duration::from_millis(1000),
-                    ..BackoffConfig::default()
-                },
-                ..ReflectorConfig::default()
-            },
-            ..FactoryOptions::default()
-        }
-        .namespace("default"),
-    );
-    let full = factory.informer::<ConfigMap>();
-    let meta = factory.metadata_informer::<ConfigMap>();
-    let early = Recorder::default();
-    full.add_event_handler(early.clone());
-    let meta_handler = Recorder::default();
-    meta.add_event_handler(meta_handler.clone());
-    factory.start();
-    assert!(factory.wait_for_cache_sync().await);
-    assert_eq!(full.store().len(), 20);
-    let one = meta.lister().namespace("default").get("cm-3").unwrap();
-    assert_eq!(
-        one.kind.as_deref(),
-        Some("PartialObjectMetadata"),
-        "metadata-only over the wire"
-    );
-    converged(&api, &full, &meta, &[&early], "initial sync").await;
+    /// Waits until the caches, the early handler and `more` handlers agree with the server.
+    async fn converged(&self, more: &[&Recorder], what: &str) {
+        let mut handlers = vec![&self.early];
+        handlers.extend_from_slice(more);
+        converged(&self.api, &self.full, &self.meta, &handlers, what).await;
+    }
+
+    /// Checks the metadata handler too and stops the informers.
+    async fn finish(self) {
+        assert_eq!(self.meta_handler.state(), server_state(&self.api).await);
+        self.factory.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn informers_follow_changes() {
+    let env = TestEnv::start("informer-changes").await;
+    let inf = Informers::start(&env).await;
+    let api = &inf.api;
+    for i in 0..10 {
+        replace(api, &format!("cm-{i}"), "1").await;
+    }
+    remove(api, "cm-10").await;
+    create(api, "late-1", "x").await;
+    inf.converged(&[], "changes").await;
+
+    // A handler added late catches up, then follows.
+    let late = Recorder::default();
+    inf.full.add_event_handler(late.clone());
+    remove(api, "cm-11").await;
+    create(api, "late-2", "y").await;
+    inf.converged(&[&late], "late handler").await;
+    inf.finish().await;
+    env.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn informers_follow_the_server_through_faults() {
+    let builder = TestServer::builder()
+        .bookmark_interval(Duration::from_millis(200))
+        .history_window(50);
+    let needs = [Needs::Faults, Needs::Restart, Needs::Compaction];
+    let Some(env) = TestEnv::with_server("informer-faults", &needs, builder).await else {
+        return;
+    };
+    let server = env.server().unwrap();
+    let inf = Informers::start(&env).await;
+    let api = &inf.api;
 
     // Watches dropped after every 3 events.
     server.faults().close_watches_after(Some(3));
     for i in 0..10 {
-        replace(&api, &format!("cm-{i}"), "1").await;
+        replace(api, &format!("cm-{i}"), "1").await;
     }
-    remove(&api, "cm-10").await;
-    create(&api, "late-1", "x").await;
-    converged(&api, &full, &meta, &[&early], "dropped watches").await;
+    remove(api, "cm-10").await;
+    create(api, "late-1", "x").await;
+    inf.converged(&[], "dropped watches").await;
     server.faults().clear();
 
     // A restart drops the watches; while the reflectors back off, objects change and are
     // deleted and history is compacted: only a relist (after 410) can tell, and the missed
     // deletions arrive as tombstones.
     server.restart().await.unwrap();
-    remove(&api, "cm-11").await;
-    remove(&api, "cm-12").await;
+    remove(api, "cm-11").await;
+    remove(api, "cm-12").await;
     for i in 0..30 {
-        replace(&api, "cm-13", &i.to_string()).await;
+        replace(api, "cm-13", &i.to_string()).await;
     }
     server.compact();
-    converged(&api, &full, &meta, &[&early], "restart and compaction").await;
+    inf.converged(&[], "restart and compaction").await;
 
     // 429s on a share of requests.
     server
         .faults()
         .fail_requests(0.3, ErrorKind::TooManyRequests { retry_after: 0 });
     for i in 14..18 {
-        replace(&api, &format!("cm-{i}"), "2").await;
+        replace(api, &format!("cm-{i}"), "2").await;
     }
     server.faults().clear();
-    converged(&api, &full, &meta, &[&early], "429s").await;
+    inf.converged(&[], "429s").await;
 
     // A handler added late catches up; another restart.
     let late = Recorder::default();
-    full.add_event_handler(late.clone());
+    inf.full.add_event_handler(late.clone());
     server.restart().await.unwrap();
-    remove(&api, "cm-18").await;
-    create(&api, "late-2", "y").await;
-    converged(&api, &full, &meta, &[&early, &late], "restart").await;
-    assert_eq!(meta_handler.state(), server_state(&api).await);
-
-    factory.shutdown().await;
-    server.shutdown().await;
+    remove(api, "cm-18").await;
+    create(api, "late-2", "y").await;
+    inf.converged(&[&late], "restart").await;
+    inf.finish().await;
+    env.finish().await;
 }

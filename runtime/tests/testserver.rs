@@ -1,6 +1,8 @@
-//! The REST client against `kubegen-testserver`, the wire-compatible in-process API server:
-//! kubeconfig it writes, TLS with its CA, token and client-certificate auth, real
-//! semantics for errors, optimistic concurrency, patches, apply, watch, 410 and paging.
+//! The REST client against an API server: `kubegen-testserver` in process by default (the
+//! kubeconfig it writes, TLS with its CA, token and client-certificate auth), or a real
+//! cluster through `KUBEGEN_E2E_KUBECONFIG`: errors, optimistic concurrency, patches, apply,
+//! watch, 410 and paging. Tests needing a server of their own, faults or compaction are
+//! skipped against a cluster.
 
 mod support;
 
@@ -8,41 +10,40 @@ use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
 use kubegen_runtime::config::{Config, Overrides};
-use kubegen_runtime::meta::DeleteOptions;
+use kubegen_runtime::meta::{CompactString, DeleteOptions, Map};
 use kubegen_runtime::rest::{
     Client, CreateOptions, GetOptions, ListOptions, ObjectOrStatus, Patch, PatchOptions,
     ResourceClient, UpdateOptions, WatchEvent,
 };
+use kubegen_test_support::{Needs, TestEnv};
 use kubegen_testserver::{ErrorKind, TestServer};
 use support::{ConfigMap, Namespace};
 
-/// A client from the server's own kubeconfig, written to a file as a user would have it.
-fn client_for(server: &TestServer) -> (Client, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("kubeconfig");
-    server.write_kubeconfig(&path).unwrap();
-    let mut config = Config::from_kubeconfig_file(&path, Overrides::default()).unwrap();
-    config.rate_limit = None;
-    (Client::new(config).unwrap(), dir)
-}
+/// Label on the config maps the tests create, so lists and watches see only those (a real
+/// cluster adds `kube-root-ca.crt` to every namespace).
+const MINE: &str = "kubegen.dev/item=yes";
 
 fn cm(name: &str, value: &str) -> ConfigMap {
     let mut cm = ConfigMap::named(name);
     cm.data = Some([("k".to_string(), value.to_string())].into());
+    cm.metadata.labels = Some(mine());
     cm
+}
+
+fn mine() -> Map<CompactString> {
+    [("kubegen.dev/item", CompactString::from("yes"))].into()
+}
+
+fn mine_only() -> ListOptions {
+    ListOptions::labels(MINE)
 }
 
 #[tokio::test]
 async fn crud_over_tls_with_token() {
-    let server = TestServer::builder()
-        .tls(true)
-        .token("s3cret")
-        .start()
-        .await
-        .unwrap();
-    let (client, _dir) = client_for(&server);
-    assert_eq!(client.default_namespace(), "default");
-    let cms = ResourceClient::<ConfigMap>::default_namespaced(client);
+    // In process: TLS and a token; against a cluster, whatever its kubeconfig says.
+    let builder = TestServer::builder().tls(true).token("s3cret");
+    let env = TestEnv::with_server("crud", &[], builder).await.unwrap();
+    let cms = ResourceClient::<ConfigMap>::namespaced(env.client.clone(), &env.namespace);
 
     let created = cms
         .create(&CreateOptions::default(), &cm("a", "1"))
@@ -106,6 +107,7 @@ async fn crud_over_tls_with_token() {
 
     // Server-side apply: a second manager conflicts on a field it does not own, unless forced.
     let mut intent = ConfigMap::named("applied");
+    intent.metadata.labels = Some(mine());
     intent.data = Some([("owner".to_string(), "first".to_string())].into());
     cms.apply(&PatchOptions::apply("first"), &intent)
         .await
@@ -122,8 +124,10 @@ async fn crud_over_tls_with_token() {
         .unwrap();
     assert_eq!(forced.data.unwrap()["owner"], "second");
 
-    let list = cms.list(&ListOptions::default()).await.unwrap();
-    assert_eq!(list.items.len(), 2);
+    let list = cms.list(&mine_only()).await.unwrap();
+    let mut names: Vec<_> = list.items.iter().map(|c| c.metadata.name.clone()).collect();
+    names.sort();
+    assert_eq!(names, [Some("a".into()), Some("applied".into())]);
     match cms.delete("a", &DeleteOptions::default()).await.unwrap() {
         ObjectOrStatus::Status(s) => assert_eq!(s.status.as_deref(), Some("Success")),
         ObjectOrStatus::Object(o) => panic!("expected a Status, got {o:?}"),
@@ -133,16 +137,16 @@ async fn crud_over_tls_with_token() {
         .await
         .unwrap_err()
         .is_not_found());
+    env.finish().await;
 }
 
 #[tokio::test]
 async fn wrong_token_and_wrong_ca() {
-    let server = TestServer::builder()
-        .tls(true)
-        .token("right")
-        .start()
-        .await
-        .unwrap();
+    let builder = TestServer::builder().tls(true).token("right");
+    let Some(env) = TestEnv::with_server("wrong-token", &[Needs::OwnServer], builder).await else {
+        return;
+    };
+    let server = env.server().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kubeconfig");
     std::fs::write(&path, server.kubeconfig().replace("right", "wrong")).unwrap();
@@ -172,31 +176,30 @@ async fn wrong_token_and_wrong_ca() {
         .await
         .unwrap_err();
     assert!(e.is_tls(), "{e:?}");
+    env.finish().await;
 }
 
 #[tokio::test]
 async fn client_certificate_auth() {
-    let server = TestServer::builder()
-        .tls(true)
-        .client_cert_auth(true)
-        .start()
+    let builder = TestServer::builder().tls(true).client_cert_auth(true);
+    let Some(env) = TestEnv::with_server("client-cert", &[Needs::OwnServer], builder).await
+    else {
+        return;
+    };
+    let ns = ResourceClient::<Namespace>::cluster(env.client.clone())
+        .get(&env.namespace, &GetOptions::default())
         .await
         .unwrap();
-    let (client, _dir) = client_for(&server);
-    let ns = ResourceClient::<Namespace>::cluster(client)
-        .get("default", &GetOptions::default())
-        .await
-        .unwrap();
-    assert_eq!(ns.metadata.name.as_deref(), Some("default"));
+    assert_eq!(ns.metadata.name.as_deref(), Some(env.namespace.as_str()));
+    env.finish().await;
 }
 
 #[tokio::test]
-async fn watch_events_and_gone_after_compaction() {
-    let server = TestServer::start().await.unwrap();
-    let (client, _dir) = client_for(&server);
-    let cms = ResourceClient::<ConfigMap>::namespaced(client, "default");
+async fn watch_sees_every_event_in_order() {
+    let env = TestEnv::start("watch-order").await;
+    let cms = ResourceClient::<ConfigMap>::namespaced(env.client.clone(), &env.namespace);
     let start_rv = cms
-        .list(&ListOptions::default())
+        .list(&mine_only())
         .await
         .unwrap()
         .metadata
@@ -211,7 +214,7 @@ async fn watch_events_and_gone_after_compaction() {
     let opts = ListOptions {
         resource_version: Some(start_rv.clone()),
         allow_watch_bookmarks: true,
-        ..Default::default()
+        ..mine_only()
     };
     let mut watch = cms.watch(&opts).await.unwrap();
     let mut seen = 0;
@@ -226,21 +229,47 @@ async fn watch_events_and_gone_after_compaction() {
         }
     }
     drop(watch);
+    env.finish().await;
+}
 
+#[tokio::test]
+async fn watch_from_a_compacted_version_is_gone() {
+    let Some(env) = TestEnv::requiring("watch-gone", &[Needs::Compaction]).await else {
+        return;
+    };
+    let server = env.server().unwrap();
+    let cms = ResourceClient::<ConfigMap>::namespaced(env.client.clone(), &env.namespace);
+    let start_rv = cms
+        .list(&mine_only())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
+    for i in 0..3 {
+        cms.create(&CreateOptions::default(), &cm(&format!("w{i}"), "v"))
+            .await
+            .unwrap();
+    }
     // After compaction the old resourceVersion is gone: an ERROR event with 410.
     server.compact();
+    let opts = ListOptions {
+        resource_version: Some(start_rv),
+        ..mine_only()
+    };
     let mut watch = cms.watch(&opts).await.unwrap();
     match watch.try_next().await.unwrap() {
         Some(WatchEvent::Error(e)) => assert!(e.is_gone(), "{e}"),
         other => panic!("{other:?}"),
     }
+    env.finish().await;
 }
 
 #[tokio::test]
 async fn paged_list_collects_every_object() {
-    let server = TestServer::start().await.unwrap();
-    let (client, _dir) = client_for(&server);
-    let cms = ResourceClient::<ConfigMap>::namespaced(client.clone(), "default");
+    let env = TestEnv::start("paged-list").await;
+    let client = env.client.clone();
+    let cms = ResourceClient::<ConfigMap>::namespaced(client.clone(), &env.namespace);
     const N: usize = 1_000;
     for i in 0..N {
         cms.create(&CreateOptions::default(), &cm(&format!("p{i:04}"), "v"))
@@ -250,7 +279,7 @@ async fn paged_list_collects_every_object() {
     let all = cms
         .list_all(&ListOptions {
             limit: Some(90),
-            ..Default::default()
+            ..mine_only()
         })
         .await
         .unwrap();
@@ -258,7 +287,7 @@ async fn paged_list_collects_every_object() {
     let pages: Vec<usize> = cms
         .list_pages(&ListOptions {
             limit: Some(300),
-            ..Default::default()
+            ..mine_only()
         })
         .map_ok(|p| p.items.len())
         .try_collect()
@@ -267,17 +296,20 @@ async fn paged_list_collects_every_object() {
     assert_eq!(pages, [300, 300, 300, 100]);
     // Across namespaces with a selector that matches nothing.
     let none = ResourceClient::<ConfigMap>::all(client)
-        .list_all(&ListOptions::labels("app=none"))
+        .list_all(&ListOptions::labels(format!("app=none-{}", env.run_id())))
         .await
         .unwrap();
     assert!(none.items.is_empty());
+    env.finish().await;
 }
 
 #[tokio::test]
 async fn too_many_requests_is_retried_after_the_wait() {
-    let server = TestServer::start().await.unwrap();
-    let (client, _dir) = client_for(&server);
-    let cms = ResourceClient::<ConfigMap>::namespaced(client, "default");
+    let Some(env) = TestEnv::requiring("retry-429", &[Needs::Faults]).await else {
+        return;
+    };
+    let server = env.server().unwrap();
+    let cms = ResourceClient::<ConfigMap>::namespaced(env.client.clone(), &env.namespace);
     server
         .faults()
         .fail_requests(1.0, ErrorKind::TooManyRequests { retry_after: 1 });
@@ -296,16 +328,16 @@ async fn too_many_requests_is_retried_after_the_wait() {
         start.elapsed()
     );
     cms.get("late", &GetOptions::default()).await.unwrap();
+    env.finish().await;
 }
 
 #[tokio::test]
 async fn exec_plugin_can_supply_a_client_certificate() {
-    let server = TestServer::builder()
-        .tls(true)
-        .client_cert_auth(true)
-        .start()
-        .await
-        .unwrap();
+    let builder = TestServer::builder().tls(true).client_cert_auth(true);
+    let Some(env) = TestEnv::with_server("exec-cert", &[Needs::OwnServer], builder).await else {
+        return;
+    };
+    let server = env.server().unwrap();
     let (cert, key) = server.client_identity_pem().unwrap();
     let dir = tempfile::tempdir().unwrap();
     // The plugin prints the identity as an ExecCredential (PEM in JSON strings).
@@ -334,28 +366,30 @@ async fn exec_plugin_can_supply_a_client_certificate() {
         .await
         .unwrap();
     assert_eq!(ns.metadata.name.as_deref(), Some("kube-system"));
+    env.finish().await;
 }
 
 #[tokio::test]
 async fn metadata_only_reads() {
     use kubegen_runtime::meta::PartialObjectMetadata;
-    let server = TestServer::start().await.unwrap();
-    let (client, _dir) = client_for(&server);
-    let cms = ResourceClient::<ConfigMap>::namespaced(client.clone(), "default");
+    let env = TestEnv::start("metadata-only").await;
+    let client = env.client.clone();
+    let cms = ResourceClient::<ConfigMap>::namespaced(client.clone(), &env.namespace);
     cms.create(&CreateOptions::default(), &cm("meta", "big value"))
         .await
         .unwrap();
-    let metas = ResourceClient::<PartialObjectMetadata<ConfigMap>>::namespaced(client, "default");
+    let metas =
+        ResourceClient::<PartialObjectMetadata<ConfigMap>>::namespaced(client, &env.namespace);
     let one = metas.get("meta", &GetOptions::default()).await.unwrap();
     assert_eq!(one.kind.as_deref(), Some("PartialObjectMetadata"));
     assert_eq!(one.metadata.name.as_deref(), Some("meta"));
-    let list = metas.list(&ListOptions::default()).await.unwrap();
+    let list = metas.list(&mine_only()).await.unwrap();
     assert_eq!(list.kind.as_deref(), Some("PartialObjectMetadataList"));
     assert_eq!(list.items.len(), 1);
     let mut watch = metas
         .watch(&ListOptions {
             resource_version: Some("0".into()),
-            ..Default::default()
+            ..mine_only()
         })
         .await
         .unwrap();
@@ -366,4 +400,5 @@ async fn metadata_only_reads() {
         }
         other => panic!("{other:?}"),
     }
+    env.finish().await;
 }

@@ -4,6 +4,12 @@
 //! cargo run -p kubegen-testserver -- --port 8080 [--bind 127.0.0.1] [--tls] [--token T]
 //!     [--spec-dir DIR] [--kubeconfig PATH]
 //! ```
+//!
+//! `--port 0` picks a free port; `--kubeconfig PATH` then tells a script where to connect.
+//! SIGINT or SIGTERM stops it.
+//!
+//! ```text
+//! ```
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
@@ -67,8 +73,15 @@ fn main() -> ExitCode {
         };
         println!("kubegen-testserver serving on {}", server.base_url());
         if let Some(path) = kubeconfig {
-            if let Err(e) = server.write_kubeconfig(&path) {
+            // Written aside and renamed, so a script waiting for the file never reads half
+            // of it (with `--port 0` the file is how it learns the port).
+            let partial = format!("{path}.partial");
+            if let Err(e) = server.write_kubeconfig(&partial) {
                 eprintln!("kubegen-testserver: {e}");
+                return ExitCode::FAILURE;
+            }
+            if let Err(e) = std::fs::rename(&partial, &path) {
+                eprintln!("kubegen-testserver: moving {partial} to {path}: {e}");
                 return ExitCode::FAILURE;
             }
             println!("kubeconfig written to {path}");

@@ -1,0 +1,163 @@
+//! [`TestEnv`]: the cluster, client and namespace of one integration test.
+
+use std::path::PathBuf;
+
+use kubegen_runtime::config::{Config, Overrides};
+use kubegen_runtime::rest::{Client, Method};
+use kubegen_testserver::{TestServer, TestServerBuilder};
+
+use crate::needs::{describe, Needs};
+use crate::{names, skip, KUBECONFIG_ENV, TEST_LABEL};
+
+/// A test's cluster, client and namespace.
+///
+/// The client has no client-side rate limit: the tests are its only user, and some create
+/// hundreds of objects.
+pub struct TestEnv {
+    /// A client for the environment's API server, built through the kubeconfig loader.
+    pub client: Client,
+    /// The test's own namespace (created for it, labelled with [`TEST_LABEL`]).
+    pub namespace: String,
+    server: Option<TestServer>,
+    run_id: String,
+    _kubeconfig_dir: Option<tempfile::TempDir>,
+}
+
+impl TestEnv {
+    /// The environment for a test named `test` (used in the namespace name).
+    ///
+    /// Panics with a clear message if the cluster cannot be reached: a test environment
+    /// that is not there is a failed test, not a skipped one.
+    pub async fn start(test: &str) -> TestEnv {
+        match Self::with_server(test, &[], TestServer::builder()).await {
+            Some(env) => env,
+            None => panic!("{test}: an environment without needs is never skipped"),
+        }
+    }
+
+    /// Like [`TestEnv::start`], but returns `None` (printing `SKIPPED <test>: <reason>`)
+    /// when the environment is not an in-process test server and the test needs something
+    /// only that offers.
+    pub async fn requiring(test: &str, needs: &[Needs]) -> Option<TestEnv> {
+        Self::with_server(test, needs, TestServer::builder()).await
+    }
+
+    /// Like [`TestEnv::requiring`], with the in-process server built from `builder` (its
+    /// address is left to the builder; a real cluster ignores it).
+    pub async fn with_server(
+        test: &str,
+        needs: &[Needs],
+        builder: TestServerBuilder,
+    ) -> Option<TestEnv> {
+        let run_id = names::run_id();
+        let (client, server, dir) = match kubeconfig_path() {
+            Some(path) => {
+                if !needs.is_empty() {
+                    skip::record(test, &describe(needs));
+                    return None;
+                }
+                let overrides = Overrides {
+                    context: std::env::var("KUBEGEN_E2E_CONTEXT").ok(),
+                    ..Overrides::default()
+                };
+                let config = Config::from_kubeconfig_file(&path, overrides)
+                    .unwrap_or_else(|e| panic!("{KUBECONFIG_ENV}={}: {e}", path.display()));
+                (client_from(config), None, None)
+            }
+            None => {
+                let server = builder
+                    .start()
+                    .await
+                    .unwrap_or_else(|e| panic!("starting kubegen-testserver: {e}"));
+                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+                let path = dir.path().join("kubeconfig");
+                server
+                    .write_kubeconfig(&path)
+                    .unwrap_or_else(|e| panic!("writing kubeconfig: {e}"));
+                let config = Config::from_kubeconfig_file(&path, Overrides::default())
+                    .unwrap_or_else(|e| panic!("test server kubeconfig: {e}"));
+                (client_from(config), Some(server), Some(dir))
+            }
+        };
+        let namespace = names::namespace_name(test, &run_id);
+        let body = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": namespace, "labels": {TEST_LABEL: run_id}},
+        });
+        client
+            .request(Method::POST)
+            .group_version("", "v1")
+            .resource("namespaces")
+            .json_body(&body)
+            .json::<serde_json::Value>()
+            .await
+            .unwrap_or_else(|e| panic!("creating test namespace {namespace}: {e}"));
+        Some(TestEnv {
+            client,
+            namespace,
+            server,
+            run_id,
+            _kubeconfig_dir: dir,
+        })
+    }
+
+    /// The in-process test server, when the environment is one (tests that declared a
+    /// [`Needs`] always have it).
+    pub fn server(&self) -> Option<&TestServer> {
+        self.server.as_ref()
+    }
+
+    /// A name for a cluster-scoped object, unique to this run (`<base>-<run id>`); label the
+    /// object with [`TestEnv::label`] too so a sweep finds it if the test dies.
+    pub fn unique_name(&self, base: &str) -> String {
+        format!("{base}-{}", self.run_id)
+    }
+
+    /// The run id that [`TEST_LABEL`] carries on what this test creates.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// The label (key, value) every object this test creates outside its namespace carries.
+    pub fn label(&self) -> (&'static str, &str) {
+        (TEST_LABEL, &self.run_id)
+    }
+
+    /// Deletes the test's namespace without waiting for it to go away (namespace deletion
+    /// needs controllers and can take minutes on a real cluster).
+    pub async fn finish(self) {
+        let result = self
+            .client
+            .request(Method::DELETE)
+            .group_version("", "v1")
+            .resource("namespaces")
+            .name(&self.namespace)
+            .json_body(&serde_json::json!({"propagationPolicy": "Background"}))
+            .bytes()
+            .await;
+        if let Err(e) = result {
+            eprintln!("warning: deleting test namespace {}: {e}", self.namespace);
+        }
+        if let Some(server) = &self.server {
+            server.shutdown().await;
+        }
+    }
+}
+
+/// Whether the tests run against an API server given by a kubeconfig (a real cluster, or
+/// the test server as a separate process) rather than an in-process test server.
+pub fn is_external() -> bool {
+    kubeconfig_path().is_some()
+}
+
+fn kubeconfig_path() -> Option<PathBuf> {
+    std::env::var_os(KUBECONFIG_ENV)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+}
+
+fn client_from(mut config: Config) -> Client {
+    config.rate_limit = None;
+    Client::new(config).unwrap_or_else(|e| panic!("client: {e}"))
+}
