@@ -29,3 +29,5 @@ done
 [ -f "$work/kubeconfig" ] || { echo "kubegen-testserver wrote no kubeconfig" >&2; exit 1; }
 head -n1 "$work/server.log"
 scripts/e2e.sh "$work/kubeconfig"
+# The sweep must find nothing a passing run left behind (and its binary must work).
+scripts/e2e-cleanup.sh "$work/kubeconfig"

@@ -37,7 +37,10 @@ for pkg in $(printf '%s\n' "${!suites[@]}" | sort); do
   echo "== $pkg:${suites[$pkg]}"
   # shellcheck disable=SC2086
   cargo test ${E2E_CARGO_FLAGS:-} -p "$pkg" ${suites[$pkg]} 2>&1 | tee -a "$work/log"
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+    status=1
+    echo "$pkg:${suites[$pkg]}" >> "$work/cargo-failed"
+  fi
 done
 
 # "<suite> <test>" of each result line, the suite taken from cargo's "Running" line.
@@ -60,5 +63,9 @@ echo "failed: $(wc -l < "$work/failed")"
 sed 's/^/  /' "$work/failed"
 echo "skipped: $(sort -u "$KUBEGEN_E2E_SKIP_LOG" | wc -l)"
 sort -u "$KUBEGEN_E2E_SKIP_LOG" | sed 's/\t/: /; s/^/  /'
+if [ -s "$work/cargo-failed" ]; then
+  echo "cargo test exited with an error (build failure or failed tests; see above) for:"
+  sed 's/^/  /' "$work/cargo-failed"
+fi
 if [ -s "$work/failed" ]; then status=1; fi
 exit $status

@@ -182,8 +182,7 @@ async fn wrong_token_and_wrong_ca() {
 #[tokio::test]
 async fn client_certificate_auth() {
     let builder = TestServer::builder().tls(true).client_cert_auth(true);
-    let Some(env) = TestEnv::with_server("client-cert", &[Needs::OwnServer], builder).await
-    else {
+    let Some(env) = TestEnv::with_server("client-cert", &[Needs::OwnServer], builder).await else {
         return;
     };
     let ns = ResourceClient::<Namespace>::cluster(env.client.clone())

@@ -58,7 +58,10 @@ mod tests {
 
     #[test]
     fn strips_cargo_hashes_only() {
-        assert_eq!(strip_hash("informer_testserver-0123456789abcdef"), "informer_testserver");
+        assert_eq!(
+            strip_hash("informer_testserver-0123456789abcdef"),
+            "informer_testserver"
+        );
         assert_eq!(strip_hash("clients"), "clients");
         assert_eq!(strip_hash("e2e-cleanup"), "e2e-cleanup");
     }
