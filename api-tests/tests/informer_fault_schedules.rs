@@ -19,10 +19,10 @@ use kubegen_runtime::cache::{
     object_key, BackoffConfig, DeletedObject, EventHandler, FactoryOptions, ReflectorConfig,
     SharedInformerFactory,
 };
-use kubegen_runtime::config::Config;
 use kubegen_runtime::meta::labels::Selector;
 use kubegen_runtime::meta::{Map, Object};
-use kubegen_runtime::rest::{Client, CreateOptions, ListOptions, ResourceClient};
+use kubegen_runtime::rest::{CreateOptions, ListOptions, ResourceClient};
+use kubegen_test_support::{Needs, TestEnv};
 use kubegen_testserver::{ErrorKind, TestServer};
 
 const NAMESPACE: &str = "default";
@@ -134,16 +134,16 @@ async fn server_state(api: &ResourceClient<ConfigMap>) -> BTreeMap<String, Strin
 
 async fn run_schedule(seed: u64) {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let server = TestServer::builder()
+    let builder = TestServer::builder()
         .seed(seed)
         .history_window(20)
-        .bookmark_interval(Duration::from_millis(200))
-        .start()
-        .await
-        .unwrap();
-    let mut config = Config::new(server.base_url().parse().unwrap());
-    config.rate_limit = None;
-    let client = Client::new(config).unwrap();
+        .bookmark_interval(Duration::from_millis(200));
+    let needs = [Needs::Faults, Needs::Restart, Needs::Compaction];
+    let Some(env) = TestEnv::with_server("fault-schedules", &needs, builder).await else {
+        return;
+    };
+    let server = env.server().unwrap();
+    let client = env.client.clone();
     let api: ResourceClient<ConfigMap> = ResourceClient::namespaced(client.clone(), NAMESPACE);
     for _ in 0..NAMES / 2 {
         write(&api, &mut rng).await;
@@ -247,7 +247,7 @@ async fn run_schedule(seed: u64) {
         server.faults().clear();
     }
     factory.shutdown().await;
-    server.shutdown().await;
+    env.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
