@@ -3,16 +3,26 @@
 use std::path::{Path, PathBuf};
 
 use crate::emit::{self, CrateSettings, EmitError, Output};
-use crate::model::{Model, ModelError, Strictness};
+use crate::manifest::{ApiManifest, ManifestError};
+use crate::model::{is_runtime_schema, Model, ModelError, ModelOptions, Strictness};
+use crate::spec::crd::CrdSet;
 use crate::spec::{Spec, SpecError};
 
 /// What to generate from where. Shared by the CLI and `build.rs` users.
 #[derive(Clone, Debug)]
 pub struct Settings {
+    /// A directory of OpenAPI v3 documents; an empty path means none (CRDs only).
     pub spec_dir: PathBuf,
     pub out_dir: PathBuf,
     pub strictness: Strictness,
     pub crate_settings: CrateSettings,
+    /// CRD manifests (files or directories) to generate too.
+    pub crd_paths: Vec<PathBuf>,
+    /// A crate whose types are referred to instead of generated (CRD-only generation maps
+    /// `Scale`, `Condition`... onto `kubegen-api` this way).
+    pub externals: Option<ApiManifest>,
+    /// Whether the output carries a `manifest.json` of its own types.
+    pub emit_manifest: bool,
 }
 
 impl Settings {
@@ -22,7 +32,42 @@ impl Settings {
             out_dir: out_dir.into(),
             strictness: Strictness::Strict,
             crate_settings: CrateSettings::default(),
+            crd_paths: Vec::new(),
+            externals: None,
+            emit_manifest: true,
         }
+    }
+
+    /// CRD-only generation: the CRDs' group-versions, referring to the bundled
+    /// `kubegen-api` for every built-in type, lenient about schemas it cannot type.
+    pub fn crds(
+        crd_paths: Vec<PathBuf>,
+        out_dir: impl Into<PathBuf>,
+    ) -> Result<Self, GenerateError> {
+        Ok(Self {
+            crd_paths,
+            externals: Some(ApiManifest::bundled()?),
+            strictness: Strictness::Lenient,
+            ..Self::new(PathBuf::new(), out_dir)
+        })
+    }
+
+    #[must_use]
+    pub fn crd_paths(mut self, paths: Vec<PathBuf>) -> Self {
+        self.crd_paths = paths;
+        self
+    }
+
+    #[must_use]
+    pub fn externals(mut self, manifest: Option<ApiManifest>) -> Self {
+        self.externals = manifest;
+        self
+    }
+
+    #[must_use]
+    pub fn emit_manifest(mut self, yes: bool) -> Self {
+        self.emit_manifest = yes;
+        self
     }
 
     #[must_use]
@@ -46,6 +91,8 @@ pub enum GenerateError {
     Model(#[from] ModelError),
     #[error(transparent)]
     Emit(#[from] EmitError),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -54,12 +101,77 @@ pub enum GenerateError {
     },
 }
 
+/// Reads the inputs of `settings` into one spec.
+pub fn load_spec(settings: &Settings) -> Result<Spec, GenerateError> {
+    let crds = if settings.crd_paths.is_empty() {
+        CrdSet::default()
+    } else {
+        CrdSet::load(&settings.crd_paths)?
+    };
+    let spec_dirs: Vec<PathBuf> = if settings.spec_dir.as_os_str().is_empty() {
+        Vec::new()
+    } else {
+        vec![settings.spec_dir.clone()]
+    };
+    let externals = settings.externals.as_ref();
+    let known = |name: &str| {
+        is_runtime_schema(name) || externals.is_some_and(|m| m.schemas.contains_key(name))
+    };
+    Ok(Spec::load(&spec_dirs, &crds, &known)?)
+}
+
 /// Loads, models and emits, returning the files without writing them.
 pub fn render(settings: &Settings) -> Result<(Model, Output), GenerateError> {
-    let spec = Spec::load_dir(&settings.spec_dir)?;
-    let model = Model::build(&spec, settings.strictness)?;
-    let output = emit::emit(&model, &settings.crate_settings)?;
+    let spec = load_spec(settings)?;
+    let options = ModelOptions {
+        strictness: settings.strictness,
+        externals: settings
+            .externals
+            .as_ref()
+            .map(ApiManifest::externals)
+            .unwrap_or_default(),
+    };
+    let model = Model::build_with(&spec, &options)?;
+    let mut crate_settings = settings.crate_settings.clone();
+    if let Some(manifest) = &settings.externals {
+        add_external_dependency(&mut crate_settings, manifest, &model);
+    }
+    let mut output = emit::emit(&model, &crate_settings)?;
+    if settings.emit_manifest {
+        let manifest = ApiManifest::from_model(
+            &spec,
+            &model,
+            &crate_settings.crate_name,
+            &crate_settings.crate_version,
+            &crate_settings.source_description,
+        );
+        output
+            .files
+            .insert(PathBuf::from("manifest.json"), manifest.to_json());
+    }
     Ok((model, output))
+}
+
+/// A crate that refers to another crate's types depends on it, with the features they need.
+fn add_external_dependency(settings: &mut CrateSettings, manifest: &ApiManifest, model: &Model) {
+    if model.externals().is_empty() {
+        return;
+    }
+    let name = &manifest.crate_name;
+    if settings
+        .dependencies
+        .lines()
+        .any(|l| l.starts_with(&format!("{name} ")) || l.starts_with(&format!("{name}.")))
+    {
+        return;
+    }
+    let features = manifest.features_for(model.externals().values());
+    let features: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
+    settings.dependencies.push_str(&format!(
+        "{name} = {{ version = {:?}, default-features = false, features = [{}] }}\n",
+        manifest.crate_version,
+        features.join(", ")
+    ));
 }
 
 /// Generates the crate into `settings.out_dir`.

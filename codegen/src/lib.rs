@@ -6,6 +6,7 @@
 
 pub mod emit;
 pub mod generate;
+pub mod manifest;
 pub mod model;
 pub mod spec;
 

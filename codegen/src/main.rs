@@ -51,6 +51,14 @@ struct GenerateArgs {
     /// Depend on `kubegen-runtime` at this path instead of the crates.io release.
     #[arg(long)]
     runtime_path: Option<PathBuf>,
+    /// CRD manifests to generate (files or directories; repeatable). Without `--spec`, only
+    /// the CRDs' group-versions are generated and built-in types come from `kubegen-api`.
+    #[arg(long = "crd")]
+    crds: Vec<PathBuf>,
+    /// The `manifest.json` of the crate that provides built-in types for CRD-only generation.
+    /// Default: the `kubegen-api` released with this generator.
+    #[arg(long)]
+    api_manifest: Option<PathBuf>,
 }
 
 /// The workspace root, for the defaults (this binary is built inside it).
@@ -108,12 +116,21 @@ fn workspace_crate_settings(description: String) -> CrateSettings {
 }
 
 fn run(args: GenerateArgs) -> Result<(), kubegen::GenerateError> {
-    let spec_dir = documents_dir(args.spec.unwrap_or_else(default_spec_dir));
+    let crd_only = args.spec.is_none() && !args.crds.is_empty();
+    let spec_dir = if crd_only {
+        PathBuf::new()
+    } else {
+        documents_dir(args.spec.unwrap_or_else(default_spec_dir))
+    };
     let workspace = args.workspace || args.out.is_none();
     let out = args
         .out
         .unwrap_or_else(|| workspace_root().join("generated"));
-    let description = describe(&spec_dir);
+    let description = if crd_only {
+        "CustomResourceDefinition manifests".to_owned()
+    } else {
+        describe(&spec_dir)
+    };
     let mut crate_settings = if workspace {
         workspace_crate_settings(description)
     } else {
@@ -134,15 +151,26 @@ fn run(args: GenerateArgs) -> Result<(), kubegen::GenerateError> {
             ),
         );
     }
+    let externals = match (&args.api_manifest, crd_only) {
+        (Some(path), _) => Some(kubegen::manifest::ApiManifest::load(path)?),
+        (None, true) => Some(kubegen::manifest::ApiManifest::bundled()?),
+        (None, false) => None,
+    };
     let settings = Settings::new(&spec_dir, &out)
-        .strictness(if args.lenient {
+        .strictness(if args.lenient || !args.crds.is_empty() {
             Strictness::Lenient
         } else {
             Strictness::Strict
         })
-        .crate_settings(crate_settings);
+        .crate_settings(crate_settings)
+        .crd_paths(args.crds)
+        .externals(externals);
     let started = std::time::Instant::now();
-    let output = kubegen::generate(&settings)?;
+    let (model, output) = kubegen::render(&settings)?;
+    for warning in model.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    kubegen::generate::write_atomically(&output, &out)?;
     tracing::info!(
         files = output.files.len(),
         out = %out.display(),

@@ -70,18 +70,31 @@ fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_fence = false;
     for line in text.trim().lines() {
-        let line = line.trim();
-        if let Some(rest) = line.strip_prefix("```") {
-            if in_fence {
-                out.push("```".to_owned());
+        let mut line = line.trim();
+        if !in_fence {
+            let Some(rest) = line.strip_prefix("```") else {
+                out.push(line.to_owned());
+                continue;
+            };
+            out.push("```text".to_owned());
+            in_fence = true;
+            // Folded YAML leaves whole blocks on one line (``` a: b ```); a word
+            // without spaces right after the fence is a language tag.
+            line = if rest.trim().contains(' ') || rest.trim().ends_with("```") {
+                rest.trim()
             } else {
-                let _ = rest;
-                out.push("```text".to_owned());
-            }
-            in_fence = !in_fence;
-            continue;
+                ""
+            };
         }
-        out.push(line.to_owned());
+        if let Some(body) = line.strip_suffix("```") {
+            if !body.trim().is_empty() {
+                out.push(body.trim().to_owned());
+            }
+            out.push("```".to_owned());
+            in_fence = false;
+        } else if !line.is_empty() || !out.last().is_some_and(|l| l == "```text") {
+            out.push(line.to_owned());
+        }
     }
     if in_fence {
         out.push("```".to_owned());
@@ -111,5 +124,10 @@ mod tests {
             ]
         );
         assert_eq!(sanitize("```yaml\na: b"), vec!["```text", "a: b", "```"]);
+        assert_eq!(
+            sanitize("see: \n ``` match:   path: \"/foo\" ```"),
+            vec!["see:", "```text", "match:   path: \"/foo\"", "```"]
+        );
+        assert_eq!(sanitize("```\na\nb ```\nc"), vec!["```text", "a", "b", "```", "c"]);
     }
 }

@@ -90,7 +90,13 @@ impl Names {
                     wanted.push((rank, target.rust_name.clone(), full, id.clone()));
                 }
                 TypeRef::Extern(name) => {
-                    wanted.push((1, name.clone(), format!("{META}::{name}"), name.clone()))
+                    // A full path (`kubegen_api::autoscaling::v1::Scale`) names a type of
+                    // another generated crate; a bare name, one of the runtime's meta types.
+                    let (short, full) = match name.rsplit_once("::") {
+                        Some((_, short)) => (short.to_owned(), name.clone()),
+                        None => (name.clone(), format!("{META}::{name}")),
+                    };
+                    wanted.push((1, short, full, name.clone()))
                 }
                 TypeRef::Bytes => {
                     let name = "ByteString".to_owned();

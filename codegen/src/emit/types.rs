@@ -151,6 +151,13 @@ fn field_tokens(field: &Field, names: &Names) -> TokenStream {
         doc_attrs(join(&[field.doc.clone(), required_note(field), default_note(field)]).as_deref());
     let name = format_ident!("{}", field.rust_name);
     let mut ty = type_tokens(&field.ty, names);
+    if field.flatten {
+        return quote! {
+            #doc
+            #[serde(flatten)]
+            pub #name: #ty,
+        };
+    }
     if field.boxed {
         ty = quote!(Box<#ty>);
     }

@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::types::{list_item, schema_pointer, Converter, Place};
+use super::types::{list_item, Converter, Place};
 use super::{
-    clients, externs, fixups, layout, naming, resources, Gvk, Model, ModelError, ModuleDef,
-    ModuleId, Source, Strictness, TypeBody, TypeDef, TypeId, TypeRef,
+    clients, externs, fixups, layout, naming, resources, Gvk, Model, ModelError, ModelOptions,
+    ModuleDef, ModuleId, Source, TypeBody, TypeDef, TypeId, TypeRef,
 };
 use crate::spec::Spec;
 
@@ -52,11 +52,36 @@ fn gvks(schema: &openapiv3::Schema) -> Vec<Gvk> {
         .collect()
 }
 
-pub(super) fn build(spec: &Spec, strictness: Strictness) -> Result<Model, ModelError> {
+pub(super) fn build(spec: &Spec, options: &ModelOptions) -> Result<Model, ModelError> {
+    let mut converter = Converter {
+        strictness: options.strictness,
+        inline: BTreeMap::new(),
+        taken: BTreeMap::new(),
+        warnings: Vec::new(),
+        externals: BTreeMap::new(),
+    };
     // Which schemas are generated, and where they live.
     let mut generated: Vec<(&str, (&str, &str, &str))> = Vec::new();
     for (name, entry) in spec.schemas() {
         if externs::is_apimachinery(name) {
+            continue;
+        }
+        if let Some((path, hash)) = options.externals.schemas.get(name) {
+            let ours = crate::manifest::schema_hash(&entry.schema);
+            if &ours != hash {
+                converter.warn(
+                    &Source {
+                        file: entry.file.clone(),
+                        pointer: entry.pointer.clone(),
+                    },
+                    format!(
+                        "version skew: this copy of {name} differs from the one {} was \
+                         generated from; using {path} anyway",
+                        options.externals.origin
+                    ),
+                );
+            }
+            converter.externals.insert(name.clone(), path.clone());
             continue;
         }
         match split_name(name) {
@@ -64,7 +89,7 @@ pub(super) fn build(spec: &Spec, strictness: Strictness) -> Result<Model, ModelE
             None => {
                 return Err(ModelError::Unsupported {
                     file: entry.file.clone(),
-                    pointer: schema_pointer(name),
+                    pointer: entry.pointer.clone(),
                     message: format!(
                         "schema name {name:?} has no version segment (expected like io.k8s.api.core.v1.Pod)"
                     ),
@@ -114,12 +139,14 @@ pub(super) fn build(spec: &Spec, strictness: Strictness) -> Result<Model, ModelE
         }
     }
 
-    let mut converter = Converter {
-        strictness,
-        inline: BTreeMap::new(),
-        taken: BTreeMap::new(),
-        warnings: Vec::new(),
-    };
+    // Names of an existing crate are referenced even where this spec has no copy of the
+    // schema (a CRD manifest's Scale subresource).
+    for (name, (path, _)) in &options.externals.schemas {
+        converter
+            .externals
+            .entry(name.clone())
+            .or_insert_with(|| path.clone());
+    }
     let mut api_groups: BTreeMap<ModuleId, String> = BTreeMap::new();
 
     // Skeletons first (every `$ref` target gets its name before any body is converted).
@@ -149,7 +176,7 @@ pub(super) fn build(spec: &Spec, strictness: Strictness) -> Result<Model, ModelE
                 resource: None,
                 source: Source {
                     file: entry.file.clone(),
-                    pointer: schema_pointer(name),
+                    pointer: entry.pointer.clone(),
                 },
             },
         );
@@ -168,6 +195,7 @@ pub(super) fn build(spec: &Spec, strictness: Strictness) -> Result<Model, ModelE
             rust_name: &def.rust_name,
             module: &def.module,
             source: def.source.clone(),
+            is_kind: def.gvk.is_some(),
         };
         let body = converter.body(&entry.schema, &place)?;
         def.body = shape_kind(body, def.gvk.is_some());
@@ -200,12 +228,14 @@ pub(super) fn build(spec: &Spec, strictness: Strictness) -> Result<Model, ModelE
     layout::apply(&mut types);
     let clients = clients::collect(&resources, &types, &mut converter.taken);
     let modules = modules(&types, &api_groups);
+    let used = used_externals(&types, &converter.externals);
     Ok(Model {
         types,
         modules,
         resources,
         clients,
         warnings: converter.warnings,
+        externals: used,
     })
 }
 
@@ -230,6 +260,36 @@ fn shape_kind(body: TypeBody, is_kind: bool) -> TypeBody {
         }
     }
     TypeBody::Struct { fields }
+}
+
+/// The externals some generated type refers to (schema name → Rust path).
+fn used_externals(
+    types: &BTreeMap<TypeId, TypeDef>,
+    externals: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    fn walk(ty: &TypeRef, out: &mut BTreeSet<String>) {
+        match ty {
+            TypeRef::Extern(path) => {
+                out.insert(path.clone());
+            }
+            TypeRef::Array(inner) | TypeRef::Map(inner) => walk(inner, out),
+            _ => {}
+        }
+    }
+    let mut paths = BTreeSet::new();
+    for def in types.values() {
+        match &def.body {
+            TypeBody::Struct { fields } => fields.iter().for_each(|f| walk(&f.ty, &mut paths)),
+            TypeBody::List { item } | TypeBody::Alias(item) => walk(item, &mut paths),
+            TypeBody::Union { variants } => variants.iter().for_each(|v| walk(&v.ty, &mut paths)),
+            TypeBody::Enum { .. } => {}
+        }
+    }
+    externals
+        .iter()
+        .filter(|(_, path)| paths.contains(*path))
+        .map(|(name, path)| (name.clone(), path.clone()))
+        .collect()
 }
 
 fn refs(ty: &TypeRef, out: &mut Vec<TypeId>) {

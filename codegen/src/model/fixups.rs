@@ -54,7 +54,7 @@ pub(super) fn unions(spec: &Spec) -> Result<BTreeMap<String, TypeBody>, ModelErr
         if v.typ.is_some() || v.properties.is_some() || v.items.is_some() || !v.one_of.is_empty() {
             let source = Source {
                 file: entry.file.clone(),
-                pointer: super::types::schema_pointer(&name),
+                pointer: entry.pointer.clone(),
             };
             return Err(ModelError::FixupNoLongerApplies {
                 file: source.file,

@@ -26,6 +26,12 @@ pub use resources::{OperationDef, ParamDef, ResourceDef, SubresourceDef};
 
 use crate::spec::{Pointer, Spec};
 
+/// Whether a schema is one of the apimachinery types `kubegen_runtime::meta` implements by
+/// hand (such schemas may be referenced without being in the spec).
+pub fn is_runtime_schema(name: &str) -> bool {
+    externs::runtime_type(name).is_some()
+}
+
 /// How to treat schema shapes the generator does not understand.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Strictness {
@@ -179,6 +185,9 @@ pub struct Field {
     pub boxed: bool,
     /// The server-side default the spec documents; informational, never applied locally.
     pub default: Option<serde_json::Value>,
+    /// Holds the object's undeclared fields (`x-kubernetes-preserve-unknown-fields` beside
+    /// declared ones): a map flattened into the object, with an empty `json_name`.
+    pub flatten: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -220,6 +229,24 @@ impl fmt::Display for Warning {
     }
 }
 
+/// Schemas that an already-generated crate (normally `kubegen-api`) provides: CRD-only
+/// generation refers to them instead of generating them again.
+#[derive(Clone, Debug, Default)]
+pub struct Externals {
+    /// Schema name → Rust path (`kubegen_api::autoscaling::v1::Scale`) and the hash of the
+    /// schema the crate was generated from (see [`crate::manifest::schema_hash`]).
+    pub schemas: BTreeMap<String, (String, String)>,
+    /// What they come from, for skew warnings (`kubegen-api 0.1.0`).
+    pub origin: String,
+}
+
+/// How to build a model.
+#[derive(Clone, Debug, Default)]
+pub struct ModelOptions {
+    pub strictness: Strictness,
+    pub externals: Externals,
+}
+
 /// The whole model of a spec.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -228,6 +255,8 @@ pub struct Model {
     resources: Vec<ResourceDef>,
     clients: Vec<ClientDef>,
     warnings: Vec<Warning>,
+    /// Schema name → Rust path of the schemas taken from another crate and used here.
+    externals: BTreeMap<String, String>,
 }
 
 impl Model {
@@ -238,7 +267,24 @@ impl Model {
 
     /// Builds the model with the given strictness.
     pub fn build(spec: &Spec, strictness: Strictness) -> Result<Model, ModelError> {
-        build::build(spec, strictness)
+        Self::build_with(
+            spec,
+            &ModelOptions {
+                strictness,
+                ..ModelOptions::default()
+            },
+        )
+    }
+
+    /// Builds the model with options (strictness, schemas an existing crate provides).
+    pub fn build_with(spec: &Spec, options: &ModelOptions) -> Result<Model, ModelError> {
+        build::build(spec, options)
+    }
+
+    /// Schemas of the spec that another crate provides (schema name → Rust path), e.g.
+    /// `io.k8s.api.autoscaling.v1.Scale` → `kubegen_api::autoscaling::v1::Scale`.
+    pub fn externals(&self) -> &BTreeMap<String, String> {
+        &self.externals
     }
 
     pub fn types(&self) -> &BTreeMap<TypeId, TypeDef> {

@@ -286,6 +286,11 @@ fn collect_document(doc: &Document, acc: &mut BTreeMap<(String, String, String),
                         entry.kind = gvk;
                     }
                     entry.verbs.push(verb(action, method).to_owned());
+                    // Documents without the deprecated `watch/` paths (a CRD's) tell that a
+                    // resource can be watched by the list operation's `watch` parameter.
+                    if action == "list" && operation.params.iter().any(|p| p.name == "watch") {
+                        entry.verbs.push("watch".to_owned());
+                    }
                     if !parsed.watch {
                         entry.operations.push(operation);
                     }

@@ -10,7 +10,7 @@ use super::{
     externs, EnumValue, Field, ModelError, ModuleId, Source, Strictness, TypeBody, TypeDef, TypeId,
     TypeRef, Warning,
 };
-use crate::spec::{ref_target, Pointer};
+use crate::spec::ref_target;
 
 /// Converts schemas, collecting the inline types (nested objects, enums) it has to name.
 pub(super) struct Converter {
@@ -20,6 +20,8 @@ pub(super) struct Converter {
     /// Rust names taken in each module, so synthesized names never collide.
     pub taken: BTreeMap<ModuleId, BTreeSet<String>>,
     pub warnings: Vec<Warning>,
+    /// Schemas of an already-generated crate, by name: their Rust path.
+    pub externals: BTreeMap<String, String>,
 }
 
 /// Where a schema sits: the type it belongs to and the place in the spec.
@@ -29,6 +31,9 @@ pub(super) struct Place<'a> {
     pub rust_name: &'a str,
     pub module: &'a ModuleId,
     pub source: Source,
+    /// The schema is a top-level kind's: `apiVersion` and `kind` are its type tags, whatever
+    /// the schema says of them (CRDs declare them with enums).
+    pub is_kind: bool,
 }
 
 impl Place<'_> {
@@ -49,14 +54,45 @@ impl Converter {
                 message,
             }),
             Strictness::Lenient => {
-                tracing::warn!(file = %source.file.display(), pointer = %source.pointer, "{message}; using a JSON value");
-                self.warnings.push(Warning {
-                    source: source.clone(),
-                    message: format!("{message}; kept as a JSON value"),
-                });
+                self.warn(source, format!("{message}; kept as a JSON value"));
                 Ok(TypeRef::Json)
             }
         }
+    }
+
+    /// Records a warning about the schema at `source`.
+    pub fn warn(&mut self, source: &Source, message: String) {
+        tracing::warn!(file = %source.file.display(), pointer = %source.pointer, "{message}");
+        self.warnings.push(Warning {
+            source: source.clone(),
+            message,
+        });
+    }
+
+    /// The field that keeps what `x-kubernetes-preserve-unknown-fields` lets through beside
+    /// the declared fields: a map flattened into the object.
+    fn add_unknown_fields(&mut self, fields: &mut Vec<Field>) {
+        let mut rust_name = "unknown_fields".to_owned();
+        let mut n = 2;
+        while fields.iter().any(|f| f.rust_name == rust_name) {
+            rust_name = format!("unknown_fields_{n}");
+            n += 1;
+        }
+        fields.push(Field {
+            json_name: String::new(),
+            rust_name,
+            doc: Some(
+                "Fields the schema does not declare, kept as they were read \
+                 (`x-kubernetes-preserve-unknown-fields`)."
+                    .into(),
+            ),
+            ty: TypeRef::Map(Box::new(TypeRef::Json)),
+            required: false,
+            plain: true,
+            boxed: false,
+            default: None,
+            flatten: true,
+        });
     }
 
     /// A Rust name for a synthesized type, unique in its module.
@@ -75,25 +111,41 @@ impl Converter {
     /// The body of a named (component) schema.
     pub fn body(&mut self, schema: &Schema, place: &Place<'_>) -> Result<TypeBody, ModelError> {
         let v = view(schema);
-        if v.has_not || !v.one_of.is_empty() || !v.any_of.is_empty() || v.all_of.len() > 1 {
+        if v.typ.is_none()
+            && (v.has_not || !v.one_of.is_empty() || !v.any_of.is_empty() || v.all_of.len() > 1)
+        {
             let ty = self.unsupported(
                 &place.source,
                 "oneOf/anyOf/not or a multi-part allOf at the top of a schema".into(),
             )?;
             return Ok(TypeBody::Alias(ty));
         }
-        if let [single] = v.all_of {
+        if let ([single], None) = (v.all_of, v.typ) {
             let ty = self.field_type(Node::from_ref(single), place, &place.source, "")?;
             return Ok(TypeBody::Alias(ty));
         }
         match v.typ {
             Some("object") | None if v.properties.is_some() => {
-                let fields = self.fields(schema, place)?;
+                let mut fields = self.fields(schema, place)?;
+                if flag(schema, PRESERVE) {
+                    if place.is_kind {
+                        // A flattened map would buffer `metadata`, whose raw `fieldsV1`
+                        // cannot be read from a buffer.
+                        self.warn(
+                            &place.source,
+                            "x-kubernetes-preserve-unknown-fields at the root of a kind: \
+                             fields the schema does not declare are dropped when read"
+                                .into(),
+                        );
+                    } else {
+                        self.add_unknown_fields(&mut fields);
+                    }
+                }
                 Ok(TypeBody::Struct { fields })
             }
             Some("object") => match v.additional_properties {
                 Some(ap) => {
-                    let value = self.additional(ap, place, &place.source)?;
+                    let value = self.additional(ap, place, &place.source, "value")?;
                     Ok(TypeBody::Alias(TypeRef::Map(Box::new(value))))
                 }
                 None if flag(schema, "x-kubernetes-preserve-unknown-fields") => {
@@ -150,7 +202,12 @@ impl Converter {
                 pointer: props_source.pointer.push(json_name),
             };
             let node = Node::from_boxed(prop);
-            let ty = self.field_type(node, place, &source, json_name)?;
+            let is_tag = place.is_kind && (json_name == "apiVersion" || json_name == "kind");
+            let ty = if is_tag {
+                TypeRef::String
+            } else {
+                self.field_type(node, place, &source, json_name)?
+            };
             let (doc, default) = match node {
                 Node::Schema(s) => (
                     s.schema_data.description.clone(),
@@ -174,6 +231,7 @@ impl Converter {
                 plain: false,
                 boxed: false,
                 default,
+                flatten: false,
             });
         }
         Ok(fields)
@@ -184,6 +242,7 @@ impl Converter {
         ap: &AdditionalProperties,
         place: &Place<'_>,
         source: &Source,
+        prop: &str,
     ) -> Result<TypeRef, ModelError> {
         match ap {
             AdditionalProperties::Any(_) => Ok(TypeRef::Json),
@@ -192,7 +251,7 @@ impl Converter {
                     file: source.file.clone(),
                     pointer: source.pointer.push("additionalProperties"),
                 };
-                self.field_type(Node::from_ref(s), place, &source, "value")
+                self.field_type(Node::from_ref(s), place, &source, prop)
             }
         }
     }
@@ -210,7 +269,7 @@ impl Converter {
             Node::Schema(s) => s,
         };
         let v = view(schema);
-        if flag(schema, "x-kubernetes-int-or-string") {
+        if flag(schema, INT_OR_STRING) {
             return Ok(TypeRef::Extern("IntOrString".into()));
         }
         if let [single] = v.all_of {
@@ -218,15 +277,12 @@ impl Converter {
                 return self.field_type(Node::from_ref(single), place, source, prop);
             }
         }
-        if v.has_not || !v.one_of.is_empty() || !v.any_of.is_empty() || v.all_of.len() > 1 {
+        // A node with a type declares its shape outside the junctors (structural schemas, as
+        // every CRD's, require it): `oneOf`/`anyOf`/`allOf`/`not` beside it only validate.
+        if v.typ.is_none()
+            && (v.has_not || !v.one_of.is_empty() || !v.any_of.is_empty() || v.all_of.len() > 1)
+        {
             return self.unsupported(source, "oneOf/anyOf/not or a multi-part allOf".into());
-        }
-        if flag(schema, "x-kubernetes-preserve-unknown-fields") && v.properties.is_some() {
-            // A typed struct would drop the unknown fields on a read-modify-write.
-            return self.unsupported(
-                source,
-                "properties together with x-kubernetes-preserve-unknown-fields".into(),
-            );
         }
         match v.typ {
             Some("string") => Ok(match v.format {
@@ -235,7 +291,8 @@ impl Converter {
                 Some("int-or-string") => TypeRef::Extern("IntOrString".into()),
                 _ if !v.enumeration.is_empty() => {
                     let body = self.enum_body(&v.enumeration);
-                    self.inline_type(body, schema, place, source, prop)
+                    let (id, rust_name) = self.reserve_inline(place, source, prop);
+                    self.insert_inline(id, rust_name, body, schema, place, source)
                 }
                 _ => TypeRef::String,
             }),
@@ -257,17 +314,30 @@ impl Converter {
                 None => Ok(TypeRef::Array(Box::new(TypeRef::Json))),
             },
             Some("object") | None if v.properties.is_some_and(|p| !p.is_empty()) => {
+                // The parent's name is claimed first, so nested objects are named after
+                // their whole path (`HTTPRouteSpecRulesMatches`).
+                let (id, rust_name) = self.reserve_inline(place, source, prop);
                 let fields_place = Place {
                     type_id: place.type_id,
-                    rust_name: place.rust_name,
+                    rust_name: &rust_name,
                     module: place.module,
                     source: source.clone(),
+                    is_kind: false,
                 };
-                let fields = self.fields(schema, &fields_place)?;
-                Ok(self.inline_type(TypeBody::Struct { fields }, schema, place, source, prop))
+                let mut fields = self.fields(schema, &fields_place)?;
+                if flag(schema, EMBEDDED_RESOURCE) {
+                    add_embedded_resource_fields(&mut fields);
+                }
+                if flag(schema, PRESERVE) {
+                    self.add_unknown_fields(&mut fields);
+                }
+                let body = TypeBody::Struct { fields };
+                Ok(self.insert_inline(id, rust_name, body, schema, place, source))
             }
             Some("object") => match v.additional_properties {
-                Some(ap) => Ok(TypeRef::Map(Box::new(self.additional(ap, place, source)?))),
+                Some(ap) => Ok(TypeRef::Map(Box::new(
+                    self.additional(ap, place, source, prop)?,
+                ))),
                 None => Ok(TypeRef::Json),
             },
             None => Ok(TypeRef::Json),
@@ -292,21 +362,31 @@ impl Converter {
                 }),
             };
         }
+        if let Some(path) = self.externals.get(name) {
+            return Ok(TypeRef::Extern(path.clone()));
+        }
         Ok(TypeRef::Named(name.to_owned()))
     }
 
-    /// Registers a type for an inline schema, named after its parent and property.
-    fn inline_type(
+    /// Reserves the id and Rust name of a type for an inline schema, named after its parent
+    /// and property.
+    fn reserve_inline(&mut self, place: &Place<'_>, source: &Source, prop: &str) -> (TypeId, String) {
+        let id = format!("{}.{}", place.type_id, source.pointer.as_str());
+        let wanted = format!("{}{}", place.rust_name, naming::type_name(prop));
+        let rust_name = self.claim_name(place.module, wanted);
+        (id, rust_name)
+    }
+
+    /// Registers the type reserved with [`Converter::reserve_inline`].
+    fn insert_inline(
         &mut self,
+        id: TypeId,
+        rust_name: String,
         body: TypeBody,
         schema: &Schema,
         place: &Place<'_>,
         source: &Source,
-        prop: &str,
     ) -> TypeRef {
-        let id = format!("{}.{}", place.type_id, source.pointer.as_str());
-        let wanted = format!("{}{}", place.rust_name, naming::type_name(prop));
-        let rust_name = self.claim_name(place.module, wanted);
         self.inline.insert(
             id.clone(),
             TypeDef {
@@ -322,6 +402,37 @@ impl Converter {
         );
         TypeRef::Named(id)
     }
+}
+
+const INT_OR_STRING: &str = "x-kubernetes-int-or-string";
+const PRESERVE: &str = "x-kubernetes-preserve-unknown-fields";
+const EMBEDDED_RESOURCE: &str = "x-kubernetes-embedded-resource";
+
+/// An embedded resource (`x-kubernetes-embedded-resource`) always has `apiVersion`, `kind`
+/// and `metadata`, declared or not.
+fn add_embedded_resource_fields(fields: &mut Vec<Field>) {
+    let implied = [
+        ("apiVersion", "api_version", TypeRef::String),
+        ("kind", "kind", TypeRef::String),
+        ("metadata", "metadata", TypeRef::Json),
+    ];
+    for (json_name, rust_name, ty) in implied {
+        if fields.iter().any(|f| f.json_name == json_name) {
+            continue;
+        }
+        fields.push(Field {
+            json_name: json_name.into(),
+            rust_name: rust_name.into(),
+            doc: None,
+            ty,
+            required: false,
+            plain: false,
+            boxed: false,
+            default: None,
+            flatten: false,
+        });
+    }
+    fields.sort_by(|a, b| a.json_name.cmp(&b.json_name));
 }
 
 /// Names of the properties a `*List` kind has: it is an alias of the runtime's `List<T>`.
@@ -341,12 +452,4 @@ pub(super) fn list_item(fields: &[Field]) -> Option<TypeRef> {
         TypeRef::Array(item) if matches!(**item, TypeRef::Named(_)) => Some((**item).clone()),
         _ => None,
     }
-}
-
-/// A pointer to a component schema.
-pub(super) fn schema_pointer(name: &str) -> Pointer {
-    Pointer::root()
-        .push("components")
-        .push("schemas")
-        .push(name)
 }

@@ -48,4 +48,20 @@ pub enum SpecError {
         pointer: Pointer,
         message: String,
     },
+    #[error("{}: invalid YAML: {message}", file.display())]
+    Yaml { file: PathBuf, message: String },
+    #[error("{} at {pointer}: {message}", file.display())]
+    Crd {
+        file: PathBuf,
+        pointer: Pointer,
+        message: String,
+    },
+    #[error("{}: no CustomResourceDefinition found", path.display())]
+    NoCrds { path: PathBuf },
+    #[error("CRD {name} is defined twice, differently: in {} and in {}", first.display(), second.display())]
+    DuplicateCrd {
+        name: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
 }

@@ -5,6 +5,7 @@
 //! merged; copies that differ are an error naming both files, since silently picking one would
 //! make the output depend on file order.
 
+pub mod crd;
 mod error;
 mod pointer;
 mod refs;
@@ -37,7 +38,28 @@ pub struct Document {
 #[derive(Debug, Clone)]
 pub struct SchemaEntry {
     pub schema: Schema,
+    /// The file it came from (for a CRD: the manifest, named with the CRD).
     pub file: PathBuf,
+    /// Where in that file: `/components/schemas/{name}` for OpenAPI documents, the
+    /// `openAPIV3Schema` of the version for a CRD manifest.
+    pub pointer: Pointer,
+}
+
+/// A document before parsing: where it came from and, for documents synthesized from CRD
+/// manifests, where each of its schemas really lives (so errors point into the manifest).
+#[derive(Debug, Clone)]
+pub struct RawDocument {
+    /// Server path (`apis/apps/v1`).
+    pub path: String,
+    /// The file it was read from, or a label naming its source.
+    pub file: PathBuf,
+    /// The exact bytes (empty for synthesized documents).
+    pub bytes: Vec<u8>,
+    /// The document as JSON.
+    pub value: serde_json::Value,
+    /// Schema name → (file, pointer) of its origin, when not `/components/schemas/{name}`
+    /// of `file`.
+    pub origins: BTreeMap<String, (PathBuf, Pointer)>,
 }
 
 /// A set of documents with their component schemas merged.
@@ -51,50 +73,53 @@ impl Spec {
     /// Loads every `*.json` file of a directory (the layout of `/openapi/v3` dumps:
     /// `apis__apps__v1_openapi.json` holds `apis/apps/v1`).
     pub fn load_dir(dir: &Path) -> Result<Spec, SpecError> {
-        let entries = std::fs::read_dir(dir).map_err(|source| SpecError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let mut files = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|source| SpecError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-            let path = entry.path();
-            if path.extension().is_some_and(|ext| ext == "json") {
-                files.push(path);
-            }
+        Self::from_raw(read_dir(dir)?, &|_| false)
+    }
+
+    /// Loads documents from directories of OpenAPI documents and CRDs, mixed freely.
+    /// `external` names schemas that may be referenced without being declared (see
+    /// [`Spec::from_raw`]).
+    pub fn load(
+        spec_dirs: &[PathBuf],
+        crds: &crd::CrdSet,
+        external: &dyn Fn(&str) -> bool,
+    ) -> Result<Spec, SpecError> {
+        let mut raw = Vec::new();
+        for dir in spec_dirs {
+            raw.extend(read_dir(dir)?);
         }
-        files.sort();
-        let mut raw = Vec::with_capacity(files.len());
-        for file in files {
-            let bytes = std::fs::read(&file).map_err(|source| SpecError::Io {
-                path: file.clone(),
-                source,
-            })?;
-            raw.push((file, bytes));
-        }
-        if raw.is_empty() {
-            return Err(SpecError::NoDocuments {
-                dir: dir.to_path_buf(),
-            });
-        }
-        Self::from_documents(raw)
+        raw.extend(crd::documents(&crds.crds));
+        Self::from_raw(raw, external)
     }
 
     /// Builds a spec from documents already in memory (file name, bytes). The file name's
     /// stem gives the document's server path, as in [`Spec::load_dir`].
     pub fn from_documents(raw: Vec<(PathBuf, Vec<u8>)>) -> Result<Spec, SpecError> {
+        let docs = raw
+            .into_iter()
+            .map(|(file, bytes)| RawDocument::parse(file, bytes))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::from_raw(docs, &|_| false)
+    }
+
+    /// Builds a spec from parsed documents. `$ref`s to schemas none of them declares are
+    /// accepted when `external` knows them (hand-written runtime types, or types of an
+    /// already-generated crate), and rejected otherwise.
+    pub fn from_raw(
+        raw: Vec<RawDocument>,
+        external: &dyn Fn(&str) -> bool,
+    ) -> Result<Spec, SpecError> {
         let mut documents = Vec::with_capacity(raw.len());
         let mut schemas: BTreeMap<String, (SchemaEntry, serde_json::Value)> = BTreeMap::new();
         let mut found_refs = Vec::new();
-        for (file, bytes) in raw {
-            let value: serde_json::Value =
-                serde_json::from_slice(&bytes).map_err(|source| SpecError::Json {
-                    file: file.clone(),
-                    source,
-                })?;
+        for raw_doc in raw {
+            let RawDocument {
+                path,
+                file,
+                bytes,
+                value,
+                origins,
+            } = raw_doc;
             refs::collect(&file, &value, &mut found_refs);
             let openapi: OpenAPI =
                 serde_path_to_error::deserialize(&value).map_err(|err| SpecError::OpenApi {
@@ -111,12 +136,16 @@ impl Spec {
                         .push("components")
                         .push("schemas")
                         .push(name);
+                    let (origin_file, origin_pointer) = origins
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| (file.clone(), pointer.clone()));
                     let schema = match schema {
                         ReferenceOr::Item(schema) => schema.clone(),
                         ReferenceOr::Reference { .. } => {
                             return Err(SpecError::Unsupported {
-                                file: file.clone(),
-                                pointer,
+                                file: origin_file,
+                                pointer: origin_pointer,
                                 message: "a component schema that is only a $ref".into(),
                             })
                         }
@@ -132,7 +161,7 @@ impl Spec {
                                     SpecError::ConflictingSchema {
                                         name: name.clone(),
                                         first: first.file.clone(),
-                                        second: file.clone(),
+                                        second: origin_file.clone(),
                                     }
                                 })?;
                             }
@@ -143,7 +172,8 @@ impl Spec {
                                 (
                                     SchemaEntry {
                                         schema,
-                                        file: file.clone(),
+                                        file: origin_file,
+                                        pointer: origin_pointer,
                                     },
                                     raw_value,
                                 ),
@@ -153,7 +183,7 @@ impl Spec {
                 }
             }
             documents.push(Document {
-                path: document_path(&file),
+                path,
                 file,
                 bytes: bytes.into(),
                 openapi,
@@ -163,7 +193,7 @@ impl Spec {
             .into_iter()
             .map(|(k, (entry, _))| (k, entry))
             .collect();
-        refs::check(&found_refs, &schemas)?;
+        refs::check(&found_refs, &schemas, external)?;
         documents.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Spec { documents, schemas })
     }
@@ -181,6 +211,24 @@ impl Spec {
     /// Looks up a schema by its component name.
     pub fn schema(&self, name: &str) -> Option<&SchemaEntry> {
         self.schemas.get(name)
+    }
+}
+
+impl RawDocument {
+    /// Parses a dumped document; the file name gives its server path.
+    pub fn parse(file: PathBuf, bytes: Vec<u8>) -> Result<RawDocument, SpecError> {
+        let value: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|source| SpecError::Json {
+                file: file.clone(),
+                source,
+            })?;
+        Ok(RawDocument {
+            path: document_path(&file),
+            file,
+            bytes,
+            value,
+            origins: BTreeMap::new(),
+        })
     }
 }
 
@@ -226,6 +274,40 @@ fn merge_gvk_lists(
         .extensions
         .insert(GVK_EXTENSION.into(), merged);
     Some(())
+}
+
+/// The `*.json` documents of a directory, sorted by file name.
+pub fn read_dir(dir: &Path) -> Result<Vec<RawDocument>, SpecError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| SpecError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| SpecError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "json") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(SpecError::NoDocuments {
+            dir: dir.to_path_buf(),
+        });
+    }
+    let mut raw = Vec::with_capacity(files.len());
+    for file in files {
+        let bytes = std::fs::read(&file).map_err(|source| SpecError::Io {
+            path: file.clone(),
+            source,
+        })?;
+        raw.push(RawDocument::parse(file, bytes)?);
+    }
+    Ok(raw)
 }
 
 /// The component name a `$ref` points at, if it is a local schema reference.

@@ -21,6 +21,12 @@ impl Pointer {
         Self(s)
     }
 
+    /// This pointer followed by a relative one (`/a` joined with `/b/c` is `/a/b/c`).
+    #[must_use]
+    pub fn join(&self, rel: &Pointer) -> Self {
+        Self(format!("{}{}", self.0, rel.0))
+    }
+
     pub(crate) fn from_serde_path(path: &serde_path_to_error::Path) -> Self {
         let mut pointer = Self::root();
         for segment in path.iter() {

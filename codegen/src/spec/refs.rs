@@ -25,14 +25,16 @@ pub(super) fn collect(file: &Path, value: &serde_json::Value, out: &mut Vec<Foun
     });
 }
 
-/// Rejects references that are not `#/components/schemas/...` or name no schema.
+/// Rejects references that are not `#/components/schemas/...` or name no schema (neither
+/// one of the documents' nor one `external` knows).
 pub(super) fn check(
     refs: &[FoundRef],
     schemas: &BTreeMap<String, SchemaEntry>,
+    external: &dyn Fn(&str) -> bool,
 ) -> Result<(), SpecError> {
     for found in refs {
         match ref_target(&found.target) {
-            Some(name) if schemas.contains_key(name) => {}
+            Some(name) if schemas.contains_key(name) || external(name) => {}
             _ => {
                 return Err(SpecError::DanglingRef {
                     file: found.file.clone(),
