@@ -96,7 +96,10 @@ impl ApiManifest {
             schemas.insert(
                 id.clone(),
                 ManifestEntry {
-                    path: format!("{}::{}::{}", def.module.group, def.module.version, def.rust_name),
+                    path: format!(
+                        "{}::{}::{}",
+                        def.module.group, def.module.version, def.rust_name
+                    ),
                     feature: def.module.feature(),
                     hash: schema_hash(&entry.schema),
                 },
@@ -129,7 +132,12 @@ impl ApiManifest {
             schemas: self
                 .schemas
                 .iter()
-                .map(|(name, e)| (name.clone(), (format!("{root}::{}", e.path), e.hash.clone())))
+                .map(|(name, e)| {
+                    (
+                        name.clone(),
+                        (format!("{root}::{}", e.path), e.hash.clone()),
+                    )
+                })
                 .collect(),
             origin: format!("{} {}", self.crate_name, self.crate_version),
         }

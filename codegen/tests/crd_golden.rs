@@ -21,7 +21,10 @@ fn shared_crds() -> PathBuf {
         if candidate.is_dir() {
             return candidate;
         }
-        assert!(dir.pop(), "shared/fixtures/crds not found above the workspace");
+        assert!(
+            dir.pop(),
+            "shared/fixtures/crds not found above the workspace"
+        );
     }
 }
 
@@ -62,7 +65,10 @@ fn check_golden(settings: &Settings) -> Vec<String> {
     files_under(expected_dir, expected_dir, &mut on_disk);
     on_disk.sort();
     let generated: Vec<PathBuf> = output.files.keys().cloned().collect();
-    assert_eq!(on_disk, generated, "file sets differ; UPDATE_GOLDEN=1 to refresh");
+    assert_eq!(
+        on_disk, generated,
+        "file sets differ; UPDATE_GOLDEN=1 to refresh"
+    );
     for (path, contents) in &output.files {
         let committed = std::fs::read_to_string(expected_dir.join(path)).unwrap();
         assert_eq!(

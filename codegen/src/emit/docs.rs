@@ -92,7 +92,7 @@ fn sanitize(text: &str) -> Vec<String> {
             }
             out.push("```".to_owned());
             in_fence = false;
-        } else if !line.is_empty() || !out.last().is_some_and(|l| l == "```text") {
+        } else if !line.is_empty() || out.last().is_none_or(|l| l != "```text") {
             out.push(line.to_owned());
         }
     }
@@ -128,6 +128,9 @@ mod tests {
             sanitize("see: \n ``` match:   path: \"/foo\" ```"),
             vec!["see:", "```text", "match:   path: \"/foo\"", "```"]
         );
-        assert_eq!(sanitize("```\na\nb ```\nc"), vec!["```text", "a", "b", "```", "c"]);
+        assert_eq!(
+            sanitize("```\na\nb ```\nc"),
+            vec!["```text", "a", "b", "```", "c"]
+        );
     }
 }

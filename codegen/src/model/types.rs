@@ -370,7 +370,12 @@ impl Converter {
 
     /// Reserves the id and Rust name of a type for an inline schema, named after its parent
     /// and property.
-    fn reserve_inline(&mut self, place: &Place<'_>, source: &Source, prop: &str) -> (TypeId, String) {
+    fn reserve_inline(
+        &mut self,
+        place: &Place<'_>,
+        source: &Source,
+        prop: &str,
+    ) -> (TypeId, String) {
         let id = format!("{}.{}", place.type_id, source.pointer.as_str());
         let wanted = format!("{}{}", place.rust_name, naming::type_name(prop));
         let rust_name = self.claim_name(place.module, wanted);

@@ -59,7 +59,10 @@ fn document(group: &str, version: &str, members: &[(&Crd, &CrdVersion)]) -> RawD
         // Messages about a schema name the manifest and the CRD in it.
         let origin = PathBuf::from(format!("{} (CRD {})", crd.label.display(), crd.name));
         origins.insert(name.clone(), (origin.clone(), v.schema_pointer(&crd.base)));
-        origins.insert(list_name.clone(), (origin, crd.base.push("spec").push("names")));
+        origins.insert(
+            list_name.clone(),
+            (origin, crd.base.push("spec").push("names")),
+        );
         add_paths(&mut paths, group, version, crd, v, &name, &list_name);
     }
     let value = json!({
@@ -178,7 +181,11 @@ fn write_params(patch: bool) -> Vec<Value> {
         query("fieldValidation", "string", "fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields."),
     ];
     if patch {
-        out.push(query("force", "boolean", "Force is going to \"force\" Apply requests."));
+        out.push(query(
+            "force",
+            "boolean",
+            "Force is going to \"force\" Apply requests.",
+        ));
     }
     out
 }
@@ -313,7 +320,10 @@ fn add_paths(
         ),
     );
     collection.insert("parameters".into(), scope_params(false));
-    paths.insert(format!("{scope_prefix}/{plural}"), Value::Object(collection));
+    paths.insert(
+        format!("{scope_prefix}/{plural}"),
+        Value::Object(collection),
+    );
 
     let mut item = Map::new();
     item.insert(
@@ -356,9 +366,21 @@ fn add_paths(
                 id: format!("delete{id_gv}{ns}{id_kind}"),
                 description: format!("delete a {kind}"),
                 params: vec![
-                    query("dryRun", "string", "When present, indicates that modifications should not be persisted."),
-                    query("gracePeriodSeconds", "integer", "The duration in seconds before the object should be deleted."),
-                    query("propagationPolicy", "string", "Whether and how garbage collection will be performed."),
+                    query(
+                        "dryRun",
+                        "string",
+                        "When present, indicates that modifications should not be persisted.",
+                    ),
+                    query(
+                        "gracePeriodSeconds",
+                        "integer",
+                        "The duration in seconds before the object should be deleted.",
+                    ),
+                    query(
+                        "propagationPolicy",
+                        "string",
+                        "Whether and how garbage collection will be performed.",
+                    ),
                 ],
                 body: Some(body(DELETE_OPTIONS, false)),
                 response: STATUS,
@@ -381,7 +403,10 @@ fn add_paths(
         ),
     );
     item.insert("parameters".into(), scope_params(true));
-    paths.insert(format!("{scope_prefix}/{plural}/{{name}}"), Value::Object(item));
+    paths.insert(
+        format!("{scope_prefix}/{plural}/{{name}}"),
+        Value::Object(item),
+    );
 
     let subresources = [
         ("status", v.status, "Status", kind_ref.as_str()),

@@ -136,7 +136,11 @@ struct Subresources {
 impl Crd {
     /// Reads a CRD object, checking it has what generation needs: a group, names, a scope
     /// and a structural schema for each served version.
-    pub fn from_value(label: &Path, base: Pointer, raw: serde_json::Value) -> Result<Crd, SpecError> {
+    pub fn from_value(
+        label: &Path,
+        base: Pointer,
+        raw: serde_json::Value,
+    ) -> Result<Crd, SpecError> {
         let err = |pointer: Pointer, message: String| SpecError::Crd {
             file: label.to_path_buf(),
             pointer,
@@ -177,10 +181,7 @@ impl Crd {
             if !v.served {
                 continue;
             }
-            let at = base
-                .push("spec")
-                .push("versions")
-                .push(&index.to_string());
+            let at = base.push("spec").push("versions").push(&index.to_string());
             let Some(schema) = v.schema.and_then(|s| s.open_api_v3_schema) else {
                 return Err(err(
                     at.push("schema"),
@@ -194,7 +195,10 @@ impl Crd {
             structural::check(&schema, &schema_at).map_err(|(pointer, message)| {
                 err(
                     pointer,
-                    format!("CRD {name} version {}: schema is not structural: {message}", v.name),
+                    format!(
+                        "CRD {name} version {}: schema is not structural: {message}",
+                        v.name
+                    ),
                 )
             })?;
             let sub = v.subresources.as_ref();

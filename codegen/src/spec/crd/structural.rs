@@ -35,10 +35,7 @@ fn node(value: &Value, at: &Pointer, root: bool) -> Result<(), (Pointer, String)
         return Err((at.clone(), "a schema must be an object".into()));
     };
     if map.contains_key("$ref") {
-        return Err((
-            at.push("$ref"),
-            "$ref is not allowed in CRD schemas".into(),
-        ));
+        return Err((at.push("$ref"), "$ref is not allowed in CRD schemas".into()));
     }
     let int_or_string = flag(map, "x-kubernetes-int-or-string");
     let preserve = flag(map, "x-kubernetes-preserve-unknown-fields");
@@ -55,18 +52,22 @@ fn node(value: &Value, at: &Pointer, root: bool) -> Result<(), (Pointer, String)
         }
         Some(Value::String(t)) => {
             if root && t != "object" {
-                return Err((at.push("type"), format!("the root must be an object, not {t:?}")));
+                return Err((
+                    at.push("type"),
+                    format!("the root must be an object, not {t:?}"),
+                ));
             }
         }
         Some(_) => return Err((at.push("type"), "`type` must be a string".into())),
     }
-    if map.contains_key("properties") && map.contains_key("additionalProperties") {
-        if map.get("additionalProperties") != Some(&Value::Bool(false)) {
-            return Err((
-                at.clone(),
-                "both `properties` and `additionalProperties`".into(),
-            ));
-        }
+    if map.contains_key("properties")
+        && map.contains_key("additionalProperties")
+        && map.get("additionalProperties") != Some(&Value::Bool(false))
+    {
+        return Err((
+            at.clone(),
+            "both `properties` and `additionalProperties`".into(),
+        ));
     }
     if typ.and_then(Value::as_str) == Some("array") && !map.contains_key("items") {
         return Err((at.clone(), "an array without `items`".into()));
@@ -88,7 +89,10 @@ fn node(value: &Value, at: &Pointer, root: bool) -> Result<(), (Pointer, String)
     }
     if let Some(props) = map.get("properties") {
         let Some(props) = props.as_object() else {
-            return Err((at.push("properties"), "`properties` must be an object".into()));
+            return Err((
+                at.push("properties"),
+                "`properties` must be an object".into(),
+            ));
         };
         for (name, prop) in props {
             node(prop, &at.push("properties").push(name), false)?;
@@ -131,7 +135,9 @@ fn junctor_member(
             if !declared.is_some_and(|d| d.contains_key(name)) {
                 return Err((
                     at.push("properties").push(name),
-                    format!("property {name:?} inside allOf/anyOf/oneOf/not is not declared outside"),
+                    format!(
+                        "property {name:?} inside allOf/anyOf/oneOf/not is not declared outside"
+                    ),
                 ));
             }
             if let Some(prop_map) = prop.as_object() {
@@ -194,8 +200,10 @@ mod tests {
             "/properties/a"
         );
         assert_eq!(
-            err(json!({"type": "object", "properties": {"a": {"type": "string",
-                "anyOf": [{"type": "integer"}]}}}))
+            err(
+                json!({"type": "object", "properties": {"a": {"type": "string",
+                "anyOf": [{"type": "integer"}]}}})
+            )
             .0,
             "/properties/a/anyOf/0/type"
         );
@@ -204,8 +212,10 @@ mod tests {
             "/properties/a/$ref"
         );
         assert_eq!(
-            err(json!({"type": "object", "properties": {"a": {"type": "object",
-                "oneOf": [{"properties": {"b": {}}}]}}}))
+            err(
+                json!({"type": "object", "properties": {"a": {"type": "object",
+                "oneOf": [{"properties": {"b": {}}}]}}})
+            )
             .0,
             "/properties/a/oneOf/0/properties/b"
         );
