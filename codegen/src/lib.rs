@@ -4,10 +4,12 @@
 //! resource once) → [`emit`] (print Rust with `quote` + `prettyplease`); [`generate`] runs it
 //! and writes the output whole or not at all.
 
+pub mod builder;
 pub mod emit;
 pub mod generate;
 pub mod manifest;
 pub mod model;
 pub mod spec;
 
+pub use builder::{BuildError, Builder};
 pub use generate::{generate, render, GenerateError, Settings};

@@ -33,7 +33,9 @@ fn settings(crds: PathBuf, out: &Path, name: &str, description: &str) -> Setting
     settings.crate_settings = CrateSettings {
         crate_name: name.into(),
         crate_version: "0.0.0".into(),
-        dependencies: "kubegen-runtime.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n".into(),
+        // Built-in types (the `Scale` of scale subresources) come from the workspace's
+        // kubegen-api.
+        dependencies: "kubegen-api.workspace = true\nkubegen-runtime.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n".into(),
         package_extra: "edition.workspace = true\npublish = false\n\n[lints.rust]\nwarnings = \"deny\"\n".into(),
         source_description: description.into(),
     };

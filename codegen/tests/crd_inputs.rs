@@ -52,6 +52,11 @@ fn shape(model: &Model) -> Vec<String> {
         };
         out.push(format!("{}::{} {{{fields}}}", def.module, def.rust_name));
     }
+    for c in model.clients() {
+        for sub in &c.subresources {
+            out.push(format!("{} {} body={:?}", c.rust_name, sub.stem, sub.body));
+        }
+    }
     for r in model.resources() {
         let subs: Vec<&str> = r.subresources.iter().map(|s| s.name.as_str()).collect();
         out.push(format!(
@@ -103,6 +108,22 @@ fn live_crd_document_and_its_manifest_give_the_same_model() {
     assert_eq!(widgets.plural, "widgets");
     assert!(widgets.has_verb("watch") && widgets.has_verb("deletecollection"));
     assert!(widgets.subresource("scale").is_some() && widgets.subresource("status").is_some());
+    // The scale subresource answers with kubegen-api's Scale, whichever source.
+    let client = live_out
+        .files
+        .get(Path::new("src/example/v1/client.rs"))
+        .unwrap();
+    assert!(
+        client.contains("kubegen_api::autoscaling::v1::Scale"),
+        "{client}"
+    );
+    assert_eq!(
+        live_model
+            .externals()
+            .get("io.k8s.api.autoscaling.v1.Scale")
+            .map(String::as_str),
+        Some("kubegen_api::autoscaling::v1::Scale")
+    );
     let spec = live_out
         .files
         .get(Path::new("src/example/v1/widget_spec.rs"))

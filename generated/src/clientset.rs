@@ -33,7 +33,9 @@ impl Clientset {
     pub fn admissionregistration_v1(
         &self,
     ) -> crate::admissionregistration::v1::AdmissionregistrationV1Client {
-        crate::admissionregistration::v1::AdmissionregistrationV1Client::new(self.client.clone())
+        crate::admissionregistration::v1::AdmissionregistrationV1Client::new(
+            self.client.clone(),
+        )
     }
     /// The `admissionregistration.k8s.io/v1alpha1` API.
     #[cfg(feature = "admissionregistration-v1alpha1")]
@@ -60,7 +62,9 @@ impl Clientset {
     }
     /// The `apiregistration.k8s.io/v1` API.
     #[cfg(feature = "apiregistration-v1")]
-    pub fn apiregistration_v1(&self) -> crate::apiregistration::v1::ApiregistrationV1Client {
+    pub fn apiregistration_v1(
+        &self,
+    ) -> crate::apiregistration::v1::ApiregistrationV1Client {
         crate::apiregistration::v1::ApiregistrationV1Client::new(self.client.clone())
     }
     /// The `apps/v1` API.
@@ -70,7 +74,9 @@ impl Clientset {
     }
     /// The `authentication.k8s.io/v1` API.
     #[cfg(feature = "authentication-v1")]
-    pub fn authentication_v1(&self) -> crate::authentication::v1::AuthenticationV1Client {
+    pub fn authentication_v1(
+        &self,
+    ) -> crate::authentication::v1::AuthenticationV1Client {
         crate::authentication::v1::AuthenticationV1Client::new(self.client.clone())
     }
     /// The `authorization.k8s.io/v1` API.
@@ -103,11 +109,15 @@ impl Clientset {
     pub fn certificates_v1alpha1(
         &self,
     ) -> crate::certificates::v1alpha1::CertificatesV1alpha1Client {
-        crate::certificates::v1alpha1::CertificatesV1alpha1Client::new(self.client.clone())
+        crate::certificates::v1alpha1::CertificatesV1alpha1Client::new(
+            self.client.clone(),
+        )
     }
     /// The `certificates.k8s.io/v1beta1` API.
     #[cfg(feature = "certificates-v1beta1")]
-    pub fn certificates_v1beta1(&self) -> crate::certificates::v1beta1::CertificatesV1beta1Client {
+    pub fn certificates_v1beta1(
+        &self,
+    ) -> crate::certificates::v1beta1::CertificatesV1beta1Client {
         crate::certificates::v1beta1::CertificatesV1beta1Client::new(self.client.clone())
     }
     /// The `coordination.k8s.io/v1` API.
@@ -120,11 +130,15 @@ impl Clientset {
     pub fn coordination_v1alpha2(
         &self,
     ) -> crate::coordination::v1alpha2::CoordinationV1alpha2Client {
-        crate::coordination::v1alpha2::CoordinationV1alpha2Client::new(self.client.clone())
+        crate::coordination::v1alpha2::CoordinationV1alpha2Client::new(
+            self.client.clone(),
+        )
     }
     /// The `coordination.k8s.io/v1beta1` API.
     #[cfg(feature = "coordination-v1beta1")]
-    pub fn coordination_v1beta1(&self) -> crate::coordination::v1beta1::CoordinationV1beta1Client {
+    pub fn coordination_v1beta1(
+        &self,
+    ) -> crate::coordination::v1beta1::CoordinationV1beta1Client {
         crate::coordination::v1beta1::CoordinationV1beta1Client::new(self.client.clone())
     }
     /// The `v1` API.
@@ -149,7 +163,9 @@ impl Clientset {
     }
     /// The `internal.apiserver.k8s.io/v1alpha1` API.
     #[cfg(feature = "internal-v1alpha1")]
-    pub fn internal_v1alpha1(&self) -> crate::internal::v1alpha1::InternalV1alpha1Client {
+    pub fn internal_v1alpha1(
+        &self,
+    ) -> crate::internal::v1alpha1::InternalV1alpha1Client {
         crate::internal::v1alpha1::InternalV1alpha1Client::new(self.client.clone())
     }
     /// The `networking.k8s.io/v1` API.
@@ -159,7 +175,9 @@ impl Clientset {
     }
     /// The `networking.k8s.io/v1beta1` API.
     #[cfg(feature = "networking-v1beta1")]
-    pub fn networking_v1beta1(&self) -> crate::networking::v1beta1::NetworkingV1beta1Client {
+    pub fn networking_v1beta1(
+        &self,
+    ) -> crate::networking::v1beta1::NetworkingV1beta1Client {
         crate::networking::v1beta1::NetworkingV1beta1Client::new(self.client.clone())
     }
     /// The `node.k8s.io/v1` API.
@@ -184,7 +202,9 @@ impl Clientset {
     }
     /// The `resource.k8s.io/v1alpha3` API.
     #[cfg(feature = "resource-v1alpha3")]
-    pub fn resource_v1alpha3(&self) -> crate::resource::v1alpha3::ResourceV1alpha3Client {
+    pub fn resource_v1alpha3(
+        &self,
+    ) -> crate::resource::v1alpha3::ResourceV1alpha3Client {
         crate::resource::v1alpha3::ResourceV1alpha3Client::new(self.client.clone())
     }
     /// The `resource.k8s.io/v1beta1` API.
@@ -204,7 +224,9 @@ impl Clientset {
     }
     /// The `scheduling.k8s.io/v1alpha2` API.
     #[cfg(feature = "scheduling-v1alpha2")]
-    pub fn scheduling_v1alpha2(&self) -> crate::scheduling::v1alpha2::SchedulingV1alpha2Client {
+    pub fn scheduling_v1alpha2(
+        &self,
+    ) -> crate::scheduling::v1alpha2::SchedulingV1alpha2Client {
         crate::scheduling::v1alpha2::SchedulingV1alpha2Client::new(self.client.clone())
     }
     /// The `storage.k8s.io/v1` API.
@@ -222,6 +244,8 @@ impl Clientset {
     pub fn storagemigration_v1beta1(
         &self,
     ) -> crate::storagemigration::v1beta1::StoragemigrationV1beta1Client {
-        crate::storagemigration::v1beta1::StoragemigrationV1beta1Client::new(self.client.clone())
+        crate::storagemigration::v1beta1::StoragemigrationV1beta1Client::new(
+            self.client.clone(),
+        )
     }
 }

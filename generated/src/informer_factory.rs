@@ -15,18 +15,24 @@ pub trait InformerFactoryExt {
     #[cfg(feature = "admissionregistration-v1alpha1")]
     fn admissionregistration_v1alpha1(
         &self,
-    ) -> crate::admissionregistration::v1alpha1::AdmissionregistrationV1alpha1Informers<'_>;
+    ) -> crate::admissionregistration::v1alpha1::AdmissionregistrationV1alpha1Informers<
+        '_,
+    >;
     /// The informers of `admissionregistration.k8s.io/v1beta1`.
     #[cfg(feature = "admissionregistration-v1beta1")]
     fn admissionregistration_v1beta1(
         &self,
-    ) -> crate::admissionregistration::v1beta1::AdmissionregistrationV1beta1Informers<'_>;
+    ) -> crate::admissionregistration::v1beta1::AdmissionregistrationV1beta1Informers<
+        '_,
+    >;
     /// The informers of `apiextensions.k8s.io/v1`.
     #[cfg(feature = "apiextensions-v1")]
     fn apiextensions_v1(&self) -> crate::apiextensions::v1::ApiextensionsV1Informers<'_>;
     /// The informers of `apiregistration.k8s.io/v1`.
     #[cfg(feature = "apiregistration-v1")]
-    fn apiregistration_v1(&self) -> crate::apiregistration::v1::ApiregistrationV1Informers<'_>;
+    fn apiregistration_v1(
+        &self,
+    ) -> crate::apiregistration::v1::ApiregistrationV1Informers<'_>;
     /// The informers of `apps/v1`.
     #[cfg(feature = "apps-v1")]
     fn apps_v1(&self) -> crate::apps::v1::AppsV1Informers<'_>;
@@ -79,13 +85,17 @@ pub trait InformerFactoryExt {
     fn flowcontrol_v1(&self) -> crate::flowcontrol::v1::FlowcontrolV1Informers<'_>;
     /// The informers of `internal.apiserver.k8s.io/v1alpha1`.
     #[cfg(feature = "internal-v1alpha1")]
-    fn internal_v1alpha1(&self) -> crate::internal::v1alpha1::InternalV1alpha1Informers<'_>;
+    fn internal_v1alpha1(
+        &self,
+    ) -> crate::internal::v1alpha1::InternalV1alpha1Informers<'_>;
     /// The informers of `networking.k8s.io/v1`.
     #[cfg(feature = "networking-v1")]
     fn networking_v1(&self) -> crate::networking::v1::NetworkingV1Informers<'_>;
     /// The informers of `networking.k8s.io/v1beta1`.
     #[cfg(feature = "networking-v1beta1")]
-    fn networking_v1beta1(&self) -> crate::networking::v1beta1::NetworkingV1beta1Informers<'_>;
+    fn networking_v1beta1(
+        &self,
+    ) -> crate::networking::v1beta1::NetworkingV1beta1Informers<'_>;
     /// The informers of `node.k8s.io/v1`.
     #[cfg(feature = "node-v1")]
     fn node_v1(&self) -> crate::node::v1::NodeV1Informers<'_>;
@@ -100,7 +110,9 @@ pub trait InformerFactoryExt {
     fn resource_v1(&self) -> crate::resource::v1::ResourceV1Informers<'_>;
     /// The informers of `resource.k8s.io/v1alpha3`.
     #[cfg(feature = "resource-v1alpha3")]
-    fn resource_v1alpha3(&self) -> crate::resource::v1alpha3::ResourceV1alpha3Informers<'_>;
+    fn resource_v1alpha3(
+        &self,
+    ) -> crate::resource::v1alpha3::ResourceV1alpha3Informers<'_>;
     /// The informers of `resource.k8s.io/v1beta1`.
     #[cfg(feature = "resource-v1beta1")]
     fn resource_v1beta1(&self) -> crate::resource::v1beta1::ResourceV1beta1Informers<'_>;
@@ -112,7 +124,9 @@ pub trait InformerFactoryExt {
     fn scheduling_v1(&self) -> crate::scheduling::v1::SchedulingV1Informers<'_>;
     /// The informers of `scheduling.k8s.io/v1alpha2`.
     #[cfg(feature = "scheduling-v1alpha2")]
-    fn scheduling_v1alpha2(&self) -> crate::scheduling::v1alpha2::SchedulingV1alpha2Informers<'_>;
+    fn scheduling_v1alpha2(
+        &self,
+    ) -> crate::scheduling::v1alpha2::SchedulingV1alpha2Informers<'_>;
     /// The informers of `storage.k8s.io/v1`.
     #[cfg(feature = "storage-v1")]
     fn storage_v1(&self) -> crate::storage::v1::StorageV1Informers<'_>;
@@ -135,21 +149,33 @@ impl InformerFactoryExt for SharedInformerFactory<Client> {
     #[cfg(feature = "admissionregistration-v1alpha1")]
     fn admissionregistration_v1alpha1(
         &self,
-    ) -> crate::admissionregistration::v1alpha1::AdmissionregistrationV1alpha1Informers<'_> {
-        crate::admissionregistration::v1alpha1::AdmissionregistrationV1alpha1Informers::new(self)
+    ) -> crate::admissionregistration::v1alpha1::AdmissionregistrationV1alpha1Informers<
+        '_,
+    > {
+        crate::admissionregistration::v1alpha1::AdmissionregistrationV1alpha1Informers::new(
+            self,
+        )
     }
     #[cfg(feature = "admissionregistration-v1beta1")]
     fn admissionregistration_v1beta1(
         &self,
-    ) -> crate::admissionregistration::v1beta1::AdmissionregistrationV1beta1Informers<'_> {
-        crate::admissionregistration::v1beta1::AdmissionregistrationV1beta1Informers::new(self)
+    ) -> crate::admissionregistration::v1beta1::AdmissionregistrationV1beta1Informers<
+        '_,
+    > {
+        crate::admissionregistration::v1beta1::AdmissionregistrationV1beta1Informers::new(
+            self,
+        )
     }
     #[cfg(feature = "apiextensions-v1")]
-    fn apiextensions_v1(&self) -> crate::apiextensions::v1::ApiextensionsV1Informers<'_> {
+    fn apiextensions_v1(
+        &self,
+    ) -> crate::apiextensions::v1::ApiextensionsV1Informers<'_> {
         crate::apiextensions::v1::ApiextensionsV1Informers::new(self)
     }
     #[cfg(feature = "apiregistration-v1")]
-    fn apiregistration_v1(&self) -> crate::apiregistration::v1::ApiregistrationV1Informers<'_> {
+    fn apiregistration_v1(
+        &self,
+    ) -> crate::apiregistration::v1::ApiregistrationV1Informers<'_> {
         crate::apiregistration::v1::ApiregistrationV1Informers::new(self)
     }
     #[cfg(feature = "apps-v1")]
@@ -217,7 +243,9 @@ impl InformerFactoryExt for SharedInformerFactory<Client> {
         crate::flowcontrol::v1::FlowcontrolV1Informers::new(self)
     }
     #[cfg(feature = "internal-v1alpha1")]
-    fn internal_v1alpha1(&self) -> crate::internal::v1alpha1::InternalV1alpha1Informers<'_> {
+    fn internal_v1alpha1(
+        &self,
+    ) -> crate::internal::v1alpha1::InternalV1alpha1Informers<'_> {
         crate::internal::v1alpha1::InternalV1alpha1Informers::new(self)
     }
     #[cfg(feature = "networking-v1")]
@@ -225,7 +253,9 @@ impl InformerFactoryExt for SharedInformerFactory<Client> {
         crate::networking::v1::NetworkingV1Informers::new(self)
     }
     #[cfg(feature = "networking-v1beta1")]
-    fn networking_v1beta1(&self) -> crate::networking::v1beta1::NetworkingV1beta1Informers<'_> {
+    fn networking_v1beta1(
+        &self,
+    ) -> crate::networking::v1beta1::NetworkingV1beta1Informers<'_> {
         crate::networking::v1beta1::NetworkingV1beta1Informers::new(self)
     }
     #[cfg(feature = "node-v1")]
@@ -245,15 +275,21 @@ impl InformerFactoryExt for SharedInformerFactory<Client> {
         crate::resource::v1::ResourceV1Informers::new(self)
     }
     #[cfg(feature = "resource-v1alpha3")]
-    fn resource_v1alpha3(&self) -> crate::resource::v1alpha3::ResourceV1alpha3Informers<'_> {
+    fn resource_v1alpha3(
+        &self,
+    ) -> crate::resource::v1alpha3::ResourceV1alpha3Informers<'_> {
         crate::resource::v1alpha3::ResourceV1alpha3Informers::new(self)
     }
     #[cfg(feature = "resource-v1beta1")]
-    fn resource_v1beta1(&self) -> crate::resource::v1beta1::ResourceV1beta1Informers<'_> {
+    fn resource_v1beta1(
+        &self,
+    ) -> crate::resource::v1beta1::ResourceV1beta1Informers<'_> {
         crate::resource::v1beta1::ResourceV1beta1Informers::new(self)
     }
     #[cfg(feature = "resource-v1beta2")]
-    fn resource_v1beta2(&self) -> crate::resource::v1beta2::ResourceV1beta2Informers<'_> {
+    fn resource_v1beta2(
+        &self,
+    ) -> crate::resource::v1beta2::ResourceV1beta2Informers<'_> {
         crate::resource::v1beta2::ResourceV1beta2Informers::new(self)
     }
     #[cfg(feature = "scheduling-v1")]
@@ -261,7 +297,9 @@ impl InformerFactoryExt for SharedInformerFactory<Client> {
         crate::scheduling::v1::SchedulingV1Informers::new(self)
     }
     #[cfg(feature = "scheduling-v1alpha2")]
-    fn scheduling_v1alpha2(&self) -> crate::scheduling::v1alpha2::SchedulingV1alpha2Informers<'_> {
+    fn scheduling_v1alpha2(
+        &self,
+    ) -> crate::scheduling::v1alpha2::SchedulingV1alpha2Informers<'_> {
         crate::scheduling::v1alpha2::SchedulingV1alpha2Informers::new(self)
     }
     #[cfg(feature = "storage-v1")]

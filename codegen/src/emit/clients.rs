@@ -43,7 +43,11 @@ pub fn by_module(model: &Model) -> BTreeMap<&ModuleId, Vec<&ClientDef>> {
 /// another module.
 fn type_path(model: &Model, from: &ModuleId, id: &str) -> (TokenStream, Option<String>) {
     let Some(def) = model.type_def(id) else {
-        return (quote!(serde_json::Value), None);
+        // A type of another crate (CRD-only generation maps `Scale` onto kubegen-api).
+        return match model.externals().get(id) {
+            Some(path) => (path_tokens(path), None),
+            None => (quote!(serde_json::Value), None),
+        };
     };
     if def.module == *from {
         let name = format_ident!("{}", def.rust_name);

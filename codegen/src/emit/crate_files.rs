@@ -273,11 +273,14 @@ fn lib_rs(model: &Model, settings: &CrateSettings) -> Result<String, EmitError> 
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         pub use kubegen_runtime::meta;
+        // Emitted files are prettyplease's; `cargo fmt` must not rewrite them.
         #[cfg(feature = "client")]
+        #[rustfmt::skip]
         mod clientset;
         #[cfg(feature = "client")]
         pub use clientset::Clientset;
         #[cfg(feature = "informers")]
+        #[rustfmt::skip]
         mod informer_factory;
         #[cfg(feature = "informers")]
         pub use informer_factory::InformerFactoryExt;

@@ -8,6 +8,7 @@ mod crate_files;
 mod docs;
 mod informers;
 mod names;
+mod single_file;
 mod types;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use proc_macro2::TokenStream;
 use crate::model::Model;
 
 pub use crate_files::CrateSettings;
+pub use single_file::single_file;
 
 /// Errors while printing (a bug in an emitter, never bad input).
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +30,8 @@ pub enum EmitError {
         #[source]
         source: syn::Error,
     },
+    #[error("emitted crate is inconsistent: {message}")]
+    Layout { message: String },
 }
 
 /// Generated files by path relative to the crate root.

@@ -226,9 +226,14 @@ pub(super) fn build(spec: &Spec, options: &ModelOptions) -> Result<Model, ModelE
 
     types.append(&mut converter.inline);
     layout::apply(&mut types);
-    let clients = clients::collect(&resources, &types, &mut converter.taken);
+    let clients = clients::collect(
+        &resources,
+        &types,
+        &converter.externals,
+        &mut converter.taken,
+    );
     let modules = modules(&types, &api_groups);
-    let used = used_externals(&types, &converter.externals);
+    let used = used_externals(&types, &clients, &converter.externals);
     Ok(Model {
         types,
         modules,
@@ -265,6 +270,7 @@ fn shape_kind(body: TypeBody, is_kind: bool) -> TypeBody {
 /// The externals some generated type refers to (schema name → Rust path).
 fn used_externals(
     types: &BTreeMap<TypeId, TypeDef>,
+    clients: &[clients::ClientDef],
     externals: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     fn walk(ty: &TypeRef, out: &mut BTreeSet<String>) {
@@ -283,6 +289,11 @@ fn used_externals(
             TypeBody::List { item } | TypeBody::Alias(item) => walk(item, &mut paths),
             TypeBody::Union { variants } => variants.iter().for_each(|v| walk(&v.ty, &mut paths)),
             TypeBody::Enum { .. } => {}
+        }
+    }
+    for sub in clients.iter().flat_map(|c| &c.subresources) {
+        if let Some(path) = sub.body.as_ref().and_then(|b| externals.get(b)) {
+            paths.insert(path.clone());
         }
     }
     externals

@@ -36,6 +36,7 @@ pub struct SubClientDef {
 pub(super) fn collect(
     resources: &[ResourceDef],
     types: &BTreeMap<TypeId, TypeDef>,
+    externals: &BTreeMap<String, String>,
     taken: &mut BTreeMap<ModuleId, BTreeSet<String>>,
 ) -> Vec<ClientDef> {
     let mut by_gvk: BTreeMap<Gvk, &TypeDef> = BTreeMap::new();
@@ -62,14 +63,23 @@ pub(super) fn collect(
             .subresources
             .iter()
             .map(|s| {
-                let body = s.kind.as_ref().and_then(|(group, version, kind)| {
-                    by_gvk
-                        .get(&Gvk {
-                            group: group.clone(),
-                            version: version.clone(),
-                            kind: kind.clone(),
-                        })
-                        .map(|t| t.id.clone())
+                // The schema the operations answer with, when it is a type we have
+                // (generated, or another crate's: see `Model::externals`), else by kind.
+                let answered = s
+                    .response
+                    .as_ref()
+                    .filter(|name| types.contains_key(*name) || externals.contains_key(*name))
+                    .cloned();
+                let body = answered.or_else(|| {
+                    s.kind.as_ref().and_then(|(group, version, kind)| {
+                        by_gvk
+                            .get(&Gvk {
+                                group: group.clone(),
+                                version: version.clone(),
+                                kind: kind.clone(),
+                            })
+                            .map(|t| t.id.clone())
+                    })
                 });
                 SubClientDef {
                     def: s.clone(),

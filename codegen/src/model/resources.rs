@@ -45,6 +45,10 @@ pub struct SubresourceDef {
     pub name: String,
     /// Group, version and kind of its request/response body, when it has one.
     pub kind: Option<(String, String, String)>,
+    /// The schema its operations answer with (`io.k8s.api.autoscaling.v1.Scale`), when they
+    /// name one. More reliable than `kind`: a CRD's published document gives its `scale`
+    /// operations the CRD's own group-version-kind.
+    pub response: Option<String>,
     pub verbs: Vec<String>,
     pub operations: Vec<OperationDef>,
 }
@@ -189,6 +193,7 @@ struct Acc {
 #[derive(Default)]
 struct SubAcc {
     kind: Option<Gvk>,
+    response: Option<String>,
     verbs: Vec<String>,
     operations: Vec<OperationDef>,
 }
@@ -222,6 +227,7 @@ pub(super) fn collect(spec: &Spec) -> Vec<ResourceDef> {
                         SubresourceDef {
                             name,
                             kind: s.kind.map(|g| (g.group, g.version, g.kind)),
+                            response: s.response,
                             verbs,
                             operations: s.operations,
                         }
@@ -234,6 +240,12 @@ pub(super) fn collect(spec: &Spec) -> Vec<ResourceDef> {
 }
 
 fn collect_document(doc: &Document, acc: &mut BTreeMap<(String, String, String), Acc>) {
+    let has_watch_paths = doc
+        .openapi
+        .paths
+        .paths
+        .keys()
+        .any(|p| p.contains("/watch/"));
     for (path, item) in &doc.openapi.paths.paths {
         let ReferenceOr::Item(item) = item else {
             continue;
@@ -286,9 +298,14 @@ fn collect_document(doc: &Document, acc: &mut BTreeMap<(String, String, String),
                         entry.kind = gvk;
                     }
                     entry.verbs.push(verb(action, method).to_owned());
-                    // Documents without the deprecated `watch/` paths (a CRD's) tell that a
-                    // resource can be watched by the list operation's `watch` parameter.
-                    if action == "list" && operation.params.iter().any(|p| p.name == "watch") {
+                    // Documents without any of the deprecated `watch/` paths (a CRD's) tell
+                    // that a resource can be watched by the list operation's `watch`
+                    // parameter. (Built-in documents have the parameter on lists that cannot
+                    // be watched, such as componentstatuses.)
+                    if action == "list"
+                        && !has_watch_paths
+                        && operation.params.iter().any(|p| p.name == "watch")
+                    {
                         entry.verbs.push("watch".to_owned());
                     }
                     if !parsed.watch {
@@ -300,6 +317,9 @@ fn collect_document(doc: &Document, acc: &mut BTreeMap<(String, String, String),
                     if s.kind.is_none() {
                         s.kind = gvk;
                     }
+                    if s.response.is_none() {
+                        s.response = response_schema(op);
+                    }
                     s.verbs.push(verb(action, method).to_owned());
                     if !parsed.watch {
                         s.operations.push(operation);
@@ -308,6 +328,26 @@ fn collect_document(doc: &Document, acc: &mut BTreeMap<(String, String, String),
             }
         }
     }
+}
+
+/// The schema a successful answer (200 or 201, JSON) of an operation refers to.
+fn response_schema(op: &Operation) -> Option<String> {
+    ["200", "201"].iter().find_map(|code| {
+        let response = op
+            .responses
+            .responses
+            .get(&openapiv3::StatusCode::Code(code.parse().ok()?))?;
+        let ReferenceOr::Item(response) = response else {
+            return None;
+        };
+        let media = response.content.get("application/json")?;
+        match media.schema.as_ref()? {
+            ReferenceOr::Reference { reference } => {
+                crate::spec::ref_target(reference).map(str::to_owned)
+            }
+            ReferenceOr::Item(_) => None,
+        }
+    })
 }
 
 /// A path without `namespaces/{namespace}` is the all-namespaces form when the same
