@@ -31,10 +31,12 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub use kubegen_runtime::meta;
 #[cfg(feature = "client")]
+#[rustfmt::skip]
 mod clientset;
 #[cfg(feature = "client")]
 pub use clientset::Clientset;
 #[cfg(feature = "informers")]
+#[rustfmt::skip]
 mod informer_factory;
 #[cfg(feature = "informers")]
 pub use informer_factory::InformerFactoryExt;
