@@ -5,6 +5,8 @@
 //! and writes the output whole or not at all.
 
 pub mod builder;
+pub mod check;
+pub mod diff;
 pub mod emit;
 pub mod generate;
 pub mod manifest;

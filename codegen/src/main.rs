@@ -26,6 +26,30 @@ struct Cli {
 enum Command {
     /// Generate a crate from a directory of OpenAPI v3 documents.
     Generate(GenerateArgs),
+    /// Exit non-zero with a unified diff when `--out` is not what `generate` would write.
+    Check(GenerateArgs),
+    /// What changed between two specs: group-versions, kinds, resources, verbs,
+    /// subresources, fields, deprecations.
+    Diff(DiffArgs),
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The older spec directory (`v3/` or the folder holding it).
+    #[arg(long)]
+    from: PathBuf,
+    /// The newer spec directory.
+    #[arg(long)]
+    to: PathBuf,
+    /// `text` (one change per line) or `json`.
+    #[arg(long, default_value = "text")]
+    format: DiffFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args, Default)]
@@ -34,6 +58,10 @@ struct GenerateArgs {
     /// Default: the pinned spec at `../shared/openapi/v1.36`.
     #[arg(long)]
     spec: Option<PathBuf>,
+    /// A supported Kubernetes version from `openapi/versions.toml` (`v1.33`...), instead of
+    /// `--spec`.
+    #[arg(long, conflicts_with = "spec")]
+    kube_version: Option<String>,
     /// Output crate directory. Default: the workspace's `generated/`.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -115,7 +143,53 @@ fn workspace_crate_settings(description: String) -> CrateSettings {
     }
 }
 
-fn run(args: GenerateArgs) -> Result<(), kubegen::GenerateError> {
+/// What to do with the rendered crate.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Write,
+    Check,
+}
+
+/// The spec directory `openapi/versions.toml` gives for a Kubernetes version.
+fn version_spec(version: &str) -> Result<PathBuf, String> {
+    let file = workspace_root().join("openapi").join("versions.toml");
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let versions = table
+        .get("version")
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let mut known = Vec::new();
+    for v in &versions {
+        let name = v.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+        known.push(name.to_owned());
+        if name == version {
+            let spec = v.get("spec").and_then(|s| s.as_str()).unwrap_or_default();
+            return Ok(workspace_root().join(spec));
+        }
+    }
+    Err(format!(
+        "{version} is not in {} (supported: {})",
+        file.display(),
+        known.join(", ")
+    ))
+}
+
+fn run(mut args: GenerateArgs, mode: Mode) -> Result<bool, kubegen::GenerateError> {
+    if let Some(version) = &args.kube_version {
+        match version_spec(version) {
+            Ok(dir) => args.spec = Some(dir),
+            Err(message) => {
+                return Err(kubegen::GenerateError::Write {
+                    path: PathBuf::from("openapi/versions.toml"),
+                    source: std::io::Error::new(std::io::ErrorKind::NotFound, message),
+                })
+            }
+        }
+    }
     let crd_only = args.spec.is_none() && !args.crds.is_empty();
     let spec_dir = if crd_only {
         PathBuf::new()
@@ -170,6 +244,22 @@ fn run(args: GenerateArgs) -> Result<(), kubegen::GenerateError> {
     for warning in model.warnings() {
         eprintln!("warning: {warning}");
     }
+    if mode == Mode::Check {
+        return match kubegen::check::stale(&output, &out)? {
+            None => {
+                eprintln!("{} is up to date", out.display());
+                Ok(true)
+            }
+            Some(report) => {
+                print!("{report}");
+                eprintln!(
+                    "{} is stale: it differs from the generator's output (diff above); regenerate and commit",
+                    out.display()
+                );
+                Ok(false)
+            }
+        };
+    }
     kubegen::generate::write_atomically(&output, &out)?;
     tracing::info!(
         files = output.files.len(),
@@ -177,7 +267,21 @@ fn run(args: GenerateArgs) -> Result<(), kubegen::GenerateError> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "generated"
     );
-    Ok(())
+    Ok(true)
+}
+
+fn run_diff(args: DiffArgs) -> Result<bool, kubegen::GenerateError> {
+    let model = |dir: PathBuf| -> Result<kubegen::model::Model, kubegen::GenerateError> {
+        let settings = Settings::new(documents_dir(dir), PathBuf::new());
+        let spec = kubegen::generate::load_spec(&settings)?;
+        Ok(kubegen::model::Model::build(&spec, Strictness::Lenient)?)
+    };
+    let changes = kubegen::diff::diff(&model(args.from)?, &model(args.to)?);
+    match args.format {
+        DiffFormat::Text => print!("{}", kubegen::diff::to_text(&changes)),
+        DiffFormat::Json => print!("{}", kubegen::diff::to_json(&changes)),
+    }
+    Ok(true)
 }
 
 fn main() -> ExitCode {
@@ -189,12 +293,15 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let args = match cli.command {
-        Some(Command::Generate(args)) => args,
-        None => GenerateArgs::default(),
+    let result = match cli.command {
+        Some(Command::Generate(args)) => run(args, Mode::Write),
+        Some(Command::Check(args)) => run(args, Mode::Check),
+        Some(Command::Diff(args)) => run_diff(args),
+        None => run(GenerateArgs::default(), Mode::Write),
     };
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(err) => {
             eprintln!("error: {err}");
             let mut source = std::error::Error::source(&err);
