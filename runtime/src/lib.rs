@@ -22,3 +22,12 @@ pub mod meta;
 pub mod rest;
 #[cfg(feature = "cache")]
 pub mod workqueue;
+
+/// The interface level generated code is written against. Generated crates assert it at
+/// compile time, so a runtime that changed what generated code relies on fails the build
+/// with a message saying so, instead of with type errors deep in generated files. Bumped on
+/// every such change; [`VERSION`] is informational.
+pub const GENERATED_CODE_LEVEL: u32 = 1;
+
+/// This crate's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
