@@ -11,7 +11,7 @@ cd "$root"
 cargo build -q -p kubegen --release
 for v in "${versions[@]}"; do
   out="$tmp/kubegen-api-$v"
-  ./target/release/kubegen generate --spec "../shared/openapi/$v" --out "$out" \
+  ./target/release/kubegen generate --kube-version "$v" --out "$out" \
     --crate-name "kubegen-api-${v//./-}" --runtime-path "$root/runtime"
   echo "[workspace]" >> "$out/Cargo.toml"
   CARGO_TARGET_DIR="$root/target/other-versions" cargo check -q --manifest-path "$out/Cargo.toml" --all-features
