@@ -93,6 +93,8 @@ pub enum GenerateError {
     Emit(#[from] EmitError),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    #[error("{message}")]
+    UnknownVersion { message: String },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,

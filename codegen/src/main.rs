@@ -182,12 +182,7 @@ fn run(mut args: GenerateArgs, mode: Mode) -> Result<bool, kubegen::GenerateErro
     if let Some(version) = &args.kube_version {
         match version_spec(version) {
             Ok(dir) => args.spec = Some(dir),
-            Err(message) => {
-                return Err(kubegen::GenerateError::Write {
-                    path: PathBuf::from("openapi/versions.toml"),
-                    source: std::io::Error::new(std::io::ErrorKind::NotFound, message),
-                })
-            }
+            Err(message) => return Err(kubegen::GenerateError::UnknownVersion { message }),
         }
     }
     let crd_only = args.spec.is_none() && !args.crds.is_empty();
