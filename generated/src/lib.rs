@@ -18,7 +18,7 @@
 //! let clientset = Clientset::try_default()?;
 //! let pods = clientset.core_v1().pods("default").list(&ListOptions::default()).await?;
 //! for pod in &pods.items {
-//! println!("{}", pod.metadata.name.as_deref().unwrap_or_default());
+//!     println!("{}", pod.metadata.name.as_deref().unwrap_or_default());
 //! }
 //! # Ok(())
 //! # }
