@@ -1,5 +1,7 @@
-//! Discovery and the RESTMapper against `kubegen-testserver` (both discovery modes), the disk
-//! cache with invalidation as a CRD appears, and partial failures against a stub server.
+//! Discovery and the RESTMapper against the test environment (both discovery modes), the
+//! disk cache with invalidation as a CRD appears, and partial failures against a stub server.
+//! The environment is the in-process test server, or a real cluster: CRDs get per-run groups
+//! and short names, and exact group lists are asserted only in-process.
 
 use std::time::Duration;
 
@@ -8,8 +10,24 @@ use kubegen_runtime::discovery::{
     DiscoveryClient, DiscoveryOptions, DiscoverySource, GroupVersion, GroupVersionKind, RestMapper,
 };
 use kubegen_runtime::rest::Client;
-use kubegen_testserver::TestServer;
+use kubegen_test_support::{is_external, TestEnv};
 use serde_json::json;
+
+/// The groups every supported Kubernetes version serves at `v1` with default settings.
+const GA_GROUPS: &[&str] = &[
+    "apps",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "networking.k8s.io",
+    "policy",
+    "apiextensions.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+];
 
 /// The API groups and versions of a kube-apiserver v1.36 with all groups on (`GET /apis`).
 const V1_36_GROUPS: &[(&str, &[&str])] = &[
@@ -46,13 +64,9 @@ fn client_for(base: &str) -> Client {
     Client::new(config).unwrap()
 }
 
-async fn server() -> (TestServer, Client) {
-    let server = TestServer::start().await.unwrap();
-    let client = client_for(&server.base_url());
-    (server, client)
-}
-
-fn widget_crd(group: &str) -> serde_json::Value {
+/// A Widget CRD in `group`, with a short name unique to the run (short names of CRDs from
+/// concurrent runs on one cluster would make each other ambiguous).
+fn widget_crd(env: &TestEnv, group: &str) -> serde_json::Value {
     json!({
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
@@ -60,7 +74,7 @@ fn widget_crd(group: &str) -> serde_json::Value {
         "spec": {
             "group": group,
             "names": {"kind": "Widget", "plural": "widgets", "singular": "widget",
-                      "shortNames": ["wd"], "listKind": "WidgetList"},
+                      "shortNames": [short_name(env)], "listKind": "WidgetList"},
             "scope": "Namespaced",
             "versions": [{"name": "v1", "served": true, "storage": true,
                           "subresources": {"status": {}},
@@ -70,23 +84,48 @@ fn widget_crd(group: &str) -> serde_json::Value {
     })
 }
 
-async fn create_crd(client: &Client, group: &str) {
-    client
-        .post()
-        .group_version("apiextensions.k8s.io", "v1")
-        .resource("customresourcedefinitions")
-        .json_body(&widget_crd(group))
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
+fn short_name(env: &TestEnv) -> String {
+    format!("wd{}", env.run_id())
+}
+
+/// Retries `attempt` for up to 10 s: a real API server publishes a just-established CRD in
+/// discovery a moment later (the in-process server at once).
+async fn eventually<T, E: std::fmt::Debug, F: std::future::Future<Output = Result<T, E>>>(
+    what: &str,
+    mut attempt: impl FnMut() -> F,
+) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match attempt().await {
+            Ok(v) => return v,
+            Err(e) if tokio::time::Instant::now() > deadline => panic!("{what}: {e:?}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn discovers_every_v1_36_group_in_both_modes() {
-    let (_server, client) = server().await;
+async fn discovers_every_group_in_both_modes() {
+    let env = TestEnv::start("discovers_every_group_in_both_modes").await;
+    let client = env.client.clone();
     let aggregated = DiscoveryClient::new(client.clone());
     let info = aggregated.server_version().await.unwrap();
-    assert_eq!((info.major.as_str(), info.minor.as_str()), ("1", "36"));
+    assert_eq!(info.major, "1");
+    // The in-process server is v1.36 with every group on; a real cluster is whatever it is,
+    // so there only the groups every supported version serves are required.
+    let in_process = !is_external();
+    if in_process {
+        assert_eq!(info.minor, "36");
+    }
+    let expected: Vec<(&str, &[&str])> = if in_process {
+        V1_36_GROUPS.to_vec()
+    } else {
+        V1_36_GROUPS
+            .iter()
+            .filter(|(name, _)| GA_GROUPS.contains(name))
+            .map(|(name, _)| (*name, &["v1"][..]))
+            .collect()
+    };
 
     let agg = aggregated.server_resources().await.unwrap();
     assert_eq!(agg.source, DiscoverySource::Aggregated);
@@ -98,7 +137,9 @@ async fn discovers_every_v1_36_group_in_both_modes() {
     assert_eq!(legacy.source, DiscoverySource::Legacy);
 
     for snapshot in [&*agg, &*legacy] {
-        assert!(snapshot.failures().is_empty(), "{:?}", snapshot.failures());
+        if in_process {
+            assert!(snapshot.failures().is_empty(), "{:?}", snapshot.failures());
+        }
         let core = snapshot.group("").expect("core group");
         assert_eq!(core.preferred_version, "v1");
         let pods = core
@@ -111,11 +152,13 @@ async fn discovers_every_v1_36_group_in_both_modes() {
         assert_eq!((pods.kind.as_str(), pods.singular.as_str()), ("Pod", "pod"));
         assert!(pods.namespaced && pods.supports("watch"));
         assert!(pods.subresource("status").is_some() && pods.subresource("log").is_some());
-        for (name, versions) in V1_36_GROUPS {
+        for (name, versions) in &expected {
             let group = snapshot
                 .group(name)
                 .unwrap_or_else(|| panic!("{:?} discovery lacks group {name}", snapshot.source));
-            assert_eq!(group.preferred_version, versions[0], "{name}");
+            if in_process {
+                assert_eq!(group.preferred_version, versions[0], "{name}");
+            }
             for v in *versions {
                 let resources = &group
                     .version(v)
@@ -137,13 +180,22 @@ async fn discovers_every_v1_36_group_in_both_modes() {
             Some(GroupVersionKind::new("autoscaling", "v1", "Scale"))
         );
     }
-    // Both modes describe the same thing.
-    assert_eq!(agg.groups, legacy.groups);
+    // Both modes describe the same thing (on a shared cluster, the groups no other test
+    // can be changing meanwhile).
+    if in_process {
+        assert_eq!(agg.groups, legacy.groups);
+    } else {
+        for (name, _) in &expected {
+            assert_eq!(agg.group(name), legacy.group(name), "{name}");
+        }
+    }
+    env.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_mapper_resolves_kubectl_names_and_finds_new_crds() {
-    let (_server, client) = server().await;
+    let env = TestEnv::start("rest_mapper_resolves_kubectl_names_and_finds_new_crds").await;
+    let client = env.client.clone();
     let mapper = RestMapper::new(DiscoveryClient::new(client.clone()));
     for input in [
         "deploy",
@@ -164,10 +216,6 @@ async fn rest_mapper_resolves_kubectl_names_and_finds_new_crds() {
     assert_eq!(mapper.resolve("cm").await.unwrap().plural, "configmaps");
     assert!(!mapper.resolve("ns").await.unwrap().namespaced);
     assert_eq!(
-        mapper.resolve("hpa").await.unwrap().gvr().to_string(),
-        "autoscaling/v2, Resource=horizontalpodautoscalers"
-    );
-    assert_eq!(
         mapper
             .resource_for_kind(&GroupVersionKind::new("batch", "v1", "CronJob"))
             .await
@@ -175,21 +223,51 @@ async fn rest_mapper_resolves_kubectl_names_and_finds_new_crds() {
             .plural,
         "cronjobs"
     );
-    assert!(mapper.resolve("widgets").await.unwrap_err().is_not_found());
+    let group = env.unique_group("mapper");
+    let short = short_name(&env);
+    assert!(mapper.resolve(&short).await.unwrap_err().is_not_found());
 
-    // A CRD installed after the first lookup is found: the miss refreshes discovery once.
-    create_crd(&client, "example.com").await;
-    let widgets = mapper.resolve("wd").await.unwrap();
+    // A CRD installed after the first lookup is found: a miss refreshes discovery.
+    env.install_crd(widget_crd(&env, &group)).await;
+    let widgets = eventually("the new CRD's short name", || mapper.resolve(&short)).await;
     assert_eq!(
         widgets.gvr().to_string(),
-        "example.com/v1, Resource=widgets"
+        format!("{group}/v1, Resource=widgets")
     );
-    assert_eq!(mapper.resolve("widget.example.com").await.unwrap(), widgets);
+    assert_eq!(
+        mapper.resolve(&format!("widget.{group}")).await.unwrap(),
+        widgets
+    );
+    env.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_mapper_prefers_the_servers_preferred_version() {
+    let env = TestEnv::start("rest_mapper_prefers_the_servers_preferred_version").await;
+    let mapper = RestMapper::new(DiscoveryClient::new(env.client.clone()));
+    let hpa = mapper.resolve("hpa").await.unwrap();
+    let preferred = DiscoveryClient::new(env.client.clone())
+        .server_resources()
+        .await
+        .unwrap()
+        .group("autoscaling")
+        .unwrap()
+        .preferred_version
+        .clone();
+    assert_eq!(
+        hpa.gvr().to_string(),
+        format!("autoscaling/{preferred}, Resource=horizontalpodautoscalers")
+    );
+    if !is_external() {
+        assert_eq!(preferred, "v2");
+    }
+    env.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn disk_cache_serves_until_invalidated() {
-    let (_server, client) = server().await;
+    let env = TestEnv::start("disk_cache_serves_until_invalidated").await;
+    let client = env.client.clone();
     let root = tempfile::tempdir().unwrap();
     let options = DiscoveryOptions::default()
         .cache_dir(root.path())
@@ -199,28 +277,34 @@ async fn disk_cache_serves_until_invalidated() {
     let dir = first.disk_cache().unwrap().dir().to_path_buf();
     assert!(dir.starts_with(root.path()) && dir.exists(), "{dir:?}");
 
-    create_crd(&client, "cache.example.com").await;
+    let group = env.unique_group("cache");
+    env.install_crd(widget_crd(&env, &group)).await;
     // A new client (a new process, say) reads the disk snapshot: the CRD is not there yet.
     let second = DiscoveryClient::with_options(client.clone(), options.clone());
     let cached = second.server_resources().await.unwrap();
     assert_eq!(*cached, *before);
-    assert!(cached.group("cache.example.com").is_none());
+    assert!(cached.group(&group).is_none());
 
     // After invalidation it is.
-    second.invalidate().await;
-    let fresh = second.server_resources().await.unwrap();
-    let group = fresh
-        .group("cache.example.com")
-        .expect("CRD group after invalidation");
-    assert_eq!(group.preferred_version, "v1");
+    let fresh = eventually("the CRD group after invalidation", || async {
+        second.invalidate().await;
+        let fresh = second.server_resources().await.map_err(|e| e.to_string())?;
+        match fresh.group(&group) {
+            Some(_) => Ok(fresh),
+            None => Err(format!("{group} not in discovery")),
+        }
+    })
+    .await;
+    assert_eq!(fresh.group(&group).unwrap().preferred_version, "v1");
     // ... and the refreshed snapshot was written back for the next client.
     let third = DiscoveryClient::with_options(client, options);
     assert!(third
         .server_resources()
         .await
         .unwrap()
-        .group("cache.example.com")
+        .group(&group)
         .is_some());
+    env.finish().await;
 }
 
 /// A server whose `bad.example.com/v1` answers 503: discovery reports that group-version and

@@ -1,5 +1,6 @@
-//! The dynamic client and dynamic informers against `kubegen-testserver`: a CRD created at run
-//! time is discovered, its objects go through every verb and a watch, typed objects convert,
+//! The dynamic client and dynamic informers against the test environment (the in-process
+//! test server, or a real cluster): a CRD created at run time, in a group of the run's own, is
+//! discovered, its objects go through every verb and a watch, typed objects convert,
 //! and a dynamic informer syncs and follows them.
 
 use std::collections::BTreeMap;
@@ -8,36 +9,30 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use kubegen_runtime::cache::{EventHandlerFns, FactoryOptions};
-use kubegen_runtime::config::Config;
 use kubegen_runtime::discovery::{ApiResource, DiscoveryClient, RestMapper};
 use kubegen_runtime::dynamic::{DynamicClient, DynamicObject, DynamicSharedInformerFactory};
 use kubegen_runtime::meta::labels::Selector;
 use kubegen_runtime::meta::{DeleteOptions, Kind, Object, ObjectMeta, Resource, Scope};
 use kubegen_runtime::rest::{
-    Client, CreateOptions, GetOptions, ListOptions, ObjectOrStatus, Patch, PatchOptions,
+    CreateOptions, GetOptions, ListOptions, ObjectOrStatus, Patch, PatchOptions,
     ResourceClient, UpdateOptions, WatchEvent,
 };
-use kubegen_testserver::TestServer;
+use kubegen_test_support::TestEnv;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-async fn server() -> (TestServer, Client) {
-    let server = TestServer::start().await.unwrap();
-    let mut config = Config::new(server.base_url().parse().unwrap());
-    config.rate_limit = None;
-    (server, Client::new(config).unwrap())
-}
-
-/// Installs the `widgets.example.com` CRD and returns its resource, found through discovery.
-async fn install_widgets(client: &Client, mapper: &RestMapper) -> ApiResource {
+/// Installs a Widget CRD in a group of this run's own and returns its resource, found
+/// through discovery.
+async fn install_widgets(env: &TestEnv, mapper: &RestMapper) -> ApiResource {
+    let group = env.unique_group("dynamic");
     let crd = json!({
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
+        "metadata": {"name": format!("widgets.{group}")},
         "spec": {
-            "group": "example.com",
+            "group": group,
             "names": {"kind": "Widget", "plural": "widgets", "singular": "widget",
-                      "shortNames": ["wd"], "listKind": "WidgetList"},
+                      "listKind": "WidgetList"},
             "scope": "Namespaced",
             "versions": [{"name": "v1", "served": true, "storage": true,
                           "subresources": {"status": {}},
@@ -46,15 +41,17 @@ async fn install_widgets(client: &Client, mapper: &RestMapper) -> ApiResource {
                               "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}]
         }
     });
-    client
-        .post()
-        .group_version("apiextensions.k8s.io", "v1")
-        .resource("customresourcedefinitions")
-        .json_body(&crd)
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
-    let widgets = mapper.resolve("widgets.example.com").await.unwrap();
+    env.install_crd(crd).await;
+    // A real API server publishes an established CRD in discovery a moment later.
+    let name = format!("widgets.{group}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let widgets = loop {
+        match mapper.resolve(&name).await {
+            Ok(r) => break r,
+            Err(e) if tokio::time::Instant::now() > deadline => panic!("{name}: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    };
     assert_eq!(widgets.kind, "Widget");
     assert!(widgets.subresource("status").is_some());
     widgets
@@ -66,7 +63,8 @@ fn widget(resource: &ApiResource, name: &str, size: i64) -> DynamicObject {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crd_objects_through_every_verb_and_a_watch() {
-    let (_server, client) = server().await;
+    let env = TestEnv::start("crd_objects_through_every_verb_and_a_watch").await;
+    let client = env.client.clone();
     let discovery = DiscoveryClient::new(client.clone());
     let mapper = RestMapper::new(discovery.clone());
     // Discovery is read (and cached) before the CRD exists.
@@ -74,12 +72,12 @@ async fn crd_objects_through_every_verb_and_a_watch() {
         .server_resources()
         .await
         .unwrap()
-        .group("example.com")
+        .group(&env.unique_group("dynamic"))
         .is_none());
-    let widgets = install_widgets(&client, &mapper).await;
+    let widgets = install_widgets(&env, &mapper).await;
     let api = DynamicClient::new(client.clone())
         .resource(&widgets)
-        .namespace("default");
+        .namespace(env.namespace.as_str());
 
     let list = api.list(&ListOptions::default()).await.unwrap();
     assert!(list.items.is_empty());
@@ -96,7 +94,7 @@ async fn crd_objects_through_every_verb_and_a_watch() {
         .create(&CreateOptions::default(), &widget(&widgets, "w1", 1))
         .await
         .unwrap();
-    assert_eq!(created.namespace(), Some("default"));
+    assert_eq!(created.namespace(), Some(env.namespace.as_str()));
     assert_eq!(created.gvk().unwrap(), widgets.gvk());
     let got = api.get("w1", &GetOptions::default()).await.unwrap();
     assert_eq!(got.pointer("/spec/size"), Some(&json!(1)));
@@ -262,6 +260,7 @@ async fn crd_objects_through_every_verb_and_a_watch() {
         w1_events.iter().filter(|k| **k == "MODIFIED").count() >= 4,
         "{w1_events:?}"
     );
+    env.finish().await;
 }
 
 /// A typed ConfigMap, as a generated kind would be.
@@ -299,12 +298,13 @@ impl Object for ConfigMap {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_objects_convert_both_ways() {
-    let (_server, client) = server().await;
+    let env = TestEnv::start("typed_objects_convert_both_ways").await;
+    let client = env.client.clone();
     let mapper = RestMapper::new(DiscoveryClient::new(client.clone()));
     let cms = mapper.resolve("cm").await.unwrap();
     let dynamic = DynamicClient::new(client.clone())
         .resource(&cms)
-        .namespace("default");
+        .namespace(env.namespace.as_str());
     let typed = ConfigMap {
         metadata: ObjectMeta {
             name: Some("typed".into()),
@@ -322,12 +322,13 @@ async fn typed_objects_convert_both_ways() {
         .unwrap();
     let back: ConfigMap = created.try_parse().unwrap();
     assert_eq!(back.data, typed.data);
-    let via_typed = ResourceClient::<ConfigMap>::namespaced(client, "default")
+    let via_typed = ResourceClient::<ConfigMap>::namespaced(client, &env.namespace)
         .get("typed", &GetOptions::default())
         .await
         .unwrap();
     assert_eq!(via_typed, back);
     assert!(created.try_parse::<Widgetish>().is_err());
+    env.finish().await;
 }
 
 #[derive(Debug, Deserialize)]
@@ -351,12 +352,14 @@ async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamic_informer_syncs_crd_objects() {
-    let (_server, client) = server().await;
+    let env = TestEnv::start("dynamic_informer_syncs_crd_objects").await;
+    let client = env.client.clone();
+    let ns = env.namespace.as_str();
     let mapper = RestMapper::new(DiscoveryClient::new(client.clone()));
-    let widgets = install_widgets(&client, &mapper).await;
+    let widgets = install_widgets(&env, &mapper).await;
     let api = DynamicClient::new(client.clone())
         .resource(&widgets)
-        .namespace("default");
+        .namespace(ns);
     for i in 0..3 {
         api.create(
             &CreateOptions::default(),
@@ -368,7 +371,7 @@ async fn dynamic_informer_syncs_crd_objects() {
 
     let factory = DynamicSharedInformerFactory::with_options(
         client.clone(),
-        FactoryOptions::default().namespace("default"),
+        FactoryOptions::default().namespace(ns),
     );
     let informer = factory.for_resource(&widgets);
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -410,7 +413,7 @@ async fn dynamic_informer_syncs_crd_objects() {
     );
     assert_eq!(
         lister
-            .namespace("default")
+            .namespace(ns)
             .get("w1")
             .unwrap()
             .pointer("/spec/size"),
@@ -441,7 +444,7 @@ async fn dynamic_informer_syncs_crd_objects() {
         };
         names == ["w1", "w2", "w3"]
             && lister
-                .namespace("default")
+                .namespace(ns)
                 .get("w2")
                 .and_then(|o| o.pointer("/spec/size").cloned())
                 == Some(json!(20))
@@ -456,4 +459,5 @@ async fn dynamic_informer_syncs_crd_objects() {
     .await;
     factory.shutdown().await;
     assert!(informer.is_stopped());
+    env.finish().await;
 }

@@ -1,6 +1,7 @@
 //! [`TestEnv`]: the cluster, client and namespace of one integration test.
 
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
 
 use kubegen_runtime::config::{Config, Overrides};
 use kubegen_runtime::rest::{Client, Method};
@@ -20,6 +21,8 @@ pub struct TestEnv {
     pub namespace: String,
     server: Option<TestServer>,
     run_id: String,
+    /// Cluster-scoped objects to delete at [`TestEnv::finish`]: (API path, name).
+    cluster_scoped: Mutex<Vec<(String, String)>>,
     _kubeconfig_dir: Option<tempfile::TempDir>,
 }
 
@@ -98,6 +101,7 @@ impl TestEnv {
             namespace,
             server,
             run_id,
+            cluster_scoped: Mutex::default(),
             _kubeconfig_dir: dir,
         })
     }
@@ -127,6 +131,18 @@ impl TestEnv {
     /// Deletes the test's namespace without waiting for it to go away (namespace deletion
     /// needs controllers and can take minutes on a real cluster).
     pub async fn finish(self) {
+        let owned = std::mem::take(&mut *lock(&self.cluster_scoped));
+        for (collection, name) in owned {
+            let result = self
+                .client
+                .request(Method::DELETE)
+                .abs_path(&format!("{collection}/{name}"))
+                .bytes()
+                .await;
+            if let Err(e) = result {
+                eprintln!("warning: deleting {collection}/{name}: {e}");
+            }
+        }
         let result = self
             .client
             .request(Method::DELETE)
@@ -143,6 +159,18 @@ impl TestEnv {
             server.shutdown().await;
         }
     }
+}
+
+impl TestEnv {
+    /// Deletes the cluster-scoped object `name` of the collection at API path `collection`
+    /// (`/apis/apiextensions.k8s.io/v1/customresourcedefinitions`) in [`TestEnv::finish`].
+    pub fn delete_at_finish(&self, collection: &str, name: &str) {
+        lock(&self.cluster_scoped).push((collection.to_owned(), name.to_owned()));
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Whether the tests run against an API server given by a kubeconfig (a real cluster, or

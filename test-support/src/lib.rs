@@ -12,6 +12,7 @@
 //! leftovers. Tests that need what only the in-process server offers declare it with
 //! [`Needs`] and are skipped, with the reason printed, elsewhere.
 
+mod crd;
 mod env;
 mod names;
 mod needs;
