@@ -15,15 +15,14 @@ export KUBEGEN_E2E_KUBECONFIG
 if [ $# -eq 2 ]; then export KUBEGEN_E2E_CONTEXT=$2; else unset KUBEGEN_E2E_CONTEXT; fi
 cd "$root"
 
-# package -> "--test a --test b" for every suite using the test environment.
-declare -A suites
+# "--test a --test b ..." for every suite using the test environment. One cargo invocation over
+# the workspace, so features unify as in `cargo test --workspace` and nothing is rebuilt.
+tests=""
 for f in */tests/*.rs; do
   grep -q 'kubegen_test_support' "$f" || continue
-  dir=${f%%/*}
-  pkg=$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$dir/Cargo.toml" | head -n1)
-  suites[$pkg]+=" --test $(basename "$f" .rs)"
+  tests+=" --test $(basename "$f" .rs)"
 done
-if [ ${#suites[@]} -eq 0 ]; then
+if [ -z "$tests" ]; then
   echo "e2e: no suites use kubegen_test_support" >&2
   exit 1
 fi
@@ -33,15 +32,14 @@ trap 'rm -rf "$work"' EXIT
 export KUBEGEN_E2E_SKIP_LOG=$work/skipped
 : > "$KUBEGEN_E2E_SKIP_LOG"
 status=0
-for pkg in $(printf '%s\n' "${!suites[@]}" | sort); do
-  echo "== $pkg:${suites[$pkg]}"
-  # shellcheck disable=SC2086
-  cargo test ${E2E_CARGO_FLAGS:-} -p "$pkg" ${suites[$pkg]} 2>&1 | tee -a "$work/log"
-  if [ "${PIPESTATUS[0]}" -ne 0 ]; then
-    status=1
-    echo "$pkg:${suites[$pkg]}" >> "$work/cargo-failed"
-  fi
-done
+echo "== suites:$tests"
+# --no-fail-fast: one failing suite must not hide the others' results.
+# shellcheck disable=SC2086
+cargo test ${E2E_CARGO_FLAGS:-} --workspace --no-fail-fast $tests 2>&1 | tee -a "$work/log"
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+  status=1
+  echo "cargo test" >> "$work/cargo-failed"
+fi
 
 # "<suite> <test>" of each result line, the suite taken from cargo's "Running" line.
 results() {
@@ -64,8 +62,7 @@ sed 's/^/  /' "$work/failed"
 echo "skipped: $(sort -u "$KUBEGEN_E2E_SKIP_LOG" | wc -l)"
 sort -u "$KUBEGEN_E2E_SKIP_LOG" | sed 's/\t/: /; s/^/  /'
 if [ -s "$work/cargo-failed" ]; then
-  echo "cargo test exited with an error (build failure or failed tests; see above) for:"
-  sed 's/^/  /' "$work/cargo-failed"
+  echo "cargo test exited with an error (build failure or failed tests; see above)"
 fi
 if [ -s "$work/failed" ]; then status=1; fi
 exit $status
