@@ -2,7 +2,8 @@
 # Runs every integration suite that uses kubegen-test-support against the cluster of a
 # kubeconfig, then prints the passed, failed and skipped (with reason) tests.
 # Usage: scripts/e2e.sh KUBECONFIG [CONTEXT]
-# Suites: each tests/*.rs file that uses kubegen_test_support. Leftovers of crashed runs:
+# Suites: each tests/*.rs file of a member crate (nested ones too) that uses
+# kubegen_test_support. Leftovers of crashed runs:
 # scripts/e2e-cleanup.sh KUBECONFIG [CONTEXT]. Extra cargo flags: E2E_CARGO_FLAGS.
 set -uo pipefail
 if [ $# -lt 1 ] || [ $# -gt 2 ] || [ ! -f "$1" ]; then
@@ -18,7 +19,8 @@ cd "$root"
 # "--test a --test b ..." for every suite using the test environment. One cargo invocation over
 # the workspace, so features unify as in `cargo test --workspace` and nothing is rebuilt.
 tests=""
-for f in */tests/*.rs; do
+for f in */tests/*.rs */*/tests/*.rs; do
+  [ -f "$f" ] || continue
   grep -q 'kubegen_test_support' "$f" || continue
   tests+=" --test $(basename "$f" .rs)"
 done
