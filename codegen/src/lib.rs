@@ -8,6 +8,7 @@ pub mod builder;
 pub mod check;
 pub mod diff;
 pub mod emit;
+pub mod fetch;
 pub mod generate;
 pub mod manifest;
 pub mod model;

@@ -31,6 +31,29 @@ enum Command {
     /// What changed between two specs: group-versions, kinds, resources, verbs,
     /// subresources, fields, deprecations.
     Diff(DiffArgs),
+    /// Save a live cluster's OpenAPI v3 spec (`/openapi/v3` and every group-version
+    /// document, `/version`) into a directory with a lock file, for offline generation.
+    #[cfg(feature = "live")]
+    Fetch(FetchArgs),
+}
+
+#[cfg(feature = "live")]
+#[derive(clap::Args)]
+struct FetchArgs {
+    /// The kubeconfig file. Default as kubectl: `KUBECONFIG`, in-cluster, `~/.kube/config`.
+    #[arg(long)]
+    kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context. Default: the current context.
+    #[arg(long)]
+    context: Option<String>,
+    /// The output directory: `v3/*_openapi.json` and `fetch-lock.json`. Replaced whole; a
+    /// second fetch downloads only the documents whose hash changed.
+    #[arg(long)]
+    out: PathBuf,
+    /// Only these index paths and what is below them (`apis/example.com`, `api/v1`;
+    /// repeatable). Default: every document.
+    #[arg(long)]
+    include: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -279,6 +302,45 @@ fn run_diff(args: DiffArgs) -> Result<bool, kubegen::GenerateError> {
     Ok(true)
 }
 
+/// `kubegen fetch`: returns the error as text (it is printed like the generator's).
+#[cfg(feature = "live")]
+fn run_fetch(args: FetchArgs) -> Result<bool, kubegen::fetch::FetchError> {
+    use kubegen::fetch::{load_config, Fetcher};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| kubegen::fetch::FetchError::Write {
+            path: args.out.clone(),
+            source,
+        })?;
+    let started = std::time::Instant::now();
+    let config = load_config(args.kubeconfig.as_deref(), args.context.as_deref())?;
+    let fetcher = Fetcher::from_config(config)?;
+    let report = runtime.block_on(fetcher.fetch_into(&args.out, &args.include))?;
+    tracing::info!(
+        server = %report.server,
+        version = %report.server_version,
+        documents = report.documents,
+        downloaded = report.downloaded.len(),
+        reused = report.reused,
+        removed = report.removed.len(),
+        out = %args.out.display(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "fetched"
+    );
+    Ok(true)
+}
+
+/// Prints an error and its causes.
+fn report_error(err: &dyn std::error::Error) {
+    eprintln!("error: {err}");
+    let mut source = err.source();
+    while let Some(s) = source {
+        eprintln!("  caused by: {s}");
+        source = s.source();
+    }
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -289,6 +351,16 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
+        #[cfg(feature = "live")]
+        Some(Command::Fetch(args)) => {
+            return match run_fetch(args) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(err) => {
+                    report_error(&err);
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Some(Command::Generate(args)) => run(args, Mode::Write),
         Some(Command::Check(args)) => run(args, Mode::Check),
         Some(Command::Diff(args)) => run_diff(args),
@@ -298,12 +370,7 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
-            eprintln!("error: {err}");
-            let mut source = std::error::Error::source(&err);
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
+            report_error(&err);
             ExitCode::FAILURE
         }
     }

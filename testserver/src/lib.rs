@@ -28,4 +28,4 @@ mod store;
 pub use catalog::{default_spec_dir, ResourceDef, SubresourceDef};
 pub use error::TestServerError;
 pub use faults::{ErrorKind, Faults};
-pub use server::{TestServer, TestServerBuilder};
+pub use server::{LoggedRequest, TestServer, TestServerBuilder};

@@ -1,7 +1,10 @@
 //! The test server: builder, listener, connections, authentication, restart.
 
+mod front;
 mod kubeconfig;
 mod tls;
+
+pub use front::LoggedRequest;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -27,6 +30,7 @@ use crate::http::request::parse_query;
 use crate::http::{ApiError, Body, Req};
 use crate::pod_logs::PodLogs;
 use crate::store::{Change, Store};
+use front::Front;
 
 /// Builds a [`TestServer`] with non-default options.
 #[derive(Clone)]
@@ -39,6 +43,8 @@ pub struct TestServerBuilder {
     history_window: usize,
     bookmark_interval: Duration,
     seed: u64,
+    path_prefix: Option<String>,
+    log_requests: bool,
 }
 
 impl std::fmt::Debug for TestServerBuilder {
@@ -50,6 +56,8 @@ impl std::fmt::Debug for TestServerBuilder {
             .field("spec_dir", &self.spec_dir)
             .field("addr", &self.addr)
             .field("history_window", &self.history_window)
+            .field("path_prefix", &self.path_prefix)
+            .field("log_requests", &self.log_requests)
             .finish()
     }
 }
@@ -65,6 +73,8 @@ impl Default for TestServerBuilder {
             history_window: 10_000,
             bookmark_interval: Duration::from_secs(1),
             seed: 0,
+            path_prefix: None,
+            log_requests: false,
         }
     }
 }
@@ -121,6 +131,21 @@ impl TestServerBuilder {
         self
     }
 
+    /// Serve under a path prefix, as a cluster behind a proxy does
+    /// (`https://host/k8s/clusters/c-1`): [`TestServer::base_url`] and the kubeconfig carry
+    /// it, requests outside it get `404`, and the server's own answers (the `serverRelativeURL`s
+    /// of `/openapi/v3`, redirects) stay relative to the root, as a real API server's do.
+    pub fn path_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.path_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Keep a log of every request and its status ([`TestServer::requests`]); off by default.
+    pub fn log_requests(mut self, on: bool) -> Self {
+        self.log_requests = on;
+        self
+    }
+
     /// Loads the spec (cached per process), binds, and starts serving.
     pub async fn start(self) -> Result<TestServer, TestServerError> {
         let dir = match &self.spec_dir {
@@ -163,11 +188,13 @@ impl TestServerBuilder {
             required: self.token.is_some() || self.client_cert_auth,
             client_cert_der: tls.as_ref().map(|t| t.client_cert_der.clone()),
         });
+        let front = Arc::new(Front::new(self.path_prefix.as_deref(), self.log_requests));
         let server = TestServer {
             state,
             addr,
             tls,
             auth,
+            front,
             client_cert_auth: self.client_cert_auth,
             accept: Mutex::new(None),
         };
@@ -239,6 +266,7 @@ pub struct TestServer {
     addr: SocketAddr,
     tls: Option<Arc<tls::TlsMaterial>>,
     auth: Arc<Auth>,
+    front: Arc<Front>,
     client_cert_auth: bool,
     accept: Mutex<Option<JoinHandle<()>>>,
 }
@@ -263,10 +291,22 @@ impl TestServer {
         TestServerBuilder::default()
     }
 
-    /// `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT`, followed by the path prefix
+    /// when one is set.
     pub fn base_url(&self) -> String {
         let scheme = if self.tls.is_some() { "https" } else { "http" };
-        format!("{scheme}://{}", self.addr)
+        format!("{scheme}://{}{}", self.addr, self.front.prefix())
+    }
+
+    /// Every request answered so far, oldest first, when the server was built with
+    /// [`TestServerBuilder::log_requests`] (empty otherwise).
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.front.requests()
+    }
+
+    /// Forgets the logged requests.
+    pub fn clear_requests(&self) {
+        self.front.clear();
     }
 
     /// The bound address.
@@ -370,6 +410,7 @@ impl TestServer {
         let state = self.state.clone();
         let tls = self.tls.clone();
         let auth = self.auth.clone();
+        let front = self.front.clone();
         let handle = tokio::spawn(async move {
             let mut conns = JoinSet::new();
             loop {
@@ -377,7 +418,7 @@ impl TestServer {
                     accepted = listener.accept() => {
                         let Ok((stream, _)) = accepted else { continue };
                         let _ = stream.set_nodelay(true);
-                        conns.spawn(serve_connection(stream, state.clone(), tls.clone(), auth.clone()));
+                        conns.spawn(serve_connection(stream, state.clone(), tls.clone(), auth.clone(), front.clone()));
                     }
                     Some(_) = conns.join_next(), if !conns.is_empty() => {}
                 }
@@ -418,11 +459,14 @@ async fn serve_connection(
     state: Arc<State>,
     tls: Option<Arc<tls::TlsMaterial>>,
     auth: Arc<Auth>,
+    front: Arc<Front>,
 ) {
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     match tls {
         None => {
-            let svc = service_fn(move |req| handle(req, state.clone(), auth.clone(), None));
+            let svc = service_fn(move |req| {
+                handle(req, state.clone(), auth.clone(), front.clone(), None)
+            });
             let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
         }
         Some(tls) => {
@@ -436,7 +480,15 @@ async fn serve_connection(
                 .peer_certificates()
                 .and_then(|c| c.first())
                 .map(|c| Arc::new(c.to_vec()));
-            let svc = service_fn(move |req| handle(req, state.clone(), auth.clone(), peer.clone()));
+            let svc = service_fn(move |req| {
+                handle(
+                    req,
+                    state.clone(),
+                    auth.clone(),
+                    front.clone(),
+                    peer.clone(),
+                )
+            });
             let _ = builder
                 .serve_connection(TokioIo::new(tls_stream), svc)
                 .await;
@@ -448,28 +500,44 @@ async fn handle(
     req: hyper::Request<Incoming>,
     state: Arc<State>,
     auth: Arc<Auth>,
+    front: Arc<Front>,
     peer: Option<Arc<Vec<u8>>>,
 ) -> Result<hyper::Response<Body>, std::convert::Infallible> {
+    let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let resp = answer(req, state, &auth, &front, peer).await;
+    front.record(&method, &path, &query, resp.status().as_u16());
+    Ok(resp)
+}
+
+async fn answer(
+    req: hyper::Request<Incoming>,
+    state: Arc<State>,
+    auth: &Auth,
+    front: &Front,
+    peer: Option<Arc<Vec<u8>>>,
+) -> hyper::Response<Body> {
     let (parts, body) = req.into_parts();
+    let Some(path) = front.strip(parts.uri.path()) else {
+        return error_response(&ApiError::unknown_resource());
+    };
+    let path = path.to_owned();
     let Some(user) = auth.user(&parts.headers, peer.as_deref().map(Vec::as_slice)) else {
-        return Ok(error_response(&ApiError::unauthorized()));
+        return error_response(&ApiError::unauthorized());
     };
     let body: Bytes = match body.collect().await {
         Ok(b) => b.to_bytes(),
-        Err(e) => {
-            return Ok(error_response(&ApiError::bad_request(format!(
-                "reading body: {e}"
-            ))))
-        }
+        Err(e) => return error_response(&ApiError::bad_request(format!("reading body: {e}"))),
     };
     let req = Req {
         method: parts.method,
-        path: parts.uri.path().to_string(),
+        path,
         query: parse_query(parts.uri.query().unwrap_or("")),
         headers: parts.headers,
         body,
         user,
     };
     tracing::trace!(method = %req.method, path = %req.path, user = %req.user, "request");
-    Ok(api::handle(state, req).await)
+    api::handle(state, req).await
 }
