@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use super::crd_openapi::Borrowed;
 use super::State;
 use crate::catalog::{OpenApiDoc, ResourceDef, ResourceTable, ScalePaths, SubresourceDef};
 use crate::semantics::now_rfc3339;
@@ -191,126 +192,21 @@ fn establish(state: &State, name: &str) {
     });
 }
 
-/// The apimachinery schemas (`io.k8s.apimachinery.pkg.apis.meta.v1.*`) of the spec, which
-/// every CRD document references for `metadata`.
-fn meta_schemas(state: &State) -> &Map<String, Value> {
-    state.catalog.meta_schemas.get_or_init(|| {
-        let mut out = Map::new();
-        if let Some(doc) = state.catalog.docs.iter().find(|d| d.path == "api/v1") {
-            if let Ok(v) = serde_json::from_slice::<Value>(&doc.bytes) {
-                if let Some(schemas) = v.pointer("/components/schemas").and_then(Value::as_object) {
-                    for (k, s) in schemas {
-                        if k.starts_with("io.k8s.apimachinery.pkg.apis.meta.v1.") {
-                            out.insert(k.clone(), s.clone());
-                        }
-                    }
-                }
-            }
-        }
-        out
-    })
-}
-
-fn reversed_group(g: &str) -> String {
-    g.split('.').rev().collect::<Vec<_>>().join(".")
-}
-
-fn op(action: &str, def: &ResourceDef, kind: &str) -> Value {
-    json!({
-        "operationId": format!("{action}{}", kind),
-        "x-kubernetes-action": action,
-        "x-kubernetes-group-version-kind": {"group": def.group, "version": def.version, "kind": kind},
-        "responses": {"200": {"description": "OK"}},
+/// What CRD documents borrow from the spec, read once from its `api/v1` and
+/// `apis/autoscaling/v1` documents.
+fn borrowed(state: &State) -> &Borrowed {
+    state.catalog.crd_borrowed.get_or_init(|| {
+        let docs: Vec<Value> = state
+            .catalog
+            .docs
+            .iter()
+            .filter(|d| d.path == "api/v1" || d.path == "apis/autoscaling/v1")
+            .filter_map(|d| serde_json::from_slice(&d.bytes).ok())
+            .collect();
+        Borrowed::from_documents(&docs)
     })
 }
 
 fn document(state: &State, defs: &[(ResourceDef, Option<Value>)]) -> Value {
-    let mut paths = Map::new();
-    let mut schemas = meta_schemas(state).clone();
-    for (def, schema) in defs {
-        let base = format!("/apis/{}/{}", def.group, def.version);
-        let coll = if def.namespaced {
-            format!("{base}/namespaces/{{namespace}}/{}", def.plural)
-        } else {
-            format!("{base}/{}", def.plural)
-        };
-        let item = format!("{coll}/{{name}}");
-        paths.insert(
-            coll.clone(),
-            json!({
-                "get": op("list", def, &def.kind),
-                "post": op("post", def, &def.kind),
-                "delete": op("deletecollection", def, &def.kind),
-            }),
-        );
-        paths.insert(
-            item.clone(),
-            json!({
-                "get": op("get", def, &def.kind),
-                "put": op("put", def, &def.kind),
-                "patch": op("patch", def, &def.kind),
-                "delete": op("delete", def, &def.kind),
-            }),
-        );
-        if def.namespaced {
-            paths.insert(
-                format!("{base}/{}", def.plural),
-                json!({"get": op("list", def, &def.kind)}),
-            );
-        }
-        for s in &def.subresources {
-            let (g, v, k) = s
-                .kind
-                .clone()
-                .unwrap_or_else(|| (def.group.clone(), def.version.clone(), def.kind.clone()));
-            let mk = |a: &str| {
-                json!({
-                    "x-kubernetes-action": a,
-                    "x-kubernetes-group-version-kind": {"group": g, "version": v, "kind": k},
-                    "responses": {"200": {"description": "OK"}},
-                })
-            };
-            paths.insert(
-                format!("{item}/{}", s.name),
-                json!({"get": mk("get"), "put": mk("put"), "patch": mk("patch")}),
-            );
-        }
-        let prefix = format!("{}.{}", reversed_group(&def.group), def.version);
-        let mut s = schema.clone().unwrap_or_else(
-            || json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),
-        );
-        if let Some(m) = s.as_object_mut() {
-            let props = m.entry("properties").or_insert_with(|| json!({}));
-            if let Some(p) = props.as_object_mut() {
-                p.insert("apiVersion".into(), json!({"type": "string"}));
-                p.insert("kind".into(), json!({"type": "string"}));
-                p.insert("metadata".into(), json!({"allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}]}));
-            }
-            m.insert(
-                "x-kubernetes-group-version-kind".into(),
-                json!([{"group": def.group, "version": def.version, "kind": def.kind}]),
-            );
-        }
-        schemas.insert(format!("{prefix}.{}", def.kind), s);
-        schemas.insert(
-            format!("{prefix}.{}List", def.kind),
-            json!({
-                "type": "object",
-                "required": ["items"],
-                "properties": {
-                    "apiVersion": {"type": "string"},
-                    "kind": {"type": "string"},
-                    "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{prefix}.{}", def.kind)}},
-                    "metadata": {"allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"}]},
-                },
-                "x-kubernetes-group-version-kind": [{"group": def.group, "version": def.version, "kind": format!("{}List", def.kind)}],
-            }),
-        );
-    }
-    json!({
-        "openapi": "3.0.0",
-        "info": {"title": "Kubernetes CRD Swagger", "version": "v0.1.0"},
-        "paths": paths,
-        "components": {"schemas": schemas},
-    })
+    super::crd_openapi::document(borrowed(state), defs)
 }

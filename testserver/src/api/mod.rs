@@ -1,6 +1,7 @@
 //! Request handling: routing to discovery, OpenAPI and resource handlers.
 
 mod crd;
+mod crd_openapi;
 mod discovery;
 mod list;
 mod objects;
@@ -15,6 +16,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use hyper::{Method, Response};
+
+pub use crd_openapi::Borrowed;
 
 use crate::catalog::{Catalog, OpenApiDoc, ResourceDef, ResourceTable};
 use crate::faults::{ErrorKind, Faults};

@@ -24,8 +24,8 @@ pub struct Catalog {
     pub resources: ResourceTable,
     /// The documents, keyed by their index path (`api/v1`, `apis/apps/v1`, ...).
     pub docs: Vec<Arc<OpenApiDoc>>,
-    /// The apimachinery schemas CRD documents embed, extracted on first use.
-    pub meta_schemas: OnceLock<serde_json::Map<String, serde_json::Value>>,
+    /// The built-in schemas and parameters CRD documents embed, extracted on first use.
+    pub crd_borrowed: OnceLock<crate::api::Borrowed>,
 }
 
 fn cache() -> &'static Mutex<HashMap<PathBuf, Arc<Catalog>>> {
@@ -59,7 +59,7 @@ impl Catalog {
         Ok(Catalog {
             resources,
             docs: docs.into_iter().map(Arc::new).collect(),
-            meta_schemas: OnceLock::new(),
+            crd_borrowed: OnceLock::new(),
         })
     }
 }
