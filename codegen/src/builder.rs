@@ -84,7 +84,8 @@ impl Builder {
         self
     }
 
-    /// A directory of OpenAPI v3 documents (from `kubegen fetch`) to generate too. Built-in
+    /// A directory of OpenAPI v3 documents to generate too: a `kubegen fetch` output (the
+    /// folder holding `v3/` and `fetch-lock.json`) or the `v3/` folder itself. Built-in
     /// schemas in it still map onto `kubegen-api`.
     #[must_use]
     pub fn spec_dir(mut self, dir: impl AsRef<Path>) -> Self {
@@ -160,6 +161,14 @@ impl Builder {
             .spec_dir
             .as_ref()
             .map(|d| self.resolve(d))
+            .map(|d| {
+                let v3 = d.join(crate::fetch::layout::DOCUMENTS_DIR);
+                if v3.is_dir() {
+                    v3
+                } else {
+                    d
+                }
+            })
             .unwrap_or_default();
         if !spec_dir.as_os_str().is_empty() {
             self.cargo(&format!("rerun-if-changed={}", spec_dir.display()));
