@@ -12,13 +12,13 @@ use kubegen_runtime::rest;
 pub enum FetchError {
     /// No kubeconfig, context or in-cluster configuration could be loaded.
     #[error("loading the cluster configuration: {0}")]
-    Config(#[from] ConfigError),
+    Config(#[source] Box<ConfigError>),
     /// The configuration could not be turned into an HTTP client (bad CA data, ...).
     #[error("building a client for {server}: {source}")]
     Client {
         server: String,
         #[source]
-        source: rest::Error,
+        source: Box<rest::Error>,
     },
     /// The server could not be reached (connection refused, DNS, TLS, timeout).
     #[error("cannot reach the API server at {server} (GET {path}): {source}")]
@@ -26,7 +26,7 @@ pub enum FetchError {
         server: String,
         path: String,
         #[source]
-        source: rest::Error,
+        source: Box<rest::Error>,
     },
     /// The server refused the credentials (401) or the permission (403).
     #[error("{server} refused GET {path} with {code} {reason}: {message} (check the credentials of the kubeconfig context)")]
@@ -97,6 +97,12 @@ pub enum FetchError {
     },
 }
 
+impl From<ConfigError> for FetchError {
+    fn from(e: ConfigError) -> Self {
+        FetchError::Config(Box::new(e))
+    }
+}
+
 impl FetchError {
     /// Classifies a failed request.
     pub(crate) fn from_request(server: &str, path: &str, e: rest::Error) -> Self {
@@ -118,9 +124,12 @@ impl FetchError {
             e @ rest::Error::Transport { .. } => FetchError::Unreachable {
                 server,
                 path,
-                source: e,
+                source: Box::new(e),
             },
-            source => FetchError::Client { server, source },
+            source => FetchError::Client {
+                server,
+                source: Box::new(source),
+            },
         }
     }
 }

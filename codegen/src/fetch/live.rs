@@ -132,7 +132,10 @@ impl Fetcher {
     /// A fetcher for a configuration (see [`load_config`]).
     pub fn from_config(config: Config) -> Result<Self, FetchError> {
         let server = redacted(&config.cluster_url);
-        let client = Client::new(config).map_err(|source| FetchError::Client { server, source })?;
+        let client = Client::new(config).map_err(|source| FetchError::Client {
+            server,
+            source: Box::new(source),
+        })?;
         Ok(Self::new(client))
     }
 
