@@ -331,12 +331,18 @@ fn run_fetch(args: FetchArgs) -> Result<bool, kubegen::fetch::FetchError> {
     Ok(true)
 }
 
-/// Prints an error and its causes.
+/// Prints an error and its causes, skipping a cause whose text the lines above already say.
 fn report_error(err: &dyn std::error::Error) {
-    eprintln!("error: {err}");
+    let mut said = err.to_string();
+    eprintln!("error: {said}");
     let mut source = err.source();
     while let Some(s) = source {
-        eprintln!("  caused by: {s}");
+        let text = s.to_string();
+        if !said.contains(&text) {
+            eprintln!("  caused by: {text}");
+            said.push('\n');
+            said.push_str(&text);
+        }
         source = s.source();
     }
 }
