@@ -264,7 +264,7 @@ mod tests {
             .fields_v1
             .as_ref()
             .unwrap();
-        assert_eq!(fields.as_json(), r#"{"f:data":{"f:k":{}}}"#);
+        assert_eq!(fields.to_json(), r#"{"f:data":{"f:k":{}}}"#);
 
         // A `kind` without `apiVersion` is no TypeMeta, but is not lost either.
         let obj: DynamicObject =

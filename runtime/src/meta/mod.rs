@@ -5,6 +5,7 @@
 
 mod bytes;
 mod discovery;
+mod fields_v1;
 mod int_or_string;
 pub mod labels;
 mod list;
@@ -28,10 +29,11 @@ pub use discovery::{
     APIGroup, APIGroupList, APIResource, APIResourceList, APIVersions, GroupVersionForDiscovery,
     Info, ServerAddressByClientCIDR,
 };
+pub use fields_v1::FieldsV1;
 pub use int_or_string::IntOrString;
 pub use list::{List, ListMeta, ShardInfo};
 pub use map::Map;
-pub use object_meta::{FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference};
+pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference};
 pub use options::{
     Condition, DeleteOptions, FieldSelectorRequirement, GroupResource, LabelSelector,
     LabelSelectorRequirement, Patch, Preconditions, WatchEvent,

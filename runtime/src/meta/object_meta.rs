@@ -1,14 +1,11 @@
 //! `ObjectMeta` and the types only it uses.
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::value::RawValue;
+use serde::{Deserialize, Serialize};
 
 use compact_str::CompactString;
 
 use super::serde_helpers::{null_as_default, shrunk};
-use super::{Map, Time};
+use super::{FieldsV1, Map, Time};
 
 /// Metadata every persisted object carries (`metav1.ObjectMeta`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -124,60 +121,6 @@ pub struct ManagedFieldsEntry {
     pub time: Option<Time>,
 }
 
-/// A field set in the structured-merge-diff format (`metav1.FieldsV1`).
-///
-/// Kept as the compact JSON text it is on the wire, like client-go keeps raw bytes: parsing it
-/// into a JSON tree costs several times its size in memory and nobody reads it but servers.
-#[derive(Clone, PartialEq, Eq)]
-pub struct FieldsV1(Box<str>);
-
-impl FieldsV1 {
-    /// Wraps JSON text, checking that it is valid JSON.
-    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
-        let raw: Box<RawValue> = serde_json::from_str(json)?;
-        Ok(Self(raw.get().into()))
-    }
-
-    /// The field set as JSON text.
-    pub fn as_json(&self) -> &str {
-        &self.0
-    }
-
-    /// Parses the field set into a JSON tree.
-    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
-        serde_json::from_str(&self.0)
-    }
-}
-
-impl Default for FieldsV1 {
-    fn default() -> Self {
-        Self("{}".into())
-    }
-}
-
-impl fmt::Debug for FieldsV1 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("FieldsV1").field(&&*self.0).finish()
-    }
-}
-
-impl Serialize for FieldsV1 {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match serde_json::from_str::<&RawValue>(&self.0) {
-            Ok(raw) => raw.serialize(serializer),
-            Err(_) => serde_json::Value::Object(Default::default()).serialize(serializer),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for FieldsV1 {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // From serde_json text this captures the bytes as they are, without building a tree.
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        Ok(Self(raw.into()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,7 +135,7 @@ mod tests {
             .as_ref()
             .unwrap();
         assert_eq!(
-            fields.as_json(),
+            fields.to_json(),
             r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#
         );
     }
