@@ -25,6 +25,11 @@ pub struct ApiManifest {
     pub source: String,
     /// Every component schema that became a type, by schema name.
     pub schemas: BTreeMap<String, ManifestEntry>,
+    /// The apimachinery schemas of the same spec (`ObjectMeta`, `Condition`...), which map to
+    /// `kubegen-runtime`'s hand-written `meta` types: schema name → [`schema_hash`]. A CRD
+    /// document from a newer cluster whose copy differs gets a skew warning.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub runtime_schemas: BTreeMap<String, String>,
 }
 
 /// One schema of the crate.
@@ -105,11 +110,18 @@ impl ApiManifest {
                 },
             );
         }
+        let runtime_schemas = spec
+            .schemas()
+            .iter()
+            .filter(|(name, _)| crate::model::externs::is_apimachinery(name))
+            .map(|(name, entry)| (name.clone(), schema_hash(&entry.schema)))
+            .collect();
         ApiManifest {
             crate_name: crate_name.to_owned(),
             crate_version: crate_version.to_owned(),
             source: source.to_owned(),
             schemas,
+            runtime_schemas,
         }
     }
 
@@ -139,6 +151,7 @@ impl ApiManifest {
                     )
                 })
                 .collect(),
+            runtime_schemas: self.runtime_schemas.clone(),
             origin: format!("{} {}", self.crate_name, self.crate_version),
         }
     }
@@ -211,6 +224,18 @@ mod tests {
 
     fn schema(json: serde_json::Value) -> openapiv3::Schema {
         serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn bundled_copy_is_the_committed_kubegen_api_manifest() {
+        let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/../generated/manifest.json");
+        // Absent when the generator is built from its published package alone.
+        if let Ok(text) = std::fs::read_to_string(committed) {
+            assert!(
+                text == BUNDLED,
+                "codegen/data/kubegen-api.manifest.json is stale: copy generated/manifest.json"
+            );
+        }
     }
 
     #[test]

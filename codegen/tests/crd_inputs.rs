@@ -165,6 +165,37 @@ fn a_differing_copy_of_a_built_in_schema_is_reported_as_skew() {
     );
 }
 
+#[test]
+fn a_differing_copy_of_an_apimachinery_schema_is_reported_as_skew() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(shared(
+        "fixtures/kube-apiserver-v1.36/crd-widget-openapi-v3.json",
+    ))
+    .unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let meta = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+    doc["components"]["schemas"][meta]["properties"]["shard"] =
+        serde_json::json!({"type": "string"});
+    std::fs::write(
+        dir.path().join("apis__example.com__v1_openapi.json"),
+        serde_json::to_vec(&doc).unwrap(),
+    )
+    .unwrap();
+    let settings = Settings::new(dir.path(), dir.path().join("out"))
+        .strictness(Strictness::Lenient)
+        .externals(Some(ApiManifest::bundled().unwrap()));
+    let (model, _) = render(&settings).unwrap();
+    let warnings: Vec<String> = model.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(&format!("/components/schemas/{meta}"))
+            && warnings[0].contains("version skew")
+            && warnings[0].contains("kubegen-runtime"),
+        "{}",
+        warnings[0]
+    );
+}
+
 /// Generates from one CRD file into an output directory holding a marker file, expecting
 /// an error; checks the marker is still there.
 fn generate_err(name: &str, contents: &str) -> String {

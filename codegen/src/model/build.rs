@@ -64,6 +64,21 @@ pub(super) fn build(spec: &Spec, options: &ModelOptions) -> Result<Model, ModelE
     let mut generated: Vec<(&str, (&str, &str, &str))> = Vec::new();
     for (name, entry) in spec.schemas() {
         if externs::is_apimachinery(name) {
+            let known = options.externals.runtime_schemas.get(name);
+            if known.is_some_and(|hash| *hash != crate::manifest::schema_hash(&entry.schema)) {
+                converter.warn(
+                    &Source {
+                        file: entry.file.clone(),
+                        pointer: entry.pointer.clone(),
+                    },
+                    format!(
+                        "version skew: this copy of {name} differs from the one kubegen-runtime's \
+                         meta types follow (the spec of {}); fields only this copy has are \
+                         not typed",
+                        options.externals.origin
+                    ),
+                );
+            }
             continue;
         }
         if let Some((path, hash)) = options.externals.schemas.get(name) {

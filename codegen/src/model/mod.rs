@@ -8,7 +8,7 @@
 mod build;
 mod clients;
 mod error;
-mod externs;
+pub(crate) mod externs;
 mod fixups;
 mod layout;
 pub mod naming;
@@ -236,6 +236,9 @@ pub struct Externals {
     /// Schema name → Rust path (`kubegen_api::autoscaling::v1::Scale`) and the hash of the
     /// schema the crate was generated from (see [`crate::manifest::schema_hash`]).
     pub schemas: BTreeMap<String, (String, String)>,
+    /// Apimachinery schema name → hash of the copy that `kubegen-runtime`'s hand-written
+    /// `meta` types were checked against (the spec the crate was generated from).
+    pub runtime_schemas: BTreeMap<String, String>,
     /// What they come from, for skew warnings (`kubegen-api 0.1.0`).
     pub origin: String,
 }
