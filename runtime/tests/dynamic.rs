@@ -14,8 +14,8 @@ use kubegen_runtime::dynamic::{DynamicClient, DynamicObject, DynamicSharedInform
 use kubegen_runtime::meta::labels::Selector;
 use kubegen_runtime::meta::{DeleteOptions, Kind, Object, ObjectMeta, Resource, Scope};
 use kubegen_runtime::rest::{
-    CreateOptions, GetOptions, ListOptions, ObjectOrStatus, Patch, PatchOptions,
-    ResourceClient, UpdateOptions, WatchEvent,
+    CreateOptions, GetOptions, ListOptions, ObjectOrStatus, Patch, PatchOptions, ResourceClient,
+    UpdateOptions, WatchEvent,
 };
 use kubegen_test_support::TestEnv;
 use serde::{Deserialize, Serialize};

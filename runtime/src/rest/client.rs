@@ -3,19 +3,18 @@
 //! limiter's bucket and cached credentials.
 
 use std::fmt;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::Method;
 
 use super::auth::Auth;
 use super::error::{Error, Result};
+use super::rate_limit::TokenBucket;
 use super::request::RequestBuilder;
 use super::tls;
-use crate::config::{Config, Impersonate, RateLimit, RetryPolicy, Url};
+use crate::config::{Config, Impersonate, RetryPolicy, Url};
 
 /// A client for one API server (client-go's `rest.RESTClient` plus its transport).
 #[derive(Clone)]
@@ -27,7 +26,7 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base: Url,
     pub(crate) auth: Auth,
-    pub(crate) limiter: Option<DefaultDirectRateLimiter>,
+    pub(crate) limiter: Option<TokenBucket>,
     pub(crate) retry: RetryPolicy,
     pub(crate) headers: HeaderMap,
     pub(crate) timeout: Option<Duration>,
@@ -62,7 +61,7 @@ impl Client {
         }
         let http = builder.build().map_err(|e| Error::Build(e.to_string()))?;
         let auth = Auth::new(&config.auth, cert_slot)?;
-        let limiter = config.rate_limit.map(limiter).transpose()?;
+        let limiter = config.rate_limit.map(TokenBucket::new).transpose()?;
         let mut base = config.cluster_url.clone();
         base.set_query(None);
         base.set_fragment(None);
@@ -136,21 +135,6 @@ fn redact_url(url: &Url) -> String {
     u.to_string()
 }
 
-fn limiter(rate: RateLimit) -> Result<DefaultDirectRateLimiter> {
-    if !(rate.qps.is_finite() && rate.qps > 0.0) {
-        return Err(Error::Build(format!(
-            "rate limit qps must be > 0, got {}",
-            rate.qps
-        )));
-    }
-    let burst = NonZeroU32::new(rate.burst.max(1)).unwrap_or(NonZeroU32::MIN);
-    let period = Duration::from_secs_f64(1.0 / f64::from(rate.qps));
-    let quota = Quota::with_period(period)
-        .ok_or_else(|| Error::Build("rate limit period is zero".into()))?
-        .allow_burst(burst);
-    Ok(RateLimiter::direct(quota))
-}
-
 /// The `Impersonate-*` headers of a configuration.
 fn impersonation_headers(imp: Option<&Impersonate>) -> Result<HeaderMap> {
     let mut headers = HeaderMap::new();
@@ -200,15 +184,5 @@ mod tests {
         assert_eq!(h["impersonate-user"], "jane");
         assert_eq!(h.get_all("impersonate-group").iter().count(), 2);
         assert_eq!(h["impersonate-extra-scopes"], "x");
-    }
-
-    #[test]
-    fn bad_qps_is_rejected() {
-        assert!(limiter(RateLimit { qps: 0.0, burst: 1 }).is_err());
-        assert!(limiter(RateLimit {
-            qps: 5.0,
-            burst: 10
-        })
-        .is_ok());
     }
 }

@@ -49,6 +49,7 @@ mod error;
 mod options;
 mod patch;
 mod query;
+mod rate_limit;
 mod request;
 mod resource_client;
 mod retry;

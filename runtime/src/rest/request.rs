@@ -286,7 +286,7 @@ impl RequestBuilder {
         let mut refreshed_auth = false;
         loop {
             if let Some(limiter) = &inner.limiter {
-                limiter.until_ready().await;
+                limiter.acquire().await;
             }
             let mut req = inner.http.request(self.verb.clone(), url.clone());
             let mut headers = inner.headers.clone();
