@@ -12,7 +12,7 @@ use super::{TypeBody, TypeDef, TypeId, TypeRef};
 
 /// Optional (not API-required) struct fields larger than this many bytes (estimated) are
 /// boxed; required ones are nearly always set, so boxing them would only add an allocation.
-const BOX_THRESHOLD: usize = 48;
+const BOX_THRESHOLD: usize = 16;
 
 pub(super) fn apply(types: &mut BTreeMap<TypeId, TypeDef>) {
     let sizes = estimate_sizes(types);
@@ -106,7 +106,8 @@ fn size_of_ref(
         TypeRef::Bool => 1,
         TypeRef::I32 => 4,
         TypeRef::I64 | TypeRef::F64 => 8,
-        TypeRef::String | TypeRef::Bytes | TypeRef::Array(_) | TypeRef::Map(_) => 24,
+        TypeRef::String => 16,
+        TypeRef::Bytes | TypeRef::Array(_) | TypeRef::Map(_) => 24,
         TypeRef::Json => 32,
         TypeRef::Extern(name) => match name.as_str() {
             "ObjectMeta" => 360,

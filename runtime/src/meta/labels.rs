@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use compact_str::CompactString;
+use super::CompactString;
 
 use super::Map;
 use std::fmt;

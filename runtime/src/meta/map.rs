@@ -7,10 +7,13 @@
 use std::fmt;
 use std::ops::{Deref, DerefMut, Index};
 
-use compact_str::CompactString;
+use super::CompactString;
 use litemap::LiteMap;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smallvec::SmallVec;
+
+use super::serde_helpers::exact_vec;
 
 /// A map from string keys to `V`, sorted by key (so serialization is deterministic).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -151,11 +154,13 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Map<V> {
                 f.write_str("a map with string keys")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Map<V>, A::Error> {
-                let mut entries: Vec<(CompactString, V)> =
-                    Vec::with_capacity(access.size_hint().unwrap_or(0));
+                // Gathered on the stack: most maps are a few labels, and this way they cost
+                // one allocation of exactly their size.
+                let mut gathered: SmallVec<[(CompactString, V); 8]> = SmallVec::new();
                 while let Some(entry) = access.next_entry()? {
-                    entries.push(entry);
+                    gathered.push(entry);
                 }
+                let mut entries = exact_vec(gathered);
                 // Last occurrence of a duplicate key wins, as with JSON objects elsewhere.
                 entries.reverse();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));

@@ -4,6 +4,7 @@
 //! regenerating them, so their wire format and memory layout are decided in one place.
 
 mod bytes;
+mod compact_string;
 mod discovery;
 mod fields_v1;
 mod int_or_string;
@@ -22,9 +23,7 @@ mod time;
 mod type_tag;
 
 pub use self::bytes::ByteString;
-/// The string type of API objects: strings up to 24 bytes (most names, labels, enum values)
-/// live inline, without a heap allocation.
-pub use compact_str::CompactString;
+pub use compact_string::{CompactString, ToCompactString};
 pub use discovery::{
     APIGroup, APIGroupList, APIResource, APIResourceList, APIVersions, GroupVersionForDiscovery,
     Info, ServerAddressByClientCIDR,

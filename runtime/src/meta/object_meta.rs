@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use compact_str::CompactString;
+use super::CompactString;
 
 use super::serde_helpers::{null_as_default, shrunk};
 use super::{FieldsV1, Map, Time};

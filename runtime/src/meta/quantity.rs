@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use compact_str::{CompactString, ToCompactString};
+use super::{CompactString, ToCompactString};
 use serde::{de, Deserialize, Deserializer, Serialize};
 
 /// A resource quantity (`resource.Quantity`) in its canonical string form.

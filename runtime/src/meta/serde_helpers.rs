@@ -4,7 +4,12 @@
 //! `null` for them and server-side apply needs unset fields left out, so generated code
 //! deserializes `null` as the default and skips fields that still hold it.
 
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use smallvec::SmallVec;
 
 /// Deserializes `null` (or an absent field, with `#[serde(default)]`) as `T::default()`.
 pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -15,20 +20,53 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// Deserializes an optional list and trims its capacity to its length.
+/// Deserializes an optional list into a vector of exactly its length.
 ///
 /// serde grows vectors by doubling (a one-element list of containers holds room for four), and
-/// decoded objects live long in caches: the slack is wasted for their whole life.
+/// decoded objects live long in caches: the slack would be wasted for their whole life. Short
+/// lists are gathered on the stack first, so they cost one allocation of the right size.
 pub fn shrunk<'de, D, T>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    let mut v = Option::<Vec<T>>::deserialize(deserializer)?;
-    if let Some(v) = &mut v {
-        v.shrink_to_fit();
+    Option::<ExactVec<T>>::deserialize(deserializer).map(|v| v.map(|v| v.0))
+}
+
+/// A list deserialized into a vector of exactly its length.
+struct ExactVec<T>(Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ExactVec<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = ExactVec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ExactVec<T>, A::Error> {
+                let mut items: SmallVec<[T; 4]> = SmallVec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(ExactVec(exact_vec(items)))
+            }
+        }
+        deserializer.deserialize_seq(V(PhantomData))
     }
-    Ok(v)
+}
+
+/// The items as a vector whose capacity is its length.
+pub(crate) fn exact_vec<T, const N: usize>(items: SmallVec<[T; N]>) -> Vec<T> {
+    if items.spilled() {
+        let mut v = items.into_vec();
+        v.shrink_to_fit();
+        v
+    } else {
+        let mut v = Vec::with_capacity(items.len());
+        v.extend(items);
+        v
+    }
 }
 
 /// True when a value equals its type's default: such a field was never set by the user.
@@ -56,5 +94,29 @@ mod tests {
         assert_eq!(s.items, vec![1]);
         assert!(is_default(&0u8));
         assert!(!is_default(&"x".to_string()));
+    }
+
+    #[test]
+    fn shrunk_lists_have_no_slack() {
+        #[derive(Deserialize)]
+        struct L {
+            #[serde(default, deserialize_with = "shrunk")]
+            items: Option<Vec<String>>,
+        }
+        for n in [0, 1, 4, 5, 9, 40] {
+            let items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+            let json = serde_json::json!({ "items": items }).to_string();
+            let l: L = serde_json::from_str(&json).unwrap();
+            let got = l.items.unwrap();
+            assert_eq!(got, items);
+            assert_eq!(got.capacity(), n);
+        }
+        let l: L = serde_json::from_str(r#"{"items":null}"#).unwrap();
+        assert_eq!(l.items, None);
+        let l: L = serde_json::from_str("{}").unwrap();
+        assert_eq!(l.items, None);
+        assert!(serde_json::from_str::<L>(r#"{"items":"x"}"#).is_err());
+        let l: L = serde_json::from_value(serde_json::json!({"items": ["a"]})).unwrap();
+        assert_eq!(l.items.unwrap(), ["a"]);
     }
 }

@@ -9,10 +9,10 @@ use super::{ApplyConfiguration, JSONPatch};
 pub struct Mutation {
     /// applyConfiguration defines the desired configuration values of an object. The configuration is applied to the admission object using [structured merge diff](https://github.com/kubernetes-sigs/structured-merge-diff). A CEL expression is used to create apply configuration.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub apply_configuration: Option<ApplyConfiguration>,
+    pub apply_configuration: Option<Box<ApplyConfiguration>>,
     /// jsonPatch defines a [JSON patch](https://jsonpatch.com/) operation to perform a mutation to the object. A CEL expression is used to create the JSON patch.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub json_patch: Option<JSONPatch>,
+    pub json_patch: Option<Box<JSONPatch>>,
     /// patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patch_type: Option<CompactString>,

@@ -19,5 +19,5 @@ pub struct ValidatingAdmissionPolicyStatus {
     pub observed_generation: Option<i64>,
     /// typeChecking contains the results of type checking for each expression. Presence of this field indicates the completion of the type checking.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_checking: Option<TypeChecking>,
+    pub type_checking: Option<Box<TypeChecking>>,
 }

@@ -32,7 +32,7 @@ pub struct JSONSchemaProps {
     pub any_of: Option<Vec<JSONSchemaProps>>,
     /// default is a default value for undefined object fields. Defaulting is a beta feature under the CustomResourceDefaulting feature gate. Defaulting requires spec.preserveUnknownFields to be false.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub default: Option<JSON>,
+    pub default: Option<Box<JSON>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub definitions: Option<Map<JSONSchemaProps>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,7 +46,7 @@ pub struct JSONSchemaProps {
     )]
     pub enum_: Option<Vec<JSON>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub example: Option<JSON>,
+    pub example: Option<Box<JSON>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exclusive_maximum: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,7 +61,7 @@ pub struct JSONSchemaProps {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<CompactString>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<JSONSchemaPropsOrArray>,
+    pub items: Option<Box<JSONSchemaPropsOrArray>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_items: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -43,7 +43,7 @@ pub struct JobSpec {
     pub parallelism: Option<i32>,
     /// Specifies the policy of handling failed pods. In particular, it allows to specify the set of actions and conditions which need to be satisfied to take the associated action. If empty, the default behaviour applies - the counter of failed pods, represented by the jobs's .status.failed field, is incremented and it is checked against the backoffLimit. This field cannot be used in combination with restartPolicy=OnFailure.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pod_failure_policy: Option<PodFailurePolicy>,
+    pub pod_failure_policy: Option<Box<PodFailurePolicy>>,
     /// podReplacementPolicy specifies when to create replacement Pods. Possible values are: - TerminatingOrFailed means that we recreate pods
     /// when they are terminating (has a metadata.deletionTimestamp) or failed.
     /// - Failed means to wait until a previously created Pod is fully terminated (has phase
@@ -57,7 +57,7 @@ pub struct JobSpec {
     pub selector: Option<LabelSelector>,
     /// successPolicy specifies the policy when the Job can be declared as succeeded. If empty, the default behavior applies - the Job is declared as succeeded only when the number of succeeded pods equals to the completions. When the field is specified, it must be immutable and works only for the Indexed Jobs. Once the Job meets the SuccessPolicy, the lingering pods are terminated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub success_policy: Option<SuccessPolicy>,
+    pub success_policy: Option<Box<SuccessPolicy>>,
     /// suspend specifies whether the Job controller should create Pods or not. If a Job is created with suspend set to true, no Pods are created by the Job controller. If a Job is suspended after creation (i.e. the flag goes from false to true), the Job controller will delete all active Pods associated with this Job. Users must design their workload to gracefully handle this. Suspending a Job will reset the StartTime field of the Job, effectively resetting the ActiveDeadlineSeconds timer too. Defaults to false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspend: Option<bool>,

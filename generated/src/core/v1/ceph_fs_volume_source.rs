@@ -25,7 +25,7 @@ pub struct CephFSVolumeSource {
     pub secret_file: Option<CompactString>,
     /// secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_ref: Option<LocalObjectReference>,
+    pub secret_ref: Option<Box<LocalObjectReference>>,
     /// user is optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<CompactString>,

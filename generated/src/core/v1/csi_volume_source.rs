@@ -17,7 +17,7 @@ pub struct CSIVolumeSource {
     pub fs_type: Option<CompactString>,
     /// nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and  may be empty if no secret is required. If the secret object contains more than one secret, all secret references are passed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub node_publish_secret_ref: Option<LocalObjectReference>,
+    pub node_publish_secret_ref: Option<Box<LocalObjectReference>>,
     /// readOnly specifies a read-only configuration for the volume. Defaults to false (read/write).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,

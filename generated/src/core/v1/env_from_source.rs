@@ -9,11 +9,11 @@ use super::{ConfigMapEnvSource, SecretEnvSource};
 pub struct EnvFromSource {
     /// The ConfigMap to select from
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub config_map_ref: Option<ConfigMapEnvSource>,
+    pub config_map_ref: Option<Box<ConfigMapEnvSource>>,
     /// Optional text to prepend to the name of each environment variable. May consist of any printable ASCII characters except '='.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<CompactString>,
     /// The Secret to select from
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_ref: Option<SecretEnvSource>,
+    pub secret_ref: Option<Box<SecretEnvSource>>,
 }

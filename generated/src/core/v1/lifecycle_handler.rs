@@ -8,7 +8,7 @@ use super::{ExecAction, HTTPGetAction, SleepAction, TCPSocketAction};
 pub struct LifecycleHandler {
     /// Exec specifies a command to execute in the container.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exec: Option<ExecAction>,
+    pub exec: Option<Box<ExecAction>>,
     /// HTTPGet specifies an HTTP GET request to perform.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_get: Option<Box<HTTPGetAction>>,

@@ -17,5 +17,5 @@ pub struct NodeAffinity {
     >,
     /// If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to an update), the system may or may not try to eventually evict the pod from its node.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub required_during_scheduling_ignored_during_execution: Option<NodeSelector>,
+    pub required_during_scheduling_ignored_during_execution: Option<Box<NodeSelector>>,
 }

@@ -9,7 +9,7 @@ use super::NodeRuntimeHandlerFeatures;
 pub struct NodeRuntimeHandler {
     /// Supported features.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub features: Option<NodeRuntimeHandlerFeatures>,
+    pub features: Option<Box<NodeRuntimeHandlerFeatures>>,
     /// Runtime handler name. Empty for the default runtime handler.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<CompactString>,

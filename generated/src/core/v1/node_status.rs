@@ -35,7 +35,7 @@ pub struct NodeStatus {
     pub config: Option<Box<NodeConfigStatus>>,
     /// Endpoints of daemons running on the Node.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub daemon_endpoints: Option<NodeDaemonEndpoints>,
+    pub daemon_endpoints: Option<Box<NodeDaemonEndpoints>>,
     /// DeclaredFeatures represents the features related to feature gates that are declared by the node.
     #[serde(
         default,

@@ -84,7 +84,7 @@ pub struct PersistentVolumeSpec {
     pub nfs: Option<Box<NFSVolumeSource>>,
     /// nodeAffinity defines constraints that limit what nodes this volume can be accessed from. This field influences the scheduling of pods that use this volume. This field is mutable if MutablePVNodeAffinity feature gate is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub node_affinity: Option<VolumeNodeAffinity>,
+    pub node_affinity: Option<Box<VolumeNodeAffinity>>,
     /// persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming
     #[serde(skip_serializing_if = "Option::is_none")]
     pub persistent_volume_reclaim_policy: Option<CompactString>,

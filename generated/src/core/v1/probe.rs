@@ -8,13 +8,13 @@ use super::{ExecAction, GRPCAction, HTTPGetAction, TCPSocketAction};
 pub struct Probe {
     /// Exec specifies a command to execute in the container.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exec: Option<ExecAction>,
+    pub exec: Option<Box<ExecAction>>,
     /// Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_threshold: Option<i32>,
     /// GRPC specifies a GRPC HealthCheckRequest.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub grpc: Option<GRPCAction>,
+    pub grpc: Option<Box<GRPCAction>>,
     /// HTTPGet specifies an HTTP GET request to perform.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_get: Option<Box<HTTPGetAction>>,

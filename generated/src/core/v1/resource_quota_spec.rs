@@ -12,7 +12,7 @@ pub struct ResourceQuotaSpec {
     pub hard: Option<Map<Quantity>>,
     /// scopeSelector is also a collection of filters like scopes that must match each object tracked by a quota but expressed using ScopeSelectorOperator in combination with possible values. For a resource to match, both scopes AND scopeSelector (if specified in spec), must be matched.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scope_selector: Option<ScopeSelector>,
+    pub scope_selector: Option<Box<ScopeSelector>>,
     /// A collection of filters that must match each object tracked by a quota. If not specified, the quota matches all objects.
     #[serde(
         default,

@@ -86,7 +86,7 @@ pub struct ServiceSpec {
     pub session_affinity: Option<CompactString>,
     /// sessionAffinityConfig contains the configurations of session affinity.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub session_affinity_config: Option<SessionAffinityConfig>,
+    pub session_affinity_config: Option<Box<SessionAffinityConfig>>,
     /// TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints. Implementations can use this field as a hint, but are not required to guarantee strict adherence. If the field is not set, the implementation will apply its default routing strategy. If set to "PreferClose", implementations should prioritize endpoints that are in the same zone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic_distribution: Option<CompactString>,

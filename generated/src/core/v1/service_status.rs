@@ -16,5 +16,5 @@ pub struct ServiceStatus {
     pub conditions: Option<Vec<Condition>>,
     /// LoadBalancer contains the current status of the load-balancer, if one is present.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub load_balancer: Option<LoadBalancerStatus>,
+    pub load_balancer: Option<Box<LoadBalancerStatus>>,
 }

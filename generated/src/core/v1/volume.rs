@@ -40,7 +40,7 @@ pub struct Volume {
     pub csi: Option<Box<CSIVolumeSource>>,
     /// downwardAPI represents downward API about the pod that should populate this volume
     #[serde(rename = "downwardAPI", skip_serializing_if = "Option::is_none")]
-    pub downward_api: Option<DownwardAPIVolumeSource>,
+    pub downward_api: Option<Box<DownwardAPIVolumeSource>>,
     /// emptyDir represents a temporary directory that shares a pod's lifetime. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
     #[serde(skip_serializing_if = "Option::is_none")]
     pub empty_dir: Option<Box<EmptyDirVolumeSource>>,
@@ -101,7 +101,7 @@ pub struct Volume {
     pub nfs: Option<Box<NFSVolumeSource>>,
     /// persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub persistent_volume_claim: Option<PersistentVolumeClaimVolumeSource>,
+    pub persistent_volume_claim: Option<Box<PersistentVolumeClaimVolumeSource>>,
     /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photon_persistent_disk: Option<Box<PhotonPersistentDiskVolumeSource>>,
@@ -110,7 +110,7 @@ pub struct Volume {
     pub portworx_volume: Option<Box<PortworxVolumeSource>>,
     /// projected items for all in one resources secrets, configmaps, and downward API
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub projected: Option<ProjectedVolumeSource>,
+    pub projected: Option<Box<ProjectedVolumeSource>>,
     /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quobyte: Option<Box<QuobyteVolumeSource>>,

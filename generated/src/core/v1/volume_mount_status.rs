@@ -25,5 +25,5 @@ pub struct VolumeMountStatus {
     pub recursive_read_only: Option<CompactString>,
     /// volumeStatus represents volume-type-specific status about the mounted volume.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub volume_status: Option<VolumeStatus>,
+    pub volume_status: Option<Box<VolumeStatus>>,
 }

@@ -8,5 +8,5 @@ use super::NodeSelector;
 pub struct VolumeNodeAffinity {
     /// required specifies hard node constraints that must be met.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub required: Option<NodeSelector>,
+    pub required: Option<Box<NodeSelector>>,
 }

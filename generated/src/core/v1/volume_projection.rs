@@ -23,7 +23,7 @@ pub struct VolumeProjection {
     pub config_map: Option<Box<ConfigMapProjection>>,
     /// downwardAPI information about the downwardAPI data to project
     #[serde(rename = "downwardAPI", skip_serializing_if = "Option::is_none")]
-    pub downward_api: Option<DownwardAPIProjection>,
+    pub downward_api: Option<Box<DownwardAPIProjection>>,
     /// Projects an auto-rotating credential bundle (private key and certificate chain) that the pod can use either as a TLS client or server.
     ///
     /// Kubelet generates a private key and uses it to send a PodCertificateRequest to the named signer.  Once the signer approves the request and issues a certificate chain, Kubelet writes the key and certificate chain to the pod filesystem.  The pod does not start until certificates have been issued for each podCertificate projected volume source in its spec.

@@ -8,5 +8,5 @@ use super::ImageVolumeStatus;
 pub struct VolumeStatus {
     /// image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<ImageVolumeStatus>,
+    pub image: Option<Box<ImageVolumeStatus>>,
 }

@@ -10,7 +10,7 @@ use super::{
 pub struct FlowSchemaSpec {
     /// `distinguisherMethod` defines how to compute the flow distinguisher for requests that match this schema. `nil` specifies that the distinguisher is disabled and thus will always be the empty string.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub distinguisher_method: Option<FlowDistinguisherMethod>,
+    pub distinguisher_method: Option<Box<FlowDistinguisherMethod>>,
     /// `matchingPrecedence` is used to choose among the FlowSchemas that match a given request. The chosen FlowSchema is among those with the numerically lowest (which we take to be logically highest) MatchingPrecedence.  Each MatchingPrecedence value must be ranged in [1,10000]. Note that if the precedence is not specified, it will be set to 1000 as default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matching_precedence: Option<i32>,

@@ -9,7 +9,7 @@ use super::QueuingConfiguration;
 pub struct LimitResponse {
     /// `queuing` holds the configuration parameters for queuing. This field may be non-empty only if `type` is `"Queue"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub queuing: Option<QueuingConfiguration>,
+    pub queuing: Option<Box<QueuingConfiguration>>,
     /// `type` is "Queue" or "Reject". "Queue" means that requests that can not be executed upon arrival are held in a queue until they can be executed or a queuing limit is reached. "Reject" means that requests that can not be executed upon arrival are rejected. Required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<CompactString>,

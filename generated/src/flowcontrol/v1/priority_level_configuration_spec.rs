@@ -9,7 +9,7 @@ use super::{ExemptPriorityLevelConfiguration, LimitedPriorityLevelConfiguration}
 pub struct PriorityLevelConfigurationSpec {
     /// `exempt` specifies how requests are handled for an exempt priority level. This field MUST be empty if `type` is `"Limited"`. This field MAY be non-empty if `type` is `"Exempt"`. If empty and `type` is `"Exempt"` then the default values for `ExemptPriorityLevelConfiguration` apply.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exempt: Option<ExemptPriorityLevelConfiguration>,
+    pub exempt: Option<Box<ExemptPriorityLevelConfiguration>>,
     /// `limited` specifies how requests are handled for a Limited priority level. This field must be non-empty if and only if `type` is `"Limited"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limited: Option<Box<LimitedPriorityLevelConfiguration>>,

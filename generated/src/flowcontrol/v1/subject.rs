@@ -9,7 +9,7 @@ use super::{GroupSubject, ServiceAccountSubject, UserSubject};
 pub struct Subject {
     /// `group` matches based on user group name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<GroupSubject>,
+    pub group: Option<Box<GroupSubject>>,
     /// `kind` indicates which one of the other fields is non-empty. Required
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<CompactString>,
@@ -18,5 +18,5 @@ pub struct Subject {
     pub service_account: Option<Box<ServiceAccountSubject>>,
     /// `user` matches based on username.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<UserSubject>,
+    pub user: Option<Box<UserSubject>>,
 }

@@ -18,5 +18,5 @@ pub struct IngressRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<CompactString>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub http: Option<HTTPIngressRuleValue>,
+    pub http: Option<Box<HTTPIngressRuleValue>>,
 }

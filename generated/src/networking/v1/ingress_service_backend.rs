@@ -14,5 +14,5 @@ pub struct IngressServiceBackend {
     pub name: Option<CompactString>,
     /// port of the referenced service. A port name or port number is required for a IngressServiceBackend.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub port: Option<ServiceBackendPort>,
+    pub port: Option<Box<ServiceBackendPort>>,
 }

@@ -8,5 +8,5 @@ use super::IngressLoadBalancerStatus;
 pub struct IngressStatus {
     /// loadBalancer contains the current status of the load-balancer.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub load_balancer: Option<IngressLoadBalancerStatus>,
+    pub load_balancer: Option<Box<IngressLoadBalancerStatus>>,
 }

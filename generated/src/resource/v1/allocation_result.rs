@@ -18,5 +18,5 @@ pub struct AllocationResult {
     pub devices: Option<Box<DeviceAllocationResult>>,
     /// NodeSelector defines where the allocated resources are available. If unset, they are available everywhere.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub node_selector: Option<NodeSelector>,
+    pub node_selector: Option<Box<NodeSelector>>,
 }

@@ -30,7 +30,7 @@ pub struct DeviceSubRequest {
     ///
     /// Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value >= the requested amount, but which cannot be allocated to this request.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub capacity: Option<CapacityRequirements>,
+    pub capacity: Option<Box<CapacityRequirements>>,
     /// Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,

@@ -8,5 +8,5 @@ use super::CELDeviceSelector;
 pub struct DeviceSelector {
     /// CEL contains a CEL expression for selecting a device.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cel: Option<CELDeviceSelector>,
+    pub cel: Option<Box<CELDeviceSelector>>,
 }

@@ -35,7 +35,7 @@ pub struct PodGroupSpec {
     pub resource_claims: Option<Vec<PodGroupResourceClaim>>,
     /// SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scheduling_constraints: Option<PodGroupSchedulingConstraints>,
+    pub scheduling_constraints: Option<Box<PodGroupSchedulingConstraints>>,
     /// SchedulingPolicy defines the scheduling policy for this instance of the PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable.
     ///
     /// Required.

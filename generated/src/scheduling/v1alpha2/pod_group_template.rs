@@ -36,7 +36,7 @@ pub struct PodGroupTemplate {
     pub resource_claims: Option<Vec<PodGroupResourceClaim>>,
     /// SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroupTemplate. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scheduling_constraints: Option<PodGroupSchedulingConstraints>,
+    pub scheduling_constraints: Option<Box<PodGroupSchedulingConstraints>>,
     /// SchedulingPolicy defines the scheduling policy for this PodGroupTemplate.
     ///
     /// Required.
