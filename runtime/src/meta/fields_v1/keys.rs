@@ -274,7 +274,7 @@ pub(super) const DICTIONARY: &[&str] = &[
     "f:providerID",
 ];
 
-/// Dictionary lookup table: open addressing on [`key_hash`], slots hold `index + 1` (0: empty).
+/// Dictionary lookup table: open addressing on [`KeyWords::slot`], slots hold `index + 1` (0: empty).
 /// Decoding looks up every key of every field set, so this is on the hot path of list decodes;
 /// it is built at compile time.
 static LOOKUP: [u16; LOOKUP_SLOTS] = build_lookup();
@@ -284,7 +284,7 @@ const fn build_lookup() -> [u16; LOOKUP_SLOTS] {
     let mut table = [0u16; LOOKUP_SLOTS];
     let mut index = 0;
     while index < DICTIONARY.len() {
-        let mut slot = key_hash(DICTIONARY[index].as_bytes());
+        let mut slot = KeyWords::of(DICTIONARY[index].as_bytes()).slot();
         while table[slot] != 0 {
             slot = (slot + 1) % LOOKUP_SLOTS;
         }
@@ -294,32 +294,65 @@ const fn build_lookup() -> [u16; LOOKUP_SLOTS] {
     table
 }
 
-/// A cheap hash of a key from its length and its first and last eight bytes, reduced to a slot.
-const fn key_hash(b: &[u8]) -> usize {
-    let n = b.len();
-    let mut head = [0u8; 8];
-    let mut tail = [0u8; 8];
-    let mut i = 0;
-    while i < 8 && i < n {
-        head[i] = b[i];
-        if n >= 8 {
-            tail[i] = b[n - 8 + i];
-        }
-        i += 1;
+/// The dictionary's entries as [`KeyWords`], to compare keys of up to 16 bytes without memcmp.
+static ENTRY_WORDS: [KeyWords; DICTIONARY.len()] = {
+    let mut words = [KeyWords {
+        head: 0,
+        tail: 0,
+        len: 0,
+    }; DICTIONARY.len()];
+    let mut index = 0;
+    while index < DICTIONARY.len() {
+        words[index] = KeyWords::of(DICTIONARY[index].as_bytes());
+        index += 1;
     }
-    let head = u64::from_le_bytes(head);
-    let tail = u64::from_le_bytes(tail);
-    let h = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> (64 - LOOKUP_SLOTS.trailing_zeros())) as usize
+    words
+};
+
+/// A key's length and first and last eight bytes (zero-padded when shorter): together the
+/// whole key when it is at most 16 bytes long.
+#[derive(Clone, Copy, PartialEq)]
+struct KeyWords {
+    head: u64,
+    tail: u64,
+    len: usize,
+}
+
+impl KeyWords {
+    const fn of(b: &[u8]) -> Self {
+        let n = b.len();
+        let mut head = [0u8; 8];
+        let mut tail = [0u8; 8];
+        let mut i = 0;
+        while i < 8 && i < n {
+            head[i] = b[i];
+            if n >= 8 {
+                tail[i] = b[n - 8 + i];
+            }
+            i += 1;
+        }
+        KeyWords {
+            head: u64::from_le_bytes(head),
+            tail: u64::from_le_bytes(tail),
+            len: n,
+        }
+    }
+
+    /// A cheap hash reduced to a slot of [`LOOKUP`].
+    const fn slot(self) -> usize {
+        let h = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> (64 - LOOKUP_SLOTS.trailing_zeros())) as usize
+    }
 }
 
 /// The dictionary index of `key`, if it is an entry.
 pub(super) fn dictionary_index(key: &[u8]) -> Option<u8> {
-    let mut slot = key_hash(key);
+    let words = KeyWords::of(key);
+    let mut slot = words.slot();
     loop {
         let index = usize::from(LOOKUP[slot].checked_sub(1)?);
-        let entry = DICTIONARY[index].as_bytes();
-        if entry.len() == key.len() && entry == key {
+        if ENTRY_WORDS[index] == words && (key.len() <= 16 || DICTIONARY[index].as_bytes() == key) {
             return Some(index as u8);
         }
         slot = (slot + 1) % LOOKUP_SLOTS;
