@@ -11,6 +11,8 @@ use super::CompactString;
 use litemap::LiteMap;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::well_known::Interned;
 use smallvec::SmallVec;
 
 use super::serde_helpers::exact_vec;
@@ -157,8 +159,9 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Map<V> {
                 // Gathered on the stack: most maps are a few labels, and this way they cost
                 // one allocation of exactly their size.
                 let mut gathered: SmallVec<[(CompactString, V); 8]> = SmallVec::new();
-                while let Some(entry) = access.next_entry()? {
-                    gathered.push(entry);
+                // Keys like `app.kubernetes.io/name` are shared statics, not per-object copies.
+                while let Some((key, value)) = access.next_entry::<Interned, V>()? {
+                    gathered.push((key.0, value));
                 }
                 let mut entries = exact_vec(gathered);
                 // Last occurrence of a duplicate key wins, as with JSON objects elsewhere.

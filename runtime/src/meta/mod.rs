@@ -21,6 +21,7 @@ pub mod serde_helpers;
 mod status;
 mod time;
 mod type_tag;
+mod well_known;
 
 pub use self::bytes::ByteString;
 pub use compact_string::{CompactString, ToCompactString};

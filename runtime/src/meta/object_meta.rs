@@ -108,7 +108,11 @@ pub struct ManagedFieldsEntry {
     #[serde(default, rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
     pub fields_v1: Option<FieldsV1>,
     /// Identifier of the workflow managing these fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::well_known::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub manager: Option<CompactString>,
     /// `Apply` or `Update`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -12,7 +12,21 @@ use std::marker::PhantomData;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Kind, Object, ObjectMeta, Resource, Scope};
+use super::{CompactString, Kind, Object, ObjectMeta, Resource, Scope};
+
+const API_VERSION: &str = "meta.k8s.io/v1";
+const KIND: &str = "PartialObjectMetadata";
+
+/// The type strings every object of a metadata-only cache carries point at one static copy
+/// instead of taking an allocation per object (`PartialObjectMetadata` does not fit inline).
+fn well_known<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<CompactString>, D::Error> {
+    let s = Option::<CompactString>::deserialize(d)?;
+    Ok(s.map(|s| match s.as_str() {
+        API_VERSION => CompactString::const_new(API_VERSION),
+        KIND => CompactString::const_new(KIND),
+        _ => s,
+    }))
+}
 
 /// Accept header asking for one object as `PartialObjectMetadata` (falls back to full JSON).
 pub const PARTIAL_OBJECT_METADATA_ACCEPT: &str =
@@ -27,11 +41,19 @@ pub const PARTIAL_OBJECT_METADATA_LIST_ACCEPT: &str =
 #[serde(rename_all = "camelCase", bound = "")]
 pub struct PartialObjectMetadata<K> {
     /// `meta.k8s.io/v1` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "well_known",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_version: Option<CompactString>,
     /// `PartialObjectMetadata` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "well_known",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kind: Option<CompactString>,
     #[serde(default)]
     pub metadata: ObjectMeta,
     #[serde(skip)]
@@ -42,8 +64,8 @@ impl<K> PartialObjectMetadata<K> {
     /// Wraps metadata as the partial form of a `K`.
     pub fn new(metadata: ObjectMeta) -> Self {
         Self {
-            api_version: Some("meta.k8s.io/v1".into()),
-            kind: Some("PartialObjectMetadata".into()),
+            api_version: Some(CompactString::const_new(API_VERSION)),
+            kind: Some(CompactString::const_new(KIND)),
             metadata,
             resource: PhantomData,
         }
@@ -125,6 +147,20 @@ mod tests {
         const PLURAL: &'static str = "pods";
         const SCOPE: Scope = Scope::Namespaced;
         const LIST_KIND: &'static str = "PodList";
+    }
+
+    #[test]
+    fn type_strings_of_decoded_objects_take_no_allocation() {
+        let json = r#"{"apiVersion":"meta.k8s.io/v1","kind":"PartialObjectMetadata","metadata":{"name":"a"}}"#;
+        let m: PartialObjectMetadata<Pod> = serde_json::from_str(json).unwrap();
+        let kind = m.kind.as_ref().unwrap();
+        assert_eq!(kind, "PartialObjectMetadata");
+        assert!(!kind.is_heap_allocated());
+        assert_eq!(m.api_version.as_deref(), Some("meta.k8s.io/v1"));
+        let other: PartialObjectMetadata<Pod> =
+            serde_json::from_str(r#"{"kind":"SomethingElseEntirely"}"#).unwrap();
+        assert_eq!(other.kind.as_deref(), Some("SomethingElseEntirely"));
+        assert_eq!(serde_json::to_string(&m).unwrap(), json);
     }
 
     #[test]
