@@ -29,11 +29,7 @@ impl TestEnv {
     ///
     /// Panics (failing the test) if the server refuses it or does not establish it in time.
     pub async fn install_crd(&self, mut crd: Value) -> Value {
-        let name = crd
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("CRD without metadata.name: {crd}"))
-            .to_owned();
+        let name = crd_name(&crd);
         if let Some(meta) = crd.get_mut("metadata").and_then(Value::as_object_mut) {
             let labels = meta
                 .entry("labels")
@@ -50,7 +46,28 @@ impl TestEnv {
             .await
             .unwrap_or_else(|e| panic!("creating CRD {name}: {e}"));
         self.delete_at_finish(CRDS, &name);
+        self.wait_established(&name).await
+    }
 
+    /// Makes sure the CRD `crd` exists (creating it when absent; one already there is
+    /// fine) and waits until it is `Established`. For CRDs with a fixed group, such as the
+    /// ones generated code is built from: shared by every run, so never deleted by a test.
+    pub async fn ensure_crd(&self, crd: Value) -> Value {
+        let name = crd_name(&crd);
+        let created = self
+            .client
+            .request(Method::POST)
+            .abs_path(CRDS)
+            .json_body(&crd)
+            .json::<Value>()
+            .await;
+        if let Err(e) = created {
+            assert!(e.is_already_exists(), "creating CRD {name}: {e}");
+        }
+        self.wait_established(&name).await
+    }
+
+    async fn wait_established(&self, name: &str) -> Value {
         let deadline = tokio::time::Instant::now() + ESTABLISH_TIMEOUT;
         loop {
             let current: Value = self
@@ -69,6 +86,13 @@ impl TestEnv {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
+
+fn crd_name(crd: &Value) -> String {
+    crd.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("CRD without metadata.name: {crd}"))
+        .to_owned()
 }
 
 fn is_established(crd: &Value) -> bool {

@@ -5,29 +5,15 @@
 use kubegen_example_crd_build::crds::Clientset;
 use kubegen_example_crd_build::{widget, WidgetStatus};
 use kubegen_runtime::meta::Object;
-use kubegen_runtime::rest::{CreateOptions, GetOptions, ListOptions, Method, UpdateOptions};
+use kubegen_runtime::rest::{CreateOptions, GetOptions, ListOptions, UpdateOptions};
 use kubegen_test_support::TestEnv;
 
-/// The committed manifest, installed as a CRD (once: it is cluster-scoped).
+/// The committed manifest, installed as a CRD (once: it is cluster-scoped and shared).
 async fn install_crd(env: &TestEnv) {
     use serde::Deserialize;
     let text = include_str!("../crds/widgets.example.com.yaml");
     let crd = serde_json::Value::deserialize(serde_yaml::Deserializer::from_str(text)).unwrap();
-    let created = env
-        .client
-        .request(Method::POST)
-        .group_version("apiextensions.k8s.io", "v1")
-        .resource("customresourcedefinitions")
-        .json_body(&crd)
-        .json::<serde_json::Value>()
-        .await;
-    if let Err(e) = created {
-        // Already there on a shared cluster is fine.
-        assert!(
-            e.to_string().contains("already exists"),
-            "installing the CRD: {e}"
-        );
-    }
+    env.ensure_crd(crd).await;
 }
 
 #[tokio::test]

@@ -11,38 +11,15 @@ use kubegen_example_fetch_generated::{widget, WidgetStatus, CRD_MANIFESTS};
 use kubegen_runtime::cache::SharedInformerFactory;
 use kubegen_runtime::meta::labels::Selector;
 use kubegen_runtime::meta::Object;
-use kubegen_runtime::rest::{
-    CreateOptions, GetOptions, ListOptions, Method, UpdateOptions, WatchEvent,
-};
+use kubegen_runtime::rest::{CreateOptions, GetOptions, ListOptions, UpdateOptions, WatchEvent};
 use kubegen_test_support::TestEnv;
 
 /// Installs the CRDs (already there on a shared cluster is fine) and waits until they serve.
 async fn install_crds(env: &TestEnv) {
-    for (name, manifest) in CRD_MANIFESTS {
+    for (_, manifest) in CRD_MANIFESTS {
         let crd: serde_json::Value = serde_yaml::from_str(manifest).unwrap();
-        let created = env
-            .client
-            .request(Method::POST)
-            .group_version("apiextensions.k8s.io", "v1")
-            .resource("customresourcedefinitions")
-            .json_body(&crd)
-            .json::<serde_json::Value>()
-            .await;
-        if let Err(e) = created {
-            assert!(e.is_already_exists(), "installing {name}: {e}");
-        }
+        env.ensure_crd(crd).await;
     }
-    let cs = Clientset::new(env.client.clone());
-    for _ in 0..100 {
-        let widgets = cs.example_v1().widgets(&env.namespace);
-        let dbs = cs.stores_v1().databases(&env.namespace);
-        let opts = ListOptions::default();
-        if widgets.list(&opts).await.is_ok() && dbs.list(&opts).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the CRDs are not served");
 }
 
 #[tokio::test]
