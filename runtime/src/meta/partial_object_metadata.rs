@@ -17,17 +17,6 @@ use super::{CompactString, Kind, Object, ObjectMeta, Resource, Scope};
 const API_VERSION: &str = "meta.k8s.io/v1";
 const KIND: &str = "PartialObjectMetadata";
 
-/// The type strings every object of a metadata-only cache carries point at one static copy
-/// instead of taking an allocation per object (`PartialObjectMetadata` does not fit inline).
-fn well_known<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<CompactString>, D::Error> {
-    let s = Option::<CompactString>::deserialize(d)?;
-    Ok(s.map(|s| match s.as_str() {
-        API_VERSION => CompactString::const_new(API_VERSION),
-        KIND => CompactString::const_new(KIND),
-        _ => s,
-    }))
-}
-
 /// Accept header asking for one object as `PartialObjectMetadata` (falls back to full JSON).
 pub const PARTIAL_OBJECT_METADATA_ACCEPT: &str =
     "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
@@ -43,14 +32,14 @@ pub struct PartialObjectMetadata<K> {
     /// `meta.k8s.io/v1` on the wire.
     #[serde(
         default,
-        deserialize_with = "well_known",
+        deserialize_with = "super::well_known::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub api_version: Option<CompactString>,
     /// `PartialObjectMetadata` on the wire.
     #[serde(
         default,
-        deserialize_with = "well_known",
+        deserialize_with = "super::well_known::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub kind: Option<CompactString>,

@@ -43,6 +43,8 @@ pub(crate) fn interned(s: &str) -> Option<CompactString> {
         "kubernetes.io/config.source" => "kubernetes.io/config.source",
         "prometheus.io/scrape" => "prometheus.io/scrape",
         "prometheus.io/port" => "prometheus.io/port",
+        // The kind of every object of a metadata-only cache (`meta.k8s.io/v1` fits inline).
+        "PartialObjectMetadata" => "PartialObjectMetadata",
         // Field managers of the control plane and kubectl.
         "kube-controller-manager" => "kube-controller-manager",
         "kubectl-client-side-apply" => "kubectl-client-side-apply",
