@@ -299,7 +299,30 @@ fn fields(m: &Model) -> BTreeMap<(String, String), FieldInfo> {
             format!("{api_group}/{}", def.module.version)
         };
         let type_name = format!("{gv} {}", def.rust_name);
-        for f in fields.iter().filter(|f| !f.flatten) {
+        // A one-of group's members are still keys of the object.
+        let members = fields.iter().filter(|f| f.one_of).flat_map(|f| {
+            let variants = match &f.ty {
+                TypeRef::Named(id) => match m.type_def(id).map(|d| &d.body) {
+                    Some(TypeBody::OneOf { variants }) => variants.as_slice(),
+                    _ => &[],
+                },
+                _ => &[],
+            };
+            variants.iter().map(|v| {
+                (
+                    v.json_name.clone(),
+                    FieldInfo {
+                        ty: type_text(m, &v.ty),
+                        required: false,
+                        deprecated: mentions_deprecation(v.doc.as_deref()),
+                    },
+                )
+            })
+        });
+        for (json_name, info) in members {
+            out.insert((type_name.clone(), json_name), info);
+        }
+        for f in fields.iter().filter(|f| !f.flatten && !f.one_of) {
             out.insert(
                 (type_name.clone(), f.json_name.clone()),
                 FieldInfo {

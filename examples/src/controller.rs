@@ -15,7 +15,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use kubegen_api::apps::v1::Deployment;
-use kubegen_api::core::v1::{ConfigMap, PodSpec};
+use kubegen_api::core::v1::{ConfigMap, PodSpec, VolumeSource};
 use kubegen_api::{Clientset, InformerFactoryExt};
 use kubegen_runtime::cache::{
     index_func, object_key, split_key, EventHandlerFns, IndexError, Indexers, SharedInformerFactory,
@@ -232,11 +232,12 @@ pub fn mounted_config_maps(deployment: &Deployment) -> Vec<String> {
         .into_iter()
         .flatten()
         .flat_map(|v| {
-            let direct = v.config_map.as_ref().and_then(|c| c.name.clone());
-            let projected = v
-                .projected
-                .as_ref()
-                .and_then(|p| p.sources.as_ref())
+            let (direct, projected) = match &v.source {
+                Some(VolumeSource::ConfigMap(c)) => (c.name.clone(), None),
+                Some(VolumeSource::Projected(p)) => (None, p.sources.as_ref()),
+                _ => (None, None),
+            };
+            let projected = projected
                 .into_iter()
                 .flatten()
                 .filter_map(|s| s.config_map.as_ref().and_then(|c| c.name.clone()));

@@ -8,6 +8,7 @@ mod crate_files;
 mod docs;
 mod informers;
 mod names;
+mod one_of;
 mod single_file;
 mod types;
 

@@ -58,6 +58,9 @@ impl Names {
             TypeBody::Union { variants } => {
                 variants.iter().for_each(|v| collect_refs(&v.ty, &mut refs))
             }
+            TypeBody::OneOf { variants } => {
+                variants.iter().for_each(|v| collect_refs(&v.ty, &mut refs))
+            }
             TypeBody::Enum { .. } => {}
         }
         let mut taken: BTreeSet<String> = BTreeSet::new();

@@ -5,9 +5,10 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, join};
 use super::names::Names;
+use super::one_of;
 use crate::model::{Field, Model, TypeBody, TypeDef, TypeRef};
 
-const HELPERS: &str = "kubegen_runtime::meta::serde_helpers";
+pub(super) const HELPERS: &str = "kubegen_runtime::meta::serde_helpers";
 
 /// The items of the file for `def`.
 pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
@@ -25,10 +26,17 @@ pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
         externs.push("List");
     }
     let names = Names::resolve(model, def, &externs);
-    let serde = !matches!(def.body, TypeBody::List { .. } | TypeBody::Alias(_));
+    let serde = !matches!(
+        def.body,
+        TypeBody::List { .. } | TypeBody::Alias(_) | TypeBody::OneOf { .. }
+    );
     let uses = names.use_items(serde);
     let item = match &def.body {
+        TypeBody::Struct { fields } if fields.iter().any(|f| f.one_of) => {
+            one_of::struct_item(def, fields, &names)
+        }
         TypeBody::Struct { fields } => struct_item(def, fields, &names),
+        TypeBody::OneOf { variants } => one_of::enum_item(def, variants, &names),
         TypeBody::List { item } => {
             let doc = doc_attrs(def.doc.as_deref());
             let name = format_ident!("{}", def.rust_name);
@@ -96,7 +104,7 @@ pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
     }
 }
 
-fn type_tokens(ty: &TypeRef, names: &Names) -> TokenStream {
+pub(super) fn type_tokens(ty: &TypeRef, names: &Names) -> TokenStream {
     match ty {
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
@@ -146,9 +154,13 @@ fn skip_fn(ty: &TypeRef) -> String {
     }
 }
 
+/// A field's doc text: its description and notes on requiredness and server defaults.
+pub(super) fn field_doc(field: &Field) -> Option<String> {
+    join(&[field.doc.clone(), required_note(field), default_note(field)])
+}
+
 fn field_tokens(field: &Field, names: &Names) -> TokenStream {
-    let doc =
-        doc_attrs(join(&[field.doc.clone(), required_note(field), default_note(field)]).as_deref());
+    let doc = doc_attrs(field_doc(field).as_deref());
     let name = format_ident!("{}", field.rust_name);
     let mut ty = type_tokens(&field.ty, names);
     if field.flatten {

@@ -216,6 +216,8 @@ pub(super) fn build(spec: &Spec, options: &ModelOptions) -> Result<Model, ModelE
         def.body = shape_kind(body, def.gvk.is_some());
     }
 
+    fixups::one_ofs(&mut types, &mut converter)?;
+
     // Resources: plural and scope of each kind.
     let resources = resources::collect(spec);
     let mut by_gvk: BTreeMap<Gvk, &resources::ResourceDef> = BTreeMap::new();
@@ -303,6 +305,7 @@ fn used_externals(
             TypeBody::Struct { fields } => fields.iter().for_each(|f| walk(&f.ty, &mut paths)),
             TypeBody::List { item } | TypeBody::Alias(item) => walk(item, &mut paths),
             TypeBody::Union { variants } => variants.iter().for_each(|v| walk(&v.ty, &mut paths)),
+            TypeBody::OneOf { variants } => variants.iter().for_each(|v| walk(&v.ty, &mut paths)),
             TypeBody::Enum { .. } => {}
         }
     }
@@ -333,6 +336,7 @@ pub(super) fn referenced(def: &TypeDef) -> Vec<TypeId> {
         TypeBody::Struct { fields } => fields.iter().for_each(|f| refs(&f.ty, &mut out)),
         TypeBody::List { item } | TypeBody::Alias(item) => refs(item, &mut out),
         TypeBody::Union { variants } => variants.iter().for_each(|v| refs(&v.ty, &mut out)),
+        TypeBody::OneOf { variants } => variants.iter().for_each(|v| refs(&v.ty, &mut out)),
         TypeBody::Enum { .. } => {}
     }
     out

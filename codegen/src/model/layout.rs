@@ -26,11 +26,20 @@ pub(super) fn apply(types: &mut BTreeMap<TypeId, TypeDef>) {
                 }
             }
         }
+        // So is a one-of enum: `Option<VolumeSource>` is 16 bytes with boxed sources.
+        if let TypeBody::OneOf { variants } = &mut def.body {
+            for v in variants {
+                if let TypeRef::Named(id) = &v.ty {
+                    v.boxed = sizes.get(id).copied().unwrap_or(0) > BOX_THRESHOLD;
+                }
+            }
+        }
         if let TypeBody::Struct { fields } = &mut def.body {
             for field in fields {
                 if let TypeRef::Named(id) = &field.ty {
                     let size = sizes.get(id).copied().unwrap_or(0);
-                    if !field.required && !is_kind && size > BOX_THRESHOLD {
+                    // A one-of field is small already: its members are the boxed ones.
+                    if !field.required && !is_kind && !field.one_of && size > BOX_THRESHOLD {
                         field.boxed = true;
                     }
                 }
@@ -88,6 +97,17 @@ fn size_of_named(
                 .max()
                 .unwrap_or(0)
         }
+        Some(TypeBody::OneOf { variants }) => {
+            // As laid out by `apply`: large members boxed.
+            8 + variants
+                .iter()
+                .map(|v| match size_of_ref(&v.ty, types, sizes, visiting) {
+                    size if v.boxed || size > BOX_THRESHOLD => 8,
+                    size => size,
+                })
+                .max()
+                .unwrap_or(0)
+        }
         Some(TypeBody::Enum { .. }) => 1,
         None => 8,
     };
@@ -130,6 +150,7 @@ fn break_cycles(types: &mut BTreeMap<TypeId, TypeDef>) {
             match &mut def.body {
                 TypeBody::Struct { fields } => fields[index].boxed = true,
                 TypeBody::Union { variants } => variants[index].boxed = true,
+                TypeBody::OneOf { variants } => variants[index].boxed = true,
                 _ => return,
             }
         }
@@ -148,6 +169,13 @@ fn inline_edges(def: &TypeDef) -> Vec<(usize, TypeId)> {
             }
         }
         TypeBody::Union { variants } => {
+            for (i, v) in variants.iter().enumerate() {
+                if let (TypeRef::Named(id), false) = (&v.ty, v.boxed) {
+                    out.push((i, id.clone()));
+                }
+            }
+        }
+        TypeBody::OneOf { variants } => {
             for (i, v) in variants.iter().enumerate() {
                 if let (TypeRef::Named(id), false) = (&v.ty, v.boxed) {
                     out.push((i, id.clone()));

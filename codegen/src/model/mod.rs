@@ -153,6 +153,25 @@ pub enum TypeBody {
     Enum {
         values: Vec<EnumValue>,
     },
+    /// The mutually exclusive members of a one-of struct (`Volume`'s volume sources), held by
+    /// the struct's [`Field::one_of`] field. On the wire each member is a key of the struct's
+    /// own object, so this type has no serde impls of its own.
+    OneOf {
+        variants: Vec<OneOfVariant>,
+    },
+}
+
+/// One member of a [`TypeBody::OneOf`].
+#[derive(Clone, Debug)]
+pub struct OneOfVariant {
+    /// The member's key in the parent object (`configMap`).
+    pub json_name: String,
+    /// The enum variant (`ConfigMap`).
+    pub rust_name: String,
+    pub doc: Option<String>,
+    pub ty: TypeRef,
+    /// Stored behind a `Box` (the enum is as large as its largest inline variant).
+    pub boxed: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -188,6 +207,10 @@ pub struct Field {
     /// Holds the object's undeclared fields (`x-kubernetes-preserve-unknown-fields` beside
     /// declared ones): a map flattened into the object, with an empty `json_name`.
     pub flatten: bool,
+    /// Holds a one-of group: an `Option` of the [`TypeBody::OneOf`] enum `ty` names, whose
+    /// members are keys of this struct's object on the wire (empty `json_name`). A struct
+    /// with such a field gets hand-written serde impls.
+    pub one_of: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

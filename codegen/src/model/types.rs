@@ -92,6 +92,7 @@ impl Converter {
             boxed: false,
             default: None,
             flatten: true,
+            one_of: false,
         });
     }
 
@@ -232,6 +233,7 @@ impl Converter {
                 boxed: false,
                 default,
                 flatten: false,
+                one_of: false,
             });
         }
         Ok(fields)
@@ -435,6 +437,7 @@ fn add_embedded_resource_fields(fields: &mut Vec<Field>) {
             boxed: false,
             default: None,
             flatten: false,
+            one_of: false,
         });
     }
     fields.sort_by(|a, b| a.json_name.cmp(&b.json_name));

@@ -12,6 +12,7 @@ pub mod labels;
 mod list;
 mod map;
 mod object_meta;
+pub mod one_of;
 mod options;
 mod partial_object_metadata;
 mod quantity;

@@ -437,6 +437,8 @@ mod volume_projection;
 pub use self::volume_projection::VolumeProjection;
 mod volume_resource_requirements;
 pub use self::volume_resource_requirements::VolumeResourceRequirements;
+mod volume_source;
+pub use self::volume_source::VolumeSource;
 mod volume_status;
 pub use self::volume_status::VolumeStatus;
 mod vsphere_virtual_disk_volume_source;

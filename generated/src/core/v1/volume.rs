@@ -2,131 +2,70 @@
 
 use kubegen_runtime::meta::CompactString;
 use serde::{Deserialize, Serialize};
-use super::{
-    AWSElasticBlockStoreVolumeSource, AzureDiskVolumeSource, AzureFileVolumeSource,
-    CSIVolumeSource, CephFSVolumeSource, CinderVolumeSource, ConfigMapVolumeSource,
-    DownwardAPIVolumeSource, EmptyDirVolumeSource, EphemeralVolumeSource, FCVolumeSource,
-    FlexVolumeSource, FlockerVolumeSource, GCEPersistentDiskVolumeSource,
-    GitRepoVolumeSource, GlusterfsVolumeSource, HostPathVolumeSource, ISCSIVolumeSource,
-    ImageVolumeSource, NFSVolumeSource, PersistentVolumeClaimVolumeSource,
-    PhotonPersistentDiskVolumeSource, PortworxVolumeSource, ProjectedVolumeSource,
-    QuobyteVolumeSource, RBDVolumeSource, ScaleIOVolumeSource, SecretVolumeSource,
-    StorageOSVolumeSource, VsphereVirtualDiskVolumeSource,
-};
+use super::VolumeSource;
 /// Volume represents a named volume in a pod that may be accessed by any container in the pod.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Volume {
-    /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub aws_elastic_block_store: Option<Box<AWSElasticBlockStoreVolumeSource>>,
-    /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub azure_disk: Option<Box<AzureDiskVolumeSource>>,
-    /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub azure_file: Option<Box<AzureFileVolumeSource>>,
-    /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cephfs: Option<Box<CephFSVolumeSource>>,
-    /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cinder: Option<Box<CinderVolumeSource>>,
-    /// configMap represents a configMap that should populate this volume
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config_map: Option<Box<ConfigMapVolumeSource>>,
-    /// csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub csi: Option<Box<CSIVolumeSource>>,
-    /// downwardAPI represents downward API about the pod that should populate this volume
-    #[serde(rename = "downwardAPI", skip_serializing_if = "Option::is_none")]
-    pub downward_api: Option<Box<DownwardAPIVolumeSource>>,
-    /// emptyDir represents a temporary directory that shares a pod's lifetime. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub empty_dir: Option<Box<EmptyDirVolumeSource>>,
-    /// ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed.
-    ///
-    /// Use this if: a) the volume is only needed while the pod runs, b) features of normal volumes like restoring from snapshot or capacity
-    /// tracking are needed,
-    /// c) the storage driver is specified through a storage class, and d) the storage driver supports dynamic volume provisioning through
-    /// a PersistentVolumeClaim (see EphemeralVolumeSource for more
-    /// information on the connection between this volume type
-    /// and PersistentVolumeClaim).
-    ///
-    /// Use PersistentVolumeClaim or one of the vendor-specific APIs for volumes that persist for longer than the lifecycle of an individual pod.
-    ///
-    /// Use CSI for light-weight local ephemeral volumes if the CSI driver is meant to be used that way - see the documentation of the driver for more information.
-    ///
-    /// A pod can use both types of ephemeral volumes and persistent volumes at the same time.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ephemeral: Option<Box<EphemeralVolumeSource>>,
-    /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fc: Option<Box<FCVolumeSource>>,
-    /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flex_volume: Option<Box<FlexVolumeSource>>,
-    /// flocker represents a Flocker volume attached to a kubelet's host machine. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flocker: Option<Box<FlockerVolumeSource>>,
-    /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gce_persistent_disk: Option<Box<GCEPersistentDiskVolumeSource>>,
-    /// gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub git_repo: Option<Box<GitRepoVolumeSource>>,
-    /// glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub glusterfs: Option<Box<GlusterfsVolumeSource>>,
-    /// hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container. This is generally used for system agents or other privileged things that are allowed to see the host machine. Most containers will NOT need this. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_path: Option<Box<HostPathVolumeSource>>,
-    /// image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine. The volume is resolved at pod startup depending on which PullPolicy value is provided:
-    ///
-    /// - Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. - Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. - IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails.
-    ///
-    /// The volume gets re-resolved if the pod gets deleted and recreated, which means that new remote content will become available on pod recreation. A failure to resolve or pull the image during pod startup will block containers from starting and may add significant latency. Failures will be retried using normal volume backoff and will be reported on the pod reason and message. The types of objects that may be mounted by this volume are defined by the container runtime implementation on a host machine and at minimum must include all valid types supported by the container image field. The OCI object gets mounted in a single directory (spec.containers[*].volumeMounts.mountPath) by merging the manifest layers in the same way as for container images. The volume will be mounted read-only (ro). Sub path mounts for containers are not supported (spec.containers[*].volumeMounts.subpath) before 1.33. The field spec.securityContext.fsGroupChangePolicy has no effect on this volume type.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<Box<ImageVolumeSource>>,
-    /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub iscsi: Option<Box<ISCSIVolumeSource>>,
     /// name of the volume. Must be a DNS_LABEL and unique within the pod. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
     ///
     /// Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<CompactString>,
-    /// nfs represents an NFS mount on the host that shares a pod's lifetime More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nfs: Option<Box<NFSVolumeSource>>,
-    /// persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub persistent_volume_claim: Option<Box<PersistentVolumeClaimVolumeSource>>,
-    /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub photon_persistent_disk: Option<Box<PhotonPersistentDiskVolumeSource>>,
-    /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub portworx_volume: Option<Box<PortworxVolumeSource>>,
-    /// projected items for all in one resources secrets, configmaps, and downward API
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub projected: Option<Box<ProjectedVolumeSource>>,
-    /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub quobyte: Option<Box<QuobyteVolumeSource>>,
-    /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rbd: Option<Box<RBDVolumeSource>>,
-    /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.
-    #[serde(rename = "scaleIO", skip_serializing_if = "Option::is_none")]
-    pub scale_io: Option<Box<ScaleIOVolumeSource>>,
-    /// secret represents a secret that should populate this volume. More info: https://kubernetes.io/docs/concepts/storage/volumes#secret
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<Box<SecretVolumeSource>>,
-    /// storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub storageos: Option<Box<StorageOSVolumeSource>>,
-    /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub vsphere_volume: Option<Box<VsphereVirtualDiskVolumeSource>>,
+    /// The volume's source; the API allows exactly one. `None` when the object names none (or only sources this version does not know).
+    pub source: Option<VolumeSource>,
+}
+impl Serialize for Volume {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        use kubegen_runtime::meta::one_of::OneOf;
+        let len = usize::from(self.name.is_some()) + usize::from(self.source.is_some());
+        let mut s = serializer.serialize_struct("Volume", len)?;
+        if let Some(value) = &self.name {
+            s.serialize_field("name", value)?;
+        }
+        if let Some(value) = &self.source {
+            value.write(&mut s)?;
+        }
+        s.end()
+    }
+}
+impl<'de> Deserialize<'de> for Volume {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Volume;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a Volume object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Volume, A::Error> {
+                use kubegen_runtime::meta::one_of::Key;
+                use kubegen_runtime::meta::one_of::OneOf;
+                let seed = kubegen_runtime::meta::one_of::KeySeed::new(
+                    &["name"],
+                    VolumeSource::KEYS,
+                );
+                let mut out = Volume::default();
+                while let Some(key) = map.next_key_seed(seed)? {
+                    match key {
+                        Key::Field(0) => out.name = map.next_value()?,
+                        Key::Member(index) => {
+                            kubegen_runtime::meta::one_of::set(
+                                &mut out.source,
+                                VolumeSource::read(index, &mut map)?,
+                            )?
+                        }
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
