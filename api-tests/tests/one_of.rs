@@ -35,7 +35,10 @@ fn realistic_pod_volumes_keep_their_sources() {
         .collect();
     assert_eq!(keys, expected);
     assert!(keys.contains(&"projected"));
-    for (typed, raw) in volumes.iter().zip(json["spec"]["volumes"].as_array().unwrap()) {
+    for (typed, raw) in volumes
+        .iter()
+        .zip(json["spec"]["volumes"].as_array().unwrap())
+    {
         assert_eq!(&serde_json::to_value(typed).unwrap(), raw);
     }
 }
@@ -56,7 +59,8 @@ fn the_source_is_written_flat_after_the_name() {
         serde_json::to_string(&v).unwrap(),
         r#"{"name":"cfg","configMap":{"name":"app"}}"#
     );
-    let back: Volume = serde_json::from_str(r#"{"configMap":{"name":"app"},"name":"cfg"}"#).unwrap();
+    let back: Volume =
+        serde_json::from_str(r#"{"configMap":{"name":"app"},"name":"cfg"}"#).unwrap();
     assert_eq!(back, v);
 }
 
@@ -76,7 +80,10 @@ fn only_set_fields_are_written() {
         name: Some("x".into()),
         source: None,
     };
-    assert_eq!(serde_json::to_value(&only_name).unwrap(), json!({"name": "x"}));
+    assert_eq!(
+        serde_json::to_value(&only_name).unwrap(),
+        json!({"name": "x"})
+    );
 }
 
 #[test]
@@ -104,12 +111,14 @@ fn null_sources_are_absent() {
 
 #[test]
 fn two_sources_are_an_error_naming_both() {
-    let err = serde_json::from_str::<Volume>(
-        r#"{"name":"x","configMap":{"name":"a"},"emptyDir":{}}"#,
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(err.contains("configMap") && err.contains("emptyDir"), "{err}");
+    let err =
+        serde_json::from_str::<Volume>(r#"{"name":"x","configMap":{"name":"a"},"emptyDir":{}}"#)
+            .unwrap_err()
+            .to_string();
+    assert!(
+        err.contains("configMap") && err.contains("emptyDir"),
+        "{err}"
+    );
     // Also through a serde_json::Value, and inside a pod.
     let err = serde_json::from_value::<Pod>(json!({
         "spec": {"volumes": [{"name": "x", "secret": {}, "projected": {}}]}
@@ -118,7 +127,10 @@ fn two_sources_are_an_error_naming_both() {
     .to_string();
     assert!(err.contains("secret") && err.contains("projected"), "{err}");
     let dup = serde_json::from_str::<Volume>(r#"{"secret":{},"secret":{}}"#).unwrap_err();
-    assert!(dup.to_string().contains("duplicate field `secret`"), "{dup}");
+    assert!(
+        dup.to_string().contains("duplicate field `secret`"),
+        "{dup}"
+    );
 }
 
 #[test]
@@ -147,5 +159,43 @@ fn wrong_shapes_are_errors() {
 #[test]
 fn one_of_is_small() {
     assert!(std::mem::size_of::<Option<VolumeSource>>() <= 16);
-    assert!(std::mem::size_of::<Volume>() <= 48, "{}", std::mem::size_of::<Volume>());
+    assert!(
+        std::mem::size_of::<Volume>() <= 48,
+        "{}",
+        std::mem::size_of::<Volume>()
+    );
+}
+
+#[test]
+fn persistent_volume_spec_is_one_of_too() {
+    use kubegen_api::core::v1::{PersistentVolumeSource, PersistentVolumeSpec};
+    let json = json!({
+        "accessModes": ["ReadWriteOnce"],
+        "capacity": {"storage": "10Gi"},
+        "claimRef": {"name": "c", "namespace": "ns"},
+        "mountOptions": null,
+        "persistentVolumeReclaimPolicy": "Retain",
+        "nfs": {"server": "nfs.example", "path": "/x"},
+        "hostPath": null,
+        "future": true
+    });
+    let spec: PersistentVolumeSpec = serde_json::from_value(json).unwrap();
+    let modes = spec.access_modes.as_ref().unwrap();
+    assert_eq!(modes.capacity(), 1, "lists are read to their exact length");
+    assert!(spec.mount_options.is_none());
+    assert!(matches!(spec.source, Some(PersistentVolumeSource::Nfs(_))));
+    assert_eq!(
+        serde_json::to_value(&spec).unwrap(),
+        json!({
+            "accessModes": ["ReadWriteOnce"],
+            "capacity": {"storage": "10Gi"},
+            "claimRef": {"name": "c", "namespace": "ns"},
+            "persistentVolumeReclaimPolicy": "Retain",
+            "nfs": {"server": "nfs.example", "path": "/x"}
+        })
+    );
+    let err = serde_json::from_value::<PersistentVolumeSpec>(json!({"nfs": {}, "local": {}}))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nfs") && err.contains("local"), "{err}");
 }

@@ -89,19 +89,40 @@ struct OneOfFixup {
     field_doc: &'static str,
 }
 
-/// Every one-of struct. `PersistentVolumeSpec`'s persistent volume sources could be one more
-/// entry (with its many plain fields).
-const ONE_OFS: &[OneOfFixup] = &[OneOfFixup {
-    schema: "io.k8s.api.core.v1.Volume",
-    plain: &["name"],
-    enum_name: "VolumeSource",
-    field: "source",
-    enum_doc: "Where a volume's contents come from: exactly one of these sources. On the wire \
-               the source is a key of the `Volume` object itself (`{\"name\": \"x\", \
-               \"configMap\": {...}}`).",
-    field_doc: "The volume's source; the API allows exactly one. `None` when the object \
-                names none (or only sources this version does not know).",
-}];
+/// Every one-of struct.
+const ONE_OFS: &[OneOfFixup] = &[
+    OneOfFixup {
+        schema: "io.k8s.api.core.v1.Volume",
+        plain: &["name"],
+        enum_name: "VolumeSource",
+        field: "source",
+        enum_doc: "Where a volume's contents come from: exactly one of these sources. On the wire \
+                   the source is a key of the `Volume` object itself (`{\"name\": \"x\", \
+                   \"configMap\": {...}}`).",
+        field_doc: "The volume's source; the API allows exactly one. `None` when the object \
+                    names none (or only sources this version does not know).",
+    },
+    OneOfFixup {
+        schema: "io.k8s.api.core.v1.PersistentVolumeSpec",
+        plain: &[
+            "accessModes",
+            "capacity",
+            "claimRef",
+            "mountOptions",
+            "nodeAffinity",
+            "persistentVolumeReclaimPolicy",
+            "storageClassName",
+            "volumeAttributesClassName",
+            "volumeMode",
+        ],
+        enum_name: "PersistentVolumeSource",
+        field: "source",
+        enum_doc: "Where a persistent volume's storage is: exactly one of these sources. On the \
+                   wire the source is a key of the `PersistentVolumeSpec` object itself.",
+        field_doc: "The persistent volume's source; the API allows exactly one. `None` when the \
+                    object names none (or only sources this version does not know).",
+    },
+];
 
 /// Turns each one-of struct's group of members into one field holding a new enum type,
 /// after checking that the group is still what the fixup expects.
@@ -173,7 +194,10 @@ fn one_of_members(
     let fail = |message: String| ModelError::FixupNoLongerApplies {
         file: def.source.file.clone(),
         pointer: def.source.pointer.clone(),
-        message: format!("{}: {message}; the one-of fixup must be revisited", fixup.schema),
+        message: format!(
+            "{}: {message}; the one-of fixup must be revisited",
+            fixup.schema
+        ),
     };
     let TypeBody::Struct { fields } = &def.body else {
         return Err(fail("no longer an object".into()));
@@ -213,7 +237,10 @@ fn one_of_members(
         });
     }
     if kept.len() != fixup.plain.len() {
-        return Err(fail(format!("some of the fields {:?} are gone", fixup.plain)));
+        return Err(fail(format!(
+            "some of the fields {:?} are gone",
+            fixup.plain
+        )));
     }
     if variants.len() < 2 {
         return Err(fail("fewer than two members are left".into()));

@@ -257,6 +257,8 @@ mod persistent_volume_claim_volume_source;
 pub use self::persistent_volume_claim_volume_source::PersistentVolumeClaimVolumeSource;
 mod persistent_volume_list;
 pub use self::persistent_volume_list::PersistentVolumeList;
+mod persistent_volume_source;
+pub use self::persistent_volume_source::PersistentVolumeSource;
 mod persistent_volume_spec;
 pub use self::persistent_volume_spec::PersistentVolumeSpec;
 mod persistent_volume_status;

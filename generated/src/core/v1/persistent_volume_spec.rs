@@ -2,120 +2,151 @@
 
 use kubegen_runtime::meta::{CompactString, Map, Quantity};
 use serde::{Deserialize, Serialize};
-use super::{
-    AWSElasticBlockStoreVolumeSource, AzureDiskVolumeSource,
-    AzureFilePersistentVolumeSource, CSIPersistentVolumeSource,
-    CephFSPersistentVolumeSource, CinderPersistentVolumeSource, FCVolumeSource,
-    FlexPersistentVolumeSource, FlockerVolumeSource, GCEPersistentDiskVolumeSource,
-    GlusterfsPersistentVolumeSource, HostPathVolumeSource, ISCSIPersistentVolumeSource,
-    LocalVolumeSource, NFSVolumeSource, ObjectReference,
-    PhotonPersistentDiskVolumeSource, PortworxVolumeSource, QuobyteVolumeSource,
-    RBDPersistentVolumeSource, ScaleIOPersistentVolumeSource,
-    StorageOSPersistentVolumeSource, VolumeNodeAffinity, VsphereVirtualDiskVolumeSource,
-};
+use super::{ObjectReference, PersistentVolumeSource, VolumeNodeAffinity};
 /// PersistentVolumeSpec is the specification of a persistent volume.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeSpec {
     /// accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub access_modes: Option<Vec<CompactString>>,
-    /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub aws_elastic_block_store: Option<Box<AWSElasticBlockStoreVolumeSource>>,
-    /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub azure_disk: Option<Box<AzureDiskVolumeSource>>,
-    /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub azure_file: Option<Box<AzureFilePersistentVolumeSource>>,
     /// capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<Map<Quantity>>,
-    /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cephfs: Option<Box<CephFSPersistentVolumeSource>>,
-    /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cinder: Option<Box<CinderPersistentVolumeSource>>,
     /// claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_ref: Option<Box<ObjectReference>>,
-    /// csi represents storage that is handled by an external CSI driver.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub csi: Option<Box<CSIPersistentVolumeSource>>,
-    /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fc: Option<Box<FCVolumeSource>>,
-    /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flex_volume: Option<Box<FlexPersistentVolumeSource>>,
-    /// flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its usage. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flocker: Option<Box<FlockerVolumeSource>>,
-    /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Provisioned by an admin. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gce_persistent_disk: Option<Box<GCEPersistentDiskVolumeSource>>,
-    /// glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod. Provisioned by an admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub glusterfs: Option<Box<GlusterfsPersistentVolumeSource>>,
-    /// hostPath represents a directory on the host. Provisioned by a developer or tester. This is useful for single-node development and testing only! On-host storage is not supported in any way and WILL NOT WORK in a multi-node cluster. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_path: Option<Box<HostPathVolumeSource>>,
-    /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Provisioned by an admin.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub iscsi: Option<Box<ISCSIPersistentVolumeSource>>,
-    /// local represents directly-attached storage with node affinity
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub local: Option<Box<LocalVolumeSource>>,
     /// mountOptions is the list of mount options, e.g. ["ro", "soft"]. Not validated - mount will simply fail if one is invalid. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes/#mount-options
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mount_options: Option<Vec<CompactString>>,
-    /// nfs represents an NFS mount on the host. Provisioned by an admin. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nfs: Option<Box<NFSVolumeSource>>,
     /// nodeAffinity defines constraints that limit what nodes this volume can be accessed from. This field influences the scheduling of pods that use this volume. This field is mutable if MutablePVNodeAffinity feature gate is enabled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_affinity: Option<Box<VolumeNodeAffinity>>,
     /// persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub persistent_volume_reclaim_policy: Option<CompactString>,
-    /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub photon_persistent_disk: Option<Box<PhotonPersistentDiskVolumeSource>>,
-    /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub portworx_volume: Option<Box<PortworxVolumeSource>>,
-    /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub quobyte: Option<Box<QuobyteVolumeSource>>,
-    /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info: https://examples.k8s.io/volumes/rbd/README.md
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rbd: Option<Box<RBDPersistentVolumeSource>>,
-    /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.
-    #[serde(rename = "scaleIO", skip_serializing_if = "Option::is_none")]
-    pub scale_io: Option<Box<ScaleIOPersistentVolumeSource>>,
     /// storageClassName is the name of StorageClass to which this persistent volume belongs. Empty value means that this volume does not belong to any StorageClass.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_class_name: Option<CompactString>,
-    /// storageOS represents a StorageOS volume that is attached to the kubelet's host machine and mounted into the pod. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info: https://examples.k8s.io/volumes/storageos/README.md
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub storageos: Option<Box<StorageOSPersistentVolumeSource>>,
     /// Name of VolumeAttributesClass to which this persistent volume belongs. Empty value is not allowed. When this field is not set, it indicates that this volume does not belong to any VolumeAttributesClass. This field is mutable and can be changed by the CSI driver after a volume has been updated successfully to a new class. For an unbound PersistentVolume, the volumeAttributesClassName will be matched with unbound PersistentVolumeClaims during the binding process.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub volume_attributes_class_name: Option<CompactString>,
     /// volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub volume_mode: Option<CompactString>,
-    /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub vsphere_volume: Option<Box<VsphereVirtualDiskVolumeSource>>,
+    /// The persistent volume's source; the API allows exactly one. `None` when the object names none (or only sources this version does not know).
+    pub source: Option<PersistentVolumeSource>,
+}
+impl Serialize for PersistentVolumeSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        use kubegen_runtime::meta::one_of::OneOf;
+        let len = usize::from(self.access_modes.is_some())
+            + usize::from(self.capacity.is_some())
+            + usize::from(self.claim_ref.is_some())
+            + usize::from(self.mount_options.is_some())
+            + usize::from(self.node_affinity.is_some())
+            + usize::from(self.persistent_volume_reclaim_policy.is_some())
+            + usize::from(self.storage_class_name.is_some())
+            + usize::from(self.volume_attributes_class_name.is_some())
+            + usize::from(self.volume_mode.is_some())
+            + usize::from(self.source.is_some());
+        let mut s = serializer.serialize_struct("PersistentVolumeSpec", len)?;
+        if let Some(value) = &self.access_modes {
+            s.serialize_field("accessModes", value)?;
+        }
+        if let Some(value) = &self.capacity {
+            s.serialize_field("capacity", value)?;
+        }
+        if let Some(value) = &self.claim_ref {
+            s.serialize_field("claimRef", value)?;
+        }
+        if let Some(value) = &self.mount_options {
+            s.serialize_field("mountOptions", value)?;
+        }
+        if let Some(value) = &self.node_affinity {
+            s.serialize_field("nodeAffinity", value)?;
+        }
+        if let Some(value) = &self.persistent_volume_reclaim_policy {
+            s.serialize_field("persistentVolumeReclaimPolicy", value)?;
+        }
+        if let Some(value) = &self.storage_class_name {
+            s.serialize_field("storageClassName", value)?;
+        }
+        if let Some(value) = &self.volume_attributes_class_name {
+            s.serialize_field("volumeAttributesClassName", value)?;
+        }
+        if let Some(value) = &self.volume_mode {
+            s.serialize_field("volumeMode", value)?;
+        }
+        if let Some(value) = &self.source {
+            value.write(&mut s)?;
+        }
+        s.end()
+    }
+}
+impl<'de> Deserialize<'de> for PersistentVolumeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PersistentVolumeSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a PersistentVolumeSpec object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PersistentVolumeSpec, A::Error> {
+                use kubegen_runtime::meta::one_of::Key;
+                use kubegen_runtime::meta::one_of::OneOf;
+                let seed = kubegen_runtime::meta::one_of::KeySeed::new(
+                    &[
+                        "accessModes",
+                        "capacity",
+                        "claimRef",
+                        "mountOptions",
+                        "nodeAffinity",
+                        "persistentVolumeReclaimPolicy",
+                        "storageClassName",
+                        "volumeAttributesClassName",
+                        "volumeMode",
+                    ],
+                    PersistentVolumeSource::KEYS,
+                );
+                let mut out = PersistentVolumeSpec::default();
+                while let Some(key) = map.next_key_seed(seed)? {
+                    match key {
+                        Key::Field(0) => {
+                            out.access_modes = map
+                                .next_value::<
+                                    kubegen_runtime::meta::serde_helpers::Shrunk<_>,
+                                >()?
+                                .0;
+                        }
+                        Key::Field(1) => out.capacity = map.next_value()?,
+                        Key::Field(2) => out.claim_ref = map.next_value()?,
+                        Key::Field(3) => {
+                            out.mount_options = map
+                                .next_value::<
+                                    kubegen_runtime::meta::serde_helpers::Shrunk<_>,
+                                >()?
+                                .0;
+                        }
+                        Key::Field(4) => out.node_affinity = map.next_value()?,
+                        Key::Field(5) => {
+                            out.persistent_volume_reclaim_policy = map.next_value()?;
+                        }
+                        Key::Field(6) => out.storage_class_name = map.next_value()?,
+                        Key::Field(7) => {
+                            out.volume_attributes_class_name = map.next_value()?;
+                        }
+                        Key::Field(8) => out.volume_mode = map.next_value()?,
+                        Key::Member(index) => {
+                            kubegen_runtime::meta::one_of::set(
+                                &mut out.source,
+                                PersistentVolumeSource::read(index, &mut map)?,
+                            )?
+                        }
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
