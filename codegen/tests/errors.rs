@@ -165,6 +165,58 @@ fn fixup_that_no_longer_applies_fails_loudly() {
 }
 
 #[test]
+fn one_of_fixup_fails_when_a_member_becomes_required_or_a_scalar() {
+    let source = r#""io.k8s.api.core.v1.EmptyDirVolumeSource":{"type":"object","properties":{"medium":{"type":"string"}}}"#;
+    let member = r##"{"$ref":"#/components/schemas/io.k8s.api.core.v1.EmptyDirVolumeSource"}"##;
+    let cases = [
+        (
+            format!(r#""emptyDir":{member},"other":{member}"#),
+            r#"["name","emptyDir"]"#,
+        ),
+        (
+            format!(r#""emptyDir":{member},"readOnly":{{"type":"boolean"}}"#),
+            r#"["name"]"#,
+        ),
+    ];
+    for (members, required) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let volume = format!(
+            r#""io.k8s.api.core.v1.Volume":{{"type":"object","required":{required},"properties":{{"name":{{"type":"string"}},{members}}}}}"#
+        );
+        write(
+            dir.path(),
+            "a.json",
+            &doc(&format!("{{{source},{volume}}}")),
+        );
+        let spec = Spec::load_dir(dir.path()).unwrap();
+        let err = Model::from_spec(&spec).unwrap_err();
+        assert!(
+            matches!(err, ModelError::FixupNoLongerApplies { .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("io.k8s.api.core.v1.Volume"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn one_of_enum_name_must_be_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = r##"{
+        "io.k8s.api.core.v1.VolumeSource":{"type":"object","properties":{"x":{"type":"string"}}},
+        "io.k8s.api.core.v1.A":{"type":"object","properties":{"x":{"type":"string"}}},
+        "io.k8s.api.core.v1.Volume":{"type":"object","properties":{"name":{"type":"string"},
+            "a":{"$ref":"#/components/schemas/io.k8s.api.core.v1.A"},
+            "b":{"$ref":"#/components/schemas/io.k8s.api.core.v1.A"}}}}"##;
+    write(dir.path(), "a.json", &doc(schemas));
+    let spec = Spec::load_dir(dir.path()).unwrap();
+    let err = Model::from_spec(&spec).unwrap_err().to_string();
+    assert!(err.contains("VolumeSource already names a type"), "{err}");
+}
+
+#[test]
 fn cli_exits_non_zero_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.json", "not json");

@@ -138,3 +138,36 @@ fn every_kind_is_generated() {
     }
     assert!(kinds > 150, "only {kinds} kinds");
 }
+
+#[test]
+fn volume_is_a_one_of_struct() {
+    let spec = Spec::load_dir(&spec_dir()).unwrap();
+    let model = Model::from_spec(&spec).unwrap();
+    let volume = model.type_def("io.k8s.api.core.v1.Volume").unwrap();
+    let TypeBody::Struct { fields } = &volume.body else {
+        panic!("{:?}", volume.body)
+    };
+    let names: Vec<&str> = fields.iter().map(|f| f.rust_name.as_str()).collect();
+    assert_eq!(names, ["name", "source"]);
+    let source = &fields[1];
+    assert!(source.one_of && !source.boxed);
+    let TypeRef::Named(id) = &source.ty else {
+        panic!("{:?}", source.ty)
+    };
+    let def = model.type_def(id).unwrap();
+    assert_eq!(
+        (def.rust_name.as_str(), def.module.to_string()),
+        ("VolumeSource", "core::v1".into())
+    );
+    let TypeBody::OneOf { variants } = &def.body else {
+        panic!("{:?}", def.body)
+    };
+    assert_eq!(variants.len(), 30);
+    assert!(variants.iter().all(|v| v.boxed));
+    let config_map = variants
+        .iter()
+        .find(|v| v.json_name == "configMap")
+        .unwrap();
+    assert_eq!(config_map.rust_name, "ConfigMap");
+    assert!(config_map.doc.as_deref().unwrap().contains("configMap"));
+}
