@@ -13,6 +13,7 @@
 
 use kubegen_runtime::discovery::{ApiResource, DiscoveryClient, RestMapper};
 use kubegen_runtime::dynamic::{DynamicClient, DynamicObject};
+use kubegen_runtime::meta::Time;
 use kubegen_runtime::rest::{Client, CreateOptions, GetOptions, ListOptions};
 use serde_json::{json, Value};
 
@@ -119,17 +120,13 @@ fn age(o: &DynamicObject) -> String {
     let Some(created) = o.metadata.creation_timestamp else {
         return "<unknown>".into();
     };
-    let secs = (jiff_now() - created.0.as_second()).max(0);
+    let secs = (Time::now().as_unix_seconds() - created.as_unix_seconds()).max(0);
     match secs {
         s if s < 120 => format!("{s}s"),
         s if s < 2 * 3600 => format!("{}m", s / 60),
         s if s < 2 * 86400 => format!("{}h", s / 3600),
         s => format!("{}d", s / 86400),
     }
-}
-
-fn jiff_now() -> i64 {
-    kubegen_runtime::meta::Time::now().0.as_second()
 }
 
 fn print_table(resource: &ApiResource, objects: &[DynamicObject], with_namespace: bool) {

@@ -133,7 +133,7 @@ fn size_of_ref(
             "ObjectMeta" => 360,
             "ListMeta" => 96,
             "LabelSelector" => 48,
-            "Time" | "MicroTime" => 16,
+            "Time" | "MicroTime" => 8,
             _ => 32,
         },
         TypeRef::Named(id) => size_of_named(id, types, sizes, visiting),

@@ -11,6 +11,7 @@ use std::process::Stdio;
 use serde::Deserialize;
 
 use super::{ExecConfig, Secret};
+use crate::meta::Time;
 
 const V1: &str = "client.authentication.k8s.io/v1";
 const V1BETA1: &str = "client.authentication.k8s.io/v1beta1";
@@ -30,14 +31,13 @@ pub struct ExecCredential {
     pub client_certificate_pem: Option<Vec<u8>>,
     pub client_key_pem: Option<Secret<Vec<u8>>>,
     /// When the credential stops being valid; `None` means until the server rejects it.
-    pub expiration: Option<jiff::Timestamp>,
+    pub expiration: Option<Time>,
 }
 
 impl ExecCredential {
     /// True when the credential has an expiry that has passed.
     pub fn is_expired(&self) -> bool {
-        self.expiration
-            .is_some_and(|exp| jiff::Timestamp::now() >= exp)
+        self.expiration.is_some_and(|exp| Time::now() >= exp)
     }
 }
 
@@ -93,7 +93,7 @@ struct WireStatus {
     #[serde(default)]
     client_key_data: Option<String>,
     #[serde(default)]
-    expiration_timestamp: Option<jiff::Timestamp>,
+    expiration_timestamp: Option<Time>,
 }
 
 impl ExecAuth {

@@ -3,6 +3,7 @@
 
 use bytes::{BufMut, Bytes, BytesMut};
 use hyper::Response;
+use kubegen_runtime::meta::Time;
 use serde_json::{json, Value};
 
 use crate::catalog::ResourceDef;
@@ -119,10 +120,10 @@ pub fn full_list<T: AsRef<StoredObject>>(
 }
 
 fn age(created: &str) -> String {
-    let Ok(t) = created.parse::<jiff::Timestamp>() else {
+    let Ok(t) = created.parse::<Time>() else {
         return "<unknown>".into();
     };
-    let secs = jiff::Timestamp::now().as_second() - t.as_second();
+    let secs = Time::now().as_unix_seconds() - t.as_unix_seconds();
     match secs {
         s if s < 120 => format!("{}s", s.max(0)),
         s if s < 7200 => format!("{}m", s / 60),

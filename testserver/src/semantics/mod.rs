@@ -8,17 +8,16 @@ pub mod managed_fields;
 pub mod patch;
 pub mod validation;
 
+use kubegen_runtime::meta::Time;
+
 /// Now as the API server prints timestamps (RFC 3339, seconds, UTC).
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    Time::now().to_string()
 }
 
 /// `t` seconds from now, RFC 3339.
 pub fn rfc3339_in(secs: i64) -> String {
-    let t = jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_secs(secs))
-        .unwrap_or_else(|_| jiff::Timestamp::now());
-    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    Time::from_unix_seconds(Time::now().as_unix_seconds().saturating_add(secs))
+        .unwrap_or_else(Time::now)
+        .to_string()
 }

@@ -8,7 +8,7 @@ use super::{ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiti
 pub struct ContainerState {
     /// Details about a running container
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub running: Option<Box<ContainerStateRunning>>,
+    pub running: Option<ContainerStateRunning>,
     /// Details about a terminated container
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terminated: Option<Box<ContainerStateTerminated>>,
