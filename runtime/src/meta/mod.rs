@@ -46,5 +46,5 @@ pub use quantity::Quantity;
 pub use raw_extension::RawExtension;
 pub use resource::{Kind, Object, Resource, Scope};
 pub use status::{Status, StatusCause, StatusDetails};
-pub use time::{MicroTime, Time};
+pub use time::{MicroTime, ParseTimeError, Time, TimeErrorKind, TimeRangeError};
 pub use type_tag::{ApiVersion, KindTag};
