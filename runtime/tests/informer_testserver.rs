@@ -305,6 +305,25 @@ impl Informers {
     }
 }
 
+/// Cached objects, listed or from watch events, hold one copy of a long string they repeat:
+/// the label key `kubegen.dev/item` (16 bytes, one past the inline capacity).
+fn assert_shares_repeated_strings(informer: &SharedIndexInformer<ConfigMap>) {
+    let cached = informer.store().list();
+    assert!(cached.len() > 10);
+    let copies: std::collections::HashSet<*const u8> = cached
+        .iter()
+        .map(|cm| {
+            let labels = cm.metadata.labels.as_ref().expect("labels");
+            let key = labels
+                .keys()
+                .find(|k| *k == "kubegen.dev/item")
+                .expect("key");
+            key.as_ptr()
+        })
+        .collect();
+    assert_eq!(copies.len(), 1, "one shared copy of the label key");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn informers_follow_changes() {
     let env = TestEnv::start("informer-changes").await;
@@ -316,6 +335,7 @@ async fn informers_follow_changes() {
     remove(api, "cm-10").await;
     create(api, "late-1", "x").await;
     inf.converged(&[], "changes").await;
+    assert_shares_repeated_strings(&inf.full);
 
     // A handler added late catches up, then follows.
     let late = Recorder::default();

@@ -55,7 +55,9 @@ impl<K: Resource> RestListerWatcher<K> {
         let client = match (&options.namespace, K::SCOPE) {
             (Some(ns), Scope::Namespaced) => ResourceClient::namespaced(client.clone(), ns.clone()),
             _ => ResourceClient::all(client.clone()),
-        };
+        }
+        // Cached objects repeat each other's strings and field sets: keep one copy.
+        .decoding_shared();
         Self {
             client,
             options: options.clone(),

@@ -66,7 +66,7 @@ impl<'de> Deserialize<'de> for Interned {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Interned, E> {
                 Ok(Interned(
-                    interned(v).unwrap_or_else(|| CompactString::new(v)),
+                    interned(v).unwrap_or_else(|| CompactString::decoded(v)),
                 ))
             }
         }

@@ -47,6 +47,8 @@ pub struct RequestBuilder {
     headers: Vec<(HeaderName, HeaderValue)>,
     timeout: Option<Option<Duration>>,
     error: Option<Error>,
+    /// Decode responses inside a sharing scope ([`crate::meta::sharing`]).
+    shared: bool,
 }
 
 impl RequestBuilder {
@@ -67,7 +69,16 @@ impl RequestBuilder {
             headers: Vec::new(),
             timeout: None,
             error: None,
+            shared: false,
         }
+    }
+
+    /// Decodes the response (`json`, `watch`) with [`sharing`](crate::meta::sharing) on:
+    /// repeated long strings and field sets come from the shared pools, for objects a cache
+    /// keeps.
+    pub fn decode_shared(mut self, shared: bool) -> Self {
+        self.shared = shared;
+        self
     }
 
     /// The API group and version (`""`/`"v1"` for the core group, served under `/api`).
@@ -225,6 +236,7 @@ impl RequestBuilder {
 
     /// Sends the request and decodes the JSON body.
     pub async fn json<T: DeserializeOwned>(self) -> Result<T> {
+        let self_shared = self.shared;
         let verb = self.verb.to_string();
         let resp = self.send().await?;
         let url = resp.url().to_string();
@@ -233,6 +245,9 @@ impl RequestBuilder {
             url: url.clone(),
             source,
         })?;
+        if self_shared {
+            return crate::meta::sharing::decode_shared(|| decode(&bytes, &verb, &url));
+        }
         decode(&bytes, &verb, &url)
     }
 
@@ -256,6 +271,7 @@ impl RequestBuilder {
     /// its events as they arrive.
     pub async fn watch<K: DeserializeOwned + Send + 'static>(self) -> Result<WatchStream<K>> {
         let max = self.client.inner.max_watch_event_bytes;
+        let shared = self.shared;
         let timeout = self.timeout.unwrap_or(None);
         let resp = self.execute(timeout).await?;
         let url = resp.url().to_string();
@@ -269,7 +285,7 @@ impl RequestBuilder {
                 source,
             })
             .boxed();
-        Ok(WatchStream::new(body, url, max))
+        Ok(WatchStream::new(body, url, max).decode_shared(shared))
     }
 
     /// The send loop: rate limit, credentials, retries, 401 refresh, status check.

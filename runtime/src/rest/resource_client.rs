@@ -51,6 +51,8 @@ impl<K> ObjectOrStatus<K> {
 pub struct ResourceClient<K> {
     client: Client,
     namespace: Option<String>,
+    /// Decode responses inside a sharing scope ([`crate::meta::sharing`]).
+    shared: bool,
     _kind: PhantomData<fn() -> K>,
 }
 
@@ -59,6 +61,7 @@ impl<K> Clone for ResourceClient<K> {
         Self {
             client: self.client.clone(),
             namespace: self.namespace.clone(),
+            shared: self.shared,
             _kind: PhantomData,
         }
     }
@@ -79,6 +82,7 @@ impl<K: Resource> ResourceClient<K> {
         Self {
             client,
             namespace: Some(namespace.into()),
+            shared: false,
             _kind: PhantomData,
         }
     }
@@ -95,6 +99,7 @@ impl<K: Resource> ResourceClient<K> {
         Self {
             client,
             namespace: None,
+            shared: false,
             _kind: PhantomData,
         }
     }
@@ -102,6 +107,14 @@ impl<K: Resource> ResourceClient<K> {
     /// Objects of a cluster-scoped kind (same as [`ResourceClient::all`], reads better).
     pub fn cluster(client: Client) -> Self {
         Self::all(client)
+    }
+
+    /// Decodes objects with [`sharing`](crate::meta::sharing) on: long strings and field
+    /// sets equal to ones already decoded in this process share one copy. For objects that
+    /// are kept (caches); informers turn it on.
+    pub fn decoding_shared(mut self) -> Self {
+        self.shared = true;
+        self
     }
 
     /// The namespace this client is bound to, if any.
@@ -121,7 +134,8 @@ impl<K: Resource> ResourceClient<K> {
             .request(verb)
             .group_version(K::GROUP, K::VERSION)
             .namespace(self.namespace.as_deref())
-            .resource(K::PLURAL);
+            .resource(K::PLURAL)
+            .decode_shared(self.shared);
         if let Some(name) = name {
             req = req.name(name);
         }

@@ -165,6 +165,8 @@ pub struct WatchStream<K> {
     line_ready: bool,
     max: usize,
     url: String,
+    /// Decode inside a sharing scope ([`crate::meta::sharing`]).
+    shared: bool,
     _kind: PhantomData<fn() -> K>,
 }
 
@@ -191,8 +193,16 @@ impl<K: DeserializeOwned> WatchStream<K> {
             line_ready: false,
             max: max_event_bytes,
             url,
+            shared: false,
             _kind: PhantomData,
         }
+    }
+
+    /// Decodes events with [`sharing`](crate::meta::sharing) on: repeated long strings and
+    /// field sets come from the shared pools (for objects a cache keeps).
+    pub fn decode_shared(mut self, shared: bool) -> Self {
+        self.shared = shared;
+        self
     }
 
     /// Takes in the next body chunk: completes a pending line if the chunk ends it, and
@@ -345,7 +355,12 @@ impl<K: DeserializeOwned> Stream for WatchStream<K> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            if let Some(item) = this.next_buffered() {
+            let item = if this.shared {
+                crate::meta::sharing::decode_shared(|| this.next_buffered())
+            } else {
+                this.next_buffered()
+            };
+            if let Some(item) = item {
                 return Poll::Ready(Some(item));
             }
             let Some(body) = this.body.as_mut() else {

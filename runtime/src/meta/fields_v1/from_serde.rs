@@ -179,7 +179,7 @@ impl<'de> Visitor<'de> for RawOrAny {
                 buf.push(FORMAT_TREE);
                 let kind = ObjectVisitor { out: buf }.entries(map, Some(&first))?;
                 finish_root(buf, kind);
-                Ok(FieldsV1(buf.as_slice().into()))
+                Ok(FieldsV1::from_encoded(buf))
             }),
             None => Ok(FieldsV1::default()),
         }
@@ -227,7 +227,7 @@ impl<'de> Visitor<'de> for RawText {
             buf.push(FORMAT_TREE);
             let kind = from_text::encode(text, buf)?;
             finish_root(buf, kind);
-            Some(FieldsV1(buf.as_slice().into()))
+            Some(FieldsV1::from_encoded(buf))
         });
         match fast {
             Some(fields) => Ok(fields),
@@ -277,7 +277,7 @@ impl<'de> Visitor<'de> for RootVisitor {
             buf.push(FORMAT_TREE);
             let kind = ObjectVisitor { out: buf }.entries(map, None)?;
             finish_root(buf, kind);
-            Ok(FieldsV1(buf.as_slice().into()))
+            Ok(FieldsV1::from_encoded(buf))
         })
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<FieldsV1, A::Error> {

@@ -29,6 +29,7 @@ mod keys;
 mod to_serde;
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer};
 
@@ -39,7 +40,7 @@ use keys::DOT_LEAF;
 /// Equal field sets (the same keys in the same order) compare equal. Serializes back to the
 /// same JSON object, members in the order they came.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct FieldsV1(Box<[u8]>);
+pub struct FieldsV1(Arc<[u8]>);
 
 const FORMAT_TREE: u8 = 0;
 const FORMAT_JSON: u8 = 1;
@@ -69,16 +70,29 @@ impl FieldsV1 {
         serde_json::to_value(self)
     }
 
-    /// Bytes held on the heap.
+    /// Bytes of the encoding (on the heap, possibly shared with equal sets).
     pub fn heap_size(&self) -> usize {
         self.0.len()
+    }
+
+    /// True when both hold the same storage (decoded in a sharing scope, or cloned).
+    pub fn shares_storage_with(&self, other: &FieldsV1) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// Wraps finished encoded bytes, from the shared pool inside a sharing scope.
+    fn from_encoded(encoded: &[u8]) -> Self {
+        if super::sharing::active() {
+            return Self(super::sharing::bytes(encoded));
+        }
+        Self(Arc::from(encoded))
     }
 }
 
 impl Default for FieldsV1 {
     /// The empty field set, `{}`.
     fn default() -> Self {
-        Self(Box::new([FORMAT_TREE, END]))
+        Self(Arc::new([FORMAT_TREE, END]))
     }
 }
 
@@ -232,7 +246,7 @@ mod tests {
             vec![FORMAT_JSON, b'{'],
             vec![FORMAT_TREE, 1 << 2, 2, 0xff, 0xfe],
         ] {
-            assert!(serde_json::to_string(&FieldsV1(bytes.into())).is_err());
+            assert!(serde_json::to_string(&FieldsV1(Arc::from(bytes))).is_err());
         }
     }
 

@@ -4,9 +4,11 @@
 //! label values). `String` is 24 bytes and allocates for every value; `compact_str`'s type is
 //! 24 bytes too. This one is 16 bytes, `Option<CompactString>` as well (the niche is kept),
 //! strings up to 15 bytes live inline, and longer ones take exactly their length on the heap
-//! (no capacity, no reference count). It is immutable: build a new one to change a value.
-//! The representation is `byteyarn`'s `Yarn`; this wrapper gives it the API of a string
-//! value type (conversions, comparisons, serde).
+//! (no capacity). It is immutable: build a new one to change a value. Caches can also hold
+//! one reference-counted copy of a string their objects repeat ([`super::sharing`]); the
+//! representation is in `repr`.
+
+mod repr;
 
 use std::borrow::{Borrow, Cow};
 use std::cmp::Ordering;
@@ -15,25 +17,34 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::str::FromStr;
 
-use byteyarn::Yarn;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::sharing;
+use repr::Repr;
+pub use repr::INLINE_CAPACITY;
+
 /// An immutable string, 16 bytes, stored inline up to 15 bytes.
-#[derive(Clone, Default)]
-pub struct CompactString(Yarn);
+#[derive(Clone)]
+pub struct CompactString(Repr);
+
+impl Default for CompactString {
+    fn default() -> Self {
+        Self(Repr::EMPTY)
+    }
+}
 
 const _: () = assert!(std::mem::size_of::<Option<CompactString>>() == 16);
 
 impl CompactString {
     /// Copies `text` (inline when it is short).
     pub fn new(text: impl AsRef<str>) -> Self {
-        Self(Yarn::copy(text.as_ref()))
+        Self(Repr::copy(text.as_ref()))
     }
 
     /// Wraps a static string without copying or allocating.
     pub const fn const_new(text: &'static str) -> Self {
-        Self(Yarn::from_static(text))
+        Self(Repr::from_static(text))
     }
 
     /// The string.
@@ -41,9 +52,33 @@ impl CompactString {
         self.0.as_str()
     }
 
-    /// True when the text lives on the heap (longer than the inline capacity).
+    /// True when the text lives on the heap (longer than the inline capacity), alone or
+    /// shared.
     pub fn is_heap_allocated(&self) -> bool {
-        self.0.to_ref().is_none()
+        self.0.is_allocated()
+    }
+
+    /// True when the text is a copy shared with other values (see [`super::sharing`]).
+    pub fn is_shared(&self) -> bool {
+        self.0.is_shared()
+    }
+
+    /// A decoded string: the shared copy inside a sharing scope, else a copy of its own.
+    pub(crate) fn decoded(text: &str) -> Self {
+        if text.len() > INLINE_CAPACITY && sharing::active() {
+            return sharing::string(text);
+        }
+        Self::new(text)
+    }
+
+    /// A new shared block holding `text` (the pool's own copy).
+    pub(crate) fn new_shared(text: &str) -> Self {
+        Self(Repr::new_shared(text))
+    }
+
+    /// How many values hold this text, when it is shared.
+    pub(crate) fn share_count(&self) -> Option<usize> {
+        self.0.share_count()
     }
 
     /// An owned `String` with the same text.
@@ -51,9 +86,6 @@ impl CompactString {
         self.0.into_string()
     }
 }
-
-/// Longest text stored inline.
-pub const INLINE_CAPACITY: usize = 15;
 
 impl Deref for CompactString {
     type Target = str;
@@ -102,20 +134,15 @@ impl From<String> for CompactString {
     /// Keeps the allocation when the text is too long to inline (trimmed to its length).
     fn from(text: String) -> Self {
         if text.len() <= INLINE_CAPACITY {
-            Self::new(&text)
-        } else {
-            Self(Yarn::from_string(text))
+            return Self::new(&text);
         }
+        Self(Repr::from_box(text.into_boxed_str()))
     }
 }
 
 impl From<Box<str>> for CompactString {
     fn from(text: Box<str>) -> Self {
-        if text.len() <= INLINE_CAPACITY {
-            Self::new(&*text)
-        } else {
-            Self(Yarn::from_boxed_str(text))
-        }
+        Self(Repr::from_box(text))
     }
 }
 
@@ -130,7 +157,7 @@ impl From<Cow<'_, str>> for CompactString {
 
 impl From<char> for CompactString {
     fn from(c: char) -> Self {
-        Self(Yarn::from_char(c))
+        Self::new(c.encode_utf8(&mut [0; 4]))
     }
 }
 
@@ -229,9 +256,12 @@ impl<'de> Deserialize<'de> for CompactString {
                 f.write_str("a string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<CompactString, E> {
-                Ok(CompactString::new(v))
+                Ok(CompactString::decoded(v))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<CompactString, E> {
+                if v.len() > INLINE_CAPACITY && sharing::active() {
+                    return Ok(sharing::string(&v));
+                }
                 Ok(CompactString::from(v))
             }
             fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<CompactString, E> {
@@ -326,7 +356,14 @@ mod tests {
             prop_assert_eq!(a.is_heap_allocated(), text.len() > INLINE_CAPACITY);
             let json = serde_json::to_string(&a).unwrap();
             prop_assert_eq!(serde_json::from_str::<CompactString>(&json).unwrap(), a.clone());
-            prop_assert_eq!(a.clone().into_string(), text);
+            prop_assert_eq!(a.clone().into_string(), text.clone());
+            let shared = CompactString::new_shared(&text);
+            let copy = shared.clone();
+            prop_assert_eq!(shared.as_str(), text.as_str());
+            prop_assert_eq!(&copy, &a);
+            prop_assert_eq!(copy.share_count(), Some(2));
+            drop(shared);
+            prop_assert_eq!(copy.clone().into_string(), text);
         }
     }
 }
