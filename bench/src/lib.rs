@@ -49,13 +49,71 @@ pub fn pod_json() -> String {
     serde_json::to_string(&value).expect("serialize")
 }
 
-/// The pod, varied by index: `metadata.name`, `metadata.uid` and one label.
+/// The pod, varied by index as the pods of one Deployment differ in a real cluster: its own
+/// `metadata.name`, `uid`, a `bench/index` label, pod IP (also in the kubelet's managed-fields
+/// entry), container ID and service-account token volume name (`kube-api-access-xxxxx`, in
+/// the volumes and both mount lists), spread over 100 nodes (`nodeName`, host IP). Everything
+/// else is the template's, as for replicas of one ReplicaSet.
 pub fn pod_variant(base: &serde_json::Value, i: usize) -> serde_json::Value {
     let mut pod = base.clone();
     let meta = &mut pod["metadata"];
     meta["name"] = format!("web-7d9f8c6b5d-{i:05}").into();
     meta["uid"] = format!("8f6c1a52-3b1e-4c47-9f0a-{i:012}").into();
     meta["labels"]["bench/index"] = i.to_string().into();
+
+    let old_ip = pod["status"]["podIP"].as_str().unwrap_or_default().to_owned();
+    let pod_ip = format!("10.{}.{}.{}", 244 + i / 62_500, (i / 250) % 250, i % 250 + 2);
+    let node = i % 100;
+    let host_ip = format!("172.18.0.{}", node + 2);
+    pod["spec"]["nodeName"] = format!("worker-{node}").into();
+    let status = &mut pod["status"];
+    status["podIP"] = pod_ip.clone().into();
+    status["podIPs"] = serde_json::json!([{ "ip": pod_ip }]);
+    status["hostIP"] = host_ip.clone().into();
+    status["hostIPs"] = serde_json::json!([{ "ip": host_ip }]);
+    // A container ID is 64 hex digits, unique per container start.
+    let id = format!("{:016x}{:048x}", (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15), i);
+    for cs in status["containerStatuses"].as_array_mut().into_iter().flatten() {
+        cs["containerID"] = format!("containerd://{id}").into();
+    }
+    // The kubelet's entry keys the pod IP list by IP.
+    let old_key = format!(r#"k:{{"ip":"{old_ip}"}}"#);
+    let new_key = format!(r#"k:{{"ip":"{pod_ip}"}}"#);
+    for entry in pod["metadata"]["managedFields"].as_array_mut().into_iter().flatten() {
+        if let Some(ips) = entry["fieldsV1"]["f:status"]["f:podIPs"].as_object_mut() {
+            if let Some(v) = ips.remove(&old_key) {
+                ips.insert(new_key.clone(), v);
+            }
+        }
+    }
+    // The token volume's name has a random suffix per pod.
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut n = i;
+    let suffix: String = (0..5)
+        .map(|_| {
+            let c = ALPHABET[n % ALPHABET.len()] as char;
+            n /= ALPHABET.len();
+            c
+        })
+        .collect();
+    let token_volume = format!("kube-api-access-{suffix}");
+    let rename = |list: &mut serde_json::Value| {
+        for item in list.as_array_mut().into_iter().flatten() {
+            if item["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("kube-api-access-"))
+            {
+                item["name"] = token_volume.clone().into();
+            }
+        }
+    };
+    rename(&mut pod["spec"]["volumes"]);
+    for c in pod["spec"]["containers"].as_array_mut().into_iter().flatten() {
+        rename(&mut c["volumeMounts"]);
+    }
+    for cs in pod["status"]["containerStatuses"].as_array_mut().into_iter().flatten() {
+        rename(&mut cs["volumeMounts"]);
+    }
     pod
 }
 

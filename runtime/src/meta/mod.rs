@@ -18,6 +18,7 @@ mod partial_object_metadata;
 mod quantity;
 mod raw_extension;
 mod resource;
+mod shared;
 pub mod serde_helpers;
 pub mod sharing;
 mod status;
@@ -46,6 +47,7 @@ pub use partial_object_metadata::{
 pub use quantity::Quantity;
 pub use raw_extension::RawExtension;
 pub use resource::{Kind, Object, Resource, Scope};
+pub use shared::Shared;
 pub use status::{Status, StatusCause, StatusDetails};
 pub use time::{MicroTime, ParseTimeError, Time, TimeErrorKind, TimeRangeError};
 pub use type_tag::{ApiVersion, KindTag};

@@ -1,24 +1,29 @@
-//! One copy of the strings and field sets that a cache's objects repeat.
+//! One copy of the strings, field sets and sub-objects that a cache's objects repeat.
 //!
 //! The objects an informer caches are alike: the pods of one Deployment carry the same image,
 //! mount paths, tolerations, owner uid and — the largest part — the same `managedFields`
 //! sets. Decoding them one by one gives every object its own copy. While a *sharing scope*
 //! is active on the decoding thread ([`decode_shared`]), strings too long to sit inline in a
-//! [`CompactString`] and every [`FieldsV1`](super::FieldsV1) come from process-wide pools
-//! instead: an equal value already held by some object is reused (a reference count, no
-//! copy). Values nobody holds any more are dropped from the pools as they grow, so a pool
+//! [`CompactString`], every [`FieldsV1`](super::FieldsV1) and every [`Shared`] sub-object
+//! come from process-wide pools instead: an equal value already held by some object is
+//! reused (a reference count, no copy; sub-objects are matched by a hash of their JSON form
+//! and then compared with `==`, so a hash collision never mixes up values). Values nobody holds any more are dropped from the pools as they grow, so a pool
 //! never keeps more than about twice what the live objects use.
 //!
 //! Outside a scope nothing changes (plain decoding allocates per value, which suits objects
 //! read once). The informers' list and watch decoding runs inside one.
 
+use std::any::{Any, TypeId};
 use std::borrow::Borrow;
-use std::cell::Cell;
-use std::collections::HashSet;
-use std::hash::Hash;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, RandomState};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 
-use super::CompactString;
+use serde::Serialize;
+use smallvec::SmallVec;
+
+use super::{CompactString, Shared};
 
 thread_local! {
     static DEPTH: Cell<u32> = const { Cell::new(0) };
@@ -53,6 +58,88 @@ pub(crate) fn bytes(encoded: &[u8]) -> Arc<[u8]> {
     BYTES.get_or_insert(encoded, |b: &[u8]| Arc::from(b))
 }
 
+/// The shared copy of a decoded sub-object: an equal one already pooled, else `value`.
+pub(crate) fn object<T>(value: T) -> Shared<T>
+where
+    T: Serialize + PartialEq + Send + Sync + 'static,
+{
+    let Some(hash) = json_hash(&value) else {
+        return Shared::new(value);
+    };
+    let key = (TypeId::of::<T>(), hash);
+    let mut pool = OBJECTS.lock().unwrap_or_else(PoisonError::into_inner);
+    let bucket = pool.map.entry(key).or_default();
+    for held in bucket.iter() {
+        if let Ok(same) = Arc::clone(held).downcast::<T>() {
+            if *same == value {
+                return Shared::from_arc(same);
+            }
+        }
+    }
+    let arc = Arc::new(value);
+    bucket.push(Arc::clone(&arc) as Arc<dyn Any + Send + Sync>);
+    pool.len += 1;
+    if pool.len >= pool.sweep_at {
+        pool.sweep();
+    }
+    Shared::from_arc(arc)
+}
+
+thread_local! {
+    /// Scratch for the JSON form of a sub-object being hashed.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Hashes the JSON form (no allocation once the scratch buffer has grown).
+fn json_hash<T: Serialize>(value: &T) -> Option<u64> {
+    SCRATCH.with(|scratch| {
+        // Taken out, not borrowed: serializing can never call back in here, but be safe.
+        let mut buf = std::mem::take(&mut *scratch.borrow_mut());
+        buf.clear();
+        let hash = serde_json::to_writer(&mut buf, value)
+            .ok()
+            .map(|()| HASHER.hash_one(&buf));
+        *scratch.borrow_mut() = buf;
+        hash
+    })
+}
+
+static HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
+
+type Bucket = SmallVec<[Arc<dyn Any + Send + Sync>; 1]>;
+
+struct ObjectPool {
+    map: HashMap<(TypeId, u64), Bucket>,
+    len: usize,
+    sweep_at: usize,
+}
+
+impl ObjectPool {
+    /// Drops the sub-objects only the pool holds.
+    fn sweep(&mut self) {
+        self.map.retain(|_, bucket| {
+            bucket.retain(|held| Arc::strong_count(held) > 1);
+            !bucket.is_empty()
+        });
+        self.len = self.map.values().map(|b| b.len()).sum();
+        self.sweep_at = (self.len * 2).max(FIRST_SWEEP);
+    }
+
+    fn stats(&self) -> (usize, usize) {
+        let held = self.map.values().flatten();
+        let in_use = held.clone().filter(|h| Arc::strong_count(h) > 1).count();
+        (self.len, in_use)
+    }
+}
+
+static OBJECTS: LazyLock<Mutex<ObjectPool>> = LazyLock::new(|| {
+    Mutex::new(ObjectPool {
+        map: HashMap::new(),
+        len: 0,
+        sweep_at: FIRST_SWEEP,
+    })
+});
+
 /// Sizes of the pools: entries, and those held by some object (not only by the pool).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PoolStats {
@@ -60,17 +147,25 @@ pub struct PoolStats {
     pub strings_in_use: usize,
     pub field_sets: usize,
     pub field_sets_in_use: usize,
+    pub objects: usize,
+    pub objects_in_use: usize,
 }
 
 /// Current sizes of the pools (for tests and diagnostics).
 pub fn pool_stats() -> PoolStats {
     let (strings, strings_in_use) = STRINGS.stats();
     let (field_sets, field_sets_in_use) = BYTES.stats();
+    let (objects, objects_in_use) = OBJECTS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .stats();
     PoolStats {
         strings,
         strings_in_use,
         field_sets,
         field_sets_in_use,
+        objects,
+        objects_in_use,
     }
 }
 
@@ -194,6 +289,34 @@ mod tests {
         let plain: Vec<FieldsV1> = serde_json::from_str(json).unwrap();
         assert!(!plain[0].shares_storage_with(&plain[1]));
         assert_eq!(sets, plain);
+    }
+
+    #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+    struct Probe {
+        path: String,
+        port: u16,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Container {
+        probe: Shared<Probe>,
+    }
+
+    #[test]
+    fn equal_sub_objects_are_shared_and_copied_on_write() {
+        let json = r#"[{"probe": {"path": "/healthz-shared-test", "port": 8080}},
+                       {"probe": {"path": "/healthz-shared-test", "port": 8080}},
+                       {"probe": {"path": "/healthz-shared-test", "port": 9090}}]"#;
+        let mut cs: Vec<Container> = decode_shared(|| serde_json::from_str(json)).unwrap();
+        assert!(Shared::ptr_eq(&cs[0].probe, &cs[1].probe));
+        assert!(!Shared::ptr_eq(&cs[0].probe, &cs[2].probe));
+        let plain: Vec<Container> = serde_json::from_str(json).unwrap();
+        assert!(!Shared::ptr_eq(&plain[0].probe, &plain[1].probe));
+        assert_eq!(cs, plain);
+        // A write copies first: the other object keeps its value.
+        cs[0].probe.port = 1;
+        assert_eq!(cs[1].probe.port, 8080);
+        assert!(!Shared::ptr_eq(&cs[0].probe, &cs[1].probe));
     }
 
     #[test]
