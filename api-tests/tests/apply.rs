@@ -3,7 +3,7 @@
 
 use kubegen_api::apps::v1::{Deployment, DeploymentSpec};
 use kubegen_api::core::v1::{Container, PodSpec, PodTemplateSpec};
-use kubegen_runtime::meta::{LabelSelector, ObjectMeta};
+use kubegen_runtime::meta::{LabelSelector, ObjectMeta, Shared};
 
 #[test]
 fn a_partially_built_deployment_serializes_only_what_was_set() {
@@ -15,7 +15,7 @@ fn a_partially_built_deployment_serializes_only_what_was_set() {
         spec: Some(DeploymentSpec {
             replicas: Some(3),
             template: Some(PodTemplateSpec {
-                spec: Some(Box::new(PodSpec {
+                spec: Some(Shared::new(PodSpec {
                     containers: Some(vec![Container {
                         name: Some("web".into()),
                         image: Some("nginx:1.27".into()),

@@ -11,7 +11,7 @@ use kubegen_api::core::v1::{
 };
 use kubegen_api::rbac::v1::{ClusterRole, PolicyRule};
 use kubegen_api::Clientset;
-use kubegen_runtime::meta::{DeleteOptions, IntOrString, LabelSelector, ObjectMeta};
+use kubegen_runtime::meta::{DeleteOptions, IntOrString, LabelSelector, ObjectMeta, Shared};
 use kubegen_runtime::rest::{
     CreateOptions, GetOptions, ListOptions, ObjectOrStatus, Patch, PatchOptions, UpdateOptions,
     WatchEvent,
@@ -48,7 +48,7 @@ fn deployment(name: &str, replicas: i32) -> Deployment {
                     labels: Some(labels.into()),
                     ..Default::default()
                 }),
-                spec: Some(Box::new(PodSpec {
+                spec: Some(Shared::new(PodSpec {
                     containers: Some(vec![Container {
                         name: Some("web".into()),
                         image: Some("nginx:1.27".into()),
@@ -271,7 +271,7 @@ async fn delete_with_propagation_policy_and_jobs() {
         metadata: meta("once"),
         spec: Some(JobSpec {
             template: Some(PodTemplateSpec {
-                spec: Some(Box::new(PodSpec {
+                spec: Some(Shared::new(PodSpec {
                     restart_policy: Some("Never".into()),
                     containers: Some(vec![Container {
                         name: Some("c".into()),

@@ -7,7 +7,7 @@
 use kubegen_api::apps::v1::{Deployment, DeploymentSpec};
 use kubegen_api::core::v1::{Container, ContainerPort, PodSpec, PodTemplateSpec};
 use kubegen_api::Clientset;
-use kubegen_runtime::meta::{DeleteOptions, LabelSelector, ObjectMeta};
+use kubegen_runtime::meta::{DeleteOptions, LabelSelector, ObjectMeta, Shared};
 use kubegen_runtime::rest::{CreateOptions, GetOptions, ListOptions, Patch, PatchOptions};
 
 #[tokio::main]
@@ -54,7 +54,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     labels: Some(labels.into()),
                     ..Default::default()
                 }),
-                spec: Some(Box::new(PodSpec {
+                spec: Some(Shared::new(PodSpec {
                     containers: Some(vec![Container {
                         name: Some("web".into()),
                         image: Some("nginx:1.27".into()),

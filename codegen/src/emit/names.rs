@@ -51,16 +51,22 @@ impl Names {
     pub fn resolve(model: &Model, def: &TypeDef, extra_externs: &[&str]) -> Names {
         let mut refs = BTreeSet::new();
         match &def.body {
-            TypeBody::Struct { fields } => {
-                fields.iter().for_each(|f| collect_refs(&f.ty, &mut refs))
-            }
+            TypeBody::Struct { fields } => fields.iter().for_each(|f| {
+                if f.boxed && !f.flatten {
+                    refs.insert(TypeRef::Extern("Shared".into()));
+                }
+                collect_refs(&f.ty, &mut refs)
+            }),
             TypeBody::List { item } | TypeBody::Alias(item) => collect_refs(item, &mut refs),
             TypeBody::Union { variants } => {
                 variants.iter().for_each(|v| collect_refs(&v.ty, &mut refs))
             }
-            TypeBody::OneOf { variants } => {
-                variants.iter().for_each(|v| collect_refs(&v.ty, &mut refs))
-            }
+            TypeBody::OneOf { variants } => variants.iter().for_each(|v| {
+                if v.boxed {
+                    refs.insert(TypeRef::Extern("Shared".into()));
+                }
+                collect_refs(&v.ty, &mut refs)
+            }),
             TypeBody::Enum { .. } => {}
         }
         let mut taken: BTreeSet<String> = BTreeSet::new();

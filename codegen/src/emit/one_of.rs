@@ -32,7 +32,8 @@ pub fn enum_item(def: &TypeDef, variants: &[OneOfVariant], names: &Names) -> Tok
         .map(|v| {
             let ty = type_tokens(&v.ty, names);
             if v.boxed {
-                quote!(Box<#ty>)
+                let shared = names.path("Shared");
+                quote!(#shared<#ty>)
             } else {
                 ty
             }
@@ -49,7 +50,8 @@ pub fn enum_item(def: &TypeDef, variants: &[OneOfVariant], names: &Names) -> Tok
         let inner = type_tokens(&v.ty, names);
         let ident = &idents[i];
         let value = if v.boxed {
-            quote!(Box::new(value))
+            let shared = names.path("Shared");
+            quote!(#shared::new(value))
         } else {
             quote!(value)
         };
@@ -105,7 +107,8 @@ pub fn struct_item(def: &TypeDef, fields: &[Field], names: &Names) -> TokenStrea
         let ident = format_ident!("{}", f.rust_name);
         let mut ty = type_tokens(&f.ty, names);
         if f.boxed {
-            ty = quote!(Box<#ty>);
+            let shared = names.path("Shared");
+            ty = quote!(#shared<#ty>);
         }
         quote! {
             #doc

@@ -171,7 +171,8 @@ fn field_tokens(field: &Field, names: &Names) -> TokenStream {
         };
     }
     if field.boxed {
-        ty = quote!(Box<#ty>);
+        let shared = names.path("Shared");
+        ty = quote!(#shared<#ty>);
     }
     let rename = (serde_camel(&field.rust_name) != field.json_name).then(|| {
         let json = &field.json_name;
