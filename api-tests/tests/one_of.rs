@@ -6,6 +6,7 @@ use kubegen_api::core::v1::{
 };
 use kubegen_api_tests::realistic_pod_json;
 use kubegen_runtime::meta::one_of::OneOf;
+use kubegen_runtime::meta::Shared;
 use serde_json::json;
 
 #[test]
@@ -70,7 +71,7 @@ fn only_set_fields_are_written() {
     assert_eq!(serde_json::to_value(Volume::default()).unwrap(), json!({}));
     let only_source = Volume {
         name: None,
-        source: Some(VolumeSource::EmptyDir(Box::default())),
+        source: Some(VolumeSource::EmptyDir(Shared::default())),
     };
     assert_eq!(
         serde_json::to_value(&only_source).unwrap(),
@@ -94,7 +95,7 @@ fn null_sources_are_absent() {
     .unwrap();
     assert_eq!(
         v.source,
-        Some(VolumeSource::Secret(Box::new(SecretVolumeSource {
+        Some(VolumeSource::Secret(Shared::new(SecretVolumeSource {
             secret_name: Some("s".into()),
             ..Default::default()
         })))
