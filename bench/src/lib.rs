@@ -76,11 +76,18 @@ pub fn pod_variant(base: &serde_json::Value, i: usize) -> serde_json::Value {
     for cs in status["containerStatuses"].as_array_mut().into_iter().flatten() {
         cs["containerID"] = format!("containerd://{id}").into();
     }
-    // The kubelet's entry keys the pod IP list by IP.
+    // The kubelet's entry keys the pod IP list by IP. (`get_mut`, not indexing: indexing a
+    // missing key inserts `null`, which would add `"f:status":{"f:podIPs":null}` to the other
+    // managers' field sets and send every pod's FieldsV1 down the slow general path.)
     let old_key = format!(r#"k:{{"ip":"{old_ip}"}}"#);
     let new_key = format!(r#"k:{{"ip":"{pod_ip}"}}"#);
     for entry in pod["metadata"]["managedFields"].as_array_mut().into_iter().flatten() {
-        if let Some(ips) = entry["fieldsV1"]["f:status"]["f:podIPs"].as_object_mut() {
+        let ips = entry
+            .get_mut("fieldsV1")
+            .and_then(|f| f.get_mut("f:status"))
+            .and_then(|s| s.get_mut("f:podIPs"))
+            .and_then(|ips| ips.as_object_mut());
+        if let Some(ips) = ips {
             if let Some(v) = ips.remove(&old_key) {
                 ips.insert(new_key.clone(), v);
             }
