@@ -311,6 +311,17 @@ mod tests {
     }
 
     #[test]
+    fn every_inline_length_keeps_its_bytes() {
+        let text = "abcdefghijklmnopqrstuvwxyz";
+        for n in 0..=text.len() {
+            let s = CompactString::new(&text[..n]);
+            assert_eq!(s.as_str(), &text[..n]);
+            assert_eq!(s.is_heap_allocated(), n > INLINE_CAPACITY);
+            assert_eq!(Some(s.clone()).as_deref(), Some(&text[..n]));
+        }
+    }
+
+    #[test]
     fn conversions_and_comparisons() {
         let s = CompactString::from("web");
         assert_eq!(s, "web");
