@@ -43,6 +43,15 @@ pub fn decode_shared<R>(decode: impl FnOnce() -> R) -> R {
     decode()
 }
 
+/// [`decode_shared`] when `on`, else just `decode()`: for decoders that make it an option.
+pub(crate) fn decode_shared_if<R>(on: bool, decode: impl FnOnce() -> R) -> R {
+    if on {
+        decode_shared(decode)
+    } else {
+        decode()
+    }
+}
+
 /// True inside [`decode_shared`] on this thread.
 pub(crate) fn active() -> bool {
     DEPTH.with(|d| d.get() > 0)

@@ -236,7 +236,7 @@ impl RequestBuilder {
 
     /// Sends the request and decodes the JSON body.
     pub async fn json<T: DeserializeOwned>(self) -> Result<T> {
-        let self_shared = self.shared;
+        let shared = self.shared;
         let verb = self.verb.to_string();
         let resp = self.send().await?;
         let url = resp.url().to_string();
@@ -245,10 +245,7 @@ impl RequestBuilder {
             url: url.clone(),
             source,
         })?;
-        if self_shared {
-            return crate::meta::sharing::decode_shared(|| decode(&bytes, &verb, &url));
-        }
-        decode(&bytes, &verb, &url)
+        crate::meta::sharing::decode_shared_if(shared, || decode(&bytes, &verb, &url))
     }
 
     /// Sends the request and streams the body (no whole-request timeout unless set).

@@ -355,11 +355,8 @@ impl<K: DeserializeOwned> Stream for WatchStream<K> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            let item = if this.shared {
-                crate::meta::sharing::decode_shared(|| this.next_buffered())
-            } else {
-                this.next_buffered()
-            };
+            let shared = this.shared;
+            let item = crate::meta::sharing::decode_shared_if(shared, || this.next_buffered());
             if let Some(item) = item {
                 return Poll::Ready(Some(item));
             }
