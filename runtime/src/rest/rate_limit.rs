@@ -1,31 +1,30 @@
 //! Client-side rate limiting: a token bucket of `qps` tokens per second holding at most
-//! `burst`, as client-go's `flowcontrol.NewTokenBucketRateLimiter`.
-//!
-//! Hand-written rather than a crate: the semantics are a dozen lines (golang.org/x/time/rate's
-//! reservations), and the rate-limiting crates pull a dozen dependencies into every build of
-//! every user of the client.
+//! `burst`, as client-go's `flowcontrol.NewTokenBucketRateLimiter`, on the `leaky-bucket`
+//! crate (tokio-native, fair: callers are served in the order they asked).
 
-use std::sync::Mutex;
 use std::time::Duration;
 
-use tokio::time::Instant;
+use leaky_bucket::RateLimiter;
 
 use super::error::{Error, Result};
 use crate::config::RateLimit;
 
-/// A token bucket shared by every request of one client.
-#[derive(Debug)]
+/// The finest refill step `leaky-bucket` accepts; faster rates add several tokens per step.
+const MIN_INTERVAL: Duration = Duration::from_millis(1);
+
+/// A token bucket shared by every request of one client (and all its clones).
 pub(crate) struct TokenBucket {
-    qps: f64,
-    burst: f64,
-    state: Mutex<State>,
+    limiter: RateLimiter,
 }
 
-#[derive(Debug)]
-struct State {
-    /// Tokens available at `at`; negative when callers have reserved future tokens.
-    tokens: f64,
-    at: Instant,
+impl std::fmt::Debug for TokenBucket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenBucket")
+            .field("max", &self.limiter.max())
+            .field("refill", &self.limiter.refill())
+            .field("interval", &self.limiter.interval())
+            .finish()
+    }
 }
 
 impl TokenBucket {
@@ -38,46 +37,58 @@ impl TokenBucket {
                 rate.qps
             )));
         }
-        let burst = f64::from(rate.burst.max(1));
-        Ok(TokenBucket {
-            qps,
-            burst,
-            state: Mutex::new(State {
-                tokens: burst,
-                at: Instant::now(),
-            }),
-        })
+        let (refill, interval) = refill_step(qps);
+        let burst = usize::try_from(rate.burst.max(1)).unwrap_or(usize::MAX);
+        let limiter = RateLimiter::builder()
+            .max(burst.max(refill))
+            .initial(burst)
+            .refill(refill)
+            .interval(interval)
+            .fair(true)
+            .build();
+        Ok(TokenBucket { limiter })
     }
 
-    /// Takes one token, waiting until it is there. Callers are served in the order they
-    /// asked: each reserves the next token and sleeps until it is due.
+    /// Takes one token, waiting until it is there.
     pub(crate) async fn acquire(&self) {
-        let wait = self.reserve(Instant::now());
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
-        }
+        self.limiter.acquire_one().await;
     }
+}
 
-    /// Reserves a token at `now`; returns how long until it is due.
-    fn reserve(&self, now: Instant) -> Duration {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let elapsed = now.saturating_duration_since(s.at).as_secs_f64();
-        s.tokens = (s.tokens + elapsed * self.qps).min(self.burst) - 1.0;
-        s.at = now;
-        if s.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64(-s.tokens / self.qps)
-        }
+/// How many tokens to add how often for `qps` tokens per second: one token every `1/qps`
+/// seconds, or for rates above 1000/s several tokens every millisecond.
+fn refill_step(qps: f64) -> (usize, Duration) {
+    let period = Duration::try_from_secs_f64(1.0 / qps).unwrap_or(Duration::MAX);
+    // An interval must fit leaky-bucket's millisecond counter; slower than one token a
+    // day is as good as stopped for a client.
+    let period = period.min(Duration::from_secs(86_400));
+    if period >= MIN_INTERVAL {
+        (1, period)
+    } else {
+        // `qps / 1000` tokens per millisecond, at least one.
+        let per_ms = (qps / 1000.0).round().clamp(1.0, usize::MAX as f64) as usize;
+        (per_ms, MIN_INTERVAL)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::time::Instant;
 
     fn bucket(qps: f32, burst: u32) -> TokenBucket {
         TokenBucket::new(RateLimit { qps, burst }).unwrap()
+    }
+
+    /// Milliseconds after `start` at which each of `n` back-to-back acquisitions returns.
+    async fn acquire_times(b: &TokenBucket, n: usize) -> Vec<u128> {
+        let start = Instant::now();
+        let mut times = Vec::new();
+        for _ in 0..n {
+            b.acquire().await;
+            times.push(start.elapsed().as_millis());
+        }
+        times
     }
 
     #[test]
@@ -91,33 +102,53 @@ mod tests {
     }
 
     #[test]
-    fn burst_then_one_token_per_period() {
-        let b = bucket(10.0, 3);
-        let t0 = Instant::now();
-        let waits: Vec<u128> = (0..5).map(|_| b.reserve(t0).as_millis()).collect();
-        assert_eq!(waits, [0, 0, 0, 100, 200]);
-    }
-
-    #[test]
-    fn refills_up_to_burst_only() {
-        let b = bucket(10.0, 2);
-        let t0 = Instant::now();
-        assert!(b.reserve(t0).is_zero());
-        assert!(b.reserve(t0).is_zero());
-        // An hour idle refills two tokens, not 36,000.
-        let later = t0 + Duration::from_secs(3600);
-        assert!(b.reserve(later).is_zero());
-        assert!(b.reserve(later).is_zero());
-        assert_eq!(b.reserve(later).as_millis(), 100);
+    fn refill_steps() {
+        assert_eq!(refill_step(5.0), (1, Duration::from_millis(200)));
+        assert_eq!(refill_step(0.5), (1, Duration::from_secs(2)));
+        assert_eq!(refill_step(1000.0), (1, Duration::from_millis(1)));
+        assert_eq!(refill_step(50_000.0), (50, Duration::from_millis(1)));
+        assert_eq!(refill_step(1e-9), (1, Duration::from_secs(86_400)));
     }
 
     #[tokio::test(start_paused = true)]
-    async fn acquire_waits_for_the_token() {
-        let b = bucket(5.0, 1);
+    async fn burst_then_one_token_per_period() {
+        let b = bucket(10.0, 3);
+        assert_eq!(acquire_times(&b, 5).await, [0, 0, 0, 100, 200]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refills_up_to_burst_only() {
+        let b = bucket(10.0, 2);
+        assert_eq!(acquire_times(&b, 2).await, [0, 0]);
+        // An hour idle refills two tokens, not 36,000.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        assert_eq!(acquire_times(&b, 3).await, [0, 0, 100]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn zero_burst_counts_as_one() {
+        let b = bucket(5.0, 0);
+        assert_eq!(acquire_times(&b, 3).await, [0, 200, 400]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_callers_share_the_rate() {
+        let b = std::sync::Arc::new(bucket(10.0, 1));
         let start = Instant::now();
-        b.acquire().await;
-        b.acquire().await;
-        b.acquire().await;
-        assert_eq!(start.elapsed().as_millis(), 400);
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let b = b.clone();
+                tokio::spawn(async move {
+                    b.acquire().await;
+                    start.elapsed().as_millis()
+                })
+            })
+            .collect();
+        let mut times = Vec::new();
+        for t in tasks {
+            times.push(t.await.unwrap());
+        }
+        times.sort_unstable();
+        assert_eq!(times, [0, 100, 200, 300]);
     }
 }
