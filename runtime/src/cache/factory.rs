@@ -120,7 +120,7 @@ impl<C> Clone for SharedInformerFactory<C> {
 
 impl<C> fmt::Debug for SharedInformerFactory<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let resources: Vec<&'static str> = self
+        let resources: Vec<String> = self
             .lock()
             .values()
             .map(|e| e.informer.resource())

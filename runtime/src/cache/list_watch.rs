@@ -8,6 +8,7 @@
 //! list + watch) and everything else (back off and retry). The REST client implements this
 //! trait for every resource; tests script it in memory.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::time::Duration;
 
@@ -157,6 +158,15 @@ pub trait ListerWatcher<K>: Send + Sync + 'static {
         &self,
         params: &WatchParams,
     ) -> impl Future<Output = Result<WatchStream<K>, ListWatchError>> + Send;
+
+    /// The resource as the informer names it in logs: the kind's plural, unless the
+    /// lister-watcher knows better (a dynamic one serves whatever resource it was given).
+    fn resource_name(&self) -> Cow<'static, str>
+    where
+        K: crate::meta::Resource,
+    {
+        Cow::Borrowed(K::PLURAL)
+    }
 }
 
 /// A client that can make a [`ListerWatcher`] for resource `K` with given options — what the

@@ -12,6 +12,7 @@
 //! watch for good when the server does not support it. Optionally it asks the store to resync
 //! periodically. Each [`State`] is named after what the loop waits for.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -181,6 +182,8 @@ impl ReflectorStatus {
 /// Keeps a [`ReflectorStore`] in step with the server through a [`ListerWatcher`].
 pub struct Reflector<K, L, S> {
     lister_watcher: L,
+    /// What logs call the resource.
+    resource: Cow<'static, str>,
     store: Arc<S>,
     config: ReflectorConfig,
     transform: Option<Transform<K>>,
@@ -211,6 +214,7 @@ where
 {
     pub fn new(lister_watcher: L, store: Arc<S>, config: ReflectorConfig) -> Self {
         Self {
+            resource: lister_watcher.resource_name(),
             lister_watcher,
             store,
             use_watch_list: config.use_watch_list,
@@ -304,7 +308,7 @@ where
         };
         if from != next.name() {
             tracing::debug!(
-                resource = K::PLURAL,
+                resource = %self.resource,
                 from,
                 to = next.name(),
                 "reflector state"
@@ -358,7 +362,7 @@ where
             delay = delay.max(*at_least);
         }
         tracing::warn!(
-            resource = K::PLURAL,
+            resource = %self.resource,
             error = %err,
             retry_in = ?delay,
             then = then.name(),
@@ -400,7 +404,7 @@ where
                     },
                     None => {
                         tracing::debug!(
-                            resource = K::PLURAL,
+                            resource = %self.resource,
                             count = items.len(),
                             resource_version = %page.resource_version,
                             "listed"
@@ -420,7 +424,7 @@ where
                 if already_latest {
                     self.back_off(&err, Self::fresh_list())
                 } else {
-                    tracing::info!(resource = K::PLURAL, error = %err, "relisting from the latest version");
+                    tracing::info!(resource = %self.resource, error = %err, "relisting from the latest version");
                     Self::fresh_list()
                 }
             }
@@ -442,7 +446,7 @@ where
                 events: 0,
             },
             Err(err) if err.is_gone() => {
-                tracing::info!(resource = K::PLURAL, error = %err, "watch version expired; relisting");
+                tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting");
                 self.start_state()
             }
             Err(err) => self.back_off(&err, State::OpeningWatch),
@@ -458,7 +462,7 @@ where
         let event = match stream.next().await {
             Some(Ok(event)) => event,
             Some(Err(err)) if err.is_gone() => {
-                tracing::info!(resource = K::PLURAL, error = %err, "watch version expired; relisting");
+                tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting");
                 return self.start_state();
             }
             Some(Err(err)) => return self.back_off(&err, State::OpeningWatch),
@@ -495,7 +499,7 @@ where
             WatchEvent::Error(status) => {
                 let err = ListWatchError::from_status(&status);
                 if err.is_gone() {
-                    tracing::info!(resource = K::PLURAL, error = %err, "watch version expired; relisting");
+                    tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting");
                     return self.start_state();
                 }
                 return self.back_off(&err, State::OpeningWatch);
@@ -536,7 +540,7 @@ where
     }
 
     fn fall_back_to_list(&mut self, err: &ListWatchError) -> State<K> {
-        tracing::info!(resource = K::PLURAL, error = %err, "falling back to list + watch");
+        tracing::info!(resource = %self.resource, error = %err, "falling back to list + watch");
         self.use_watch_list = false;
         Self::fresh_list()
     }
@@ -600,7 +604,7 @@ where
                 initial_events_end: true,
             } => {
                 tracing::debug!(
-                    resource = K::PLURAL,
+                    resource = %self.resource,
                     count = items.len(),
                     resource_version = %resource_version,
                     "watch-list initial events complete"

@@ -10,6 +10,7 @@
 //! respect to later events. [`SharedIndexInformer::has_synced`] is true once the first full
 //! list has been applied to the store; listers read the store and never the network.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -80,6 +81,8 @@ struct Inner<K> {
     status: ReflectorStatus,
     cancel: CancellationToken,
     running: AtomicBool,
+    /// What logs call the resource (from the lister-watcher).
+    resource: Cow<'static, str>,
 }
 
 struct Listeners<K> {
@@ -99,6 +102,7 @@ impl<K> Clone for SharedIndexInformer<K> {
 impl<K> fmt::Debug for SharedIndexInformer<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SharedIndexInformer")
+            .field("resource", &self.inner.resource)
             .field("store", &self.inner.store)
             .field("fifo", &self.inner.fifo)
             .field("running", &self.inner.running.load(Ordering::SeqCst))
@@ -115,6 +119,7 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
             .reflector
             .resync_period
             .is_some_and(|p| !p.is_zero());
+        let resource = lister_watcher.resource_name();
         let reflector = Reflector::new(lister_watcher, Arc::new(fifo.clone()), options.reflector)
             .with_transform(options.transform);
         let status = reflector.status();
@@ -133,6 +138,7 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
                 status,
                 cancel: CancellationToken::new(),
                 running: AtomicBool::new(false),
+                resource,
             }),
         }
     }
@@ -147,7 +153,7 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
             .unwrap_or_else(|p| p.into_inner())
             .take();
         let Some(runner) = runner else {
-            tracing::warn!(resource = K::PLURAL, "informer already started");
+            tracing::warn!(resource = %self.inner.resource, "informer already started");
             return;
         };
         if self.inner.cancel.is_cancelled() {
@@ -176,7 +182,7 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
         inner.fifo.close();
         if let Err(err) = reflector.await {
             if err.is_panic() {
-                tracing::error!(resource = K::PLURAL, "reflector task panicked");
+                tracing::error!(resource = %inner.resource, "reflector task panicked");
             }
         }
         for listener in &inner.lock_listeners().list {
@@ -340,7 +346,7 @@ pub(crate) trait AnyInformer: Send + Sync {
     fn has_synced(&self) -> bool;
     fn wait_for_cache_sync(&self) -> BoxFuture<'static, bool>;
     fn shutdown(&self);
-    fn resource(&self) -> &'static str;
+    fn resource(&self) -> String;
 }
 
 impl<K: Object + Send + Sync + 'static> AnyInformer for SharedIndexInformer<K> {
@@ -360,7 +366,7 @@ impl<K: Object + Send + Sync + 'static> AnyInformer for SharedIndexInformer<K> {
     fn shutdown(&self) {
         SharedIndexInformer::shutdown(self);
     }
-    fn resource(&self) -> &'static str {
-        K::PLURAL
+    fn resource(&self) -> String {
+        self.inner.resource.to_string()
     }
 }

@@ -10,6 +10,7 @@
 //! resource; under the hood it keeps one [`SharedInformerFactory`] per resource, so options,
 //! resync, tweaks and shutdown behave exactly as for typed informers.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -94,6 +95,10 @@ fn classify(err: rest::Error, watch_list: bool) -> ListWatchError {
 }
 
 impl ListerWatcher<DynamicObject> for DynamicListerWatcher {
+    fn resource_name(&self) -> Cow<'static, str> {
+        Cow::Owned(self.client.gvr().to_string())
+    }
+
     async fn list(&self, params: &ListParams) -> Result<ListPage<DynamicObject>, ListWatchError> {
         let options = ListOptions {
             resource_version: non_empty(&params.resource_version),
@@ -254,5 +259,26 @@ impl DynamicSharedInformerFactory {
         for f in self.factories() {
             f.shutdown().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn logs_name_the_resource_not_the_placeholder() {
+        let client = Client::new(Config::new("http://127.0.0.1:1".parse().unwrap())).unwrap();
+        let gvr = GroupVersionResource::new("example.com", "v1", "widgets");
+        let lw = DynamicListerWatcher::new(
+            DynamicClient::new(client).gvr(gvr),
+            &ListWatchOptions::default(),
+        );
+        assert_eq!(lw.resource_name(), "example.com/v1, Resource=widgets");
+        let informer = SharedIndexInformer::new(lw, Default::default());
+        let view = format!("{informer:?}");
+        assert!(view.contains("Resource=widgets"), "{view}");
+        assert!(!view.contains("dynamicobjects"), "{view}");
     }
 }

@@ -50,7 +50,8 @@ pub enum ConversionError {
 /// It implements the [`Object`] traits so the informer machinery works with it, but its
 /// [`Kind`]/[`Resource`] constants are placeholders (`DynamicObject`/`dynamicobjects`):
 /// reach the server through [`DynamicClient`](super::DynamicClient), which takes the
-/// resource at run time, never through `ResourceClient<DynamicObject>`.
+/// resource at run time, never through `ResourceClient<DynamicObject>`. Dynamic informers
+/// name their resource (group, version, plural) in logs, not the placeholder.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DynamicObject {
     /// `apiVersion` + `kind`, when the object carries both (a lone one stays in `data`).
