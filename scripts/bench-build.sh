@@ -95,8 +95,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = kube::Client::try_default().await?;
 ${kube_body}    Ok(())
 }"
+# Both sides speak HTTP/1.1 only: kube 5's `client` feature builds hyper with `http1` alone,
+# and kubegen-api without its `http2` feature does the same.
 make_crate consumer-ours "kubegen-api = { path = \"$api\", default-features = false, features = [\"core-v1\", \"apps-v1\", \"batch-v1\", \"networking-v1\", \"rbac-v1\", \"apiextensions-v1\", \"client\"] }
-kubegen-runtime = { path = \"$root/runtime\" }
 tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }
 futures-util = \"0.3\"" "$ours_main"
 make_crate consumer-kube 'kube = { version = "5", default-features = false, features = ["client", "rustls-tls", "ring"] }

@@ -195,9 +195,11 @@ fn cargo_toml(model: &Model, settings: &CrateSettings) -> String {
     s.push_str(&settings.package_extra);
     s.push_str("\n[dependencies]\n");
     s.push_str(&settings.dependencies);
-    s.push_str("\n[features]\ndefault = [\"all\", \"client\", \"informers\"]\n");
+    s.push_str("\n[features]\ndefault = [\"all\", \"client\", \"http2\", \"informers\"]\n");
     s.push_str("# Typed clients and the clientset (the runtime's HTTP/TLS stack).\n");
     s.push_str("client = [\"kubegen-runtime/client\"]\n");
+    s.push_str("# HTTP/2 to the API server (without it: HTTP/1.1 only, a smaller build).\n");
+    s.push_str("http2 = [\"client\", \"kubegen-runtime/http2\"]\n");
     s.push_str("# Typed informers and listers.\n");
     s.push_str("informers = [\"client\", \"kubegen-runtime/cache\"]\n");
     s.push_str("# Every group-version's types.\n");

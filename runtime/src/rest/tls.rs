@@ -78,7 +78,11 @@ pub(crate) fn client_config(
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_client_cert_resolver(slot.clone());
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = if cfg!(feature = "http2") {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
     Ok((config, slot))
 }
 
@@ -215,5 +219,25 @@ impl ServerCertVerifier for NoVerification {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpn_offers_h2_only_with_the_http2_feature() {
+        let tls = TlsConfig {
+            insecure_skip_verify: true,
+            ..TlsConfig::default()
+        };
+        let (config, _) = client_config(&tls).unwrap();
+        let mut expected = Vec::new();
+        if cfg!(feature = "http2") {
+            expected.push(b"h2".to_vec());
+        }
+        expected.push(b"http/1.1".to_vec());
+        assert_eq!(config.alpn_protocols, expected);
     }
 }
