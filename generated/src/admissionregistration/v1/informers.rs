@@ -10,6 +10,7 @@ pub struct AdmissionregistrationV1Informers<'a> {
 }
 impl<'a> AdmissionregistrationV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,12 +19,14 @@ impl<'a> AdmissionregistrationV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `mutatingadmissionpolicies`.
+    #[inline]
     pub fn mutating_admission_policies(&self) -> MutatingAdmissionPolicyInformer {
         MutatingAdmissionPolicyInformer {
             informer: self.factory.informer::<super::MutatingAdmissionPolicy>(),
         }
     }
     /// The shared informer of `mutatingadmissionpolicybindings`.
+    #[inline]
     pub fn mutating_admission_policy_bindings(
         &self,
     ) -> MutatingAdmissionPolicyBindingInformer {
@@ -32,6 +35,7 @@ impl<'a> AdmissionregistrationV1Informers<'a> {
         }
     }
     /// The shared informer of `mutatingwebhookconfigurations`.
+    #[inline]
     pub fn mutating_webhook_configurations(
         &self,
     ) -> MutatingWebhookConfigurationInformer {
@@ -40,12 +44,14 @@ impl<'a> AdmissionregistrationV1Informers<'a> {
         }
     }
     /// The shared informer of `validatingadmissionpolicies`.
+    #[inline]
     pub fn validating_admission_policies(&self) -> ValidatingAdmissionPolicyInformer {
         ValidatingAdmissionPolicyInformer {
             informer: self.factory.informer::<super::ValidatingAdmissionPolicy>(),
         }
     }
     /// The shared informer of `validatingadmissionpolicybindings`.
+    #[inline]
     pub fn validating_admission_policy_bindings(
         &self,
     ) -> ValidatingAdmissionPolicyBindingInformer {
@@ -54,6 +60,7 @@ impl<'a> AdmissionregistrationV1Informers<'a> {
         }
     }
     /// The shared informer of `validatingwebhookconfigurations`.
+    #[inline]
     pub fn validating_webhook_configurations(
         &self,
     ) -> ValidatingWebhookConfigurationInformer {
@@ -71,12 +78,14 @@ pub struct MutatingAdmissionPolicyInformer {
 }
 impl MutatingAdmissionPolicyInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::MutatingAdmissionPolicy> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> MutatingAdmissionPolicyLister {
         MutatingAdmissionPolicyLister {
             lister: self.informer.lister(),
@@ -90,6 +99,7 @@ pub struct MutatingAdmissionPolicyLister {
 }
 impl MutatingAdmissionPolicyLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -97,6 +107,7 @@ impl MutatingAdmissionPolicyLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,
@@ -113,6 +124,7 @@ pub struct MutatingAdmissionPolicyBindingInformer {
 }
 impl MutatingAdmissionPolicyBindingInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<
@@ -121,6 +133,7 @@ impl MutatingAdmissionPolicyBindingInformer {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> MutatingAdmissionPolicyBindingLister {
         MutatingAdmissionPolicyBindingLister {
             lister: self.informer.lister(),
@@ -134,6 +147,7 @@ pub struct MutatingAdmissionPolicyBindingLister {
 }
 impl MutatingAdmissionPolicyBindingLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -141,6 +155,7 @@ impl MutatingAdmissionPolicyBindingLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,
@@ -157,6 +172,7 @@ pub struct MutatingWebhookConfigurationInformer {
 }
 impl MutatingWebhookConfigurationInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<
@@ -165,6 +181,7 @@ impl MutatingWebhookConfigurationInformer {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> MutatingWebhookConfigurationLister {
         MutatingWebhookConfigurationLister {
             lister: self.informer.lister(),
@@ -178,6 +195,7 @@ pub struct MutatingWebhookConfigurationLister {
 }
 impl MutatingWebhookConfigurationLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -185,6 +203,7 @@ impl MutatingWebhookConfigurationLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,
@@ -201,12 +220,14 @@ pub struct ValidatingAdmissionPolicyInformer {
 }
 impl ValidatingAdmissionPolicyInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ValidatingAdmissionPolicy> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ValidatingAdmissionPolicyLister {
         ValidatingAdmissionPolicyLister {
             lister: self.informer.lister(),
@@ -220,6 +241,7 @@ pub struct ValidatingAdmissionPolicyLister {
 }
 impl ValidatingAdmissionPolicyLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -227,6 +249,7 @@ impl ValidatingAdmissionPolicyLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,
@@ -243,6 +266,7 @@ pub struct ValidatingAdmissionPolicyBindingInformer {
 }
 impl ValidatingAdmissionPolicyBindingInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<
@@ -251,6 +275,7 @@ impl ValidatingAdmissionPolicyBindingInformer {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ValidatingAdmissionPolicyBindingLister {
         ValidatingAdmissionPolicyBindingLister {
             lister: self.informer.lister(),
@@ -264,6 +289,7 @@ pub struct ValidatingAdmissionPolicyBindingLister {
 }
 impl ValidatingAdmissionPolicyBindingLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -271,6 +297,7 @@ impl ValidatingAdmissionPolicyBindingLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,
@@ -287,6 +314,7 @@ pub struct ValidatingWebhookConfigurationInformer {
 }
 impl ValidatingWebhookConfigurationInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<
@@ -295,6 +323,7 @@ impl ValidatingWebhookConfigurationInformer {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ValidatingWebhookConfigurationLister {
         ValidatingWebhookConfigurationLister {
             lister: self.informer.lister(),
@@ -308,6 +337,7 @@ pub struct ValidatingWebhookConfigurationLister {
 }
 impl ValidatingWebhookConfigurationLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -315,6 +345,7 @@ impl ValidatingWebhookConfigurationLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,

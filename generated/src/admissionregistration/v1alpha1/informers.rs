@@ -10,6 +10,7 @@ pub struct AdmissionregistrationV1alpha1Informers<'a> {
 }
 impl<'a> AdmissionregistrationV1alpha1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,12 +19,14 @@ impl<'a> AdmissionregistrationV1alpha1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `mutatingadmissionpolicies`.
+    #[inline]
     pub fn mutating_admission_policies(&self) -> MutatingAdmissionPolicyInformer {
         MutatingAdmissionPolicyInformer {
             informer: self.factory.informer::<super::MutatingAdmissionPolicy>(),
         }
     }
     /// The shared informer of `mutatingadmissionpolicybindings`.
+    #[inline]
     pub fn mutating_admission_policy_bindings(
         &self,
     ) -> MutatingAdmissionPolicyBindingInformer {
@@ -41,12 +44,14 @@ pub struct MutatingAdmissionPolicyInformer {
 }
 impl MutatingAdmissionPolicyInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::MutatingAdmissionPolicy> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> MutatingAdmissionPolicyLister {
         MutatingAdmissionPolicyLister {
             lister: self.informer.lister(),
@@ -60,6 +65,7 @@ pub struct MutatingAdmissionPolicyLister {
 }
 impl MutatingAdmissionPolicyLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -67,6 +73,7 @@ impl MutatingAdmissionPolicyLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,
@@ -83,6 +90,7 @@ pub struct MutatingAdmissionPolicyBindingInformer {
 }
 impl MutatingAdmissionPolicyBindingInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<
@@ -91,6 +99,7 @@ impl MutatingAdmissionPolicyBindingInformer {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> MutatingAdmissionPolicyBindingLister {
         MutatingAdmissionPolicyBindingLister {
             lister: self.informer.lister(),
@@ -104,6 +113,7 @@ pub struct MutatingAdmissionPolicyBindingLister {
 }
 impl MutatingAdmissionPolicyBindingLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -111,6 +121,7 @@ impl MutatingAdmissionPolicyBindingLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,

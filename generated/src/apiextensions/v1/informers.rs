@@ -10,6 +10,7 @@ pub struct ApiextensionsV1Informers<'a> {
 }
 impl<'a> ApiextensionsV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> ApiextensionsV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `customresourcedefinitions`.
+    #[inline]
     pub fn custom_resource_definitions(&self) -> CustomResourceDefinitionInformer {
         CustomResourceDefinitionInformer {
             informer: self.factory.informer::<super::CustomResourceDefinition>(),
@@ -33,12 +35,14 @@ pub struct CustomResourceDefinitionInformer {
 }
 impl CustomResourceDefinitionInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::CustomResourceDefinition> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> CustomResourceDefinitionLister {
         CustomResourceDefinitionLister {
             lister: self.informer.lister(),
@@ -52,6 +56,7 @@ pub struct CustomResourceDefinitionLister {
 }
 impl CustomResourceDefinitionLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -59,6 +64,7 @@ impl CustomResourceDefinitionLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,

@@ -10,6 +10,7 @@ pub struct ApiregistrationV1Informers<'a> {
 }
 impl<'a> ApiregistrationV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> ApiregistrationV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `apiservices`.
+    #[inline]
     pub fn api_services(&self) -> APIServiceInformer {
         APIServiceInformer {
             informer: self.factory.informer::<super::APIService>(),
@@ -31,12 +33,14 @@ pub struct APIServiceInformer {
 }
 impl APIServiceInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::APIService> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> APIServiceLister {
         APIServiceLister {
             lister: self.informer.lister(),
@@ -50,6 +54,7 @@ pub struct APIServiceLister {
 }
 impl APIServiceLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -57,6 +62,7 @@ impl APIServiceLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::APIService>> {
         self.lister.get(name)
     }

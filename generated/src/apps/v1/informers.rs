@@ -10,6 +10,7 @@ pub struct AppsV1Informers<'a> {
 }
 impl<'a> AppsV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,30 +19,35 @@ impl<'a> AppsV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `controllerrevisions`.
+    #[inline]
     pub fn controller_revisions(&self) -> ControllerRevisionInformer {
         ControllerRevisionInformer {
             informer: self.factory.informer::<super::ControllerRevision>(),
         }
     }
     /// The shared informer of `daemonsets`.
+    #[inline]
     pub fn daemon_sets(&self) -> DaemonSetInformer {
         DaemonSetInformer {
             informer: self.factory.informer::<super::DaemonSet>(),
         }
     }
     /// The shared informer of `deployments`.
+    #[inline]
     pub fn deployments(&self) -> DeploymentInformer {
         DeploymentInformer {
             informer: self.factory.informer::<super::Deployment>(),
         }
     }
     /// The shared informer of `replicasets`.
+    #[inline]
     pub fn replica_sets(&self) -> ReplicaSetInformer {
         ReplicaSetInformer {
             informer: self.factory.informer::<super::ReplicaSet>(),
         }
     }
     /// The shared informer of `statefulsets`.
+    #[inline]
     pub fn stateful_sets(&self) -> StatefulSetInformer {
         StatefulSetInformer {
             informer: self.factory.informer::<super::StatefulSet>(),
@@ -55,12 +61,14 @@ pub struct ControllerRevisionInformer {
 }
 impl ControllerRevisionInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ControllerRevision> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ControllerRevisionLister {
         ControllerRevisionLister {
             lister: self.informer.lister(),
@@ -74,6 +82,7 @@ pub struct ControllerRevisionLister {
 }
 impl ControllerRevisionLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -81,6 +90,7 @@ impl ControllerRevisionLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn controller_revisions(
         &self,
         namespace: &str,
@@ -95,12 +105,14 @@ pub struct DaemonSetInformer {
 }
 impl DaemonSetInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::DaemonSet> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> DaemonSetLister {
         DaemonSetLister {
             lister: self.informer.lister(),
@@ -114,6 +126,7 @@ pub struct DaemonSetLister {
 }
 impl DaemonSetLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -121,6 +134,7 @@ impl DaemonSetLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn daemon_sets(
         &self,
         namespace: &str,
@@ -135,12 +149,14 @@ pub struct DeploymentInformer {
 }
 impl DeploymentInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::Deployment> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> DeploymentLister {
         DeploymentLister {
             lister: self.informer.lister(),
@@ -154,6 +170,7 @@ pub struct DeploymentLister {
 }
 impl DeploymentLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -161,6 +178,7 @@ impl DeploymentLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn deployments(
         &self,
         namespace: &str,
@@ -175,12 +193,14 @@ pub struct ReplicaSetInformer {
 }
 impl ReplicaSetInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ReplicaSet> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ReplicaSetLister {
         ReplicaSetLister {
             lister: self.informer.lister(),
@@ -194,6 +214,7 @@ pub struct ReplicaSetLister {
 }
 impl ReplicaSetLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -201,6 +222,7 @@ impl ReplicaSetLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn replica_sets(
         &self,
         namespace: &str,
@@ -215,12 +237,14 @@ pub struct StatefulSetInformer {
 }
 impl StatefulSetInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::StatefulSet> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> StatefulSetLister {
         StatefulSetLister {
             lister: self.informer.lister(),
@@ -234,6 +258,7 @@ pub struct StatefulSetLister {
 }
 impl StatefulSetLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -241,6 +266,7 @@ impl StatefulSetLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn stateful_sets(
         &self,
         namespace: &str,

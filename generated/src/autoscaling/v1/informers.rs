@@ -10,6 +10,7 @@ pub struct AutoscalingV1Informers<'a> {
 }
 impl<'a> AutoscalingV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> AutoscalingV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `horizontalpodautoscalers`.
+    #[inline]
     pub fn horizontal_pod_autoscalers(&self) -> HorizontalPodAutoscalerInformer {
         HorizontalPodAutoscalerInformer {
             informer: self.factory.informer::<super::HorizontalPodAutoscaler>(),
@@ -33,12 +35,14 @@ pub struct HorizontalPodAutoscalerInformer {
 }
 impl HorizontalPodAutoscalerInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::HorizontalPodAutoscaler> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> HorizontalPodAutoscalerLister {
         HorizontalPodAutoscalerLister {
             lister: self.informer.lister(),
@@ -52,6 +56,7 @@ pub struct HorizontalPodAutoscalerLister {
 }
 impl HorizontalPodAutoscalerLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -59,6 +64,7 @@ impl HorizontalPodAutoscalerLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn horizontal_pod_autoscalers(
         &self,
         namespace: &str,

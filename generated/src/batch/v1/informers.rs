@@ -10,6 +10,7 @@ pub struct BatchV1Informers<'a> {
 }
 impl<'a> BatchV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,12 +19,14 @@ impl<'a> BatchV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `cronjobs`.
+    #[inline]
     pub fn cron_jobs(&self) -> CronJobInformer {
         CronJobInformer {
             informer: self.factory.informer::<super::CronJob>(),
         }
     }
     /// The shared informer of `jobs`.
+    #[inline]
     pub fn jobs(&self) -> JobInformer {
         JobInformer {
             informer: self.factory.informer::<super::Job>(),
@@ -37,12 +40,14 @@ pub struct CronJobInformer {
 }
 impl CronJobInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::CronJob> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> CronJobLister {
         CronJobLister {
             lister: self.informer.lister(),
@@ -56,6 +61,7 @@ pub struct CronJobLister {
 }
 impl CronJobLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -63,6 +69,7 @@ impl CronJobLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn cron_jobs(
         &self,
         namespace: &str,
@@ -77,10 +84,12 @@ pub struct JobInformer {
 }
 impl JobInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(&self) -> kubegen_runtime::cache::SharedIndexInformer<super::Job> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> JobLister {
         JobLister {
             lister: self.informer.lister(),
@@ -94,6 +103,7 @@ pub struct JobLister {
 }
 impl JobLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -101,6 +111,7 @@ impl JobLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn jobs(
         &self,
         namespace: &str,

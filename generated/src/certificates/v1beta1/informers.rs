@@ -10,6 +10,7 @@ pub struct CertificatesV1beta1Informers<'a> {
 }
 impl<'a> CertificatesV1beta1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,12 +19,14 @@ impl<'a> CertificatesV1beta1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `clustertrustbundles`.
+    #[inline]
     pub fn cluster_trust_bundles(&self) -> ClusterTrustBundleInformer {
         ClusterTrustBundleInformer {
             informer: self.factory.informer::<super::ClusterTrustBundle>(),
         }
     }
     /// The shared informer of `podcertificaterequests`.
+    #[inline]
     pub fn pod_certificate_requests(&self) -> PodCertificateRequestInformer {
         PodCertificateRequestInformer {
             informer: self.factory.informer::<super::PodCertificateRequest>(),
@@ -37,12 +40,14 @@ pub struct ClusterTrustBundleInformer {
 }
 impl ClusterTrustBundleInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ClusterTrustBundle> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ClusterTrustBundleLister {
         ClusterTrustBundleLister {
             lister: self.informer.lister(),
@@ -56,6 +61,7 @@ pub struct ClusterTrustBundleLister {
 }
 impl ClusterTrustBundleLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -63,6 +69,7 @@ impl ClusterTrustBundleLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::ClusterTrustBundle>> {
         self.lister.get(name)
     }
@@ -74,12 +81,14 @@ pub struct PodCertificateRequestInformer {
 }
 impl PodCertificateRequestInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::PodCertificateRequest> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> PodCertificateRequestLister {
         PodCertificateRequestLister {
             lister: self.informer.lister(),
@@ -93,6 +102,7 @@ pub struct PodCertificateRequestLister {
 }
 impl PodCertificateRequestLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -100,6 +110,7 @@ impl PodCertificateRequestLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn pod_certificate_requests(
         &self,
         namespace: &str,

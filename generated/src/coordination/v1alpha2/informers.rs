@@ -10,6 +10,7 @@ pub struct CoordinationV1alpha2Informers<'a> {
 }
 impl<'a> CoordinationV1alpha2Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> CoordinationV1alpha2Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `leasecandidates`.
+    #[inline]
     pub fn lease_candidates(&self) -> LeaseCandidateInformer {
         LeaseCandidateInformer {
             informer: self.factory.informer::<super::LeaseCandidate>(),
@@ -31,12 +33,14 @@ pub struct LeaseCandidateInformer {
 }
 impl LeaseCandidateInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::LeaseCandidate> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> LeaseCandidateLister {
         LeaseCandidateLister {
             lister: self.informer.lister(),
@@ -50,6 +54,7 @@ pub struct LeaseCandidateLister {
 }
 impl LeaseCandidateLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -57,6 +62,7 @@ impl LeaseCandidateLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn lease_candidates(
         &self,
         namespace: &str,

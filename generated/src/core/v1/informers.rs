@@ -10,6 +10,7 @@ pub struct CoreV1Informers<'a> {
 }
 impl<'a> CoreV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,90 +19,105 @@ impl<'a> CoreV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `configmaps`.
+    #[inline]
     pub fn config_maps(&self) -> ConfigMapInformer {
         ConfigMapInformer {
             informer: self.factory.informer::<super::ConfigMap>(),
         }
     }
     /// The shared informer of `endpoints`.
+    #[inline]
     pub fn endpoints(&self) -> EndpointsInformer {
         EndpointsInformer {
             informer: self.factory.informer::<super::Endpoints>(),
         }
     }
     /// The shared informer of `events`.
+    #[inline]
     pub fn events(&self) -> EventInformer {
         EventInformer {
             informer: self.factory.informer::<super::Event>(),
         }
     }
     /// The shared informer of `limitranges`.
+    #[inline]
     pub fn limit_ranges(&self) -> LimitRangeInformer {
         LimitRangeInformer {
             informer: self.factory.informer::<super::LimitRange>(),
         }
     }
     /// The shared informer of `namespaces`.
+    #[inline]
     pub fn namespaces(&self) -> NamespaceInformer {
         NamespaceInformer {
             informer: self.factory.informer::<super::Namespace>(),
         }
     }
     /// The shared informer of `nodes`.
+    #[inline]
     pub fn nodes(&self) -> NodeInformer {
         NodeInformer {
             informer: self.factory.informer::<super::Node>(),
         }
     }
     /// The shared informer of `persistentvolumeclaims`.
+    #[inline]
     pub fn persistent_volume_claims(&self) -> PersistentVolumeClaimInformer {
         PersistentVolumeClaimInformer {
             informer: self.factory.informer::<super::PersistentVolumeClaim>(),
         }
     }
     /// The shared informer of `persistentvolumes`.
+    #[inline]
     pub fn persistent_volumes(&self) -> PersistentVolumeInformer {
         PersistentVolumeInformer {
             informer: self.factory.informer::<super::PersistentVolume>(),
         }
     }
     /// The shared informer of `pods`.
+    #[inline]
     pub fn pods(&self) -> PodInformer {
         PodInformer {
             informer: self.factory.informer::<super::Pod>(),
         }
     }
     /// The shared informer of `podtemplates`.
+    #[inline]
     pub fn pod_templates(&self) -> PodTemplateInformer {
         PodTemplateInformer {
             informer: self.factory.informer::<super::PodTemplate>(),
         }
     }
     /// The shared informer of `replicationcontrollers`.
+    #[inline]
     pub fn replication_controllers(&self) -> ReplicationControllerInformer {
         ReplicationControllerInformer {
             informer: self.factory.informer::<super::ReplicationController>(),
         }
     }
     /// The shared informer of `resourcequotas`.
+    #[inline]
     pub fn resource_quotas(&self) -> ResourceQuotaInformer {
         ResourceQuotaInformer {
             informer: self.factory.informer::<super::ResourceQuota>(),
         }
     }
     /// The shared informer of `secrets`.
+    #[inline]
     pub fn secrets(&self) -> SecretInformer {
         SecretInformer {
             informer: self.factory.informer::<super::Secret>(),
         }
     }
     /// The shared informer of `serviceaccounts`.
+    #[inline]
     pub fn service_accounts(&self) -> ServiceAccountInformer {
         ServiceAccountInformer {
             informer: self.factory.informer::<super::ServiceAccount>(),
         }
     }
     /// The shared informer of `services`.
+    #[inline]
     pub fn services(&self) -> ServiceInformer {
         ServiceInformer {
             informer: self.factory.informer::<super::Service>(),
@@ -115,12 +131,14 @@ pub struct ConfigMapInformer {
 }
 impl ConfigMapInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ConfigMap> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ConfigMapLister {
         ConfigMapLister {
             lister: self.informer.lister(),
@@ -134,6 +152,7 @@ pub struct ConfigMapLister {
 }
 impl ConfigMapLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -141,6 +160,7 @@ impl ConfigMapLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn config_maps(
         &self,
         namespace: &str,
@@ -155,12 +175,14 @@ pub struct EndpointsInformer {
 }
 impl EndpointsInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::Endpoints> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> EndpointsLister {
         EndpointsLister {
             lister: self.informer.lister(),
@@ -174,6 +196,7 @@ pub struct EndpointsLister {
 }
 impl EndpointsLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -181,6 +204,7 @@ impl EndpointsLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn endpoints(
         &self,
         namespace: &str,
@@ -195,10 +219,12 @@ pub struct EventInformer {
 }
 impl EventInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(&self) -> kubegen_runtime::cache::SharedIndexInformer<super::Event> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> EventLister {
         EventLister {
             lister: self.informer.lister(),
@@ -212,6 +238,7 @@ pub struct EventLister {
 }
 impl EventLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -219,6 +246,7 @@ impl EventLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn events(
         &self,
         namespace: &str,
@@ -233,12 +261,14 @@ pub struct LimitRangeInformer {
 }
 impl LimitRangeInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::LimitRange> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> LimitRangeLister {
         LimitRangeLister {
             lister: self.informer.lister(),
@@ -252,6 +282,7 @@ pub struct LimitRangeLister {
 }
 impl LimitRangeLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -259,6 +290,7 @@ impl LimitRangeLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn limit_ranges(
         &self,
         namespace: &str,
@@ -273,12 +305,14 @@ pub struct NamespaceInformer {
 }
 impl NamespaceInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::Namespace> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> NamespaceLister {
         NamespaceLister {
             lister: self.informer.lister(),
@@ -292,6 +326,7 @@ pub struct NamespaceLister {
 }
 impl NamespaceLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -299,6 +334,7 @@ impl NamespaceLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::Namespace>> {
         self.lister.get(name)
     }
@@ -310,10 +346,12 @@ pub struct NodeInformer {
 }
 impl NodeInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(&self) -> kubegen_runtime::cache::SharedIndexInformer<super::Node> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> NodeLister {
         NodeLister {
             lister: self.informer.lister(),
@@ -327,6 +365,7 @@ pub struct NodeLister {
 }
 impl NodeLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -334,6 +373,7 @@ impl NodeLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::Node>> {
         self.lister.get(name)
     }
@@ -345,12 +385,14 @@ pub struct PersistentVolumeClaimInformer {
 }
 impl PersistentVolumeClaimInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::PersistentVolumeClaim> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> PersistentVolumeClaimLister {
         PersistentVolumeClaimLister {
             lister: self.informer.lister(),
@@ -364,6 +406,7 @@ pub struct PersistentVolumeClaimLister {
 }
 impl PersistentVolumeClaimLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -371,6 +414,7 @@ impl PersistentVolumeClaimLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn persistent_volume_claims(
         &self,
         namespace: &str,
@@ -385,12 +429,14 @@ pub struct PersistentVolumeInformer {
 }
 impl PersistentVolumeInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::PersistentVolume> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> PersistentVolumeLister {
         PersistentVolumeLister {
             lister: self.informer.lister(),
@@ -404,6 +450,7 @@ pub struct PersistentVolumeLister {
 }
 impl PersistentVolumeLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -411,6 +458,7 @@ impl PersistentVolumeLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::PersistentVolume>> {
         self.lister.get(name)
     }
@@ -422,10 +470,12 @@ pub struct PodInformer {
 }
 impl PodInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(&self) -> kubegen_runtime::cache::SharedIndexInformer<super::Pod> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> PodLister {
         PodLister {
             lister: self.informer.lister(),
@@ -439,6 +489,7 @@ pub struct PodLister {
 }
 impl PodLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -446,6 +497,7 @@ impl PodLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn pods(
         &self,
         namespace: &str,
@@ -460,12 +512,14 @@ pub struct PodTemplateInformer {
 }
 impl PodTemplateInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::PodTemplate> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> PodTemplateLister {
         PodTemplateLister {
             lister: self.informer.lister(),
@@ -479,6 +533,7 @@ pub struct PodTemplateLister {
 }
 impl PodTemplateLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -486,6 +541,7 @@ impl PodTemplateLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn pod_templates(
         &self,
         namespace: &str,
@@ -500,12 +556,14 @@ pub struct ReplicationControllerInformer {
 }
 impl ReplicationControllerInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ReplicationController> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ReplicationControllerLister {
         ReplicationControllerLister {
             lister: self.informer.lister(),
@@ -519,6 +577,7 @@ pub struct ReplicationControllerLister {
 }
 impl ReplicationControllerLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -526,6 +585,7 @@ impl ReplicationControllerLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn replication_controllers(
         &self,
         namespace: &str,
@@ -540,12 +600,14 @@ pub struct ResourceQuotaInformer {
 }
 impl ResourceQuotaInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ResourceQuota> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ResourceQuotaLister {
         ResourceQuotaLister {
             lister: self.informer.lister(),
@@ -559,6 +621,7 @@ pub struct ResourceQuotaLister {
 }
 impl ResourceQuotaLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -566,6 +629,7 @@ impl ResourceQuotaLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn resource_quotas(
         &self,
         namespace: &str,
@@ -580,12 +644,14 @@ pub struct SecretInformer {
 }
 impl SecretInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::Secret> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> SecretLister {
         SecretLister {
             lister: self.informer.lister(),
@@ -599,6 +665,7 @@ pub struct SecretLister {
 }
 impl SecretLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -606,6 +673,7 @@ impl SecretLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn secrets(
         &self,
         namespace: &str,
@@ -620,12 +688,14 @@ pub struct ServiceAccountInformer {
 }
 impl ServiceAccountInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ServiceAccount> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ServiceAccountLister {
         ServiceAccountLister {
             lister: self.informer.lister(),
@@ -639,6 +709,7 @@ pub struct ServiceAccountLister {
 }
 impl ServiceAccountLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -646,6 +717,7 @@ impl ServiceAccountLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn service_accounts(
         &self,
         namespace: &str,
@@ -660,12 +732,14 @@ pub struct ServiceInformer {
 }
 impl ServiceInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::Service> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ServiceLister {
         ServiceLister {
             lister: self.informer.lister(),
@@ -679,6 +753,7 @@ pub struct ServiceLister {
 }
 impl ServiceLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -686,6 +761,7 @@ impl ServiceLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn services(
         &self,
         namespace: &str,

@@ -10,6 +10,7 @@ pub struct DiscoveryV1Informers<'a> {
 }
 impl<'a> DiscoveryV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> DiscoveryV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `endpointslices`.
+    #[inline]
     pub fn endpoint_slices(&self) -> EndpointSliceInformer {
         EndpointSliceInformer {
             informer: self.factory.informer::<super::EndpointSlice>(),
@@ -31,12 +33,14 @@ pub struct EndpointSliceInformer {
 }
 impl EndpointSliceInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::EndpointSlice> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> EndpointSliceLister {
         EndpointSliceLister {
             lister: self.informer.lister(),
@@ -50,6 +54,7 @@ pub struct EndpointSliceLister {
 }
 impl EndpointSliceLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -57,6 +62,7 @@ impl EndpointSliceLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn endpoint_slices(
         &self,
         namespace: &str,

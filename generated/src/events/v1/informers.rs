@@ -10,6 +10,7 @@ pub struct EventsV1Informers<'a> {
 }
 impl<'a> EventsV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> EventsV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `events`.
+    #[inline]
     pub fn events(&self) -> EventInformer {
         EventInformer {
             informer: self.factory.informer::<super::Event>(),
@@ -31,10 +33,12 @@ pub struct EventInformer {
 }
 impl EventInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(&self) -> kubegen_runtime::cache::SharedIndexInformer<super::Event> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> EventLister {
         EventLister {
             lister: self.informer.lister(),
@@ -48,6 +52,7 @@ pub struct EventLister {
 }
 impl EventLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -55,6 +60,7 @@ impl EventLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn events(
         &self,
         namespace: &str,

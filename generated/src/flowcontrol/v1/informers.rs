@@ -10,6 +10,7 @@ pub struct FlowcontrolV1Informers<'a> {
 }
 impl<'a> FlowcontrolV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,12 +19,14 @@ impl<'a> FlowcontrolV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `flowschemas`.
+    #[inline]
     pub fn flow_schemas(&self) -> FlowSchemaInformer {
         FlowSchemaInformer {
             informer: self.factory.informer::<super::FlowSchema>(),
         }
     }
     /// The shared informer of `prioritylevelconfigurations`.
+    #[inline]
     pub fn priority_level_configurations(&self) -> PriorityLevelConfigurationInformer {
         PriorityLevelConfigurationInformer {
             informer: self.factory.informer::<super::PriorityLevelConfiguration>(),
@@ -37,12 +40,14 @@ pub struct FlowSchemaInformer {
 }
 impl FlowSchemaInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::FlowSchema> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> FlowSchemaLister {
         FlowSchemaLister {
             lister: self.informer.lister(),
@@ -56,6 +61,7 @@ pub struct FlowSchemaLister {
 }
 impl FlowSchemaLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -63,6 +69,7 @@ impl FlowSchemaLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::FlowSchema>> {
         self.lister.get(name)
     }
@@ -76,12 +83,14 @@ pub struct PriorityLevelConfigurationInformer {
 }
 impl PriorityLevelConfigurationInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::PriorityLevelConfiguration> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> PriorityLevelConfigurationLister {
         PriorityLevelConfigurationLister {
             lister: self.informer.lister(),
@@ -95,6 +104,7 @@ pub struct PriorityLevelConfigurationLister {
 }
 impl PriorityLevelConfigurationLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -102,6 +112,7 @@ impl PriorityLevelConfigurationLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,

@@ -10,6 +10,7 @@ pub struct InternalV1alpha1Informers<'a> {
 }
 impl<'a> InternalV1alpha1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> InternalV1alpha1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `storageversions`.
+    #[inline]
     pub fn storage_versions(&self) -> StorageVersionInformer {
         StorageVersionInformer {
             informer: self.factory.informer::<super::StorageVersion>(),
@@ -31,12 +33,14 @@ pub struct StorageVersionInformer {
 }
 impl StorageVersionInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::StorageVersion> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> StorageVersionLister {
         StorageVersionLister {
             lister: self.informer.lister(),
@@ -50,6 +54,7 @@ pub struct StorageVersionLister {
 }
 impl StorageVersionLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -57,6 +62,7 @@ impl StorageVersionLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::StorageVersion>> {
         self.lister.get(name)
     }

@@ -10,6 +10,7 @@ pub struct NetworkingV1Informers<'a> {
 }
 impl<'a> NetworkingV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,30 +19,35 @@ impl<'a> NetworkingV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `ingressclasses`.
+    #[inline]
     pub fn ingress_classes(&self) -> IngressClassInformer {
         IngressClassInformer {
             informer: self.factory.informer::<super::IngressClass>(),
         }
     }
     /// The shared informer of `ingresses`.
+    #[inline]
     pub fn ingresses(&self) -> IngressInformer {
         IngressInformer {
             informer: self.factory.informer::<super::Ingress>(),
         }
     }
     /// The shared informer of `ipaddresses`.
+    #[inline]
     pub fn ip_addresses(&self) -> IPAddressInformer {
         IPAddressInformer {
             informer: self.factory.informer::<super::IPAddress>(),
         }
     }
     /// The shared informer of `networkpolicies`.
+    #[inline]
     pub fn network_policies(&self) -> NetworkPolicyInformer {
         NetworkPolicyInformer {
             informer: self.factory.informer::<super::NetworkPolicy>(),
         }
     }
     /// The shared informer of `servicecidrs`.
+    #[inline]
     pub fn service_cidrs(&self) -> ServiceCIDRInformer {
         ServiceCIDRInformer {
             informer: self.factory.informer::<super::ServiceCIDR>(),
@@ -55,12 +61,14 @@ pub struct IngressClassInformer {
 }
 impl IngressClassInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::IngressClass> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> IngressClassLister {
         IngressClassLister {
             lister: self.informer.lister(),
@@ -74,6 +82,7 @@ pub struct IngressClassLister {
 }
 impl IngressClassLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -81,6 +90,7 @@ impl IngressClassLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::IngressClass>> {
         self.lister.get(name)
     }
@@ -92,12 +102,14 @@ pub struct IngressInformer {
 }
 impl IngressInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::Ingress> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> IngressLister {
         IngressLister {
             lister: self.informer.lister(),
@@ -111,6 +123,7 @@ pub struct IngressLister {
 }
 impl IngressLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -118,6 +131,7 @@ impl IngressLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn ingresses(
         &self,
         namespace: &str,
@@ -132,12 +146,14 @@ pub struct IPAddressInformer {
 }
 impl IPAddressInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::IPAddress> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> IPAddressLister {
         IPAddressLister {
             lister: self.informer.lister(),
@@ -151,6 +167,7 @@ pub struct IPAddressLister {
 }
 impl IPAddressLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -158,6 +175,7 @@ impl IPAddressLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::IPAddress>> {
         self.lister.get(name)
     }
@@ -169,12 +187,14 @@ pub struct NetworkPolicyInformer {
 }
 impl NetworkPolicyInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::NetworkPolicy> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> NetworkPolicyLister {
         NetworkPolicyLister {
             lister: self.informer.lister(),
@@ -188,6 +208,7 @@ pub struct NetworkPolicyLister {
 }
 impl NetworkPolicyLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -195,6 +216,7 @@ impl NetworkPolicyLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn network_policies(
         &self,
         namespace: &str,
@@ -209,12 +231,14 @@ pub struct ServiceCIDRInformer {
 }
 impl ServiceCIDRInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ServiceCIDR> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ServiceCIDRLister {
         ServiceCIDRLister {
             lister: self.informer.lister(),
@@ -228,6 +252,7 @@ pub struct ServiceCIDRLister {
 }
 impl ServiceCIDRLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -235,6 +260,7 @@ impl ServiceCIDRLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::ServiceCIDR>> {
         self.lister.get(name)
     }

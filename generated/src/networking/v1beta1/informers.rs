@@ -10,6 +10,7 @@ pub struct NetworkingV1beta1Informers<'a> {
 }
 impl<'a> NetworkingV1beta1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,12 +19,14 @@ impl<'a> NetworkingV1beta1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `ipaddresses`.
+    #[inline]
     pub fn ip_addresses(&self) -> IPAddressInformer {
         IPAddressInformer {
             informer: self.factory.informer::<super::IPAddress>(),
         }
     }
     /// The shared informer of `servicecidrs`.
+    #[inline]
     pub fn service_cidrs(&self) -> ServiceCIDRInformer {
         ServiceCIDRInformer {
             informer: self.factory.informer::<super::ServiceCIDR>(),
@@ -37,12 +40,14 @@ pub struct IPAddressInformer {
 }
 impl IPAddressInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::IPAddress> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> IPAddressLister {
         IPAddressLister {
             lister: self.informer.lister(),
@@ -56,6 +61,7 @@ pub struct IPAddressLister {
 }
 impl IPAddressLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -63,6 +69,7 @@ impl IPAddressLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::IPAddress>> {
         self.lister.get(name)
     }
@@ -74,12 +81,14 @@ pub struct ServiceCIDRInformer {
 }
 impl ServiceCIDRInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ServiceCIDR> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ServiceCIDRLister {
         ServiceCIDRLister {
             lister: self.informer.lister(),
@@ -93,6 +102,7 @@ pub struct ServiceCIDRLister {
 }
 impl ServiceCIDRLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -100,6 +110,7 @@ impl ServiceCIDRLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::ServiceCIDR>> {
         self.lister.get(name)
     }

@@ -10,6 +10,7 @@ pub struct NodeV1Informers<'a> {
 }
 impl<'a> NodeV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> NodeV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `runtimeclasses`.
+    #[inline]
     pub fn runtime_classes(&self) -> RuntimeClassInformer {
         RuntimeClassInformer {
             informer: self.factory.informer::<super::RuntimeClass>(),
@@ -31,12 +33,14 @@ pub struct RuntimeClassInformer {
 }
 impl RuntimeClassInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::RuntimeClass> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> RuntimeClassLister {
         RuntimeClassLister {
             lister: self.informer.lister(),
@@ -50,6 +54,7 @@ pub struct RuntimeClassLister {
 }
 impl RuntimeClassLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -57,6 +62,7 @@ impl RuntimeClassLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::RuntimeClass>> {
         self.lister.get(name)
     }

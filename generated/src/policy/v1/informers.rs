@@ -10,6 +10,7 @@ pub struct PolicyV1Informers<'a> {
 }
 impl<'a> PolicyV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> PolicyV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `poddisruptionbudgets`.
+    #[inline]
     pub fn pod_disruption_budgets(&self) -> PodDisruptionBudgetInformer {
         PodDisruptionBudgetInformer {
             informer: self.factory.informer::<super::PodDisruptionBudget>(),
@@ -31,12 +33,14 @@ pub struct PodDisruptionBudgetInformer {
 }
 impl PodDisruptionBudgetInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::PodDisruptionBudget> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> PodDisruptionBudgetLister {
         PodDisruptionBudgetLister {
             lister: self.informer.lister(),
@@ -50,6 +54,7 @@ pub struct PodDisruptionBudgetLister {
 }
 impl PodDisruptionBudgetLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -57,6 +62,7 @@ impl PodDisruptionBudgetLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn pod_disruption_budgets(
         &self,
         namespace: &str,

@@ -10,6 +10,7 @@ pub struct RbacV1Informers<'a> {
 }
 impl<'a> RbacV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,24 +19,28 @@ impl<'a> RbacV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `clusterrolebindings`.
+    #[inline]
     pub fn cluster_role_bindings(&self) -> ClusterRoleBindingInformer {
         ClusterRoleBindingInformer {
             informer: self.factory.informer::<super::ClusterRoleBinding>(),
         }
     }
     /// The shared informer of `clusterroles`.
+    #[inline]
     pub fn cluster_roles(&self) -> ClusterRoleInformer {
         ClusterRoleInformer {
             informer: self.factory.informer::<super::ClusterRole>(),
         }
     }
     /// The shared informer of `rolebindings`.
+    #[inline]
     pub fn role_bindings(&self) -> RoleBindingInformer {
         RoleBindingInformer {
             informer: self.factory.informer::<super::RoleBinding>(),
         }
     }
     /// The shared informer of `roles`.
+    #[inline]
     pub fn roles(&self) -> RoleInformer {
         RoleInformer {
             informer: self.factory.informer::<super::Role>(),
@@ -49,12 +54,14 @@ pub struct ClusterRoleBindingInformer {
 }
 impl ClusterRoleBindingInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ClusterRoleBinding> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ClusterRoleBindingLister {
         ClusterRoleBindingLister {
             lister: self.informer.lister(),
@@ -68,6 +75,7 @@ pub struct ClusterRoleBindingLister {
 }
 impl ClusterRoleBindingLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -75,6 +83,7 @@ impl ClusterRoleBindingLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::ClusterRoleBinding>> {
         self.lister.get(name)
     }
@@ -86,12 +95,14 @@ pub struct ClusterRoleInformer {
 }
 impl ClusterRoleInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ClusterRole> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ClusterRoleLister {
         ClusterRoleLister {
             lister: self.informer.lister(),
@@ -105,6 +116,7 @@ pub struct ClusterRoleLister {
 }
 impl ClusterRoleLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -112,6 +124,7 @@ impl ClusterRoleLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::ClusterRole>> {
         self.lister.get(name)
     }
@@ -123,12 +136,14 @@ pub struct RoleBindingInformer {
 }
 impl RoleBindingInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::RoleBinding> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> RoleBindingLister {
         RoleBindingLister {
             lister: self.informer.lister(),
@@ -142,6 +157,7 @@ pub struct RoleBindingLister {
 }
 impl RoleBindingLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -149,6 +165,7 @@ impl RoleBindingLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn role_bindings(
         &self,
         namespace: &str,
@@ -163,10 +180,12 @@ pub struct RoleInformer {
 }
 impl RoleInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(&self) -> kubegen_runtime::cache::SharedIndexInformer<super::Role> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> RoleLister {
         RoleLister {
             lister: self.informer.lister(),
@@ -180,6 +199,7 @@ pub struct RoleLister {
 }
 impl RoleLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -187,6 +207,7 @@ impl RoleLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn roles(
         &self,
         namespace: &str,

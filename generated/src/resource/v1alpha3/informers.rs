@@ -10,6 +10,7 @@ pub struct ResourceV1alpha3Informers<'a> {
 }
 impl<'a> ResourceV1alpha3Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,12 +19,14 @@ impl<'a> ResourceV1alpha3Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `devicetaintrules`.
+    #[inline]
     pub fn device_taint_rules(&self) -> DeviceTaintRuleInformer {
         DeviceTaintRuleInformer {
             informer: self.factory.informer::<super::DeviceTaintRule>(),
         }
     }
     /// The shared informer of `resourcepoolstatusrequests`.
+    #[inline]
     pub fn resource_pool_status_requests(&self) -> ResourcePoolStatusRequestInformer {
         ResourcePoolStatusRequestInformer {
             informer: self.factory.informer::<super::ResourcePoolStatusRequest>(),
@@ -37,12 +40,14 @@ pub struct DeviceTaintRuleInformer {
 }
 impl DeviceTaintRuleInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::DeviceTaintRule> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> DeviceTaintRuleLister {
         DeviceTaintRuleLister {
             lister: self.informer.lister(),
@@ -56,6 +61,7 @@ pub struct DeviceTaintRuleLister {
 }
 impl DeviceTaintRuleLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -63,6 +69,7 @@ impl DeviceTaintRuleLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::DeviceTaintRule>> {
         self.lister.get(name)
     }
@@ -76,12 +83,14 @@ pub struct ResourcePoolStatusRequestInformer {
 }
 impl ResourcePoolStatusRequestInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ResourcePoolStatusRequest> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ResourcePoolStatusRequestLister {
         ResourcePoolStatusRequestLister {
             lister: self.informer.lister(),
@@ -95,6 +104,7 @@ pub struct ResourcePoolStatusRequestLister {
 }
 impl ResourcePoolStatusRequestLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -102,6 +112,7 @@ impl ResourcePoolStatusRequestLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,

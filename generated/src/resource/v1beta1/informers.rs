@@ -10,6 +10,7 @@ pub struct ResourceV1beta1Informers<'a> {
 }
 impl<'a> ResourceV1beta1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,24 +19,28 @@ impl<'a> ResourceV1beta1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `deviceclasses`.
+    #[inline]
     pub fn device_classes(&self) -> DeviceClassInformer {
         DeviceClassInformer {
             informer: self.factory.informer::<super::DeviceClass>(),
         }
     }
     /// The shared informer of `resourceclaims`.
+    #[inline]
     pub fn resource_claims(&self) -> ResourceClaimInformer {
         ResourceClaimInformer {
             informer: self.factory.informer::<super::ResourceClaim>(),
         }
     }
     /// The shared informer of `resourceclaimtemplates`.
+    #[inline]
     pub fn resource_claim_templates(&self) -> ResourceClaimTemplateInformer {
         ResourceClaimTemplateInformer {
             informer: self.factory.informer::<super::ResourceClaimTemplate>(),
         }
     }
     /// The shared informer of `resourceslices`.
+    #[inline]
     pub fn resource_slices(&self) -> ResourceSliceInformer {
         ResourceSliceInformer {
             informer: self.factory.informer::<super::ResourceSlice>(),
@@ -49,12 +54,14 @@ pub struct DeviceClassInformer {
 }
 impl DeviceClassInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::DeviceClass> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> DeviceClassLister {
         DeviceClassLister {
             lister: self.informer.lister(),
@@ -68,6 +75,7 @@ pub struct DeviceClassLister {
 }
 impl DeviceClassLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -75,6 +83,7 @@ impl DeviceClassLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::DeviceClass>> {
         self.lister.get(name)
     }
@@ -86,12 +95,14 @@ pub struct ResourceClaimInformer {
 }
 impl ResourceClaimInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ResourceClaim> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ResourceClaimLister {
         ResourceClaimLister {
             lister: self.informer.lister(),
@@ -105,6 +116,7 @@ pub struct ResourceClaimLister {
 }
 impl ResourceClaimLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -112,6 +124,7 @@ impl ResourceClaimLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn resource_claims(
         &self,
         namespace: &str,
@@ -126,12 +139,14 @@ pub struct ResourceClaimTemplateInformer {
 }
 impl ResourceClaimTemplateInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ResourceClaimTemplate> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ResourceClaimTemplateLister {
         ResourceClaimTemplateLister {
             lister: self.informer.lister(),
@@ -145,6 +160,7 @@ pub struct ResourceClaimTemplateLister {
 }
 impl ResourceClaimTemplateLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -152,6 +168,7 @@ impl ResourceClaimTemplateLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn resource_claim_templates(
         &self,
         namespace: &str,
@@ -166,12 +183,14 @@ pub struct ResourceSliceInformer {
 }
 impl ResourceSliceInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ResourceSlice> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ResourceSliceLister {
         ResourceSliceLister {
             lister: self.informer.lister(),
@@ -185,6 +204,7 @@ pub struct ResourceSliceLister {
 }
 impl ResourceSliceLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -192,6 +212,7 @@ impl ResourceSliceLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::ResourceSlice>> {
         self.lister.get(name)
     }

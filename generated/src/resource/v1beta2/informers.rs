@@ -10,6 +10,7 @@ pub struct ResourceV1beta2Informers<'a> {
 }
 impl<'a> ResourceV1beta2Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,30 +19,35 @@ impl<'a> ResourceV1beta2Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `deviceclasses`.
+    #[inline]
     pub fn device_classes(&self) -> DeviceClassInformer {
         DeviceClassInformer {
             informer: self.factory.informer::<super::DeviceClass>(),
         }
     }
     /// The shared informer of `devicetaintrules`.
+    #[inline]
     pub fn device_taint_rules(&self) -> DeviceTaintRuleInformer {
         DeviceTaintRuleInformer {
             informer: self.factory.informer::<super::DeviceTaintRule>(),
         }
     }
     /// The shared informer of `resourceclaims`.
+    #[inline]
     pub fn resource_claims(&self) -> ResourceClaimInformer {
         ResourceClaimInformer {
             informer: self.factory.informer::<super::ResourceClaim>(),
         }
     }
     /// The shared informer of `resourceclaimtemplates`.
+    #[inline]
     pub fn resource_claim_templates(&self) -> ResourceClaimTemplateInformer {
         ResourceClaimTemplateInformer {
             informer: self.factory.informer::<super::ResourceClaimTemplate>(),
         }
     }
     /// The shared informer of `resourceslices`.
+    #[inline]
     pub fn resource_slices(&self) -> ResourceSliceInformer {
         ResourceSliceInformer {
             informer: self.factory.informer::<super::ResourceSlice>(),
@@ -55,12 +61,14 @@ pub struct DeviceClassInformer {
 }
 impl DeviceClassInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::DeviceClass> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> DeviceClassLister {
         DeviceClassLister {
             lister: self.informer.lister(),
@@ -74,6 +82,7 @@ pub struct DeviceClassLister {
 }
 impl DeviceClassLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -81,6 +90,7 @@ impl DeviceClassLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::DeviceClass>> {
         self.lister.get(name)
     }
@@ -92,12 +102,14 @@ pub struct DeviceTaintRuleInformer {
 }
 impl DeviceTaintRuleInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::DeviceTaintRule> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> DeviceTaintRuleLister {
         DeviceTaintRuleLister {
             lister: self.informer.lister(),
@@ -111,6 +123,7 @@ pub struct DeviceTaintRuleLister {
 }
 impl DeviceTaintRuleLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -118,6 +131,7 @@ impl DeviceTaintRuleLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::DeviceTaintRule>> {
         self.lister.get(name)
     }
@@ -129,12 +143,14 @@ pub struct ResourceClaimInformer {
 }
 impl ResourceClaimInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ResourceClaim> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ResourceClaimLister {
         ResourceClaimLister {
             lister: self.informer.lister(),
@@ -148,6 +164,7 @@ pub struct ResourceClaimLister {
 }
 impl ResourceClaimLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -155,6 +172,7 @@ impl ResourceClaimLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn resource_claims(
         &self,
         namespace: &str,
@@ -169,12 +187,14 @@ pub struct ResourceClaimTemplateInformer {
 }
 impl ResourceClaimTemplateInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ResourceClaimTemplate> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ResourceClaimTemplateLister {
         ResourceClaimTemplateLister {
             lister: self.informer.lister(),
@@ -188,6 +208,7 @@ pub struct ResourceClaimTemplateLister {
 }
 impl ResourceClaimTemplateLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -195,6 +216,7 @@ impl ResourceClaimTemplateLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn resource_claim_templates(
         &self,
         namespace: &str,
@@ -209,12 +231,14 @@ pub struct ResourceSliceInformer {
 }
 impl ResourceSliceInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::ResourceSlice> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> ResourceSliceLister {
         ResourceSliceLister {
             lister: self.informer.lister(),
@@ -228,6 +252,7 @@ pub struct ResourceSliceLister {
 }
 impl ResourceSliceLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -235,6 +260,7 @@ impl ResourceSliceLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::ResourceSlice>> {
         self.lister.get(name)
     }

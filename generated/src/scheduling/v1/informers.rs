@@ -10,6 +10,7 @@ pub struct SchedulingV1Informers<'a> {
 }
 impl<'a> SchedulingV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> SchedulingV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `priorityclasses`.
+    #[inline]
     pub fn priority_classes(&self) -> PriorityClassInformer {
         PriorityClassInformer {
             informer: self.factory.informer::<super::PriorityClass>(),
@@ -31,12 +33,14 @@ pub struct PriorityClassInformer {
 }
 impl PriorityClassInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::PriorityClass> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> PriorityClassLister {
         PriorityClassLister {
             lister: self.informer.lister(),
@@ -50,6 +54,7 @@ pub struct PriorityClassLister {
 }
 impl PriorityClassLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -57,6 +62,7 @@ impl PriorityClassLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::PriorityClass>> {
         self.lister.get(name)
     }

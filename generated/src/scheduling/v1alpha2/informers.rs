@@ -10,6 +10,7 @@ pub struct SchedulingV1alpha2Informers<'a> {
 }
 impl<'a> SchedulingV1alpha2Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,12 +19,14 @@ impl<'a> SchedulingV1alpha2Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `podgroups`.
+    #[inline]
     pub fn pod_groups(&self) -> PodGroupInformer {
         PodGroupInformer {
             informer: self.factory.informer::<super::PodGroup>(),
         }
     }
     /// The shared informer of `workloads`.
+    #[inline]
     pub fn workloads(&self) -> WorkloadInformer {
         WorkloadInformer {
             informer: self.factory.informer::<super::Workload>(),
@@ -37,12 +40,14 @@ pub struct PodGroupInformer {
 }
 impl PodGroupInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::PodGroup> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> PodGroupLister {
         PodGroupLister {
             lister: self.informer.lister(),
@@ -56,6 +61,7 @@ pub struct PodGroupLister {
 }
 impl PodGroupLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -63,6 +69,7 @@ impl PodGroupLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn pod_groups(
         &self,
         namespace: &str,
@@ -77,12 +84,14 @@ pub struct WorkloadInformer {
 }
 impl WorkloadInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::Workload> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> WorkloadLister {
         WorkloadLister {
             lister: self.informer.lister(),
@@ -96,6 +105,7 @@ pub struct WorkloadLister {
 }
 impl WorkloadLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -103,6 +113,7 @@ impl WorkloadLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn workloads(
         &self,
         namespace: &str,

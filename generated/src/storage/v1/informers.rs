@@ -10,6 +10,7 @@ pub struct StorageV1Informers<'a> {
 }
 impl<'a> StorageV1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,36 +19,42 @@ impl<'a> StorageV1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `csidrivers`.
+    #[inline]
     pub fn csi_drivers(&self) -> CSIDriverInformer {
         CSIDriverInformer {
             informer: self.factory.informer::<super::CSIDriver>(),
         }
     }
     /// The shared informer of `csinodes`.
+    #[inline]
     pub fn csi_nodes(&self) -> CSINodeInformer {
         CSINodeInformer {
             informer: self.factory.informer::<super::CSINode>(),
         }
     }
     /// The shared informer of `csistoragecapacities`.
+    #[inline]
     pub fn csi_storage_capacities(&self) -> CSIStorageCapacityInformer {
         CSIStorageCapacityInformer {
             informer: self.factory.informer::<super::CSIStorageCapacity>(),
         }
     }
     /// The shared informer of `storageclasses`.
+    #[inline]
     pub fn storage_classes(&self) -> StorageClassInformer {
         StorageClassInformer {
             informer: self.factory.informer::<super::StorageClass>(),
         }
     }
     /// The shared informer of `volumeattachments`.
+    #[inline]
     pub fn volume_attachments(&self) -> VolumeAttachmentInformer {
         VolumeAttachmentInformer {
             informer: self.factory.informer::<super::VolumeAttachment>(),
         }
     }
     /// The shared informer of `volumeattributesclasses`.
+    #[inline]
     pub fn volume_attributes_classes(&self) -> VolumeAttributesClassInformer {
         VolumeAttributesClassInformer {
             informer: self.factory.informer::<super::VolumeAttributesClass>(),
@@ -61,12 +68,14 @@ pub struct CSIDriverInformer {
 }
 impl CSIDriverInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::CSIDriver> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> CSIDriverLister {
         CSIDriverLister {
             lister: self.informer.lister(),
@@ -80,6 +89,7 @@ pub struct CSIDriverLister {
 }
 impl CSIDriverLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -87,6 +97,7 @@ impl CSIDriverLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::CSIDriver>> {
         self.lister.get(name)
     }
@@ -98,12 +109,14 @@ pub struct CSINodeInformer {
 }
 impl CSINodeInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::CSINode> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> CSINodeLister {
         CSINodeLister {
             lister: self.informer.lister(),
@@ -117,6 +130,7 @@ pub struct CSINodeLister {
 }
 impl CSINodeLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -124,6 +138,7 @@ impl CSINodeLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::CSINode>> {
         self.lister.get(name)
     }
@@ -135,12 +150,14 @@ pub struct CSIStorageCapacityInformer {
 }
 impl CSIStorageCapacityInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::CSIStorageCapacity> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> CSIStorageCapacityLister {
         CSIStorageCapacityLister {
             lister: self.informer.lister(),
@@ -154,6 +171,7 @@ pub struct CSIStorageCapacityLister {
 }
 impl CSIStorageCapacityLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -161,6 +179,7 @@ impl CSIStorageCapacityLister {
         self.lister.list(selector)
     }
     /// The objects of one namespace (through the namespace index).
+    #[inline]
     pub fn csi_storage_capacities(
         &self,
         namespace: &str,
@@ -175,12 +194,14 @@ pub struct StorageClassInformer {
 }
 impl StorageClassInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::StorageClass> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> StorageClassLister {
         StorageClassLister {
             lister: self.informer.lister(),
@@ -194,6 +215,7 @@ pub struct StorageClassLister {
 }
 impl StorageClassLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -201,6 +223,7 @@ impl StorageClassLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::StorageClass>> {
         self.lister.get(name)
     }
@@ -212,12 +235,14 @@ pub struct VolumeAttachmentInformer {
 }
 impl VolumeAttachmentInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::VolumeAttachment> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> VolumeAttachmentLister {
         VolumeAttachmentLister {
             lister: self.informer.lister(),
@@ -231,6 +256,7 @@ pub struct VolumeAttachmentLister {
 }
 impl VolumeAttachmentLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -238,6 +264,7 @@ impl VolumeAttachmentLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<std::sync::Arc<super::VolumeAttachment>> {
         self.lister.get(name)
     }
@@ -249,12 +276,14 @@ pub struct VolumeAttributesClassInformer {
 }
 impl VolumeAttributesClassInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::VolumeAttributesClass> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> VolumeAttributesClassLister {
         VolumeAttributesClassLister {
             lister: self.informer.lister(),
@@ -268,6 +297,7 @@ pub struct VolumeAttributesClassLister {
 }
 impl VolumeAttributesClassLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -275,6 +305,7 @@ impl VolumeAttributesClassLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,

@@ -10,6 +10,7 @@ pub struct StorageV1beta1Informers<'a> {
 }
 impl<'a> StorageV1beta1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> StorageV1beta1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `volumeattributesclasses`.
+    #[inline]
     pub fn volume_attributes_classes(&self) -> VolumeAttributesClassInformer {
         VolumeAttributesClassInformer {
             informer: self.factory.informer::<super::VolumeAttributesClass>(),
@@ -31,12 +33,14 @@ pub struct VolumeAttributesClassInformer {
 }
 impl VolumeAttributesClassInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::VolumeAttributesClass> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> VolumeAttributesClassLister {
         VolumeAttributesClassLister {
             lister: self.informer.lister(),
@@ -50,6 +54,7 @@ pub struct VolumeAttributesClassLister {
 }
 impl VolumeAttributesClassLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -57,6 +62,7 @@ impl VolumeAttributesClassLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,

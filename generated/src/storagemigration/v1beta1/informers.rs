@@ -10,6 +10,7 @@ pub struct StoragemigrationV1beta1Informers<'a> {
 }
 impl<'a> StoragemigrationV1beta1Informers<'a> {
     /// The informers of this group-version in `factory`.
+    #[inline]
     pub fn new(
         factory: &'a kubegen_runtime::cache::SharedInformerFactory<
             kubegen_runtime::rest::Client,
@@ -18,6 +19,7 @@ impl<'a> StoragemigrationV1beta1Informers<'a> {
         Self { factory }
     }
     /// The shared informer of `storageversionmigrations`.
+    #[inline]
     pub fn storage_version_migrations(&self) -> StorageVersionMigrationInformer {
         StorageVersionMigrationInformer {
             informer: self.factory.informer::<super::StorageVersionMigration>(),
@@ -33,12 +35,14 @@ pub struct StorageVersionMigrationInformer {
 }
 impl StorageVersionMigrationInformer {
     /// The informer itself: add event handlers and indexers, wait for sync.
+    #[inline]
     pub fn informer(
         &self,
     ) -> kubegen_runtime::cache::SharedIndexInformer<super::StorageVersionMigration> {
         self.informer.clone()
     }
     /// A lister over the informer's cache.
+    #[inline]
     pub fn lister(&self) -> StorageVersionMigrationLister {
         StorageVersionMigrationLister {
             lister: self.informer.lister(),
@@ -52,6 +56,7 @@ pub struct StorageVersionMigrationLister {
 }
 impl StorageVersionMigrationLister {
     /// Every cached object the selector matches, in all namespaces.
+    #[inline]
     pub fn list(
         &self,
         selector: &kubegen_runtime::meta::labels::Selector,
@@ -59,6 +64,7 @@ impl StorageVersionMigrationLister {
         self.lister.list(selector)
     }
     /// The object named `name`.
+    #[inline]
     pub fn get(
         &self,
         name: &str,
