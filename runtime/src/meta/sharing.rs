@@ -6,21 +6,21 @@
 //! is active on the decoding thread ([`decode_shared`]), strings too long to sit inline in a
 //! [`CompactString`], every [`FieldsV1`](super::FieldsV1) and every [`Shared`] sub-object
 //! come from process-wide pools instead: an equal value already held by some object is
-//! reused (a reference count, no copy; sub-objects are matched by a hash of their JSON form
-//! and then compared with `==`, so a hash collision never mixes up values). Values nobody holds any more are dropped from the pools as they grow, so a pool
-//! never keeps more than about twice what the live objects use.
+//! reused (a reference count, no copy; sub-objects are matched by a hash of their JSON text
+//! as received and then compared with `==`, so a hash collision never mixes up values).
+//! Values nobody holds any more are dropped from the pools as they grow, so a pool never
+//! keeps more than about twice what the live objects use.
 //!
 //! Outside a scope nothing changes (plain decoding allocates per value, which suits objects
 //! read once). The informers' list and watch decoding runs inside one.
 
 use std::any::{Any, TypeId};
 use std::borrow::Borrow;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 
-use serde::Serialize;
 use smallvec::SmallVec;
 
 use super::{CompactString, Shared};
@@ -29,8 +29,10 @@ thread_local! {
     static DEPTH: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Runs `decode` with sharing on for this thread: long strings and field sets it decodes
-/// are taken from the shared pools.
+/// Runs `decode` with sharing on for this thread: long strings, field sets and sub-objects
+/// it decodes are taken from the shared pools. Sub-objects are recognised by their raw JSON
+/// text, so decode serde_json input here (`serde_json::from_slice`, `from_str`, `from_reader`
+/// or `from_value`); other formats fail on the first [`Shared`] sub-object.
 pub fn decode_shared<R>(decode: impl FnOnce() -> R) -> R {
     struct Scope;
     impl Drop for Scope {
@@ -67,15 +69,14 @@ pub(crate) fn bytes(encoded: &[u8]) -> Arc<[u8]> {
     BYTES.get_or_insert(encoded, |b: &[u8]| Arc::from(b))
 }
 
-/// The shared copy of a decoded sub-object: an equal one already pooled, else `value`.
-pub(crate) fn object<T>(value: T) -> Shared<T>
+/// The shared copy of a sub-object decoded from `text`: an equal one already pooled, else
+/// `value`. Equal objects from one server arrive as equal text, so the text's hash finds
+/// them without serializing `value` again.
+pub(crate) fn object<T>(value: T, text: &str) -> Shared<T>
 where
-    T: Serialize + PartialEq + Send + Sync + 'static,
+    T: PartialEq + Send + Sync + 'static,
 {
-    let Some(hash) = json_hash(&value) else {
-        return Shared::new(value);
-    };
-    let key = (TypeId::of::<T>(), hash);
+    let key = (TypeId::of::<T>(), HASHER.hash_one(text.as_bytes()));
     let mut pool = OBJECTS.lock().unwrap_or_else(PoisonError::into_inner);
     let bucket = pool.map.entry(key).or_default();
     for held in bucket.iter() {
@@ -92,25 +93,6 @@ where
         pool.sweep();
     }
     Shared::from_arc(arc)
-}
-
-thread_local! {
-    /// Scratch for the JSON form of a sub-object being hashed.
-    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Hashes the JSON form (no allocation once the scratch buffer has grown).
-fn json_hash<T: Serialize>(value: &T) -> Option<u64> {
-    SCRATCH.with(|scratch| {
-        // Taken out, not borrowed: serializing can never call back in here, but be safe.
-        let mut buf = std::mem::take(&mut *scratch.borrow_mut());
-        buf.clear();
-        let hash = serde_json::to_writer(&mut buf, value)
-            .ok()
-            .map(|()| HASHER.hash_one(&buf));
-        *scratch.borrow_mut() = buf;
-        hash
-    })
 }
 
 static HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
@@ -300,7 +282,7 @@ mod tests {
         assert_eq!(sets, plain);
     }
 
-    #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
     struct Probe {
         path: String,
         port: u16,
@@ -326,6 +308,39 @@ mod tests {
         cs[0].probe.port = 1;
         assert_eq!(cs[1].probe.port, 8080);
         assert!(!Shared::ptr_eq(&cs[0].probe, &cs[1].probe));
+    }
+
+    #[test]
+    fn sub_objects_are_shared_from_every_serde_json_reader() {
+        let json = r#"[{"probe": {"path": "/readers-shared-test", "port": 1}},
+                       {"probe": {"path": "/readers-shared-test", "port": 1}}]"#;
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        let decoded: [Vec<Container>; 3] = [
+            decode_shared(|| serde_json::from_slice(json.as_bytes())).unwrap(),
+            decode_shared(|| serde_json::from_reader(json.as_bytes())).unwrap(),
+            decode_shared(|| serde_json::from_value(value)).unwrap(),
+        ];
+        for cs in &decoded {
+            assert!(Shared::ptr_eq(&cs[0].probe, &cs[1].probe));
+            assert_eq!(cs[0].probe.path, "/readers-shared-test");
+        }
+        // A broken sub-object is an error naming what is wrong, inside a scope as outside.
+        let broken = r#"[{"probe": {"path": 5, "port": 1}}]"#;
+        let err = decode_shared(|| serde_json::from_str::<Vec<Container>>(broken)).unwrap_err();
+        assert!(err.to_string().contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn other_formats_read_sub_objects_unshared_or_fail_clearly() {
+        use serde::de::value::{Error, MapDeserializer};
+        use serde::Deserialize;
+        // A deserializer that shows a newtype as its content map cannot hand over text.
+        let entries = [("path", "/x"), ("port", "1")];
+        let err = decode_shared(|| {
+            Shared::<Probe>::deserialize(MapDeserializer::<_, Error>::new(entries.into_iter()))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("serde_json input only"), "{err}");
     }
 
     #[test]

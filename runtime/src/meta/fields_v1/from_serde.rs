@@ -151,7 +151,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 /// The name under which serde_json hands a value over as its raw text (what
 /// `serde_json::value::RawValue` deserializes through). Any other deserializer treats it as
 /// an ordinary newtype name and gets the general path.
-const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+pub(in crate::meta) const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Decodes a field set from any deserializer: from serde_json's raw text when it offers it,
 /// member by member otherwise.
