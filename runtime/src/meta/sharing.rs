@@ -76,23 +76,40 @@ pub(crate) fn object<T>(value: T, text: &str) -> Shared<T>
 where
     T: PartialEq + Send + Sync + 'static,
 {
+    // The pool work is type-erased (compiled once); only the comparison and the final
+    // downcast are per type.
     let key = (TypeId::of::<T>(), HASHER.hash_one(text.as_bytes()));
-    let mut pool = OBJECTS.lock().unwrap_or_else(PoisonError::into_inner);
-    let bucket = pool.map.entry(key).or_default();
-    for held in bucket.iter() {
-        if let Ok(same) = Arc::clone(held).downcast::<T>() {
-            if *same == value {
-                return Shared::from_arc(same);
-            }
-        }
+    let same = |held: &(dyn Any + Send + Sync)| held.downcast_ref::<T>() == Some(&value);
+    let held = pooled_object(key, &same);
+    if let Some(same) = held.and_then(|held| held.downcast::<T>().ok()) {
+        return Shared::from_arc(same);
     }
     let arc = Arc::new(value);
-    bucket.push(Arc::clone(&arc) as Arc<dyn Any + Send + Sync>);
+    pool_object(key, Arc::clone(&arc) as Arc<dyn Any + Send + Sync>);
+    Shared::from_arc(arc)
+}
+
+type ObjectKey = (TypeId, u64);
+
+/// The pooled object under `key` that `same` accepts.
+fn pooled_object(
+    key: ObjectKey,
+    same: &dyn Fn(&(dyn Any + Send + Sync)) -> bool,
+) -> Option<Arc<dyn Any + Send + Sync>> {
+    let pool = OBJECTS.lock().unwrap_or_else(PoisonError::into_inner);
+    let bucket = pool.map.get(&key)?;
+    bucket.iter().find(|held| same(held.as_ref())).cloned()
+}
+
+/// Adds `object` to the pool under `key`, sweeping when the pool has doubled. (Two threads
+/// pooling equal objects at once both add theirs: a missed share, never a wrong one.)
+fn pool_object(key: ObjectKey, object: Arc<dyn Any + Send + Sync>) {
+    let mut pool = OBJECTS.lock().unwrap_or_else(PoisonError::into_inner);
+    pool.map.entry(key).or_default().push(object);
     pool.len += 1;
     if pool.len >= pool.sweep_at {
         pool.sweep();
     }
-    Shared::from_arc(arc)
 }
 
 static HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
@@ -100,7 +117,7 @@ static HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
 type Bucket = SmallVec<[Arc<dyn Any + Send + Sync>; 1]>;
 
 struct ObjectPool {
-    map: HashMap<(TypeId, u64), Bucket>,
+    map: HashMap<ObjectKey, Bucket>,
     len: usize,
     sweep_at: usize,
 }
