@@ -12,7 +12,7 @@ use super::{clients, format_file, informers, types, EmitError, Output};
 use crate::model::{naming, Model, ModuleId};
 
 /// The `kubegen_runtime::GENERATED_CODE_LEVEL` the emitted code is written against.
-pub const GENERATED_CODE_LEVEL: u32 = 1;
+pub const GENERATED_CODE_LEVEL: u32 = 2;
 
 /// What the generated crate is called and what it depends on.
 #[derive(Clone, Debug)]
@@ -34,7 +34,7 @@ impl Default for CrateSettings {
         Self {
             crate_name: "kubegen-api".into(),
             crate_version: "0.1.0".into(),
-            dependencies: "kubegen-runtime = { version = \"0.1\", default-features = false }\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\n".into(),
+            dependencies: "kubegen-runtime = { version = \"0.1\", default-features = false }\nserde = \"1\"\nserde_json = \"1\"\n".into(),
             package_extra: "edition = \"2021\"\n".into(),
             source_description: "a Kubernetes API server".into(),
         }
@@ -99,7 +99,7 @@ pub(super) fn emit_crate(model: &Model, settings: &CrateSettings) -> Result<Outp
                 n += 1;
             }
             let path = format!("{dir}/{file}.rs");
-            let tokens = types::type_file(model, def);
+            let tokens = types::type_file(model, def)?;
             out.files
                 .insert(PathBuf::from(&path), format_file(&path, tokens)?);
             mods.push((file, def.rust_name.clone()));

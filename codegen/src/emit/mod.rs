@@ -9,6 +9,7 @@ mod docs;
 mod informers;
 mod names;
 mod one_of;
+mod serde_impls;
 mod single_file;
 mod types;
 

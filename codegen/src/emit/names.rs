@@ -47,8 +47,15 @@ fn collect_refs(ty: &TypeRef, out: &mut BTreeSet<TypeRef>) {
 }
 
 impl Names {
-    /// Resolves every name `def` (and the extra extern names) needs.
-    pub fn resolve(model: &Model, def: &TypeDef, extra_externs: &[&str]) -> Names {
+    /// Resolves every name `def` needs: its field types, the extra extern (meta) names, and
+    /// the support items its impls use, given as full paths (`serde::Serialize`,
+    /// `kubegen_runtime::meta::serde_impl`) and looked up by that full path in [`Names::path`].
+    pub fn resolve(
+        model: &Model,
+        def: &TypeDef,
+        extra_externs: &[&str],
+        support: &[&str],
+    ) -> Names {
         let mut refs = BTreeSet::new();
         match &def.body {
             TypeBody::Struct { fields } => fields.iter().for_each(|f| {
@@ -122,6 +129,10 @@ impl Names {
                 (*name).to_owned(),
             ));
         }
+        for full in support {
+            let short = full.rsplit_once("::").map_or(*full, |(_, short)| short);
+            wanted.push((1, short.to_owned(), (*full).to_owned(), (*full).to_owned()));
+        }
         wanted.sort();
         wanted.dedup();
         for (_, short, full, key) in wanted {
@@ -146,14 +157,8 @@ impl Names {
 
     /// `use` items for the imported names, grouped by parent path: std first, then other
     /// crates, then this crate, then the parent module.
-    pub fn use_items(&self, serde: bool) -> TokenStream {
+    pub fn use_items(&self) -> TokenStream {
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        if serde {
-            groups
-                .entry("serde".into())
-                .or_default()
-                .extend(["Deserialize".into(), "Serialize".into()]);
-        }
         for full in self.imports.values() {
             if let Some((parent, last)) = full.rsplit_once("::") {
                 groups

@@ -1,17 +1,15 @@
-//! One generated file per type: the type, its serde attributes and its runtime trait impls.
+//! One generated file per type: the type, its serde impls and its runtime trait impls.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, join};
 use super::names::Names;
-use super::one_of;
+use super::{one_of, serde_impls, EmitError};
 use crate::model::{Field, Model, TypeBody, TypeDef, TypeRef};
 
-pub(super) const HELPERS: &str = "kubegen_runtime::meta::serde_helpers";
-
 /// The items of the file for `def`.
-pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
+pub fn type_file(model: &Model, def: &TypeDef) -> Result<TokenStream, EmitError> {
     let mut externs: Vec<&str> = Vec::new();
     if def.gvk.is_some() && matches!(def.body, TypeBody::Struct { .. }) {
         externs.extend(["ApiVersion", "KindTag", "Kind"]);
@@ -25,16 +23,10 @@ pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
     if matches!(def.body, TypeBody::List { .. }) {
         externs.push("List");
     }
-    let names = Names::resolve(model, def, &externs);
-    let serde = !matches!(
-        def.body,
-        TypeBody::List { .. } | TypeBody::Alias(_) | TypeBody::OneOf { .. }
-    );
-    let uses = names.use_items(serde);
+    let support = serde_impls::support_paths(model, def);
+    let names = Names::resolve(model, def, &externs, &support);
+    let uses = names.use_items();
     let item = match &def.body {
-        TypeBody::Struct { fields } if fields.iter().any(|f| f.one_of) => {
-            one_of::struct_item(def, fields, &names)
-        }
         TypeBody::Struct { fields } => struct_item(def, fields, &names),
         TypeBody::OneOf { variants } => one_of::enum_item(def, variants, &names),
         TypeBody::List { item } => {
@@ -59,7 +51,7 @@ pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
         TypeBody::Union { variants } => {
             let doc = doc_attrs(def.doc.as_deref());
             let name = format_ident!("{}", def.rust_name);
-            let variants = variants.iter().map(|v| {
+            let decls = variants.iter().map(|v| {
                 let vname = format_ident!("{}", v.name);
                 let mut ty = type_tokens(&v.ty, &names);
                 if v.boxed {
@@ -67,41 +59,37 @@ pub fn type_file(model: &Model, def: &TypeDef) -> TokenStream {
                 }
                 quote!(#vname(#ty))
             });
+            let impls = serde_impls::union_impls(model, def, variants, &names)?;
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-                #[serde(untagged)]
+                #[derive(Clone, Debug, PartialEq)]
                 pub enum #name {
-                    #(#variants,)*
+                    #(#decls,)*
                 }
+                #impls
             }
         }
         TypeBody::Enum { values } => {
             let doc = doc_attrs(def.doc.as_deref());
             let name = format_ident!("{}", def.rust_name);
-            let variants = values.iter().map(|v| {
-                let vname = format_ident!("{}", v.rust_name);
-                let value = &v.value;
-                quote! {
-                    #[serde(rename = #value)]
-                    #vname
-                }
-            });
+            let variants = values.iter().map(|v| format_ident!("{}", v.rust_name));
+            let impls = serde_impls::enum_impls(def, values, &names);
             quote! {
                 #doc
-                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 pub enum #name {
                     #(#variants,)*
                 }
+                #impls
             }
         }
     };
     let impls = kind_impls(def, &names);
-    quote! {
+    Ok(quote! {
         #uses
         #item
         #impls
-    }
+    })
 }
 
 pub(super) fn type_tokens(ty: &TypeRef, names: &Names) -> TokenStream {
@@ -127,33 +115,6 @@ pub(super) fn type_tokens(ty: &TypeRef, names: &Names) -> TokenStream {
     }
 }
 
-/// `serde` camelCase of a snake_case Rust field name, as `rename_all = "camelCase"` computes it.
-fn serde_camel(rust: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in rust.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn skip_fn(ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::String => "String::is_empty".into(),
-        TypeRef::Array(_) => "Vec::is_empty".into(),
-        TypeRef::Map(_) => "Map::is_empty".into(),
-        TypeRef::Json => "serde_json::Value::is_null".into(),
-        _ => format!("{HELPERS}::is_default"),
-    }
-}
-
 /// A field's doc text: its description and notes on requiredness and server defaults.
 pub(super) fn field_doc(field: &Field) -> Option<String> {
     join(&[field.doc.clone(), required_note(field), default_note(field)])
@@ -163,44 +124,16 @@ fn field_tokens(field: &Field, names: &Names) -> TokenStream {
     let doc = doc_attrs(field_doc(field).as_deref());
     let name = format_ident!("{}", field.rust_name);
     let mut ty = type_tokens(&field.ty, names);
-    if field.flatten {
-        return quote! {
-            #doc
-            #[serde(flatten)]
-            pub #name: #ty,
-        };
-    }
-    if field.boxed {
+    if field.boxed && !field.flatten {
         let shared = names.path("Shared");
         ty = quote!(#shared<#ty>);
     }
-    let rename = (serde_camel(&field.rust_name) != field.json_name).then(|| {
-        let json = &field.json_name;
-        quote!(rename = #json,)
-    });
     if !field.plain {
-        // Lists are trimmed to their length when decoded: cached objects live long.
-        let shrink = matches!(field.ty, TypeRef::Array(_)).then(|| {
-            let shrunk = format!("{HELPERS}::shrunk");
-            quote!(default, deserialize_with = #shrunk,)
-        });
-        quote! {
-            #doc
-            #[serde(#rename #shrink skip_serializing_if = "Option::is_none")]
-            pub #name: Option<#ty>,
-        }
-    } else {
-        let null = format!("{HELPERS}::null_as_default");
-        let skip = if field.boxed {
-            format!("{HELPERS}::is_default")
-        } else {
-            skip_fn(&field.ty)
-        };
-        quote! {
-            #doc
-            #[serde(#rename default, deserialize_with = #null, skip_serializing_if = #skip)]
-            pub #name: #ty,
-        }
+        ty = quote!(Option<#ty>);
+    }
+    quote! {
+        #doc
+        pub #name: #ty,
     }
 }
 
@@ -243,22 +176,21 @@ fn struct_item(def: &TypeDef, fields: &[Field], names: &Names) -> TokenStream {
         );
         quote! {
             #[doc = #av_doc]
-            #[serde(default)]
             pub api_version: #api_version<#name>,
             #[doc = #kind_doc]
-            #[serde(default)]
             pub kind: #kind<#name>,
         }
     });
-    let fields = fields.iter().map(|f| field_tokens(f, names));
+    let decls = fields.iter().map(|f| field_tokens(f, names));
+    let impls = serde_impls::struct_impls(def, fields, names);
     quote! {
         #doc
-        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-        #[serde(rename_all = "camelCase")]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct #name {
             #tags
-            #(#fields)*
+            #(#decls)*
         }
+        #impls
     }
 }
 
@@ -311,16 +243,4 @@ fn kind_impls(def: &TypeDef, names: &Names) -> TokenStream {
         });
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn camel_matches_serde() {
-        assert_eq!(serde_camel("pod_cidrs"), "podCidrs");
-        assert_eq!(serde_camel("type_"), "type");
-        assert_eq!(serde_camel("api_version"), "apiVersion");
-    }
 }

@@ -19,6 +19,7 @@ mod quantity;
 mod raw_extension;
 mod resource;
 pub mod serde_helpers;
+pub mod serde_impl;
 mod shared;
 pub mod sharing;
 mod status;

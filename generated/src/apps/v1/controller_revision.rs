@@ -2,33 +2,63 @@
 
 use kubegen_runtime::meta::{
     ApiVersion, Kind, KindTag, Object, ObjectMeta, RawExtension, Resource, Scope,
+    serde_impl,
 };
-use serde::{Deserialize, Serialize};
+use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::MapAccess;
 /// ControllerRevision implements an immutable snapshot of state data. Clients are responsible for serializing and deserializing the objects that contain their internal state. Once a ControllerRevision has been successfully created, it can not be updated. The API Server will fail validation of all requests that attempt to mutate the Data field. ControllerRevisions may, however, be deleted. Note that, due to its use by both the DaemonSet and StatefulSet controllers for update and rollback, this object is beta. However, it may be subject to name and representation changes in future releases, and clients should not depend on its stability. It is primarily for internal use by controllers.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ControllerRevision {
     /// Always `apps/v1`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub api_version: ApiVersion<ControllerRevision>,
     /// Always `ControllerRevision`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub kind: KindTag<ControllerRevision>,
     /// Data is the serialized representation of the state.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<RawExtension>,
     /// Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
     pub metadata: ObjectMeta,
     /// Revision indicates the revision of the state represented by Data.
     ///
     /// Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<i64>,
+}
+impl<'de> Deserialize<'de> for ControllerRevision {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_impl::deserialize_object(deserializer)
+    }
+}
+impl Serialize for ControllerRevision {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_impl::serialize_object(self, serializer)
+    }
+}
+impl ObjectFields for ControllerRevision {
+    const NAME: &'static str = "ControllerRevision";
+    #[inline]
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "apiVersion" => self.api_version = map.next_value()?,
+            "kind" => self.kind = map.next_value()?,
+            "data" => self.data = map.next_value()?,
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            "revision" => self.revision = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.field("apiVersion", &self.api_version)?;
+        object.field("kind", &self.kind)?;
+        object.optional("data", &self.data)?;
+        object.unless_default("metadata", &self.metadata)?;
+        object.optional("revision", &self.revision)?;
+        Ok(())
+    }
 }
 impl Kind for ControllerRevision {
     const GROUP: &'static str = "apps";

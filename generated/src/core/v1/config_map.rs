@@ -2,35 +2,65 @@
 
 use kubegen_runtime::meta::{
     ApiVersion, ByteString, CompactString, Kind, KindTag, Map, Object, ObjectMeta,
-    Resource, Scope,
+    Resource, Scope, serde_impl,
 };
-use serde::{Deserialize, Serialize};
+use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::MapAccess;
 /// ConfigMap holds configuration data for pods to consume.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigMap {
     /// Always `v1`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub api_version: ApiVersion<ConfigMap>,
     /// Always `ConfigMap`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub kind: KindTag<ConfigMap>,
     /// BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range. The keys stored in BinaryData must not overlap with the ones in the Data field, this is enforced during validation process. Using this field will require 1.10+ apiserver and kubelet.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub binary_data: Option<Map<ByteString>>,
     /// Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Map<CompactString>>,
     /// Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub immutable: Option<bool>,
     /// Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
     pub metadata: ObjectMeta,
+}
+impl<'de> Deserialize<'de> for ConfigMap {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_impl::deserialize_object(deserializer)
+    }
+}
+impl Serialize for ConfigMap {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_impl::serialize_object(self, serializer)
+    }
+}
+impl ObjectFields for ConfigMap {
+    const NAME: &'static str = "ConfigMap";
+    #[inline]
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "apiVersion" => self.api_version = map.next_value()?,
+            "kind" => self.kind = map.next_value()?,
+            "binaryData" => self.binary_data = map.next_value()?,
+            "data" => self.data = map.next_value()?,
+            "immutable" => self.immutable = map.next_value()?,
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.field("apiVersion", &self.api_version)?;
+        object.field("kind", &self.kind)?;
+        object.optional("binaryData", &self.binary_data)?;
+        object.optional("data", &self.data)?;
+        object.optional("immutable", &self.immutable)?;
+        object.unless_default("metadata", &self.metadata)?;
+        Ok(())
+    }
 }
 impl Kind for ConfigMap {
     const GROUP: &'static str = "";

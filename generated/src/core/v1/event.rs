@@ -2,71 +2,112 @@
 
 use kubegen_runtime::meta::{
     ApiVersion, CompactString, Kind, KindTag, MicroTime, Object, ObjectMeta, Resource,
-    Scope, Time,
+    Scope, Time, serde_impl,
 };
-use serde::{Deserialize, Serialize};
+use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::MapAccess;
 use super::{EventSeries, EventSource, ObjectReference};
 /// Event is a report of an event somewhere in the cluster.  Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Event {
     /// Always `v1`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub api_version: ApiVersion<Event>,
     /// Always `Event`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub kind: KindTag<Event>,
     /// What action was taken/failed regarding to the Regarding object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<CompactString>,
     /// The number of times this event has occurred.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// Time when this Event was first observed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_time: Option<MicroTime>,
     /// The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_timestamp: Option<Time>,
     /// The object that this event is about.
     ///
     /// Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub involved_object: Option<ObjectReference>,
     /// The time at which the most recent occurrence of this event was recorded.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_timestamp: Option<Time>,
     /// A human-readable description of the status of this operation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<CompactString>,
     /// Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
     pub metadata: ObjectMeta,
     /// This should be a short, machine understandable string that gives the reason for the transition into the object's current status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<CompactString>,
     /// Optional secondary object for more complex actions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub related: Option<ObjectReference>,
     /// Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reporting_component: Option<CompactString>,
     /// ID of the controller instance, e.g. `kubelet-xyzf`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reporting_instance: Option<CompactString>,
     /// Data about the Event series this event represents or nil if it's a singleton Event.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<EventSeries>,
     /// The component reporting this event. Should be a short machine understandable string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<EventSource>,
     /// Type of this event (Normal, Warning), new types could be added in the future
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<CompactString>,
+}
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_impl::deserialize_object(deserializer)
+    }
+}
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_impl::serialize_object(self, serializer)
+    }
+}
+impl ObjectFields for Event {
+    const NAME: &'static str = "Event";
+    #[inline]
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "apiVersion" => self.api_version = map.next_value()?,
+            "kind" => self.kind = map.next_value()?,
+            "action" => self.action = map.next_value()?,
+            "count" => self.count = map.next_value()?,
+            "eventTime" => self.event_time = map.next_value()?,
+            "firstTimestamp" => self.first_timestamp = map.next_value()?,
+            "involvedObject" => self.involved_object = map.next_value()?,
+            "lastTimestamp" => self.last_timestamp = map.next_value()?,
+            "message" => self.message = map.next_value()?,
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            "reason" => self.reason = map.next_value()?,
+            "related" => self.related = map.next_value()?,
+            "reportingComponent" => self.reporting_component = map.next_value()?,
+            "reportingInstance" => self.reporting_instance = map.next_value()?,
+            "series" => self.series = map.next_value()?,
+            "source" => self.source = map.next_value()?,
+            "type" => self.type_ = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.field("apiVersion", &self.api_version)?;
+        object.field("kind", &self.kind)?;
+        object.optional("action", &self.action)?;
+        object.optional("count", &self.count)?;
+        object.optional("eventTime", &self.event_time)?;
+        object.optional("firstTimestamp", &self.first_timestamp)?;
+        object.optional("involvedObject", &self.involved_object)?;
+        object.optional("lastTimestamp", &self.last_timestamp)?;
+        object.optional("message", &self.message)?;
+        object.unless_default("metadata", &self.metadata)?;
+        object.optional("reason", &self.reason)?;
+        object.optional("related", &self.related)?;
+        object.optional("reportingComponent", &self.reporting_component)?;
+        object.optional("reportingInstance", &self.reporting_instance)?;
+        object.optional("series", &self.series)?;
+        object.optional("source", &self.source)?;
+        object.optional("type", &self.type_)?;
+        Ok(())
+    }
 }
 impl Kind for Event {
     const GROUP: &'static str = "";

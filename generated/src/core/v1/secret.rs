@@ -2,38 +2,69 @@
 
 use kubegen_runtime::meta::{
     ApiVersion, ByteString, CompactString, Kind, KindTag, Map, Object, ObjectMeta,
-    Resource, Scope,
+    Resource, Scope, serde_impl,
 };
-use serde::{Deserialize, Serialize};
+use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::MapAccess;
 /// Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Secret {
     /// Always `v1`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub api_version: ApiVersion<Secret>,
     /// Always `Secret`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub kind: KindTag<Secret>,
     /// Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Map<ByteString>>,
     /// Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub immutable: Option<bool>,
     /// Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
     pub metadata: ObjectMeta,
     /// stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub string_data: Option<Map<CompactString>>,
     /// Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<CompactString>,
+}
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_impl::deserialize_object(deserializer)
+    }
+}
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_impl::serialize_object(self, serializer)
+    }
+}
+impl ObjectFields for Secret {
+    const NAME: &'static str = "Secret";
+    #[inline]
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "apiVersion" => self.api_version = map.next_value()?,
+            "kind" => self.kind = map.next_value()?,
+            "data" => self.data = map.next_value()?,
+            "immutable" => self.immutable = map.next_value()?,
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            "stringData" => self.string_data = map.next_value()?,
+            "type" => self.type_ = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.field("apiVersion", &self.api_version)?;
+        object.field("kind", &self.kind)?;
+        object.optional("data", &self.data)?;
+        object.optional("immutable", &self.immutable)?;
+        object.unless_default("metadata", &self.metadata)?;
+        object.optional("stringData", &self.string_data)?;
+        object.optional("type", &self.type_)?;
+        Ok(())
+    }
 }
 impl Kind for Secret {
     const GROUP: &'static str = "";

@@ -2,72 +2,117 @@
 
 use kubegen_runtime::meta::{
     ApiVersion, CompactString, Kind, KindTag, MicroTime, Object, ObjectMeta, Resource,
-    Scope, Time,
+    Scope, Time, serde_impl,
 };
-use serde::{Deserialize, Serialize};
+use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::MapAccess;
 use crate::core::v1::{EventSource, ObjectReference};
 use super::EventSeries;
 /// Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system. Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Event {
     /// Always `events.k8s.io/v1`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub api_version: ApiVersion<Event>,
     /// Always `Event`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub kind: KindTag<Event>,
     /// action is what action was taken/failed regarding to the regarding object. It is machine-readable. This field cannot be empty for new Events and it can have at most 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<CompactString>,
     /// deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated_count: Option<i32>,
     /// deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated_first_timestamp: Option<Time>,
     /// deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated_last_timestamp: Option<Time>,
     /// deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated_source: Option<EventSource>,
     /// eventTime is the time when this Event was first observed. It is required.
     ///
     /// Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_time: Option<MicroTime>,
     /// Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
     pub metadata: ObjectMeta,
     /// note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<CompactString>,
     /// reason is why the action was taken. It is human-readable. This field cannot be empty for new Events and it can have at most 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<CompactString>,
     /// regarding contains the object this Event is about. In most cases it's an Object reporting controller implements, e.g. ReplicaSetController implements ReplicaSets and this event is emitted because it acts on some changes in a ReplicaSet object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub regarding: Option<ObjectReference>,
     /// related is the optional secondary object for more complex actions. E.g. when regarding object triggers a creation or deletion of related object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub related: Option<ObjectReference>,
     /// reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`. This field cannot be empty for new Events.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reporting_controller: Option<CompactString>,
     /// reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`. This field cannot be empty for new Events and it can have at most 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reporting_instance: Option<CompactString>,
     /// series is data about the Event series this event represents or nil if it's a singleton Event.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<EventSeries>,
     /// type is the type of this event (Normal, Warning), new types could be added in the future. It is machine-readable. This field cannot be empty for new Events.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<CompactString>,
+}
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_impl::deserialize_object(deserializer)
+    }
+}
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_impl::serialize_object(self, serializer)
+    }
+}
+impl ObjectFields for Event {
+    const NAME: &'static str = "Event";
+    #[inline]
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "apiVersion" => self.api_version = map.next_value()?,
+            "kind" => self.kind = map.next_value()?,
+            "action" => self.action = map.next_value()?,
+            "deprecatedCount" => self.deprecated_count = map.next_value()?,
+            "deprecatedFirstTimestamp" => {
+                self.deprecated_first_timestamp = map.next_value()?;
+            }
+            "deprecatedLastTimestamp" => {
+                self.deprecated_last_timestamp = map.next_value()?;
+            }
+            "deprecatedSource" => self.deprecated_source = map.next_value()?,
+            "eventTime" => self.event_time = map.next_value()?,
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            "note" => self.note = map.next_value()?,
+            "reason" => self.reason = map.next_value()?,
+            "regarding" => self.regarding = map.next_value()?,
+            "related" => self.related = map.next_value()?,
+            "reportingController" => self.reporting_controller = map.next_value()?,
+            "reportingInstance" => self.reporting_instance = map.next_value()?,
+            "series" => self.series = map.next_value()?,
+            "type" => self.type_ = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.field("apiVersion", &self.api_version)?;
+        object.field("kind", &self.kind)?;
+        object.optional("action", &self.action)?;
+        object.optional("deprecatedCount", &self.deprecated_count)?;
+        object.optional("deprecatedFirstTimestamp", &self.deprecated_first_timestamp)?;
+        object.optional("deprecatedLastTimestamp", &self.deprecated_last_timestamp)?;
+        object.optional("deprecatedSource", &self.deprecated_source)?;
+        object.optional("eventTime", &self.event_time)?;
+        object.unless_default("metadata", &self.metadata)?;
+        object.optional("note", &self.note)?;
+        object.optional("reason", &self.reason)?;
+        object.optional("regarding", &self.regarding)?;
+        object.optional("related", &self.related)?;
+        object.optional("reportingController", &self.reporting_controller)?;
+        object.optional("reportingInstance", &self.reporting_instance)?;
+        object.optional("series", &self.series)?;
+        object.optional("type", &self.type_)?;
+        Ok(())
+    }
 }
 impl Kind for Event {
     const GROUP: &'static str = "events.k8s.io";

@@ -2,38 +2,69 @@
 
 use kubegen_runtime::meta::{
     ApiVersion, CompactString, Kind, KindTag, Object, ObjectMeta, Resource, Scope,
+    serde_impl,
 };
-use serde::{Deserialize, Serialize};
+use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::MapAccess;
 use super::{Overhead, Scheduling};
 /// RuntimeClass defines a class of container runtime supported in the cluster. The RuntimeClass is used to determine which container runtime is used to run all containers in a pod. RuntimeClasses are manually defined by a user or cluster provisioner, and referenced in the PodSpec. The Kubelet is responsible for resolving the RuntimeClassName reference before running the pod.  For more details, see https://kubernetes.io/docs/concepts/containers/runtime-class/
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuntimeClass {
     /// Always `node.k8s.io/v1`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub api_version: ApiVersion<RuntimeClass>,
     /// Always `RuntimeClass`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub kind: KindTag<RuntimeClass>,
     /// handler specifies the underlying runtime and configuration that the CRI implementation will use to handle pods of this class. The possible values are specific to the node & CRI configuration.  It is assumed that all handlers are available on every node, and handlers of the same name are equivalent on every node. For example, a handler called "runc" might specify that the runc OCI runtime (using native Linux containers) will be used to run the containers in a pod. The Handler must be lowercase, conform to the DNS Label (RFC 1123) requirements, and is immutable.
     ///
     /// Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub handler: Option<CompactString>,
     /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
     pub metadata: ObjectMeta,
     /// overhead represents the resource overhead associated with running a pod for a given RuntimeClass. For more details, see
     /// https://kubernetes.io/docs/concepts/scheduling-eviction/pod-overhead/
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub overhead: Option<Overhead>,
     /// scheduling holds the scheduling constraints to ensure that pods running with this RuntimeClass are scheduled to nodes that support it. If scheduling is nil, this RuntimeClass is assumed to be supported by all nodes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduling: Option<Scheduling>,
+}
+impl<'de> Deserialize<'de> for RuntimeClass {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_impl::deserialize_object(deserializer)
+    }
+}
+impl Serialize for RuntimeClass {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_impl::serialize_object(self, serializer)
+    }
+}
+impl ObjectFields for RuntimeClass {
+    const NAME: &'static str = "RuntimeClass";
+    #[inline]
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "apiVersion" => self.api_version = map.next_value()?,
+            "kind" => self.kind = map.next_value()?,
+            "handler" => self.handler = map.next_value()?,
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            "overhead" => self.overhead = map.next_value()?,
+            "scheduling" => self.scheduling = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.field("apiVersion", &self.api_version)?;
+        object.field("kind", &self.kind)?;
+        object.optional("handler", &self.handler)?;
+        object.unless_default("metadata", &self.metadata)?;
+        object.optional("overhead", &self.overhead)?;
+        object.optional("scheduling", &self.scheduling)?;
+        Ok(())
+    }
 }
 impl Kind for RuntimeClass {
     const GROUP: &'static str = "node.k8s.io";

@@ -2,39 +2,71 @@
 
 use kubegen_runtime::meta::{
     ApiVersion, CompactString, Kind, KindTag, Object, ObjectMeta, Resource, Scope,
+    serde_impl,
 };
-use serde::{Deserialize, Serialize};
+use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::MapAccess;
 /// PriorityClass defines mapping from a priority class name to the priority integer value. The value can be any valid integer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriorityClass {
     /// Always `scheduling.k8s.io/v1`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub api_version: ApiVersion<PriorityClass>,
     /// Always `PriorityClass`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub kind: KindTag<PriorityClass>,
     /// description is an arbitrary string that usually provides guidelines on when this priority class should be used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<CompactString>,
     /// globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub global_default: Option<bool>,
     /// Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
     pub metadata: ObjectMeta,
     /// preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub preemption_policy: Option<CompactString>,
     /// value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.
     ///
     /// Defaults to `0` on the server.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<i32>,
+}
+impl<'de> Deserialize<'de> for PriorityClass {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_impl::deserialize_object(deserializer)
+    }
+}
+impl Serialize for PriorityClass {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_impl::serialize_object(self, serializer)
+    }
+}
+impl ObjectFields for PriorityClass {
+    const NAME: &'static str = "PriorityClass";
+    #[inline]
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "apiVersion" => self.api_version = map.next_value()?,
+            "kind" => self.kind = map.next_value()?,
+            "description" => self.description = map.next_value()?,
+            "globalDefault" => self.global_default = map.next_value()?,
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            "preemptionPolicy" => self.preemption_policy = map.next_value()?,
+            "value" => self.value = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.field("apiVersion", &self.api_version)?;
+        object.field("kind", &self.kind)?;
+        object.optional("description", &self.description)?;
+        object.optional("globalDefault", &self.global_default)?;
+        object.unless_default("metadata", &self.metadata)?;
+        object.optional("preemptionPolicy", &self.preemption_policy)?;
+        object.optional("value", &self.value)?;
+        Ok(())
+    }
 }
 impl Kind for PriorityClass {
     const GROUP: &'static str = "scheduling.k8s.io";

@@ -2,9 +2,11 @@
 
 use kubegen_runtime::meta::{
     ApiVersion, CompactString, Kind, KindTag, LabelSelector, Object, ObjectMeta,
-    Quantity, Resource, Scope,
+    Quantity, Resource, Scope, serde_impl,
 };
-use serde::{Deserialize, Serialize};
+use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::MapAccess;
 /// CSIStorageCapacity stores the result of one CSI GetCapacity call. For a given StorageClass, this describes the available capacity in a particular topology segment.  This can be used when considering where to instantiate new PersistentVolumes.
 ///
 /// For example this can express things like: - StorageClass "standard" has "1234 GiB" available in "topology.kubernetes.io/zone=us-east1" - StorageClass "localssd" has "10 GiB" available in "kubernetes.io/hostname=knode-abc123"
@@ -14,44 +16,73 @@ use serde::{Deserialize, Serialize};
 /// The producer of these objects can decide which approach is more suitable.
 ///
 /// They are consumed by the kube-scheduler when a CSI driver opts into capacity-aware scheduling with CSIDriverSpec.StorageCapacity. The scheduler compares the MaximumVolumeSize against the requested size of pending volumes to filter out unsuitable nodes. If MaximumVolumeSize is unset, it falls back to a comparison against the less precise Capacity. If that is also unset, the scheduler assumes that capacity is insufficient and tries some other node.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSIStorageCapacity {
     /// Always `storage.k8s.io/v1`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub api_version: ApiVersion<CSIStorageCapacity>,
     /// Always `CSIStorageCapacity`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub kind: KindTag<CSIStorageCapacity>,
     /// capacity is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields.
     ///
     /// The semantic is currently (CSI spec 1.2) defined as: The available capacity, in bytes, of the storage that can be used to provision volumes. If not set, that information is currently unavailable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<Quantity>,
     /// maximumVolumeSize is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields.
     ///
     /// This is defined since CSI spec 1.4.0 as the largest size that may be used in a CreateVolumeRequest.capacity_range.required_bytes field to create a volume with the same parameters as those in GetCapacityRequest. The corresponding value in the Kubernetes API is ResourceRequirements.Requests in a volume claim.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum_volume_size: Option<Quantity>,
     /// Standard object's metadata. The name has no particular meaning. It must be a DNS subdomain (dots allowed, 253 characters). To ensure that there are no conflicts with other CSI drivers on the cluster, the recommendation is to use csisc-<uuid>, a generated name, or a reverse-domain name which ends with the unique CSI driver name.
     ///
     /// Objects are namespaced.
     ///
     /// More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
     pub metadata: ObjectMeta,
     /// nodeTopology defines which nodes have access to the storage for which capacity was reported. If not set, the storage is not accessible from any node in the cluster. If empty, the storage is accessible from all nodes. This field is immutable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_topology: Option<LabelSelector>,
     /// storageClassName represents the name of the StorageClass that the reported capacity applies to. It must meet the same requirements as the name of a StorageClass object (non-empty, DNS subdomain). If that object no longer exists, the CSIStorageCapacity object is obsolete and should be removed by its creator. This field is immutable.
     ///
     /// Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_class_name: Option<CompactString>,
+}
+impl<'de> Deserialize<'de> for CSIStorageCapacity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_impl::deserialize_object(deserializer)
+    }
+}
+impl Serialize for CSIStorageCapacity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_impl::serialize_object(self, serializer)
+    }
+}
+impl ObjectFields for CSIStorageCapacity {
+    const NAME: &'static str = "CSIStorageCapacity";
+    #[inline]
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "apiVersion" => self.api_version = map.next_value()?,
+            "kind" => self.kind = map.next_value()?,
+            "capacity" => self.capacity = map.next_value()?,
+            "maximumVolumeSize" => self.maximum_volume_size = map.next_value()?,
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            "nodeTopology" => self.node_topology = map.next_value()?,
+            "storageClassName" => self.storage_class_name = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.field("apiVersion", &self.api_version)?;
+        object.field("kind", &self.kind)?;
+        object.optional("capacity", &self.capacity)?;
+        object.optional("maximumVolumeSize", &self.maximum_volume_size)?;
+        object.unless_default("metadata", &self.metadata)?;
+        object.optional("nodeTopology", &self.node_topology)?;
+        object.optional("storageClassName", &self.storage_class_name)?;
+        Ok(())
+    }
 }
 impl Kind for CSIStorageCapacity {
     const GROUP: &'static str = "storage.k8s.io";

@@ -2,59 +2,86 @@
 
 use kubegen_runtime::meta::{
     ApiVersion, CompactString, Kind, KindTag, Map, Object, ObjectMeta, Resource, Scope,
+    serde_impl,
 };
-use serde::{Deserialize, Serialize};
+use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::MapAccess;
 use crate::core::v1::TopologySelectorTerm;
 /// StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.
 ///
 /// StorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageClass {
     /// Always `storage.k8s.io/v1`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub api_version: ApiVersion<StorageClass>,
     /// Always `StorageClass`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub kind: KindTag<StorageClass>,
     /// allowVolumeExpansion shows whether the storage class allow volume expand.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_volume_expansion: Option<bool>,
     /// allowedTopologies restrict the node topologies where volumes can be dynamically provisioned. Each volume plugin defines its own supported topology specifications. An empty TopologySelectorTerm list means there is no topology restriction. This field is only honored by servers that enable the VolumeScheduling feature.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allowed_topologies: Option<Vec<TopologySelectorTerm>>,
     /// Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
     pub metadata: ObjectMeta,
     /// mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes of this storage class. e.g. ["ro", "soft"]. Not validated - mount of the PVs will simply fail if one is invalid.
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::shrunk",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mount_options: Option<Vec<CompactString>>,
     /// parameters holds the parameters for the provisioner that should create volumes of this storage class.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Map<CompactString>>,
     /// provisioner indicates the type of the provisioner.
     ///
     /// Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provisioner: Option<CompactString>,
     /// reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reclaim_policy: Option<CompactString>,
     /// volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub volume_binding_mode: Option<CompactString>,
+}
+impl<'de> Deserialize<'de> for StorageClass {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_impl::deserialize_object(deserializer)
+    }
+}
+impl Serialize for StorageClass {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_impl::serialize_object(self, serializer)
+    }
+}
+impl ObjectFields for StorageClass {
+    const NAME: &'static str = "StorageClass";
+    #[inline]
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "apiVersion" => self.api_version = map.next_value()?,
+            "kind" => self.kind = map.next_value()?,
+            "allowVolumeExpansion" => self.allow_volume_expansion = map.next_value()?,
+            "allowedTopologies" => self.allowed_topologies = serde_impl::shrunk(map)?,
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            "mountOptions" => self.mount_options = serde_impl::shrunk(map)?,
+            "parameters" => self.parameters = map.next_value()?,
+            "provisioner" => self.provisioner = map.next_value()?,
+            "reclaimPolicy" => self.reclaim_policy = map.next_value()?,
+            "volumeBindingMode" => self.volume_binding_mode = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.field("apiVersion", &self.api_version)?;
+        object.field("kind", &self.kind)?;
+        object.optional("allowVolumeExpansion", &self.allow_volume_expansion)?;
+        object.optional("allowedTopologies", &self.allowed_topologies)?;
+        object.unless_default("metadata", &self.metadata)?;
+        object.optional("mountOptions", &self.mount_options)?;
+        object.optional("parameters", &self.parameters)?;
+        object.optional("provisioner", &self.provisioner)?;
+        object.optional("reclaimPolicy", &self.reclaim_policy)?;
+        object.optional("volumeBindingMode", &self.volume_binding_mode)?;
+        Ok(())
+    }
 }
 impl Kind for StorageClass {
     const GROUP: &'static str = "storage.k8s.io";

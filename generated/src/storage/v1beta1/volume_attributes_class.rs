@@ -2,35 +2,65 @@
 
 use kubegen_runtime::meta::{
     ApiVersion, CompactString, Kind, KindTag, Map, Object, ObjectMeta, Resource, Scope,
+    serde_impl,
 };
-use serde::{Deserialize, Serialize};
+use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::MapAccess;
 /// VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver. The class can be specified during dynamic provisioning of PersistentVolumeClaims, and changed in the PersistentVolumeClaim spec after provisioning.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeAttributesClass {
     /// Always `storage.k8s.io/v1beta1`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub api_version: ApiVersion<VolumeAttributesClass>,
     /// Always `VolumeAttributesClass`: serialized from the type, whatever was read.
-    #[serde(default)]
     pub kind: KindTag<VolumeAttributesClass>,
     /// Name of the CSI driver This field is immutable.
     ///
     /// Required.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub driver_name: Option<CompactString>,
     /// Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
-    #[serde(
-        default,
-        deserialize_with = "kubegen_runtime::meta::serde_helpers::null_as_default",
-        skip_serializing_if = "kubegen_runtime::meta::serde_helpers::is_default"
-    )]
     pub metadata: ObjectMeta,
     /// parameters hold volume attributes defined by the CSI driver. These values are opaque to the Kubernetes and are passed directly to the CSI driver. The underlying storage provider supports changing these attributes on an existing volume, however the parameters field itself is immutable. To invoke a volume update, a new VolumeAttributesClass should be created with new parameters, and the PersistentVolumeClaim should be updated to reference the new VolumeAttributesClass.
     ///
     /// This field is required and must contain at least one key/value pair. The keys cannot be empty, and the maximum number of parameters is 512, with a cumulative max size of 256K. If the CSI driver rejects invalid parameters, the target PersistentVolumeClaim will be set to an "Infeasible" state in the modifyVolumeStatus field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Map<CompactString>>,
+}
+impl<'de> Deserialize<'de> for VolumeAttributesClass {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_impl::deserialize_object(deserializer)
+    }
+}
+impl Serialize for VolumeAttributesClass {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_impl::serialize_object(self, serializer)
+    }
+}
+impl ObjectFields for VolumeAttributesClass {
+    const NAME: &'static str = "VolumeAttributesClass";
+    #[inline]
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "apiVersion" => self.api_version = map.next_value()?,
+            "kind" => self.kind = map.next_value()?,
+            "driverName" => self.driver_name = map.next_value()?,
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            "parameters" => self.parameters = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.field("apiVersion", &self.api_version)?;
+        object.field("kind", &self.kind)?;
+        object.optional("driverName", &self.driver_name)?;
+        object.unless_default("metadata", &self.metadata)?;
+        object.optional("parameters", &self.parameters)?;
+        Ok(())
+    }
 }
 impl Kind for VolumeAttributesClass {
     const GROUP: &'static str = "storage.k8s.io";
