@@ -19,26 +19,61 @@ use std::str::FromStr;
 use super::{LabelSelector, LabelSelectorRequirement};
 
 /// What a bad selector string or `LabelSelector` was and where.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// `Display` and `Error` are written by hand: `meta` builds without proc macros (see the
+/// crate's `client` feature).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelectorError {
-    #[error("label selector {selector:?}: expected {expected} at byte {position}, found {found}")]
     Unexpected {
         selector: String,
         position: usize,
         expected: &'static str,
         found: String,
     },
-    #[error("label selector: invalid label key {key:?}")]
-    InvalidKey { key: String },
-    #[error("label selector: invalid label value {value:?} for key {key:?}")]
-    InvalidValue { key: String, value: String },
-    #[error("label selector: operator {operator:?} for key {key:?} {problem}")]
+    InvalidKey {
+        key: String,
+    },
+    InvalidValue {
+        key: String,
+        value: String,
+    },
     InvalidRequirement {
         key: String,
         operator: String,
         problem: &'static str,
     },
 }
+
+impl fmt::Display for SelectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unexpected {
+                selector,
+                position,
+                expected,
+                found,
+            } => write!(
+                f,
+                "label selector {selector:?}: expected {expected} at byte {position}, found {found}"
+            ),
+            Self::InvalidKey { key } => write!(f, "label selector: invalid label key {key:?}"),
+            Self::InvalidValue { key, value } => write!(
+                f,
+                "label selector: invalid label value {value:?} for key {key:?}"
+            ),
+            Self::InvalidRequirement {
+                key,
+                operator,
+                problem,
+            } => write!(
+                f,
+                "label selector: operator {operator:?} for key {key:?} {problem}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SelectorError {}
 
 /// A selector operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

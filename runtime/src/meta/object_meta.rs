@@ -1,129 +1,115 @@
 //! `ObjectMeta` and the types only it uses.
 
-use serde::{Deserialize, Serialize};
-
-use super::CompactString;
-
-use super::serde_helpers::{null_as_default, shrunk};
-use super::{FieldsV1, Map, Time};
+use super::serde_impl::object_serde;
+use super::{CompactString, FieldsV1, Map, Time};
 
 /// Metadata every persisted object carries (`metav1.ObjectMeta`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObjectMeta {
     /// Unstructured key/value data set by external tools.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<Map<CompactString>>,
     /// When the server created the object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_timestamp: Option<Time>,
     /// Seconds allowed for graceful termination before the object is removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion_grace_period_seconds: Option<i64>,
     /// When the object will be (or started being) deleted; set by the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion_timestamp: Option<Time>,
     /// Must be empty before the object is deleted from the registry.
-    #[serde(
-        default,
-        deserialize_with = "shrunk",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub finalizers: Option<Vec<CompactString>>,
     /// Prefix the server uses to generate a unique name when `name` is empty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generate_name: Option<CompactString>,
     /// Sequence number of the desired state (spec) generation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<i64>,
     /// Key/value pairs used to select objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Map<CompactString>>,
     /// Which field manager owns which fields; kept compact (see [`FieldsV1`]).
-    #[serde(
-        default,
-        deserialize_with = "shrunk",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub managed_fields: Option<Vec<ManagedFieldsEntry>>,
     /// Name, unique within a namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<CompactString>,
     /// Namespace; empty for cluster-scoped objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<CompactString>,
     /// Objects this one depends on (garbage collection).
-    #[serde(
-        default,
-        deserialize_with = "shrunk",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub owner_references: Option<Vec<OwnerReference>>,
     /// Opaque version for optimistic concurrency and watches.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_version: Option<CompactString>,
     /// Deprecated; never set by current servers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_link: Option<CompactString>,
     /// Unique in time and space for this object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<CompactString>,
 }
 
 /// A reference to an owning object (`metav1.OwnerReference`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OwnerReference {
     /// API version of the referent.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub api_version: CompactString,
     /// If true, the owner cannot be deleted (foreground) before this reference is removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_owner_deletion: Option<bool>,
     /// If true, this reference points to the managing controller.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller: Option<bool>,
     /// Kind of the referent.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub kind: CompactString,
     /// Name of the referent.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub name: CompactString,
     /// UID of the referent.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub uid: CompactString,
 }
 
 /// One field manager's ownership record (`metav1.ManagedFieldsEntry`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ManagedFieldsEntry {
     /// Version of the resource this field set applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<CompactString>,
     /// Format of the fields; only `FieldsV1` exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields_type: Option<CompactString>,
     /// The owned field set.
-    #[serde(default, rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
     pub fields_v1: Option<FieldsV1>,
     /// Identifier of the workflow managing these fields.
-    #[serde(
-        default,
-        deserialize_with = "super::well_known::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub manager: Option<CompactString>,
     /// `Apply` or `Update`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<CompactString>,
     /// Subresource the fields were written through, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subresource: Option<CompactString>,
     /// When these fields were last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<Time>,
 }
+
+object_serde!(ObjectMeta {
+    annotations: optional "annotations",
+    creation_timestamp: optional "creationTimestamp",
+    deletion_grace_period_seconds: optional "deletionGracePeriodSeconds",
+    deletion_timestamp: optional "deletionTimestamp",
+    finalizers: list "finalizers",
+    generate_name: optional "generateName",
+    generation: optional "generation",
+    labels: optional "labels",
+    managed_fields: list "managedFields",
+    name: optional "name",
+    namespace: optional "namespace",
+    owner_references: list "ownerReferences",
+    resource_version: optional "resourceVersion",
+    self_link: optional "selfLink",
+    uid: optional "uid",
+});
+
+object_serde!(OwnerReference {
+    api_version: required "apiVersion",
+    block_owner_deletion: optional "blockOwnerDeletion",
+    controller: optional "controller",
+    kind: required "kind",
+    name: required "name",
+    uid: required "uid",
+});
+
+object_serde!(ManagedFieldsEntry {
+    api_version: optional "apiVersion",
+    fields_type: optional "fieldsType",
+    fields_v1: optional "fieldsV1",
+    manager: interned "manager",
+    operation: optional "operation",
+    subresource: optional "subresource",
+    time: optional "time",
+});
 
 #[cfg(test)]
 mod tests {
@@ -147,6 +133,13 @@ mod tests {
     #[test]
     fn empty_meta_serializes_empty() {
         assert_eq!(serde_json::to_string(&ObjectMeta::default()).unwrap(), "{}");
+        // Required fields of an owner reference are always written, nulls read as empty.
+        let owner: OwnerReference =
+            serde_json::from_str(r#"{"kind":null,"name":"rs","controller":true}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&owner).unwrap(),
+            r#"{"apiVersion":"","controller":true,"kind":"","name":"rs","uid":""}"#
+        );
     }
 
     #[test]

@@ -10,7 +10,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::serde_impl::{deserialize_object, object_serde};
 
 use super::{CompactString, Kind, Object, ObjectMeta, Resource, Scope};
 
@@ -26,26 +29,12 @@ pub const PARTIAL_OBJECT_METADATA_LIST_ACCEPT: &str =
     "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 
 /// The metadata of one object of resource `K` (`metav1.PartialObjectMetadata`).
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", bound = "")]
 pub struct PartialObjectMetadata<K> {
     /// `meta.k8s.io/v1` on the wire.
-    #[serde(
-        default,
-        deserialize_with = "super::well_known::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_version: Option<CompactString>,
     /// `PartialObjectMetadata` on the wire.
-    #[serde(
-        default,
-        deserialize_with = "super::well_known::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub kind: Option<CompactString>,
-    #[serde(default)]
     pub metadata: ObjectMeta,
-    #[serde(skip)]
     resource: PhantomData<fn() -> K>,
 }
 
@@ -97,6 +86,48 @@ impl<K> fmt::Debug for PartialObjectMetadata<K> {
 }
 
 /// The resource identity is `K`'s: requests go to `K`'s URL (with the Accept headers above).
+impl<K> Serialize for PartialObjectMetadata<K> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = 1 + usize::from(self.api_version.is_some()) + usize::from(self.kind.is_some());
+        let mut object = serializer.serialize_struct(KIND, len)?;
+        if let Some(api_version) = &self.api_version {
+            object.serialize_field("apiVersion", api_version)?;
+        }
+        if let Some(kind) = &self.kind {
+            object.serialize_field("kind", kind)?;
+        }
+        object.serialize_field("metadata", &self.metadata)?;
+        object.end()
+    }
+}
+
+impl<'de, K> Deserialize<'de> for PartialObjectMetadata<K> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire: Wire = deserialize_object(deserializer)?;
+        Ok(Self {
+            api_version: wire.api_version,
+            kind: wire.kind,
+            metadata: wire.metadata,
+            resource: PhantomData,
+        })
+    }
+}
+
+/// The fields as read: unlike [`PartialObjectMetadata::default`], an absent `apiVersion` or
+/// `kind` stays `None`.
+#[derive(Default)]
+struct Wire {
+    api_version: Option<CompactString>,
+    kind: Option<CompactString>,
+    metadata: ObjectMeta,
+}
+
+object_serde!(Wire named (KIND) {
+    api_version: interned "apiVersion",
+    kind: interned "kind",
+    metadata: required "metadata",
+});
+
 impl<K: Kind> Kind for PartialObjectMetadata<K> {
     const GROUP: &'static str = K::GROUP;
     const VERSION: &'static str = K::VERSION;
@@ -149,6 +180,12 @@ mod tests {
         let other: PartialObjectMetadata<Pod> =
             serde_json::from_str(r#"{"kind":"SomethingElseEntirely"}"#).unwrap();
         assert_eq!(other.kind.as_deref(), Some("SomethingElseEntirely"));
+        // Absent fields stay absent (the type's `Default` fills them in, reading does not).
+        assert_eq!(other.api_version, None);
+        assert_eq!(
+            serde_json::to_string(&other).unwrap(),
+            r#"{"kind":"SomethingElseEntirely","metadata":{}}"#
+        );
         assert_eq!(serde_json::to_string(&m).unwrap(), json);
     }
 

@@ -3,13 +3,13 @@
 use std::fmt;
 
 use super::{CompactString, ToCompactString};
-use serde::{de, Deserialize, Deserializer, Serialize};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 /// A resource quantity (`resource.Quantity`) in its canonical string form.
 ///
 /// The spec declares it a string, but servers and hand-written manifests also use plain JSON
 /// numbers; both are accepted and kept as text.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Quantity(pub CompactString);
 
 impl Quantity {
@@ -33,6 +33,12 @@ impl From<&str> for Quantity {
 impl From<String> for Quantity {
     fn from(s: String) -> Self {
         Self(s.into())
+    }
+}
+
+impl Serialize for Quantity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
     }
 }
 

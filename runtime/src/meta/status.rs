@@ -2,35 +2,25 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
+use super::serde_impl::object_serde;
 use super::ListMeta;
 
 /// The API server's answer when it has no object to return (`metav1.Status`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Status {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Standard list metadata (always empty in practice).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ListMeta>,
     /// HTTP status code of this status; 0 if not set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i32>,
     /// Extended data for the reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<StatusDetails>,
     /// Human-readable description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Machine-readable reason (`NotFound`, `AlreadyExists`, `Conflict`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// `Success` or `Failure`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
@@ -72,31 +62,46 @@ impl fmt::Display for Status {
 }
 
 /// Extended data about a status (`metav1.StatusDetails`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StatusDetails {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub causes: Option<Vec<StatusCause>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
 }
 
 /// One cause of a failure, often a field that failed validation (`metav1.StatusCause`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StatusCause {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+
+object_serde!(Status {
+    api_version: optional "apiVersion",
+    kind: optional "kind",
+    metadata: optional "metadata",
+    code: optional "code",
+    details: optional "details",
+    message: optional "message",
+    reason: optional "reason",
+    status: optional "status",
+});
+
+object_serde!(StatusDetails {
+    causes: optional "causes",
+    group: optional "group",
+    kind: optional "kind",
+    name: optional "name",
+    retry_after_seconds: optional "retryAfterSeconds",
+    uid: optional "uid",
+});
+
+object_serde!(StatusCause {
+    field: optional "field",
+    message: optional "message",
+    reason: optional "reason",
+});

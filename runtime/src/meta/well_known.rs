@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::CompactString;
 
@@ -75,10 +75,11 @@ impl<'de> Deserialize<'de> for Interned {
 }
 
 /// `deserialize_with` for optional fields whose values are often well known.
-pub(crate) fn option<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<CompactString>, D::Error> {
-    Ok(Option::<Interned>::deserialize(deserializer)?.map(|i| i.0))
+/// Reads an optional string field from `map`, well-known values as shared statics.
+pub(crate) fn read_option<'de, A: MapAccess<'de>>(
+    map: &mut A,
+) -> Result<Option<CompactString>, A::Error> {
+    Ok(map.next_value::<Option<Interned>>()?.map(|i| i.0))
 }
 
 #[cfg(test)]

@@ -65,6 +65,7 @@
 //! them (`serde_json::from_slice`/`from_str`), else copied to the stack ([`Key`]).
 
 mod key;
+mod object_serde;
 mod read;
 mod string_enum;
 mod union;
@@ -78,6 +79,7 @@ use serde::ser::SerializeStruct;
 use serde::{Deserializer, Serializer};
 
 pub use key::Key;
+pub(crate) use object_serde::object_serde;
 pub use read::{null_as_default, shrunk, skip_value, unknown_field};
 pub use string_enum::{deserialize_enum, serialize_enum, StringEnum};
 pub use union::{deserialize_union, list, object, Union};

@@ -7,6 +7,8 @@
 //! fraction separator, and zone offsets up to `±24:60`. Like Go, it rejects lowercase `t`/`z`,
 //! leap seconds (`:60`), missing seconds, and dates that do not exist (`2023-02-29`).
 
+use std::fmt;
+
 use super::civil::{civil_from_days, days_from_civil, days_in_month};
 
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -19,35 +21,56 @@ pub(super) struct Parsed {
 }
 
 /// Why a text is not an RFC 3339 timestamp.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TimeErrorKind {
-    #[error("expected YYYY-MM-DDTHH:MM:SS, an optional fraction, then Z or ±HH:MM")]
     Syntax,
-    #[error("month out of range")]
     Month,
-    #[error("day out of range for the month")]
     Day,
-    #[error("hour out of range")]
     Hour,
-    #[error("minute out of range")]
     Minute,
-    #[error("second out of range")]
     Second,
-    #[error("time zone offset out of range")]
     Offset,
-    #[error("instant out of range for the type")]
     Range,
 }
 
+// `Display` and `Error` by hand rather than with thiserror: `meta` builds without proc macros.
+impl fmt::Display for TimeErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Syntax => "expected YYYY-MM-DDTHH:MM:SS, an optional fraction, then Z or ±HH:MM",
+            Self::Month => "month out of range",
+            Self::Day => "day out of range for the month",
+            Self::Hour => "hour out of range",
+            Self::Minute => "minute out of range",
+            Self::Second => "second out of range",
+            Self::Offset => "time zone offset out of range",
+            Self::Range => "instant out of range for the type",
+        })
+    }
+}
+
+impl std::error::Error for TimeErrorKind {}
+
 /// A text that is not an RFC 3339 timestamp (or not one the target type can hold); its
 /// message names the text.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid RFC 3339 timestamp {value:?}: {kind}")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseTimeError {
     value: Box<str>,
     kind: TimeErrorKind,
 }
+
+impl fmt::Display for ParseTimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid RFC 3339 timestamp {:?}: {}",
+            self.value, self.kind
+        )
+    }
+}
+
+impl std::error::Error for ParseTimeError {}
 
 impl ParseTimeError {
     pub(super) fn new(value: &str, kind: TimeErrorKind) -> Self {

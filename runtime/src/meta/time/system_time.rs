@@ -5,11 +5,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::{MicroTime, Time, MICROS_PER_SECOND};
 
 /// An instant the target type cannot hold (beyond its range of years).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("instant out of the range of {target}")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimeRangeError {
     target: &'static str,
 }
+
+// By hand rather than with thiserror: `meta` builds without proc macros.
+impl std::fmt::Display for TimeRangeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "instant out of the range of {}", self.target)
+    }
+}
+
+impl std::error::Error for TimeRangeError {}
 
 impl TimeRangeError {
     pub(super) fn new(target: &'static str) -> Self {

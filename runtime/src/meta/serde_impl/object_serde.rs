@@ -1,0 +1,64 @@
+//! `object_serde!`: the serde impls of the hand-written meta types, from a table of fields.
+
+/// Implements `Deserialize`, `Serialize` and [`ObjectFields`](super::ObjectFields) for a meta
+/// struct from a table of its fields, one `rust_name: mode "wireName"` per line. The same
+/// plumbing as generated types, so `meta` builds without `serde_derive`. `Type named ("Name")
+/// { ... }` gives the name errors use when it is not the type's. Modes:
+///
+/// - `optional`: an `Option`, left out when `None`;
+/// - `list`: an optional list, read to exactly its length ([`shrunk`](super::shrunk));
+/// - `interned`: an optional string whose well-known values are shared statics;
+/// - `required`: a plain value, `null` read as its default, always written.
+macro_rules! object_serde {
+    ($ty:ident { $($fields:tt)* }) => {
+        $crate::meta::serde_impl::object_serde!($ty named (stringify!($ty)) { $($fields)* });
+    };
+    ($ty:ident named ($name:expr) { $($field:ident: $mode:ident $key:literal),* $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::meta::serde_impl::deserialize_object(deserializer)
+            }
+        }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                $crate::meta::serde_impl::serialize_object(self, serializer)
+            }
+        }
+
+        impl $crate::meta::serde_impl::ObjectFields for $ty {
+            const NAME: &'static str = $name;
+
+            #[inline]
+            fn read_field<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match key {
+                    $($key => {
+                        self.$field = $crate::meta::serde_impl::object_serde!(@read $mode map)
+                    })*
+                    _ => $crate::meta::serde_impl::skip_value(map)?,
+                }
+                Ok(())
+            }
+
+            fn write_fields<W: $crate::meta::serde_impl::FieldWriter>(
+                &self,
+                object: &mut W,
+            ) -> Result<(), W::Error> {
+                $($crate::meta::serde_impl::object_serde!(@write $mode object $key &self.$field);)*
+                Ok(())
+            }
+        }
+    };
+    (@read optional $map:ident) => { $map.next_value()? };
+    (@read list $map:ident) => { $crate::meta::serde_impl::shrunk($map)? };
+    (@read interned $map:ident) => { $crate::meta::well_known::read_option($map)? };
+    (@read required $map:ident) => { $crate::meta::serde_impl::null_as_default($map)? };
+    (@write required $object:ident $key:literal $value:expr) => { $object.field($key, $value)? };
+    (@write $mode:ident $object:ident $key:literal $value:expr) => { $object.optional($key, $value)? };
+}
+
+pub(crate) use object_serde;
