@@ -62,7 +62,8 @@
 //! - Only JSON objects are accepted, not the sequence form serde's derive also allows.
 //!
 //! Keys are read without allocating: borrowed from the input when the deserializer can lend
-//! them (`serde_json::from_slice`/`from_str`), else copied to the stack ([`Key`]).
+//! them (`serde_json::from_slice`/`from_str`, as the client decodes), else copied to the stack
+//! when short ([`Key`]).
 
 mod key;
 mod object_serde;
