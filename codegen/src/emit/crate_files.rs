@@ -21,7 +21,7 @@ pub struct CrateSettings {
     pub crate_name: String,
     /// Package version.
     pub crate_version: String,
-    /// The `[dependencies]` lines, as TOML (the runtime, serde, serde_json).
+    /// The `[dependencies]` lines, as TOML (the runtime, serde_core, serde_json).
     pub dependencies: String,
     /// Extra `[package]` lines (e.g. `edition.workspace = true`).
     pub package_extra: String,
@@ -34,7 +34,7 @@ impl Default for CrateSettings {
         Self {
             crate_name: "kubegen-api".into(),
             crate_version: "0.1.0".into(),
-            dependencies: "kubegen-runtime = { version = \"0.1\", default-features = false }\nserde = \"1\"\nserde_json = \"1\"\n".into(),
+            dependencies: "kubegen-runtime = { version = \"0.1\", default-features = false }\nserde_core = \"1\"\nserde_json = \"1\"\n".into(),
             package_extra: "edition = \"2021\"\n".into(),
             source_description: "a Kubernetes API server".into(),
         }

@@ -37,7 +37,7 @@ pub fn enum_item(def: &TypeDef, variants: &[OneOfVariant], names: &Names) -> Tok
     let docs = variants.iter().map(|v| doc_attrs(v.doc.as_deref()));
     let one_of = names.path("kubegen_runtime::meta::one_of::OneOf");
     let read = names.path("kubegen_runtime::meta::one_of::Read");
-    let map_access = names.path("serde::de::MapAccess");
+    let map_access = names.path("serde_core::de::MapAccess");
     let field_writer = names.path("kubegen_runtime::meta::serde_impl::FieldWriter");
     // Construction from a member's own type, where that type belongs to one member only.
     let froms = variants.iter().enumerate().filter_map(|(i, v)| {

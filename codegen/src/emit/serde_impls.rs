@@ -18,16 +18,16 @@ const ONE_OF: &str = "kubegen_runtime::meta::one_of";
 /// The paths the serde impls of `def` use, to import (see [`Names::resolve`]).
 pub fn support_paths(model: &Model, def: &TypeDef) -> Vec<&'static str> {
     let mut paths = vec![
-        "serde::Deserialize",
-        "serde::Deserializer",
-        "serde::Serialize",
-        "serde::Serializer",
+        "serde_core::Deserialize",
+        "serde_core::Deserializer",
+        "serde_core::Serialize",
+        "serde_core::Serializer",
         SERDE_IMPL,
     ];
     match &def.body {
         TypeBody::Struct { fields } => {
             paths.extend([
-                "serde::de::MapAccess",
+                "serde_core::de::MapAccess",
                 "kubegen_runtime::meta::serde_impl::FieldWriter",
                 "kubegen_runtime::meta::serde_impl::ObjectFields",
             ]);
@@ -39,9 +39,9 @@ pub fn support_paths(model: &Model, def: &TypeDef) -> Vec<&'static str> {
             paths.push("kubegen_runtime::meta::serde_impl::Union");
             for variant in variants {
                 paths.push(match shape(model, &variant.ty) {
-                    Some(Shape::Object) => "serde::de::MapAccess",
-                    Some(Shape::List) => "serde::de::SeqAccess",
-                    Some(Shape::Bool | Shape::String) | None => "serde::de",
+                    Some(Shape::Object) => "serde_core::de::MapAccess",
+                    Some(Shape::List) => "serde_core::de::SeqAccess",
+                    Some(Shape::Bool | Shape::String) | None => "serde_core::de",
                 });
             }
         }
@@ -49,7 +49,7 @@ pub fn support_paths(model: &Model, def: &TypeDef) -> Vec<&'static str> {
         TypeBody::OneOf { .. } => {
             // No serde impls of its own: its members are keys of the parent's object.
             paths = vec![
-                "serde::de::MapAccess",
+                "serde_core::de::MapAccess",
                 "kubegen_runtime::meta::serde_impl::FieldWriter",
                 "kubegen_runtime::meta::one_of::OneOf",
                 "kubegen_runtime::meta::one_of::Read",
@@ -67,10 +67,10 @@ pub fn struct_impls(def: &TypeDef, fields: &[Field], names: &Names) -> TokenStre
     let name = format_ident!("{}", def.rust_name);
     let name_text = &def.rust_name;
     let p = |path: &str| names.path(path);
-    let (deserialize, deserializer) = (p("serde::Deserialize"), p("serde::Deserializer"));
-    let (serialize, serializer) = (p("serde::Serialize"), p("serde::Serializer"));
+    let (deserialize, deserializer) = (p("serde_core::Deserialize"), p("serde_core::Deserializer"));
+    let (serialize, serializer) = (p("serde_core::Serialize"), p("serde_core::Serializer"));
     let serde_impl = p(SERDE_IMPL);
-    let map_access = p("serde::de::MapAccess");
+    let map_access = p("serde_core::de::MapAccess");
     let field_writer = p("kubegen_runtime::meta::serde_impl::FieldWriter");
     let object_fields = p("kubegen_runtime::meta::serde_impl::ObjectFields");
     let one_of = p(ONE_OF);
@@ -198,8 +198,8 @@ pub fn union_impls(
 ) -> Result<TokenStream, EmitError> {
     let name = format_ident!("{}", def.rust_name);
     let p = |path: &str| names.path(path);
-    let (deserialize, deserializer) = (p("serde::Deserialize"), p("serde::Deserializer"));
-    let (serialize, serializer) = (p("serde::Serialize"), p("serde::Serializer"));
+    let (deserialize, deserializer) = (p("serde_core::Deserialize"), p("serde_core::Deserializer"));
+    let (serialize, serializer) = (p("serde_core::Serialize"), p("serde_core::Serializer"));
     let serde_impl = p(SERDE_IMPL);
     let union = p("kubegen_runtime::meta::serde_impl::Union");
     let mut seen = Vec::new();
@@ -218,7 +218,7 @@ pub fn union_impls(
         seen.push(shape);
         let (text, reader) = match shape {
             Shape::Bool => {
-                let de = p("serde::de");
+                let de = p("serde_core::de");
                 (
                     "a boolean".to_owned(),
                     quote! {
@@ -229,7 +229,7 @@ pub fn union_impls(
                 )
             }
             Shape::String => {
-                let de = p("serde::de");
+                let de = p("serde_core::de");
                 (
                     "a string".to_owned(),
                     quote! {
@@ -240,7 +240,7 @@ pub fn union_impls(
                 )
             }
             Shape::Object => {
-                let map_access = p("serde::de::MapAccess");
+                let map_access = p("serde_core::de::MapAccess");
                 let text = match &variant.ty {
                     TypeRef::Named(id) => model.type_def(id).map_or("an object".to_owned(), |d| {
                         format!("a {} object", d.rust_name)
@@ -257,7 +257,7 @@ pub fn union_impls(
                 )
             }
             Shape::List => {
-                let seq_access = p("serde::de::SeqAccess");
+                let seq_access = p("serde_core::de::SeqAccess");
                 let text = match &variant.ty {
                     TypeRef::Array(item) => match &**item {
                         TypeRef::String => "a list of strings".to_owned(),
@@ -314,8 +314,8 @@ pub fn union_impls(
 pub fn enum_impls(def: &TypeDef, values: &[EnumValue], names: &Names) -> TokenStream {
     let name = format_ident!("{}", def.rust_name);
     let p = |path: &str| names.path(path);
-    let (deserialize, deserializer) = (p("serde::Deserialize"), p("serde::Deserializer"));
-    let (serialize, serializer) = (p("serde::Serialize"), p("serde::Serializer"));
+    let (deserialize, deserializer) = (p("serde_core::Deserialize"), p("serde_core::Deserializer"));
+    let (serialize, serializer) = (p("serde_core::Serialize"), p("serde_core::Serializer"));
     let serde_impl = p(SERDE_IMPL);
     let string_enum = p("kubegen_runtime::meta::serde_impl::StringEnum");
     let texts = values.iter().map(|v| &v.value);

@@ -10,7 +10,7 @@ use kubegen_test_support::TestEnv;
 
 /// The committed manifest, installed as a CRD (once: it is cluster-scoped and shared).
 async fn install_crd(env: &TestEnv) {
-    use serde::Deserialize;
+    use serde_core::Deserialize;
     let text = include_str!("../crds/widgets.example.com.yaml");
     let crd = serde_json::Value::deserialize(serde_yaml::Deserializer::from_str(text)).unwrap();
     env.ensure_crd(crd).await;

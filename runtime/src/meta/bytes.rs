@@ -4,7 +4,7 @@ use std::fmt;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 /// Binary data, base64 in JSON (Secret data, CA bundles). `null` reads as empty.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]

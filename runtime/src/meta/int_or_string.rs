@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::CompactString;
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum IntOrString {

@@ -9,8 +9,8 @@ use std::ops::{Deref, DerefMut, Index};
 
 use super::CompactString;
 use litemap::LiteMap;
-use serde::de::{MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::{MapAccess, Visitor};
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::well_known::Interned;
 use smallvec::SmallVec;

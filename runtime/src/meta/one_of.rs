@@ -7,7 +7,7 @@
 //! that are none of its own fields go to [`read_member`], and [`write_member`] writes the
 //! member that is set under its key.
 
-use serde::de::{self, MapAccess};
+use serde_core::de::{self, MapAccess};
 
 use super::serde_impl::{skip_value, FieldWriter};
 

@@ -1,6 +1,6 @@
 //! The remaining apimachinery types: selectors, conditions, delete options, watch events.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::serde_impl::object_serde;
 use super::{CompactString, Map, RawExtension, Time};

@@ -10,8 +10,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::ser::SerializeStruct;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::serde_impl::{deserialize_object, object_serde};
 

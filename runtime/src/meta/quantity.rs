@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::{CompactString, ToCompactString};
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 /// A resource quantity (`resource.Quantity`) in its canonical string form.
 ///

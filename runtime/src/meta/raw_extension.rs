@@ -1,6 +1,6 @@
 //! `RawExtension`: an embedded object of any kind, kept as JSON.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Any embedded object (`runtime.RawExtension`), as a JSON value.
 #[derive(Clone, Debug, Default, PartialEq)]

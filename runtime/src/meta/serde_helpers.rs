@@ -7,8 +7,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde_core::de::{SeqAccess, Visitor};
+use serde_core::{Deserialize, Deserializer};
 use smallvec::SmallVec;
 
 /// Deserializes `null` (or an absent field, with `#[serde(default)]`) as `T::default()`.
@@ -87,6 +87,8 @@ pub fn is_default<T: Default + PartialEq>(value: &T) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // The derive macro (`meta` itself uses `serde_core`, which has none).
+    use serde::Deserialize;
 
     #[derive(Deserialize, Default, Debug, PartialEq)]
     struct S {

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::fields_v1::RAW_VALUE_TOKEN;
 use super::sharing;

@@ -46,6 +46,7 @@ pub fn decode_shared<R>(decode: impl FnOnce() -> R) -> R {
 }
 
 /// [`decode_shared`] when `on`, else just `decode()`: for decoders that make it an option.
+#[cfg(feature = "client")]
 pub(crate) fn decode_shared_if<R>(on: bool, decode: impl FnOnce() -> R) -> R {
     if on {
         decode_shared(decode)

@@ -8,8 +8,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::IgnoredAny;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::IgnoredAny;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Kind;
 
@@ -88,6 +88,8 @@ tag!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    // The derive macros (`meta` itself uses `serde_core`, which has none).
+    use serde::{Deserialize, Serialize};
 
     struct Widget;
     impl Kind for Widget {

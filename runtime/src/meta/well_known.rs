@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde_core::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::CompactString;
 

@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, LabelSelector, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 /// ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParamRef {

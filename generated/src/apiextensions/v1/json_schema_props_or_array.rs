@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::serde_impl;
 use kubegen_runtime::meta::serde_impl::Union;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::{MapAccess, SeqAccess};
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::{MapAccess, SeqAccess};
 use super::JSONSchemaProps;
 /// JSONSchemaPropsOrArray represents a value that can either be a JSONSchemaProps or an array of JSONSchemaProps. Mainly here for serialization purposes.
 #[derive(Clone, Debug, PartialEq)]

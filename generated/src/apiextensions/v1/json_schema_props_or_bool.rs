@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::serde_impl;
 use kubegen_runtime::meta::serde_impl::Union;
-use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer, de};
+use serde_core::de::MapAccess;
 use super::JSONSchemaProps;
 /// JSONSchemaPropsOrBool represents JSONSchemaProps or a boolean value. Defaults to true for the boolean property.
 #[derive(Clone, Debug, PartialEq)]

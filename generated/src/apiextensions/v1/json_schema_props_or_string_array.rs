@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, serde_impl};
 use kubegen_runtime::meta::serde_impl::Union;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::{MapAccess, SeqAccess};
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::{MapAccess, SeqAccess};
 use super::JSONSchemaProps;
 /// JSONSchemaPropsOrStringArray represents a JSONSchemaProps or a string array.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,8 +4,8 @@ use kubegen_runtime::meta::{
     ApiVersion, Kind, KindTag, Object, ObjectMeta, Resource, Scope, serde_impl,
 };
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::SelfSubjectReviewStatus;
 /// SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase.
 #[derive(Clone, Debug, Default, PartialEq)]

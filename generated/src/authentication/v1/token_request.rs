@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{ApiVersion, Kind, KindTag, ObjectMeta, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::{TokenRequestSpec, TokenRequestStatus};
 /// TokenRequest requests a token for a given service account.
 #[derive(Clone, Debug, Default, PartialEq)]

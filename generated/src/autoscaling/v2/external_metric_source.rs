@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::serde_impl;
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::{MetricIdentifier, MetricTarget};
 /// ExternalMetricSource indicates how to scale on a metric not associated with any Kubernetes object (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster).
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::serde_impl;
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::{MetricIdentifier, MetricValueStatus};
 /// PodsMetricStatus indicates the current value of a metric describing each pod in the current scale target (for example, transactions-processed-per-second).
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, Condition, Time, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 /// PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the request is issued.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodCertificateRequestStatus {

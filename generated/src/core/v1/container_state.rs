@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{Shared, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::{ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting};
 /// ContainerState holds a possible state of container. Only one of its members may be specified. If none of them is specified, the default one is ContainerStateWaiting.
 #[derive(Clone, Debug, Default, PartialEq)]

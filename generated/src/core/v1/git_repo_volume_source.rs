@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 /// Represents a volume that is populated with the contents of a git repository. Git repo volumes do not support ownership management. Git repo volumes support SELinux relabeling.
 ///
 /// DEPRECATED: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.

@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, Shared, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::LifecycleHandler;
 /// Lifecycle describes actions that the management system should take in response to container lifecycle events. For the PostStart and PreStop lifecycle handlers, management of the container blocks until the action is complete, unless the container process fails, in which case the handler is aborted.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{ObjectMeta, Shared, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::PodSpec;
 /// PodTemplateSpec describes the data a pod should have when created from a template
 #[derive(Clone, Debug, Default, PartialEq)]

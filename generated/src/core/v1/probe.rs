@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{Shared, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::{ExecAction, GRPCAction, HTTPGetAction, TCPSocketAction};
 /// Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, Time, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 /// The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Taint {

@@ -3,7 +3,7 @@
 use kubegen_runtime::meta::Shared;
 use kubegen_runtime::meta::one_of::{OneOf, Read};
 use kubegen_runtime::meta::serde_impl::FieldWriter;
-use serde::de::MapAccess;
+use serde_core::de::MapAccess;
 use super::{
     AWSElasticBlockStoreVolumeSource, AzureDiskVolumeSource, AzureFileVolumeSource,
     CSIVolumeSource, CephFSVolumeSource, CinderVolumeSource, ConfigMapVolumeSource,

@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::{ServerStorageVersion, StorageVersionCondition};
 /// API server instances report the versions they can decode and the version they encode objects to when persisting objects in the backend.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -4,8 +4,8 @@ use kubegen_runtime::meta::{
     ApiVersion, Kind, KindTag, Object, ObjectMeta, Resource, Scope, serde_impl,
 };
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::{IngressSpec, IngressStatus};
 /// Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. An Ingress can be configured to give services externally-reachable urls, load balance traffic, terminate SSL, offer name based virtual hosting etc.
 #[derive(Clone, Debug, Default, PartialEq)]

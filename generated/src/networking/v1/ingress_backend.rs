@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{Shared, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use crate::core::v1::TypedLocalObjectReference;
 use super::IngressServiceBackend;
 /// IngressBackend describes all endpoints for a given service and port.

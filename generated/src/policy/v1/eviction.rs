@@ -4,8 +4,8 @@ use kubegen_runtime::meta::{
     ApiVersion, DeleteOptions, Kind, KindTag, ObjectMeta, serde_impl,
 };
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 /// Eviction evicts a pod from its node subject to certain policies and safety constraints. This is a subresource of Pod.  A request to cause such an eviction is created by POSTing to .../pods/<pod name>/evictions.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Eviction {

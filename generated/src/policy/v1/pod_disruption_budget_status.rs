@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{Condition, Map, Time, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 /// PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget. Status may trail the actual state of a system.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodDisruptionBudgetStatus {

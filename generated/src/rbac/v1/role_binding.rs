@@ -4,8 +4,8 @@ use kubegen_runtime::meta::{
     ApiVersion, Kind, KindTag, Object, ObjectMeta, Resource, Scope, serde_impl,
 };
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::{RoleRef, Subject};
 /// RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, RawExtension, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 /// OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OpaqueDeviceConfiguration {

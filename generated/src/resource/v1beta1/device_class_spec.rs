@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::{DeviceClassConfiguration, DeviceSelector};
 /// DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it.
 #[derive(Clone, Debug, Default, PartialEq)]

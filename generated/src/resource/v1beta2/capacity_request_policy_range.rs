@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{Quantity, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 /// CapacityRequestPolicyRange defines a valid range for consumable capacity values.
 ///
 /// - If the requested amount is less than Min, it is rounded up to the Min value.

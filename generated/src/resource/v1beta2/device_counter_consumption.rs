@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, Map, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::Counter;
 /// DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet.
 #[derive(Clone, Debug, Default, PartialEq)]

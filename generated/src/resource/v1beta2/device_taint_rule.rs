@@ -4,8 +4,8 @@ use kubegen_runtime::meta::{
     ApiVersion, Kind, KindTag, Object, ObjectMeta, Resource, Scope, serde_impl,
 };
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::{DeviceTaintRuleSpec, DeviceTaintRuleStatus};
 /// DeviceTaintRule adds one taint to all devices which match the selector. This has the same effect as if the taint was specified directly in the ResourceSlice by the DRA driver.
 #[derive(Clone, Debug, Default, PartialEq)]

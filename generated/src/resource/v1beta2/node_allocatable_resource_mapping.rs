@@ -2,8 +2,8 @@
 
 use kubegen_runtime::meta::{CompactString, Quantity, serde_impl};
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 /// NodeAllocatableResourceMapping defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeAllocatableResourceMapping {

@@ -4,8 +4,8 @@ use kubegen_runtime::meta::{
     ApiVersion, Kind, KindTag, Object, ObjectMeta, Resource, Scope, serde_impl,
 };
 use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde::de::MapAccess;
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::MapAccess;
 use super::WorkloadSpec;
 /// Workload allows for expressing scheduling constraints that should be used when managing the lifecycle of workloads from the scheduling perspective, including scheduling, preemption, eviction and other phases. Workload API enablement is toggled by the GenericWorkload feature gate.
 #[derive(Clone, Debug, Default, PartialEq)]

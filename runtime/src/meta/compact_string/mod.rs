@@ -17,8 +17,8 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::str::FromStr;
 
-use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::de::{self, Visitor};
+use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::sharing;
 use repr::Repr;

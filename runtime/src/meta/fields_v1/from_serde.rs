@@ -3,8 +3,8 @@
 use std::cell::Cell;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde_core::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_core::{Deserialize, Deserializer};
 
 use super::keys::{push_key, push_varint, DOT_LEAF};
 use super::*;

@@ -33,7 +33,7 @@ mod to_serde;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer};
+use serde_core::{Deserialize, Deserializer};
 
 use keys::DOT_LEAF;
 
@@ -125,6 +125,8 @@ mod tests {
     use super::keys::{dictionary_index, DICTIONARY, HOT_ENTRIES, KEY_DICT_EXTENDED, KEY_DICT_HOT};
     use super::*;
     use proptest::prelude::*;
+    // The derive macros (`meta` itself uses `serde_core`, which has none).
+    use serde::Deserialize;
 
     fn round_trip(json: &str) -> FieldsV1 {
         let fields = FieldsV1::from_json(json).unwrap();

@@ -2,8 +2,8 @@
 
 use std::cell::Cell;
 
-use serde::ser::{self, SerializeMap};
-use serde::{Serialize, Serializer};
+use serde_core::ser::{self, SerializeMap};
+use serde_core::{Serialize, Serializer};
 
 use super::keys::{DICTIONARY, KEY_DICT_EXTENDED, KEY_DICT_HOT, LITERAL_FORMS};
 use super::*;

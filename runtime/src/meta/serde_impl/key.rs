@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde_core::de::{self, Deserialize, Deserializer, Visitor};
 
 /// Keys up to this length are copied to the stack when the input cannot lend them; longer
 /// ones to the heap. It keeps a `Key` at 24 bytes: a larger key made typed decoding of a

@@ -75,9 +75,9 @@ mod write;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{MapAccess, Visitor};
-use serde::ser::SerializeStruct;
-use serde::{Deserializer, Serializer};
+use serde_core::de::{MapAccess, Visitor};
+use serde_core::ser::SerializeStruct;
+use serde_core::{Deserializer, Serializer};
 
 pub use key::Key;
 pub(crate) use object_serde::object_serde;
@@ -151,7 +151,7 @@ pub fn serialize_open_object<T: ObjectFields, S: Serializer>(
     value: &T,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
+    use serde_core::ser::SerializeMap;
     let mut map = serializer.serialize_map(Some(write::count(value)))?;
     value.write_fields(&mut MapWriter(&mut map))?;
     map.end()

@@ -14,14 +14,14 @@ macro_rules! object_serde {
         $crate::meta::serde_impl::object_serde!($ty named (stringify!($ty)) { $($fields)* });
     };
     ($ty:ident named ($name:expr) { $($field:ident: $mode:ident $key:literal),* $(,)? }) => {
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        impl<'de> serde_core::Deserialize<'de> for $ty {
+            fn deserialize<D: serde_core::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 $crate::meta::serde_impl::deserialize_object(deserializer)
             }
         }
 
-        impl serde::Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl serde_core::Serialize for $ty {
+            fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 $crate::meta::serde_impl::serialize_object(self, serializer)
             }
         }
@@ -30,7 +30,7 @@ macro_rules! object_serde {
             const NAME: &'static str = $name;
 
             #[inline]
-            fn read_field<'de, A: serde::de::MapAccess<'de>>(
+            fn read_field<'de, A: serde_core::de::MapAccess<'de>>(
                 &mut self,
                 key: &str,
                 map: &mut A,

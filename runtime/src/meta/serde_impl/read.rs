@@ -1,6 +1,6 @@
 //! Reading one field's value, for [`ObjectFields::read_field`](super::ObjectFields::read_field).
 
-use serde::de::{Deserialize, IgnoredAny, MapAccess};
+use serde_core::de::{Deserialize, IgnoredAny, MapAccess};
 
 use crate::meta::serde_helpers::Shrunk;
 use crate::meta::{CompactString, Map};

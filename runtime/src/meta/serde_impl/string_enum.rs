@@ -3,8 +3,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, Unexpected, Visitor};
-use serde::Serializer;
+use serde_core::de::{self, Deserializer, Unexpected, Visitor};
+use serde_core::Serializer;
 
 /// A Rust enum standing for a closed set of strings.
 pub trait StringEnum: Copy + PartialEq + 'static {

@@ -2,7 +2,7 @@
 
 use std::convert::Infallible;
 
-use serde::ser::{self, Serialize, SerializeMap, SerializeStruct};
+use serde_core::ser::{self, Serialize, SerializeMap, SerializeStruct};
 
 use super::ObjectFields;
 use crate::meta::serde_helpers::is_default;

@@ -17,7 +17,7 @@ mod system_time;
 use std::fmt;
 use std::time::SystemTime;
 
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde_core::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 use self::count::Count;
 use self::rfc3339::{format, parse, Parsed};
