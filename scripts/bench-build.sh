@@ -5,8 +5,9 @@
 #  2. a small consumer that lists, gets and watches 20 resource types, written with kubegen-api
 #     versus with kube 5 + k8s-openapi (target <= 0.5), and its incremental rebuild after
 #     touching main.rs.
-# Reports wall time and CPU time (user+sys of all compiler processes); the ratios use CPU time,
-# which other load on the machine disturbs far less than wall time.
+# Reports wall time (what a user waits for; 2 cores build independent crates side by side) and
+# CPU time (user+sys of all compiler processes, which other load on the machine disturbs far
+# less), and the ratio of each against the peer.
 # Usage: scripts/bench-build.sh [--only-types | --only-consumer]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +35,8 @@ clean_build() { rm -rf "$tmp/$1/target"; measure "$1" cargo build -q; }
 
 report() { # label, "wall cpu", peer "wall cpu", target
   read -r w c <<<"$2"; read -r pw pc <<<"$3"
-  printf '%-58s wall %6.1f s  cpu %6.1f s  cpu ratio %.2f %s\n' "$1" "$w" "$c" "$(echo "$c / $pc" | bc -l)" "$4"
+  printf '%-58s wall %6.1f s  cpu %6.1f s  ratio: wall %.2f, cpu %.2f %s\n' "$1" "$w" "$c" \
+    "$(echo "$w / $pw" | bc -l)" "$(echo "$c / $pc" | bc -l)" "$4"
 }
 
 api="$root/generated"
