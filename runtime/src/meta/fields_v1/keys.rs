@@ -338,6 +338,22 @@ impl KeyWords {
         }
     }
 
+    /// [`KeyWords::of`] for keys met at run time: two unaligned loads instead of a byte loop
+    /// (the `const` form builds the tables).
+    #[inline]
+    fn of_key(b: &[u8]) -> Self {
+        let n = b.len();
+        let (head, tail) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+            (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+            _ => {
+                let mut head = [0u8; 8];
+                head[..n].copy_from_slice(b);
+                (u64::from_le_bytes(head), 0)
+            }
+        };
+        KeyWords { head, tail, len: n }
+    }
+
     /// A cheap hash reduced to a slot of [`LOOKUP`].
     const fn slot(self) -> usize {
         let h = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64)
@@ -348,7 +364,7 @@ impl KeyWords {
 
 /// The dictionary index of `key`, if it is an entry.
 pub(super) fn dictionary_index(key: &[u8]) -> Option<u8> {
-    let words = KeyWords::of(key);
+    let words = KeyWords::of_key(key);
     let mut slot = words.slot();
     loop {
         let index = usize::from(LOOKUP[slot].checked_sub(1)?);
@@ -397,4 +413,22 @@ pub(super) fn push_key(out: &mut Vec<u8>, key: &[u8]) -> u8 {
     push_varint(out, middle.len());
     out.extend_from_slice(middle);
     form as u8 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_time_key_words_match_the_const_form() {
+        let text: Vec<u8> = (0..64u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..=40 {
+            let key = &text[..len];
+            assert!(KeyWords::of_key(key) == KeyWords::of(key), "length {len}");
+        }
+        for entry in DICTIONARY {
+            assert!(KeyWords::of_key(entry.as_bytes()) == KeyWords::of(entry.as_bytes()));
+            assert!(dictionary_index(entry.as_bytes()).is_some(), "{entry}");
+        }
+    }
 }
