@@ -17,6 +17,7 @@ mod options;
 mod partial_object_metadata;
 mod quantity;
 mod raw_extension;
+mod raw_text;
 mod resource;
 pub mod serde_helpers;
 pub mod serde_impl;

@@ -16,7 +16,7 @@ use std::marker::PhantomData;
 use serde_core::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::fields_v1::RAW_VALUE_TOKEN;
+use super::raw_text::{TokenOrKey, RAW_VALUE_TOKEN};
 use super::sharing;
 
 /// An owned sub-object that equal objects in a cache may share. Reads like a `Box<T>`;
@@ -162,32 +162,12 @@ where
 
     /// serde_json's handover: a one-entry map from its token to the text.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shared<T>, A::Error> {
-        match map.next_key_seed(IsRawToken)? {
-            Some(true) => map.next_value_seed(RawText(PhantomData)),
+        match map.next_key_seed(TokenOrKey)? {
+            Some(None) => map.next_value_seed(RawText(PhantomData)),
             _ => Err(de::Error::custom(
                 "a sharing scope reads serde_json input only (no raw text handed over)",
             )),
         }
-    }
-}
-
-/// True for serde_json's raw-value token.
-struct IsRawToken;
-
-impl<'de> DeserializeSeed<'de> for IsRawToken {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for IsRawToken {
-    type Value = bool;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("serde_json's raw-value token")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
-        Ok(v == RAW_VALUE_TOKEN)
     }
 }
 

@@ -8,6 +8,7 @@ use serde_core::{Deserialize, Deserializer};
 
 use super::keys::{push_key, push_varint, DOT_LEAF};
 use super::*;
+use crate::meta::raw_text::{TokenOrKey, RAW_VALUE_TOKEN};
 
 /// Decodes the keys and values of a JSON object into `out` (entries, then [`END`]).
 struct ObjectVisitor<'a> {
@@ -148,11 +149,6 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 }
 
-/// The name under which serde_json hands a value over as its raw text (what
-/// `serde_json::value::RawValue` deserializes through). Any other deserializer treats it as
-/// an ordinary newtype name and gets the general path.
-pub(in crate::meta) const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
-
 /// Decodes a field set from any deserializer: from serde_json's raw text when it offers it,
 /// member by member otherwise.
 pub(super) fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FieldsV1, D::Error> {
@@ -183,26 +179,6 @@ impl<'de> Visitor<'de> for RawOrAny {
             }),
             None => Ok(FieldsV1::default()),
         }
-    }
-}
-
-/// The first key of a map: `None` for the raw-value token, else the key.
-struct TokenOrKey;
-
-impl<'de> DeserializeSeed<'de> for TokenOrKey {
-    type Value = Option<String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TokenOrKey {
-    type Value = Option<String>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field-set key")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<String>, E> {
-        Ok((v != RAW_VALUE_TOKEN).then(|| v.to_owned()))
     }
 }
 

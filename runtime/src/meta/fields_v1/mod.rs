@@ -24,8 +24,6 @@
 //!   key follow, then the value's JSON text as a LEB128 length and bytes.
 
 mod from_serde;
-
-pub(in crate::meta) use from_serde::RAW_VALUE_TOKEN;
 mod from_text;
 mod keys;
 mod to_serde;
