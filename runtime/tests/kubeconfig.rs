@@ -35,7 +35,7 @@ fn kubeconfig_list_merges_first_wins() {
     let loader = with_kubeconfig_env(&[fixture("a.yaml"), fixture("nested/b.yaml")]);
     let config = loader.load().unwrap();
     // current-context from the first file that sets it; ctx-a from a.yaml wins over b's.
-    assert_eq!(config.cluster_url.as_str(), "https://a.example:6443/");
+    assert_eq!(config.cluster_url.to_string(), "https://a.example:6443/");
     assert_eq!(config.default_namespace, "team-a");
     assert!(matches!(&config.auth, AuthConfig::Token(t) if t.expose() == "alice-token"));
     assert_eq!(config.tls.server_name.as_deref(), Some("api.a.example"));
@@ -49,7 +49,7 @@ fn kubeconfig_list_merges_first_wins() {
     // Reversed: b.yaml's current context and its "shared" cluster win.
     let reversed = with_kubeconfig_env(&[fixture("nested/b.yaml"), fixture("a.yaml")]);
     let config = reversed.load().unwrap();
-    assert_eq!(config.cluster_url.as_str(), "https://b-only.example/");
+    assert_eq!(config.cluster_url.to_string(), "https://b-only.example/");
     let merged = Kubeconfig::merge([
         Kubeconfig::read(&fixture("nested/b.yaml")).unwrap(),
         Kubeconfig::read(&fixture("a.yaml")).unwrap(),
@@ -151,10 +151,10 @@ fn overrides_select_context_cluster_user_and_namespace() {
         },
     )
     .unwrap();
-    assert_eq!(c.cluster_url.as_str(), "https://p.example/");
+    assert_eq!(c.cluster_url.to_string(), "https://p.example/");
     assert!(c.tls.insecure_skip_verify);
     assert_eq!(
-        c.proxy_url.as_ref().unwrap().as_str(),
+        c.proxy_url.as_ref().unwrap().to_string(),
         "http://proxy.example:3128/"
     );
     assert_eq!(c.default_namespace, "override-ns");
@@ -166,7 +166,7 @@ fn overrides_select_context_cluster_user_and_namespace() {
         },
     )
     .unwrap();
-    assert_eq!(c.cluster_url.host_str(), Some("p.example"));
+    assert_eq!(c.cluster_url.host(), Some("p.example"));
     assert_eq!(c.default_namespace, "team-a");
     // No namespace anywhere: "default".
     let c = Config::from_kubeconfig_file(fixture("nested/b.yaml"), Overrides::default()).unwrap();
@@ -307,7 +307,7 @@ fn default_chain_order_and_error() {
         ..loader
     };
     let c = loader.load().unwrap();
-    assert_eq!(c.cluster_url.as_str(), "https://10.0.0.1/");
+    assert_eq!(c.cluster_url.to_string(), "https://10.0.0.1:443/");
     assert_eq!(c.default_namespace, "pod-ns");
 
     // Without in-cluster, the home kubeconfig.
@@ -316,7 +316,7 @@ fn default_chain_order_and_error() {
         ..loader.clone()
     };
     assert_eq!(
-        home_only.load().unwrap().cluster_url.as_str(),
+        home_only.load().unwrap().cluster_url.to_string(),
         "https://data.example/"
     );
 
@@ -329,7 +329,7 @@ fn default_chain_order_and_error() {
     // And an explicit path before everything.
     let explicit = env_first.explicit_path(fixture("nested/b.yaml"));
     assert_eq!(
-        explicit.load().unwrap().cluster_url.as_str(),
+        explicit.load().unwrap().cluster_url.to_string(),
         "https://b-only.example/"
     );
 }

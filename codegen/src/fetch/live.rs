@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use futures_util::stream::{self, StreamExt};
-use kubegen_runtime::config::{Config, Loader, RateLimit, Url};
-use kubegen_runtime::rest::{Client, RequestBuilder};
+use kubegen_runtime::config::{Config, Loader, RateLimit};
+use kubegen_runtime::rest::{redact_url, Client, RequestBuilder, Uri};
 use serde::Deserialize;
 
 use super::error::FetchError;
@@ -90,13 +90,8 @@ pub struct Fetcher {
 
 /// The server URL for messages and the lock: no credentials, query or fragment, no
 /// trailing `/`.
-fn redacted(url: &Url) -> String {
-    let mut url = url.clone();
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    url.set_query(None);
-    url.set_fragment(None);
-    url.as_str().trim_end_matches('/').to_owned()
+fn redacted(url: &Uri) -> String {
+    redact_url(url).trim_end_matches('/').to_owned()
 }
 
 /// `/openapi/v3/apis/apps/v1?hash=AB..` → `/openapi/v3/apis/apps/v1`, for messages.
@@ -106,11 +101,23 @@ fn shown(url: &str) -> &str {
 
 /// The `hash` query parameter of a `serverRelativeURL`.
 fn announced_hash(url: &str) -> Option<String> {
-    let parsed = Url::parse("http://relative.invalid").ok()?.join(url).ok()?;
-    parsed
-        .query_pairs()
-        .find(|(k, _)| k == "hash")
-        .map(|(_, v)| v.into_owned())
+    let query = url.parse::<Uri>().ok()?.query()?.to_owned();
+    let hash = query_pairs(&query).find(|(k, _)| k == "hash");
+    hash.map(|(_, v)| v)
+}
+
+/// The decoded `key=value` pairs of a query string (`+` is a space, `%XX` a byte).
+fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    let decode = |s: &str| {
+        let s = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    query.split('&').filter(|p| !p.is_empty()).map(move |pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(k), decode(v))
+    })
 }
 
 /// Whether the file at `path` still has `hash`.
@@ -157,15 +164,16 @@ impl Fetcher {
             path: shown(url).to_owned(),
             url: url.to_owned(),
         };
-        const PLACEHOLDER: &str = "relative.invalid";
-        let parsed = Url::parse(&format!("http://{PLACEHOLDER}"))
-            .and_then(|base| base.join(url))
-            .map_err(|_| invalid())?;
-        if !url.starts_with('/') || parsed.host_str() != Some(PLACEHOLDER) {
+        // Root-relative only (`/openapi/v3/...`): not another host (`//h/p`, `https://h/p`).
+        if !url.starts_with('/') || url.starts_with("//") {
+            return Err(invalid());
+        }
+        let parsed: Uri = url.parse().map_err(|_| invalid())?;
+        if parsed.authority().is_some() {
             return Err(invalid());
         }
         let mut req = self.client.get().abs_path(parsed.path());
-        for (k, v) in parsed.query_pairs() {
+        for (k, v) in query_pairs(parsed.query().unwrap_or("")) {
             req = req.param(&k, v);
         }
         Ok(req)
@@ -392,7 +400,7 @@ mod tests {
 
     #[test]
     fn server_urls_lose_credentials() {
-        let url: Url = "https://user:pw@k.example/k8s/clusters/c-1/?x=1"
+        let url: Uri = "https://user:pw@k.example/k8s/clusters/c-1/?x=1"
             .parse()
             .unwrap();
         assert_eq!(redacted(&url), "https://k.example/k8s/clusters/c-1");
@@ -417,7 +425,7 @@ mod tests {
             .url()
             .unwrap();
         assert_eq!(
-            url.as_str(),
+            url.to_string(),
             "https://k.example/k8s/clusters/c-1/openapi/v3/apis/apps/v1?hash=AB"
         );
         assert!(f.get("https://elsewhere.example/openapi/v3").is_err());

@@ -34,13 +34,14 @@ pub enum ConfigError {
     UnknownUser { name: String, context: String },
     #[error("cluster {cluster:?} has no server")]
     MissingServer { cluster: String },
-    #[error("cluster {cluster:?}: invalid {field} {value:?}: {source}")]
+    /// A URL field that does not parse or has the wrong scheme (the value is shown
+    /// without credentials).
+    #[error("cluster {cluster:?}: invalid {field} {value:?}: {reason}")]
     InvalidUrl {
         cluster: String,
         field: &'static str,
         value: String,
-        #[source]
-        source: url::ParseError,
+        reason: String,
     },
     #[error("{field}: invalid base64: {source}")]
     Base64 {

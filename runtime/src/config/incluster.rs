@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{AuthConfig, Config, ConfigError, TlsConfig, Url};
+use super::{AuthConfig, Config, ConfigError, TlsConfig, Uri};
 
 /// Where a pod's service-account files are mounted.
 pub const SERVICE_ACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -52,7 +52,8 @@ pub(crate) fn load(env: &InClusterEnv) -> Result<Config, ConfigError> {
         host.clone()
     };
     let raw = format!("https://{host}:{port}");
-    let url = Url::parse(&raw)
+    let url = raw
+        .parse::<Uri>()
         .map_err(|e| ConfigError::InCluster(format!("invalid server address {raw:?}: {e}")))?;
     let dir: &Path = &env.service_account_dir;
     let token_path = dir.join("token");
@@ -99,7 +100,7 @@ mod tests {
             service_account_dir: dir.path().to_owned(),
         };
         let c = load(&env).unwrap();
-        assert_eq!(c.cluster_url.as_str(), "https://[fd00::1]/");
+        assert_eq!(c.cluster_url.to_string(), "https://[fd00::1]:443/");
         assert_eq!(c.default_namespace, "kube-system");
         assert!(matches!(c.auth, AuthConfig::TokenFile(ref p) if p.ends_with("token")));
         assert_eq!(c.tls.ca_pem.as_deref(), Some(&b"pem"[..]));

@@ -14,7 +14,7 @@ use super::exec::ExecAuth;
 use super::incluster::{self, InClusterEnv};
 use super::{
     AuthConfig, AuthInfo, Cluster, Config, ConfigError, Impersonate, Kubeconfig, Secret, TlsConfig,
-    Url,
+    Uri,
 };
 
 /// What kubectl's `--context`, `--cluster`, `--user` and `--namespace` flags override.
@@ -184,12 +184,13 @@ pub(crate) fn config_from_kubeconfig(
         .ok_or_else(|| ConfigError::MissingServer {
             cluster: cluster_name.to_owned(),
         })?;
-    let cluster_url = Url::parse(server).map_err(|source| ConfigError::InvalidUrl {
-        cluster: cluster_name.to_owned(),
-        field: "server",
-        value: server.to_owned(),
-        source,
-    })?;
+    let cluster_url =
+        parse_url(server, &["http", "https"]).map_err(|reason| ConfigError::InvalidUrl {
+            cluster: cluster_name.to_owned(),
+            field: "server",
+            value: without_credentials(server),
+            reason,
+        })?;
     let mut config = Config::new(cluster_url);
     config.default_namespace = overrides
         .namespace
@@ -199,16 +200,45 @@ pub(crate) fn config_from_kubeconfig(
         .unwrap_or_else(|| "default".into());
     config.tls = tls_config(cluster_name, cluster, user_name, user)?;
     if let Some(proxy) = cluster.proxy_url.as_deref().filter(|p| !p.is_empty()) {
-        config.proxy_url = Some(Url::parse(proxy).map_err(|source| ConfigError::InvalidUrl {
-            cluster: cluster_name.to_owned(),
-            field: "proxy-url",
-            value: proxy.to_owned(),
-            source,
-        })?);
+        let schemes = ["http", "https", "socks5", "socks5h"];
+        config.proxy_url =
+            Some(
+                parse_url(proxy, &schemes).map_err(|reason| ConfigError::InvalidUrl {
+                    cluster: cluster_name.to_owned(),
+                    field: "proxy-url",
+                    value: without_credentials(proxy),
+                    reason,
+                })?,
+            );
     }
     config.auth = auth_config(user_name, user, cluster, &config.tls)?;
     config.impersonate = impersonation(user);
     Ok(config)
+}
+
+/// Parses an absolute URL with one of `schemes` and a host.
+fn parse_url(value: &str, schemes: &[&str]) -> Result<Uri, String> {
+    let uri: Uri = value.trim().parse().map_err(|e| format!("{e}"))?;
+    match uri.scheme_str() {
+        Some(s) if schemes.contains(&s) => {}
+        _ => return Err(format!("the scheme must be one of {}", schemes.join(", "))),
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err("no host".into());
+    }
+    Ok(uri)
+}
+
+/// A URL as text without `user:password@`, for messages.
+fn without_credentials(value: &str) -> String {
+    let start = value.find("://").map_or(0, |i| i + 3);
+    let end = value[start..]
+        .find(['/', '?', '#'])
+        .map_or(value.len(), |i| start + i);
+    match value[start..end].rfind('@') {
+        Some(at) => format!("{}{}", &value[..start], &value[start + at + 1..]),
+        None => value.to_owned(),
+    }
 }
 
 fn decode_b64(field: String, data: &str) -> Result<Vec<u8>, ConfigError> {

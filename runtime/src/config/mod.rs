@@ -17,6 +17,7 @@ use std::time::Duration;
 
 pub use error::ConfigError;
 pub use exec::{ExecAuth, ExecCredential, ExecError};
+pub use http::Uri;
 pub use incluster::{InClusterEnv, SERVICE_ACCOUNT_DIR};
 pub use kubeconfig::{
     AuthInfo, AuthProvider, Cluster, Context, ExecConfig, ExecEnvVar, Kubeconfig, NamedAuthInfo,
@@ -24,21 +25,21 @@ pub use kubeconfig::{
 };
 pub use loader::{Loader, Overrides};
 pub use secret::Secret;
-pub use url::Url;
 
 /// Everything a client needs to talk to one API server (client-go's `rest.Config`).
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Base URL of the API server; a path prefix is kept.
-    pub cluster_url: Url,
+    /// Base URL of the API server (`http` or `https`); a path prefix is kept.
+    pub cluster_url: Uri,
     /// Namespace of the context (or of the pod, in-cluster); `default` otherwise.
     pub default_namespace: String,
     pub tls: TlsConfig,
     pub auth: AuthConfig,
     /// `Impersonate-*` headers sent on every request.
     pub impersonate: Option<Impersonate>,
-    /// Proxy for every request; `None` uses the usual proxy environment variables.
-    pub proxy_url: Option<Url>,
+    /// Proxy for every request (`http`, `https`, `socks5`, `socks5h`); `None` uses the
+    /// proxy environment variables as Go does (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+    pub proxy_url: Option<Uri>,
     /// Client-side token bucket; `None` disables rate limiting.
     pub rate_limit: Option<RateLimit>,
     pub retry: RetryPolicy,
@@ -53,7 +54,7 @@ pub struct Config {
 
 impl Config {
     /// A configuration for `cluster_url` with client-go's defaults and no credentials.
-    pub fn new(cluster_url: Url) -> Self {
+    pub fn new(cluster_url: Uri) -> Self {
         Self {
             cluster_url,
             default_namespace: "default".into(),

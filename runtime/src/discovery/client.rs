@@ -15,7 +15,7 @@ use super::error::DiscoveryError;
 use super::legacy::convert_resource_list;
 use super::resources::{ApiGroupResources, ApiVersionResources, DiscoverySource, ServerResources};
 use crate::meta::{APIGroupList, APIResourceList, APIVersions, Info};
-use crate::rest::{Client, Error as RestError};
+use crate::rest::Client;
 
 /// How many group-version documents legacy discovery reads at once.
 const LEGACY_CONCURRENCY: usize = 8;
@@ -85,7 +85,7 @@ struct Inner {
 impl std::fmt::Debug for DiscoveryClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DiscoveryClient")
-            .field("server", &self.inner.client.base_url().as_str())
+            .field("server", self.inner.client.base_url())
             .field("mode", &self.inner.mode)
             .field("disk", &self.inner.disk)
             .finish()
@@ -244,14 +244,7 @@ impl DiscoveryClient {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(is_aggregated);
-        let url = resp.url().to_string();
-        let body = resp.bytes().await.map_err(|source| {
-            request_error(RestError::Transport {
-                verb: "GET".into(),
-                url,
-                source,
-            })
-        })?;
+        let body = resp.bytes().await.map_err(request_error)?;
         if aggregated {
             let list: GroupDiscoveryList = decode(path, &body)?;
             return Ok((

@@ -43,7 +43,7 @@ impl DiskCache {
     }
 
     /// The cache for the server at `server` (its base URL) under `root`.
-    pub fn for_server(root: impl AsRef<Path>, server: &url::Url, ttl: Duration) -> Self {
+    pub fn for_server(root: impl AsRef<Path>, server: &http::Uri, ttl: Duration) -> Self {
         Self {
             dir: root.as_ref().join(server_key(server)),
             ttl,
@@ -124,9 +124,14 @@ fn now_secs() -> u64 {
 
 /// `host_port` plus the base path, with anything but letters, digits, `.` and `-` as `_`
 /// (kubectl's scheme), so each server gets its own folder.
-fn server_key(server: &url::Url) -> String {
-    let mut key = server.host_str().unwrap_or("unknown").to_string();
-    if let Some(port) = server.port_or_known_default() {
+fn server_key(server: &http::Uri) -> String {
+    let mut key = server.host().unwrap_or("unknown").to_string();
+    let default_port = match server.scheme_str() {
+        Some("http") => Some(80),
+        Some("https") => Some(443),
+        _ => None,
+    };
+    if let Some(port) = server.port_u16().or(default_port) {
         key.push_str(&format!("_{port}"));
     }
     let path = server.path().trim_matches('/');
@@ -159,9 +164,9 @@ mod tests {
 
     #[test]
     fn keys_by_host_port_and_path() {
-        let u: url::Url = "https://10.0.0.1:6443/".parse().unwrap();
+        let u: http::Uri = "https://10.0.0.1:6443/".parse().unwrap();
         assert_eq!(server_key(&u), "10.0.0.1_6443");
-        let u: url::Url = "https://rancher.example.com/k8s/clusters/c-1"
+        let u: http::Uri = "https://rancher.example.com/k8s/clusters/c-1"
             .parse()
             .unwrap();
         assert_eq!(server_key(&u), "rancher.example.com_443_k8s_clusters_c-1");
@@ -170,7 +175,7 @@ mod tests {
     #[test]
     fn round_trips_expires_and_invalidates() {
         let root = tempfile::tempdir().unwrap();
-        let url: url::Url = "https://127.0.0.1:1234".parse().unwrap();
+        let url: http::Uri = "https://127.0.0.1:1234".parse().unwrap();
         let cache = DiskCache::for_server(root.path(), &url, Duration::from_secs(60));
         assert!(cache.load().is_none());
         cache.store(&snapshot()).unwrap();

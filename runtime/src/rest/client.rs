@@ -6,15 +6,27 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
-use http::Method;
+use http::{Method, Uri};
+use http_body_util::Full;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use super::auth::Auth;
+use super::connector::Connector;
 use super::error::{Error, Result};
+use super::proxy::ProxyRules;
 use super::rate_limit::TokenBucket;
 use super::request::RequestBuilder;
 use super::tls;
-use crate::config::{Config, Impersonate, RetryPolicy, Url};
+use super::uri::Base;
+use crate::config::{Config, Impersonate, RetryPolicy};
+
+/// hyper-util's pooled client over our connector.
+pub(crate) type HttpClient = hyper_util::client::legacy::Client<Connector, Full<Bytes>>;
+
+/// How long an idle pooled connection is kept (Go's `IdleConnTimeout`).
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// A client for one API server (client-go's `rest.RESTClient` plus its transport).
 #[derive(Clone)]
@@ -23,8 +35,10 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base: Url,
+    pub(crate) http: HttpClient,
+    pub(crate) base: Base,
+    pub(crate) base_url: Uri,
+    pub(crate) user_agent: HeaderValue,
     pub(crate) auth: Auth,
     pub(crate) limiter: Option<TokenBucket>,
     pub(crate) retry: RetryPolicy,
@@ -37,7 +51,7 @@ pub(crate) struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base", &self.inner.base.as_str())
+            .field("base", &self.inner.base_url)
             .field("default_namespace", &self.inner.default_namespace)
             .finish_non_exhaustive()
     }
@@ -48,27 +62,42 @@ impl Client {
     /// token files are not touched until the first request.
     pub fn new(config: Config) -> Result<Self> {
         let (tls_config, cert_slot) = tls::client_config(&config.tls).map_err(Error::Build)?;
-        let mut builder = reqwest::Client::builder()
-            .use_preconfigured_tls(tls_config)
-            .user_agent(config.user_agent.clone());
-        if let Some(t) = config.connect_timeout {
-            builder = builder.connect_timeout(t);
-        }
-        if let Some(proxy) = &config.proxy_url {
-            let proxy = reqwest::Proxy::all(proxy.as_str())
-                .map_err(|e| Error::Build(format!("proxy-url {}: {e}", redact_url(proxy))))?;
-            builder = builder.proxy(proxy);
-        }
-        let http = builder.build().map_err(|e| Error::Build(e.to_string()))?;
+        let base = Base::new(&config.cluster_url).map_err(Error::Build)?;
+        let proxies = ProxyRules::new(config.proxy_url.as_ref()).map_err(Error::Build)?;
+        let connector = Connector::new(
+            tls_config,
+            config.tls.server_name.as_deref(),
+            proxies,
+            config.connect_timeout,
+        )
+        .map_err(Error::Build)?;
+        let mut builder = hyper_util::client::legacy::Client::builder(TokioExecutor::new());
+        builder
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT);
+        #[cfg(feature = "http2")]
+        builder
+            .timer(TokioTimer::new())
+            // client-go pings an HTTP/2 connection idle for 30 s and drops it after 15 s
+            // without an answer, so a watch on a dead connection does not hang forever.
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .http2_keep_alive_timeout(Duration::from_secs(15));
+        let http = builder.build(connector);
+        let user_agent = HeaderValue::from_str(&config.user_agent).map_err(|_| {
+            Error::Build(format!(
+                "user agent {:?} is not a valid header",
+                config.user_agent
+            ))
+        })?;
         let auth = Auth::new(&config.auth, cert_slot)?;
         let limiter = config.rate_limit.map(TokenBucket::new).transpose()?;
-        let mut base = config.cluster_url.clone();
-        base.set_query(None);
-        base.set_fragment(None);
+        let base_url = base.uri();
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
                 base,
+                base_url,
+                user_agent,
                 auth,
                 limiter,
                 retry: config.retry,
@@ -90,9 +119,9 @@ impl Client {
         &self.inner.default_namespace
     }
 
-    /// The API server's base URL.
-    pub fn base_url(&self) -> &Url {
-        &self.inner.base
+    /// The API server's base URL (scheme, host and path prefix; no credentials or query).
+    pub fn base_url(&self) -> &Uri {
+        &self.inner.base_url
     }
 
     /// Starts a request with any verb; see [`RequestBuilder`] for the path and body.
@@ -126,15 +155,6 @@ impl Client {
     }
 }
 
-/// A proxy URL without its password, for messages.
-fn redact_url(url: &Url) -> String {
-    let mut u = url.clone();
-    if u.password().is_some() {
-        let _ = u.set_password(Some("redacted"));
-    }
-    u.to_string()
-}
-
 /// The `Impersonate-*` headers of a configuration.
 fn impersonation_headers(imp: Option<&Impersonate>) -> Result<HeaderMap> {
     let mut headers = HeaderMap::new();
@@ -157,8 +177,7 @@ fn impersonation_headers(imp: Option<&Impersonate>) -> Result<HeaderMap> {
     }
     for (key, values) in &imp.extra {
         // Extra keys may hold characters not allowed in header names: percent-encode them.
-        let encoded: String =
-            url::form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>();
+        let encoded: String = form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>();
         let name = HeaderName::from_bytes(format!("impersonate-extra-{encoded}").as_bytes())
             .map_err(|_| Error::InvalidRequest(format!("impersonation extra key {key:?}")))?;
         for v in values {

@@ -20,7 +20,7 @@ pub enum Error {
         verb: String,
         url: String,
         #[source]
-        source: reqwest::Error,
+        source: TransportError,
     },
     /// The response (or a watch event) was not what the type expects.
     #[error("decoding {what} from {verb} {url}: {source}")]
@@ -49,6 +49,102 @@ pub enum Error {
     /// The TLS or HTTP client could not be built from the configuration.
     #[error("building the HTTP client: {0}")]
     Build(String),
+}
+
+/// Why a request did not complete at the HTTP level, with the cause (I/O, TLS, proxy,
+/// protocol) in its `source` chain.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// The step a [`TransportError`] happened in, which decides whether a retry may help.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be set up (refused, DNS, proxy, TLS handshake): nothing was sent.
+    Connect,
+    /// The whole-request timeout (or a stream's) elapsed.
+    Timeout,
+    /// The connection failed while the request was sent or the response head was read.
+    Request,
+    /// The response body could not be read to its end.
+    Body,
+    /// Too many redirects, or one to a URL that cannot be followed.
+    Redirect,
+}
+
+impl TransportError {
+    pub(crate) fn new(
+        kind: TransportErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            kind,
+            source: Some(source.into()),
+        }
+    }
+
+    pub(crate) fn bare(kind: TransportErrorKind) -> Self {
+        Self { kind, source: None }
+    }
+
+    /// The step that failed.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// True when no connection could be set up.
+    pub fn is_connect(&self) -> bool {
+        self.kind == TransportErrorKind::Connect
+    }
+
+    /// True when a timeout elapsed.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == TransportErrorKind::Timeout
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.kind {
+            TransportErrorKind::Connect => "connection failed",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Request => "request failed",
+            TransportErrorKind::Body => "reading the response body failed",
+            TransportErrorKind::Redirect => "redirect not followed",
+        })?;
+        // The causes inline: hyper's own messages are generic ("client error (Connect)"),
+        // the useful words are further down the chain.
+        let mut next = self
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static));
+        let mut last = String::new();
+        while let Some(err) = next {
+            let text = err.to_string();
+            if !text.starts_with("client error (") && !last.contains(&text) {
+                write!(f, ": {text}")?;
+            }
+            last = text;
+            next = match err.downcast_ref::<std::io::Error>() {
+                Some(io) => io
+                    .get_ref()
+                    .map(|inner| inner as &(dyn std::error::Error + 'static)),
+                None => err.source(),
+            };
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
 }
 
 /// Why no credential could be attached to a request.

@@ -45,20 +45,24 @@
 
 mod auth;
 mod client;
+mod connector;
 mod error;
 mod options;
 mod patch;
+mod proxy;
 mod query;
 mod rate_limit;
 mod request;
 mod resource_client;
+mod response;
 mod retry;
 mod tls;
+mod uri;
 mod warning;
 mod watch;
 
 pub use client::Client;
-pub use error::{ApiError, AuthError, Error, Result};
+pub use error::{ApiError, AuthError, Error, Result, TransportError, TransportErrorKind};
 pub use options::{
     CreateOptions, FieldValidation, GetOptions, ListOptions, PatchOptions, ResourceVersionMatch,
     ToQuery, UpdateOptions,
@@ -67,7 +71,8 @@ pub use patch::Patch;
 pub use query::query_pairs;
 pub use request::{ByteStream, RequestBuilder};
 pub use resource_client::{ObjectOrStatus, ResourceClient, DEFAULT_PAGE_SIZE};
+pub use response::Response;
+pub use uri::redact as redact_url;
 pub use watch::{decode_event, Bookmark, WatchEvent, WatchStream};
 
-pub use http::Method;
-pub use reqwest::Response;
+pub use http::{Method, Uri};

@@ -9,15 +9,20 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use futures_util::stream::{BoxStream, StreamExt, TryStreamExt};
-use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use http::{Method, StatusCode};
+use futures_util::stream::BoxStream;
+use http::header::{
+    HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, USER_AGENT,
+};
+use http::{Method, StatusCode, Uri};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::client::Client;
-use super::error::{ApiError, Error, Result};
+use super::error::{ApiError, Error, Result, TransportError, TransportErrorKind};
 use super::options::ToQuery;
+use super::response::Response;
 use super::retry;
 use super::warning::log_warnings;
 use super::watch::WatchStream;
@@ -173,65 +178,53 @@ impl RequestBuilder {
     }
 
     /// The URL this request goes to.
-    pub fn url(&self) -> Result<url::Url> {
-        let mut url = self.client.inner.base.clone();
-        {
-            let mut segs = url
-                .path_segments_mut()
-                .map_err(|_| Error::InvalidRequest("the base URL cannot have a path".into()))?;
-            segs.pop_if_empty();
-            if let Some(abs) = &self.abs_path {
-                for seg in abs.split('/').filter(|s| !s.is_empty()) {
-                    segs.push(seg);
-                }
+    pub fn url(&self) -> Result<Uri> {
+        let mut segments: Vec<&str> = Vec::new();
+        if let Some(abs) = &self.abs_path {
+            segments.extend(abs.split('/').filter(|s| !s.is_empty()));
+        } else {
+            if self.group.is_empty() {
+                segments.push("api");
             } else {
-                if self.group.is_empty() {
-                    segs.push("api");
-                } else {
-                    segs.push("apis").push(&self.group);
-                }
-                segs.push(&self.version);
-                if let Some(ns) = &self.namespace {
-                    check_segment("namespace", ns)?;
-                    segs.push("namespaces").push(ns);
-                }
-                if let Some(r) = &self.resource {
-                    check_segment("resource", r)?;
-                    segs.push(r);
-                }
-                if let Some(n) = &self.name {
-                    check_segment("name", n)?;
-                    segs.push(n);
-                }
-                if let Some(s) = &self.subresource {
-                    for part in s.split('/').filter(|p| !p.is_empty()) {
-                        check_segment("subresource", part)?;
-                        segs.push(part);
-                    }
+                segments.extend(["apis", self.group.as_str()]);
+            }
+            segments.push(&self.version);
+            if let Some(ns) = &self.namespace {
+                check_segment("namespace", ns)?;
+                segments.extend(["namespaces", ns.as_str()]);
+            }
+            if let Some(r) = &self.resource {
+                check_segment("resource", r)?;
+                segments.push(r);
+            }
+            if let Some(n) = &self.name {
+                check_segment("name", n)?;
+                segments.push(n);
+            }
+            if let Some(s) = &self.subresource {
+                for part in s.split('/').filter(|p| !p.is_empty()) {
+                    check_segment("subresource", part)?;
+                    segments.push(part);
                 }
             }
         }
-        if !self.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&self.query);
-        }
-        Ok(url)
+        self.client
+            .inner
+            .base
+            .join(segments, &self.query)
+            .map_err(Error::InvalidRequest)
     }
 
     /// Sends the request and returns the response when its status is a success; an error
-    /// status becomes [`Error::Api`].
-    pub async fn send(self) -> Result<reqwest::Response> {
+    /// status becomes [`Error::Api`]. Redirects are followed (at most 10, as Go does).
+    pub async fn send(self) -> Result<Response> {
         let timeout = self.timeout.unwrap_or(self.client.inner.timeout);
         self.execute(timeout).await
     }
 
     /// Sends the request and returns the whole body.
     pub async fn bytes(self) -> Result<Bytes> {
-        let verb = self.verb.to_string();
-        let resp = self.send().await?;
-        let url = resp.url().to_string();
-        resp.bytes()
-            .await
-            .map_err(|source| Error::Transport { verb, url, source })
+        self.send().await?.bytes().await
     }
 
     /// Sends the request and decodes the JSON body.
@@ -240,28 +233,14 @@ impl RequestBuilder {
         let verb = self.verb.to_string();
         let resp = self.send().await?;
         let url = resp.url().to_string();
-        let bytes = resp.bytes().await.map_err(|source| Error::Transport {
-            verb: verb.clone(),
-            url: url.clone(),
-            source,
-        })?;
+        let bytes = resp.bytes().await?;
         crate::meta::sharing::decode_shared_if(shared, || decode(&bytes, &verb, &url))
     }
 
     /// Sends the request and streams the body (no whole-request timeout unless set).
     pub async fn stream(self) -> Result<ByteStream> {
-        let verb = self.verb.to_string();
         let timeout = self.timeout.unwrap_or(None);
-        let resp = self.execute(timeout).await?;
-        let url = resp.url().to_string();
-        Ok(resp
-            .bytes_stream()
-            .map_err(move |source| Error::Transport {
-                verb: verb.clone(),
-                url: url.clone(),
-                source,
-            })
-            .boxed())
+        Ok(self.execute(timeout).await?.bytes_stream())
     }
 
     /// Sends a watch request (the caller sets `watch=true` or uses a watch path) and decodes
@@ -272,62 +251,66 @@ impl RequestBuilder {
         let timeout = self.timeout.unwrap_or(None);
         let resp = self.execute(timeout).await?;
         let url = resp.url().to_string();
-        let verb = "GET".to_owned();
-        let (v, u) = (verb.clone(), url.clone());
-        let body = resp
-            .bytes_stream()
-            .map_err(move |source| Error::Transport {
-                verb: v.clone(),
-                url: u.clone(),
-                source,
-            })
-            .boxed();
-        Ok(WatchStream::new(body, url, max).decode_shared(shared))
+        Ok(WatchStream::new(resp.bytes_stream(), url, max).decode_shared(shared))
     }
 
-    /// The send loop: rate limit, credentials, retries, 401 refresh, status check.
-    async fn execute(self, timeout: Option<Duration>) -> Result<reqwest::Response> {
+    /// The send loop: rate limit, credentials, retries, 401 refresh, redirects, status
+    /// check.
+    async fn execute(self, timeout: Option<Duration>) -> Result<Response> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        let url = self.url()?;
+        let mut url = self.url()?;
+        let origin = url.authority().cloned();
         let inner = &self.client.inner;
+        let mut verb = self.verb.clone();
+        let mut body = self.body.clone();
         let verb_s = self.verb.to_string();
-        let url_s = url.to_string();
+        let mut url_s = url.to_string();
         let mut attempt: u32 = 0;
         let mut transport_retries: u32 = 0;
+        let mut redirects: u32 = 0;
         let mut refreshed_auth = false;
         loop {
             if let Some(limiter) = &inner.limiter {
                 limiter.acquire().await;
             }
-            let mut req = inner.http.request(self.verb.clone(), url.clone());
             let mut headers = inner.headers.clone();
+            headers.insert(USER_AGENT, inner.user_agent.clone());
             headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-            if let Some(ct) = &self.content_type {
+            if let (Some(ct), Some(_)) = (&self.content_type, &body) {
                 headers.insert(CONTENT_TYPE, ct.clone());
             }
             for (name, value) in &self.headers {
                 headers.insert(name.clone(), value.clone());
             }
-            if let Some(auth) = inner.auth.header().await? {
-                headers.insert(AUTHORIZATION, auth);
+            // Credentials go to the configured server only, never to another host a
+            // redirect points at (Go drops them too).
+            if url.authority() == origin.as_ref() {
+                if let Some(auth) = inner.auth.header().await? {
+                    headers.insert(AUTHORIZATION, auth);
+                }
             }
-            req = req.headers(headers);
-            if let Some(body) = &self.body {
-                req = req.body(body.clone());
-            }
-            if let Some(t) = timeout {
-                req = req.timeout(t);
-            }
+            let mut req = http::Request::new(Full::new(body.clone().unwrap_or_default()));
+            *req.method_mut() = verb.clone();
+            *req.uri_mut() = url.clone();
+            *req.headers_mut() = headers;
             let started = Instant::now();
-            let result = req.send().await;
+            let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+            let sending = inner.http.request(req);
+            let result = match deadline {
+                Some(d) => match tokio::time::timeout_at(d, sending).await {
+                    Ok(result) => result.map_err(transport_error),
+                    Err(_) => Err(TransportError::bare(TransportErrorKind::Timeout)),
+                },
+                None => sending.await.map_err(transport_error),
+            };
             let resp = match result {
                 Ok(resp) => resp,
                 Err(source) => {
                     if attempt < inner.retry.max_retries
                         && transport_retries < inner.retry.max_transport_retries
-                        && retry::transport_retryable(&self.verb, &source)
+                        && retry::transport_retryable(&verb, &source)
                     {
                         attempt += 1;
                         transport_retries += 1;
@@ -347,7 +330,36 @@ impl RequestBuilder {
             tracing::debug!(verb = %verb_s, url = %url_s, status = status.as_u16(), elapsed = ?started.elapsed(), "request");
             log_warnings(&verb_s, &url_s, resp.headers());
             if status.is_success() {
-                return Ok(resp);
+                return Ok(Response::new(resp, verb_s, url, deadline));
+            }
+            if let Some(location) = redirect_location(&resp) {
+                redirects += 1;
+                let next = (redirects <= MAX_REDIRECTS)
+                    .then(|| super::uri::resolve_redirect(&url, &location))
+                    .flatten();
+                let Some(next) = next else {
+                    let why = if redirects > MAX_REDIRECTS {
+                        format!("stopped after {MAX_REDIRECTS} redirects")
+                    } else {
+                        format!("cannot follow the redirect to {location:?}")
+                    };
+                    return Err(Error::Transport {
+                        verb: verb_s,
+                        url: url_s,
+                        source: TransportError::new(TransportErrorKind::Redirect, why),
+                    });
+                };
+                // 301/302/303 turn anything but GET/HEAD into a GET without a body, as in
+                // Go; 307/308 repeat the request as it was.
+                let code = status.as_u16();
+                if matches!(code, 301..=303) && verb != Method::GET && verb != Method::HEAD {
+                    verb = Method::GET;
+                    body = None;
+                }
+                tracing::debug!(verb = %verb_s, from = %url_s, to = %super::uri::redact(&next), status = code, "following a redirect");
+                url = next;
+                url_s = url.to_string();
+                continue;
             }
             if status == StatusCode::UNAUTHORIZED
                 && !refreshed_auth
@@ -359,7 +371,7 @@ impl RequestBuilder {
             }
             if attempt < inner.retry.max_retries {
                 if let Some(wait) =
-                    retry::response_delay(&self.verb, status, resp.headers(), &inner.retry)
+                    retry::response_delay(&verb, status, resp.headers(), &inner.retry)
                 {
                     attempt += 1;
                     tracing::debug!(verb = %verb_s, url = %url_s, status = status.as_u16(), attempt, ?wait, "retrying after Retry-After");
@@ -368,17 +380,42 @@ impl RequestBuilder {
                     continue;
                 }
             }
-            let body = read_limited(resp, MAX_ERROR_BODY).await;
+            let body = read_limited(resp.into_body(), MAX_ERROR_BODY).await;
             return Err(ApiError::from_response(&verb_s, &url_s, status.as_u16(), &body).into());
         }
     }
 }
 
+/// Redirects followed before giving up (Go's limit).
+const MAX_REDIRECTS: u32 = 10;
+
+/// The `Location` of a redirect Go would follow (301, 302, 303, 307, 308).
+fn redirect_location(resp: &http::Response<Incoming>) -> Option<String> {
+    if !matches!(resp.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = resp.headers().get(LOCATION)?.to_str().ok()?;
+    Some(location.to_owned())
+}
+
+/// A failure of hyper-util's client as our transport error: connection set-up failures
+/// (nothing was sent) apart from failures during the exchange.
+fn transport_error(e: hyper_util::client::legacy::Error) -> TransportError {
+    let kind = if e.is_connect() {
+        TransportErrorKind::Connect
+    } else {
+        TransportErrorKind::Request
+    };
+    TransportError::new(kind, e)
+}
+
 /// Reads at most `limit` bytes of an error body; a broken body gives what arrived.
-async fn read_limited(resp: reqwest::Response, limit: usize) -> Vec<u8> {
+async fn read_limited(mut body: Incoming, limit: usize) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut stream = resp.bytes_stream();
-    while let Some(Ok(chunk)) = stream.next().await {
+    while let Some(Ok(frame)) = body.frame().await {
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
         let room = limit.saturating_sub(out.len());
         out.extend_from_slice(&chunk[..chunk.len().min(room)]);
         if out.len() >= limit {
@@ -443,7 +480,7 @@ mod tests {
             .url()
             .unwrap();
         assert_eq!(
-            u.as_str(),
+            u.to_string(),
             "https://k.example:6443/apis/apps/v1/namespaces/ns/deployments/web/scale"
         );
         let u = c
@@ -453,7 +490,7 @@ mod tests {
             .url()
             .unwrap();
         assert_eq!(
-            u.as_str(),
+            u.to_string(),
             "https://k.example:6443/api/v1/pods?labelSelector=a+in+%28b%2C+c%29"
         );
     }
@@ -463,7 +500,7 @@ mod tests {
         let c = client("https://rancher.example/k8s/clusters/c-1/");
         let u = c.get().abs_path("/version").url().unwrap();
         assert_eq!(
-            u.as_str(),
+            u.to_string(),
             "https://rancher.example/k8s/clusters/c-1/version"
         );
     }

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, Method, StatusCode};
 
+use super::error::TransportError;
 use crate::config::RetryPolicy;
 
 /// True for verbs whose repetition cannot change anything.
@@ -51,7 +52,7 @@ fn retry_after_seconds(headers: &HeaderMap) -> Option<u64> {
 
 /// Whether a transport error may be retried for this verb. TLS failures (an unknown CA,
 /// a bad certificate) will not heal by themselves and are never retried.
-pub(crate) fn transport_retryable(verb: &Method, err: &reqwest::Error) -> bool {
+pub(crate) fn transport_retryable(verb: &Method, err: &TransportError) -> bool {
     if err.is_timeout() || super::error::is_tls_error(err) {
         return false;
     }

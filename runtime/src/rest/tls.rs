@@ -3,7 +3,8 @@
 //!
 //! Trust is exactly what the kubeconfig says: its CA bundle alone when it has one, the
 //! system roots otherwise, and no verification only with `insecure-skip-tls-verify`.
-//! `tls-server-name` verifies the certificate against that name instead of the URL host.
+//! `tls-server-name` is applied by the connector ([`super::connector`]): it is the name
+//! sent as SNI and the name the certificate is verified against, as in client-go.
 //! The client certificate sits behind a swappable slot so an exec plugin can supply (and
 //! rotate) one after the client was built.
 
@@ -30,7 +31,7 @@ pub(crate) fn client_config(
     tls: &TlsConfig,
 ) -> Result<(ClientConfig, Arc<ClientCertSlot>), String> {
     let provider = provider();
-    let mut verifier: Arc<dyn ServerCertVerifier> = if tls.insecure_skip_verify {
+    let verifier: Arc<dyn ServerCertVerifier> = if tls.insecure_skip_verify {
         Arc::new(NoVerification(provider.clone()))
     } else {
         let mut roots = RootCertStore::empty();
@@ -60,14 +61,6 @@ pub(crate) fn client_config(
             .build()
             .map_err(|e| format!("certificate verifier: {e}"))?
     };
-    if let Some(name) = &tls.server_name {
-        let name = ServerName::try_from(name.clone())
-            .map_err(|e| format!("tls-server-name {name:?}: {e}"))?;
-        verifier = Arc::new(FixedServerName {
-            inner: verifier,
-            name,
-        });
-    }
     let slot = Arc::new(ClientCertSlot::default());
     if let (Some(cert), Some(key)) = (&tls.client_cert_pem, &tls.client_key_pem) {
         slot.set(certified_key(cert, key.expose())?);
@@ -126,49 +119,6 @@ impl ResolvesClientCert for ClientCertSlot {
 
     fn has_certs(&self) -> bool {
         self.0.read().map(|s| s.is_some()).unwrap_or(false)
-    }
-}
-
-/// Verifies the server's certificate against a fixed name (`tls-server-name`).
-#[derive(Debug)]
-struct FixedServerName {
-    inner: Arc<dyn ServerCertVerifier>,
-    name: ServerName<'static>,
-}
-
-impl ServerCertVerifier for FixedServerName {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        self.inner
-            .verify_server_cert(end_entity, intermediates, &self.name, ocsp_response, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
     }
 }
 
