@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use futures_util::stream::{self, StreamExt};
-use kubegen_runtime::config::{Config, Loader, RateLimit};
-use kubegen_runtime::rest::{redact_url, Client, RequestBuilder, Uri};
+use kubegen_runtime::config::{redact_url, Config, Loader, RateLimit};
+use kubegen_runtime::rest::{Client, RequestBuilder, Uri};
 use serde::Deserialize;
 
 use super::error::FetchError;

@@ -10,6 +10,7 @@ pub mod exec;
 mod incluster;
 mod kubeconfig;
 mod loader;
+mod redact;
 mod secret;
 
 use std::path::PathBuf;
@@ -24,10 +25,11 @@ pub use kubeconfig::{
     NamedCluster, NamedContext,
 };
 pub use loader::{Loader, Overrides};
+pub use redact::redact_url;
 pub use secret::Secret;
 
 /// Everything a client needs to talk to one API server (client-go's `rest.Config`).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     /// Base URL of the API server (`http` or `https`); a path prefix is kept.
     pub cluster_url: Uri,
@@ -50,6 +52,26 @@ pub struct Config {
     /// Largest single watch event accepted; a longer line fails the watch instead of
     /// growing memory without bound.
     pub max_watch_event_bytes: usize,
+}
+
+impl std::fmt::Debug for Config {
+    /// URLs are shown without credentials (a proxy URL may carry a password).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("cluster_url", &redact_url(&self.cluster_url))
+            .field("default_namespace", &self.default_namespace)
+            .field("tls", &self.tls)
+            .field("auth", &self.auth)
+            .field("impersonate", &self.impersonate)
+            .field("proxy_url", &self.proxy_url.as_ref().map(redact_url))
+            .field("rate_limit", &self.rate_limit)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("max_watch_event_bytes", &self.max_watch_event_bytes)
+            .finish()
+    }
 }
 
 impl Config {

@@ -72,7 +72,6 @@ pub use query::query_pairs;
 pub use request::{ByteStream, RequestBuilder};
 pub use resource_client::{ObjectOrStatus, ResourceClient, DEFAULT_PAGE_SIZE};
 pub use response::Response;
-pub use uri::redact as redact_url;
 pub use watch::{decode_event, Bookmark, WatchEvent, WatchStream};
 
 pub use http::{Method, Uri};

@@ -111,19 +111,7 @@ fn without_userinfo(authority: &Authority) -> Authority {
     }
 }
 
-/// A URL for messages and logs: no credentials, no query (it may hold tokens).
-pub fn redact(uri: &Uri) -> String {
-    let mut out = String::new();
-    if let Some(scheme) = uri.scheme_str() {
-        out.push_str(scheme);
-        out.push_str("://");
-    }
-    if let Some(authority) = uri.authority() {
-        out.push_str(without_userinfo(authority).as_str());
-    }
-    out.push_str(uri.path());
-    out
-}
+pub(crate) use crate::config::redact_url as redact;
 
 /// Where a redirect's `Location` points, resolved against the URL that answered:
 /// absolute, scheme-relative (`//host/p`), root-relative (`/p`) or relative to the
@@ -218,14 +206,6 @@ mod tests {
             b.join([], &[]).unwrap().to_string(),
             "https://k.example:6443/"
         );
-    }
-
-    #[test]
-    fn redaction_drops_userinfo_and_query() {
-        let u: Uri = "socks5://user:secret@proxy.example:1080/x?token=t"
-            .parse()
-            .unwrap();
-        assert_eq!(redact(&u), "socks5://proxy.example:1080/x");
     }
 
     #[test]
