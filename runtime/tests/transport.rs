@@ -401,3 +401,31 @@ fn base64_std(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+#[tokio::test]
+async fn alpn_picks_http2_only_with_the_feature() {
+    let pki = Pki::new(&["127.0.0.1"]);
+    let server = serve_https(app(), pki.server_config(false)).await;
+    let mut c = config(&server.url());
+    c.tls.ca_pem = Some(pki.ca_pem.clone().into_bytes());
+    let client = Client::new(c).unwrap();
+    let resp = client
+        .get()
+        .abs_path("/api/v1/namespaces/default/configmaps/cm1")
+        .send()
+        .await
+        .unwrap();
+    let expected = if cfg!(feature = "http2") {
+        http::Version::HTTP_2
+    } else {
+        http::Version::HTTP_11
+    };
+    assert_eq!(resp.version(), expected);
+    // Several requests share the pooled connection (HTTP/2 multiplexes them).
+    let cms = ResourceClient::<ConfigMap>::namespaced(client, "default");
+    let options = GetOptions::default();
+    let gets = (0..8).map(|_| cms.get("cm1", &options));
+    for got in futures::future::join_all(gets).await {
+        assert_eq!(got.unwrap().metadata.name.as_deref(), Some("cm1"));
+    }
+}
