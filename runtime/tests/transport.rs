@@ -103,16 +103,18 @@ async fn tls_server_name_is_the_sni_sent() {
     );
 }
 
-/// What a proxy saw of one `CONNECT`.
+/// What a proxy saw of one request.
 #[derive(Clone, Debug, Default)]
 struct Connect {
+    method: String,
     target: String,
     authorization: Option<String>,
 }
 
-/// A tiny HTTP proxy that only tunnels: it answers `CONNECT host:port` by connecting to
-/// `127.0.0.1:port` whatever the host (so names only the proxy "knows" work), and records
-/// each request.
+/// A tiny HTTP proxy: it answers `CONNECT host:port` with a tunnel to `127.0.0.1:port`
+/// whatever the host (so names only the proxy "knows" work), forwards an absolute-form
+/// request (`GET http://host:port/path`) to `127.0.0.1:port` the same way, and records the
+/// request line and credentials of each.
 async fn connect_proxy() -> (u16, Arc<Mutex<Vec<Connect>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -133,20 +135,23 @@ async fn connect_proxy() -> (u16, Arc<Mutex<Vec<Connect>>>) {
                 let head = String::from_utf8_lossy(&head).into_owned();
                 let mut lines = head.lines();
                 let request = lines.next().unwrap_or("");
-                let target = request
-                    .strip_prefix("CONNECT ")
-                    .and_then(|r| r.split(' ').next())
-                    .unwrap_or("")
-                    .to_owned();
+                let mut words = request.split(' ');
+                let method = words.next().unwrap_or("").to_owned();
+                let target = words.next().unwrap_or("").to_owned();
                 let authorization = lines
                     .filter_map(|l| l.split_once(": "))
                     .find(|(k, _)| k.eq_ignore_ascii_case("proxy-authorization"))
                     .map(|(_, v)| v.to_owned());
                 log.lock().unwrap().push(Connect {
+                    method: method.clone(),
                     target: target.clone(),
                     authorization,
                 });
-                let Some((_, port)) = target.rsplit_once(':') else {
+                let authority = match target.strip_prefix("http://") {
+                    Some(rest) => rest.split('/').next().unwrap_or(""),
+                    None => target.as_str(),
+                };
+                let Some((_, port)) = authority.rsplit_once(':') else {
                     let _ = client.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
                     return;
                 };
@@ -154,9 +159,13 @@ async fn connect_proxy() -> (u16, Arc<Mutex<Vec<Connect>>>) {
                     let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
                     return;
                 };
-                let _ = client
-                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                    .await;
+                if method == "CONNECT" {
+                    let _ = client
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .await;
+                } else if upstream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
                 let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
             });
         }
@@ -180,7 +189,7 @@ fn kubeconfig_with_proxy(server: &str, proxy: &str, extra: &str) -> Config {
 }
 
 #[tokio::test]
-async fn kubeconfig_proxy_url_tunnels_with_credentials() {
+async fn kubeconfig_proxy_url_forwards_http_with_credentials() {
     let server = serve_http(app()).await;
     let (proxy_port, seen) = connect_proxy().await;
     // `kube.test` resolves nowhere but at the proxy: the request must go through it.
@@ -197,7 +206,15 @@ async fn kubeconfig_proxy_url_tunnels_with_credentials() {
     assert_eq!(cm.metadata.name.as_deref(), Some("cm1"));
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1, "{seen:?}");
-    assert_eq!(seen[0].target, format!("kube.test:{}", server.addr.port()));
+    // An `http` server's request is forwarded in absolute form, as Go's transport does.
+    assert_eq!(seen[0].method, "GET");
+    assert_eq!(
+        seen[0].target,
+        format!(
+            "http://kube.test:{}/api/v1/namespaces/default/configmaps/cm1",
+            server.addr.port()
+        )
+    );
     // base64("jane:s@cret")
     assert_eq!(
         seen[0].authorization.as_deref(),
@@ -213,14 +230,19 @@ async fn tls_through_a_proxy_keeps_the_server_name() {
     let ca = base64_std(pki.ca_pem.as_bytes());
     let c = kubeconfig_with_proxy(
         &format!("https://kube.internal:{}", server.addr.port()),
-        &format!("http://127.0.0.1:{proxy_port}"),
+        &format!("http://jane:pw@127.0.0.1:{proxy_port}"),
         &format!("    certificate-authority-data: {ca}\n"),
     );
     get_cm(c).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].method, "CONNECT");
     assert_eq!(
-        seen.lock().unwrap()[0].target,
+        seen[0].target,
         format!("kube.internal:{}", server.addr.port())
     );
+    // base64("jane:pw")
+    assert_eq!(seen[0].authorization.as_deref(), Some("Basic amFuZTpwdw=="));
     assert_eq!(*sni.lock().unwrap(), [Some("kube.internal".to_string())]);
 }
 

@@ -39,6 +39,7 @@ pub(crate) struct Inner {
     pub(crate) base: Base,
     pub(crate) base_url: Uri,
     pub(crate) user_agent: HeaderValue,
+    pub(crate) proxies: Arc<ProxyRules>,
     pub(crate) auth: Auth,
     pub(crate) limiter: Option<TokenBucket>,
     pub(crate) retry: RetryPolicy,
@@ -63,11 +64,11 @@ impl Client {
     pub fn new(config: Config) -> Result<Self> {
         let (tls_config, cert_slot) = tls::client_config(&config.tls).map_err(Error::Build)?;
         let base = Base::new(&config.cluster_url).map_err(Error::Build)?;
-        let proxies = ProxyRules::new(config.proxy_url.as_ref()).map_err(Error::Build)?;
+        let proxies = Arc::new(ProxyRules::new(config.proxy_url.as_ref()).map_err(Error::Build)?);
         let connector = Connector::new(
             tls_config,
             config.tls.server_name.as_deref(),
-            proxies,
+            proxies.clone(),
             config.connect_timeout,
         )
         .map_err(Error::Build)?;
@@ -98,6 +99,7 @@ impl Client {
                 base,
                 base_url,
                 user_agent,
+                proxies,
                 auth,
                 limiter,
                 retry: config.retry,

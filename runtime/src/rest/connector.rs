@@ -1,6 +1,10 @@
 //! The connector under hyper-util's pooled client: TCP (with the connect timeout), then the
-//! proxy if one applies (HTTP `CONNECT` through an http/https proxy, or SOCKS5), then TLS
-//! for `https` servers with our rustls configuration.
+//! proxy if one applies, then TLS for `https` servers with our rustls configuration.
+//!
+//! Proxies as Go's transport uses them: an `https` server is reached through an HTTP(S)
+//! proxy with a `CONNECT` tunnel; an `http` server's requests are forwarded by the proxy
+//! (absolute-form request lines, `Proxy-Authorization` on each request, added by the
+//! request sender from [`ProxyRules::forward_auth`]); SOCKS5 proxies tunnel both.
 //!
 //! The TLS server name (SNI, and the name the certificate is verified against) is the
 //! kubeconfig's `tls-server-name` when set, the URL's host otherwise, as in client-go.
@@ -84,7 +88,7 @@ impl Connector {
     pub(crate) fn new(
         tls: ClientConfig,
         server_name: Option<&str>,
-        proxies: ProxyRules,
+        proxies: Arc<ProxyRules>,
         connect_timeout: Option<Duration>,
     ) -> Result<Self, String> {
         let server_name = server_name
@@ -104,7 +108,7 @@ impl Connector {
             tls: TlsConnector::from(Arc::new(tls)),
             proxy_tls: TlsConnector::from(Arc::new(proxy_tls)),
             server_name,
-            proxies: Arc::new(proxies),
+            proxies,
             timeout: connect_timeout,
         })
     }
@@ -122,9 +126,13 @@ impl Connector {
     async fn connect_now(self, dst: Uri) -> Result<Io, ConnectError> {
         let https = dst.scheme_str() == Some("https");
         let dst = with_port(&dst, if https { 443 } else { 80 }).ok_or(ConnectError::NoHost)?;
-        let stream = match self.proxies.intercept(&dst) {
+        let proxy = self.proxies.intercept(&dst);
+        if let Some(proxy) = proxy.as_ref().filter(|p| !https && is_http_proxy(p.uri())) {
+            return self.forwarding(proxy).await;
+        }
+        let stream = match &proxy {
             None => tcp(self.tcp.clone(), dst.clone()).await?,
-            Some(proxy) => self.through_proxy(&proxy, dst.clone()).await?,
+            Some(proxy) => self.through_proxy(proxy, dst.clone()).await?,
         };
         if !https {
             return Ok(Io::new(stream, false));
@@ -145,6 +153,35 @@ impl Connector {
             })?;
         let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
         Ok(Io::new(Stream::Tls(Box::new(tls)), h2))
+    }
+
+    /// A connection to an HTTP(S) proxy that forwards an `http` server's requests.
+    async fn forwarding(
+        &self,
+        proxy: &hyper_util::client::proxy::matcher::Intercept,
+    ) -> Result<Io, ConnectError> {
+        let default_port = if proxy.uri().scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        };
+        let proxy_uri = with_port(proxy.uri(), default_port).ok_or(ConnectError::NoHost)?;
+        let mut to_proxy = ToProxy {
+            tcp: self.tcp.clone(),
+            tls: self.proxy_tls.clone(),
+        };
+        tracing::debug!(proxy = %redact(&proxy_uri), "forwarding through a proxy");
+        let io = to_proxy
+            .call(proxy_uri.clone())
+            .await
+            .map_err(|e| ConnectError::Proxy {
+                proxy: redact(&proxy_uri),
+                message: e.to_string(),
+                source: Some(e),
+            })?;
+        let mut io = Io::new(io.into_inner(), false);
+        io.forwarding = true;
+        Ok(io)
     }
 
     async fn through_proxy(
@@ -212,6 +249,11 @@ impl Service<Uri> for Connector {
     fn call(&mut self, dst: Uri) -> Self::Future {
         Box::pin(self.clone().connect(dst))
     }
+}
+
+/// Whether a proxy speaks HTTP (rather than SOCKS).
+fn is_http_proxy(proxy: &Uri) -> bool {
+    matches!(proxy.scheme_str(), Some("http" | "https"))
 }
 
 /// A TCP connection to `dst` (host and port).
@@ -336,10 +378,12 @@ impl AsyncWrite for Stream {
     }
 }
 
-/// A connection as hyper sees it, telling the pool whether `h2` was negotiated.
+/// A connection as hyper sees it, telling the pool whether `h2` was negotiated and whether
+/// requests go to a forwarding proxy (sent in absolute form).
 pub(crate) struct Io {
     inner: TokioIo<Stream>,
     h2: bool,
+    forwarding: bool,
 }
 
 impl Io {
@@ -347,13 +391,14 @@ impl Io {
         Self {
             inner: TokioIo::new(stream),
             h2,
+            forwarding: false,
         }
     }
 }
 
 impl Connection for Io {
     fn connected(&self) -> Connected {
-        let connected = Connected::new();
+        let connected = Connected::new().proxy(self.forwarding);
         if self.h2 {
             connected.negotiated_h2()
         } else {

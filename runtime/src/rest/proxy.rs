@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use http::Uri;
+use http::{HeaderValue, Uri};
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 
 use super::uri::redact;
@@ -88,6 +88,19 @@ impl ProxyRules {
         }
         self.matcher.intercept(dst)
     }
+
+    /// The `Proxy-Authorization` header for a request an HTTP proxy forwards (an `http`
+    /// server's); `None` for tunnelled requests, whose credentials went with `CONNECT`.
+    pub(crate) fn forward_auth(&self, dst: &Uri) -> Option<HeaderValue> {
+        if dst.scheme_str() != Some("http") {
+            return None;
+        }
+        let proxy = self.intercept(dst)?;
+        if !matches!(proxy.uri().scheme_str(), Some("http" | "https")) {
+            return None;
+        }
+        proxy.basic_auth().cloned()
+    }
 }
 
 /// `localhost` and loopback addresses, which Go never sends to an environment proxy.
@@ -156,6 +169,18 @@ mod tests {
         assert_eq!(i.uri().scheme_str(), Some("socks5h"));
         assert_eq!(i.raw_auth(), Some(("user", "secret")));
         assert!(!format!("{rules:?}").contains("secret"));
+        assert_eq!(
+            rules.forward_auth(&"http://k.example/".parse().unwrap()),
+            None
+        );
+        let url: Uri = "http://user:secret@127.0.0.1:3128".parse().unwrap();
+        let rules = ProxyRules::new(Some(&url)).unwrap();
+        let auth = rules.forward_auth(&"http://k.example/".parse().unwrap());
+        assert_eq!(auth.unwrap(), "Basic dXNlcjpzZWNyZXQ=");
+        assert_eq!(
+            rules.forward_auth(&"https://k.example/".parse().unwrap()),
+            None
+        );
         let bad: Uri = "ftp://user:secret@p:1".parse().unwrap();
         let err = ProxyRules::new(Some(&bad)).unwrap_err();
         assert!(err.contains("ftp://p:1"), "{err}");

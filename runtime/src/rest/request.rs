@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use http::header::{
-    HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, USER_AGENT,
+    HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, PROXY_AUTHORIZATION,
+    USER_AGENT,
 };
 use http::{Method, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
@@ -290,6 +291,9 @@ impl RequestBuilder {
                 if let Some(auth) = inner.auth.header().await? {
                     headers.insert(AUTHORIZATION, auth);
                 }
+            }
+            if let Some(proxy_auth) = inner.proxies.forward_auth(&url) {
+                headers.insert(PROXY_AUTHORIZATION, proxy_auth);
             }
             let mut req = http::Request::new(Full::new(body.clone().unwrap_or_default()));
             *req.method_mut() = verb.clone();
