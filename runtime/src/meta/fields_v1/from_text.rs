@@ -5,6 +5,8 @@
 //! It only knows the shape field sets have — objects of objects — and gives up (`None`) on
 //! anything else, leaving that input to the general path.
 
+use smallvec::SmallVec;
+
 use super::keys::{push_key, DOT_LEAF};
 use super::{END, KIND_DOT_OBJECT, KIND_EMPTY, KIND_OBJECT};
 
@@ -14,7 +16,7 @@ pub(super) fn encode(text: &str, out: &mut Vec<u8>) -> Option<u8> {
     let mut parser = Parser {
         bytes: text.as_bytes(),
         pos: 0,
-        unescaped: Vec::new(),
+        unescaped: SmallVec::new(),
     };
     parser.ws();
     parser.eat(b'{')?;
@@ -29,8 +31,9 @@ const MAX_DEPTH: usize = 64;
 struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
-    /// Buffer for keys with escape sequences.
-    unescaped: Vec<u8>,
+    /// Buffer for keys with escape sequences (list-map keys such as `k:{"name":"web"}` have
+    /// them); on the stack, so a field set costs no allocation beyond its own.
+    unescaped: SmallVec<[u8; 256]>,
 }
 
 impl<'a> Parser<'a> {
@@ -63,12 +66,7 @@ impl<'a> Parser<'a> {
             out.push(0);
             let code = match self.string()? {
                 Key::Borrowed(key) => push_key(out, key),
-                Key::Unescaped => {
-                    let key = std::mem::take(&mut self.unescaped);
-                    let code = push_key(out, &key);
-                    self.unescaped = key;
-                    code
-                }
+                Key::Unescaped => push_key(out, &self.unescaped),
             };
             self.ws();
             self.eat(b':')?;
