@@ -12,7 +12,6 @@ use litemap::LiteMap;
 use serde_core::de::{MapAccess, Visitor};
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::well_known::Interned;
 use smallvec::SmallVec;
 
 use super::serde_helpers::exact_vec;
@@ -160,8 +159,8 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Map<V> {
                 // one allocation of exactly their size.
                 let mut gathered: SmallVec<[(CompactString, V); 8]> = SmallVec::new();
                 // Keys like `app.kubernetes.io/name` are shared statics, not per-object copies.
-                while let Some((key, value)) = access.next_entry::<Interned, V>()? {
-                    gathered.push((key.0, value));
+                while let Some((key, value)) = access.next_entry::<CompactString, V>()? {
+                    gathered.push((key, value));
                 }
                 let mut entries = exact_vec(gathered);
                 // Last occurrence of a duplicate key wins, as with JSON objects elsewhere.

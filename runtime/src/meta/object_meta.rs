@@ -105,7 +105,7 @@ object_serde!(ManagedFieldsEntry {
     api_version: optional "apiVersion",
     fields_type: optional "fieldsType",
     fields_v1: optional "fieldsV1",
-    manager: interned "manager",
+    manager: optional "manager",
     operation: optional "operation",
     subresource: optional "subresource",
     time: optional "time",

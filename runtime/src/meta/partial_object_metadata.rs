@@ -123,8 +123,8 @@ struct Wire {
 }
 
 object_serde!(Wire named (KIND) {
-    api_version: interned "apiVersion",
-    kind: interned "kind",
+    api_version: optional "apiVersion",
+    kind: optional "kind",
     metadata: required "metadata",
 });
 

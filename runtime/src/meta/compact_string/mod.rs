@@ -20,7 +20,7 @@ use std::str::FromStr;
 use serde_core::de::{self, Visitor};
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::sharing;
+use super::{sharing, well_known};
 use repr::Repr;
 pub use repr::INLINE_CAPACITY;
 
@@ -63,10 +63,16 @@ impl CompactString {
         self.0.is_shared()
     }
 
-    /// A decoded string: the shared copy inside a sharing scope, else a copy of its own.
+    /// A decoded string: a well-known string's static, the shared copy inside a sharing
+    /// scope, else a copy of its own.
     pub(crate) fn decoded(text: &str) -> Self {
-        if text.len() > INLINE_CAPACITY && sharing::active() {
-            return sharing::string(text);
+        if text.len() > INLINE_CAPACITY {
+            if let Some(known) = well_known::interned(text) {
+                return known;
+            }
+            if sharing::active() {
+                return sharing::string(text);
+            }
         }
         Self::new(text)
     }
@@ -259,8 +265,13 @@ impl<'de> Deserialize<'de> for CompactString {
                 Ok(CompactString::decoded(v))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<CompactString, E> {
-                if v.len() > INLINE_CAPACITY && sharing::active() {
-                    return Ok(sharing::string(&v));
+                if v.len() > INLINE_CAPACITY {
+                    if let Some(known) = well_known::interned(&v) {
+                        return Ok(known);
+                    }
+                    if sharing::active() {
+                        return Ok(sharing::string(&v));
+                    }
                 }
                 Ok(CompactString::from(v))
             }

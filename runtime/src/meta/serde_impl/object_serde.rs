@@ -7,7 +7,6 @@
 ///
 /// - `optional`: an `Option`, left out when `None`;
 /// - `list`: an optional list, read to exactly its length ([`shrunk`](super::shrunk));
-/// - `interned`: an optional string whose well-known values are shared statics;
 /// - `required`: a plain value, `null` read as its default, always written.
 macro_rules! object_serde {
     ($ty:ident { $($fields:tt)* }) => {
@@ -55,7 +54,6 @@ macro_rules! object_serde {
     };
     (@read optional $map:ident) => { $map.next_value()? };
     (@read list $map:ident) => { $crate::meta::serde_impl::shrunk($map)? };
-    (@read interned $map:ident) => { $crate::meta::well_known::read_option($map)? };
     (@read required $map:ident) => { $crate::meta::serde_impl::null_as_default($map)? };
     (@write required $object:ident $key:literal $value:expr) => { $object.field($key, $value)? };
     (@write $mode:ident $object:ident $key:literal $value:expr) => { $object.optional($key, $value)? };
