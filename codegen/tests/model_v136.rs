@@ -163,7 +163,11 @@ fn volume_is_a_one_of_struct() {
         panic!("{:?}", def.body)
     };
     assert_eq!(variants.len(), 30);
-    assert!(variants.iter().all(|v| v.boxed));
+    // Large sources are boxed (the enum is as large as its largest inline member), small
+    // ones stay inline (a box would cost an allocation for a few bytes).
+    let boxed = |name: &str| variants.iter().find(|v| v.json_name == name).unwrap().boxed;
+    assert!(boxed("csi") && boxed("rbd") && boxed("iscsi"));
+    assert!(!boxed("emptyDir") && !boxed("hostPath") && !boxed("persistentVolumeClaim"));
     let config_map = variants
         .iter()
         .find(|v| v.json_name == "configMap")

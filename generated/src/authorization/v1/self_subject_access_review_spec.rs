@@ -9,7 +9,7 @@ use super::{NonResourceAttributes, ResourceAttributes};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfSubjectAccessReviewSpec {
     /// nonResourceAttributes describes information for a non-resource access request
-    pub non_resource_attributes: Option<Shared<NonResourceAttributes>>,
+    pub non_resource_attributes: Option<NonResourceAttributes>,
     /// resourceAttributes describes information for a resource access request
     pub resource_attributes: Option<Shared<ResourceAttributes>>,
 }

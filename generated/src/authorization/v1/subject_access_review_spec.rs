@@ -13,7 +13,7 @@ pub struct SubjectAccessReviewSpec {
     /// groups is the groups you're testing for.
     pub groups: Option<Vec<CompactString>>,
     /// nonResourceAttributes describes information for a non-resource access request
-    pub non_resource_attributes: Option<Shared<NonResourceAttributes>>,
+    pub non_resource_attributes: Option<NonResourceAttributes>,
     /// resourceAttributes describes information for a resource access request
     pub resource_attributes: Option<Shared<ResourceAttributes>>,
     /// uid information about the requesting user.

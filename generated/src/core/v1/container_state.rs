@@ -13,7 +13,7 @@ pub struct ContainerState {
     /// Details about a terminated container
     pub terminated: Option<Shared<ContainerStateTerminated>>,
     /// Details about a waiting container
-    pub waiting: Option<Shared<ContainerStateWaiting>>,
+    pub waiting: Option<ContainerStateWaiting>,
 }
 impl<'de> Deserialize<'de> for ContainerState {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -26,7 +26,7 @@ pub struct ContainerStatus {
     /// Required.
     pub image_id: Option<CompactString>,
     /// LastTerminationState holds the last termination state of the container to help debug container crashes and restarts. This field is not populated if the container is still running and RestartCount is 0.
-    pub last_state: Option<Shared<ContainerState>>,
+    pub last_state: Option<ContainerState>,
     /// Name is a DNS_LABEL representing the unique name of the container. Each container in a pod must have a unique name across all container types. Cannot be updated.
     ///
     /// Required.
@@ -46,11 +46,11 @@ pub struct ContainerStatus {
     /// Started indicates whether the container has finished its postStart lifecycle hook and passed its startup probe. Initialized as false, becomes true after startupProbe is considered successful. Resets to false when the container is restarted, or if kubelet loses state temporarily. In both cases, startup probes will run again. Is always true when no startupProbe is defined and container is running and has passed the postStart lifecycle hook. The null value must be treated the same as false.
     pub started: Option<bool>,
     /// State holds details about the container's current condition.
-    pub state: Option<Shared<ContainerState>>,
+    pub state: Option<ContainerState>,
     /// StopSignal reports the effective stop signal for this container
     pub stop_signal: Option<CompactString>,
     /// User represents user identity information initially attached to the first process of the container
-    pub user: Option<Shared<ContainerUser>>,
+    pub user: Option<ContainerUser>,
     /// Status of volume mounts.
     pub volume_mounts: Option<Vec<VolumeMountStatus>>,
 }

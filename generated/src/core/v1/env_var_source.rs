@@ -12,15 +12,15 @@ use super::{
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnvVarSource {
     /// Selects a key of a ConfigMap.
-    pub config_map_key_ref: Option<Shared<ConfigMapKeySelector>>,
+    pub config_map_key_ref: Option<ConfigMapKeySelector>,
     /// Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels['<KEY>']`, `metadata.annotations['<KEY>']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.
-    pub field_ref: Option<Shared<ObjectFieldSelector>>,
+    pub field_ref: Option<ObjectFieldSelector>,
     /// FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled.
     pub file_key_ref: Option<Shared<FileKeySelector>>,
     /// Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported.
-    pub resource_field_ref: Option<Shared<ResourceFieldSelector>>,
+    pub resource_field_ref: Option<ResourceFieldSelector>,
     /// Selects a key of a secret in the pod's namespace
-    pub secret_key_ref: Option<Shared<SecretKeySelector>>,
+    pub secret_key_ref: Option<SecretKeySelector>,
 }
 impl<'de> Deserialize<'de> for EnvVarSource {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -26,7 +26,7 @@ pub struct EphemeralContainer {
     /// Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
     pub image_pull_policy: Option<CompactString>,
     /// Lifecycle is not allowed for ephemeral containers.
-    pub lifecycle: Option<Shared<Lifecycle>>,
+    pub lifecycle: Option<Lifecycle>,
     /// Probes are not allowed for ephemeral containers.
     pub liveness_probe: Option<Shared<Probe>>,
     /// Name of the ephemeral container specified as a DNS_LABEL. This name must be unique among all containers, init containers and ephemeral containers.

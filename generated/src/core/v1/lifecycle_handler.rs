@@ -9,13 +9,13 @@ use super::{ExecAction, HTTPGetAction, SleepAction, TCPSocketAction};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LifecycleHandler {
     /// Exec specifies a command to execute in the container.
-    pub exec: Option<Shared<ExecAction>>,
+    pub exec: Option<ExecAction>,
     /// HTTPGet specifies an HTTP GET request to perform.
     pub http_get: Option<Shared<HTTPGetAction>>,
     /// Sleep represents a duration that the container should sleep.
     pub sleep: Option<SleepAction>,
     /// Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
-    pub tcp_socket: Option<Shared<TCPSocketAction>>,
+    pub tcp_socket: Option<TCPSocketAction>,
 }
 impl<'de> Deserialize<'de> for LifecycleHandler {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

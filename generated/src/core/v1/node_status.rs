@@ -20,9 +20,9 @@ pub struct NodeStatus {
     /// Conditions is an array of current observed node conditions. More info: https://kubernetes.io/docs/reference/node/node-status/#condition
     pub conditions: Option<Vec<NodeCondition>>,
     /// Status of the config assigned to the node via the dynamic Kubelet config feature.
-    pub config: Option<Shared<NodeConfigStatus>>,
+    pub config: Option<NodeConfigStatus>,
     /// Endpoints of daemons running on the Node.
-    pub daemon_endpoints: Option<Shared<NodeDaemonEndpoints>>,
+    pub daemon_endpoints: Option<NodeDaemonEndpoints>,
     /// DeclaredFeatures represents the features related to feature gates that are declared by the node.
     pub declared_features: Option<Vec<CompactString>>,
     /// Features describes the set of features implemented by the CRI implementation.

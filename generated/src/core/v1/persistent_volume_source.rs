@@ -19,7 +19,7 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub enum PersistentVolumeSource {
     /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
-    AwsElasticBlockStore(Shared<AWSElasticBlockStoreVolumeSource>),
+    AwsElasticBlockStore(AWSElasticBlockStoreVolumeSource),
     /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
     AzureDisk(Shared<AzureDiskVolumeSource>),
     /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
@@ -35,23 +35,23 @@ pub enum PersistentVolumeSource {
     /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
     FlexVolume(Shared<FlexPersistentVolumeSource>),
     /// flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its usage. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.
-    Flocker(Shared<FlockerVolumeSource>),
+    Flocker(FlockerVolumeSource),
     /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Provisioned by an admin. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
-    GcePersistentDisk(Shared<GCEPersistentDiskVolumeSource>),
+    GcePersistentDisk(GCEPersistentDiskVolumeSource),
     /// glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod. Provisioned by an admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md
     Glusterfs(Shared<GlusterfsPersistentVolumeSource>),
     /// hostPath represents a directory on the host. Provisioned by a developer or tester. This is useful for single-node development and testing only! On-host storage is not supported in any way and WILL NOT WORK in a multi-node cluster. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
-    HostPath(Shared<HostPathVolumeSource>),
+    HostPath(HostPathVolumeSource),
     /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Provisioned by an admin.
     Iscsi(Shared<ISCSIPersistentVolumeSource>),
     /// local represents directly-attached storage with node affinity
-    Local(Shared<LocalVolumeSource>),
+    Local(LocalVolumeSource),
     /// nfs represents an NFS mount on the host. Provisioned by an admin. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
-    Nfs(Shared<NFSVolumeSource>),
+    Nfs(NFSVolumeSource),
     /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.
-    PhotonPersistentDisk(Shared<PhotonPersistentDiskVolumeSource>),
+    PhotonPersistentDisk(PhotonPersistentDiskVolumeSource),
     /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
-    PortworxVolume(Shared<PortworxVolumeSource>),
+    PortworxVolume(PortworxVolumeSource),
     /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
     Quobyte(Shared<QuobyteVolumeSource>),
     /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info: https://examples.k8s.io/volumes/rbd/README.md
@@ -167,7 +167,7 @@ impl OneOf for PersistentVolumeSource {
 }
 impl From<AWSElasticBlockStoreVolumeSource> for PersistentVolumeSource {
     fn from(value: AWSElasticBlockStoreVolumeSource) -> Self {
-        Self::AwsElasticBlockStore(Shared::new(value))
+        Self::AwsElasticBlockStore(value)
     }
 }
 impl From<AzureDiskVolumeSource> for PersistentVolumeSource {
@@ -207,12 +207,12 @@ impl From<FlexPersistentVolumeSource> for PersistentVolumeSource {
 }
 impl From<FlockerVolumeSource> for PersistentVolumeSource {
     fn from(value: FlockerVolumeSource) -> Self {
-        Self::Flocker(Shared::new(value))
+        Self::Flocker(value)
     }
 }
 impl From<GCEPersistentDiskVolumeSource> for PersistentVolumeSource {
     fn from(value: GCEPersistentDiskVolumeSource) -> Self {
-        Self::GcePersistentDisk(Shared::new(value))
+        Self::GcePersistentDisk(value)
     }
 }
 impl From<GlusterfsPersistentVolumeSource> for PersistentVolumeSource {
@@ -222,7 +222,7 @@ impl From<GlusterfsPersistentVolumeSource> for PersistentVolumeSource {
 }
 impl From<HostPathVolumeSource> for PersistentVolumeSource {
     fn from(value: HostPathVolumeSource) -> Self {
-        Self::HostPath(Shared::new(value))
+        Self::HostPath(value)
     }
 }
 impl From<ISCSIPersistentVolumeSource> for PersistentVolumeSource {
@@ -232,22 +232,22 @@ impl From<ISCSIPersistentVolumeSource> for PersistentVolumeSource {
 }
 impl From<LocalVolumeSource> for PersistentVolumeSource {
     fn from(value: LocalVolumeSource) -> Self {
-        Self::Local(Shared::new(value))
+        Self::Local(value)
     }
 }
 impl From<NFSVolumeSource> for PersistentVolumeSource {
     fn from(value: NFSVolumeSource) -> Self {
-        Self::Nfs(Shared::new(value))
+        Self::Nfs(value)
     }
 }
 impl From<PhotonPersistentDiskVolumeSource> for PersistentVolumeSource {
     fn from(value: PhotonPersistentDiskVolumeSource) -> Self {
-        Self::PhotonPersistentDisk(Shared::new(value))
+        Self::PhotonPersistentDisk(value)
     }
 }
 impl From<PortworxVolumeSource> for PersistentVolumeSource {
     fn from(value: PortworxVolumeSource) -> Self {
-        Self::PortworxVolume(Shared::new(value))
+        Self::PortworxVolume(value)
     }
 }
 impl From<QuobyteVolumeSource> for PersistentVolumeSource {

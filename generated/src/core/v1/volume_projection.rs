@@ -20,9 +20,9 @@ pub struct VolumeProjection {
     /// Kubelet performs aggressive normalization of the PEM contents written into the pod filesystem.  Esoteric PEM features such as inter-block comments and block headers are stripped.  Certificates are deduplicated. The ordering of certificates within the file is arbitrary, and Kubelet may change the order over time.
     pub cluster_trust_bundle: Option<Shared<ClusterTrustBundleProjection>>,
     /// configMap information about the configMap data to project
-    pub config_map: Option<Shared<ConfigMapProjection>>,
+    pub config_map: Option<ConfigMapProjection>,
     /// downwardAPI information about the downwardAPI data to project
-    pub downward_api: Option<Shared<DownwardAPIProjection>>,
+    pub downward_api: Option<DownwardAPIProjection>,
     /// Projects an auto-rotating credential bundle (private key and certificate chain) that the pod can use either as a TLS client or server.
     ///
     /// Kubelet generates a private key and uses it to send a PodCertificateRequest to the named signer.  Once the signer approves the request and issues a certificate chain, Kubelet writes the key and certificate chain to the pod filesystem.  The pod does not start until certificates have been issued for each podCertificate projected volume source in its spec.
@@ -38,9 +38,9 @@ pub struct VolumeProjection {
     /// The named signer controls chooses the format of the certificate it issues; consult the signer implementation's documentation to learn how to use the certificates it issues.
     pub pod_certificate: Option<Shared<PodCertificateProjection>>,
     /// secret information about the secret data to project
-    pub secret: Option<Shared<SecretProjection>>,
+    pub secret: Option<SecretProjection>,
     /// serviceAccountToken is information about the serviceAccountToken data to project
-    pub service_account_token: Option<Shared<ServiceAccountTokenProjection>>,
+    pub service_account_token: Option<ServiceAccountTokenProjection>,
 }
 impl<'de> Deserialize<'de> for VolumeProjection {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -19,11 +19,11 @@ use super::{
 #[derive(Clone, Debug, PartialEq)]
 pub enum VolumeSource {
     /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
-    AwsElasticBlockStore(Shared<AWSElasticBlockStoreVolumeSource>),
+    AwsElasticBlockStore(AWSElasticBlockStoreVolumeSource),
     /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
     AzureDisk(Shared<AzureDiskVolumeSource>),
     /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
-    AzureFile(Shared<AzureFileVolumeSource>),
+    AzureFile(AzureFileVolumeSource),
     /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
     Cephfs(Shared<CephFSVolumeSource>),
     /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
@@ -33,9 +33,9 @@ pub enum VolumeSource {
     /// csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers.
     Csi(Shared<CSIVolumeSource>),
     /// downwardAPI represents downward API about the pod that should populate this volume
-    DownwardAPI(Shared<DownwardAPIVolumeSource>),
+    DownwardAPI(DownwardAPIVolumeSource),
     /// emptyDir represents a temporary directory that shares a pod's lifetime. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
-    EmptyDir(Shared<EmptyDirVolumeSource>),
+    EmptyDir(EmptyDirVolumeSource),
     /// ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed.
     ///
     /// Use this if: a) the volume is only needed while the pod runs, b) features of normal volumes like restoring from snapshot or capacity
@@ -50,39 +50,39 @@ pub enum VolumeSource {
     /// Use CSI for light-weight local ephemeral volumes if the CSI driver is meant to be used that way - see the documentation of the driver for more information.
     ///
     /// A pod can use both types of ephemeral volumes and persistent volumes at the same time.
-    Ephemeral(Shared<EphemeralVolumeSource>),
+    Ephemeral(EphemeralVolumeSource),
     /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod.
     Fc(Shared<FCVolumeSource>),
     /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
     FlexVolume(Shared<FlexVolumeSource>),
     /// flocker represents a Flocker volume attached to a kubelet's host machine. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.
-    Flocker(Shared<FlockerVolumeSource>),
+    Flocker(FlockerVolumeSource),
     /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
-    GcePersistentDisk(Shared<GCEPersistentDiskVolumeSource>),
+    GcePersistentDisk(GCEPersistentDiskVolumeSource),
     /// gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
-    GitRepo(Shared<GitRepoVolumeSource>),
+    GitRepo(GitRepoVolumeSource),
     /// glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.
-    Glusterfs(Shared<GlusterfsVolumeSource>),
+    Glusterfs(GlusterfsVolumeSource),
     /// hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container. This is generally used for system agents or other privileged things that are allowed to see the host machine. Most containers will NOT need this. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
-    HostPath(Shared<HostPathVolumeSource>),
+    HostPath(HostPathVolumeSource),
     /// image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine. The volume is resolved at pod startup depending on which PullPolicy value is provided:
     ///
     /// - Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. - Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. - IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails.
     ///
     /// The volume gets re-resolved if the pod gets deleted and recreated, which means that new remote content will become available on pod recreation. A failure to resolve or pull the image during pod startup will block containers from starting and may add significant latency. Failures will be retried using normal volume backoff and will be reported on the pod reason and message. The types of objects that may be mounted by this volume are defined by the container runtime implementation on a host machine and at minimum must include all valid types supported by the container image field. The OCI object gets mounted in a single directory (spec.containers[*].volumeMounts.mountPath) by merging the manifest layers in the same way as for container images. The volume will be mounted read-only (ro). Sub path mounts for containers are not supported (spec.containers[*].volumeMounts.subpath) before 1.33. The field spec.securityContext.fsGroupChangePolicy has no effect on this volume type.
-    Image(Shared<ImageVolumeSource>),
+    Image(ImageVolumeSource),
     /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi
     Iscsi(Shared<ISCSIVolumeSource>),
     /// nfs represents an NFS mount on the host that shares a pod's lifetime More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
-    Nfs(Shared<NFSVolumeSource>),
+    Nfs(NFSVolumeSource),
     /// persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
-    PersistentVolumeClaim(Shared<PersistentVolumeClaimVolumeSource>),
+    PersistentVolumeClaim(PersistentVolumeClaimVolumeSource),
     /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.
-    PhotonPersistentDisk(Shared<PhotonPersistentDiskVolumeSource>),
+    PhotonPersistentDisk(PhotonPersistentDiskVolumeSource),
     /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
-    PortworxVolume(Shared<PortworxVolumeSource>),
+    PortworxVolume(PortworxVolumeSource),
     /// projected items for all in one resources secrets, configmaps, and downward API
-    Projected(Shared<ProjectedVolumeSource>),
+    Projected(ProjectedVolumeSource),
     /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
     Quobyte(Shared<QuobyteVolumeSource>),
     /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.
@@ -230,7 +230,7 @@ impl OneOf for VolumeSource {
 }
 impl From<AWSElasticBlockStoreVolumeSource> for VolumeSource {
     fn from(value: AWSElasticBlockStoreVolumeSource) -> Self {
-        Self::AwsElasticBlockStore(Shared::new(value))
+        Self::AwsElasticBlockStore(value)
     }
 }
 impl From<AzureDiskVolumeSource> for VolumeSource {
@@ -240,7 +240,7 @@ impl From<AzureDiskVolumeSource> for VolumeSource {
 }
 impl From<AzureFileVolumeSource> for VolumeSource {
     fn from(value: AzureFileVolumeSource) -> Self {
-        Self::AzureFile(Shared::new(value))
+        Self::AzureFile(value)
     }
 }
 impl From<CephFSVolumeSource> for VolumeSource {
@@ -265,17 +265,17 @@ impl From<CSIVolumeSource> for VolumeSource {
 }
 impl From<DownwardAPIVolumeSource> for VolumeSource {
     fn from(value: DownwardAPIVolumeSource) -> Self {
-        Self::DownwardAPI(Shared::new(value))
+        Self::DownwardAPI(value)
     }
 }
 impl From<EmptyDirVolumeSource> for VolumeSource {
     fn from(value: EmptyDirVolumeSource) -> Self {
-        Self::EmptyDir(Shared::new(value))
+        Self::EmptyDir(value)
     }
 }
 impl From<EphemeralVolumeSource> for VolumeSource {
     fn from(value: EphemeralVolumeSource) -> Self {
-        Self::Ephemeral(Shared::new(value))
+        Self::Ephemeral(value)
     }
 }
 impl From<FCVolumeSource> for VolumeSource {
@@ -290,32 +290,32 @@ impl From<FlexVolumeSource> for VolumeSource {
 }
 impl From<FlockerVolumeSource> for VolumeSource {
     fn from(value: FlockerVolumeSource) -> Self {
-        Self::Flocker(Shared::new(value))
+        Self::Flocker(value)
     }
 }
 impl From<GCEPersistentDiskVolumeSource> for VolumeSource {
     fn from(value: GCEPersistentDiskVolumeSource) -> Self {
-        Self::GcePersistentDisk(Shared::new(value))
+        Self::GcePersistentDisk(value)
     }
 }
 impl From<GitRepoVolumeSource> for VolumeSource {
     fn from(value: GitRepoVolumeSource) -> Self {
-        Self::GitRepo(Shared::new(value))
+        Self::GitRepo(value)
     }
 }
 impl From<GlusterfsVolumeSource> for VolumeSource {
     fn from(value: GlusterfsVolumeSource) -> Self {
-        Self::Glusterfs(Shared::new(value))
+        Self::Glusterfs(value)
     }
 }
 impl From<HostPathVolumeSource> for VolumeSource {
     fn from(value: HostPathVolumeSource) -> Self {
-        Self::HostPath(Shared::new(value))
+        Self::HostPath(value)
     }
 }
 impl From<ImageVolumeSource> for VolumeSource {
     fn from(value: ImageVolumeSource) -> Self {
-        Self::Image(Shared::new(value))
+        Self::Image(value)
     }
 }
 impl From<ISCSIVolumeSource> for VolumeSource {
@@ -325,27 +325,27 @@ impl From<ISCSIVolumeSource> for VolumeSource {
 }
 impl From<NFSVolumeSource> for VolumeSource {
     fn from(value: NFSVolumeSource) -> Self {
-        Self::Nfs(Shared::new(value))
+        Self::Nfs(value)
     }
 }
 impl From<PersistentVolumeClaimVolumeSource> for VolumeSource {
     fn from(value: PersistentVolumeClaimVolumeSource) -> Self {
-        Self::PersistentVolumeClaim(Shared::new(value))
+        Self::PersistentVolumeClaim(value)
     }
 }
 impl From<PhotonPersistentDiskVolumeSource> for VolumeSource {
     fn from(value: PhotonPersistentDiskVolumeSource) -> Self {
-        Self::PhotonPersistentDisk(Shared::new(value))
+        Self::PhotonPersistentDisk(value)
     }
 }
 impl From<PortworxVolumeSource> for VolumeSource {
     fn from(value: PortworxVolumeSource) -> Self {
-        Self::PortworxVolume(Shared::new(value))
+        Self::PortworxVolume(value)
     }
 }
 impl From<ProjectedVolumeSource> for VolumeSource {
     fn from(value: ProjectedVolumeSource) -> Self {
-        Self::Projected(Shared::new(value))
+        Self::Projected(value)
     }
 }
 impl From<QuobyteVolumeSource> for VolumeSource {

@@ -14,11 +14,11 @@ pub struct Endpoint {
     /// Required.
     pub addresses: Option<Vec<CompactString>>,
     /// conditions contains information about the current status of the endpoint.
-    pub conditions: Option<Shared<EndpointConditions>>,
+    pub conditions: Option<EndpointConditions>,
     /// deprecatedTopology contains topology information part of the v1beta1 API. This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).  While this field can hold values, it is not writable through the v1 API, and any attempts to write to it will be silently ignored. Topology information can be found in the zone and nodeName fields instead.
     pub deprecated_topology: Option<Map<CompactString>>,
     /// hints contains information associated with how an endpoint should be consumed.
-    pub hints: Option<Shared<EndpointHints>>,
+    pub hints: Option<EndpointHints>,
     /// hostname of this endpoint. This field may be used by consumers of endpoints to distinguish endpoints from each other (e.g. in DNS names). Multiple endpoints which use the same hostname should be considered fungible (e.g. multiple A values in DNS). Must be lowercase and pass DNS Label (RFC 1123) validation.
     pub hostname: Option<CompactString>,
     /// nodeName represents the name of the Node hosting this endpoint. This can be used to determine endpoints local to a Node.
