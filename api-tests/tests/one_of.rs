@@ -71,7 +71,7 @@ fn only_set_fields_are_written() {
     assert_eq!(serde_json::to_value(Volume::default()).unwrap(), json!({}));
     let only_source = Volume {
         name: None,
-        source: Some(VolumeSource::EmptyDir(Shared::default())),
+        source: Some(VolumeSource::EmptyDir(Default::default())),
     };
     assert_eq!(
         serde_json::to_value(&only_source).unwrap(),

@@ -62,8 +62,14 @@ pub fn support_paths(model: &Model, def: &TypeDef) -> Vec<&'static str> {
     paths
 }
 
-/// `Deserialize`, `Serialize` and `ObjectFields` of a struct.
-pub fn struct_impls(def: &TypeDef, fields: &[Field], names: &Names) -> TokenStream {
+/// `Deserialize`, `Serialize` and `ObjectFields` of a struct. `is_inline_object` tells the
+/// fields holding another generated struct inline (not boxed), which are read in place.
+pub fn struct_impls(
+    def: &TypeDef,
+    fields: &[Field],
+    names: &Names,
+    is_inline_object: &dyn Fn(&Field) -> bool,
+) -> TokenStream {
     let name = format_ident!("{}", def.rust_name);
     let name_text = &def.rust_name;
     let p = |path: &str| names.path(path);
@@ -100,12 +106,16 @@ pub fn struct_impls(def: &TypeDef, fields: &[Field], names: &Names) -> TokenStre
             writes.push(quote!(object.unless_default(#key, &self.#ident)?;));
         } else {
             // Lists are trimmed to their length when decoded: cached objects live long.
-            let value = if matches!(field.ty, TypeRef::Array(_)) {
-                quote!(#serde_impl::shrunk(map)?)
+            if is_inline_object(field) {
+                arms.push(quote!(#key => #serde_impl::optional_object(map, &mut self.#ident)?,));
             } else {
-                quote!(map.next_value()?)
-            };
-            arms.push(quote!(#key => self.#ident = #value,));
+                let value = if matches!(field.ty, TypeRef::Array(_)) {
+                    quote!(#serde_impl::shrunk(map)?)
+                } else {
+                    quote!(map.next_value()?)
+                };
+                arms.push(quote!(#key => self.#ident = #value,));
+            }
             writes.push(quote!(object.optional(#key, &self.#ident)?;));
         }
     }

@@ -27,7 +27,7 @@ pub fn type_file(model: &Model, def: &TypeDef) -> Result<TokenStream, EmitError>
     let names = Names::resolve(model, def, &externs, &support);
     let uses = names.use_items();
     let item = match &def.body {
-        TypeBody::Struct { fields } => struct_item(def, fields, &names),
+        TypeBody::Struct { fields } => struct_item(model, def, fields, &names),
         TypeBody::OneOf { variants } => one_of::enum_item(def, variants, &names),
         TypeBody::List { item } => {
             let doc = doc_attrs(def.doc.as_deref());
@@ -160,7 +160,7 @@ fn default_note(field: &Field) -> Option<String> {
     Some(format!("Defaults to `{text}` on the server."))
 }
 
-fn struct_item(def: &TypeDef, fields: &[Field], names: &Names) -> TokenStream {
+fn struct_item(model: &Model, def: &TypeDef, fields: &[Field], names: &Names) -> TokenStream {
     let doc = doc_attrs(def.doc.as_deref());
     let name = format_ident!("{}", def.rust_name);
     let tags = def.gvk.as_ref().map(|gvk| {
@@ -182,7 +182,14 @@ fn struct_item(def: &TypeDef, fields: &[Field], names: &Names) -> TokenStream {
         }
     });
     let decls = fields.iter().map(|f| field_tokens(f, names));
-    let impls = serde_impls::struct_impls(def, fields, names);
+    // Inline optional struct fields are decoded in place (see `serde_impl::optional_object`).
+    let is_inline_object = |field: &Field| match &field.ty {
+        TypeRef::Named(id) if !field.boxed && !field.plain => model
+            .type_def(id)
+            .is_some_and(|d| matches!(d.body, TypeBody::Struct { .. })),
+        _ => false,
+    };
+    let impls = serde_impls::struct_impls(def, fields, names, &is_inline_object);
     quote! {
         #doc
         #[derive(Clone, Debug, Default, PartialEq)]

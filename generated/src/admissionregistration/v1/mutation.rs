@@ -34,8 +34,10 @@ impl ObjectFields for Mutation {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "applyConfiguration" => self.apply_configuration = map.next_value()?,
-            "jsonPatch" => self.json_patch = map.next_value()?,
+            "applyConfiguration" => {
+                serde_impl::optional_object(map, &mut self.apply_configuration)?
+            }
+            "jsonPatch" => serde_impl::optional_object(map, &mut self.json_patch)?,
             "patchType" => self.patch_type = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -67,7 +67,7 @@ impl ObjectFields for ValidatingAdmissionPolicySpec {
             "failurePolicy" => self.failure_policy = map.next_value()?,
             "matchConditions" => self.match_conditions = serde_impl::shrunk(map)?,
             "matchConstraints" => self.match_constraints = map.next_value()?,
-            "paramKind" => self.param_kind = map.next_value()?,
+            "paramKind" => serde_impl::optional_object(map, &mut self.param_kind)?,
             "validations" => self.validations = serde_impl::shrunk(map)?,
             "variables" => self.variables = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,

@@ -36,7 +36,7 @@ impl ObjectFields for ValidatingAdmissionPolicyStatus {
         match key {
             "conditions" => self.conditions = serde_impl::shrunk(map)?,
             "observedGeneration" => self.observed_generation = map.next_value()?,
-            "typeChecking" => self.type_checking = map.next_value()?,
+            "typeChecking" => serde_impl::optional_object(map, &mut self.type_checking)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -100,7 +100,7 @@ impl ObjectFields for ValidatingWebhook {
             "admissionReviewVersions" => {
                 self.admission_review_versions = serde_impl::shrunk(map)?;
             }
-            "clientConfig" => self.client_config = map.next_value()?,
+            "clientConfig" => serde_impl::optional_object(map, &mut self.client_config)?,
             "failurePolicy" => self.failure_policy = map.next_value()?,
             "matchConditions" => self.match_conditions = serde_impl::shrunk(map)?,
             "matchPolicy" => self.match_policy = map.next_value()?,

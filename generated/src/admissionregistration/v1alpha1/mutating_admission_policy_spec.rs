@@ -67,7 +67,7 @@ impl ObjectFields for MutatingAdmissionPolicySpec {
             "matchConditions" => self.match_conditions = serde_impl::shrunk(map)?,
             "matchConstraints" => self.match_constraints = map.next_value()?,
             "mutations" => self.mutations = serde_impl::shrunk(map)?,
-            "paramKind" => self.param_kind = map.next_value()?,
+            "paramKind" => serde_impl::optional_object(map, &mut self.param_kind)?,
             "reinvocationPolicy" => self.reinvocation_policy = map.next_value()?,
             "variables" => self.variables = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,

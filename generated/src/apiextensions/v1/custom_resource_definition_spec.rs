@@ -51,9 +51,9 @@ impl ObjectFields for CustomResourceDefinitionSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conversion" => self.conversion = map.next_value()?,
+            "conversion" => serde_impl::optional_object(map, &mut self.conversion)?,
             "group" => self.group = map.next_value()?,
-            "names" => self.names = map.next_value()?,
+            "names" => serde_impl::optional_object(map, &mut self.names)?,
             "preserveUnknownFields" => self.preserve_unknown_fields = map.next_value()?,
             "scope" => self.scope = map.next_value()?,
             "versions" => self.versions = serde_impl::shrunk(map)?,

@@ -61,11 +61,11 @@ impl ObjectFields for CustomResourceDefinitionVersion {
             "deprecated" => self.deprecated = map.next_value()?,
             "deprecationWarning" => self.deprecation_warning = map.next_value()?,
             "name" => self.name = map.next_value()?,
-            "schema" => self.schema = map.next_value()?,
+            "schema" => serde_impl::optional_object(map, &mut self.schema)?,
             "selectableFields" => self.selectable_fields = serde_impl::shrunk(map)?,
             "served" => self.served = map.next_value()?,
             "storage" => self.storage = map.next_value()?,
-            "subresources" => self.subresources = map.next_value()?,
+            "subresources" => serde_impl::optional_object(map, &mut self.subresources)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

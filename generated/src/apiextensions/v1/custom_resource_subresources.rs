@@ -32,8 +32,8 @@ impl ObjectFields for CustomResourceSubresources {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "scale" => self.scale = map.next_value()?,
-            "status" => self.status = map.next_value()?,
+            "scale" => serde_impl::optional_object(map, &mut self.scale)?,
+            "status" => serde_impl::optional_object(map, &mut self.status)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

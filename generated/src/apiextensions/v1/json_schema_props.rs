@@ -133,7 +133,7 @@ impl ObjectFields for JSONSchemaProps {
             "example" => self.example = map.next_value()?,
             "exclusiveMaximum" => self.exclusive_maximum = map.next_value()?,
             "exclusiveMinimum" => self.exclusive_minimum = map.next_value()?,
-            "externalDocs" => self.external_docs = map.next_value()?,
+            "externalDocs" => serde_impl::optional_object(map, &mut self.external_docs)?,
             "format" => self.format = map.next_value()?,
             "id" => self.id = map.next_value()?,
             "items" => self.items = map.next_value()?,

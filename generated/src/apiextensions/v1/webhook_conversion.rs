@@ -34,7 +34,7 @@ impl ObjectFields for WebhookConversion {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "clientConfig" => self.client_config = map.next_value()?,
+            "clientConfig" => serde_impl::optional_object(map, &mut self.client_config)?,
             "conversionReviewVersions" => {
                 self.conversion_review_versions = serde_impl::shrunk(map)?;
             }

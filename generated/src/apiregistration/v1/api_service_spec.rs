@@ -50,7 +50,7 @@ impl ObjectFields for APIServiceSpec {
             "group" => self.group = map.next_value()?,
             "groupPriorityMinimum" => self.group_priority_minimum = map.next_value()?,
             "insecureSkipTLSVerify" => self.insecure_skip_tls_verify = map.next_value()?,
-            "service" => self.service = map.next_value()?,
+            "service" => serde_impl::optional_object(map, &mut self.service)?,
             "version" => self.version = map.next_value()?,
             "versionPriority" => self.version_priority = map.next_value()?,
             _ => serde_impl::skip_value(map)?,

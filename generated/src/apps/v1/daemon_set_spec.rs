@@ -46,8 +46,10 @@ impl ObjectFields for DaemonSetSpec {
             "minReadySeconds" => self.min_ready_seconds = map.next_value()?,
             "revisionHistoryLimit" => self.revision_history_limit = map.next_value()?,
             "selector" => self.selector = map.next_value()?,
-            "template" => self.template = map.next_value()?,
-            "updateStrategy" => self.update_strategy = map.next_value()?,
+            "template" => serde_impl::optional_object(map, &mut self.template)?,
+            "updateStrategy" => {
+                serde_impl::optional_object(map, &mut self.update_strategy)?
+            }
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -57,8 +57,8 @@ impl ObjectFields for DeploymentSpec {
             "replicas" => self.replicas = map.next_value()?,
             "revisionHistoryLimit" => self.revision_history_limit = map.next_value()?,
             "selector" => self.selector = map.next_value()?,
-            "strategy" => self.strategy = map.next_value()?,
-            "template" => self.template = map.next_value()?,
+            "strategy" => serde_impl::optional_object(map, &mut self.strategy)?,
+            "template" => serde_impl::optional_object(map, &mut self.template)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -61,17 +61,22 @@ impl ObjectFields for StatefulSetSpec {
     ) -> Result<(), A::Error> {
         match key {
             "minReadySeconds" => self.min_ready_seconds = map.next_value()?,
-            "ordinals" => self.ordinals = map.next_value()?,
+            "ordinals" => serde_impl::optional_object(map, &mut self.ordinals)?,
             "persistentVolumeClaimRetentionPolicy" => {
-                self.persistent_volume_claim_retention_policy = map.next_value()?;
+                serde_impl::optional_object(
+                    map,
+                    &mut self.persistent_volume_claim_retention_policy,
+                )?
             }
             "podManagementPolicy" => self.pod_management_policy = map.next_value()?,
             "replicas" => self.replicas = map.next_value()?,
             "revisionHistoryLimit" => self.revision_history_limit = map.next_value()?,
             "selector" => self.selector = map.next_value()?,
             "serviceName" => self.service_name = map.next_value()?,
-            "template" => self.template = map.next_value()?,
-            "updateStrategy" => self.update_strategy = map.next_value()?,
+            "template" => serde_impl::optional_object(map, &mut self.template)?,
+            "updateStrategy" => {
+                serde_impl::optional_object(map, &mut self.update_strategy)?
+            }
             "volumeClaimTemplates" => {
                 self.volume_claim_templates = serde_impl::shrunk(map)?;
             }

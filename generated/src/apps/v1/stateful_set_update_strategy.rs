@@ -32,7 +32,9 @@ impl ObjectFields for StatefulSetUpdateStrategy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "rollingUpdate" => self.rolling_update = map.next_value()?,
+            "rollingUpdate" => {
+                serde_impl::optional_object(map, &mut self.rolling_update)?
+            }
             "type" => self.type_ = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -41,7 +41,7 @@ impl ObjectFields for SelfSubjectReview {
             "apiVersion" => self.api_version = map.next_value()?,
             "kind" => self.kind = map.next_value()?,
             "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "status" => self.status = map.next_value()?,
+            "status" => serde_impl::optional_object(map, &mut self.status)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

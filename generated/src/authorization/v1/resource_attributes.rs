@@ -46,9 +46,13 @@ impl ObjectFields for ResourceAttributes {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fieldSelector" => self.field_selector = map.next_value()?,
+            "fieldSelector" => {
+                serde_impl::optional_object(map, &mut self.field_selector)?
+            }
             "group" => self.group = map.next_value()?,
-            "labelSelector" => self.label_selector = map.next_value()?,
+            "labelSelector" => {
+                serde_impl::optional_object(map, &mut self.label_selector)?
+            }
             "name" => self.name = map.next_value()?,
             "namespace" => self.namespace = map.next_value()?,
             "resource" => self.resource = map.next_value()?,

@@ -32,7 +32,9 @@ impl ObjectFields for SelfSubjectAccessReviewSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "nonResourceAttributes" => self.non_resource_attributes = map.next_value()?,
+            "nonResourceAttributes" => {
+                serde_impl::optional_object(map, &mut self.non_resource_attributes)?
+            }
             "resourceAttributes" => self.resource_attributes = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

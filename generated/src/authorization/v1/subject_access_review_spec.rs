@@ -42,7 +42,9 @@ impl ObjectFields for SubjectAccessReviewSpec {
         match key {
             "extra" => self.extra = map.next_value()?,
             "groups" => self.groups = serde_impl::shrunk(map)?,
-            "nonResourceAttributes" => self.non_resource_attributes = map.next_value()?,
+            "nonResourceAttributes" => {
+                serde_impl::optional_object(map, &mut self.non_resource_attributes)?
+            }
             "resourceAttributes" => self.resource_attributes = map.next_value()?,
             "uid" => self.uid = map.next_value()?,
             "user" => self.user = map.next_value()?,

@@ -42,7 +42,9 @@ impl ObjectFields for HorizontalPodAutoscalerSpec {
         match key {
             "maxReplicas" => self.max_replicas = map.next_value()?,
             "minReplicas" => self.min_replicas = map.next_value()?,
-            "scaleTargetRef" => self.scale_target_ref = map.next_value()?,
+            "scaleTargetRef" => {
+                serde_impl::optional_object(map, &mut self.scale_target_ref)?
+            }
             "targetCPUUtilizationPercentage" => {
                 self.target_cpu_utilization_percentage = map.next_value()?;
             }

@@ -42,7 +42,7 @@ impl ObjectFields for ContainerResourceMetricSource {
         match key {
             "container" => self.container = map.next_value()?,
             "name" => self.name = map.next_value()?,
-            "target" => self.target = map.next_value()?,
+            "target" => serde_impl::optional_object(map, &mut self.target)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -41,7 +41,7 @@ impl ObjectFields for ContainerResourceMetricStatus {
     ) -> Result<(), A::Error> {
         match key {
             "container" => self.container = map.next_value()?,
-            "current" => self.current = map.next_value()?,
+            "current" => serde_impl::optional_object(map, &mut self.current)?,
             "name" => self.name = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -36,8 +36,8 @@ impl ObjectFields for ExternalMetricSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "metric" => self.metric = map.next_value()?,
-            "target" => self.target = map.next_value()?,
+            "metric" => serde_impl::optional_object(map, &mut self.metric)?,
+            "target" => serde_impl::optional_object(map, &mut self.target)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

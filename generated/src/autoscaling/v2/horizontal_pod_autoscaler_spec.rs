@@ -42,11 +42,13 @@ impl ObjectFields for HorizontalPodAutoscalerSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "behavior" => self.behavior = map.next_value()?,
+            "behavior" => serde_impl::optional_object(map, &mut self.behavior)?,
             "maxReplicas" => self.max_replicas = map.next_value()?,
             "metrics" => self.metrics = serde_impl::shrunk(map)?,
             "minReplicas" => self.min_replicas = map.next_value()?,
-            "scaleTargetRef" => self.scale_target_ref = map.next_value()?,
+            "scaleTargetRef" => {
+                serde_impl::optional_object(map, &mut self.scale_target_ref)?
+            }
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -40,9 +40,11 @@ impl ObjectFields for ObjectMetricSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "describedObject" => self.described_object = map.next_value()?,
-            "metric" => self.metric = map.next_value()?,
-            "target" => self.target = map.next_value()?,
+            "describedObject" => {
+                serde_impl::optional_object(map, &mut self.described_object)?
+            }
+            "metric" => serde_impl::optional_object(map, &mut self.metric)?,
+            "target" => serde_impl::optional_object(map, &mut self.target)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -40,9 +40,11 @@ impl ObjectFields for ObjectMetricStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "current" => self.current = map.next_value()?,
-            "describedObject" => self.described_object = map.next_value()?,
-            "metric" => self.metric = map.next_value()?,
+            "current" => serde_impl::optional_object(map, &mut self.current)?,
+            "describedObject" => {
+                serde_impl::optional_object(map, &mut self.described_object)?
+            }
+            "metric" => serde_impl::optional_object(map, &mut self.metric)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -36,8 +36,8 @@ impl ObjectFields for PodsMetricStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "current" => self.current = map.next_value()?,
-            "metric" => self.metric = map.next_value()?,
+            "current" => serde_impl::optional_object(map, &mut self.current)?,
+            "metric" => serde_impl::optional_object(map, &mut self.metric)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

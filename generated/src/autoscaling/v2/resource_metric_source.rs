@@ -37,7 +37,7 @@ impl ObjectFields for ResourceMetricSource {
     ) -> Result<(), A::Error> {
         match key {
             "name" => self.name = map.next_value()?,
-            "target" => self.target = map.next_value()?,
+            "target" => serde_impl::optional_object(map, &mut self.target)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

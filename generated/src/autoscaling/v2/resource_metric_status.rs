@@ -36,7 +36,7 @@ impl ObjectFields for ResourceMetricStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "current" => self.current = map.next_value()?,
+            "current" => serde_impl::optional_object(map, &mut self.current)?,
             "name" => self.name = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

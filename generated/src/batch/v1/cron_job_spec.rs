@@ -54,7 +54,7 @@ impl ObjectFields for CronJobSpec {
             "failedJobsHistoryLimit" => {
                 self.failed_jobs_history_limit = map.next_value()?;
             }
-            "jobTemplate" => self.job_template = map.next_value()?,
+            "jobTemplate" => serde_impl::optional_object(map, &mut self.job_template)?,
             "schedule" => self.schedule = map.next_value()?,
             "startingDeadlineSeconds" => {
                 self.starting_deadline_seconds = map.next_value()?;

@@ -83,12 +83,16 @@ impl ObjectFields for JobSpec {
             "manualSelector" => self.manual_selector = map.next_value()?,
             "maxFailedIndexes" => self.max_failed_indexes = map.next_value()?,
             "parallelism" => self.parallelism = map.next_value()?,
-            "podFailurePolicy" => self.pod_failure_policy = map.next_value()?,
+            "podFailurePolicy" => {
+                serde_impl::optional_object(map, &mut self.pod_failure_policy)?
+            }
             "podReplacementPolicy" => self.pod_replacement_policy = map.next_value()?,
             "selector" => self.selector = map.next_value()?,
-            "successPolicy" => self.success_policy = map.next_value()?,
+            "successPolicy" => {
+                serde_impl::optional_object(map, &mut self.success_policy)?
+            }
             "suspend" => self.suspend = map.next_value()?,
-            "template" => self.template = map.next_value()?,
+            "template" => serde_impl::optional_object(map, &mut self.template)?,
             "ttlSecondsAfterFinished" => {
                 self.ttl_seconds_after_finished = map.next_value()?;
             }

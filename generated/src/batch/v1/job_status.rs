@@ -76,7 +76,7 @@ impl ObjectFields for JobStatus {
             "succeeded" => self.succeeded = map.next_value()?,
             "terminating" => self.terminating = map.next_value()?,
             "uncountedTerminatedPods" => {
-                self.uncounted_terminated_pods = map.next_value()?;
+                serde_impl::optional_object(map, &mut self.uncounted_terminated_pods)?
             }
             _ => serde_impl::skip_value(map)?,
         }

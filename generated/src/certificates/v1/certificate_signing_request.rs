@@ -50,8 +50,8 @@ impl ObjectFields for CertificateSigningRequest {
             "apiVersion" => self.api_version = map.next_value()?,
             "kind" => self.kind = map.next_value()?,
             "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "spec" => self.spec = map.next_value()?,
-            "status" => self.status = map.next_value()?,
+            "spec" => serde_impl::optional_object(map, &mut self.spec)?,
+            "status" => serde_impl::optional_object(map, &mut self.status)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -34,9 +34,11 @@ impl ObjectFields for Affinity {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "nodeAffinity" => self.node_affinity = map.next_value()?,
-            "podAffinity" => self.pod_affinity = map.next_value()?,
-            "podAntiAffinity" => self.pod_anti_affinity = map.next_value()?,
+            "nodeAffinity" => serde_impl::optional_object(map, &mut self.node_affinity)?,
+            "podAffinity" => serde_impl::optional_object(map, &mut self.pod_affinity)?,
+            "podAntiAffinity" => {
+                serde_impl::optional_object(map, &mut self.pod_anti_affinity)?
+            }
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -43,7 +43,7 @@ impl ObjectFields for Binding {
             "apiVersion" => self.api_version = map.next_value()?,
             "kind" => self.kind = map.next_value()?,
             "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "target" => self.target = map.next_value()?,
+            "target" => serde_impl::optional_object(map, &mut self.target)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

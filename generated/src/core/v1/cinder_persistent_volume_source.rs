@@ -40,7 +40,7 @@ impl ObjectFields for CinderPersistentVolumeSource {
         match key {
             "fsType" => self.fs_type = map.next_value()?,
             "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => self.secret_ref = map.next_value()?,
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
             "volumeID" => self.volume_id = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -35,7 +35,7 @@ impl ObjectFields for ContainerRestartRule {
     ) -> Result<(), A::Error> {
         match key {
             "action" => self.action = map.next_value()?,
-            "exitCodes" => self.exit_codes = map.next_value()?,
+            "exitCodes" => serde_impl::optional_object(map, &mut self.exit_codes)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

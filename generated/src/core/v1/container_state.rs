@@ -34,9 +34,9 @@ impl ObjectFields for ContainerState {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "running" => self.running = map.next_value()?,
+            "running" => serde_impl::optional_object(map, &mut self.running)?,
             "terminated" => self.terminated = map.next_value()?,
-            "waiting" => self.waiting = map.next_value()?,
+            "waiting" => serde_impl::optional_object(map, &mut self.waiting)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -49,16 +49,25 @@ impl ObjectFields for CSIPersistentVolumeSource {
     ) -> Result<(), A::Error> {
         match key {
             "controllerExpandSecretRef" => {
-                self.controller_expand_secret_ref = map.next_value()?;
+                serde_impl::optional_object(map, &mut self.controller_expand_secret_ref)?
             }
             "controllerPublishSecretRef" => {
-                self.controller_publish_secret_ref = map.next_value()?;
+                serde_impl::optional_object(
+                    map,
+                    &mut self.controller_publish_secret_ref,
+                )?
             }
             "driver" => self.driver = map.next_value()?,
             "fsType" => self.fs_type = map.next_value()?,
-            "nodeExpandSecretRef" => self.node_expand_secret_ref = map.next_value()?,
-            "nodePublishSecretRef" => self.node_publish_secret_ref = map.next_value()?,
-            "nodeStageSecretRef" => self.node_stage_secret_ref = map.next_value()?,
+            "nodeExpandSecretRef" => {
+                serde_impl::optional_object(map, &mut self.node_expand_secret_ref)?
+            }
+            "nodePublishSecretRef" => {
+                serde_impl::optional_object(map, &mut self.node_publish_secret_ref)?
+            }
+            "nodeStageSecretRef" => {
+                serde_impl::optional_object(map, &mut self.node_stage_secret_ref)?
+            }
             "readOnly" => self.read_only = map.next_value()?,
             "volumeAttributes" => self.volume_attributes = map.next_value()?,
             "volumeHandle" => self.volume_handle = map.next_value()?,

@@ -42,7 +42,9 @@ impl ObjectFields for CSIVolumeSource {
         match key {
             "driver" => self.driver = map.next_value()?,
             "fsType" => self.fs_type = map.next_value()?,
-            "nodePublishSecretRef" => self.node_publish_secret_ref = map.next_value()?,
+            "nodePublishSecretRef" => {
+                serde_impl::optional_object(map, &mut self.node_publish_secret_ref)?
+            }
             "readOnly" => self.read_only = map.next_value()?,
             "volumeAttributes" => self.volume_attributes = map.next_value()?,
             _ => serde_impl::skip_value(map)?,

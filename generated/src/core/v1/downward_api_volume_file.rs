@@ -36,10 +36,12 @@ impl ObjectFields for DownwardAPIVolumeFile {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fieldRef" => self.field_ref = map.next_value()?,
+            "fieldRef" => serde_impl::optional_object(map, &mut self.field_ref)?,
             "mode" => self.mode = map.next_value()?,
             "path" => self.path = map.next_value()?,
-            "resourceFieldRef" => self.resource_field_ref = map.next_value()?,
+            "resourceFieldRef" => {
+                serde_impl::optional_object(map, &mut self.resource_field_ref)?
+            }
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

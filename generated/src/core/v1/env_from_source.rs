@@ -34,9 +34,9 @@ impl ObjectFields for EnvFromSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "configMapRef" => self.config_map_ref = map.next_value()?,
+            "configMapRef" => serde_impl::optional_object(map, &mut self.config_map_ref)?,
             "prefix" => self.prefix = map.next_value()?,
-            "secretRef" => self.secret_ref = map.next_value()?,
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

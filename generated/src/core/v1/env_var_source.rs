@@ -41,11 +41,15 @@ impl ObjectFields for EnvVarSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "configMapKeyRef" => self.config_map_key_ref = map.next_value()?,
-            "fieldRef" => self.field_ref = map.next_value()?,
+            "configMapKeyRef" => {
+                serde_impl::optional_object(map, &mut self.config_map_key_ref)?
+            }
+            "fieldRef" => serde_impl::optional_object(map, &mut self.field_ref)?,
             "fileKeyRef" => self.file_key_ref = map.next_value()?,
-            "resourceFieldRef" => self.resource_field_ref = map.next_value()?,
-            "secretKeyRef" => self.secret_key_ref = map.next_value()?,
+            "resourceFieldRef" => {
+                serde_impl::optional_object(map, &mut self.resource_field_ref)?
+            }
+            "secretKeyRef" => serde_impl::optional_object(map, &mut self.secret_key_ref)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

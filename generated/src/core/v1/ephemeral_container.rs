@@ -95,7 +95,7 @@ impl ObjectFields for EphemeralContainer {
             "envFrom" => self.env_from = serde_impl::shrunk(map)?,
             "image" => self.image = map.next_value()?,
             "imagePullPolicy" => self.image_pull_policy = map.next_value()?,
-            "lifecycle" => self.lifecycle = map.next_value()?,
+            "lifecycle" => serde_impl::optional_object(map, &mut self.lifecycle)?,
             "livenessProbe" => self.liveness_probe = map.next_value()?,
             "name" => self.name = map.next_value()?,
             "ports" => self.ports = serde_impl::shrunk(map)?,

@@ -73,16 +73,18 @@ impl ObjectFields for Event {
             "count" => self.count = map.next_value()?,
             "eventTime" => self.event_time = map.next_value()?,
             "firstTimestamp" => self.first_timestamp = map.next_value()?,
-            "involvedObject" => self.involved_object = map.next_value()?,
+            "involvedObject" => {
+                serde_impl::optional_object(map, &mut self.involved_object)?
+            }
             "lastTimestamp" => self.last_timestamp = map.next_value()?,
             "message" => self.message = map.next_value()?,
             "metadata" => self.metadata = serde_impl::null_as_default(map)?,
             "reason" => self.reason = map.next_value()?,
-            "related" => self.related = map.next_value()?,
+            "related" => serde_impl::optional_object(map, &mut self.related)?,
             "reportingComponent" => self.reporting_component = map.next_value()?,
             "reportingInstance" => self.reporting_instance = map.next_value()?,
-            "series" => self.series = map.next_value()?,
-            "source" => self.source = map.next_value()?,
+            "series" => serde_impl::optional_object(map, &mut self.series)?,
+            "source" => serde_impl::optional_object(map, &mut self.source)?,
             "type" => self.type_ = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -44,7 +44,7 @@ impl ObjectFields for FlexVolumeSource {
             "fsType" => self.fs_type = map.next_value()?,
             "options" => self.options = map.next_value()?,
             "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => self.secret_ref = map.next_value()?,
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

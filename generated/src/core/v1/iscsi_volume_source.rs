@@ -65,7 +65,7 @@ impl ObjectFields for ISCSIVolumeSource {
             "lun" => self.lun = map.next_value()?,
             "portals" => self.portals = serde_impl::shrunk(map)?,
             "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => self.secret_ref = map.next_value()?,
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
             "targetPortal" => self.target_portal = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

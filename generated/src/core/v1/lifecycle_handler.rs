@@ -36,10 +36,10 @@ impl ObjectFields for LifecycleHandler {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "exec" => self.exec = map.next_value()?,
+            "exec" => serde_impl::optional_object(map, &mut self.exec)?,
             "httpGet" => self.http_get = map.next_value()?,
-            "sleep" => self.sleep = map.next_value()?,
-            "tcpSocket" => self.tcp_socket = map.next_value()?,
+            "sleep" => serde_impl::optional_object(map, &mut self.sleep)?,
+            "tcpSocket" => serde_impl::optional_object(map, &mut self.tcp_socket)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

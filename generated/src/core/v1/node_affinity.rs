@@ -40,8 +40,10 @@ impl ObjectFields for NodeAffinity {
                 )?;
             }
             "requiredDuringSchedulingIgnoredDuringExecution" => {
-                self.required_during_scheduling_ignored_during_execution = map
-                    .next_value()?;
+                serde_impl::optional_object(
+                    map,
+                    &mut self.required_during_scheduling_ignored_during_execution,
+                )?
             }
             _ => serde_impl::skip_value(map)?,
         }

@@ -36,10 +36,12 @@ impl ObjectFields for NodeConfigStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "active" => self.active = map.next_value()?,
-            "assigned" => self.assigned = map.next_value()?,
+            "active" => serde_impl::optional_object(map, &mut self.active)?,
+            "assigned" => serde_impl::optional_object(map, &mut self.assigned)?,
             "error" => self.error = map.next_value()?,
-            "lastKnownGood" => self.last_known_good = map.next_value()?,
+            "lastKnownGood" => {
+                serde_impl::optional_object(map, &mut self.last_known_good)?
+            }
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -30,7 +30,9 @@ impl ObjectFields for NodeDaemonEndpoints {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "kubeletEndpoint" => self.kubelet_endpoint = map.next_value()?,
+            "kubeletEndpoint" => {
+                serde_impl::optional_object(map, &mut self.kubelet_endpoint)?
+            }
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

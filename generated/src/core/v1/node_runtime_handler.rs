@@ -32,7 +32,7 @@ impl ObjectFields for NodeRuntimeHandler {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "features" => self.features = map.next_value()?,
+            "features" => serde_impl::optional_object(map, &mut self.features)?,
             "name" => self.name = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -42,7 +42,7 @@ impl ObjectFields for NodeSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "configSource" => self.config_source = map.next_value()?,
+            "configSource" => serde_impl::optional_object(map, &mut self.config_source)?,
             "externalID" => self.external_id = map.next_value()?,
             "podCIDR" => self.pod_cidr = map.next_value()?,
             "podCIDRs" => self.pod_cidrs = serde_impl::shrunk(map)?,

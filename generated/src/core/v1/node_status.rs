@@ -63,10 +63,12 @@ impl ObjectFields for NodeStatus {
             "allocatable" => self.allocatable = map.next_value()?,
             "capacity" => self.capacity = map.next_value()?,
             "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "config" => self.config = map.next_value()?,
-            "daemonEndpoints" => self.daemon_endpoints = map.next_value()?,
+            "config" => serde_impl::optional_object(map, &mut self.config)?,
+            "daemonEndpoints" => {
+                serde_impl::optional_object(map, &mut self.daemon_endpoints)?
+            }
             "declaredFeatures" => self.declared_features = serde_impl::shrunk(map)?,
-            "features" => self.features = map.next_value()?,
+            "features" => serde_impl::optional_object(map, &mut self.features)?,
             "images" => self.images = serde_impl::shrunk(map)?,
             "nodeInfo" => self.node_info = map.next_value()?,
             "phase" => self.phase = map.next_value()?,

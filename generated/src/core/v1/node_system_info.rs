@@ -81,7 +81,7 @@ impl ObjectFields for NodeSystemInfo {
             "machineID" => self.machine_id = map.next_value()?,
             "operatingSystem" => self.operating_system = map.next_value()?,
             "osImage" => self.os_image = map.next_value()?,
-            "swap" => self.swap = map.next_value()?,
+            "swap" => serde_impl::optional_object(map, &mut self.swap)?,
             "systemUUID" => self.system_uuid = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -54,9 +54,9 @@ impl ObjectFields for PersistentVolumeClaimSpec {
     ) -> Result<(), A::Error> {
         match key {
             "accessModes" => self.access_modes = serde_impl::shrunk(map)?,
-            "dataSource" => self.data_source = map.next_value()?,
+            "dataSource" => serde_impl::optional_object(map, &mut self.data_source)?,
             "dataSourceRef" => self.data_source_ref = map.next_value()?,
-            "resources" => self.resources = map.next_value()?,
+            "resources" => serde_impl::optional_object(map, &mut self.resources)?,
             "selector" => self.selector = map.next_value()?,
             "storageClassName" => self.storage_class_name = map.next_value()?,
             "volumeAttributesClassName" => {

@@ -89,7 +89,9 @@ impl ObjectFields for PersistentVolumeClaimStatus {
             "currentVolumeAttributesClassName" => {
                 self.current_volume_attributes_class_name = map.next_value()?;
             }
-            "modifyVolumeStatus" => self.modify_volume_status = map.next_value()?,
+            "modifyVolumeStatus" => {
+                serde_impl::optional_object(map, &mut self.modify_volume_status)?
+            }
             "phase" => self.phase = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

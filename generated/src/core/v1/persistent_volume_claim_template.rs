@@ -35,7 +35,7 @@ impl ObjectFields for PersistentVolumeClaimTemplate {
     ) -> Result<(), A::Error> {
         match key {
             "metadata" => self.metadata = map.next_value()?,
-            "spec" => self.spec = map.next_value()?,
+            "spec" => serde_impl::optional_object(map, &mut self.spec)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -52,7 +52,7 @@ impl ObjectFields for PersistentVolumeSpec {
             "capacity" => self.capacity = map.next_value()?,
             "claimRef" => self.claim_ref = map.next_value()?,
             "mountOptions" => self.mount_options = serde_impl::shrunk(map)?,
-            "nodeAffinity" => self.node_affinity = map.next_value()?,
+            "nodeAffinity" => serde_impl::optional_object(map, &mut self.node_affinity)?,
             "persistentVolumeReclaimPolicy" => {
                 self.persistent_volume_reclaim_policy = map.next_value()?;
             }

@@ -71,7 +71,9 @@ impl ObjectFields for PodSecurityContext {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "appArmorProfile" => self.app_armor_profile = map.next_value()?,
+            "appArmorProfile" => {
+                serde_impl::optional_object(map, &mut self.app_armor_profile)?
+            }
             "fsGroup" => self.fs_group = map.next_value()?,
             "fsGroupChangePolicy" => self.fs_group_change_policy = map.next_value()?,
             "runAsGroup" => self.run_as_group = map.next_value()?,
@@ -79,7 +81,9 @@ impl ObjectFields for PodSecurityContext {
             "runAsUser" => self.run_as_user = map.next_value()?,
             "seLinuxChangePolicy" => self.se_linux_change_policy = map.next_value()?,
             "seLinuxOptions" => self.se_linux_options = map.next_value()?,
-            "seccompProfile" => self.seccomp_profile = map.next_value()?,
+            "seccompProfile" => {
+                serde_impl::optional_object(map, &mut self.seccomp_profile)?
+            }
             "supplementalGroups" => self.supplemental_groups = serde_impl::shrunk(map)?,
             "supplementalGroupsPolicy" => {
                 self.supplemental_groups_policy = map.next_value()?;

@@ -156,7 +156,7 @@ impl ObjectFields for PodSpec {
             "initContainers" => self.init_containers = serde_impl::shrunk(map)?,
             "nodeName" => self.node_name = map.next_value()?,
             "nodeSelector" => self.node_selector = map.next_value()?,
-            "os" => self.os = map.next_value()?,
+            "os" => serde_impl::optional_object(map, &mut self.os)?,
             "overhead" => self.overhead = map.next_value()?,
             "preemptionPolicy" => self.preemption_policy = map.next_value()?,
             "priority" => self.priority = map.next_value()?,
@@ -168,7 +168,9 @@ impl ObjectFields for PodSpec {
             "runtimeClassName" => self.runtime_class_name = map.next_value()?,
             "schedulerName" => self.scheduler_name = map.next_value()?,
             "schedulingGates" => self.scheduling_gates = serde_impl::shrunk(map)?,
-            "schedulingGroup" => self.scheduling_group = map.next_value()?,
+            "schedulingGroup" => {
+                serde_impl::optional_object(map, &mut self.scheduling_group)?
+            }
             "securityContext" => self.security_context = map.next_value()?,
             "serviceAccount" => self.service_account = map.next_value()?,
             "serviceAccountName" => self.service_account_name = map.next_value()?,

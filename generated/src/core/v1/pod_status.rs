@@ -86,7 +86,10 @@ impl ObjectFields for PodStatus {
                 self.ephemeral_container_statuses = serde_impl::shrunk(map)?;
             }
             "extendedResourceClaimStatus" => {
-                self.extended_resource_claim_status = map.next_value()?;
+                serde_impl::optional_object(
+                    map,
+                    &mut self.extended_resource_claim_status,
+                )?
             }
             "hostIP" => self.host_ip = map.next_value()?,
             "hostIPs" => self.host_ips = serde_impl::shrunk(map)?,

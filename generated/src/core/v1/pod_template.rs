@@ -41,7 +41,7 @@ impl ObjectFields for PodTemplate {
             "apiVersion" => self.api_version = map.next_value()?,
             "kind" => self.kind = map.next_value()?,
             "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "template" => self.template = map.next_value()?,
+            "template" => serde_impl::optional_object(map, &mut self.template)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -36,7 +36,7 @@ impl ObjectFields for PreferredSchedulingTerm {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "preference" => self.preference = map.next_value()?,
+            "preference" => serde_impl::optional_object(map, &mut self.preference)?,
             "weight" => self.weight = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

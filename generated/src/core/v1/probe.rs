@@ -48,14 +48,14 @@ impl ObjectFields for Probe {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "exec" => self.exec = map.next_value()?,
+            "exec" => serde_impl::optional_object(map, &mut self.exec)?,
             "failureThreshold" => self.failure_threshold = map.next_value()?,
-            "grpc" => self.grpc = map.next_value()?,
+            "grpc" => serde_impl::optional_object(map, &mut self.grpc)?,
             "httpGet" => self.http_get = map.next_value()?,
             "initialDelaySeconds" => self.initial_delay_seconds = map.next_value()?,
             "periodSeconds" => self.period_seconds = map.next_value()?,
             "successThreshold" => self.success_threshold = map.next_value()?,
-            "tcpSocket" => self.tcp_socket = map.next_value()?,
+            "tcpSocket" => serde_impl::optional_object(map, &mut self.tcp_socket)?,
             "terminationGracePeriodSeconds" => {
                 self.termination_grace_period_seconds = map.next_value()?;
             }

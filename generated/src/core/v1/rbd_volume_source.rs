@@ -54,7 +54,7 @@ impl ObjectFields for RBDVolumeSource {
             "monitors" => self.monitors = serde_impl::shrunk(map)?,
             "pool" => self.pool = map.next_value()?,
             "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => self.secret_ref = map.next_value()?,
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
             "user" => self.user = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -35,7 +35,9 @@ impl ObjectFields for ResourceQuotaSpec {
     ) -> Result<(), A::Error> {
         match key {
             "hard" => self.hard = map.next_value()?,
-            "scopeSelector" => self.scope_selector = map.next_value()?,
+            "scopeSelector" => {
+                serde_impl::optional_object(map, &mut self.scope_selector)?
+            }
             "scopes" => self.scopes = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -58,7 +58,7 @@ impl ObjectFields for ScaleIOVolumeSource {
             "gateway" => self.gateway = map.next_value()?,
             "protectionDomain" => self.protection_domain = map.next_value()?,
             "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => self.secret_ref = map.next_value()?,
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
             "sslEnabled" => self.ssl_enabled = map.next_value()?,
             "storageMode" => self.storage_mode = map.next_value()?,
             "storagePool" => self.storage_pool = map.next_value()?,

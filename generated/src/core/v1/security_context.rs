@@ -58,8 +58,10 @@ impl ObjectFields for SecurityContext {
             "allowPrivilegeEscalation" => {
                 self.allow_privilege_escalation = map.next_value()?;
             }
-            "appArmorProfile" => self.app_armor_profile = map.next_value()?,
-            "capabilities" => self.capabilities = map.next_value()?,
+            "appArmorProfile" => {
+                serde_impl::optional_object(map, &mut self.app_armor_profile)?
+            }
+            "capabilities" => serde_impl::optional_object(map, &mut self.capabilities)?,
             "privileged" => self.privileged = map.next_value()?,
             "procMount" => self.proc_mount = map.next_value()?,
             "readOnlyRootFilesystem" => {
@@ -69,7 +71,9 @@ impl ObjectFields for SecurityContext {
             "runAsNonRoot" => self.run_as_non_root = map.next_value()?,
             "runAsUser" => self.run_as_user = map.next_value()?,
             "seLinuxOptions" => self.se_linux_options = map.next_value()?,
-            "seccompProfile" => self.seccomp_profile = map.next_value()?,
+            "seccompProfile" => {
+                serde_impl::optional_object(map, &mut self.seccomp_profile)?
+            }
             "windowsOptions" => self.windows_options = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

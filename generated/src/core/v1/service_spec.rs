@@ -95,7 +95,9 @@ impl ObjectFields for ServiceSpec {
             }
             "selector" => self.selector = map.next_value()?,
             "sessionAffinity" => self.session_affinity = map.next_value()?,
-            "sessionAffinityConfig" => self.session_affinity_config = map.next_value()?,
+            "sessionAffinityConfig" => {
+                serde_impl::optional_object(map, &mut self.session_affinity_config)?
+            }
             "trafficDistribution" => self.traffic_distribution = map.next_value()?,
             "type" => self.type_ = map.next_value()?,
             _ => serde_impl::skip_value(map)?,

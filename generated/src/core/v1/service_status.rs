@@ -33,7 +33,7 @@ impl ObjectFields for ServiceStatus {
     ) -> Result<(), A::Error> {
         match key {
             "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "loadBalancer" => self.load_balancer = map.next_value()?,
+            "loadBalancer" => serde_impl::optional_object(map, &mut self.load_balancer)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -30,7 +30,7 @@ impl ObjectFields for SessionAffinityConfig {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "clientIP" => self.client_ip = map.next_value()?,
+            "clientIP" => serde_impl::optional_object(map, &mut self.client_ip)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -46,7 +46,7 @@ impl ObjectFields for VolumeMountStatus {
             "name" => self.name = map.next_value()?,
             "readOnly" => self.read_only = map.next_value()?,
             "recursiveReadOnly" => self.recursive_read_only = map.next_value()?,
-            "volumeStatus" => self.volume_status = map.next_value()?,
+            "volumeStatus" => serde_impl::optional_object(map, &mut self.volume_status)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

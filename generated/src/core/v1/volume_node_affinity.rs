@@ -30,7 +30,7 @@ impl ObjectFields for VolumeNodeAffinity {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "required" => self.required = map.next_value()?,
+            "required" => serde_impl::optional_object(map, &mut self.required)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

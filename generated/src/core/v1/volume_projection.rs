@@ -62,11 +62,13 @@ impl ObjectFields for VolumeProjection {
     ) -> Result<(), A::Error> {
         match key {
             "clusterTrustBundle" => self.cluster_trust_bundle = map.next_value()?,
-            "configMap" => self.config_map = map.next_value()?,
-            "downwardAPI" => self.downward_api = map.next_value()?,
+            "configMap" => serde_impl::optional_object(map, &mut self.config_map)?,
+            "downwardAPI" => serde_impl::optional_object(map, &mut self.downward_api)?,
             "podCertificate" => self.pod_certificate = map.next_value()?,
-            "secret" => self.secret = map.next_value()?,
-            "serviceAccountToken" => self.service_account_token = map.next_value()?,
+            "secret" => serde_impl::optional_object(map, &mut self.secret)?,
+            "serviceAccountToken" => {
+                serde_impl::optional_object(map, &mut self.service_account_token)?
+            }
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

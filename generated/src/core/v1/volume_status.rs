@@ -30,7 +30,7 @@ impl ObjectFields for VolumeStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "image" => self.image = map.next_value()?,
+            "image" => serde_impl::optional_object(map, &mut self.image)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

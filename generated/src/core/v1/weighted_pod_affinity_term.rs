@@ -34,7 +34,9 @@ impl ObjectFields for WeightedPodAffinityTerm {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "podAffinityTerm" => self.pod_affinity_term = map.next_value()?,
+            "podAffinityTerm" => {
+                serde_impl::optional_object(map, &mut self.pod_affinity_term)?
+            }
             "weight" => self.weight = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

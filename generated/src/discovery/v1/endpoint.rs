@@ -48,9 +48,9 @@ impl ObjectFields for Endpoint {
     ) -> Result<(), A::Error> {
         match key {
             "addresses" => self.addresses = serde_impl::shrunk(map)?,
-            "conditions" => self.conditions = map.next_value()?,
+            "conditions" => serde_impl::optional_object(map, &mut self.conditions)?,
             "deprecatedTopology" => self.deprecated_topology = map.next_value()?,
-            "hints" => self.hints = map.next_value()?,
+            "hints" => serde_impl::optional_object(map, &mut self.hints)?,
             "hostname" => self.hostname = map.next_value()?,
             "nodeName" => self.node_name = map.next_value()?,
             "targetRef" => self.target_ref = map.next_value()?,

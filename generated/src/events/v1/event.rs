@@ -78,16 +78,18 @@ impl ObjectFields for Event {
             "deprecatedLastTimestamp" => {
                 self.deprecated_last_timestamp = map.next_value()?;
             }
-            "deprecatedSource" => self.deprecated_source = map.next_value()?,
+            "deprecatedSource" => {
+                serde_impl::optional_object(map, &mut self.deprecated_source)?
+            }
             "eventTime" => self.event_time = map.next_value()?,
             "metadata" => self.metadata = serde_impl::null_as_default(map)?,
             "note" => self.note = map.next_value()?,
             "reason" => self.reason = map.next_value()?,
-            "regarding" => self.regarding = map.next_value()?,
-            "related" => self.related = map.next_value()?,
+            "regarding" => serde_impl::optional_object(map, &mut self.regarding)?,
+            "related" => serde_impl::optional_object(map, &mut self.related)?,
             "reportingController" => self.reporting_controller = map.next_value()?,
             "reportingInstance" => self.reporting_instance = map.next_value()?,
-            "series" => self.series = map.next_value()?,
+            "series" => serde_impl::optional_object(map, &mut self.series)?,
             "type" => self.type_ = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

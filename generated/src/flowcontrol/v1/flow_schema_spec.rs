@@ -38,10 +38,12 @@ impl ObjectFields for FlowSchemaSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "distinguisherMethod" => self.distinguisher_method = map.next_value()?,
+            "distinguisherMethod" => {
+                serde_impl::optional_object(map, &mut self.distinguisher_method)?
+            }
             "matchingPrecedence" => self.matching_precedence = map.next_value()?,
             "priorityLevelConfiguration" => {
-                self.priority_level_configuration = map.next_value()?;
+                serde_impl::optional_object(map, &mut self.priority_level_configuration)?
             }
             "rules" => self.rules = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,

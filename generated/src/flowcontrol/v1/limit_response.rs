@@ -32,7 +32,7 @@ impl ObjectFields for LimitResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "queuing" => self.queuing = map.next_value()?,
+            "queuing" => serde_impl::optional_object(map, &mut self.queuing)?,
             "type" => self.type_ = map.next_value()?,
             _ => serde_impl::skip_value(map)?,
         }

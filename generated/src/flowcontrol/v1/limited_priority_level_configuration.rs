@@ -54,7 +54,9 @@ impl ObjectFields for LimitedPriorityLevelConfiguration {
         match key {
             "borrowingLimitPercent" => self.borrowing_limit_percent = map.next_value()?,
             "lendablePercent" => self.lendable_percent = map.next_value()?,
-            "limitResponse" => self.limit_response = map.next_value()?,
+            "limitResponse" => {
+                serde_impl::optional_object(map, &mut self.limit_response)?
+            }
             "nominalConcurrencyShares" => {
                 self.nominal_concurrency_shares = map.next_value()?;
             }

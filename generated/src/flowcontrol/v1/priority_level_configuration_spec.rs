@@ -34,7 +34,7 @@ impl ObjectFields for PriorityLevelConfigurationSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "exempt" => self.exempt = map.next_value()?,
+            "exempt" => serde_impl::optional_object(map, &mut self.exempt)?,
             "limited" => self.limited = map.next_value()?,
             "type" => self.type_ = map.next_value()?,
             _ => serde_impl::skip_value(map)?,

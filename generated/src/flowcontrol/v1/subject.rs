@@ -36,10 +36,12 @@ impl ObjectFields for Subject {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "group" => self.group = map.next_value()?,
+            "group" => serde_impl::optional_object(map, &mut self.group)?,
             "kind" => self.kind = map.next_value()?,
-            "serviceAccount" => self.service_account = map.next_value()?,
-            "user" => self.user = map.next_value()?,
+            "serviceAccount" => {
+                serde_impl::optional_object(map, &mut self.service_account)?
+            }
+            "user" => serde_impl::optional_object(map, &mut self.user)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

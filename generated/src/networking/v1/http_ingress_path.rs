@@ -48,7 +48,7 @@ impl ObjectFields for HTTPIngressPath {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "backend" => self.backend = map.next_value()?,
+            "backend" => serde_impl::optional_object(map, &mut self.backend)?,
             "path" => self.path = map.next_value()?,
             "pathType" => self.path_type = map.next_value()?,
             _ => serde_impl::skip_value(map)?,

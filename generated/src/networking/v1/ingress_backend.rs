@@ -33,8 +33,8 @@ impl ObjectFields for IngressBackend {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "resource" => self.resource = map.next_value()?,
-            "service" => self.service = map.next_value()?,
+            "resource" => serde_impl::optional_object(map, &mut self.resource)?,
+            "service" => serde_impl::optional_object(map, &mut self.service)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

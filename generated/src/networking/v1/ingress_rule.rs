@@ -39,7 +39,7 @@ impl ObjectFields for IngressRule {
     ) -> Result<(), A::Error> {
         match key {
             "host" => self.host = map.next_value()?,
-            "http" => self.http = map.next_value()?,
+            "http" => serde_impl::optional_object(map, &mut self.http)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -35,7 +35,7 @@ impl ObjectFields for IngressServiceBackend {
     ) -> Result<(), A::Error> {
         match key {
             "name" => self.name = map.next_value()?,
-            "port" => self.port = map.next_value()?,
+            "port" => serde_impl::optional_object(map, &mut self.port)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

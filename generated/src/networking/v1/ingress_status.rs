@@ -30,7 +30,7 @@ impl ObjectFields for IngressStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "loadBalancer" => self.load_balancer = map.next_value()?,
+            "loadBalancer" => serde_impl::optional_object(map, &mut self.load_balancer)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

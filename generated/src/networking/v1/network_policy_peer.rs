@@ -38,7 +38,7 @@ impl ObjectFields for NetworkPolicyPeer {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "ipBlock" => self.ip_block = map.next_value()?,
+            "ipBlock" => serde_impl::optional_object(map, &mut self.ip_block)?,
             "namespaceSelector" => self.namespace_selector = map.next_value()?,
             "podSelector" => self.pod_selector = map.next_value()?,
             _ => serde_impl::skip_value(map)?,

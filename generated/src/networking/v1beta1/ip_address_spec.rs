@@ -32,7 +32,7 @@ impl ObjectFields for IPAddressSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "parentRef" => self.parent_ref = map.next_value()?,
+            "parentRef" => serde_impl::optional_object(map, &mut self.parent_ref)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

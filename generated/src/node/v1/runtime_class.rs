@@ -50,8 +50,8 @@ impl ObjectFields for RuntimeClass {
             "kind" => self.kind = map.next_value()?,
             "handler" => self.handler = map.next_value()?,
             "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "overhead" => self.overhead = map.next_value()?,
-            "scheduling" => self.scheduling = map.next_value()?,
+            "overhead" => serde_impl::optional_object(map, &mut self.overhead)?,
+            "scheduling" => serde_impl::optional_object(map, &mut self.scheduling)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

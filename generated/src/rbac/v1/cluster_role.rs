@@ -42,7 +42,9 @@ impl ObjectFields for ClusterRole {
         match key {
             "apiVersion" => self.api_version = map.next_value()?,
             "kind" => self.kind = map.next_value()?,
-            "aggregationRule" => self.aggregation_rule = map.next_value()?,
+            "aggregationRule" => {
+                serde_impl::optional_object(map, &mut self.aggregation_rule)?
+            }
             "metadata" => self.metadata = serde_impl::null_as_default(map)?,
             "rules" => self.rules = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,

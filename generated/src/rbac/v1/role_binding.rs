@@ -45,7 +45,7 @@ impl ObjectFields for RoleBinding {
             "apiVersion" => self.api_version = map.next_value()?,
             "kind" => self.kind = map.next_value()?,
             "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "roleRef" => self.role_ref = map.next_value()?,
+            "roleRef" => serde_impl::optional_object(map, &mut self.role_ref)?,
             "subjects" => self.subjects = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -79,7 +79,7 @@ impl ObjectFields for DeviceSubRequest {
     ) -> Result<(), A::Error> {
         match key {
             "allocationMode" => self.allocation_mode = map.next_value()?,
-            "capacity" => self.capacity = map.next_value()?,
+            "capacity" => serde_impl::optional_object(map, &mut self.capacity)?,
             "count" => self.count = map.next_value()?,
             "deviceClassName" => self.device_class_name = map.next_value()?,
             "name" => self.name = map.next_value()?,

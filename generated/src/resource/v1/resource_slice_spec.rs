@@ -77,11 +77,11 @@ impl ObjectFields for ResourceSliceSpec {
             "devices" => self.devices = serde_impl::shrunk(map)?,
             "driver" => self.driver = map.next_value()?,
             "nodeName" => self.node_name = map.next_value()?,
-            "nodeSelector" => self.node_selector = map.next_value()?,
+            "nodeSelector" => serde_impl::optional_object(map, &mut self.node_selector)?,
             "perDeviceNodeSelection" => {
                 self.per_device_node_selection = map.next_value()?;
             }
-            "pool" => self.pool = map.next_value()?,
+            "pool" => serde_impl::optional_object(map, &mut self.pool)?,
             "sharedCounters" => self.shared_counters = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,
         }

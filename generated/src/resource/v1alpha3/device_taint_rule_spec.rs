@@ -34,8 +34,10 @@ impl ObjectFields for DeviceTaintRuleSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "deviceSelector" => self.device_selector = map.next_value()?,
-            "taint" => self.taint = map.next_value()?,
+            "deviceSelector" => {
+                serde_impl::optional_object(map, &mut self.device_selector)?
+            }
+            "taint" => serde_impl::optional_object(map, &mut self.taint)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -38,8 +38,8 @@ impl ObjectFields for AllocationResult {
     ) -> Result<(), A::Error> {
         match key {
             "allocationTimestamp" => self.allocation_timestamp = map.next_value()?,
-            "devices" => self.devices = map.next_value()?,
-            "nodeSelector" => self.node_selector = map.next_value()?,
+            "devices" => serde_impl::optional_object(map, &mut self.devices)?,
+            "nodeSelector" => serde_impl::optional_object(map, &mut self.node_selector)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -108,7 +108,7 @@ impl ObjectFields for BasicDevice {
                 self.node_allocatable_resource_mappings = map.next_value()?;
             }
             "nodeName" => self.node_name = map.next_value()?,
-            "nodeSelector" => self.node_selector = map.next_value()?,
+            "nodeSelector" => serde_impl::optional_object(map, &mut self.node_selector)?,
             "taints" => self.taints = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -34,7 +34,7 @@ impl ObjectFields for DeviceClaimConfiguration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "opaque" => self.opaque = map.next_value()?,
+            "opaque" => serde_impl::optional_object(map, &mut self.opaque)?,
             "requests" => self.requests = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -30,7 +30,7 @@ impl ObjectFields for DeviceClassConfiguration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "opaque" => self.opaque = map.next_value()?,
+            "opaque" => serde_impl::optional_object(map, &mut self.opaque)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

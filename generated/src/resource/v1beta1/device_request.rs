@@ -97,7 +97,7 @@ impl ObjectFields for DeviceRequest {
         match key {
             "adminAccess" => self.admin_access = map.next_value()?,
             "allocationMode" => self.allocation_mode = map.next_value()?,
-            "capacity" => self.capacity = map.next_value()?,
+            "capacity" => serde_impl::optional_object(map, &mut self.capacity)?,
             "count" => self.count = map.next_value()?,
             "deviceClassName" => self.device_class_name = map.next_value()?,
             "firstAvailable" => self.first_available = serde_impl::shrunk(map)?,

@@ -30,7 +30,7 @@ impl ObjectFields for DeviceSelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "cel" => self.cel = map.next_value()?,
+            "cel" => serde_impl::optional_object(map, &mut self.cel)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

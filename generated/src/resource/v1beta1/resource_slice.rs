@@ -55,7 +55,7 @@ impl ObjectFields for ResourceSlice {
             "apiVersion" => self.api_version = map.next_value()?,
             "kind" => self.kind = map.next_value()?,
             "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "spec" => self.spec = map.next_value()?,
+            "spec" => serde_impl::optional_object(map, &mut self.spec)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

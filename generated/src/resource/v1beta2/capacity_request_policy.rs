@@ -51,7 +51,7 @@ impl ObjectFields for CapacityRequestPolicy {
     ) -> Result<(), A::Error> {
         match key {
             "default" => self.default = map.next_value()?,
-            "validRange" => self.valid_range = map.next_value()?,
+            "validRange" => serde_impl::optional_object(map, &mut self.valid_range)?,
             "validValues" => self.valid_values = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -38,7 +38,7 @@ impl ObjectFields for DeviceAllocationConfiguration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "opaque" => self.opaque = map.next_value()?,
+            "opaque" => serde_impl::optional_object(map, &mut self.opaque)?,
             "requests" => self.requests = serde_impl::shrunk(map)?,
             "source" => self.source = map.next_value()?,
             _ => serde_impl::skip_value(map)?,

@@ -77,7 +77,7 @@ impl ObjectFields for ExactDeviceRequest {
         match key {
             "adminAccess" => self.admin_access = map.next_value()?,
             "allocationMode" => self.allocation_mode = map.next_value()?,
-            "capacity" => self.capacity = map.next_value()?,
+            "capacity" => serde_impl::optional_object(map, &mut self.capacity)?,
             "count" => self.count = map.next_value()?,
             "deviceClassName" => self.device_class_name = map.next_value()?,
             "selectors" => self.selectors = serde_impl::shrunk(map)?,

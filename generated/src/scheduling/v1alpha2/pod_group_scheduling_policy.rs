@@ -32,8 +32,8 @@ impl ObjectFields for PodGroupSchedulingPolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "basic" => self.basic = map.next_value()?,
-            "gang" => self.gang = map.next_value()?,
+            "basic" => serde_impl::optional_object(map, &mut self.basic)?,
+            "gang" => serde_impl::optional_object(map, &mut self.gang)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -57,8 +57,12 @@ impl ObjectFields for PodGroupTemplate {
             "priority" => self.priority = map.next_value()?,
             "priorityClassName" => self.priority_class_name = map.next_value()?,
             "resourceClaims" => self.resource_claims = serde_impl::shrunk(map)?,
-            "schedulingConstraints" => self.scheduling_constraints = map.next_value()?,
-            "schedulingPolicy" => self.scheduling_policy = map.next_value()?,
+            "schedulingConstraints" => {
+                serde_impl::optional_object(map, &mut self.scheduling_constraints)?
+            }
+            "schedulingPolicy" => {
+                serde_impl::optional_object(map, &mut self.scheduling_policy)?
+            }
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -30,7 +30,7 @@ impl ObjectFields for PodGroupTemplateReference {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "workload" => self.workload = map.next_value()?,
+            "workload" => serde_impl::optional_object(map, &mut self.workload)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

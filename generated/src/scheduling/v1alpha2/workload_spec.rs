@@ -34,7 +34,9 @@ impl ObjectFields for WorkloadSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "controllerRef" => self.controller_ref = map.next_value()?,
+            "controllerRef" => {
+                serde_impl::optional_object(map, &mut self.controller_ref)?
+            }
             "podGroupTemplates" => self.pod_group_templates = serde_impl::shrunk(map)?,
             _ => serde_impl::skip_value(map)?,
         }

@@ -40,7 +40,7 @@ impl ObjectFields for CSINodeDriver {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allocatable" => self.allocatable = map.next_value()?,
+            "allocatable" => serde_impl::optional_object(map, &mut self.allocatable)?,
             "name" => self.name = map.next_value()?,
             "nodeID" => self.node_id = map.next_value()?,
             "topologyKeys" => self.topology_keys = serde_impl::shrunk(map)?,

@@ -42,7 +42,7 @@ impl ObjectFields for VolumeAttachmentSpec {
         match key {
             "attacher" => self.attacher = map.next_value()?,
             "nodeName" => self.node_name = map.next_value()?,
-            "source" => self.source = map.next_value()?,
+            "source" => serde_impl::optional_object(map, &mut self.source)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -38,10 +38,10 @@ impl ObjectFields for VolumeAttachmentStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "attachError" => self.attach_error = map.next_value()?,
+            "attachError" => serde_impl::optional_object(map, &mut self.attach_error)?,
             "attached" => self.attached = map.next_value()?,
             "attachmentMetadata" => self.attachment_metadata = map.next_value()?,
-            "detachError" => self.detach_error = map.next_value()?,
+            "detachError" => serde_impl::optional_object(map, &mut self.detach_error)?,
             _ => serde_impl::skip_value(map)?,
         }
         Ok(())

@@ -81,7 +81,7 @@ use serde_core::{Deserializer, Serializer};
 
 pub use key::Key;
 pub(crate) use object_serde::object_serde;
-pub use read::{null_as_default, shrunk, skip_value, unknown_field};
+pub use read::{null_as_default, optional_object, shrunk, skip_value, unknown_field};
 pub use string_enum::{deserialize_enum, serialize_enum, StringEnum};
 pub use union::{deserialize_union, list, object, Union};
 pub use write::FieldWriter;
@@ -123,13 +123,22 @@ impl<'de, T: ObjectFields> Visitor<'de> for ObjectVisitor<T> {
         write!(f, "a {} object", T::NAME)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
         let mut out = T::default();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            out.read_field(key.as_str(), &mut map)?;
-        }
+        read_fields(&mut out, map)?;
         Ok(out)
     }
+}
+
+/// Reads every member of `map` into its field of `out`.
+pub(super) fn read_fields<'de, T: ObjectFields, A: MapAccess<'de>>(
+    out: &mut T,
+    mut map: A,
+) -> Result<(), A::Error> {
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        out.read_field(key.as_str(), &mut map)?;
+    }
+    Ok(())
 }
 
 /// Serializes `value` as a struct: the body of `T`'s `Serialize` impl.

@@ -1,6 +1,10 @@
 //! Reading one field's value, for [`ObjectFields::read_field`](super::ObjectFields::read_field).
 
-use serde_core::de::{Deserialize, IgnoredAny, MapAccess};
+use std::fmt;
+
+use serde_core::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use super::ObjectFields;
 
 use crate::meta::serde_helpers::Shrunk;
 use crate::meta::{CompactString, Map};
@@ -24,6 +28,56 @@ where
     A: MapAccess<'de>,
 {
     Ok(map.next_value::<Shrunk<T>>()?.0)
+}
+
+/// Reads an optional object into `place` where it lies: an inline struct field is decoded
+/// straight into its parent instead of being built on the stack and moved up at every level
+/// (a pod's spec, containers' probes and security contexts are a few hundred bytes each).
+/// `null` reads as `None`; a key given twice takes its last value, as elsewhere.
+pub fn optional_object<'de, T, A>(map: &mut A, place: &mut Option<T>) -> Result<(), A::Error>
+where
+    T: ObjectFields,
+    A: MapAccess<'de>,
+{
+    map.next_value_seed(OptionalInPlace(place))
+}
+
+struct OptionalInPlace<'a, T>(&'a mut Option<T>);
+
+impl<'de, T: ObjectFields> DeserializeSeed<'de> for OptionalInPlace<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: ObjectFields> Visitor<'de> for OptionalInPlace<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {} object or null", T::NAME)
+    }
+    fn visit_none<E: serde_core::de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+    fn visit_unit<E: serde_core::de::Error>(self) -> Result<(), E> {
+        self.visit_none()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(InPlace(self.0.insert(T::default())))
+    }
+}
+
+struct InPlace<'a, T>(&'a mut T);
+
+impl<'de, T: ObjectFields> Visitor<'de> for InPlace<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {} object", T::NAME)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        super::read_fields(self.0, map)
+    }
 }
 
 /// Skips the value of a key the type does not know, whatever its shape.

@@ -234,3 +234,63 @@ fn string_enums_use_their_wire_strings() {
     let err = read(r#""round""#).unwrap_err().to_string();
     assert!(err.contains("one of `Round`, `square-ish`"), "{err}");
 }
+
+/// A parent holding a `Sample` inline, read in place as generated code does.
+#[derive(Debug, Default, PartialEq)]
+struct Parent {
+    child: Option<Sample>,
+    tag: Option<CompactString>,
+}
+
+impl ObjectFields for Parent {
+    const NAME: &'static str = "Parent";
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "child" => optional_object(map, &mut self.child)?,
+            "tag" => self.tag = map.next_value()?,
+            _ => skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+        object.optional("child", &self.child)?;
+        object.optional("tag", &self.tag)
+    }
+}
+
+impl<'de> Deserialize<'de> for Parent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_object(deserializer)
+    }
+}
+
+#[test]
+fn objects_read_in_place() {
+    let p: Parent = serde_json::from_str(&format!(r#"{{"child":{FULL},"tag":"t"}}"#)).unwrap();
+    assert_eq!(p.child.as_ref().and_then(|c| c.name.as_deref()), Some("n"));
+    assert_eq!(p.tag.as_deref(), Some("t"));
+    // `null` and absence are `None`; `{}` is an empty object.
+    let p: Parent = serde_json::from_str(r#"{"child":null}"#).unwrap();
+    assert_eq!(p.child, None);
+    let p: Parent = serde_json::from_str(r#"{"child":{}}"#).unwrap();
+    assert_eq!(p.child, Some(Sample::default()));
+    // A key given twice: the last value wins whole, nothing of the first one is kept.
+    let p: Parent =
+        serde_json::from_str(r#"{"child":{"name":"a","hostIP":"h"},"child":{"name":"b"}}"#)
+            .unwrap();
+    let child = p.child.unwrap();
+    assert_eq!((child.name.as_deref(), child.host_ip), (Some("b"), None));
+    let p: Parent = serde_json::from_str(r#"{"child":{"name":"a"},"child":null}"#).unwrap();
+    assert_eq!(p.child, None);
+    // From a `serde_json::Value` too (another deserializer's `Option` handling).
+    let value = serde_json::json!({"child": {"ports": [1]}, "tag": null});
+    let p = Parent::deserialize(value).unwrap();
+    assert_eq!(p.child.unwrap().ports, Some(vec![1]));
+    // Errors name what was expected.
+    let err = serde_json::from_str::<Parent>(r#"{"child":[1]}"#).unwrap_err();
+    assert!(err.to_string().contains("Sample object"), "{err}");
+}
