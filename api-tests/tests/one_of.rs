@@ -159,9 +159,11 @@ fn wrong_shapes_are_errors() {
 
 #[test]
 fn one_of_is_small() {
-    assert!(std::mem::size_of::<Option<VolumeSource>>() <= 16);
+    // Sources up to 48 bytes (emptyDir, projected, a PVC) are inline, larger ones boxed: the
+    // enum is a tag and at most 48 bytes, not the 3.2 KB of 30 inline optional structs.
+    assert!(std::mem::size_of::<Option<VolumeSource>>() <= 56);
     assert!(
-        std::mem::size_of::<Volume>() <= 48,
+        std::mem::size_of::<Volume>() <= 72,
         "{}",
         std::mem::size_of::<Volume>()
     );
