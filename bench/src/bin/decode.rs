@@ -1,5 +1,5 @@
 //! Typed decode throughput of a 10,000-pod list: kubegen-api vs k8s-openapi vs skipping the
-//! same bytes (`IgnoredAny`). Best of several runs each; prints MB/s and the ratio
+//! same bytes (`IgnoredAny`). Best of several alternating runs each; prints MB/s and the ratio
 //! (target ≥ 2.5).
 
 use std::time::{Duration, Instant};
@@ -25,16 +25,21 @@ fn main() {
     let json = pod_list_json(n);
     let mb = json.len() as f64 / 1e6;
     println!("list of {n} pods: {mb:.1} MB");
-    let ours = best_of(5, || {
-        let list: kubegen_runtime::meta::List<kubegen_api::core::v1::Pod> =
-            serde_json::from_str(&json).expect("decode");
-        assert_eq!(list.items.len(), n);
-    });
-    let peer = best_of(5, || {
-        let list: k8s_openapi::List<k8s_openapi::api::core::v1::Pod> =
-            serde_json::from_str(&json).expect("decode");
-        assert_eq!(list.items.len(), n);
-    });
+    // Alternating runs, best of each: load from other processes on a shared machine drifts,
+    // and hits both sides alike this way.
+    let (mut ours, mut peer) = (Duration::MAX, Duration::MAX);
+    for _ in 0..7 {
+        ours = ours.min(best_of(1, || {
+            let list: kubegen_runtime::meta::List<kubegen_api::core::v1::Pod> =
+                serde_json::from_str(&json).expect("decode");
+            assert_eq!(list.items.len(), n);
+        }));
+        peer = peer.min(best_of(1, || {
+            let list: k8s_openapi::List<k8s_openapi::api::core::v1::Pod> =
+                serde_json::from_str(&json).expect("decode");
+            assert_eq!(list.items.len(), n);
+        }));
+    }
     let skip = best_of(5, || {
         let _: serde::de::IgnoredAny = serde_json::from_str(&json).expect("skip");
     });
