@@ -162,7 +162,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Map<V> {
                 while let Some((key, value)) = access.next_entry::<CompactString, V>()? {
                     gathered.push((key, value));
                 }
-                let mut entries = exact_vec(gathered);
+                let mut entries = exact_vec(&mut gathered);
                 // Last occurrence of a duplicate key wins, as with JSON objects elsewhere.
                 entries.reverse();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));

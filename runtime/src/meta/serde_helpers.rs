@@ -55,28 +55,25 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ExactVec<T> {
                 f.write_str("a list")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ExactVec<T>, A::Error> {
-                let mut items: SmallVec<[T; 4]> = SmallVec::new();
+                // Eight covers nearly every list of an object (containers, ports, mounts,
+                // the five pod conditions) without spilling to a second allocation.
+                let mut items: SmallVec<[T; 8]> = SmallVec::new();
                 while let Some(item) = seq.next_element()? {
                     items.push(item);
                 }
-                Ok(ExactVec(exact_vec(items)))
+                Ok(ExactVec(exact_vec(&mut items)))
             }
         }
         deserializer.deserialize_seq(V(PhantomData))
     }
 }
 
-/// The items as a vector whose capacity is its length.
-pub(crate) fn exact_vec<T, const N: usize>(items: SmallVec<[T; N]>) -> Vec<T> {
-    if items.spilled() {
-        let mut v = items.into_vec();
-        v.shrink_to_fit();
-        v
-    } else {
-        let mut v = Vec::with_capacity(items.len());
-        v.extend(items);
-        v
-    }
+/// The items as a vector whose capacity is its length. Drained in place: moving the
+/// `SmallVec` (by value, or into an iterator) would copy its whole inline array each time.
+pub(crate) fn exact_vec<T, const N: usize>(items: &mut SmallVec<[T; N]>) -> Vec<T> {
+    let mut v = Vec::with_capacity(items.len());
+    v.extend(items.drain(..));
+    v
 }
 
 /// True when a value equals its type's default: such a field was never set by the user.
