@@ -21,6 +21,7 @@ pub(super) fn apply(types: &mut BTreeMap<TypeId, TypeDef>) {
     let mut sizer = Sizer {
         types,
         sizes: BTreeMap::new(),
+        owns_heap: BTreeMap::new(),
         boxed: BTreeMap::new(),
         visiting: BTreeSet::new(),
     };
@@ -58,10 +59,17 @@ pub(super) fn apply(types: &mut BTreeMap<TypeId, TypeDef>) {
 /// Decides boxing bottom-up: a type's size is estimated as laid out, with its own large
 /// optional members already boxed, so a struct of optional boxed members (`Affinity`,
 /// `ContainerState`) is known to be small and is kept inline by its parent.
+///
+/// A small struct that owns heap data inline (a list, a map, JSON) is boxed all the same:
+/// boxed sub-objects are what an informer cache keeps once for all the objects that repeat
+/// them (`meta::sharing`), and a projected volume's sources or a security context's
+/// capabilities repeat in every pod of a Deployment.
 struct Sizer<'a> {
     types: &'a BTreeMap<TypeId, TypeDef>,
     /// Estimated `size_of` of each type as laid out, in bytes; close enough to rank types.
     sizes: BTreeMap<TypeId, usize>,
+    /// Whether a type, as laid out, owns heap data outside boxed members and strings.
+    owns_heap: BTreeMap<TypeId, bool>,
     /// The boxing of each struct field / union or one-of variant, by index.
     boxed: BTreeMap<TypeId, Vec<bool>>,
     visiting: BTreeSet<TypeId>,
@@ -76,24 +84,47 @@ impl Sizer<'_> {
             return 8; // a cycle: it will be boxed
         }
         let types = self.types;
-        let size = match types.get(id) {
+        let (size, owns_heap) = match types.get(id) {
             Some(def) => self.lay_out(id, def),
-            None => 8,
+            None => (8, true),
         };
         self.visiting.remove(id);
         self.sizes.insert(id.to_owned(), size);
+        self.owns_heap.insert(id.to_owned(), owns_heap);
         size
     }
 
-    /// Decides the boxing of `def`'s members and returns its size.
-    fn lay_out(&mut self, id: &str, def: &TypeDef) -> usize {
+    /// Whether a value of `ty` held inline owns heap data that sharing could not reach:
+    /// collections and JSON do; strings are shared one by one, boxed members as a whole.
+    fn owns_heap(&mut self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Bytes | TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Json => true,
+            TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::String => {
+                false
+            }
+            TypeRef::Extern(name) => !matches!(
+                name.as_str(),
+                "Time" | "MicroTime" | "Quantity" | "IntOrString"
+            ),
+            TypeRef::Named(id) => {
+                self.size_of_named(id);
+                // Unknown while its own layout is in progress (a cycle): assume it does.
+                self.owns_heap.get(id.as_str()).copied().unwrap_or(true)
+            }
+        }
+    }
+
+    /// Decides the boxing of `def`'s members; returns its size and whether it owns heap data.
+    fn lay_out(&mut self, id: &str, def: &TypeDef) -> (usize, bool) {
         let is_kind = def.gvk.is_some();
         match &def.body {
             TypeBody::Struct { fields } => {
                 let mut flags = Vec::with_capacity(fields.len());
                 let mut total = 0;
+                let mut owns_heap = false;
                 for field in fields {
                     let inner = self.size_of_ref(&field.ty);
+                    let field_owns_heap = self.owns_heap(&field.ty);
                     // Fields of top-level kinds (`spec`, `status`) stay inline: there is one
                     // per object and they are nearly always set. A one-of field is small
                     // already: its members are the boxed ones.
@@ -102,7 +133,8 @@ impl Sizer<'_> {
                             && !field.required
                             && !is_kind
                             && !field.one_of
-                            && inner > BOX_THRESHOLD);
+                            && (inner > BOX_THRESHOLD || field_owns_heap));
+                    owns_heap |= !boxed && field_owns_heap;
                     flags.push(boxed);
                     total += match (boxed, field.plain) {
                         (true, _) => 8,
@@ -111,10 +143,10 @@ impl Sizer<'_> {
                     };
                 }
                 self.boxed.insert(id.to_owned(), flags);
-                total.next_multiple_of(8)
+                (total.next_multiple_of(8), owns_heap)
             }
-            TypeBody::List { .. } => 96,
-            TypeBody::Alias(ty) => self.size_of_ref(ty),
+            TypeBody::List { .. } => (96, true),
+            TypeBody::Alias(ty) => (self.size_of_ref(ty), self.owns_heap(ty)),
             // A union or one-of enum is as large as its largest variant: box the large ones
             // (`Option<VolumeSource>` is 56 bytes, not the 3.2 KB of its sources inline).
             TypeBody::Union { variants } => {
@@ -125,24 +157,27 @@ impl Sizer<'_> {
                 let members: Vec<_> = variants.iter().map(|v| (&v.ty, v.boxed)).collect();
                 self.lay_out_variants(id, &members)
             }
-            TypeBody::Enum { .. } => 1,
+            TypeBody::Enum { .. } => (1, false),
         }
     }
 
-    fn lay_out_variants(&mut self, id: &str, variants: &[(&TypeRef, bool)]) -> usize {
+    fn lay_out_variants(&mut self, id: &str, variants: &[(&TypeRef, bool)]) -> (usize, bool) {
         let mut flags = Vec::with_capacity(variants.len());
         let mut largest = 0;
+        let mut owns_heap = false;
         for (ty, boxed) in variants {
             let size = self.size_of_ref(ty);
+            let variant_owns_heap = self.owns_heap(ty);
             let boxed = match ty {
-                TypeRef::Named(_) => size > BOX_THRESHOLD,
+                TypeRef::Named(_) => size > BOX_THRESHOLD || variant_owns_heap,
                 _ => *boxed,
             };
+            owns_heap |= !boxed && variant_owns_heap;
             flags.push(boxed);
             largest = largest.max(if boxed { 8 } else { size });
         }
         self.boxed.insert(id.to_owned(), flags);
-        8 + largest
+        (8 + largest, owns_heap)
     }
 
     /// Size of `Option<T>` for a `T` of `inner` bytes: the same where `T` has a niche (strings,

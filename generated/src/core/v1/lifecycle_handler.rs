@@ -9,7 +9,7 @@ use super::{ExecAction, HTTPGetAction, SleepAction, TCPSocketAction};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LifecycleHandler {
     /// Exec specifies a command to execute in the container.
-    pub exec: Option<ExecAction>,
+    pub exec: Option<Shared<ExecAction>>,
     /// HTTPGet specifies an HTTP GET request to perform.
     pub http_get: Option<Shared<HTTPGetAction>>,
     /// Sleep represents a duration that the container should sleep.
@@ -36,7 +36,7 @@ impl ObjectFields for LifecycleHandler {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "exec" => serde_impl::optional_object(map, &mut self.exec)?,
+            "exec" => self.exec = map.next_value()?,
             "httpGet" => self.http_get = map.next_value()?,
             "sleep" => serde_impl::optional_object(map, &mut self.sleep)?,
             "tcpSocket" => serde_impl::optional_object(map, &mut self.tcp_socket)?,

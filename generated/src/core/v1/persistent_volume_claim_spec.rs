@@ -22,7 +22,7 @@ pub struct PersistentVolumeClaimSpec {
     /// (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
     pub data_source_ref: Option<Shared<TypedObjectReference>>,
     /// resources represents the minimum resources the volume should have. Users are allowed to specify resource requirements that are lower than previous value but must still be higher than capacity recorded in the status field of the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources
-    pub resources: Option<VolumeResourceRequirements>,
+    pub resources: Option<Shared<VolumeResourceRequirements>>,
     /// selector is a label query over volumes to consider for binding.
     pub selector: Option<LabelSelector>,
     /// storageClassName is the name of the StorageClass required by the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1
@@ -56,7 +56,7 @@ impl ObjectFields for PersistentVolumeClaimSpec {
             "accessModes" => self.access_modes = serde_impl::shrunk(map)?,
             "dataSource" => serde_impl::optional_object(map, &mut self.data_source)?,
             "dataSourceRef" => self.data_source_ref = map.next_value()?,
-            "resources" => serde_impl::optional_object(map, &mut self.resources)?,
+            "resources" => self.resources = map.next_value()?,
             "selector" => self.selector = map.next_value()?,
             "storageClassName" => self.storage_class_name = map.next_value()?,
             "volumeAttributesClassName" => {

@@ -16,7 +16,7 @@ pub struct PodSpec {
     /// Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers. Value must be a positive integer.
     pub active_deadline_seconds: Option<i64>,
     /// If specified, the pod's scheduling constraints
-    pub affinity: Option<Shared<Affinity>>,
+    pub affinity: Option<Affinity>,
     /// AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.
     pub automount_service_account_token: Option<bool>,
     /// List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.
@@ -136,7 +136,7 @@ impl ObjectFields for PodSpec {
     ) -> Result<(), A::Error> {
         match key {
             "activeDeadlineSeconds" => self.active_deadline_seconds = map.next_value()?,
-            "affinity" => self.affinity = map.next_value()?,
+            "affinity" => serde_impl::optional_object(map, &mut self.affinity)?,
             "automountServiceAccountToken" => {
                 self.automount_service_account_token = map.next_value()?;
             }

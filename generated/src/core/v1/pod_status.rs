@@ -20,7 +20,7 @@ pub struct PodStatus {
     /// Statuses for any ephemeral containers that have run in this pod. Each ephemeral container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status
     pub ephemeral_container_statuses: Option<Vec<ContainerStatus>>,
     /// Status of extended resource claim backed by DRA.
-    pub extended_resource_claim_status: Option<PodExtendedResourceClaimStatus>,
+    pub extended_resource_claim_status: Option<Shared<PodExtendedResourceClaimStatus>>,
     /// hostIP holds the IP address of the host to which the pod is assigned. Empty if the pod has not started yet. A pod can be assigned to a node that has a problem in kubelet which in turns mean that HostIP will not be updated even if there is a node is assigned to pod
     pub host_ip: Option<CompactString>,
     /// hostIPs holds the IP addresses allocated to the host. If this field is specified, the first entry must match the hostIP field. This list is empty if the pod has not started yet. A pod can be assigned to a node that has a problem in kubelet which in turns means that HostIPs will not be updated even if there is a node is assigned to this pod.
@@ -86,10 +86,7 @@ impl ObjectFields for PodStatus {
                 self.ephemeral_container_statuses = serde_impl::shrunk(map)?;
             }
             "extendedResourceClaimStatus" => {
-                serde_impl::optional_object(
-                    map,
-                    &mut self.extended_resource_claim_status,
-                )?
+                self.extended_resource_claim_status = map.next_value()?;
             }
             "hostIP" => self.host_ip = map.next_value()?,
             "hostIPs" => self.host_ips = serde_impl::shrunk(map)?,

@@ -9,7 +9,7 @@ use super::{ExecAction, GRPCAction, HTTPGetAction, TCPSocketAction};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Probe {
     /// Exec specifies a command to execute in the container.
-    pub exec: Option<ExecAction>,
+    pub exec: Option<Shared<ExecAction>>,
     /// Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
     pub failure_threshold: Option<i32>,
     /// GRPC specifies a GRPC HealthCheckRequest.
@@ -48,7 +48,7 @@ impl ObjectFields for Probe {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "exec" => serde_impl::optional_object(map, &mut self.exec)?,
+            "exec" => self.exec = map.next_value()?,
             "failureThreshold" => self.failure_threshold = map.next_value()?,
             "grpc" => serde_impl::optional_object(map, &mut self.grpc)?,
             "httpGet" => self.http_get = map.next_value()?,

@@ -16,7 +16,7 @@ pub struct SecurityContext {
     /// appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when spec.os.name is windows.
     pub app_armor_profile: Option<AppArmorProfile>,
     /// The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
-    pub capabilities: Option<Capabilities>,
+    pub capabilities: Option<Shared<Capabilities>>,
     /// Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false. Note that this field cannot be set when spec.os.name is windows.
     pub privileged: Option<bool>,
     /// procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths. Note that this field cannot be set when spec.os.name is windows.
@@ -61,7 +61,7 @@ impl ObjectFields for SecurityContext {
             "appArmorProfile" => {
                 serde_impl::optional_object(map, &mut self.app_armor_profile)?
             }
-            "capabilities" => serde_impl::optional_object(map, &mut self.capabilities)?,
+            "capabilities" => self.capabilities = map.next_value()?,
             "privileged" => self.privileged = map.next_value()?,
             "procMount" => self.proc_mount = map.next_value()?,
             "readOnlyRootFilesystem" => {

@@ -20,9 +20,9 @@ pub struct VolumeProjection {
     /// Kubelet performs aggressive normalization of the PEM contents written into the pod filesystem.  Esoteric PEM features such as inter-block comments and block headers are stripped.  Certificates are deduplicated. The ordering of certificates within the file is arbitrary, and Kubelet may change the order over time.
     pub cluster_trust_bundle: Option<Shared<ClusterTrustBundleProjection>>,
     /// configMap information about the configMap data to project
-    pub config_map: Option<ConfigMapProjection>,
+    pub config_map: Option<Shared<ConfigMapProjection>>,
     /// downwardAPI information about the downwardAPI data to project
-    pub downward_api: Option<DownwardAPIProjection>,
+    pub downward_api: Option<Shared<DownwardAPIProjection>>,
     /// Projects an auto-rotating credential bundle (private key and certificate chain) that the pod can use either as a TLS client or server.
     ///
     /// Kubelet generates a private key and uses it to send a PodCertificateRequest to the named signer.  Once the signer approves the request and issues a certificate chain, Kubelet writes the key and certificate chain to the pod filesystem.  The pod does not start until certificates have been issued for each podCertificate projected volume source in its spec.
@@ -38,7 +38,7 @@ pub struct VolumeProjection {
     /// The named signer controls chooses the format of the certificate it issues; consult the signer implementation's documentation to learn how to use the certificates it issues.
     pub pod_certificate: Option<Shared<PodCertificateProjection>>,
     /// secret information about the secret data to project
-    pub secret: Option<SecretProjection>,
+    pub secret: Option<Shared<SecretProjection>>,
     /// serviceAccountToken is information about the serviceAccountToken data to project
     pub service_account_token: Option<ServiceAccountTokenProjection>,
 }
@@ -62,10 +62,10 @@ impl ObjectFields for VolumeProjection {
     ) -> Result<(), A::Error> {
         match key {
             "clusterTrustBundle" => self.cluster_trust_bundle = map.next_value()?,
-            "configMap" => serde_impl::optional_object(map, &mut self.config_map)?,
-            "downwardAPI" => serde_impl::optional_object(map, &mut self.downward_api)?,
+            "configMap" => self.config_map = map.next_value()?,
+            "downwardAPI" => self.downward_api = map.next_value()?,
             "podCertificate" => self.pod_certificate = map.next_value()?,
-            "secret" => serde_impl::optional_object(map, &mut self.secret)?,
+            "secret" => self.secret = map.next_value()?,
             "serviceAccountToken" => {
                 serde_impl::optional_object(map, &mut self.service_account_token)?
             }

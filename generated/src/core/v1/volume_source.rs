@@ -33,7 +33,7 @@ pub enum VolumeSource {
     /// csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers.
     Csi(Shared<CSIVolumeSource>),
     /// downwardAPI represents downward API about the pod that should populate this volume
-    DownwardAPI(DownwardAPIVolumeSource),
+    DownwardAPI(Shared<DownwardAPIVolumeSource>),
     /// emptyDir represents a temporary directory that shares a pod's lifetime. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
     EmptyDir(EmptyDirVolumeSource),
     /// ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed.
@@ -82,7 +82,7 @@ pub enum VolumeSource {
     /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
     PortworxVolume(PortworxVolumeSource),
     /// projected items for all in one resources secrets, configmaps, and downward API
-    Projected(ProjectedVolumeSource),
+    Projected(Shared<ProjectedVolumeSource>),
     /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
     Quobyte(Shared<QuobyteVolumeSource>),
     /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.
@@ -265,7 +265,7 @@ impl From<CSIVolumeSource> for VolumeSource {
 }
 impl From<DownwardAPIVolumeSource> for VolumeSource {
     fn from(value: DownwardAPIVolumeSource) -> Self {
-        Self::DownwardAPI(value)
+        Self::DownwardAPI(Shared::new(value))
     }
 }
 impl From<EmptyDirVolumeSource> for VolumeSource {
@@ -345,7 +345,7 @@ impl From<PortworxVolumeSource> for VolumeSource {
 }
 impl From<ProjectedVolumeSource> for VolumeSource {
     fn from(value: ProjectedVolumeSource) -> Self {
-        Self::Projected(value)
+        Self::Projected(Shared::new(value))
     }
 }
 impl From<QuobyteVolumeSource> for VolumeSource {

@@ -18,7 +18,7 @@ pub struct Endpoint {
     /// deprecatedTopology contains topology information part of the v1beta1 API. This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).  While this field can hold values, it is not writable through the v1 API, and any attempts to write to it will be silently ignored. Topology information can be found in the zone and nodeName fields instead.
     pub deprecated_topology: Option<Map<CompactString>>,
     /// hints contains information associated with how an endpoint should be consumed.
-    pub hints: Option<EndpointHints>,
+    pub hints: Option<Shared<EndpointHints>>,
     /// hostname of this endpoint. This field may be used by consumers of endpoints to distinguish endpoints from each other (e.g. in DNS names). Multiple endpoints which use the same hostname should be considered fungible (e.g. multiple A values in DNS). Must be lowercase and pass DNS Label (RFC 1123) validation.
     pub hostname: Option<CompactString>,
     /// nodeName represents the name of the Node hosting this endpoint. This can be used to determine endpoints local to a Node.
@@ -50,7 +50,7 @@ impl ObjectFields for Endpoint {
             "addresses" => self.addresses = serde_impl::shrunk(map)?,
             "conditions" => serde_impl::optional_object(map, &mut self.conditions)?,
             "deprecatedTopology" => self.deprecated_topology = map.next_value()?,
-            "hints" => serde_impl::optional_object(map, &mut self.hints)?,
+            "hints" => self.hints = map.next_value()?,
             "hostname" => self.hostname = map.next_value()?,
             "nodeName" => self.node_name = map.next_value()?,
             "targetRef" => self.target_ref = map.next_value()?,
