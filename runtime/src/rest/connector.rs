@@ -142,15 +142,7 @@ impl Connector {
             Some(name) => name.clone(),
             None => server_name(host)?,
         };
-        let shown = name.to_str().into_owned();
-        let tls = self
-            .tls
-            .connect(name, stream)
-            .await
-            .map_err(|source| ConnectError::Tls {
-                name: shown,
-                source,
-            })?;
+        let tls = handshake(&self.tls, name, stream).await?;
         let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
         Ok(Io::new(Stream::Tls(Box::new(tls)), h2))
     }
@@ -266,6 +258,21 @@ async fn tcp(mut connector: HttpConnector, dst: Uri) -> Result<Stream, ConnectEr
     Ok(Stream::Tcp(io.into_inner()))
 }
 
+/// The TLS handshake over `stream`, verifying the peer as `name` (also the SNI sent).
+async fn handshake(
+    tls: &TlsConnector,
+    name: ServerName<'static>,
+    stream: Stream,
+) -> Result<TlsStream<Stream>, ConnectError> {
+    let shown = name.to_str().into_owned();
+    tls.connect(name, stream)
+        .await
+        .map_err(|source| ConnectError::Tls {
+            name: shown,
+            source,
+        })
+}
+
 /// The TLS name of a URL host: a DNS name or an IP address (brackets removed).
 fn server_name(host: &str) -> Result<ServerName<'static>, ConnectError> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -298,16 +305,7 @@ impl Service<Uri> for ToProxy {
                 return Ok(TokioIo::new(stream));
             }
             let host = proxy.host().ok_or(ConnectError::NoHost)?;
-            let name = server_name(host)?;
-            let shown = name.to_str().into_owned();
-            let tls = this
-                .tls
-                .connect(name, stream)
-                .await
-                .map_err(|source| ConnectError::Tls {
-                    name: shown,
-                    source,
-                })?;
+            let tls = handshake(&this.tls, server_name(host)?, stream).await?;
             Ok(TokioIo::new(Stream::Tls(Box::new(tls))))
         })
     }
