@@ -99,9 +99,7 @@ impl Sizer<'_> {
     fn owns_heap(&mut self, ty: &TypeRef) -> bool {
         match ty {
             TypeRef::Bytes | TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Json => true,
-            TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::String => {
-                false
-            }
+            TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::String => false,
             TypeRef::Extern(name) => !matches!(
                 name.as_str(),
                 "Time" | "MicroTime" | "Quantity" | "IntOrString"
