@@ -66,15 +66,16 @@ impl CompactString {
     /// A decoded string: a well-known string's static, the shared copy inside a sharing
     /// scope, else a copy of its own.
     pub(crate) fn decoded(text: &str) -> Self {
-        if text.len() > INLINE_CAPACITY {
-            if let Some(known) = well_known::interned(text) {
-                return known;
-            }
-            if sharing::active() {
-                return sharing::string(text);
-            }
+        Self::not_copied(text).unwrap_or_else(|| Self::new(text))
+    }
+
+    /// A decoded long string that needs no copy of its own: a well-known string's static,
+    /// or the shared copy inside a sharing scope.
+    fn not_copied(text: &str) -> Option<Self> {
+        if text.len() <= INLINE_CAPACITY {
+            return None;
         }
-        Self::new(text)
+        well_known::interned(text).or_else(|| sharing::active().then(|| sharing::string(text)))
     }
 
     /// A new shared block holding `text` (the pool's own copy).
@@ -265,15 +266,7 @@ impl<'de> Deserialize<'de> for CompactString {
                 Ok(CompactString::decoded(v))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<CompactString, E> {
-                if v.len() > INLINE_CAPACITY {
-                    if let Some(known) = well_known::interned(&v) {
-                        return Ok(known);
-                    }
-                    if sharing::active() {
-                        return Ok(sharing::string(&v));
-                    }
-                }
-                Ok(CompactString::from(v))
+                Ok(CompactString::not_copied(&v).unwrap_or_else(|| CompactString::from(v)))
             }
             fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<CompactString, E> {
                 std::str::from_utf8(v)
