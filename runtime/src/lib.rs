@@ -5,17 +5,19 @@
 //! → `discovery`, `dynamic` → `cache` (informers); `workqueue` stands alone.
 
 //!
-//! Cargo features: `client` (config + rest, the HTTP/TLS stack) and `cache` (informers and
-//! the workqueue), both on by default. Without them only `meta` is built: what generated types
-//! need, and nothing more.
+//! Cargo features, all on by default: `client` (config + rest, the HTTP/TLS stack), `cache`
+//! (informers and the workqueue), `http2`, `discovery` and `dynamic` (untyped clients and
+//! informers). Generated clients need only `client` (and `cache` for informers), so a program
+//! built on them does not compile discovery or the dynamic client. Without features only `meta`
+//! is built: what generated types need, and nothing more.
 
 #[cfg(feature = "cache")]
 pub mod cache;
 #[cfg(feature = "client")]
 pub mod config;
-#[cfg(feature = "client")]
+#[cfg(feature = "discovery")]
 pub mod discovery;
-#[cfg(feature = "client")]
+#[cfg(feature = "dynamic")]
 pub mod dynamic;
 pub mod meta;
 #[cfg(feature = "client")]
