@@ -230,12 +230,23 @@ impl RequestBuilder {
 
     /// Sends the request and decodes the JSON body.
     pub async fn json<T: DeserializeOwned>(self) -> Result<T> {
+        self.json_body_bytes().await?.decode()
+    }
+
+    /// The sending half of [`Self::json`], apart from the decoding so it is compiled once
+    /// rather than once per decoded type.
+    async fn json_body_bytes(self) -> Result<JsonBody> {
         let shared = self.shared;
-        let verb = self.verb.to_string();
+        let verb = self.verb.clone();
         let resp = self.send().await?;
         let url = resp.url().to_string();
         let bytes = resp.bytes().await?;
-        crate::meta::sharing::decode_shared_if(shared, || decode(&bytes, &verb, &url))
+        Ok(JsonBody {
+            bytes,
+            verb,
+            url,
+            shared,
+        })
     }
 
     /// Sends the request and streams the body (no whole-request timeout unless set).
@@ -247,12 +258,18 @@ impl RequestBuilder {
     /// Sends a watch request (the caller sets `watch=true` or uses a watch path) and decodes
     /// its events as they arrive.
     pub async fn watch<K: DeserializeOwned + Send + 'static>(self) -> Result<WatchStream<K>> {
+        let (body, url, max, shared) = self.watch_body().await?;
+        Ok(WatchStream::new(body, url, max).decode_shared(shared))
+    }
+
+    /// The sending half of [`Self::watch`], compiled once.
+    async fn watch_body(self) -> Result<(ByteStream, String, usize, bool)> {
         let max = self.client.inner.max_watch_event_bytes;
         let shared = self.shared;
         let timeout = self.timeout.unwrap_or(None);
         let resp = self.execute(timeout).await?;
         let url = resp.url().to_string();
-        Ok(WatchStream::new(resp.bytes_stream(), url, max).decode_shared(shared))
+        Ok((resp.bytes_stream(), url, max, shared))
     }
 
     /// The send loop: rate limit, credentials, retries, 401 refresh, redirects, status
@@ -429,19 +446,40 @@ async fn read_limited(mut body: Incoming, limit: usize) -> Vec<u8> {
     out
 }
 
+/// A JSON answer not decoded yet.
+struct JsonBody {
+    bytes: Bytes,
+    verb: Method,
+    url: String,
+    shared: bool,
+}
+
+impl JsonBody {
+    fn decode<T: DeserializeOwned>(&self) -> Result<T> {
+        crate::meta::sharing::decode_shared_if(self.shared, || {
+            decode(&self.bytes, self.verb.as_str(), &self.url)
+        })
+    }
+}
+
 /// Decodes a JSON body, naming the type and request on failure.
 pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], verb: &str, url: &str) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|source| Error::Decode {
-        what: short_type_name::<T>(),
+    serde_json::from_slice(bytes)
+        .map_err(|source| decode_error(std::any::type_name::<T>(), verb, url, source))
+}
+
+/// The error of a body that did not decode as `type_name`.
+fn decode_error(type_name: &str, verb: &str, url: &str, source: serde_json::Error) -> Error {
+    Error::Decode {
+        what: short_type_name(type_name),
         verb: verb.to_owned(),
         url: url.to_owned(),
         source,
-    })
+    }
 }
 
-fn short_type_name<T>() -> String {
-    let full = std::any::type_name::<T>();
-    // `a::b::List<c::d::Pod>` → `List<Pod>`
+/// `a::b::List<c::d::Pod>` → `List<Pod>`.
+fn short_type_name(full: &str) -> String {
     let mut out = String::new();
     for part in full.split_inclusive(['<', '>', ',', ' ']) {
         let (ident, sep) = match part.char_indices().last() {
@@ -519,7 +557,7 @@ mod tests {
     #[test]
     fn short_names() {
         assert_eq!(
-            short_type_name::<crate::meta::List<crate::meta::Status>>(),
+            short_type_name(std::any::type_name::<crate::meta::List<crate::meta::Status>>()),
             "List<Status>"
         );
     }

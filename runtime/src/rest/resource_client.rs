@@ -6,10 +6,11 @@
 
 use std::marker::PhantomData;
 
+use bytes::Bytes;
 use futures_util::stream::{self, Stream, TryStreamExt};
 use http::header::{HeaderValue, ACCEPT};
 use http::Method;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, MapAccess};
 use serde::{Deserialize, Serialize};
 
 use super::client::Client;
@@ -18,6 +19,7 @@ use super::options::{CreateOptions, GetOptions, ListOptions, PatchOptions, Updat
 use super::patch::Patch;
 use super::request::{decode, ByteStream, RequestBuilder};
 use super::watch::WatchStream;
+use crate::meta::serde_impl::{self, FieldWriter, ObjectFields};
 use crate::meta::{
     DeleteOptions, List, Object, Resource, Scope, Status, PARTIAL_OBJECT_METADATA_ACCEPT,
     PARTIAL_OBJECT_METADATA_LIST_ACCEPT,
@@ -146,15 +148,7 @@ impl<K: Resource> ResourceClient<K> {
     /// cluster-scoped ones must not have one.
     fn object_request(&self, verb: Method, name: Option<&str>) -> Result<RequestBuilder> {
         self.check_scope(true)?;
-        if let Some(n) = name {
-            if n.is_empty() {
-                return Err(Error::InvalidRequest(format!(
-                    "{} {}: the name is empty",
-                    verb,
-                    K::PLURAL
-                )));
-            }
-        }
+        check_name(&verb, K::PLURAL, name)?;
         Ok(self.request(verb, name))
     }
 
@@ -178,17 +172,12 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     fn check_scope(&self, needs_namespace: bool) -> Result<()> {
-        match (K::SCOPE, &self.namespace) {
-            (Scope::Namespaced, None) if needs_namespace => Err(Error::InvalidRequest(format!(
-                "{} is namespaced: use a client bound to a namespace",
-                K::PLURAL
-            ))),
-            (Scope::Cluster, Some(ns)) => Err(Error::InvalidRequest(format!(
-                "{} is cluster-scoped, but the client is bound to namespace {ns:?}",
-                K::PLURAL
-            ))),
-            _ => Ok(()),
-        }
+        check_scope(
+            K::SCOPE,
+            K::PLURAL,
+            self.namespace.as_deref(),
+            needs_namespace,
+        )
     }
 }
 
@@ -477,19 +466,81 @@ fn object_name<K: Object>(object: &K) -> Result<&str> {
         })
 }
 
+/// Rejects an empty object name.
+fn check_name(verb: &Method, plural: &str, name: Option<&str>) -> Result<()> {
+    match name {
+        Some("") => Err(Error::InvalidRequest(format!(
+            "{verb} {plural}: the name is empty"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Namespaced kinds need a namespace (for object verbs), cluster-scoped ones must not
+/// have one.
+fn check_scope(
+    scope: Scope,
+    plural: &str,
+    namespace: Option<&str>,
+    needs_namespace: bool,
+) -> Result<()> {
+    match (scope, namespace) {
+        (Scope::Namespaced, None) if needs_namespace => Err(Error::InvalidRequest(format!(
+            "{plural} is namespaced: use a client bound to a namespace"
+        ))),
+        (Scope::Cluster, Some(ns)) => Err(Error::InvalidRequest(format!(
+            "{plural} is cluster-scoped, but the client is bound to namespace {ns:?}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Decodes a body that is either a `Status` or a `T`, by its `kind`.
 async fn object_or_status<T: DeserializeOwned>(req: RequestBuilder) -> Result<ObjectOrStatus<T>> {
-    #[derive(Deserialize)]
-    struct KindOnly {
-        #[serde(default)]
-        kind: Option<String>,
-    }
+    let (bytes, url, is_status) = delete_answer(req).await?;
+    Ok(if is_status {
+        ObjectOrStatus::Status(decode(&bytes, "DELETE", &url)?)
+    } else {
+        ObjectOrStatus::Object(decode(&bytes, "DELETE", &url)?)
+    })
+}
+
+/// Sends a DELETE and reads its answer: the body, the URL and whether the body is a
+/// `Status` (else it is the object). Kept apart from the decoding so it is compiled once.
+async fn delete_answer(req: RequestBuilder) -> Result<(Bytes, String, bool)> {
     let url = req.url()?.to_string();
     let bytes = req.bytes().await?;
     let kind: KindOnly = decode(&bytes, "DELETE", &url)?;
-    if kind.kind.as_deref() == Some("Status") {
-        Ok(ObjectOrStatus::Status(decode(&bytes, "DELETE", &url)?))
-    } else {
-        Ok(ObjectOrStatus::Object(decode(&bytes, "DELETE", &url)?))
+    let is_status = kind.kind.as_deref() == Some("Status");
+    Ok((bytes, url, is_status))
+}
+
+/// The `kind` of an answer, the rest skipped.
+#[derive(Default)]
+struct KindOnly {
+    kind: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for KindOnly {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        serde_impl::deserialize_object(d)
+    }
+}
+
+impl ObjectFields for KindOnly {
+    const NAME: &'static str = "object kind";
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> std::result::Result<(), A::Error> {
+        match key {
+            "kind" => self.kind = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, _: &mut W) -> std::result::Result<(), W::Error> {
+        Ok(())
     }
 }

@@ -23,6 +23,7 @@ use serde_json::value::RawValue;
 
 use super::error::{ApiError, Error, Result};
 use super::request::ByteStream;
+use crate::meta::serde_impl::{self, FieldWriter, ObjectFields};
 use crate::meta::{Object, Status};
 
 /// One event of a watch.
@@ -236,20 +237,66 @@ impl<'de, K: DeserializeOwned> DeserializeSeed<'de> for ObjectSeed<K> {
     }
 }
 
-/// A bookmark's object is a nearly empty object of the watched kind: read it leniently.
-#[derive(Deserialize)]
+/// A bookmark's object is a nearly empty object of the watched kind: read it leniently,
+/// keeping only its resource version and annotations.
+#[derive(Default)]
 struct BookmarkObject {
-    #[serde(default)]
     metadata: BookmarkMeta,
 }
 
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct BookmarkMeta {
-    #[serde(default)]
     resource_version: Option<String>,
-    #[serde(default)]
     annotations: Option<BTreeMap<String, String>>,
+}
+
+impl<'de> Deserialize<'de> for BookmarkObject {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        serde_impl::deserialize_object(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for BookmarkMeta {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        serde_impl::deserialize_object(d)
+    }
+}
+
+impl ObjectFields for BookmarkObject {
+    const NAME: &'static str = "bookmark object";
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> std::result::Result<(), A::Error> {
+        match key {
+            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, _: &mut W) -> std::result::Result<(), W::Error> {
+        Ok(())
+    }
+}
+
+impl ObjectFields for BookmarkMeta {
+    const NAME: &'static str = "bookmark metadata";
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> std::result::Result<(), A::Error> {
+        match key {
+            "resourceVersion" => self.resource_version = map.next_value()?,
+            "annotations" => self.annotations = map.next_value()?,
+            _ => serde_impl::skip_value(map)?,
+        }
+        Ok(())
+    }
+    fn write_fields<W: FieldWriter>(&self, _: &mut W) -> std::result::Result<(), W::Error> {
+        Ok(())
+    }
 }
 
 impl<K> From<WireEvent<K>> for WatchEvent<K> {
@@ -275,7 +322,106 @@ pub fn decode_event<K: DeserializeOwned>(
 }
 
 /// The typed events of one watch response, in order.
+///
+/// Only decoding depends on `K`; the framing of the body into events ([`EventFramer`]) is
+/// compiled once, not once per watched kind in every program.
 pub struct WatchStream<K> {
+    framer: EventFramer,
+    _kind: PhantomData<fn() -> K>,
+}
+
+impl<K> std::fmt::Debug for WatchStream<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WatchStream")
+            .field("url", &self.framer.url)
+            .field("open", &self.framer.body.is_some())
+            .finish()
+    }
+}
+
+impl<K: DeserializeOwned> WatchStream<K> {
+    /// Decodes the events of a body stream; `url` names the watch in errors and
+    /// `max_event_bytes` bounds one line.
+    pub fn new(body: ByteStream, url: String, max_event_bytes: usize) -> Self {
+        Self {
+            framer: EventFramer::new(body, url, max_event_bytes),
+            _kind: PhantomData,
+        }
+    }
+
+    /// Decodes events with [`sharing`](crate::meta::sharing) on: repeated long strings and
+    /// field sets come from the shared pools (for objects a cache keeps).
+    pub fn decode_shared(mut self, shared: bool) -> Self {
+        self.framer.shared = shared;
+        self
+    }
+
+    /// The next event already in memory, or `None` when more body is needed.
+    fn next_buffered(&mut self) -> Option<Result<WatchEvent<K>>> {
+        let f = &mut self.framer;
+        if let Some(line) = f.take_line() {
+            let decoded = decode_line::<K>(&line);
+            f.recycle(line);
+            if let Some(result) = decoded {
+                return Some(f.finish(result.map_err(|e| f.decode_error(e))));
+            }
+        }
+        while let Some(region) = f.region() {
+            let mut events =
+                serde_json::Deserializer::from_slice(region).into_iter::<WireEvent<K>>();
+            let item = events.next();
+            let used = events.byte_offset();
+            match item {
+                None => f.end_region(),
+                Some(Ok(event)) => {
+                    let event = f.advance(used).map(|()| event.into());
+                    return Some(f.finish(event));
+                }
+                Some(Err(e)) => {
+                    f.skip_failed_line();
+                    return Some(Err(f.decode_error(e)));
+                }
+            }
+        }
+        f.stash_tail().err().map(Err)
+    }
+}
+
+/// Decodes one line; `None` for a blank one.
+fn decode_line<K: DeserializeOwned>(
+    line: &[u8],
+) -> Option<std::result::Result<WatchEvent<K>, serde_json::Error>> {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(decode_event(line))
+}
+
+impl<K: DeserializeOwned> Stream for WatchStream<K> {
+    type Item = Result<WatchEvent<K>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            let shared = this.framer.shared;
+            let item = crate::meta::sharing::decode_shared_if(shared, || this.next_buffered());
+            if let Some(item) = item {
+                return Poll::Ready(Some(item));
+            }
+            match this.framer.poll_fill(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(()))) => {}
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => return Poll::Ready(None),
+            }
+        }
+    }
+}
+
+/// Splits a watch body into what is decoded next: a run of whole lines inside the current
+/// chunk (decoded in place, the parser finding each event's end), or a line assembled
+/// across chunks. Memory is bounded by the largest event, capped at `max`.
+struct EventFramer {
     body: Option<ByteStream>,
     /// The current body chunk; `chunk[pos..region_end]` holds whole lines not yet decoded
     /// and `chunk[tail..]` the start of a line that continues in the next chunk.
@@ -290,22 +436,10 @@ pub struct WatchStream<K> {
     url: String,
     /// Decode inside a sharing scope ([`crate::meta::sharing`]).
     shared: bool,
-    _kind: PhantomData<fn() -> K>,
 }
 
-impl<K> std::fmt::Debug for WatchStream<K> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WatchStream")
-            .field("url", &self.url)
-            .field("open", &self.body.is_some())
-            .finish()
-    }
-}
-
-impl<K: DeserializeOwned> WatchStream<K> {
-    /// Decodes the events of a body stream; `url` names the watch in errors and
-    /// `max_event_bytes` bounds one line.
-    pub fn new(body: ByteStream, url: String, max_event_bytes: usize) -> Self {
+impl EventFramer {
+    fn new(body: ByteStream, url: String, max: usize) -> Self {
         Self {
             body: Some(body),
             chunk: Bytes::new(),
@@ -314,18 +448,33 @@ impl<K: DeserializeOwned> WatchStream<K> {
             tail: 0,
             partial: Vec::new(),
             line_ready: false,
-            max: max_event_bytes,
+            max,
             url,
             shared: false,
-            _kind: PhantomData,
         }
     }
 
-    /// Decodes events with [`sharing`](crate::meta::sharing) on: repeated long strings and
-    /// field sets come from the shared pools (for objects a cache keeps).
-    pub fn decode_shared(mut self, shared: bool) -> Self {
-        self.shared = shared;
-        self
+    /// Waits for the next body chunk and takes it in: `Some(Ok(()))` when there may be
+    /// more to decode, `None` once the body has ended and everything was handed out.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<()>>> {
+        let Some(body) = self.body.as_mut() else {
+            return Poll::Ready(None);
+        };
+        Poll::Ready(Some(match body.poll_next_unpin(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Some(Ok(chunk))) => self.feed(chunk),
+            Poll::Ready(Some(Err(e))) => {
+                self.body = None;
+                self.partial = Vec::new();
+                Err(e)
+            }
+            Poll::Ready(None) => {
+                self.body = None;
+                // A last event without its newline still counts; a cut-off one fails.
+                self.line_ready = !self.partial.is_empty();
+                Ok(())
+            }
+        }))
     }
 
     /// Takes in the next body chunk: completes a pending line if the chunk ends it, and
@@ -365,6 +514,63 @@ impl<K: DeserializeOwned> WatchStream<K> {
         Ok(())
     }
 
+    /// The assembled line, when one is complete (hand it back with [`Self::recycle`]).
+    fn take_line(&mut self) -> Option<Vec<u8>> {
+        if !self.line_ready {
+            return None;
+        }
+        self.line_ready = false;
+        Some(std::mem::take(&mut self.partial))
+    }
+
+    /// Returns a decoded line's buffer for the next line that spans chunks.
+    fn recycle(&mut self, mut line: Vec<u8>) {
+        line.clear();
+        self.partial = line;
+    }
+
+    /// Whole lines of the current chunk not yet decoded.
+    fn region(&self) -> Option<&[u8]> {
+        (self.pos < self.region_end).then(|| &self.chunk[self.pos..self.region_end])
+    }
+
+    /// Nothing but blank space was left in the region.
+    fn end_region(&mut self) {
+        self.pos = self.region_end;
+    }
+
+    /// Moves past an event of `used` bytes, within the bound.
+    fn advance(&mut self, used: usize) -> Result<()> {
+        if used > self.max {
+            return Err(self.too_large());
+        }
+        self.pos += used;
+        Ok(())
+    }
+
+    /// Resumes at the line after the one that failed to decode.
+    fn skip_failed_line(&mut self) {
+        let region = &self.chunk[self.pos..self.region_end];
+        let start = region
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(0);
+        self.pos = match memchr::memchr(b'\n', &region[start..]) {
+            Some(i) => self.pos + start + i + 1,
+            None => self.region_end,
+        };
+    }
+
+    /// Once the region is done, keeps the chunk's unterminated last line for the next one.
+    fn stash_tail(&mut self) -> Result<()> {
+        if self.tail < self.chunk.len() {
+            let tail = self.tail;
+            self.tail = self.chunk.len();
+            self.keep(tail)?;
+        }
+        Ok(())
+    }
+
     /// Moves `chunk[from..]` (an unterminated line start) into `partial`, within the bound.
     fn keep(&mut self, from: usize) -> Result<()> {
         let rest = &self.chunk[from..];
@@ -398,113 +604,17 @@ impl<K: DeserializeOwned> WatchStream<K> {
         }
     }
 
-    /// The next event already in memory, or `None` when more body is needed.
-    fn next_buffered(&mut self) -> Option<Result<WatchEvent<K>>> {
-        if self.line_ready {
-            self.line_ready = false;
-            let decoded = decode_line::<K>(&self.partial);
-            self.partial.clear();
-            if let Some(result) = decoded {
-                return Some(
-                    result
-                        .map_err(|e| self.decode_error(e))
-                        .map(|e| self.finish(e)),
-                );
-            }
-        }
-        while self.pos < self.region_end {
-            let region = &self.chunk[self.pos..self.region_end];
-            let mut events =
-                serde_json::Deserializer::from_slice(region).into_iter::<WireEvent<K>>();
-            let item = events.next();
-            let used = events.byte_offset();
-            match item {
-                None => self.pos = self.region_end,
-                Some(Ok(event)) => {
-                    if used > self.max {
-                        return Some(Err(self.too_large()));
-                    }
-                    self.pos += used;
-                    return Some(Ok(self.finish(event.into())));
-                }
-                Some(Err(e)) => {
-                    // Resume at the line after the one that failed.
-                    let start = region
-                        .iter()
-                        .position(|b| !b.is_ascii_whitespace())
-                        .unwrap_or(0);
-                    self.pos = match memchr::memchr(b'\n', &region[start..]) {
-                        Some(i) => self.pos + start + i + 1,
-                        None => self.region_end,
-                    };
-                    return Some(Err(self.decode_error(e)));
-                }
-            }
-        }
-        if self.tail < self.chunk.len() {
-            let tail = self.tail;
-            self.tail = self.chunk.len();
-            if let Err(e) = self.keep(tail) {
-                return Some(Err(e));
-            }
-        }
-        None
-    }
-
-    fn finish(&self, event: WatchEvent<K>) -> WatchEvent<K> {
+    /// Names the watch in an `ERROR` event's error.
+    fn finish<K>(&self, event: Result<WatchEvent<K>>) -> Result<WatchEvent<K>> {
         match event {
-            WatchEvent::Error(mut e) => {
-                e.url = self.url.clone();
-                WatchEvent::Error(e)
-            }
+            Ok(WatchEvent::Error(e)) => Ok(WatchEvent::Error(self.with_url(e))),
             other => other,
         }
     }
-}
 
-/// Decodes one line; `None` for a blank one.
-fn decode_line<K: DeserializeOwned>(
-    line: &[u8],
-) -> Option<std::result::Result<WatchEvent<K>, serde_json::Error>> {
-    if line.iter().all(u8::is_ascii_whitespace) {
-        return None;
-    }
-    Some(decode_event(line))
-}
-
-impl<K: DeserializeOwned> Stream for WatchStream<K> {
-    type Item = Result<WatchEvent<K>>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        loop {
-            let shared = this.shared;
-            let item = crate::meta::sharing::decode_shared_if(shared, || this.next_buffered());
-            if let Some(item) = item {
-                return Poll::Ready(Some(item));
-            }
-            let Some(body) = this.body.as_mut() else {
-                return Poll::Ready(None);
-            };
-            match body.poll_next_unpin(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => {
-                    if let Err(e) = this.feed(chunk) {
-                        return Poll::Ready(Some(Err(e)));
-                    }
-                }
-                Poll::Ready(Some(Err(e))) => {
-                    this.body = None;
-                    this.partial = Vec::new();
-                    return Poll::Ready(Some(Err(e)));
-                }
-                Poll::Ready(None) => {
-                    this.body = None;
-                    // A last event without its newline still counts; a cut-off one fails.
-                    this.line_ready = !this.partial.is_empty();
-                }
-            }
-        }
+    fn with_url(&self, mut e: ApiError) -> ApiError {
+        e.url = self.url.clone();
+        e
     }
 }
 
