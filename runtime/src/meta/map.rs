@@ -12,9 +12,8 @@ use litemap::LiteMap;
 use serde_core::de::{MapAccess, Visitor};
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
-use smallvec::SmallVec;
 
-use super::serde_helpers::exact_vec;
+use super::gather::Gather;
 
 /// A map from string keys to `V`, sorted by key (so serialization is deterministic).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -157,12 +156,12 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Map<V> {
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Map<V>, A::Error> {
                 // Gathered on the stack: most maps are a few labels, and this way they cost
                 // one allocation of exactly their size.
-                let mut gathered: SmallVec<[(CompactString, V); 8]> = SmallVec::new();
+                let mut gathered = Gather::new();
                 // Keys like `app.kubernetes.io/name` are shared statics, not per-object copies.
                 while let Some((key, value)) = access.next_entry::<CompactString, V>()? {
                     gathered.push((key, value));
                 }
-                let mut entries = exact_vec(&mut gathered);
+                let mut entries: Vec<(CompactString, V)> = gathered.take_vec();
                 // Last occurrence of a duplicate key wins, as with JSON objects elsewhere.
                 entries.reverse();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));

@@ -7,6 +7,7 @@ mod bytes;
 mod compact_string;
 mod discovery;
 mod fields_v1;
+mod gather;
 mod int_or_string;
 pub mod labels;
 mod list;

@@ -9,7 +9,8 @@ use std::marker::PhantomData;
 
 use serde_core::de::{SeqAccess, Visitor};
 use serde_core::{Deserialize, Deserializer};
-use smallvec::SmallVec;
+
+use super::gather::Gather;
 
 /// Deserializes `null` (or an absent field, with `#[serde(default)]`) as `T::default()`.
 pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -55,25 +56,15 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ExactVec<T> {
                 f.write_str("a list")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ExactVec<T>, A::Error> {
-                // Eight covers nearly every list of an object (containers, ports, mounts,
-                // the five pod conditions) without spilling to a second allocation.
-                let mut items: SmallVec<[T; 8]> = SmallVec::new();
+                let mut items = Gather::new();
                 while let Some(item) = seq.next_element()? {
                     items.push(item);
                 }
-                Ok(ExactVec(exact_vec(&mut items)))
+                Ok(ExactVec(items.take_vec()))
             }
         }
         deserializer.deserialize_seq(V(PhantomData))
     }
-}
-
-/// The items as a vector whose capacity is its length. Drained in place: moving the
-/// `SmallVec` (by value, or into an iterator) would copy its whole inline array each time.
-pub(crate) fn exact_vec<T, const N: usize>(items: &mut SmallVec<[T; N]>) -> Vec<T> {
-    let mut v = Vec::with_capacity(items.len());
-    v.extend(items.drain(..));
-    v
 }
 
 /// True when a value equals its type's default: such a field was never set by the user.
