@@ -333,3 +333,223 @@ fn default_chain_order_and_error() {
         "https://b-only.example/"
     );
 }
+
+#[test]
+fn full_kubeconfig_round_trips_as_the_derived_impls_wrote_it() {
+    let text = std::fs::read_to_string(fixture("full.yaml")).unwrap();
+    let parsed = Kubeconfig::parse(&text).unwrap();
+    // Every optional field of the format is set in the fixture.
+    let user = parsed.user("everything").unwrap();
+    let exec = user.exec.as_ref().unwrap();
+    assert!(user.impersonate_user_extra.as_ref().unwrap()["empty"].is_empty());
+    assert_eq!(exec.env.as_ref().unwrap()[0].value, "1");
+    assert_eq!(exec.interactive_mode.as_deref(), Some("Never"));
+    assert_eq!(
+        user.auth_provider
+            .as_ref()
+            .unwrap()
+            .config
+            .as_ref()
+            .unwrap()
+            .expose()["id-token"],
+        "abc"
+    );
+    let cluster = parsed.cluster("full").unwrap();
+    assert_eq!(cluster.disable_compression, Some(true));
+    assert_eq!(cluster.insecure_skip_tls_verify, Some(false));
+    assert!(parsed.preferences.is_some() && parsed.extensions.is_some());
+
+    let written = serde_yaml_ng::to_string(&parsed).unwrap();
+    // Byte for byte what `#[derive(Serialize)]` with its skip rules wrote.
+    let expected = std::fs::read_to_string(fixture("full-written.yaml")).unwrap();
+    assert_eq!(written, expected);
+    assert_eq!(Kubeconfig::parse(&written).unwrap(), parsed);
+    // And as JSON (another serializer), the same tree.
+    let json = serde_json::to_value(&parsed).unwrap();
+    assert_eq!(json["users"][0]["user"]["tokenFile"], "/var/run/token");
+    assert_eq!(json["users"][0]["user"]["exec"]["provideClusterInfo"], true);
+    assert!(json["users"][1]["user"].as_object().unwrap().is_empty());
+}
+
+#[test]
+fn small_kubeconfig_is_written_with_the_formats_names() {
+    use kubegen_runtime::config::{
+        AuthInfo, Cluster, Context, ExecConfig, NamedAuthInfo, NamedCluster, NamedContext,
+    };
+    let k = Kubeconfig {
+        current_context: Some("c".into()),
+        clusters: vec![NamedCluster {
+            name: "c".into(),
+            cluster: Cluster {
+                server: Some("https://c.example".into()),
+                insecure_skip_tls_verify: Some(true),
+                ..Default::default()
+            },
+        }],
+        users: vec![NamedAuthInfo {
+            name: "u".into(),
+            user: AuthInfo {
+                token: Some("t".into()),
+                impersonate_groups: Some(vec!["g".into()]),
+                exec: Some(ExecConfig {
+                    command: "p".into(),
+                    api_version: "client.authentication.k8s.io/v1".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        }],
+        contexts: vec![NamedContext {
+            name: "c".into(),
+            context: Context {
+                cluster: "c".into(),
+                ..Default::default()
+            },
+        }],
+        ..Default::default()
+    };
+    let expected = "\
+clusters:
+- name: c
+  cluster:
+    server: https://c.example
+    insecure-skip-tls-verify: true
+users:
+- name: u
+  user:
+    token: t
+    as-groups:
+    - g
+    exec:
+      command: p
+      apiVersion: client.authentication.k8s.io/v1
+contexts:
+- name: c
+  context:
+    cluster: c
+    user: ''
+current-context: c
+";
+    assert_eq!(serde_yaml_ng::to_string(&k).unwrap(), expected);
+    assert_eq!(Kubeconfig::parse(expected).unwrap(), k);
+}
+
+/// `(field, message)` of a kubeconfig that does not parse.
+fn parse_error(text: &str) -> (String, String) {
+    let (field, e) = Kubeconfig::parse(text).unwrap_err();
+    (field, e.to_string())
+}
+
+#[test]
+fn wrong_types_name_the_nested_field_and_line() {
+    let (field, msg) = parse_error(
+        "users:\n- name: a\n- name: b\n  user:\n    exec:\n      command: x\n      args: [{k: v}]\n",
+    );
+    assert_eq!(field, "users[1].user.exec.args[0]");
+    assert_eq!(
+        msg,
+        "users[1].user.exec.args[0]: invalid type: map, expected a string at line 7 column 14"
+    );
+    let cases = [
+        ("clusters: {a: 1}\n", "clusters", "expected a sequence"),
+        (
+            "contexts:\n- context: [x]\n",
+            "contexts[0].context",
+            "expected struct Context",
+        ),
+        (
+            "clusters:\n- cluster:\n    insecure-skip-tls-verify: 'yes'\n",
+            "clusters[0].cluster.insecure-skip-tls-verify",
+            "invalid type: string, expected a boolean at line 3 column 31",
+        ),
+        (
+            "users:\n- user:\n    as-user-extra: {k: v}\n",
+            "users[0].user.as-user-extra.k",
+            "expected a sequence",
+        ),
+        (
+            "users:\n- user:\n    as-user-extra: {[a]: [v]}\n",
+            "users[0].user.as-user-extra.?",
+            "expected a string at line 3 column 21",
+        ),
+        (
+            "users:\n- user:\n    auth-provider: {config: [x]}\n",
+            "users[0].user.auth-provider.config",
+            "expected a map",
+        ),
+        ("- a\n", ".", "expected struct Kubeconfig"),
+    ];
+    for (text, want_field, want_msg) in cases {
+        let (field, msg) = parse_error(text);
+        assert_eq!(field, want_field, "{text}");
+        assert!(msg.contains(want_msg), "{text}: {msg}");
+    }
+    // A secret in the wrong place is not echoed.
+    let (_, msg) = parse_error("users:\n- user: sekret-token\n");
+    assert!(!msg.contains("sekret"), "{msg}");
+}
+
+#[test]
+fn null_and_empty_read_as_absent_or_empty() {
+    let k = Kubeconfig::parse(
+        "clusters: null\ncontexts:\nusers:\n- name: ~\n  user:\n    as-groups: null\n    exec:\n      command: c\n      args:\n      env: ~\n      apiVersion: null\n- name: n\n  user: null\ncurrent-context: ~\n",
+    )
+    .unwrap();
+    assert!(k.clusters.is_empty() && k.contexts.is_empty());
+    assert_eq!(k.users[0].name, "");
+    let exec = k.users[0].user.exec.as_ref().unwrap();
+    assert_eq!((exec.args.as_ref(), exec.env.as_ref()), (None, None));
+    assert_eq!(exec.api_version, "");
+    assert!(k.users[0].user.impersonate_groups.is_none());
+    assert_eq!(k.users[1].user, Default::default());
+    assert_eq!(k.current_context, None);
+    // A document of only `null` (or only comments) is an empty kubeconfig.
+    assert_eq!(Kubeconfig::parse("~\n").unwrap(), Kubeconfig::default());
+    assert_eq!(
+        Kubeconfig::parse("# none\n").unwrap(),
+        Kubeconfig::default()
+    );
+}
+
+#[test]
+fn unknown_fields_are_ignored_and_scalars_read_as_written() {
+    let k = Kubeconfig::parse(
+        "future-field: {x: [1]}\n3: three\ncurrent-context: 0123\nclusters:\n- name: 12\n  extra: 1\n  cluster: {server: https://x, future: true, true: 1, insecure-skip-tls-verify: True}\nusers:\n- name: u\n  user:\n    token: 0x1F\n    as-groups: [1, true, null, 1.50, !custom tagged]\n    as-user-extra: {1: [x], true: [y], k: }\n    auth-provider: {name: p, config: {a: 1, 2: b, c: null}}\n",
+    )
+    .unwrap();
+    assert_eq!(k.current_context.as_deref(), Some("0123"));
+    assert_eq!(k.clusters[0].name, "12");
+    assert_eq!(k.clusters[0].cluster.insecure_skip_tls_verify, Some(true));
+    let user = &k.users[0].user;
+    assert_eq!(user.token.as_ref().unwrap().expose(), "0x1F");
+    assert_eq!(
+        user.impersonate_groups.as_deref().unwrap(),
+        ["1", "true", "null", "1.50", "tagged"]
+    );
+    let extra = user.impersonate_user_extra.as_ref().unwrap();
+    assert_eq!(extra["1"], ["x"]);
+    assert_eq!(extra["true"], ["y"]);
+    assert!(extra["k"].is_empty());
+    let config = user
+        .auth_provider
+        .as_ref()
+        .unwrap()
+        .config
+        .as_ref()
+        .unwrap();
+    assert_eq!(config.expose()["a"], "1");
+    assert_eq!(config.expose()["2"], "b");
+    assert_eq!(config.expose()["c"], "null");
+}
+
+#[test]
+fn syntax_and_duplicate_key_errors_give_the_line() {
+    let (field, msg) = parse_error("users:\n- name: a\n  user:\n    token: x\n    token: y\n");
+    assert_eq!(field, ".");
+    assert!(
+        msg.contains("users[0].user") && msg.contains("line 4"),
+        "{msg}"
+    );
+    let (_, msg) = parse_error("a: [\n");
+    assert!(msg.contains("line 2"), "{msg}");
+}

@@ -4,193 +4,137 @@
 //! kubeconfig that kubectl accepts parses here. Unknown fields are ignored like kubectl
 //! does. Relative file paths are resolved against the folder of the file that holds them
 //! as soon as the file is read, so merging files never changes what a path points to.
+//!
+//! Reading and writing are written by hand (`decode`, `encode`) rather than derived: the
+//! YAML is parsed into a `serde_yaml_ng::Value` tree (one `Deserialize`, compiled once)
+//! and the structs are read from it, which keeps the compiled code of a program that
+//! only loads its kubeconfig small. Errors still name the field's path and line.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+mod decode;
+mod encode;
+mod locate;
+mod reader;
 
 use super::{ConfigError, Secret};
-use crate::meta::serde_helpers::null_as_default;
 
 /// A whole kubeconfig: named clusters, users and contexts, and the current context.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Kubeconfig {
-    #[serde(
-        default,
-        rename = "apiVersion",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub clusters: Vec<NamedCluster>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub users: Vec<NamedAuthInfo>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub contexts: Vec<NamedContext>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_context: Option<String>,
     /// Kept for round-tripping; not interpreted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferences: Option<serde_yaml_ng::Value>,
     /// Kept for round-tripping; not interpreted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extensions: Option<serde_yaml_ng::Value>,
 }
 
 /// A cluster entry with its name.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamedCluster {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub cluster: Cluster,
 }
 
 /// How to reach and trust one API server.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Cluster {
     /// `https://host:port`, possibly with a path prefix.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
     /// Name to verify the server certificate against instead of the URL's host.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_server_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure_skip_tls_verify: Option<bool>,
     /// Path of a PEM file of CA certificates (relative to the kubeconfig's folder).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_authority: Option<PathBuf>,
     /// Base64 of PEM CA certificates; wins over `certificate-authority`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_authority_data: Option<String>,
     /// `http`, `https` or `socks5` proxy for this cluster.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_compression: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extensions: Option<serde_yaml_ng::Value>,
 }
 
 /// A user entry with its name.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamedAuthInfo {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub user: AuthInfo,
 }
 
 /// Credentials of one user. Secrets are wrapped so `Debug` never shows them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuthInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_certificate_data: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_key: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_key_data: Option<Secret<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<Secret<String>>,
     /// A file holding the bearer token; re-read periodically since tokens rotate.
-    #[serde(default, rename = "tokenFile", skip_serializing_if = "Option::is_none")]
     pub token_file: Option<PathBuf>,
     /// User to impersonate.
-    #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
     pub impersonate: Option<String>,
-    #[serde(default, rename = "as-uid", skip_serializing_if = "Option::is_none")]
     pub impersonate_uid: Option<String>,
-    #[serde(default, rename = "as-groups", skip_serializing_if = "Option::is_none")]
     pub impersonate_groups: Option<Vec<String>>,
-    #[serde(
-        default,
-        rename = "as-user-extra",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub impersonate_user_extra: Option<BTreeMap<String, Vec<String>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<Secret<String>>,
     /// Legacy in-tree auth providers (gcp, oidc, azure): recognised only to say they are
     /// unsupported, since they were removed from client-go in favour of exec plugins.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<AuthProvider>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exec: Option<ExecConfig>,
 }
 
 /// A legacy auth provider entry; its config may hold tokens, so it is redacted.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuthProvider {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Secret<BTreeMap<String, String>>>,
 }
 
 /// An exec credential plugin (`client.authentication.k8s.io/v1` or `v1beta1`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecConfig {
     /// The program to run; a relative path with a separator is resolved against the
     /// kubeconfig's folder, a bare name is looked up on `PATH`.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub command: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
     /// Extra environment variables, added to this process's environment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<ExecEnvVar>>,
     /// The ExecCredential version to ask for and accept.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub api_version: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install_hint: Option<String>,
     /// Whether to pass the cluster's details in `KUBERNETES_EXEC_INFO`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provide_cluster_info: Option<bool>,
     /// `Never`, `IfAvailable` or `Always`; we never have a terminal, so `Always` fails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interactive_mode: Option<String>,
 }
 
 /// One `name`/`value` environment variable of an exec plugin.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecEnvVar {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub value: String,
 }
 
 /// A context entry with its name.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamedContext {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub context: Context,
 }
 
 /// A (cluster, user, namespace) triple.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Context {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub cluster: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub user: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extensions: Option<serde_yaml_ng::Value>,
 }
 
@@ -223,16 +167,16 @@ impl Kubeconfig {
         Ok(config)
     }
 
-    /// Parses kubeconfig YAML text; on error returns the field path and the YAML error.
+    /// Parses kubeconfig YAML text; on error returns the field path (`.` for the
+    /// document) and the YAML error, whose message gives the line and column.
     pub fn parse(text: &str) -> Result<Self, (String, serde_yaml_ng::Error)> {
         if text.trim().is_empty() {
             return Ok(Self::default());
         }
-        let de = serde_yaml_ng::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let field = e.path().to_string();
-            (field, e.into_inner())
-        })
+        // The tree's `Deserialize` is compiled once; the structs are read from it by hand.
+        let tree: serde_yaml_ng::Value =
+            serde_yaml_ng::from_str(text).map_err(|e| (".".to_owned(), e))?;
+        decode::kubeconfig(&mut reader::Reader::new(text), &tree).map_err(|f| (f.field, f.error))
     }
 
     /// Makes every relative file reference absolute against `base` (the file's folder).

@@ -6,12 +6,13 @@
 //! `rest` layer caches the credential until its `expirationTimestamp` and runs the plugin
 //! again after the server answers 401.
 
-use std::process::Stdio;
-
-use serde::Deserialize;
+mod credential;
+mod process;
 
 use super::{ExecConfig, Secret};
 use crate::meta::Time;
+use credential::parse_credential;
+use process::RunError;
 
 const V1: &str = "client.authentication.k8s.io/v1";
 const V1BETA1: &str = "client.authentication.k8s.io/v1beta1";
@@ -70,30 +71,13 @@ pub enum ExecError {
     },
     #[error("exec plugin {command:?} printed an invalid ExecCredential: {reason}")]
     InvalidOutput { command: String, reason: String },
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireCredential {
-    #[serde(default)]
-    api_version: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    status: Option<WireStatus>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireStatus {
-    #[serde(default)]
-    token: Option<String>,
-    #[serde(default)]
-    client_certificate_data: Option<String>,
-    #[serde(default)]
-    client_key_data: Option<String>,
-    #[serde(default)]
-    expiration_timestamp: Option<Time>,
+    /// Reading the plugin's output or waiting for it to exit failed.
+    #[error("exec plugin {command:?}: reading its output: {source}")]
+    Io {
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl ExecAuth {
@@ -119,23 +103,25 @@ impl ExecAuth {
             "kind": "ExecCredential",
             "spec": spec,
         });
-        let mut cmd = tokio::process::Command::new(&cfg.command);
+        let mut cmd = std::process::Command::new(&cfg.command);
         cmd.args(cfg.args.iter().flatten())
             .envs(cfg.env.iter().flatten().map(|e| (&e.name, &e.value)))
-            .env("KUBERNETES_EXEC_INFO", info.to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+            .env("KUBERNETES_EXEC_INFO", info.to_string());
         tracing::debug!(command = %cfg.command, "running exec credential plugin");
-        let output = cmd.output().await.map_err(|source| ExecError::Spawn {
-            command: command.clone(),
-            hint: cfg
-                .install_hint
-                .as_deref()
-                .map(|h| format!("\n{h}"))
-                .unwrap_or_default(),
-            source,
+        let output = process::output(cmd).await.map_err(|e| match e {
+            RunError::Spawn(source) => ExecError::Spawn {
+                command: command.clone(),
+                hint: cfg
+                    .install_hint
+                    .as_deref()
+                    .map(|h| format!("\n{h}"))
+                    .unwrap_or_default(),
+                source,
+            },
+            RunError::Io(source) => ExecError::Io {
+                command: command.clone(),
+                source,
+            },
         })?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
@@ -150,87 +136,79 @@ impl ExecAuth {
     }
 }
 
-/// Parses and checks a plugin's stdout.
-fn parse_credential(
-    command: &str,
-    want_version: &str,
-    stdout: &[u8],
-) -> Result<ExecCredential, ExecError> {
-    let invalid = |reason: String| ExecError::InvalidOutput {
-        command: command.to_owned(),
-        reason,
-    };
-    // The serde error names only line and column, never the content.
-    let wire: WireCredential = serde_json::from_slice(stdout)
-        .map_err(|e| invalid(format!("not JSON: line {} column {}", e.line(), e.column())))?;
-    if wire.kind != "ExecCredential" {
-        return Err(invalid(format!(
-            "kind is {:?}, not ExecCredential",
-            wire.kind
-        )));
-    }
-    if wire.api_version != want_version {
-        return Err(invalid(format!(
-            "apiVersion is {:?}, but {want_version:?} was asked for",
-            wire.api_version
-        )));
-    }
-    let status = wire.status.ok_or_else(|| invalid("no status".to_owned()))?;
-    // PEM data in an ExecCredential is plain text, not base64 as in a kubeconfig.
-    let token = status.token.filter(|t| !t.is_empty()).map(Secret::new);
-    let cert = status
-        .client_certificate_data
-        .filter(|c| !c.is_empty())
-        .map(String::into_bytes);
-    let key = status
-        .client_key_data
-        .filter(|k| !k.is_empty())
-        .map(|k| Secret::new(k.into_bytes()));
-    if cert.is_some() != key.is_some() {
-        return Err(invalid(
-            "clientCertificateData and clientKeyData must be given together".to_owned(),
-        ));
-    }
-    if token.is_none() && cert.is_none() {
-        return Err(invalid(
-            "status has neither a token nor a client certificate".to_owned(),
-        ));
-    }
-    Ok(ExecCredential {
-        token,
-        client_certificate_pem: cert,
-        client_key_pem: key,
-        expiration: status.expiration_timestamp,
-    })
-}
-
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use crate::config::ExecEnvVar;
 
-    #[test]
-    fn parses_token_and_expiry() {
-        let c = parse_credential(
-            "p",
-            V1,
-            br#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"abc","expirationTimestamp":"2000-01-01T00:00:00Z"}}"#,
-        )
-        .unwrap();
-        assert_eq!(c.token.as_ref().unwrap().expose(), "abc");
-        assert!(c.is_expired());
+    fn plugin(script: &str, hint: Option<&str>) -> ExecAuth {
+        ExecAuth {
+            exec: ExecConfig {
+                command: "sh".into(),
+                args: Some(vec![
+                    "-c".into(),
+                    script.into(),
+                    "plugin".into(),
+                    "tok".into(),
+                ]),
+                env: Some(vec![ExecEnvVar {
+                    name: "SUFFIX".into(),
+                    value: "-from-env".into(),
+                }]),
+                api_version: V1.into(),
+                install_hint: hint.map(Into::into),
+                ..Default::default()
+            },
+            cluster_info: Some(serde_json::json!({"server": "https://k.example"})),
+        }
     }
 
-    #[test]
-    fn rejects_wrong_version_without_leaking() {
-        let e = parse_credential(
-            "p",
-            V1,
-            br#"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"sekret"}}"#,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("v1beta1"));
-        assert!(!e.to_string().contains("sekret"));
-        let e = parse_credential("p", V1, b"{\"token\": \"sekret\"").unwrap_err();
-        assert!(!e.to_string().contains("sekret"), "{e}");
+    #[tokio::test]
+    async fn runs_with_args_env_and_cluster_info() {
+        // $1 is the first argument after the script; the info must name the cluster.
+        let script = r#"case "$KUBERNETES_EXEC_INFO" in *'"server":"https://k.example"'*) ;; *) exit 9;; esac
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s%s"}}' "$1" "$SUFFIX""#;
+        let cred = plugin(script, None).run().await.unwrap();
+        assert_eq!(cred.token.unwrap().expose(), "tok-from-env");
+    }
+
+    #[tokio::test]
+    async fn a_failing_plugin_reports_its_status_and_stderr() {
+        let e = plugin("echo 'login required' >&2; exit 4", None)
+            .run()
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ExecError::Failed { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("\"sh\"") && msg.contains("login required"),
+            "{msg}"
+        );
+        assert!(msg.contains('4'), "{msg}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_plugin_names_it_and_gives_the_hint() {
+        let mut auth = plugin("", Some("install it with: brew install x"));
+        auth.exec.command = "/nonexistent/kubegen-get-token".into();
+        let msg = auth.run().await.unwrap_err().to_string();
+        assert!(msg.contains("/nonexistent/kubegen-get-token"), "{msg}");
+        assert!(msg.ends_with("\ninstall it with: brew install x"), "{msg}");
+    }
+
+    #[tokio::test]
+    async fn interactive_always_and_unknown_versions_are_refused_before_running() {
+        let mut auth = plugin("exit 1", None);
+        auth.exec.interactive_mode = Some("Always".into());
+        assert!(matches!(
+            auth.run().await,
+            Err(ExecError::NeedsTerminal { .. })
+        ));
+        let mut auth = plugin("exit 1", None);
+        auth.exec.api_version = "client.authentication.k8s.io/v1alpha1".into();
+        assert!(matches!(
+            auth.run().await,
+            Err(ExecError::UnsupportedVersion { .. })
+        ));
     }
 }
