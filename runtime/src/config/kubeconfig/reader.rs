@@ -75,14 +75,23 @@ impl<'t> Reader<'t> {
         out
     }
 
-    /// Runs `read` on a child node, with the path extended while it runs.
+    /// Runs `read` on a child node, with the path extended while it runs (and left
+    /// extended on error, where the path is what the error names).
     fn enter<T>(&mut self, step: Step, name: Name, v: &Value, read: Read<'t, T>) -> Result<T> {
+        self.push(step, name);
+        let out = read(self, v)?;
+        self.pop();
+        Ok(out)
+    }
+
+    fn push(&mut self, step: Step, name: Name) {
         self.steps.push(step);
         self.names.push(name);
-        let out = read(self, v)?;
+    }
+
+    fn pop(&mut self) {
         self.steps.pop();
         self.names.pop();
-        Ok(out)
     }
 
     /// An error at the current node: `invalid type: <what v is>, expected <expected>`.
@@ -102,13 +111,8 @@ impl<'t> Reader<'t> {
         name: &'static str,
         read: Read<'t, T>,
     ) -> Result<Option<T>> {
-        let Some(m) = m else { return Ok(None) };
-        let found = m
-            .iter()
-            .enumerate()
-            .find(|(_, (k, _))| k.as_str() == Some(name));
-        match found {
-            Some((i, (_, v))) => self
+        match find(m, name) {
+            Some((i, v)) => self
                 .enter(Step::Value(i), Name::Field(name), v, read)
                 .map(Some),
             None => Ok(None),
@@ -210,6 +214,13 @@ impl<'t> Reader<'t> {
         }
         Ok(out)
     }
+}
+
+/// The position and value of the entry `name` of a struct's mapping.
+fn find<'v>(m: Option<&'v Mapping>, name: &str) -> Option<(usize, &'v Value)> {
+    m?.iter()
+        .enumerate()
+        .find_map(|(i, (k, v))| (k.as_str() == Some(name)).then_some((i, v)))
 }
 
 /// The node under any YAML tags (`!tag {a: 1}` reads as `{a: 1}`, as derived impls did).
