@@ -29,7 +29,7 @@ pub mod workqueue;
 /// compile time, so a runtime that changed what generated code relies on fails the build
 /// with a message saying so, instead of with type errors deep in generated files. Bumped on
 /// every such change; [`VERSION`] is informational.
-pub const GENERATED_CODE_LEVEL: u32 = 2;
+pub const GENERATED_CODE_LEVEL: u32 = 3;
 
 /// This crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

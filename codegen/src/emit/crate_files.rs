@@ -12,7 +12,7 @@ use super::{clients, format_file, informers, types, EmitError, Output};
 use crate::model::{naming, Model, ModuleId};
 
 /// The `kubegen_runtime::GENERATED_CODE_LEVEL` the emitted code is written against.
-pub const GENERATED_CODE_LEVEL: u32 = 2;
+pub const GENERATED_CODE_LEVEL: u32 = 3;
 
 /// What the generated crate is called and what it depends on.
 #[derive(Clone, Debug)]

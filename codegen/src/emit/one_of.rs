@@ -81,7 +81,7 @@ pub fn enum_item(def: &TypeDef, variants: &[OneOfVariant], names: &Names) -> Tok
                     _ => return Ok(#read::Other),
                 }))
             }
-            fn write<W: #field_writer>(&self, object: &mut W) -> Result<(), W::Error> {
+            fn write<W: #field_writer>(&self, object: &mut W) {
                 match self {
                     #(Self::#idents(value) => object.field(#keys, value),)*
                 }

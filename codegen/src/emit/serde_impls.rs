@@ -85,48 +85,45 @@ pub fn struct_impls(
     let mut writes = Vec::new();
     // Keys that are none of the declared fields: skipped, or kept by a one-of group or a
     // map of undeclared fields.
-    let mut other = quote!(#serde_impl::skip_value(map)?);
+    let mut other = quote!(#serde_impl::skip_value(map));
     if def.gvk.is_some() {
-        arms.push(quote!("apiVersion" => self.api_version = map.next_value()?,));
-        arms.push(quote!("kind" => self.kind = map.next_value()?,));
-        writes.push(quote!(object.field("apiVersion", &self.api_version)?;));
-        writes.push(quote!(object.field("kind", &self.kind)?;));
+        arms.push(quote!("apiVersion" => #serde_impl::read(map, &mut self.api_version),));
+        arms.push(quote!("kind" => #serde_impl::read(map, &mut self.kind),));
+        writes.push(quote!(object.field("apiVersion", &self.api_version);));
+        writes.push(quote!(object.field("kind", &self.kind);));
     }
     for field in fields {
         let ident = format_ident!("{}", field.rust_name);
         let key = &field.json_name;
         if field.flatten {
-            other = quote!(#serde_impl::unknown_field(&mut self.#ident, key, map)?);
-            writes.push(quote!(object.unknown_fields(&self.#ident)?;));
+            other = quote!(#serde_impl::unknown_field(&mut self.#ident, key, map));
+            writes.push(quote!(object.unknown_fields(&self.#ident);));
         } else if field.one_of {
-            other = quote!(#one_of::read_member(&mut self.#ident, key, map)?);
-            writes.push(quote!(#one_of::write_member(object, &self.#ident)?;));
+            other = quote!(#one_of::read_member(&mut self.#ident, key, map));
+            writes.push(quote!(#one_of::write_member(object, &self.#ident);));
         } else if field.plain {
-            arms.push(quote!(#key => self.#ident = #serde_impl::null_as_default(map)?,));
-            writes.push(quote!(object.unless_default(#key, &self.#ident)?;));
+            arms.push(quote!(#key => #serde_impl::read_or_default(map, &mut self.#ident),));
+            writes.push(quote!(object.unless_default(#key, &self.#ident);));
         } else {
             // Lists are trimmed to their length when decoded: cached objects live long.
-            if is_inline_object(field) {
-                arms.push(quote!(#key => #serde_impl::optional_object(map, &mut self.#ident)?,));
+            let read = if is_inline_object(field) {
+                quote!(#serde_impl::optional_object)
+            } else if matches!(field.ty, TypeRef::Array(_)) {
+                quote!(#serde_impl::read_list)
             } else {
-                let value = if matches!(field.ty, TypeRef::Array(_)) {
-                    quote!(#serde_impl::shrunk(map)?)
-                } else {
-                    quote!(map.next_value()?)
-                };
-                arms.push(quote!(#key => self.#ident = #value,));
-            }
-            writes.push(quote!(object.optional(#key, &self.#ident)?;));
+                quote!(#serde_impl::read)
+            };
+            arms.push(quote!(#key => #read(map, &mut self.#ident),));
+            writes.push(quote!(object.optional(#key, &self.#ident);));
         }
     }
+    // Each arm is one call that stores the value and returns the outcome: no `?` per field.
     let mut key = quote!(key);
     let read_body = if arms.is_empty() {
         if !fields.iter().any(|f| f.flatten || f.one_of) {
             key = quote!(_);
         }
-        quote! {
-            #other;
-        }
+        other
     } else {
         quote! {
             match key {
@@ -165,11 +162,9 @@ pub fn struct_impls(
                 map: &mut A,
             ) -> Result<(), A::Error> {
                 #read_body
-                Ok(())
             }
-            fn write_fields<W: #field_writer>(&self, #object: &mut W) -> Result<(), W::Error> {
+            fn write_fields<W: #field_writer>(&self, #object: &mut W) {
                 #(#writes)*
-                Ok(())
             }
         }
     }

@@ -28,7 +28,10 @@ pub(crate) struct Gather<T> {
 
 impl<T> Gather<T> {
     /// The storage is 8-byte aligned, so items may not need more (no API type does).
-    const FITS: () = assert!(align_of::<T>() <= 8, "gathered items must align to 8 or less");
+    const FITS: () = assert!(
+        align_of::<T>() <= 8,
+        "gathered items must align to 8 or less"
+    );
 
     pub(crate) fn new() -> Self {
         #[allow(clippy::let_unit_value)]
@@ -168,13 +171,19 @@ mod tests {
             g.push((i as u8, i));
         }
         let v = g.take_vec();
-        assert!(v.iter().enumerate().all(|(i, &(a, b))| a == i as u8 && b == i as u16));
+        assert!(v
+            .iter()
+            .enumerate()
+            .all(|(i, &(a, b))| a == i as u8 && b == i as u16));
         let mut g = Gather::<[u64; 100]>::new();
         for i in 0..50u64 {
             g.push([i; 100]);
         }
         let v = g.take_vec();
-        assert!(v.iter().enumerate().all(|(i, a)| a.iter().all(|&x| x == i as u64)));
+        assert!(v
+            .iter()
+            .enumerate()
+            .all(|(i, a)| a.iter().all(|&x| x == i as u64)));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde_core::de::{MapAccess, Visitor};
 use serde_core::ser::SerializeStruct;
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::serde_impl::{null_as_default, object_serde, skip_value, Key};
+use super::serde_impl::{object_serde, read, read_or_default, skip_value, Key};
 
 /// Metadata of a list response (`metav1.ListMeta`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -93,12 +93,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
                 let mut list = List::default();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
-                        "apiVersion" => list.api_version = map.next_value()?,
-                        "kind" => list.kind = map.next_value()?,
-                        "metadata" => list.metadata = null_as_default(&mut map)?,
-                        "items" => list.items = null_as_default(&mut map)?,
-                        _ => skip_value(&mut map)?,
-                    }
+                        "apiVersion" => read(&mut map, &mut list.api_version),
+                        "kind" => read(&mut map, &mut list.kind),
+                        "metadata" => read_or_default(&mut map, &mut list.metadata),
+                        "items" => read_or_default(&mut map, &mut list.items),
+                        _ => skip_value(&mut map),
+                    }?
                 }
                 Ok(list)
             }

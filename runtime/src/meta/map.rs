@@ -12,7 +12,6 @@ use litemap::LiteMap;
 use serde_core::de::{MapAccess, Visitor};
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
-
 use super::gather::Gather;
 
 /// A map from string keys to `V`, sorted by key (so serialization is deterministic).

@@ -21,7 +21,7 @@ pub trait OneOf: Sized {
     fn read<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Read<Self>, A::Error>;
 
     /// Writes this member as one field of the parent object.
-    fn write<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error>;
+    fn write<W: FieldWriter>(&self, object: &mut W);
 }
 
 /// What [`OneOf::read`] found under a key.
@@ -47,13 +47,9 @@ pub fn read_member<'de, T: OneOf, A: MapAccess<'de>>(
 }
 
 /// Writes the member that is set, if any.
-pub fn write_member<T: OneOf, W: FieldWriter>(
-    object: &mut W,
-    slot: &Option<T>,
-) -> Result<(), W::Error> {
-    match slot {
-        Some(member) => member.write(object),
-        None => Ok(()),
+pub fn write_member<T: OneOf, W: FieldWriter>(object: &mut W, slot: &Option<T>) {
+    if let Some(member) = slot {
+        member.write(object);
     }
 }
 

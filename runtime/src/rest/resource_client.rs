@@ -535,12 +535,10 @@ impl ObjectFields for KindOnly {
         map: &mut A,
     ) -> std::result::Result<(), A::Error> {
         match key {
-            "kind" => self.kind = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "kind" => serde_impl::read(map, &mut self.kind),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, _: &mut W) -> std::result::Result<(), W::Error> {
-        Ok(())
-    }
+    /// Never written: read-only wire shapes.
+    fn write_fields<W: FieldWriter>(&self, _: &mut W) {}
 }

@@ -270,14 +270,12 @@ impl ObjectFields for BookmarkObject {
         map: &mut A,
     ) -> std::result::Result<(), A::Error> {
         match key {
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, _: &mut W) -> std::result::Result<(), W::Error> {
-        Ok(())
-    }
+    /// Never written: read-only wire shapes.
+    fn write_fields<W: FieldWriter>(&self, _: &mut W) {}
 }
 
 impl ObjectFields for BookmarkMeta {
@@ -288,15 +286,13 @@ impl ObjectFields for BookmarkMeta {
         map: &mut A,
     ) -> std::result::Result<(), A::Error> {
         match key {
-            "resourceVersion" => self.resource_version = map.next_value()?,
-            "annotations" => self.annotations = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "resourceVersion" => serde_impl::read(map, &mut self.resource_version),
+            "annotations" => serde_impl::read(map, &mut self.annotations),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, _: &mut W) -> std::result::Result<(), W::Error> {
-        Ok(())
-    }
+    /// Never written: read-only wire shapes.
+    fn write_fields<W: FieldWriter>(&self, _: &mut W) {}
 }
 
 impl<K> From<WireEvent<K>> for WatchEvent<K> {

@@ -41,15 +41,13 @@ impl ObjectFields for AuditAnnotation {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "key" => self.key = map.next_value()?,
-            "valueExpression" => self.value_expression = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "key" => serde_impl::read(map, &mut self.key),
+            "valueExpression" => serde_impl::read(map, &mut self.value_expression),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("key", &self.key)?;
-        object.optional("valueExpression", &self.value_expression)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("key", &self.key);
+        object.optional("valueExpression", &self.value_expression);
     }
 }

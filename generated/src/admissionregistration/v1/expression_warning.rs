@@ -35,15 +35,13 @@ impl ObjectFields for ExpressionWarning {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fieldRef" => self.field_ref = map.next_value()?,
-            "warning" => self.warning = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "fieldRef" => serde_impl::read(map, &mut self.field_ref),
+            "warning" => serde_impl::read(map, &mut self.warning),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fieldRef", &self.field_ref)?;
-        object.optional("warning", &self.warning)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fieldRef", &self.field_ref);
+        object.optional("warning", &self.warning);
     }
 }

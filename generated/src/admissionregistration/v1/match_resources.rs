@@ -75,22 +75,20 @@ impl ObjectFields for MatchResources {
     ) -> Result<(), A::Error> {
         match key {
             "excludeResourceRules" => {
-                self.exclude_resource_rules = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.exclude_resource_rules)
             }
-            "matchPolicy" => self.match_policy = map.next_value()?,
-            "namespaceSelector" => self.namespace_selector = map.next_value()?,
-            "objectSelector" => self.object_selector = map.next_value()?,
-            "resourceRules" => self.resource_rules = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "matchPolicy" => serde_impl::read(map, &mut self.match_policy),
+            "namespaceSelector" => serde_impl::read(map, &mut self.namespace_selector),
+            "objectSelector" => serde_impl::read(map, &mut self.object_selector),
+            "resourceRules" => serde_impl::read_list(map, &mut self.resource_rules),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("excludeResourceRules", &self.exclude_resource_rules)?;
-        object.optional("matchPolicy", &self.match_policy)?;
-        object.optional("namespaceSelector", &self.namespace_selector)?;
-        object.optional("objectSelector", &self.object_selector)?;
-        object.optional("resourceRules", &self.resource_rules)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("excludeResourceRules", &self.exclude_resource_rules);
+        object.optional("matchPolicy", &self.match_policy);
+        object.optional("namespaceSelector", &self.namespace_selector);
+        object.optional("objectSelector", &self.object_selector);
+        object.optional("resourceRules", &self.resource_rules);
     }
 }

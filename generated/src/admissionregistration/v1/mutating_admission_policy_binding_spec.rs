@@ -34,17 +34,15 @@ impl ObjectFields for MutatingAdmissionPolicyBindingSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "matchResources" => self.match_resources = map.next_value()?,
-            "paramRef" => self.param_ref = map.next_value()?,
-            "policyName" => self.policy_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "matchResources" => serde_impl::read(map, &mut self.match_resources),
+            "paramRef" => serde_impl::read(map, &mut self.param_ref),
+            "policyName" => serde_impl::read(map, &mut self.policy_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("matchResources", &self.match_resources)?;
-        object.optional("paramRef", &self.param_ref)?;
-        object.optional("policyName", &self.policy_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("matchResources", &self.match_resources);
+        object.optional("paramRef", &self.param_ref);
+        object.optional("policyName", &self.policy_name);
     }
 }

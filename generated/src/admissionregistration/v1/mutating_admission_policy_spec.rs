@@ -63,25 +63,23 @@ impl ObjectFields for MutatingAdmissionPolicySpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "failurePolicy" => self.failure_policy = map.next_value()?,
-            "matchConditions" => self.match_conditions = serde_impl::shrunk(map)?,
-            "matchConstraints" => self.match_constraints = map.next_value()?,
-            "mutations" => self.mutations = serde_impl::shrunk(map)?,
-            "paramKind" => serde_impl::optional_object(map, &mut self.param_kind)?,
-            "reinvocationPolicy" => self.reinvocation_policy = map.next_value()?,
-            "variables" => self.variables = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "failurePolicy" => serde_impl::read(map, &mut self.failure_policy),
+            "matchConditions" => serde_impl::read_list(map, &mut self.match_conditions),
+            "matchConstraints" => serde_impl::read(map, &mut self.match_constraints),
+            "mutations" => serde_impl::read_list(map, &mut self.mutations),
+            "paramKind" => serde_impl::optional_object(map, &mut self.param_kind),
+            "reinvocationPolicy" => serde_impl::read(map, &mut self.reinvocation_policy),
+            "variables" => serde_impl::read_list(map, &mut self.variables),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("failurePolicy", &self.failure_policy)?;
-        object.optional("matchConditions", &self.match_conditions)?;
-        object.optional("matchConstraints", &self.match_constraints)?;
-        object.optional("mutations", &self.mutations)?;
-        object.optional("paramKind", &self.param_kind)?;
-        object.optional("reinvocationPolicy", &self.reinvocation_policy)?;
-        object.optional("variables", &self.variables)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("failurePolicy", &self.failure_policy);
+        object.optional("matchConditions", &self.match_conditions);
+        object.optional("matchConstraints", &self.match_constraints);
+        object.optional("mutations", &self.mutations);
+        object.optional("paramKind", &self.param_kind);
+        object.optional("reinvocationPolicy", &self.reinvocation_policy);
+        object.optional("variables", &self.variables);
     }
 }

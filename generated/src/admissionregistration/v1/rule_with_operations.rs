@@ -43,21 +43,19 @@ impl ObjectFields for RuleWithOperations {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiGroups" => self.api_groups = serde_impl::shrunk(map)?,
-            "apiVersions" => self.api_versions = serde_impl::shrunk(map)?,
-            "operations" => self.operations = serde_impl::shrunk(map)?,
-            "resources" => self.resources = serde_impl::shrunk(map)?,
-            "scope" => self.scope = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiGroups" => serde_impl::read_list(map, &mut self.api_groups),
+            "apiVersions" => serde_impl::read_list(map, &mut self.api_versions),
+            "operations" => serde_impl::read_list(map, &mut self.operations),
+            "resources" => serde_impl::read_list(map, &mut self.resources),
+            "scope" => serde_impl::read(map, &mut self.scope),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("apiGroups", &self.api_groups)?;
-        object.optional("apiVersions", &self.api_versions)?;
-        object.optional("operations", &self.operations)?;
-        object.optional("resources", &self.resources)?;
-        object.optional("scope", &self.scope)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("apiGroups", &self.api_groups);
+        object.optional("apiVersions", &self.api_versions);
+        object.optional("operations", &self.operations);
+        object.optional("resources", &self.resources);
+        object.optional("scope", &self.scope);
     }
 }

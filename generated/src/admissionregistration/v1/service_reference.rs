@@ -35,19 +35,17 @@ impl ObjectFields for ServiceReference {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "namespace" => self.namespace = map.next_value()?,
-            "path" => self.path = map.next_value()?,
-            "port" => self.port = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "name" => serde_impl::read(map, &mut self.name),
+            "namespace" => serde_impl::read(map, &mut self.namespace),
+            "path" => serde_impl::read(map, &mut self.path),
+            "port" => serde_impl::read(map, &mut self.port),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        object.optional("namespace", &self.namespace)?;
-        object.optional("path", &self.path)?;
-        object.optional("port", &self.port)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        object.optional("namespace", &self.namespace);
+        object.optional("path", &self.path);
+        object.optional("port", &self.port);
     }
 }

@@ -30,13 +30,13 @@ impl ObjectFields for TypeChecking {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "expressionWarnings" => self.expression_warnings = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "expressionWarnings" => {
+                serde_impl::read_list(map, &mut self.expression_warnings)
+            }
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("expressionWarnings", &self.expression_warnings)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("expressionWarnings", &self.expression_warnings);
     }
 }

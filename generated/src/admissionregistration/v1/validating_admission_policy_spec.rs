@@ -63,25 +63,23 @@ impl ObjectFields for ValidatingAdmissionPolicySpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "auditAnnotations" => self.audit_annotations = serde_impl::shrunk(map)?,
-            "failurePolicy" => self.failure_policy = map.next_value()?,
-            "matchConditions" => self.match_conditions = serde_impl::shrunk(map)?,
-            "matchConstraints" => self.match_constraints = map.next_value()?,
-            "paramKind" => serde_impl::optional_object(map, &mut self.param_kind)?,
-            "validations" => self.validations = serde_impl::shrunk(map)?,
-            "variables" => self.variables = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "auditAnnotations" => serde_impl::read_list(map, &mut self.audit_annotations),
+            "failurePolicy" => serde_impl::read(map, &mut self.failure_policy),
+            "matchConditions" => serde_impl::read_list(map, &mut self.match_conditions),
+            "matchConstraints" => serde_impl::read(map, &mut self.match_constraints),
+            "paramKind" => serde_impl::optional_object(map, &mut self.param_kind),
+            "validations" => serde_impl::read_list(map, &mut self.validations),
+            "variables" => serde_impl::read_list(map, &mut self.variables),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("auditAnnotations", &self.audit_annotations)?;
-        object.optional("failurePolicy", &self.failure_policy)?;
-        object.optional("matchConditions", &self.match_conditions)?;
-        object.optional("matchConstraints", &self.match_constraints)?;
-        object.optional("paramKind", &self.param_kind)?;
-        object.optional("validations", &self.validations)?;
-        object.optional("variables", &self.variables)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("auditAnnotations", &self.audit_annotations);
+        object.optional("failurePolicy", &self.failure_policy);
+        object.optional("matchConditions", &self.match_conditions);
+        object.optional("matchConstraints", &self.match_constraints);
+        object.optional("paramKind", &self.param_kind);
+        object.optional("validations", &self.validations);
+        object.optional("variables", &self.variables);
     }
 }

@@ -34,17 +34,15 @@ impl ObjectFields for ValidatingAdmissionPolicyStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "observedGeneration" => self.observed_generation = map.next_value()?,
-            "typeChecking" => self.type_checking = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "observedGeneration" => serde_impl::read(map, &mut self.observed_generation),
+            "typeChecking" => serde_impl::read(map, &mut self.type_checking),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("conditions", &self.conditions)?;
-        object.optional("observedGeneration", &self.observed_generation)?;
-        object.optional("typeChecking", &self.type_checking)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("conditions", &self.conditions);
+        object.optional("observedGeneration", &self.observed_generation);
+        object.optional("typeChecking", &self.type_checking);
     }
 }

@@ -98,34 +98,32 @@ impl ObjectFields for ValidatingWebhook {
     ) -> Result<(), A::Error> {
         match key {
             "admissionReviewVersions" => {
-                self.admission_review_versions = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.admission_review_versions)
             }
-            "clientConfig" => serde_impl::optional_object(map, &mut self.client_config)?,
-            "failurePolicy" => self.failure_policy = map.next_value()?,
-            "matchConditions" => self.match_conditions = serde_impl::shrunk(map)?,
-            "matchPolicy" => self.match_policy = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "namespaceSelector" => self.namespace_selector = map.next_value()?,
-            "objectSelector" => self.object_selector = map.next_value()?,
-            "rules" => self.rules = serde_impl::shrunk(map)?,
-            "sideEffects" => self.side_effects = map.next_value()?,
-            "timeoutSeconds" => self.timeout_seconds = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "clientConfig" => serde_impl::optional_object(map, &mut self.client_config),
+            "failurePolicy" => serde_impl::read(map, &mut self.failure_policy),
+            "matchConditions" => serde_impl::read_list(map, &mut self.match_conditions),
+            "matchPolicy" => serde_impl::read(map, &mut self.match_policy),
+            "name" => serde_impl::read(map, &mut self.name),
+            "namespaceSelector" => serde_impl::read(map, &mut self.namespace_selector),
+            "objectSelector" => serde_impl::read(map, &mut self.object_selector),
+            "rules" => serde_impl::read_list(map, &mut self.rules),
+            "sideEffects" => serde_impl::read(map, &mut self.side_effects),
+            "timeoutSeconds" => serde_impl::read(map, &mut self.timeout_seconds),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("admissionReviewVersions", &self.admission_review_versions)?;
-        object.optional("clientConfig", &self.client_config)?;
-        object.optional("failurePolicy", &self.failure_policy)?;
-        object.optional("matchConditions", &self.match_conditions)?;
-        object.optional("matchPolicy", &self.match_policy)?;
-        object.optional("name", &self.name)?;
-        object.optional("namespaceSelector", &self.namespace_selector)?;
-        object.optional("objectSelector", &self.object_selector)?;
-        object.optional("rules", &self.rules)?;
-        object.optional("sideEffects", &self.side_effects)?;
-        object.optional("timeoutSeconds", &self.timeout_seconds)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("admissionReviewVersions", &self.admission_review_versions);
+        object.optional("clientConfig", &self.client_config);
+        object.optional("failurePolicy", &self.failure_policy);
+        object.optional("matchConditions", &self.match_conditions);
+        object.optional("matchPolicy", &self.match_policy);
+        object.optional("name", &self.name);
+        object.optional("namespaceSelector", &self.namespace_selector);
+        object.optional("objectSelector", &self.object_selector);
+        object.optional("rules", &self.rules);
+        object.optional("sideEffects", &self.side_effects);
+        object.optional("timeoutSeconds", &self.timeout_seconds);
     }
 }

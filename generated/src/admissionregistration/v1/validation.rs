@@ -60,19 +60,17 @@ impl ObjectFields for Validation {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "expression" => self.expression = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            "messageExpression" => self.message_expression = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "expression" => serde_impl::read(map, &mut self.expression),
+            "message" => serde_impl::read(map, &mut self.message),
+            "messageExpression" => serde_impl::read(map, &mut self.message_expression),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("expression", &self.expression)?;
-        object.optional("message", &self.message)?;
-        object.optional("messageExpression", &self.message_expression)?;
-        object.optional("reason", &self.reason)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("expression", &self.expression);
+        object.optional("message", &self.message);
+        object.optional("messageExpression", &self.message_expression);
+        object.optional("reason", &self.reason);
     }
 }

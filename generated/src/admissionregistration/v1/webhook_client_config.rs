@@ -46,17 +46,15 @@ impl ObjectFields for WebhookClientConfig {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "caBundle" => self.ca_bundle = map.next_value()?,
-            "service" => self.service = map.next_value()?,
-            "url" => self.url = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "caBundle" => serde_impl::read(map, &mut self.ca_bundle),
+            "service" => serde_impl::read(map, &mut self.service),
+            "url" => serde_impl::read(map, &mut self.url),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("caBundle", &self.ca_bundle)?;
-        object.optional("service", &self.service)?;
-        object.optional("url", &self.url)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("caBundle", &self.ca_bundle);
+        object.optional("service", &self.service);
+        object.optional("url", &self.url);
     }
 }

@@ -49,21 +49,19 @@ impl ObjectFields for ParamRef {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "namespace" => self.namespace = map.next_value()?,
+            "name" => serde_impl::read(map, &mut self.name),
+            "namespace" => serde_impl::read(map, &mut self.namespace),
             "parameterNotFoundAction" => {
-                self.parameter_not_found_action = map.next_value()?;
+                serde_impl::read(map, &mut self.parameter_not_found_action)
             }
-            "selector" => self.selector = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "selector" => serde_impl::read(map, &mut self.selector),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        object.optional("namespace", &self.namespace)?;
-        object.optional("parameterNotFoundAction", &self.parameter_not_found_action)?;
-        object.optional("selector", &self.selector)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        object.optional("namespace", &self.namespace);
+        object.optional("parameterNotFoundAction", &self.parameter_not_found_action);
+        object.optional("selector", &self.selector);
     }
 }

@@ -56,13 +56,11 @@ impl ObjectFields for ApplyConfiguration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "expression" => self.expression = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "expression" => serde_impl::read(map, &mut self.expression),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("expression", &self.expression)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("expression", &self.expression);
     }
 }

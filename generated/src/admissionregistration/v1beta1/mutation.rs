@@ -35,18 +35,16 @@ impl ObjectFields for Mutation {
     ) -> Result<(), A::Error> {
         match key {
             "applyConfiguration" => {
-                serde_impl::optional_object(map, &mut self.apply_configuration)?
+                serde_impl::optional_object(map, &mut self.apply_configuration)
             }
-            "jsonPatch" => serde_impl::optional_object(map, &mut self.json_patch)?,
-            "patchType" => self.patch_type = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "jsonPatch" => serde_impl::optional_object(map, &mut self.json_patch),
+            "patchType" => serde_impl::read(map, &mut self.patch_type),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("applyConfiguration", &self.apply_configuration)?;
-        object.optional("jsonPatch", &self.json_patch)?;
-        object.optional("patchType", &self.patch_type)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("applyConfiguration", &self.apply_configuration);
+        object.optional("jsonPatch", &self.json_patch);
+        object.optional("patchType", &self.patch_type);
     }
 }

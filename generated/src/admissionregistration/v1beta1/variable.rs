@@ -35,15 +35,13 @@ impl ObjectFields for Variable {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "expression" => self.expression = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "expression" => serde_impl::read(map, &mut self.expression),
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("expression", &self.expression)?;
-        object.optional("name", &self.name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("expression", &self.expression);
+        object.optional("name", &self.name);
     }
 }

@@ -45,23 +45,21 @@ impl ObjectFields for CustomResourceColumnDefinition {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "description" => self.description = map.next_value()?,
-            "format" => self.format = map.next_value()?,
-            "jsonPath" => self.json_path = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "priority" => self.priority = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "description" => serde_impl::read(map, &mut self.description),
+            "format" => serde_impl::read(map, &mut self.format),
+            "jsonPath" => serde_impl::read(map, &mut self.json_path),
+            "name" => serde_impl::read(map, &mut self.name),
+            "priority" => serde_impl::read(map, &mut self.priority),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("description", &self.description)?;
-        object.optional("format", &self.format)?;
-        object.optional("jsonPath", &self.json_path)?;
-        object.optional("name", &self.name)?;
-        object.optional("priority", &self.priority)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("description", &self.description);
+        object.optional("format", &self.format);
+        object.optional("jsonPath", &self.json_path);
+        object.optional("name", &self.name);
+        object.optional("priority", &self.priority);
+        object.optional("type", &self.type_);
     }
 }

@@ -35,15 +35,13 @@ impl ObjectFields for CustomResourceConversion {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "strategy" => self.strategy = map.next_value()?,
-            "webhook" => self.webhook = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "strategy" => serde_impl::read(map, &mut self.strategy),
+            "webhook" => serde_impl::read(map, &mut self.webhook),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("strategy", &self.strategy)?;
-        object.optional("webhook", &self.webhook)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("strategy", &self.strategy);
+        object.optional("webhook", &self.webhook);
     }
 }

@@ -43,23 +43,21 @@ impl ObjectFields for CustomResourceDefinitionNames {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "categories" => self.categories = serde_impl::shrunk(map)?,
-            "kind" => self.kind = map.next_value()?,
-            "listKind" => self.list_kind = map.next_value()?,
-            "plural" => self.plural = map.next_value()?,
-            "shortNames" => self.short_names = serde_impl::shrunk(map)?,
-            "singular" => self.singular = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "categories" => serde_impl::read_list(map, &mut self.categories),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "listKind" => serde_impl::read(map, &mut self.list_kind),
+            "plural" => serde_impl::read(map, &mut self.plural),
+            "shortNames" => serde_impl::read_list(map, &mut self.short_names),
+            "singular" => serde_impl::read(map, &mut self.singular),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("categories", &self.categories)?;
-        object.optional("kind", &self.kind)?;
-        object.optional("listKind", &self.list_kind)?;
-        object.optional("plural", &self.plural)?;
-        object.optional("shortNames", &self.short_names)?;
-        object.optional("singular", &self.singular)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("categories", &self.categories);
+        object.optional("kind", &self.kind);
+        object.optional("listKind", &self.list_kind);
+        object.optional("plural", &self.plural);
+        object.optional("shortNames", &self.short_names);
+        object.optional("singular", &self.singular);
     }
 }

@@ -51,23 +51,23 @@ impl ObjectFields for CustomResourceDefinitionSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conversion" => serde_impl::optional_object(map, &mut self.conversion)?,
-            "group" => self.group = map.next_value()?,
-            "names" => serde_impl::optional_object(map, &mut self.names)?,
-            "preserveUnknownFields" => self.preserve_unknown_fields = map.next_value()?,
-            "scope" => self.scope = map.next_value()?,
-            "versions" => self.versions = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "conversion" => serde_impl::optional_object(map, &mut self.conversion),
+            "group" => serde_impl::read(map, &mut self.group),
+            "names" => serde_impl::optional_object(map, &mut self.names),
+            "preserveUnknownFields" => {
+                serde_impl::read(map, &mut self.preserve_unknown_fields)
+            }
+            "scope" => serde_impl::read(map, &mut self.scope),
+            "versions" => serde_impl::read_list(map, &mut self.versions),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("conversion", &self.conversion)?;
-        object.optional("group", &self.group)?;
-        object.optional("names", &self.names)?;
-        object.optional("preserveUnknownFields", &self.preserve_unknown_fields)?;
-        object.optional("scope", &self.scope)?;
-        object.optional("versions", &self.versions)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("conversion", &self.conversion);
+        object.optional("group", &self.group);
+        object.optional("names", &self.names);
+        object.optional("preserveUnknownFields", &self.preserve_unknown_fields);
+        object.optional("scope", &self.scope);
+        object.optional("versions", &self.versions);
     }
 }

@@ -36,19 +36,17 @@ impl ObjectFields for CustomResourceDefinitionStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "acceptedNames" => self.accepted_names = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "observedGeneration" => self.observed_generation = map.next_value()?,
-            "storedVersions" => self.stored_versions = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "acceptedNames" => serde_impl::read(map, &mut self.accepted_names),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "observedGeneration" => serde_impl::read(map, &mut self.observed_generation),
+            "storedVersions" => serde_impl::read_list(map, &mut self.stored_versions),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("acceptedNames", &self.accepted_names)?;
-        object.optional("conditions", &self.conditions)?;
-        object.optional("observedGeneration", &self.observed_generation)?;
-        object.optional("storedVersions", &self.stored_versions)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("acceptedNames", &self.accepted_names);
+        object.optional("conditions", &self.conditions);
+        object.optional("observedGeneration", &self.observed_generation);
+        object.optional("storedVersions", &self.stored_versions);
     }
 }

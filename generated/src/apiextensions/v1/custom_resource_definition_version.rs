@@ -56,30 +56,28 @@ impl ObjectFields for CustomResourceDefinitionVersion {
     ) -> Result<(), A::Error> {
         match key {
             "additionalPrinterColumns" => {
-                self.additional_printer_columns = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.additional_printer_columns)
             }
-            "deprecated" => self.deprecated = map.next_value()?,
-            "deprecationWarning" => self.deprecation_warning = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "schema" => serde_impl::optional_object(map, &mut self.schema)?,
-            "selectableFields" => self.selectable_fields = serde_impl::shrunk(map)?,
-            "served" => self.served = map.next_value()?,
-            "storage" => self.storage = map.next_value()?,
-            "subresources" => serde_impl::optional_object(map, &mut self.subresources)?,
-            _ => serde_impl::skip_value(map)?,
+            "deprecated" => serde_impl::read(map, &mut self.deprecated),
+            "deprecationWarning" => serde_impl::read(map, &mut self.deprecation_warning),
+            "name" => serde_impl::read(map, &mut self.name),
+            "schema" => serde_impl::optional_object(map, &mut self.schema),
+            "selectableFields" => serde_impl::read_list(map, &mut self.selectable_fields),
+            "served" => serde_impl::read(map, &mut self.served),
+            "storage" => serde_impl::read(map, &mut self.storage),
+            "subresources" => serde_impl::optional_object(map, &mut self.subresources),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("additionalPrinterColumns", &self.additional_printer_columns)?;
-        object.optional("deprecated", &self.deprecated)?;
-        object.optional("deprecationWarning", &self.deprecation_warning)?;
-        object.optional("name", &self.name)?;
-        object.optional("schema", &self.schema)?;
-        object.optional("selectableFields", &self.selectable_fields)?;
-        object.optional("served", &self.served)?;
-        object.optional("storage", &self.storage)?;
-        object.optional("subresources", &self.subresources)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("additionalPrinterColumns", &self.additional_printer_columns);
+        object.optional("deprecated", &self.deprecated);
+        object.optional("deprecationWarning", &self.deprecation_warning);
+        object.optional("name", &self.name);
+        object.optional("schema", &self.schema);
+        object.optional("selectableFields", &self.selectable_fields);
+        object.optional("served", &self.served);
+        object.optional("storage", &self.storage);
+        object.optional("subresources", &self.subresources);
     }
 }

@@ -37,17 +37,15 @@ impl ObjectFields for CustomResourceSubresourceScale {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "labelSelectorPath" => self.label_selector_path = map.next_value()?,
-            "specReplicasPath" => self.spec_replicas_path = map.next_value()?,
-            "statusReplicasPath" => self.status_replicas_path = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "labelSelectorPath" => serde_impl::read(map, &mut self.label_selector_path),
+            "specReplicasPath" => serde_impl::read(map, &mut self.spec_replicas_path),
+            "statusReplicasPath" => serde_impl::read(map, &mut self.status_replicas_path),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("labelSelectorPath", &self.label_selector_path)?;
-        object.optional("specReplicasPath", &self.spec_replicas_path)?;
-        object.optional("statusReplicasPath", &self.status_replicas_path)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("labelSelectorPath", &self.label_selector_path);
+        object.optional("specReplicasPath", &self.spec_replicas_path);
+        object.optional("statusReplicasPath", &self.status_replicas_path);
     }
 }

@@ -32,15 +32,13 @@ impl ObjectFields for CustomResourceSubresources {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "scale" => serde_impl::optional_object(map, &mut self.scale)?,
-            "status" => serde_impl::optional_object(map, &mut self.status)?,
-            _ => serde_impl::skip_value(map)?,
+            "scale" => serde_impl::optional_object(map, &mut self.scale),
+            "status" => serde_impl::optional_object(map, &mut self.status),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("scale", &self.scale)?;
-        object.optional("status", &self.status)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("scale", &self.scale);
+        object.optional("status", &self.status);
     }
 }

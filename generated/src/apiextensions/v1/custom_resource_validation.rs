@@ -30,13 +30,11 @@ impl ObjectFields for CustomResourceValidation {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "openAPIV3Schema" => self.open_apiv3_schema = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "openAPIV3Schema" => serde_impl::read(map, &mut self.open_apiv3_schema),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("openAPIV3Schema", &self.open_apiv3_schema)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("openAPIV3Schema", &self.open_apiv3_schema);
     }
 }

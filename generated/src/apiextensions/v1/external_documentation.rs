@@ -29,15 +29,13 @@ impl ObjectFields for ExternalDocumentation {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "description" => self.description = map.next_value()?,
-            "url" => self.url = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "description" => serde_impl::read(map, &mut self.description),
+            "url" => serde_impl::read(map, &mut self.url),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("description", &self.description)?;
-        object.optional("url", &self.url)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("description", &self.description);
+        object.optional("url", &self.url);
     }
 }

@@ -119,117 +119,121 @@ impl ObjectFields for JSONSchemaProps {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "$ref" => self.ref_ = map.next_value()?,
-            "$schema" => self.schema = map.next_value()?,
-            "additionalItems" => self.additional_items = map.next_value()?,
-            "additionalProperties" => self.additional_properties = map.next_value()?,
-            "allOf" => self.all_of = serde_impl::shrunk(map)?,
-            "anyOf" => self.any_of = serde_impl::shrunk(map)?,
-            "default" => self.default = map.next_value()?,
-            "definitions" => self.definitions = map.next_value()?,
-            "dependencies" => self.dependencies = map.next_value()?,
-            "description" => self.description = map.next_value()?,
-            "enum" => self.enum_ = serde_impl::shrunk(map)?,
-            "example" => self.example = map.next_value()?,
-            "exclusiveMaximum" => self.exclusive_maximum = map.next_value()?,
-            "exclusiveMinimum" => self.exclusive_minimum = map.next_value()?,
-            "externalDocs" => serde_impl::optional_object(map, &mut self.external_docs)?,
-            "format" => self.format = map.next_value()?,
-            "id" => self.id = map.next_value()?,
-            "items" => self.items = map.next_value()?,
-            "maxItems" => self.max_items = map.next_value()?,
-            "maxLength" => self.max_length = map.next_value()?,
-            "maxProperties" => self.max_properties = map.next_value()?,
-            "maximum" => self.maximum = map.next_value()?,
-            "minItems" => self.min_items = map.next_value()?,
-            "minLength" => self.min_length = map.next_value()?,
-            "minProperties" => self.min_properties = map.next_value()?,
-            "minimum" => self.minimum = map.next_value()?,
-            "multipleOf" => self.multiple_of = map.next_value()?,
-            "not" => self.not = map.next_value()?,
-            "nullable" => self.nullable = map.next_value()?,
-            "oneOf" => self.one_of = serde_impl::shrunk(map)?,
-            "pattern" => self.pattern = map.next_value()?,
-            "patternProperties" => self.pattern_properties = map.next_value()?,
-            "properties" => self.properties = map.next_value()?,
-            "required" => self.required = serde_impl::shrunk(map)?,
-            "title" => self.title = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            "uniqueItems" => self.unique_items = map.next_value()?,
+            "$ref" => serde_impl::read(map, &mut self.ref_),
+            "$schema" => serde_impl::read(map, &mut self.schema),
+            "additionalItems" => serde_impl::read(map, &mut self.additional_items),
+            "additionalProperties" => {
+                serde_impl::read(map, &mut self.additional_properties)
+            }
+            "allOf" => serde_impl::read_list(map, &mut self.all_of),
+            "anyOf" => serde_impl::read_list(map, &mut self.any_of),
+            "default" => serde_impl::read(map, &mut self.default),
+            "definitions" => serde_impl::read(map, &mut self.definitions),
+            "dependencies" => serde_impl::read(map, &mut self.dependencies),
+            "description" => serde_impl::read(map, &mut self.description),
+            "enum" => serde_impl::read_list(map, &mut self.enum_),
+            "example" => serde_impl::read(map, &mut self.example),
+            "exclusiveMaximum" => serde_impl::read(map, &mut self.exclusive_maximum),
+            "exclusiveMinimum" => serde_impl::read(map, &mut self.exclusive_minimum),
+            "externalDocs" => serde_impl::optional_object(map, &mut self.external_docs),
+            "format" => serde_impl::read(map, &mut self.format),
+            "id" => serde_impl::read(map, &mut self.id),
+            "items" => serde_impl::read(map, &mut self.items),
+            "maxItems" => serde_impl::read(map, &mut self.max_items),
+            "maxLength" => serde_impl::read(map, &mut self.max_length),
+            "maxProperties" => serde_impl::read(map, &mut self.max_properties),
+            "maximum" => serde_impl::read(map, &mut self.maximum),
+            "minItems" => serde_impl::read(map, &mut self.min_items),
+            "minLength" => serde_impl::read(map, &mut self.min_length),
+            "minProperties" => serde_impl::read(map, &mut self.min_properties),
+            "minimum" => serde_impl::read(map, &mut self.minimum),
+            "multipleOf" => serde_impl::read(map, &mut self.multiple_of),
+            "not" => serde_impl::read(map, &mut self.not),
+            "nullable" => serde_impl::read(map, &mut self.nullable),
+            "oneOf" => serde_impl::read_list(map, &mut self.one_of),
+            "pattern" => serde_impl::read(map, &mut self.pattern),
+            "patternProperties" => serde_impl::read(map, &mut self.pattern_properties),
+            "properties" => serde_impl::read(map, &mut self.properties),
+            "required" => serde_impl::read_list(map, &mut self.required),
+            "title" => serde_impl::read(map, &mut self.title),
+            "type" => serde_impl::read(map, &mut self.type_),
+            "uniqueItems" => serde_impl::read(map, &mut self.unique_items),
             "x-kubernetes-embedded-resource" => {
-                self.x_kubernetes_embedded_resource = map.next_value()?;
+                serde_impl::read(map, &mut self.x_kubernetes_embedded_resource)
             }
             "x-kubernetes-int-or-string" => {
-                self.x_kubernetes_int_or_string = map.next_value()?;
+                serde_impl::read(map, &mut self.x_kubernetes_int_or_string)
             }
             "x-kubernetes-list-map-keys" => {
-                self.x_kubernetes_list_map_keys = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.x_kubernetes_list_map_keys)
             }
-            "x-kubernetes-list-type" => self.x_kubernetes_list_type = map.next_value()?,
-            "x-kubernetes-map-type" => self.x_kubernetes_map_type = map.next_value()?,
+            "x-kubernetes-list-type" => {
+                serde_impl::read(map, &mut self.x_kubernetes_list_type)
+            }
+            "x-kubernetes-map-type" => {
+                serde_impl::read(map, &mut self.x_kubernetes_map_type)
+            }
             "x-kubernetes-preserve-unknown-fields" => {
-                self.x_kubernetes_preserve_unknown_fields = map.next_value()?;
+                serde_impl::read(map, &mut self.x_kubernetes_preserve_unknown_fields)
             }
             "x-kubernetes-validations" => {
-                self.x_kubernetes_validations = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.x_kubernetes_validations)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("$ref", &self.ref_)?;
-        object.optional("$schema", &self.schema)?;
-        object.optional("additionalItems", &self.additional_items)?;
-        object.optional("additionalProperties", &self.additional_properties)?;
-        object.optional("allOf", &self.all_of)?;
-        object.optional("anyOf", &self.any_of)?;
-        object.optional("default", &self.default)?;
-        object.optional("definitions", &self.definitions)?;
-        object.optional("dependencies", &self.dependencies)?;
-        object.optional("description", &self.description)?;
-        object.optional("enum", &self.enum_)?;
-        object.optional("example", &self.example)?;
-        object.optional("exclusiveMaximum", &self.exclusive_maximum)?;
-        object.optional("exclusiveMinimum", &self.exclusive_minimum)?;
-        object.optional("externalDocs", &self.external_docs)?;
-        object.optional("format", &self.format)?;
-        object.optional("id", &self.id)?;
-        object.optional("items", &self.items)?;
-        object.optional("maxItems", &self.max_items)?;
-        object.optional("maxLength", &self.max_length)?;
-        object.optional("maxProperties", &self.max_properties)?;
-        object.optional("maximum", &self.maximum)?;
-        object.optional("minItems", &self.min_items)?;
-        object.optional("minLength", &self.min_length)?;
-        object.optional("minProperties", &self.min_properties)?;
-        object.optional("minimum", &self.minimum)?;
-        object.optional("multipleOf", &self.multiple_of)?;
-        object.optional("not", &self.not)?;
-        object.optional("nullable", &self.nullable)?;
-        object.optional("oneOf", &self.one_of)?;
-        object.optional("pattern", &self.pattern)?;
-        object.optional("patternProperties", &self.pattern_properties)?;
-        object.optional("properties", &self.properties)?;
-        object.optional("required", &self.required)?;
-        object.optional("title", &self.title)?;
-        object.optional("type", &self.type_)?;
-        object.optional("uniqueItems", &self.unique_items)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("$ref", &self.ref_);
+        object.optional("$schema", &self.schema);
+        object.optional("additionalItems", &self.additional_items);
+        object.optional("additionalProperties", &self.additional_properties);
+        object.optional("allOf", &self.all_of);
+        object.optional("anyOf", &self.any_of);
+        object.optional("default", &self.default);
+        object.optional("definitions", &self.definitions);
+        object.optional("dependencies", &self.dependencies);
+        object.optional("description", &self.description);
+        object.optional("enum", &self.enum_);
+        object.optional("example", &self.example);
+        object.optional("exclusiveMaximum", &self.exclusive_maximum);
+        object.optional("exclusiveMinimum", &self.exclusive_minimum);
+        object.optional("externalDocs", &self.external_docs);
+        object.optional("format", &self.format);
+        object.optional("id", &self.id);
+        object.optional("items", &self.items);
+        object.optional("maxItems", &self.max_items);
+        object.optional("maxLength", &self.max_length);
+        object.optional("maxProperties", &self.max_properties);
+        object.optional("maximum", &self.maximum);
+        object.optional("minItems", &self.min_items);
+        object.optional("minLength", &self.min_length);
+        object.optional("minProperties", &self.min_properties);
+        object.optional("minimum", &self.minimum);
+        object.optional("multipleOf", &self.multiple_of);
+        object.optional("not", &self.not);
+        object.optional("nullable", &self.nullable);
+        object.optional("oneOf", &self.one_of);
+        object.optional("pattern", &self.pattern);
+        object.optional("patternProperties", &self.pattern_properties);
+        object.optional("properties", &self.properties);
+        object.optional("required", &self.required);
+        object.optional("title", &self.title);
+        object.optional("type", &self.type_);
+        object.optional("uniqueItems", &self.unique_items);
         object
             .optional(
                 "x-kubernetes-embedded-resource",
                 &self.x_kubernetes_embedded_resource,
-            )?;
-        object.optional("x-kubernetes-int-or-string", &self.x_kubernetes_int_or_string)?;
-        object.optional("x-kubernetes-list-map-keys", &self.x_kubernetes_list_map_keys)?;
-        object.optional("x-kubernetes-list-type", &self.x_kubernetes_list_type)?;
-        object.optional("x-kubernetes-map-type", &self.x_kubernetes_map_type)?;
+            );
+        object.optional("x-kubernetes-int-or-string", &self.x_kubernetes_int_or_string);
+        object.optional("x-kubernetes-list-map-keys", &self.x_kubernetes_list_map_keys);
+        object.optional("x-kubernetes-list-type", &self.x_kubernetes_list_type);
+        object.optional("x-kubernetes-map-type", &self.x_kubernetes_map_type);
         object
             .optional(
                 "x-kubernetes-preserve-unknown-fields",
                 &self.x_kubernetes_preserve_unknown_fields,
-            )?;
-        object.optional("x-kubernetes-validations", &self.x_kubernetes_validations)?;
-        Ok(())
+            );
+        object.optional("x-kubernetes-validations", &self.x_kubernetes_validations);
     }
 }

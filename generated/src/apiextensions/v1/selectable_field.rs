@@ -29,13 +29,11 @@ impl ObjectFields for SelectableField {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "jsonPath" => self.json_path = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "jsonPath" => serde_impl::read(map, &mut self.json_path),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("jsonPath", &self.json_path)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("jsonPath", &self.json_path);
     }
 }

@@ -79,23 +79,21 @@ impl ObjectFields for ValidationRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fieldPath" => self.field_path = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            "messageExpression" => self.message_expression = map.next_value()?,
-            "optionalOldSelf" => self.optional_old_self = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            "rule" => self.rule = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "fieldPath" => serde_impl::read(map, &mut self.field_path),
+            "message" => serde_impl::read(map, &mut self.message),
+            "messageExpression" => serde_impl::read(map, &mut self.message_expression),
+            "optionalOldSelf" => serde_impl::read(map, &mut self.optional_old_self),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            "rule" => serde_impl::read(map, &mut self.rule),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fieldPath", &self.field_path)?;
-        object.optional("message", &self.message)?;
-        object.optional("messageExpression", &self.message_expression)?;
-        object.optional("optionalOldSelf", &self.optional_old_self)?;
-        object.optional("reason", &self.reason)?;
-        object.optional("rule", &self.rule)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fieldPath", &self.field_path);
+        object.optional("message", &self.message);
+        object.optional("messageExpression", &self.message_expression);
+        object.optional("optionalOldSelf", &self.optional_old_self);
+        object.optional("reason", &self.reason);
+        object.optional("rule", &self.rule);
     }
 }

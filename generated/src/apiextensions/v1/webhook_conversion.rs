@@ -34,17 +34,15 @@ impl ObjectFields for WebhookConversion {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "clientConfig" => self.client_config = map.next_value()?,
+            "clientConfig" => serde_impl::read(map, &mut self.client_config),
             "conversionReviewVersions" => {
-                self.conversion_review_versions = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.conversion_review_versions)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("clientConfig", &self.client_config)?;
-        object.optional("conversionReviewVersions", &self.conversion_review_versions)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("clientConfig", &self.client_config);
+        object.optional("conversionReviewVersions", &self.conversion_review_versions);
     }
 }

@@ -46,25 +46,27 @@ impl ObjectFields for APIServiceSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "caBundle" => self.ca_bundle = map.next_value()?,
-            "group" => self.group = map.next_value()?,
-            "groupPriorityMinimum" => self.group_priority_minimum = map.next_value()?,
-            "insecureSkipTLSVerify" => self.insecure_skip_tls_verify = map.next_value()?,
-            "service" => serde_impl::optional_object(map, &mut self.service)?,
-            "version" => self.version = map.next_value()?,
-            "versionPriority" => self.version_priority = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "caBundle" => serde_impl::read(map, &mut self.ca_bundle),
+            "group" => serde_impl::read(map, &mut self.group),
+            "groupPriorityMinimum" => {
+                serde_impl::read(map, &mut self.group_priority_minimum)
+            }
+            "insecureSkipTLSVerify" => {
+                serde_impl::read(map, &mut self.insecure_skip_tls_verify)
+            }
+            "service" => serde_impl::optional_object(map, &mut self.service),
+            "version" => serde_impl::read(map, &mut self.version),
+            "versionPriority" => serde_impl::read(map, &mut self.version_priority),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("caBundle", &self.ca_bundle)?;
-        object.optional("group", &self.group)?;
-        object.optional("groupPriorityMinimum", &self.group_priority_minimum)?;
-        object.optional("insecureSkipTLSVerify", &self.insecure_skip_tls_verify)?;
-        object.optional("service", &self.service)?;
-        object.optional("version", &self.version)?;
-        object.optional("versionPriority", &self.version_priority)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("caBundle", &self.ca_bundle);
+        object.optional("group", &self.group);
+        object.optional("groupPriorityMinimum", &self.group_priority_minimum);
+        object.optional("insecureSkipTLSVerify", &self.insecure_skip_tls_verify);
+        object.optional("service", &self.service);
+        object.optional("version", &self.version);
+        object.optional("versionPriority", &self.version_priority);
     }
 }

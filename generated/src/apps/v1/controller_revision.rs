@@ -42,22 +42,20 @@ impl ObjectFields for ControllerRevision {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "data" => self.data = map.next_value()?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "revision" => self.revision = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "data" => serde_impl::read(map, &mut self.data),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "revision" => serde_impl::read(map, &mut self.revision),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("data", &self.data)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("revision", &self.revision)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("data", &self.data);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("revision", &self.revision);
     }
 }
 impl Kind for ControllerRevision {

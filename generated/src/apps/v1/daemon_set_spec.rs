@@ -43,23 +43,23 @@ impl ObjectFields for DaemonSetSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "minReadySeconds" => self.min_ready_seconds = map.next_value()?,
-            "revisionHistoryLimit" => self.revision_history_limit = map.next_value()?,
-            "selector" => self.selector = map.next_value()?,
-            "template" => serde_impl::optional_object(map, &mut self.template)?,
-            "updateStrategy" => {
-                serde_impl::optional_object(map, &mut self.update_strategy)?
+            "minReadySeconds" => serde_impl::read(map, &mut self.min_ready_seconds),
+            "revisionHistoryLimit" => {
+                serde_impl::read(map, &mut self.revision_history_limit)
             }
-            _ => serde_impl::skip_value(map)?,
+            "selector" => serde_impl::read(map, &mut self.selector),
+            "template" => serde_impl::optional_object(map, &mut self.template),
+            "updateStrategy" => {
+                serde_impl::optional_object(map, &mut self.update_strategy)
+            }
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("minReadySeconds", &self.min_ready_seconds)?;
-        object.optional("revisionHistoryLimit", &self.revision_history_limit)?;
-        object.optional("selector", &self.selector)?;
-        object.optional("template", &self.template)?;
-        object.optional("updateStrategy", &self.update_strategy)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("minReadySeconds", &self.min_ready_seconds);
+        object.optional("revisionHistoryLimit", &self.revision_history_limit);
+        object.optional("selector", &self.selector);
+        object.optional("template", &self.template);
+        object.optional("updateStrategy", &self.update_strategy);
     }
 }

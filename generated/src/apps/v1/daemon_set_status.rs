@@ -56,31 +56,35 @@ impl ObjectFields for DaemonSetStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "collisionCount" => self.collision_count = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "currentNumberScheduled" => self.current_number_scheduled = map.next_value()?,
-            "desiredNumberScheduled" => self.desired_number_scheduled = map.next_value()?,
-            "numberAvailable" => self.number_available = map.next_value()?,
-            "numberMisscheduled" => self.number_misscheduled = map.next_value()?,
-            "numberReady" => self.number_ready = map.next_value()?,
-            "numberUnavailable" => self.number_unavailable = map.next_value()?,
-            "observedGeneration" => self.observed_generation = map.next_value()?,
-            "updatedNumberScheduled" => self.updated_number_scheduled = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "collisionCount" => serde_impl::read(map, &mut self.collision_count),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "currentNumberScheduled" => {
+                serde_impl::read(map, &mut self.current_number_scheduled)
+            }
+            "desiredNumberScheduled" => {
+                serde_impl::read(map, &mut self.desired_number_scheduled)
+            }
+            "numberAvailable" => serde_impl::read(map, &mut self.number_available),
+            "numberMisscheduled" => serde_impl::read(map, &mut self.number_misscheduled),
+            "numberReady" => serde_impl::read(map, &mut self.number_ready),
+            "numberUnavailable" => serde_impl::read(map, &mut self.number_unavailable),
+            "observedGeneration" => serde_impl::read(map, &mut self.observed_generation),
+            "updatedNumberScheduled" => {
+                serde_impl::read(map, &mut self.updated_number_scheduled)
+            }
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("collisionCount", &self.collision_count)?;
-        object.optional("conditions", &self.conditions)?;
-        object.optional("currentNumberScheduled", &self.current_number_scheduled)?;
-        object.optional("desiredNumberScheduled", &self.desired_number_scheduled)?;
-        object.optional("numberAvailable", &self.number_available)?;
-        object.optional("numberMisscheduled", &self.number_misscheduled)?;
-        object.optional("numberReady", &self.number_ready)?;
-        object.optional("numberUnavailable", &self.number_unavailable)?;
-        object.optional("observedGeneration", &self.observed_generation)?;
-        object.optional("updatedNumberScheduled", &self.updated_number_scheduled)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("collisionCount", &self.collision_count);
+        object.optional("conditions", &self.conditions);
+        object.optional("currentNumberScheduled", &self.current_number_scheduled);
+        object.optional("desiredNumberScheduled", &self.desired_number_scheduled);
+        object.optional("numberAvailable", &self.number_available);
+        object.optional("numberMisscheduled", &self.number_misscheduled);
+        object.optional("numberReady", &self.number_ready);
+        object.optional("numberUnavailable", &self.number_unavailable);
+        object.optional("observedGeneration", &self.observed_generation);
+        object.optional("updatedNumberScheduled", &self.updated_number_scheduled);
     }
 }

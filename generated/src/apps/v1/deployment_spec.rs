@@ -49,29 +49,29 @@ impl ObjectFields for DeploymentSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "minReadySeconds" => self.min_ready_seconds = map.next_value()?,
-            "paused" => self.paused = map.next_value()?,
+            "minReadySeconds" => serde_impl::read(map, &mut self.min_ready_seconds),
+            "paused" => serde_impl::read(map, &mut self.paused),
             "progressDeadlineSeconds" => {
-                self.progress_deadline_seconds = map.next_value()?;
+                serde_impl::read(map, &mut self.progress_deadline_seconds)
             }
-            "replicas" => self.replicas = map.next_value()?,
-            "revisionHistoryLimit" => self.revision_history_limit = map.next_value()?,
-            "selector" => self.selector = map.next_value()?,
-            "strategy" => serde_impl::optional_object(map, &mut self.strategy)?,
-            "template" => serde_impl::optional_object(map, &mut self.template)?,
-            _ => serde_impl::skip_value(map)?,
+            "replicas" => serde_impl::read(map, &mut self.replicas),
+            "revisionHistoryLimit" => {
+                serde_impl::read(map, &mut self.revision_history_limit)
+            }
+            "selector" => serde_impl::read(map, &mut self.selector),
+            "strategy" => serde_impl::optional_object(map, &mut self.strategy),
+            "template" => serde_impl::optional_object(map, &mut self.template),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("minReadySeconds", &self.min_ready_seconds)?;
-        object.optional("paused", &self.paused)?;
-        object.optional("progressDeadlineSeconds", &self.progress_deadline_seconds)?;
-        object.optional("replicas", &self.replicas)?;
-        object.optional("revisionHistoryLimit", &self.revision_history_limit)?;
-        object.optional("selector", &self.selector)?;
-        object.optional("strategy", &self.strategy)?;
-        object.optional("template", &self.template)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("minReadySeconds", &self.min_ready_seconds);
+        object.optional("paused", &self.paused);
+        object.optional("progressDeadlineSeconds", &self.progress_deadline_seconds);
+        object.optional("replicas", &self.replicas);
+        object.optional("revisionHistoryLimit", &self.revision_history_limit);
+        object.optional("selector", &self.selector);
+        object.optional("strategy", &self.strategy);
+        object.optional("template", &self.template);
     }
 }

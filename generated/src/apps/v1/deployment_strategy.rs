@@ -32,17 +32,13 @@ impl ObjectFields for DeploymentStrategy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "rollingUpdate" => {
-                serde_impl::optional_object(map, &mut self.rolling_update)?
-            }
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "rollingUpdate" => serde_impl::optional_object(map, &mut self.rolling_update),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("rollingUpdate", &self.rolling_update)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("rollingUpdate", &self.rolling_update);
+        object.optional("type", &self.type_);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for RollingUpdateDaemonSet {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "maxSurge" => self.max_surge = map.next_value()?,
-            "maxUnavailable" => self.max_unavailable = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "maxSurge" => serde_impl::read(map, &mut self.max_surge),
+            "maxUnavailable" => serde_impl::read(map, &mut self.max_unavailable),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("maxSurge", &self.max_surge)?;
-        object.optional("maxUnavailable", &self.max_unavailable)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("maxSurge", &self.max_surge);
+        object.optional("maxUnavailable", &self.max_unavailable);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for RollingUpdateStatefulSetStrategy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "maxUnavailable" => self.max_unavailable = map.next_value()?,
-            "partition" => self.partition = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "maxUnavailable" => serde_impl::read(map, &mut self.max_unavailable),
+            "partition" => serde_impl::read(map, &mut self.partition),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("maxUnavailable", &self.max_unavailable)?;
-        object.optional("partition", &self.partition)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("maxUnavailable", &self.max_unavailable);
+        object.optional("partition", &self.partition);
     }
 }

@@ -32,13 +32,11 @@ impl ObjectFields for StatefulSetOrdinals {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "start" => self.start = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "start" => serde_impl::read(map, &mut self.start),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("start", &self.start)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("start", &self.start);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for StatefulSetPersistentVolumeClaimRetentionPolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "whenDeleted" => self.when_deleted = map.next_value()?,
-            "whenScaled" => self.when_scaled = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "whenDeleted" => serde_impl::read(map, &mut self.when_deleted),
+            "whenScaled" => serde_impl::read(map, &mut self.when_scaled),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("whenDeleted", &self.when_deleted)?;
-        object.optional("whenScaled", &self.when_scaled)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("whenDeleted", &self.when_deleted);
+        object.optional("whenScaled", &self.when_scaled);
     }
 }

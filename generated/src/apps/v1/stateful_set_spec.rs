@@ -60,46 +60,48 @@ impl ObjectFields for StatefulSetSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "minReadySeconds" => self.min_ready_seconds = map.next_value()?,
-            "ordinals" => serde_impl::optional_object(map, &mut self.ordinals)?,
+            "minReadySeconds" => serde_impl::read(map, &mut self.min_ready_seconds),
+            "ordinals" => serde_impl::optional_object(map, &mut self.ordinals),
             "persistentVolumeClaimRetentionPolicy" => {
                 serde_impl::optional_object(
                     map,
                     &mut self.persistent_volume_claim_retention_policy,
-                )?
+                )
             }
-            "podManagementPolicy" => self.pod_management_policy = map.next_value()?,
-            "replicas" => self.replicas = map.next_value()?,
-            "revisionHistoryLimit" => self.revision_history_limit = map.next_value()?,
-            "selector" => self.selector = map.next_value()?,
-            "serviceName" => self.service_name = map.next_value()?,
-            "template" => serde_impl::optional_object(map, &mut self.template)?,
+            "podManagementPolicy" => {
+                serde_impl::read(map, &mut self.pod_management_policy)
+            }
+            "replicas" => serde_impl::read(map, &mut self.replicas),
+            "revisionHistoryLimit" => {
+                serde_impl::read(map, &mut self.revision_history_limit)
+            }
+            "selector" => serde_impl::read(map, &mut self.selector),
+            "serviceName" => serde_impl::read(map, &mut self.service_name),
+            "template" => serde_impl::optional_object(map, &mut self.template),
             "updateStrategy" => {
-                serde_impl::optional_object(map, &mut self.update_strategy)?
+                serde_impl::optional_object(map, &mut self.update_strategy)
             }
             "volumeClaimTemplates" => {
-                self.volume_claim_templates = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.volume_claim_templates)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("minReadySeconds", &self.min_ready_seconds)?;
-        object.optional("ordinals", &self.ordinals)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("minReadySeconds", &self.min_ready_seconds);
+        object.optional("ordinals", &self.ordinals);
         object
             .optional(
                 "persistentVolumeClaimRetentionPolicy",
                 &self.persistent_volume_claim_retention_policy,
-            )?;
-        object.optional("podManagementPolicy", &self.pod_management_policy)?;
-        object.optional("replicas", &self.replicas)?;
-        object.optional("revisionHistoryLimit", &self.revision_history_limit)?;
-        object.optional("selector", &self.selector)?;
-        object.optional("serviceName", &self.service_name)?;
-        object.optional("template", &self.template)?;
-        object.optional("updateStrategy", &self.update_strategy)?;
-        object.optional("volumeClaimTemplates", &self.volume_claim_templates)?;
-        Ok(())
+            );
+        object.optional("podManagementPolicy", &self.pod_management_policy);
+        object.optional("replicas", &self.replicas);
+        object.optional("revisionHistoryLimit", &self.revision_history_limit);
+        object.optional("selector", &self.selector);
+        object.optional("serviceName", &self.service_name);
+        object.optional("template", &self.template);
+        object.optional("updateStrategy", &self.update_strategy);
+        object.optional("volumeClaimTemplates", &self.volume_claim_templates);
     }
 }

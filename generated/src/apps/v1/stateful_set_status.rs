@@ -52,31 +52,29 @@ impl ObjectFields for StatefulSetStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "availableReplicas" => self.available_replicas = map.next_value()?,
-            "collisionCount" => self.collision_count = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "currentReplicas" => self.current_replicas = map.next_value()?,
-            "currentRevision" => self.current_revision = map.next_value()?,
-            "observedGeneration" => self.observed_generation = map.next_value()?,
-            "readyReplicas" => self.ready_replicas = map.next_value()?,
-            "replicas" => self.replicas = map.next_value()?,
-            "updateRevision" => self.update_revision = map.next_value()?,
-            "updatedReplicas" => self.updated_replicas = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "availableReplicas" => serde_impl::read(map, &mut self.available_replicas),
+            "collisionCount" => serde_impl::read(map, &mut self.collision_count),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "currentReplicas" => serde_impl::read(map, &mut self.current_replicas),
+            "currentRevision" => serde_impl::read(map, &mut self.current_revision),
+            "observedGeneration" => serde_impl::read(map, &mut self.observed_generation),
+            "readyReplicas" => serde_impl::read(map, &mut self.ready_replicas),
+            "replicas" => serde_impl::read(map, &mut self.replicas),
+            "updateRevision" => serde_impl::read(map, &mut self.update_revision),
+            "updatedReplicas" => serde_impl::read(map, &mut self.updated_replicas),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("availableReplicas", &self.available_replicas)?;
-        object.optional("collisionCount", &self.collision_count)?;
-        object.optional("conditions", &self.conditions)?;
-        object.optional("currentReplicas", &self.current_replicas)?;
-        object.optional("currentRevision", &self.current_revision)?;
-        object.optional("observedGeneration", &self.observed_generation)?;
-        object.optional("readyReplicas", &self.ready_replicas)?;
-        object.optional("replicas", &self.replicas)?;
-        object.optional("updateRevision", &self.update_revision)?;
-        object.optional("updatedReplicas", &self.updated_replicas)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("availableReplicas", &self.available_replicas);
+        object.optional("collisionCount", &self.collision_count);
+        object.optional("conditions", &self.conditions);
+        object.optional("currentReplicas", &self.current_replicas);
+        object.optional("currentRevision", &self.current_revision);
+        object.optional("observedGeneration", &self.observed_generation);
+        object.optional("readyReplicas", &self.ready_replicas);
+        object.optional("replicas", &self.replicas);
+        object.optional("updateRevision", &self.update_revision);
+        object.optional("updatedReplicas", &self.updated_replicas);
     }
 }

@@ -30,13 +30,11 @@ impl ObjectFields for SelfSubjectReviewStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "userInfo" => self.user_info = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "userInfo" => serde_impl::read(map, &mut self.user_info),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("userInfo", &self.user_info)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("userInfo", &self.user_info);
     }
 }

@@ -34,17 +34,15 @@ impl ObjectFields for TokenRequestSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "audiences" => self.audiences = serde_impl::shrunk(map)?,
-            "boundObjectRef" => self.bound_object_ref = map.next_value()?,
-            "expirationSeconds" => self.expiration_seconds = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "audiences" => serde_impl::read_list(map, &mut self.audiences),
+            "boundObjectRef" => serde_impl::read(map, &mut self.bound_object_ref),
+            "expirationSeconds" => serde_impl::read(map, &mut self.expiration_seconds),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("audiences", &self.audiences)?;
-        object.optional("boundObjectRef", &self.bound_object_ref)?;
-        object.optional("expirationSeconds", &self.expiration_seconds)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("audiences", &self.audiences);
+        object.optional("boundObjectRef", &self.bound_object_ref);
+        object.optional("expirationSeconds", &self.expiration_seconds);
     }
 }

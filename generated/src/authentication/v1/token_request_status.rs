@@ -31,15 +31,15 @@ impl ObjectFields for TokenRequestStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "expirationTimestamp" => self.expiration_timestamp = map.next_value()?,
-            "token" => self.token = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "expirationTimestamp" => {
+                serde_impl::read(map, &mut self.expiration_timestamp)
+            }
+            "token" => serde_impl::read(map, &mut self.token),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("expirationTimestamp", &self.expiration_timestamp)?;
-        object.optional("token", &self.token)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("expirationTimestamp", &self.expiration_timestamp);
+        object.optional("token", &self.token);
     }
 }

@@ -33,15 +33,13 @@ impl ObjectFields for TokenReviewSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "audiences" => self.audiences = serde_impl::shrunk(map)?,
-            "token" => self.token = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "audiences" => serde_impl::read_list(map, &mut self.audiences),
+            "token" => serde_impl::read(map, &mut self.token),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("audiences", &self.audiences)?;
-        object.optional("token", &self.token)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("audiences", &self.audiences);
+        object.optional("token", &self.token);
     }
 }

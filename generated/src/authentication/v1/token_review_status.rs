@@ -36,19 +36,17 @@ impl ObjectFields for TokenReviewStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "audiences" => self.audiences = serde_impl::shrunk(map)?,
-            "authenticated" => self.authenticated = map.next_value()?,
-            "error" => self.error = map.next_value()?,
-            "user" => self.user = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "audiences" => serde_impl::read_list(map, &mut self.audiences),
+            "authenticated" => serde_impl::read(map, &mut self.authenticated),
+            "error" => serde_impl::read(map, &mut self.error),
+            "user" => serde_impl::read(map, &mut self.user),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("audiences", &self.audiences)?;
-        object.optional("authenticated", &self.authenticated)?;
-        object.optional("error", &self.error)?;
-        object.optional("user", &self.user)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("audiences", &self.audiences);
+        object.optional("authenticated", &self.authenticated);
+        object.optional("error", &self.error);
+        object.optional("user", &self.user);
     }
 }

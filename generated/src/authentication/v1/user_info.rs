@@ -35,19 +35,17 @@ impl ObjectFields for UserInfo {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "extra" => self.extra = map.next_value()?,
-            "groups" => self.groups = serde_impl::shrunk(map)?,
-            "uid" => self.uid = map.next_value()?,
-            "username" => self.username = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "extra" => serde_impl::read(map, &mut self.extra),
+            "groups" => serde_impl::read_list(map, &mut self.groups),
+            "uid" => serde_impl::read(map, &mut self.uid),
+            "username" => serde_impl::read(map, &mut self.username),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("extra", &self.extra)?;
-        object.optional("groups", &self.groups)?;
-        object.optional("uid", &self.uid)?;
-        object.optional("username", &self.username)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("extra", &self.extra);
+        object.optional("groups", &self.groups);
+        object.optional("uid", &self.uid);
+        object.optional("username", &self.username);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for FieldSelectorAttributes {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "rawSelector" => self.raw_selector = map.next_value()?,
-            "requirements" => self.requirements = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "rawSelector" => serde_impl::read(map, &mut self.raw_selector),
+            "requirements" => serde_impl::read_list(map, &mut self.requirements),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("rawSelector", &self.raw_selector)?;
-        object.optional("requirements", &self.requirements)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("rawSelector", &self.raw_selector);
+        object.optional("requirements", &self.requirements);
     }
 }

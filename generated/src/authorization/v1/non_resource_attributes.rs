@@ -31,15 +31,13 @@ impl ObjectFields for NonResourceAttributes {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "path" => self.path = map.next_value()?,
-            "verb" => self.verb = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "path" => serde_impl::read(map, &mut self.path),
+            "verb" => serde_impl::read(map, &mut self.verb),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("path", &self.path)?;
-        object.optional("verb", &self.verb)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("path", &self.path);
+        object.optional("verb", &self.verb);
     }
 }

@@ -33,15 +33,13 @@ impl ObjectFields for NonResourceRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "nonResourceURLs" => self.non_resource_urls = serde_impl::shrunk(map)?,
-            "verbs" => self.verbs = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "nonResourceURLs" => serde_impl::read_list(map, &mut self.non_resource_urls),
+            "verbs" => serde_impl::read_list(map, &mut self.verbs),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("nonResourceURLs", &self.non_resource_urls)?;
-        object.optional("verbs", &self.verbs)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("nonResourceURLs", &self.non_resource_urls);
+        object.optional("verbs", &self.verbs);
     }
 }

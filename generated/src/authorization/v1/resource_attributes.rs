@@ -46,29 +46,27 @@ impl ObjectFields for ResourceAttributes {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fieldSelector" => self.field_selector = map.next_value()?,
-            "group" => self.group = map.next_value()?,
-            "labelSelector" => self.label_selector = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "namespace" => self.namespace = map.next_value()?,
-            "resource" => self.resource = map.next_value()?,
-            "subresource" => self.subresource = map.next_value()?,
-            "verb" => self.verb = map.next_value()?,
-            "version" => self.version = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "fieldSelector" => serde_impl::read(map, &mut self.field_selector),
+            "group" => serde_impl::read(map, &mut self.group),
+            "labelSelector" => serde_impl::read(map, &mut self.label_selector),
+            "name" => serde_impl::read(map, &mut self.name),
+            "namespace" => serde_impl::read(map, &mut self.namespace),
+            "resource" => serde_impl::read(map, &mut self.resource),
+            "subresource" => serde_impl::read(map, &mut self.subresource),
+            "verb" => serde_impl::read(map, &mut self.verb),
+            "version" => serde_impl::read(map, &mut self.version),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fieldSelector", &self.field_selector)?;
-        object.optional("group", &self.group)?;
-        object.optional("labelSelector", &self.label_selector)?;
-        object.optional("name", &self.name)?;
-        object.optional("namespace", &self.namespace)?;
-        object.optional("resource", &self.resource)?;
-        object.optional("subresource", &self.subresource)?;
-        object.optional("verb", &self.verb)?;
-        object.optional("version", &self.version)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fieldSelector", &self.field_selector);
+        object.optional("group", &self.group);
+        object.optional("labelSelector", &self.label_selector);
+        object.optional("name", &self.name);
+        object.optional("namespace", &self.namespace);
+        object.optional("resource", &self.resource);
+        object.optional("subresource", &self.subresource);
+        object.optional("verb", &self.verb);
+        object.optional("version", &self.version);
     }
 }

@@ -33,16 +33,14 @@ impl ObjectFields for SelfSubjectAccessReviewSpec {
     ) -> Result<(), A::Error> {
         match key {
             "nonResourceAttributes" => {
-                serde_impl::optional_object(map, &mut self.non_resource_attributes)?
+                serde_impl::optional_object(map, &mut self.non_resource_attributes)
             }
-            "resourceAttributes" => self.resource_attributes = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "resourceAttributes" => serde_impl::read(map, &mut self.resource_attributes),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("nonResourceAttributes", &self.non_resource_attributes)?;
-        object.optional("resourceAttributes", &self.resource_attributes)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("nonResourceAttributes", &self.non_resource_attributes);
+        object.optional("resourceAttributes", &self.resource_attributes);
     }
 }

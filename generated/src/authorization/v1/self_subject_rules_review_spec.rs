@@ -29,13 +29,11 @@ impl ObjectFields for SelfSubjectRulesReviewSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "namespace" => self.namespace = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "namespace" => serde_impl::read(map, &mut self.namespace),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("namespace", &self.namespace)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("namespace", &self.namespace);
     }
 }

@@ -40,25 +40,23 @@ impl ObjectFields for SubjectAccessReviewSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "extra" => self.extra = map.next_value()?,
-            "groups" => self.groups = serde_impl::shrunk(map)?,
+            "extra" => serde_impl::read(map, &mut self.extra),
+            "groups" => serde_impl::read_list(map, &mut self.groups),
             "nonResourceAttributes" => {
-                serde_impl::optional_object(map, &mut self.non_resource_attributes)?
+                serde_impl::optional_object(map, &mut self.non_resource_attributes)
             }
-            "resourceAttributes" => self.resource_attributes = map.next_value()?,
-            "uid" => self.uid = map.next_value()?,
-            "user" => self.user = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "resourceAttributes" => serde_impl::read(map, &mut self.resource_attributes),
+            "uid" => serde_impl::read(map, &mut self.uid),
+            "user" => serde_impl::read(map, &mut self.user),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("extra", &self.extra)?;
-        object.optional("groups", &self.groups)?;
-        object.optional("nonResourceAttributes", &self.non_resource_attributes)?;
-        object.optional("resourceAttributes", &self.resource_attributes)?;
-        object.optional("uid", &self.uid)?;
-        object.optional("user", &self.user)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("extra", &self.extra);
+        object.optional("groups", &self.groups);
+        object.optional("nonResourceAttributes", &self.non_resource_attributes);
+        object.optional("resourceAttributes", &self.resource_attributes);
+        object.optional("uid", &self.uid);
+        object.optional("user", &self.user);
     }
 }

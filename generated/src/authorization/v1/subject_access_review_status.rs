@@ -37,19 +37,17 @@ impl ObjectFields for SubjectAccessReviewStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allowed" => self.allowed = map.next_value()?,
-            "denied" => self.denied = map.next_value()?,
-            "evaluationError" => self.evaluation_error = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "allowed" => serde_impl::read(map, &mut self.allowed),
+            "denied" => serde_impl::read(map, &mut self.denied),
+            "evaluationError" => serde_impl::read(map, &mut self.evaluation_error),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allowed", &self.allowed)?;
-        object.optional("denied", &self.denied)?;
-        object.optional("evaluationError", &self.evaluation_error)?;
-        object.optional("reason", &self.reason)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allowed", &self.allowed);
+        object.optional("denied", &self.denied);
+        object.optional("evaluationError", &self.evaluation_error);
+        object.optional("reason", &self.reason);
     }
 }

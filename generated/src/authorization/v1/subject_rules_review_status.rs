@@ -42,19 +42,19 @@ impl ObjectFields for SubjectRulesReviewStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "evaluationError" => self.evaluation_error = map.next_value()?,
-            "incomplete" => self.incomplete = map.next_value()?,
-            "nonResourceRules" => self.non_resource_rules = serde_impl::shrunk(map)?,
-            "resourceRules" => self.resource_rules = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "evaluationError" => serde_impl::read(map, &mut self.evaluation_error),
+            "incomplete" => serde_impl::read(map, &mut self.incomplete),
+            "nonResourceRules" => {
+                serde_impl::read_list(map, &mut self.non_resource_rules)
+            }
+            "resourceRules" => serde_impl::read_list(map, &mut self.resource_rules),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("evaluationError", &self.evaluation_error)?;
-        object.optional("incomplete", &self.incomplete)?;
-        object.optional("nonResourceRules", &self.non_resource_rules)?;
-        object.optional("resourceRules", &self.resource_rules)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("evaluationError", &self.evaluation_error);
+        object.optional("incomplete", &self.incomplete);
+        object.optional("nonResourceRules", &self.non_resource_rules);
+        object.optional("resourceRules", &self.resource_rules);
     }
 }

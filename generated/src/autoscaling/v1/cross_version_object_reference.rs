@@ -37,17 +37,15 @@ impl ObjectFields for CrossVersionObjectReference {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("apiVersion", &self.api_version)?;
-        object.optional("kind", &self.kind)?;
-        object.optional("name", &self.name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("apiVersion", &self.api_version);
+        object.optional("kind", &self.kind);
+        object.optional("name", &self.name);
     }
 }

@@ -40,27 +40,25 @@ impl ObjectFields for HorizontalPodAutoscalerSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "maxReplicas" => self.max_replicas = map.next_value()?,
-            "minReplicas" => self.min_replicas = map.next_value()?,
+            "maxReplicas" => serde_impl::read(map, &mut self.max_replicas),
+            "minReplicas" => serde_impl::read(map, &mut self.min_replicas),
             "scaleTargetRef" => {
-                serde_impl::optional_object(map, &mut self.scale_target_ref)?
+                serde_impl::optional_object(map, &mut self.scale_target_ref)
             }
             "targetCPUUtilizationPercentage" => {
-                self.target_cpu_utilization_percentage = map.next_value()?;
+                serde_impl::read(map, &mut self.target_cpu_utilization_percentage)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("maxReplicas", &self.max_replicas)?;
-        object.optional("minReplicas", &self.min_replicas)?;
-        object.optional("scaleTargetRef", &self.scale_target_ref)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("maxReplicas", &self.max_replicas);
+        object.optional("minReplicas", &self.min_replicas);
+        object.optional("scaleTargetRef", &self.scale_target_ref);
         object
             .optional(
                 "targetCPUUtilizationPercentage",
                 &self.target_cpu_utilization_percentage,
-            )?;
-        Ok(())
+            );
     }
 }

@@ -42,26 +42,24 @@ impl ObjectFields for HorizontalPodAutoscalerStatus {
     ) -> Result<(), A::Error> {
         match key {
             "currentCPUUtilizationPercentage" => {
-                self.current_cpu_utilization_percentage = map.next_value()?;
+                serde_impl::read(map, &mut self.current_cpu_utilization_percentage)
             }
-            "currentReplicas" => self.current_replicas = map.next_value()?,
-            "desiredReplicas" => self.desired_replicas = map.next_value()?,
-            "lastScaleTime" => self.last_scale_time = map.next_value()?,
-            "observedGeneration" => self.observed_generation = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "currentReplicas" => serde_impl::read(map, &mut self.current_replicas),
+            "desiredReplicas" => serde_impl::read(map, &mut self.desired_replicas),
+            "lastScaleTime" => serde_impl::read(map, &mut self.last_scale_time),
+            "observedGeneration" => serde_impl::read(map, &mut self.observed_generation),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
         object
             .optional(
                 "currentCPUUtilizationPercentage",
                 &self.current_cpu_utilization_percentage,
-            )?;
-        object.optional("currentReplicas", &self.current_replicas)?;
-        object.optional("desiredReplicas", &self.desired_replicas)?;
-        object.optional("lastScaleTime", &self.last_scale_time)?;
-        object.optional("observedGeneration", &self.observed_generation)?;
-        Ok(())
+            );
+        object.optional("currentReplicas", &self.current_replicas);
+        object.optional("desiredReplicas", &self.desired_replicas);
+        object.optional("lastScaleTime", &self.last_scale_time);
+        object.optional("observedGeneration", &self.observed_generation);
     }
 }

@@ -31,13 +31,11 @@ impl ObjectFields for ScaleSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "replicas" => self.replicas = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "replicas" => serde_impl::read(map, &mut self.replicas),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("replicas", &self.replicas)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("replicas", &self.replicas);
     }
 }

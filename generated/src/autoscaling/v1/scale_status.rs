@@ -33,15 +33,13 @@ impl ObjectFields for ScaleStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "replicas" => self.replicas = map.next_value()?,
-            "selector" => self.selector = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "replicas" => serde_impl::read(map, &mut self.replicas),
+            "selector" => serde_impl::read(map, &mut self.selector),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("replicas", &self.replicas)?;
-        object.optional("selector", &self.selector)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("replicas", &self.replicas);
+        object.optional("selector", &self.selector);
     }
 }

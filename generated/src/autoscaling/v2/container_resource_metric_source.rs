@@ -40,17 +40,15 @@ impl ObjectFields for ContainerResourceMetricSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "container" => self.container = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "target" => serde_impl::optional_object(map, &mut self.target)?,
-            _ => serde_impl::skip_value(map)?,
+            "container" => serde_impl::read(map, &mut self.container),
+            "name" => serde_impl::read(map, &mut self.name),
+            "target" => serde_impl::optional_object(map, &mut self.target),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("container", &self.container)?;
-        object.optional("name", &self.name)?;
-        object.optional("target", &self.target)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("container", &self.container);
+        object.optional("name", &self.name);
+        object.optional("target", &self.target);
     }
 }

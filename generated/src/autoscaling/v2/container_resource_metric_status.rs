@@ -40,17 +40,15 @@ impl ObjectFields for ContainerResourceMetricStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "container" => self.container = map.next_value()?,
-            "current" => serde_impl::optional_object(map, &mut self.current)?,
-            "name" => self.name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "container" => serde_impl::read(map, &mut self.container),
+            "current" => serde_impl::optional_object(map, &mut self.current),
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("container", &self.container)?;
-        object.optional("current", &self.current)?;
-        object.optional("name", &self.name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("container", &self.container);
+        object.optional("current", &self.current);
+        object.optional("name", &self.name);
     }
 }

@@ -35,15 +35,13 @@ impl ObjectFields for HorizontalPodAutoscalerBehavior {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "scaleDown" => self.scale_down = map.next_value()?,
-            "scaleUp" => self.scale_up = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "scaleDown" => serde_impl::read(map, &mut self.scale_down),
+            "scaleUp" => serde_impl::read(map, &mut self.scale_up),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("scaleDown", &self.scale_down)?;
-        object.optional("scaleUp", &self.scale_up)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("scaleDown", &self.scale_down);
+        object.optional("scaleUp", &self.scale_up);
     }
 }

@@ -42,23 +42,21 @@ impl ObjectFields for HorizontalPodAutoscalerSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "behavior" => serde_impl::optional_object(map, &mut self.behavior)?,
-            "maxReplicas" => self.max_replicas = map.next_value()?,
-            "metrics" => self.metrics = serde_impl::shrunk(map)?,
-            "minReplicas" => self.min_replicas = map.next_value()?,
+            "behavior" => serde_impl::optional_object(map, &mut self.behavior),
+            "maxReplicas" => serde_impl::read(map, &mut self.max_replicas),
+            "metrics" => serde_impl::read_list(map, &mut self.metrics),
+            "minReplicas" => serde_impl::read(map, &mut self.min_replicas),
             "scaleTargetRef" => {
-                serde_impl::optional_object(map, &mut self.scale_target_ref)?
+                serde_impl::optional_object(map, &mut self.scale_target_ref)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("behavior", &self.behavior)?;
-        object.optional("maxReplicas", &self.max_replicas)?;
-        object.optional("metrics", &self.metrics)?;
-        object.optional("minReplicas", &self.min_replicas)?;
-        object.optional("scaleTargetRef", &self.scale_target_ref)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("behavior", &self.behavior);
+        object.optional("maxReplicas", &self.max_replicas);
+        object.optional("metrics", &self.metrics);
+        object.optional("minReplicas", &self.min_replicas);
+        object.optional("scaleTargetRef", &self.scale_target_ref);
     }
 }

@@ -42,23 +42,21 @@ impl ObjectFields for HorizontalPodAutoscalerStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "currentMetrics" => self.current_metrics = serde_impl::shrunk(map)?,
-            "currentReplicas" => self.current_replicas = map.next_value()?,
-            "desiredReplicas" => self.desired_replicas = map.next_value()?,
-            "lastScaleTime" => self.last_scale_time = map.next_value()?,
-            "observedGeneration" => self.observed_generation = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "currentMetrics" => serde_impl::read_list(map, &mut self.current_metrics),
+            "currentReplicas" => serde_impl::read(map, &mut self.current_replicas),
+            "desiredReplicas" => serde_impl::read(map, &mut self.desired_replicas),
+            "lastScaleTime" => serde_impl::read(map, &mut self.last_scale_time),
+            "observedGeneration" => serde_impl::read(map, &mut self.observed_generation),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("conditions", &self.conditions)?;
-        object.optional("currentMetrics", &self.current_metrics)?;
-        object.optional("currentReplicas", &self.current_replicas)?;
-        object.optional("desiredReplicas", &self.desired_replicas)?;
-        object.optional("lastScaleTime", &self.last_scale_time)?;
-        object.optional("observedGeneration", &self.observed_generation)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("conditions", &self.conditions);
+        object.optional("currentMetrics", &self.current_metrics);
+        object.optional("currentReplicas", &self.current_replicas);
+        object.optional("desiredReplicas", &self.desired_replicas);
+        object.optional("lastScaleTime", &self.last_scale_time);
+        object.optional("observedGeneration", &self.observed_generation);
     }
 }

@@ -39,17 +39,15 @@ impl ObjectFields for HPAScalingPolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "periodSeconds" => self.period_seconds = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            "value" => self.value = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "periodSeconds" => serde_impl::read(map, &mut self.period_seconds),
+            "type" => serde_impl::read(map, &mut self.type_),
+            "value" => serde_impl::read(map, &mut self.value),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("periodSeconds", &self.period_seconds)?;
-        object.optional("type", &self.type_)?;
-        object.optional("value", &self.value)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("periodSeconds", &self.period_seconds);
+        object.optional("type", &self.type_);
+        object.optional("value", &self.value);
     }
 }

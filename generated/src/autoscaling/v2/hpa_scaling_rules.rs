@@ -44,22 +44,20 @@ impl ObjectFields for HPAScalingRules {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "policies" => self.policies = serde_impl::shrunk(map)?,
-            "selectPolicy" => self.select_policy = map.next_value()?,
+            "policies" => serde_impl::read_list(map, &mut self.policies),
+            "selectPolicy" => serde_impl::read(map, &mut self.select_policy),
             "stabilizationWindowSeconds" => {
-                self.stabilization_window_seconds = map.next_value()?;
+                serde_impl::read(map, &mut self.stabilization_window_seconds)
             }
-            "tolerance" => self.tolerance = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "tolerance" => serde_impl::read(map, &mut self.tolerance),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("policies", &self.policies)?;
-        object.optional("selectPolicy", &self.select_policy)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("policies", &self.policies);
+        object.optional("selectPolicy", &self.select_policy);
         object
-            .optional("stabilizationWindowSeconds", &self.stabilization_window_seconds)?;
-        object.optional("tolerance", &self.tolerance)?;
-        Ok(())
+            .optional("stabilizationWindowSeconds", &self.stabilization_window_seconds);
+        object.optional("tolerance", &self.tolerance);
     }
 }

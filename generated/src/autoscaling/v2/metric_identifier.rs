@@ -33,15 +33,13 @@ impl ObjectFields for MetricIdentifier {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "selector" => self.selector = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "name" => serde_impl::read(map, &mut self.name),
+            "selector" => serde_impl::read(map, &mut self.selector),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        object.optional("selector", &self.selector)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        object.optional("selector", &self.selector);
     }
 }

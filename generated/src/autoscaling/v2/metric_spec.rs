@@ -45,23 +45,21 @@ impl ObjectFields for MetricSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "containerResource" => self.container_resource = map.next_value()?,
-            "external" => self.external = map.next_value()?,
-            "object" => self.object = map.next_value()?,
-            "pods" => self.pods = map.next_value()?,
-            "resource" => self.resource = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "containerResource" => serde_impl::read(map, &mut self.container_resource),
+            "external" => serde_impl::read(map, &mut self.external),
+            "object" => serde_impl::read(map, &mut self.object),
+            "pods" => serde_impl::read(map, &mut self.pods),
+            "resource" => serde_impl::read(map, &mut self.resource),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("containerResource", &self.container_resource)?;
-        object.optional("external", &self.external)?;
-        object.optional("object", &self.object)?;
-        object.optional("pods", &self.pods)?;
-        object.optional("resource", &self.resource)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("containerResource", &self.container_resource);
+        object.optional("external", &self.external);
+        object.optional("object", &self.object);
+        object.optional("pods", &self.pods);
+        object.optional("resource", &self.resource);
+        object.optional("type", &self.type_);
     }
 }

@@ -37,19 +37,17 @@ impl ObjectFields for MetricTarget {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "averageUtilization" => self.average_utilization = map.next_value()?,
-            "averageValue" => self.average_value = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            "value" => self.value = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "averageUtilization" => serde_impl::read(map, &mut self.average_utilization),
+            "averageValue" => serde_impl::read(map, &mut self.average_value),
+            "type" => serde_impl::read(map, &mut self.type_),
+            "value" => serde_impl::read(map, &mut self.value),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("averageUtilization", &self.average_utilization)?;
-        object.optional("averageValue", &self.average_value)?;
-        object.optional("type", &self.type_)?;
-        object.optional("value", &self.value)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("averageUtilization", &self.average_utilization);
+        object.optional("averageValue", &self.average_value);
+        object.optional("type", &self.type_);
+        object.optional("value", &self.value);
     }
 }

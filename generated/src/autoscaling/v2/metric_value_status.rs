@@ -33,17 +33,15 @@ impl ObjectFields for MetricValueStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "averageUtilization" => self.average_utilization = map.next_value()?,
-            "averageValue" => self.average_value = map.next_value()?,
-            "value" => self.value = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "averageUtilization" => serde_impl::read(map, &mut self.average_utilization),
+            "averageValue" => serde_impl::read(map, &mut self.average_value),
+            "value" => serde_impl::read(map, &mut self.value),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("averageUtilization", &self.average_utilization)?;
-        object.optional("averageValue", &self.average_value)?;
-        object.optional("value", &self.value)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("averageUtilization", &self.average_utilization);
+        object.optional("averageValue", &self.average_value);
+        object.optional("value", &self.value);
     }
 }

@@ -41,18 +41,16 @@ impl ObjectFields for ObjectMetricSource {
     ) -> Result<(), A::Error> {
         match key {
             "describedObject" => {
-                serde_impl::optional_object(map, &mut self.described_object)?
+                serde_impl::optional_object(map, &mut self.described_object)
             }
-            "metric" => serde_impl::optional_object(map, &mut self.metric)?,
-            "target" => serde_impl::optional_object(map, &mut self.target)?,
-            _ => serde_impl::skip_value(map)?,
+            "metric" => serde_impl::optional_object(map, &mut self.metric),
+            "target" => serde_impl::optional_object(map, &mut self.target),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("describedObject", &self.described_object)?;
-        object.optional("metric", &self.metric)?;
-        object.optional("target", &self.target)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("describedObject", &self.described_object);
+        object.optional("metric", &self.metric);
+        object.optional("target", &self.target);
     }
 }

@@ -40,19 +40,17 @@ impl ObjectFields for ObjectMetricStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "current" => serde_impl::optional_object(map, &mut self.current)?,
+            "current" => serde_impl::optional_object(map, &mut self.current),
             "describedObject" => {
-                serde_impl::optional_object(map, &mut self.described_object)?
+                serde_impl::optional_object(map, &mut self.described_object)
             }
-            "metric" => serde_impl::optional_object(map, &mut self.metric)?,
-            _ => serde_impl::skip_value(map)?,
+            "metric" => serde_impl::optional_object(map, &mut self.metric),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("current", &self.current)?;
-        object.optional("describedObject", &self.described_object)?;
-        object.optional("metric", &self.metric)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("current", &self.current);
+        object.optional("describedObject", &self.described_object);
+        object.optional("metric", &self.metric);
     }
 }

@@ -36,15 +36,13 @@ impl ObjectFields for PodsMetricSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "metric" => serde_impl::optional_object(map, &mut self.metric)?,
-            "target" => serde_impl::optional_object(map, &mut self.target)?,
-            _ => serde_impl::skip_value(map)?,
+            "metric" => serde_impl::optional_object(map, &mut self.metric),
+            "target" => serde_impl::optional_object(map, &mut self.target),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("metric", &self.metric)?;
-        object.optional("target", &self.target)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("metric", &self.metric);
+        object.optional("target", &self.target);
     }
 }

@@ -36,15 +36,13 @@ impl ObjectFields for PodsMetricStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "current" => serde_impl::optional_object(map, &mut self.current)?,
-            "metric" => serde_impl::optional_object(map, &mut self.metric)?,
-            _ => serde_impl::skip_value(map)?,
+            "current" => serde_impl::optional_object(map, &mut self.current),
+            "metric" => serde_impl::optional_object(map, &mut self.metric),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("current", &self.current)?;
-        object.optional("metric", &self.metric)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("current", &self.current);
+        object.optional("metric", &self.metric);
     }
 }

@@ -36,15 +36,13 @@ impl ObjectFields for ResourceMetricSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "target" => serde_impl::optional_object(map, &mut self.target)?,
-            _ => serde_impl::skip_value(map)?,
+            "name" => serde_impl::read(map, &mut self.name),
+            "target" => serde_impl::optional_object(map, &mut self.target),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        object.optional("target", &self.target)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        object.optional("target", &self.target);
     }
 }

@@ -36,15 +36,13 @@ impl ObjectFields for ResourceMetricStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "current" => serde_impl::optional_object(map, &mut self.current)?,
-            "name" => self.name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "current" => serde_impl::optional_object(map, &mut self.current),
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("current", &self.current)?;
-        object.optional("name", &self.name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("current", &self.current);
+        object.optional("name", &self.name);
     }
 }

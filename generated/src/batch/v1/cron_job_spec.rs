@@ -50,37 +50,32 @@ impl ObjectFields for CronJobSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "concurrencyPolicy" => self.concurrency_policy = map.next_value()?,
+            "concurrencyPolicy" => serde_impl::read(map, &mut self.concurrency_policy),
             "failedJobsHistoryLimit" => {
-                self.failed_jobs_history_limit = map.next_value()?;
+                serde_impl::read(map, &mut self.failed_jobs_history_limit)
             }
-            "jobTemplate" => serde_impl::optional_object(map, &mut self.job_template)?,
-            "schedule" => self.schedule = map.next_value()?,
+            "jobTemplate" => serde_impl::optional_object(map, &mut self.job_template),
+            "schedule" => serde_impl::read(map, &mut self.schedule),
             "startingDeadlineSeconds" => {
-                self.starting_deadline_seconds = map.next_value()?;
+                serde_impl::read(map, &mut self.starting_deadline_seconds)
             }
             "successfulJobsHistoryLimit" => {
-                self.successful_jobs_history_limit = map.next_value()?;
+                serde_impl::read(map, &mut self.successful_jobs_history_limit)
             }
-            "suspend" => self.suspend = map.next_value()?,
-            "timeZone" => self.time_zone = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "suspend" => serde_impl::read(map, &mut self.suspend),
+            "timeZone" => serde_impl::read(map, &mut self.time_zone),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("concurrencyPolicy", &self.concurrency_policy)?;
-        object.optional("failedJobsHistoryLimit", &self.failed_jobs_history_limit)?;
-        object.optional("jobTemplate", &self.job_template)?;
-        object.optional("schedule", &self.schedule)?;
-        object.optional("startingDeadlineSeconds", &self.starting_deadline_seconds)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("concurrencyPolicy", &self.concurrency_policy);
+        object.optional("failedJobsHistoryLimit", &self.failed_jobs_history_limit);
+        object.optional("jobTemplate", &self.job_template);
+        object.optional("schedule", &self.schedule);
+        object.optional("startingDeadlineSeconds", &self.starting_deadline_seconds);
         object
-            .optional(
-                "successfulJobsHistoryLimit",
-                &self.successful_jobs_history_limit,
-            )?;
-        object.optional("suspend", &self.suspend)?;
-        object.optional("timeZone", &self.time_zone)?;
-        Ok(())
+            .optional("successfulJobsHistoryLimit", &self.successful_jobs_history_limit);
+        object.optional("suspend", &self.suspend);
+        object.optional("timeZone", &self.time_zone);
     }
 }

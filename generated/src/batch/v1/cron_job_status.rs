@@ -34,17 +34,15 @@ impl ObjectFields for CronJobStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "active" => self.active = serde_impl::shrunk(map)?,
-            "lastScheduleTime" => self.last_schedule_time = map.next_value()?,
-            "lastSuccessfulTime" => self.last_successful_time = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "active" => serde_impl::read_list(map, &mut self.active),
+            "lastScheduleTime" => serde_impl::read(map, &mut self.last_schedule_time),
+            "lastSuccessfulTime" => serde_impl::read(map, &mut self.last_successful_time),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("active", &self.active)?;
-        object.optional("lastScheduleTime", &self.last_schedule_time)?;
-        object.optional("lastSuccessfulTime", &self.last_successful_time)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("active", &self.active);
+        object.optional("lastScheduleTime", &self.last_schedule_time);
+        object.optional("lastSuccessfulTime", &self.last_successful_time);
     }
 }

@@ -74,45 +74,49 @@ impl ObjectFields for JobSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "activeDeadlineSeconds" => self.active_deadline_seconds = map.next_value()?,
-            "backoffLimit" => self.backoff_limit = map.next_value()?,
-            "backoffLimitPerIndex" => self.backoff_limit_per_index = map.next_value()?,
-            "completionMode" => self.completion_mode = map.next_value()?,
-            "completions" => self.completions = map.next_value()?,
-            "managedBy" => self.managed_by = map.next_value()?,
-            "manualSelector" => self.manual_selector = map.next_value()?,
-            "maxFailedIndexes" => self.max_failed_indexes = map.next_value()?,
-            "parallelism" => self.parallelism = map.next_value()?,
-            "podFailurePolicy" => self.pod_failure_policy = map.next_value()?,
-            "podReplacementPolicy" => self.pod_replacement_policy = map.next_value()?,
-            "selector" => self.selector = map.next_value()?,
-            "successPolicy" => self.success_policy = map.next_value()?,
-            "suspend" => self.suspend = map.next_value()?,
-            "template" => serde_impl::optional_object(map, &mut self.template)?,
-            "ttlSecondsAfterFinished" => {
-                self.ttl_seconds_after_finished = map.next_value()?;
+            "activeDeadlineSeconds" => {
+                serde_impl::read(map, &mut self.active_deadline_seconds)
             }
-            _ => serde_impl::skip_value(map)?,
+            "backoffLimit" => serde_impl::read(map, &mut self.backoff_limit),
+            "backoffLimitPerIndex" => {
+                serde_impl::read(map, &mut self.backoff_limit_per_index)
+            }
+            "completionMode" => serde_impl::read(map, &mut self.completion_mode),
+            "completions" => serde_impl::read(map, &mut self.completions),
+            "managedBy" => serde_impl::read(map, &mut self.managed_by),
+            "manualSelector" => serde_impl::read(map, &mut self.manual_selector),
+            "maxFailedIndexes" => serde_impl::read(map, &mut self.max_failed_indexes),
+            "parallelism" => serde_impl::read(map, &mut self.parallelism),
+            "podFailurePolicy" => serde_impl::read(map, &mut self.pod_failure_policy),
+            "podReplacementPolicy" => {
+                serde_impl::read(map, &mut self.pod_replacement_policy)
+            }
+            "selector" => serde_impl::read(map, &mut self.selector),
+            "successPolicy" => serde_impl::read(map, &mut self.success_policy),
+            "suspend" => serde_impl::read(map, &mut self.suspend),
+            "template" => serde_impl::optional_object(map, &mut self.template),
+            "ttlSecondsAfterFinished" => {
+                serde_impl::read(map, &mut self.ttl_seconds_after_finished)
+            }
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("activeDeadlineSeconds", &self.active_deadline_seconds)?;
-        object.optional("backoffLimit", &self.backoff_limit)?;
-        object.optional("backoffLimitPerIndex", &self.backoff_limit_per_index)?;
-        object.optional("completionMode", &self.completion_mode)?;
-        object.optional("completions", &self.completions)?;
-        object.optional("managedBy", &self.managed_by)?;
-        object.optional("manualSelector", &self.manual_selector)?;
-        object.optional("maxFailedIndexes", &self.max_failed_indexes)?;
-        object.optional("parallelism", &self.parallelism)?;
-        object.optional("podFailurePolicy", &self.pod_failure_policy)?;
-        object.optional("podReplacementPolicy", &self.pod_replacement_policy)?;
-        object.optional("selector", &self.selector)?;
-        object.optional("successPolicy", &self.success_policy)?;
-        object.optional("suspend", &self.suspend)?;
-        object.optional("template", &self.template)?;
-        object.optional("ttlSecondsAfterFinished", &self.ttl_seconds_after_finished)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("activeDeadlineSeconds", &self.active_deadline_seconds);
+        object.optional("backoffLimit", &self.backoff_limit);
+        object.optional("backoffLimitPerIndex", &self.backoff_limit_per_index);
+        object.optional("completionMode", &self.completion_mode);
+        object.optional("completions", &self.completions);
+        object.optional("managedBy", &self.managed_by);
+        object.optional("manualSelector", &self.manual_selector);
+        object.optional("maxFailedIndexes", &self.max_failed_indexes);
+        object.optional("parallelism", &self.parallelism);
+        object.optional("podFailurePolicy", &self.pod_failure_policy);
+        object.optional("podReplacementPolicy", &self.pod_replacement_policy);
+        object.optional("selector", &self.selector);
+        object.optional("successPolicy", &self.success_policy);
+        object.optional("suspend", &self.suspend);
+        object.optional("template", &self.template);
+        object.optional("ttlSecondsAfterFinished", &self.ttl_seconds_after_finished);
     }
 }

@@ -65,35 +65,33 @@ impl ObjectFields for JobStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "active" => self.active = map.next_value()?,
-            "completedIndexes" => self.completed_indexes = map.next_value()?,
-            "completionTime" => self.completion_time = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "failed" => self.failed = map.next_value()?,
-            "failedIndexes" => self.failed_indexes = map.next_value()?,
-            "ready" => self.ready = map.next_value()?,
-            "startTime" => self.start_time = map.next_value()?,
-            "succeeded" => self.succeeded = map.next_value()?,
-            "terminating" => self.terminating = map.next_value()?,
+            "active" => serde_impl::read(map, &mut self.active),
+            "completedIndexes" => serde_impl::read(map, &mut self.completed_indexes),
+            "completionTime" => serde_impl::read(map, &mut self.completion_time),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "failed" => serde_impl::read(map, &mut self.failed),
+            "failedIndexes" => serde_impl::read(map, &mut self.failed_indexes),
+            "ready" => serde_impl::read(map, &mut self.ready),
+            "startTime" => serde_impl::read(map, &mut self.start_time),
+            "succeeded" => serde_impl::read(map, &mut self.succeeded),
+            "terminating" => serde_impl::read(map, &mut self.terminating),
             "uncountedTerminatedPods" => {
-                self.uncounted_terminated_pods = map.next_value()?;
+                serde_impl::read(map, &mut self.uncounted_terminated_pods)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("active", &self.active)?;
-        object.optional("completedIndexes", &self.completed_indexes)?;
-        object.optional("completionTime", &self.completion_time)?;
-        object.optional("conditions", &self.conditions)?;
-        object.optional("failed", &self.failed)?;
-        object.optional("failedIndexes", &self.failed_indexes)?;
-        object.optional("ready", &self.ready)?;
-        object.optional("startTime", &self.start_time)?;
-        object.optional("succeeded", &self.succeeded)?;
-        object.optional("terminating", &self.terminating)?;
-        object.optional("uncountedTerminatedPods", &self.uncounted_terminated_pods)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("active", &self.active);
+        object.optional("completedIndexes", &self.completed_indexes);
+        object.optional("completionTime", &self.completion_time);
+        object.optional("conditions", &self.conditions);
+        object.optional("failed", &self.failed);
+        object.optional("failedIndexes", &self.failed_indexes);
+        object.optional("ready", &self.ready);
+        object.optional("startTime", &self.start_time);
+        object.optional("succeeded", &self.succeeded);
+        object.optional("terminating", &self.terminating);
+        object.optional("uncountedTerminatedPods", &self.uncounted_terminated_pods);
     }
 }

@@ -32,15 +32,13 @@ impl ObjectFields for JobTemplateSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "metadata" => self.metadata = map.next_value()?,
-            "spec" => self.spec = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "metadata" => serde_impl::read(map, &mut self.metadata),
+            "spec" => serde_impl::read(map, &mut self.spec),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("metadata", &self.metadata)?;
-        object.optional("spec", &self.spec)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("metadata", &self.metadata);
+        object.optional("spec", &self.spec);
     }
 }

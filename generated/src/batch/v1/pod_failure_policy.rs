@@ -32,13 +32,11 @@ impl ObjectFields for PodFailurePolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "rules" => self.rules = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "rules" => serde_impl::read_list(map, &mut self.rules),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("rules", &self.rules)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("rules", &self.rules);
     }
 }

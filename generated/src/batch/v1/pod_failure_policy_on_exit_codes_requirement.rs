@@ -45,17 +45,15 @@ impl ObjectFields for PodFailurePolicyOnExitCodesRequirement {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "containerName" => self.container_name = map.next_value()?,
-            "operator" => self.operator = map.next_value()?,
-            "values" => self.values = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "containerName" => serde_impl::read(map, &mut self.container_name),
+            "operator" => serde_impl::read(map, &mut self.operator),
+            "values" => serde_impl::read_list(map, &mut self.values),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("containerName", &self.container_name)?;
-        object.optional("operator", &self.operator)?;
-        object.optional("values", &self.values)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("containerName", &self.container_name);
+        object.optional("operator", &self.operator);
+        object.optional("values", &self.values);
     }
 }

@@ -33,15 +33,13 @@ impl ObjectFields for PodFailurePolicyOnPodConditionsPattern {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "status" => self.status = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "status" => serde_impl::read(map, &mut self.status),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("status", &self.status)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("status", &self.status);
+        object.optional("type", &self.type_);
     }
 }

@@ -48,17 +48,15 @@ impl ObjectFields for PodFailurePolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "action" => self.action = map.next_value()?,
-            "onExitCodes" => self.on_exit_codes = map.next_value()?,
-            "onPodConditions" => self.on_pod_conditions = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "action" => serde_impl::read(map, &mut self.action),
+            "onExitCodes" => serde_impl::read(map, &mut self.on_exit_codes),
+            "onPodConditions" => serde_impl::read_list(map, &mut self.on_pod_conditions),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("action", &self.action)?;
-        object.optional("onExitCodes", &self.on_exit_codes)?;
-        object.optional("onPodConditions", &self.on_pod_conditions)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("action", &self.action);
+        object.optional("onExitCodes", &self.on_exit_codes);
+        object.optional("onPodConditions", &self.on_pod_conditions);
     }
 }

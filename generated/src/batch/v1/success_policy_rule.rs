@@ -31,15 +31,13 @@ impl ObjectFields for SuccessPolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "succeededCount" => self.succeeded_count = map.next_value()?,
-            "succeededIndexes" => self.succeeded_indexes = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "succeededCount" => serde_impl::read(map, &mut self.succeeded_count),
+            "succeededIndexes" => serde_impl::read(map, &mut self.succeeded_indexes),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("succeededCount", &self.succeeded_count)?;
-        object.optional("succeededIndexes", &self.succeeded_indexes)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("succeededCount", &self.succeeded_count);
+        object.optional("succeededIndexes", &self.succeeded_indexes);
     }
 }

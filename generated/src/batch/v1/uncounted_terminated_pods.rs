@@ -31,15 +31,13 @@ impl ObjectFields for UncountedTerminatedPods {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "failed" => self.failed = serde_impl::shrunk(map)?,
-            "succeeded" => self.succeeded = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "failed" => serde_impl::read_list(map, &mut self.failed),
+            "succeeded" => serde_impl::read_list(map, &mut self.succeeded),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("failed", &self.failed)?;
-        object.optional("succeeded", &self.succeeded)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("failed", &self.failed);
+        object.optional("succeeded", &self.succeeded);
     }
 }

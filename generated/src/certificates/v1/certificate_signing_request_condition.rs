@@ -53,23 +53,21 @@ impl ObjectFields for CertificateSigningRequestCondition {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "lastTransitionTime" => self.last_transition_time = map.next_value()?,
-            "lastUpdateTime" => self.last_update_time = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            "status" => self.status = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "lastTransitionTime" => serde_impl::read(map, &mut self.last_transition_time),
+            "lastUpdateTime" => serde_impl::read(map, &mut self.last_update_time),
+            "message" => serde_impl::read(map, &mut self.message),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            "status" => serde_impl::read(map, &mut self.status),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("lastTransitionTime", &self.last_transition_time)?;
-        object.optional("lastUpdateTime", &self.last_update_time)?;
-        object.optional("message", &self.message)?;
-        object.optional("reason", &self.reason)?;
-        object.optional("status", &self.status)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("lastTransitionTime", &self.last_transition_time);
+        object.optional("lastUpdateTime", &self.last_update_time);
+        object.optional("message", &self.message);
+        object.optional("reason", &self.reason);
+        object.optional("status", &self.status);
+        object.optional("type", &self.type_);
     }
 }

@@ -89,27 +89,25 @@ impl ObjectFields for CertificateSigningRequestSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "expirationSeconds" => self.expiration_seconds = map.next_value()?,
-            "extra" => self.extra = map.next_value()?,
-            "groups" => self.groups = serde_impl::shrunk(map)?,
-            "request" => self.request = map.next_value()?,
-            "signerName" => self.signer_name = map.next_value()?,
-            "uid" => self.uid = map.next_value()?,
-            "usages" => self.usages = serde_impl::shrunk(map)?,
-            "username" => self.username = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "expirationSeconds" => serde_impl::read(map, &mut self.expiration_seconds),
+            "extra" => serde_impl::read(map, &mut self.extra),
+            "groups" => serde_impl::read_list(map, &mut self.groups),
+            "request" => serde_impl::read(map, &mut self.request),
+            "signerName" => serde_impl::read(map, &mut self.signer_name),
+            "uid" => serde_impl::read(map, &mut self.uid),
+            "usages" => serde_impl::read_list(map, &mut self.usages),
+            "username" => serde_impl::read(map, &mut self.username),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("expirationSeconds", &self.expiration_seconds)?;
-        object.optional("extra", &self.extra)?;
-        object.optional("groups", &self.groups)?;
-        object.optional("request", &self.request)?;
-        object.optional("signerName", &self.signer_name)?;
-        object.optional("uid", &self.uid)?;
-        object.optional("usages", &self.usages)?;
-        object.optional("username", &self.username)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("expirationSeconds", &self.expiration_seconds);
+        object.optional("extra", &self.extra);
+        object.optional("groups", &self.groups);
+        object.optional("request", &self.request);
+        object.optional("signerName", &self.signer_name);
+        object.optional("uid", &self.uid);
+        object.optional("usages", &self.usages);
+        object.optional("username", &self.username);
     }
 }

@@ -53,15 +53,13 @@ impl ObjectFields for CertificateSigningRequestStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "certificate" => self.certificate = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "certificate" => serde_impl::read(map, &mut self.certificate),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("certificate", &self.certificate)?;
-        object.optional("conditions", &self.conditions)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("certificate", &self.certificate);
+        object.optional("conditions", &self.conditions);
     }
 }

@@ -45,15 +45,13 @@ impl ObjectFields for ClusterTrustBundleSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "signerName" => self.signer_name = map.next_value()?,
-            "trustBundle" => self.trust_bundle = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "signerName" => serde_impl::read(map, &mut self.signer_name),
+            "trustBundle" => serde_impl::read(map, &mut self.trust_bundle),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("signerName", &self.signer_name)?;
-        object.optional("trustBundle", &self.trust_bundle)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("signerName", &self.signer_name);
+        object.optional("trustBundle", &self.trust_bundle);
     }
 }

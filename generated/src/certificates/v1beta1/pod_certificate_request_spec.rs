@@ -103,37 +103,37 @@ impl ObjectFields for PodCertificateRequestSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "maxExpirationSeconds" => self.max_expiration_seconds = map.next_value()?,
-            "nodeName" => self.node_name = map.next_value()?,
-            "nodeUID" => self.node_uid = map.next_value()?,
-            "pkixPublicKey" => self.pkix_public_key = map.next_value()?,
-            "podName" => self.pod_name = map.next_value()?,
-            "podUID" => self.pod_uid = map.next_value()?,
-            "proofOfPossession" => self.proof_of_possession = map.next_value()?,
-            "serviceAccountName" => self.service_account_name = map.next_value()?,
-            "serviceAccountUID" => self.service_account_uid = map.next_value()?,
-            "signerName" => self.signer_name = map.next_value()?,
-            "stubPKCS10Request" => self.stub_pkcs10_request = map.next_value()?,
-            "unverifiedUserAnnotations" => {
-                self.unverified_user_annotations = map.next_value()?;
+            "maxExpirationSeconds" => {
+                serde_impl::read(map, &mut self.max_expiration_seconds)
             }
-            _ => serde_impl::skip_value(map)?,
+            "nodeName" => serde_impl::read(map, &mut self.node_name),
+            "nodeUID" => serde_impl::read(map, &mut self.node_uid),
+            "pkixPublicKey" => serde_impl::read(map, &mut self.pkix_public_key),
+            "podName" => serde_impl::read(map, &mut self.pod_name),
+            "podUID" => serde_impl::read(map, &mut self.pod_uid),
+            "proofOfPossession" => serde_impl::read(map, &mut self.proof_of_possession),
+            "serviceAccountName" => serde_impl::read(map, &mut self.service_account_name),
+            "serviceAccountUID" => serde_impl::read(map, &mut self.service_account_uid),
+            "signerName" => serde_impl::read(map, &mut self.signer_name),
+            "stubPKCS10Request" => serde_impl::read(map, &mut self.stub_pkcs10_request),
+            "unverifiedUserAnnotations" => {
+                serde_impl::read(map, &mut self.unverified_user_annotations)
+            }
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("maxExpirationSeconds", &self.max_expiration_seconds)?;
-        object.optional("nodeName", &self.node_name)?;
-        object.optional("nodeUID", &self.node_uid)?;
-        object.optional("pkixPublicKey", &self.pkix_public_key)?;
-        object.optional("podName", &self.pod_name)?;
-        object.optional("podUID", &self.pod_uid)?;
-        object.optional("proofOfPossession", &self.proof_of_possession)?;
-        object.optional("serviceAccountName", &self.service_account_name)?;
-        object.optional("serviceAccountUID", &self.service_account_uid)?;
-        object.optional("signerName", &self.signer_name)?;
-        object.optional("stubPKCS10Request", &self.stub_pkcs10_request)?;
-        object.optional("unverifiedUserAnnotations", &self.unverified_user_annotations)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("maxExpirationSeconds", &self.max_expiration_seconds);
+        object.optional("nodeName", &self.node_name);
+        object.optional("nodeUID", &self.node_uid);
+        object.optional("pkixPublicKey", &self.pkix_public_key);
+        object.optional("podName", &self.pod_name);
+        object.optional("podUID", &self.pod_uid);
+        object.optional("proofOfPossession", &self.proof_of_possession);
+        object.optional("serviceAccountName", &self.service_account_name);
+        object.optional("serviceAccountUID", &self.service_account_uid);
+        object.optional("signerName", &self.signer_name);
+        object.optional("stubPKCS10Request", &self.stub_pkcs10_request);
+        object.optional("unverifiedUserAnnotations", &self.unverified_user_annotations);
     }
 }

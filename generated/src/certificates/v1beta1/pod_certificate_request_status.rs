@@ -52,21 +52,19 @@ impl ObjectFields for PodCertificateRequestStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "beginRefreshAt" => self.begin_refresh_at = map.next_value()?,
-            "certificateChain" => self.certificate_chain = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "notAfter" => self.not_after = map.next_value()?,
-            "notBefore" => self.not_before = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "beginRefreshAt" => serde_impl::read(map, &mut self.begin_refresh_at),
+            "certificateChain" => serde_impl::read(map, &mut self.certificate_chain),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "notAfter" => serde_impl::read(map, &mut self.not_after),
+            "notBefore" => serde_impl::read(map, &mut self.not_before),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("beginRefreshAt", &self.begin_refresh_at)?;
-        object.optional("certificateChain", &self.certificate_chain)?;
-        object.optional("conditions", &self.conditions)?;
-        object.optional("notAfter", &self.not_after)?;
-        object.optional("notBefore", &self.not_before)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("beginRefreshAt", &self.begin_refresh_at);
+        object.optional("certificateChain", &self.certificate_chain);
+        object.optional("conditions", &self.conditions);
+        object.optional("notAfter", &self.not_after);
+        object.optional("notBefore", &self.not_before);
     }
 }

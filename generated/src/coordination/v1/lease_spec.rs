@@ -41,25 +41,25 @@ impl ObjectFields for LeaseSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "acquireTime" => self.acquire_time = map.next_value()?,
-            "holderIdentity" => self.holder_identity = map.next_value()?,
-            "leaseDurationSeconds" => self.lease_duration_seconds = map.next_value()?,
-            "leaseTransitions" => self.lease_transitions = map.next_value()?,
-            "preferredHolder" => self.preferred_holder = map.next_value()?,
-            "renewTime" => self.renew_time = map.next_value()?,
-            "strategy" => self.strategy = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "acquireTime" => serde_impl::read(map, &mut self.acquire_time),
+            "holderIdentity" => serde_impl::read(map, &mut self.holder_identity),
+            "leaseDurationSeconds" => {
+                serde_impl::read(map, &mut self.lease_duration_seconds)
+            }
+            "leaseTransitions" => serde_impl::read(map, &mut self.lease_transitions),
+            "preferredHolder" => serde_impl::read(map, &mut self.preferred_holder),
+            "renewTime" => serde_impl::read(map, &mut self.renew_time),
+            "strategy" => serde_impl::read(map, &mut self.strategy),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("acquireTime", &self.acquire_time)?;
-        object.optional("holderIdentity", &self.holder_identity)?;
-        object.optional("leaseDurationSeconds", &self.lease_duration_seconds)?;
-        object.optional("leaseTransitions", &self.lease_transitions)?;
-        object.optional("preferredHolder", &self.preferred_holder)?;
-        object.optional("renewTime", &self.renew_time)?;
-        object.optional("strategy", &self.strategy)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("acquireTime", &self.acquire_time);
+        object.optional("holderIdentity", &self.holder_identity);
+        object.optional("leaseDurationSeconds", &self.lease_duration_seconds);
+        object.optional("leaseTransitions", &self.lease_transitions);
+        object.optional("preferredHolder", &self.preferred_holder);
+        object.optional("renewTime", &self.renew_time);
+        object.optional("strategy", &self.strategy);
     }
 }

@@ -45,23 +45,21 @@ impl ObjectFields for LeaseCandidateSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "binaryVersion" => self.binary_version = map.next_value()?,
-            "emulationVersion" => self.emulation_version = map.next_value()?,
-            "leaseName" => self.lease_name = map.next_value()?,
-            "pingTime" => self.ping_time = map.next_value()?,
-            "renewTime" => self.renew_time = map.next_value()?,
-            "strategy" => self.strategy = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "binaryVersion" => serde_impl::read(map, &mut self.binary_version),
+            "emulationVersion" => serde_impl::read(map, &mut self.emulation_version),
+            "leaseName" => serde_impl::read(map, &mut self.lease_name),
+            "pingTime" => serde_impl::read(map, &mut self.ping_time),
+            "renewTime" => serde_impl::read(map, &mut self.renew_time),
+            "strategy" => serde_impl::read(map, &mut self.strategy),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("binaryVersion", &self.binary_version)?;
-        object.optional("emulationVersion", &self.emulation_version)?;
-        object.optional("leaseName", &self.lease_name)?;
-        object.optional("pingTime", &self.ping_time)?;
-        object.optional("renewTime", &self.renew_time)?;
-        object.optional("strategy", &self.strategy)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("binaryVersion", &self.binary_version);
+        object.optional("emulationVersion", &self.emulation_version);
+        object.optional("leaseName", &self.lease_name);
+        object.optional("pingTime", &self.ping_time);
+        object.optional("renewTime", &self.renew_time);
+        object.optional("strategy", &self.strategy);
     }
 }

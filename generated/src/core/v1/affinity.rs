@@ -34,17 +34,15 @@ impl ObjectFields for Affinity {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "nodeAffinity" => self.node_affinity = map.next_value()?,
-            "podAffinity" => self.pod_affinity = map.next_value()?,
-            "podAntiAffinity" => self.pod_anti_affinity = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "nodeAffinity" => serde_impl::read(map, &mut self.node_affinity),
+            "podAffinity" => serde_impl::read(map, &mut self.pod_affinity),
+            "podAntiAffinity" => serde_impl::read(map, &mut self.pod_anti_affinity),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("nodeAffinity", &self.node_affinity)?;
-        object.optional("podAffinity", &self.pod_affinity)?;
-        object.optional("podAntiAffinity", &self.pod_anti_affinity)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("nodeAffinity", &self.node_affinity);
+        object.optional("podAffinity", &self.pod_affinity);
+        object.optional("podAntiAffinity", &self.pod_anti_affinity);
     }
 }

@@ -35,15 +35,13 @@ impl ObjectFields for AttachedVolume {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "devicePath" => self.device_path = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "devicePath" => serde_impl::read(map, &mut self.device_path),
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("devicePath", &self.device_path)?;
-        object.optional("name", &self.name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("devicePath", &self.device_path);
+        object.optional("name", &self.name);
     }
 }

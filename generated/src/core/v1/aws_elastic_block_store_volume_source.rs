@@ -39,19 +39,17 @@ impl ObjectFields for AWSElasticBlockStoreVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fsType" => self.fs_type = map.next_value()?,
-            "partition" => self.partition = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "volumeID" => self.volume_id = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "partition" => serde_impl::read(map, &mut self.partition),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "volumeID" => serde_impl::read(map, &mut self.volume_id),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("partition", &self.partition)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("volumeID", &self.volume_id)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fsType", &self.fs_type);
+        object.optional("partition", &self.partition);
+        object.optional("readOnly", &self.read_only);
+        object.optional("volumeID", &self.volume_id);
     }
 }

@@ -47,23 +47,21 @@ impl ObjectFields for AzureDiskVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "cachingMode" => self.caching_mode = map.next_value()?,
-            "diskName" => self.disk_name = map.next_value()?,
-            "diskURI" => self.disk_uri = map.next_value()?,
-            "fsType" => self.fs_type = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "cachingMode" => serde_impl::read(map, &mut self.caching_mode),
+            "diskName" => serde_impl::read(map, &mut self.disk_name),
+            "diskURI" => serde_impl::read(map, &mut self.disk_uri),
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("cachingMode", &self.caching_mode)?;
-        object.optional("diskName", &self.disk_name)?;
-        object.optional("diskURI", &self.disk_uri)?;
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("kind", &self.kind)?;
-        object.optional("readOnly", &self.read_only)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("cachingMode", &self.caching_mode);
+        object.optional("diskName", &self.disk_name);
+        object.optional("diskURI", &self.disk_uri);
+        object.optional("fsType", &self.fs_type);
+        object.optional("kind", &self.kind);
+        object.optional("readOnly", &self.read_only);
     }
 }

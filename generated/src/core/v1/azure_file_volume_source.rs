@@ -37,17 +37,15 @@ impl ObjectFields for AzureFileVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "readOnly" => self.read_only = map.next_value()?,
-            "secretName" => self.secret_name = map.next_value()?,
-            "shareName" => self.share_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "secretName" => serde_impl::read(map, &mut self.secret_name),
+            "shareName" => serde_impl::read(map, &mut self.share_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("secretName", &self.secret_name)?;
-        object.optional("shareName", &self.share_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("readOnly", &self.read_only);
+        object.optional("secretName", &self.secret_name);
+        object.optional("shareName", &self.share_name);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for Capabilities {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "add" => self.add = serde_impl::shrunk(map)?,
-            "drop" => self.drop = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "add" => serde_impl::read_list(map, &mut self.add),
+            "drop" => serde_impl::read_list(map, &mut self.drop),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("add", &self.add)?;
-        object.optional("drop", &self.drop)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("add", &self.add);
+        object.optional("drop", &self.drop);
     }
 }

@@ -40,23 +40,21 @@ impl ObjectFields for CephFSPersistentVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "monitors" => self.monitors = serde_impl::shrunk(map)?,
-            "path" => self.path = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "secretFile" => self.secret_file = map.next_value()?,
-            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
-            "user" => self.user = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "monitors" => serde_impl::read_list(map, &mut self.monitors),
+            "path" => serde_impl::read(map, &mut self.path),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "secretFile" => serde_impl::read(map, &mut self.secret_file),
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref),
+            "user" => serde_impl::read(map, &mut self.user),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("monitors", &self.monitors)?;
-        object.optional("path", &self.path)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("secretFile", &self.secret_file)?;
-        object.optional("secretRef", &self.secret_ref)?;
-        object.optional("user", &self.user)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("monitors", &self.monitors);
+        object.optional("path", &self.path);
+        object.optional("readOnly", &self.read_only);
+        object.optional("secretFile", &self.secret_file);
+        object.optional("secretRef", &self.secret_ref);
+        object.optional("user", &self.user);
     }
 }

@@ -38,19 +38,17 @@ impl ObjectFields for CinderVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fsType" => self.fs_type = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
-            "volumeID" => self.volume_id = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref),
+            "volumeID" => serde_impl::read(map, &mut self.volume_id),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("secretRef", &self.secret_ref)?;
-        object.optional("volumeID", &self.volume_id)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fsType", &self.fs_type);
+        object.optional("readOnly", &self.read_only);
+        object.optional("secretRef", &self.secret_ref);
+        object.optional("volumeID", &self.volume_id);
     }
 }

@@ -29,13 +29,11 @@ impl ObjectFields for ClientIPConfig {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "timeoutSeconds" => self.timeout_seconds = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "timeoutSeconds" => serde_impl::read(map, &mut self.timeout_seconds),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("timeoutSeconds", &self.timeout_seconds)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("timeoutSeconds", &self.timeout_seconds);
     }
 }

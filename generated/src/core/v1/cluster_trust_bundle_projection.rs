@@ -39,21 +39,19 @@ impl ObjectFields for ClusterTrustBundleProjection {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "labelSelector" => self.label_selector = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "optional" => self.optional = map.next_value()?,
-            "path" => self.path = map.next_value()?,
-            "signerName" => self.signer_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "labelSelector" => serde_impl::read(map, &mut self.label_selector),
+            "name" => serde_impl::read(map, &mut self.name),
+            "optional" => serde_impl::read(map, &mut self.optional),
+            "path" => serde_impl::read(map, &mut self.path),
+            "signerName" => serde_impl::read(map, &mut self.signer_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("labelSelector", &self.label_selector)?;
-        object.optional("name", &self.name)?;
-        object.optional("optional", &self.optional)?;
-        object.optional("path", &self.path)?;
-        object.optional("signerName", &self.signer_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("labelSelector", &self.label_selector);
+        object.optional("name", &self.name);
+        object.optional("optional", &self.optional);
+        object.optional("path", &self.path);
+        object.optional("signerName", &self.signer_name);
     }
 }

@@ -39,19 +39,17 @@ impl ObjectFields for ComponentCondition {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "error" => self.error = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            "status" => self.status = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "error" => serde_impl::read(map, &mut self.error),
+            "message" => serde_impl::read(map, &mut self.message),
+            "status" => serde_impl::read(map, &mut self.status),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("error", &self.error)?;
-        object.optional("message", &self.message)?;
-        object.optional("status", &self.status)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("error", &self.error);
+        object.optional("message", &self.message);
+        object.optional("status", &self.status);
+        object.optional("type", &self.type_);
     }
 }

@@ -38,20 +38,18 @@ impl ObjectFields for ComponentStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("conditions", &self.conditions)?;
-        object.unless_default("metadata", &self.metadata)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("conditions", &self.conditions);
+        object.unless_default("metadata", &self.metadata);
     }
 }
 impl Kind for ComponentStatus {

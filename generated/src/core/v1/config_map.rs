@@ -42,24 +42,22 @@ impl ObjectFields for ConfigMap {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "binaryData" => self.binary_data = map.next_value()?,
-            "data" => self.data = map.next_value()?,
-            "immutable" => self.immutable = map.next_value()?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "binaryData" => serde_impl::read(map, &mut self.binary_data),
+            "data" => serde_impl::read(map, &mut self.data),
+            "immutable" => serde_impl::read(map, &mut self.immutable),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("binaryData", &self.binary_data)?;
-        object.optional("data", &self.data)?;
-        object.optional("immutable", &self.immutable)?;
-        object.unless_default("metadata", &self.metadata)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("binaryData", &self.binary_data);
+        object.optional("data", &self.data);
+        object.optional("immutable", &self.immutable);
+        object.unless_default("metadata", &self.metadata);
     }
 }
 impl Kind for ConfigMap {

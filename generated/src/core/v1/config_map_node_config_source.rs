@@ -43,21 +43,19 @@ impl ObjectFields for ConfigMapNodeConfigSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "kubeletConfigKey" => self.kubelet_config_key = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "namespace" => self.namespace = map.next_value()?,
-            "resourceVersion" => self.resource_version = map.next_value()?,
-            "uid" => self.uid = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "kubeletConfigKey" => serde_impl::read(map, &mut self.kubelet_config_key),
+            "name" => serde_impl::read(map, &mut self.name),
+            "namespace" => serde_impl::read(map, &mut self.namespace),
+            "resourceVersion" => serde_impl::read(map, &mut self.resource_version),
+            "uid" => serde_impl::read(map, &mut self.uid),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("kubeletConfigKey", &self.kubelet_config_key)?;
-        object.optional("name", &self.name)?;
-        object.optional("namespace", &self.namespace)?;
-        object.optional("resourceVersion", &self.resource_version)?;
-        object.optional("uid", &self.uid)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("kubeletConfigKey", &self.kubelet_config_key);
+        object.optional("name", &self.name);
+        object.optional("namespace", &self.namespace);
+        object.optional("resourceVersion", &self.resource_version);
+        object.optional("uid", &self.uid);
     }
 }

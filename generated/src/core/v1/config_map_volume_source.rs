@@ -38,19 +38,17 @@ impl ObjectFields for ConfigMapVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "defaultMode" => self.default_mode = map.next_value()?,
-            "items" => self.items = serde_impl::shrunk(map)?,
-            "name" => self.name = map.next_value()?,
-            "optional" => self.optional = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "defaultMode" => serde_impl::read(map, &mut self.default_mode),
+            "items" => serde_impl::read_list(map, &mut self.items),
+            "name" => serde_impl::read(map, &mut self.name),
+            "optional" => serde_impl::read(map, &mut self.optional),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("defaultMode", &self.default_mode)?;
-        object.optional("items", &self.items)?;
-        object.optional("name", &self.name)?;
-        object.optional("optional", &self.optional)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("defaultMode", &self.default_mode);
+        object.optional("items", &self.items);
+        object.optional("name", &self.name);
+        object.optional("optional", &self.optional);
     }
 }

@@ -39,17 +39,15 @@ impl ObjectFields for ContainerExtendedResourceRequest {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "containerName" => self.container_name = map.next_value()?,
-            "requestName" => self.request_name = map.next_value()?,
-            "resourceName" => self.resource_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "containerName" => serde_impl::read(map, &mut self.container_name),
+            "requestName" => serde_impl::read(map, &mut self.request_name),
+            "resourceName" => serde_impl::read(map, &mut self.resource_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("containerName", &self.container_name)?;
-        object.optional("requestName", &self.request_name)?;
-        object.optional("resourceName", &self.resource_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("containerName", &self.container_name);
+        object.optional("requestName", &self.request_name);
+        object.optional("resourceName", &self.resource_name);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for ContainerImage {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "names" => self.names = serde_impl::shrunk(map)?,
-            "sizeBytes" => self.size_bytes = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "names" => serde_impl::read_list(map, &mut self.names),
+            "sizeBytes" => serde_impl::read(map, &mut self.size_bytes),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("names", &self.names)?;
-        object.optional("sizeBytes", &self.size_bytes)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("names", &self.names);
+        object.optional("sizeBytes", &self.size_bytes);
     }
 }

@@ -39,21 +39,19 @@ impl ObjectFields for ContainerPort {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "containerPort" => self.container_port = map.next_value()?,
-            "hostIP" => self.host_ip = map.next_value()?,
-            "hostPort" => self.host_port = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "protocol" => self.protocol = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "containerPort" => serde_impl::read(map, &mut self.container_port),
+            "hostIP" => serde_impl::read(map, &mut self.host_ip),
+            "hostPort" => serde_impl::read(map, &mut self.host_port),
+            "name" => serde_impl::read(map, &mut self.name),
+            "protocol" => serde_impl::read(map, &mut self.protocol),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("containerPort", &self.container_port)?;
-        object.optional("hostIP", &self.host_ip)?;
-        object.optional("hostPort", &self.host_port)?;
-        object.optional("name", &self.name)?;
-        object.optional("protocol", &self.protocol)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("containerPort", &self.container_port);
+        object.optional("hostIP", &self.host_ip);
+        object.optional("hostPort", &self.host_port);
+        object.optional("name", &self.name);
+        object.optional("protocol", &self.protocol);
     }
 }

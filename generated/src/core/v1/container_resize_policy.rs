@@ -33,15 +33,13 @@ impl ObjectFields for ContainerResizePolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "resourceName" => self.resource_name = map.next_value()?,
-            "restartPolicy" => self.restart_policy = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "resourceName" => serde_impl::read(map, &mut self.resource_name),
+            "restartPolicy" => serde_impl::read(map, &mut self.restart_policy),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("resourceName", &self.resource_name)?;
-        object.optional("restartPolicy", &self.restart_policy)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("resourceName", &self.resource_name);
+        object.optional("restartPolicy", &self.restart_policy);
     }
 }

@@ -34,15 +34,13 @@ impl ObjectFields for ContainerRestartRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "action" => self.action = map.next_value()?,
-            "exitCodes" => self.exit_codes = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "action" => serde_impl::read(map, &mut self.action),
+            "exitCodes" => serde_impl::read(map, &mut self.exit_codes),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("action", &self.action)?;
-        object.optional("exitCodes", &self.exit_codes)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("action", &self.action);
+        object.optional("exitCodes", &self.exit_codes);
     }
 }

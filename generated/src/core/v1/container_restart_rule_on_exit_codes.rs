@@ -36,15 +36,13 @@ impl ObjectFields for ContainerRestartRuleOnExitCodes {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "operator" => self.operator = map.next_value()?,
-            "values" => self.values = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "operator" => serde_impl::read(map, &mut self.operator),
+            "values" => serde_impl::read_list(map, &mut self.values),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("operator", &self.operator)?;
-        object.optional("values", &self.values)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("operator", &self.operator);
+        object.optional("values", &self.values);
     }
 }

@@ -34,17 +34,15 @@ impl ObjectFields for ContainerState {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "running" => serde_impl::optional_object(map, &mut self.running)?,
-            "terminated" => self.terminated = map.next_value()?,
-            "waiting" => serde_impl::optional_object(map, &mut self.waiting)?,
-            _ => serde_impl::skip_value(map)?,
+            "running" => serde_impl::optional_object(map, &mut self.running),
+            "terminated" => serde_impl::read(map, &mut self.terminated),
+            "waiting" => serde_impl::optional_object(map, &mut self.waiting),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("running", &self.running)?;
-        object.optional("terminated", &self.terminated)?;
-        object.optional("waiting", &self.waiting)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("running", &self.running);
+        object.optional("terminated", &self.terminated);
+        object.optional("waiting", &self.waiting);
     }
 }

@@ -29,13 +29,11 @@ impl ObjectFields for ContainerStateRunning {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "startedAt" => self.started_at = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "startedAt" => serde_impl::read(map, &mut self.started_at),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("startedAt", &self.started_at)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("startedAt", &self.started_at);
     }
 }

@@ -43,25 +43,23 @@ impl ObjectFields for ContainerStateTerminated {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "containerID" => self.container_id = map.next_value()?,
-            "exitCode" => self.exit_code = map.next_value()?,
-            "finishedAt" => self.finished_at = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            "signal" => self.signal = map.next_value()?,
-            "startedAt" => self.started_at = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "containerID" => serde_impl::read(map, &mut self.container_id),
+            "exitCode" => serde_impl::read(map, &mut self.exit_code),
+            "finishedAt" => serde_impl::read(map, &mut self.finished_at),
+            "message" => serde_impl::read(map, &mut self.message),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            "signal" => serde_impl::read(map, &mut self.signal),
+            "startedAt" => serde_impl::read(map, &mut self.started_at),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("containerID", &self.container_id)?;
-        object.optional("exitCode", &self.exit_code)?;
-        object.optional("finishedAt", &self.finished_at)?;
-        object.optional("message", &self.message)?;
-        object.optional("reason", &self.reason)?;
-        object.optional("signal", &self.signal)?;
-        object.optional("startedAt", &self.started_at)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("containerID", &self.container_id);
+        object.optional("exitCode", &self.exit_code);
+        object.optional("finishedAt", &self.finished_at);
+        object.optional("message", &self.message);
+        object.optional("reason", &self.reason);
+        object.optional("signal", &self.signal);
+        object.optional("startedAt", &self.started_at);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for ContainerStateWaiting {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "message" => self.message = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "message" => serde_impl::read(map, &mut self.message),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("message", &self.message)?;
-        object.optional("reason", &self.reason)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("message", &self.message);
+        object.optional("reason", &self.reason);
     }
 }

@@ -73,43 +73,41 @@ impl ObjectFields for ContainerStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allocatedResources" => self.allocated_resources = map.next_value()?,
+            "allocatedResources" => serde_impl::read(map, &mut self.allocated_resources),
             "allocatedResourcesStatus" => {
-                self.allocated_resources_status = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.allocated_resources_status)
             }
-            "containerID" => self.container_id = map.next_value()?,
-            "image" => self.image = map.next_value()?,
-            "imageID" => self.image_id = map.next_value()?,
-            "lastState" => serde_impl::optional_object(map, &mut self.last_state)?,
-            "name" => self.name = map.next_value()?,
-            "ready" => self.ready = map.next_value()?,
-            "resources" => self.resources = map.next_value()?,
-            "restartCount" => self.restart_count = map.next_value()?,
-            "started" => self.started = map.next_value()?,
-            "state" => serde_impl::optional_object(map, &mut self.state)?,
-            "stopSignal" => self.stop_signal = map.next_value()?,
-            "user" => serde_impl::optional_object(map, &mut self.user)?,
-            "volumeMounts" => self.volume_mounts = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "containerID" => serde_impl::read(map, &mut self.container_id),
+            "image" => serde_impl::read(map, &mut self.image),
+            "imageID" => serde_impl::read(map, &mut self.image_id),
+            "lastState" => serde_impl::optional_object(map, &mut self.last_state),
+            "name" => serde_impl::read(map, &mut self.name),
+            "ready" => serde_impl::read(map, &mut self.ready),
+            "resources" => serde_impl::read(map, &mut self.resources),
+            "restartCount" => serde_impl::read(map, &mut self.restart_count),
+            "started" => serde_impl::read(map, &mut self.started),
+            "state" => serde_impl::optional_object(map, &mut self.state),
+            "stopSignal" => serde_impl::read(map, &mut self.stop_signal),
+            "user" => serde_impl::optional_object(map, &mut self.user),
+            "volumeMounts" => serde_impl::read_list(map, &mut self.volume_mounts),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allocatedResources", &self.allocated_resources)?;
-        object.optional("allocatedResourcesStatus", &self.allocated_resources_status)?;
-        object.optional("containerID", &self.container_id)?;
-        object.optional("image", &self.image)?;
-        object.optional("imageID", &self.image_id)?;
-        object.optional("lastState", &self.last_state)?;
-        object.optional("name", &self.name)?;
-        object.optional("ready", &self.ready)?;
-        object.optional("resources", &self.resources)?;
-        object.optional("restartCount", &self.restart_count)?;
-        object.optional("started", &self.started)?;
-        object.optional("state", &self.state)?;
-        object.optional("stopSignal", &self.stop_signal)?;
-        object.optional("user", &self.user)?;
-        object.optional("volumeMounts", &self.volume_mounts)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allocatedResources", &self.allocated_resources);
+        object.optional("allocatedResourcesStatus", &self.allocated_resources_status);
+        object.optional("containerID", &self.container_id);
+        object.optional("image", &self.image);
+        object.optional("imageID", &self.image_id);
+        object.optional("lastState", &self.last_state);
+        object.optional("name", &self.name);
+        object.optional("ready", &self.ready);
+        object.optional("resources", &self.resources);
+        object.optional("restartCount", &self.restart_count);
+        object.optional("started", &self.started);
+        object.optional("state", &self.state);
+        object.optional("stopSignal", &self.stop_signal);
+        object.optional("user", &self.user);
+        object.optional("volumeMounts", &self.volume_mounts);
     }
 }

@@ -30,13 +30,11 @@ impl ObjectFields for ContainerUser {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "linux" => self.linux = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "linux" => serde_impl::read(map, &mut self.linux),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("linux", &self.linux)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("linux", &self.linux);
     }
 }

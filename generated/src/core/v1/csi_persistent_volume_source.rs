@@ -49,48 +49,39 @@ impl ObjectFields for CSIPersistentVolumeSource {
     ) -> Result<(), A::Error> {
         match key {
             "controllerExpandSecretRef" => {
-                serde_impl::optional_object(map, &mut self.controller_expand_secret_ref)?
+                serde_impl::optional_object(map, &mut self.controller_expand_secret_ref)
             }
             "controllerPublishSecretRef" => {
-                serde_impl::optional_object(
-                    map,
-                    &mut self.controller_publish_secret_ref,
-                )?
+                serde_impl::optional_object(map, &mut self.controller_publish_secret_ref)
             }
-            "driver" => self.driver = map.next_value()?,
-            "fsType" => self.fs_type = map.next_value()?,
+            "driver" => serde_impl::read(map, &mut self.driver),
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
             "nodeExpandSecretRef" => {
-                serde_impl::optional_object(map, &mut self.node_expand_secret_ref)?
+                serde_impl::optional_object(map, &mut self.node_expand_secret_ref)
             }
             "nodePublishSecretRef" => {
-                serde_impl::optional_object(map, &mut self.node_publish_secret_ref)?
+                serde_impl::optional_object(map, &mut self.node_publish_secret_ref)
             }
             "nodeStageSecretRef" => {
-                serde_impl::optional_object(map, &mut self.node_stage_secret_ref)?
+                serde_impl::optional_object(map, &mut self.node_stage_secret_ref)
             }
-            "readOnly" => self.read_only = map.next_value()?,
-            "volumeAttributes" => self.volume_attributes = map.next_value()?,
-            "volumeHandle" => self.volume_handle = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "volumeAttributes" => serde_impl::read(map, &mut self.volume_attributes),
+            "volumeHandle" => serde_impl::read(map, &mut self.volume_handle),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("controllerExpandSecretRef", &self.controller_expand_secret_ref);
         object
-            .optional("controllerExpandSecretRef", &self.controller_expand_secret_ref)?;
-        object
-            .optional(
-                "controllerPublishSecretRef",
-                &self.controller_publish_secret_ref,
-            )?;
-        object.optional("driver", &self.driver)?;
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("nodeExpandSecretRef", &self.node_expand_secret_ref)?;
-        object.optional("nodePublishSecretRef", &self.node_publish_secret_ref)?;
-        object.optional("nodeStageSecretRef", &self.node_stage_secret_ref)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("volumeAttributes", &self.volume_attributes)?;
-        object.optional("volumeHandle", &self.volume_handle)?;
-        Ok(())
+            .optional("controllerPublishSecretRef", &self.controller_publish_secret_ref);
+        object.optional("driver", &self.driver);
+        object.optional("fsType", &self.fs_type);
+        object.optional("nodeExpandSecretRef", &self.node_expand_secret_ref);
+        object.optional("nodePublishSecretRef", &self.node_publish_secret_ref);
+        object.optional("nodeStageSecretRef", &self.node_stage_secret_ref);
+        object.optional("readOnly", &self.read_only);
+        object.optional("volumeAttributes", &self.volume_attributes);
+        object.optional("volumeHandle", &self.volume_handle);
     }
 }

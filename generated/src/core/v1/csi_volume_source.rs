@@ -40,23 +40,21 @@ impl ObjectFields for CSIVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "driver" => self.driver = map.next_value()?,
-            "fsType" => self.fs_type = map.next_value()?,
+            "driver" => serde_impl::read(map, &mut self.driver),
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
             "nodePublishSecretRef" => {
-                serde_impl::optional_object(map, &mut self.node_publish_secret_ref)?
+                serde_impl::optional_object(map, &mut self.node_publish_secret_ref)
             }
-            "readOnly" => self.read_only = map.next_value()?,
-            "volumeAttributes" => self.volume_attributes = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "volumeAttributes" => serde_impl::read(map, &mut self.volume_attributes),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("driver", &self.driver)?;
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("nodePublishSecretRef", &self.node_publish_secret_ref)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("volumeAttributes", &self.volume_attributes)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("driver", &self.driver);
+        object.optional("fsType", &self.fs_type);
+        object.optional("nodePublishSecretRef", &self.node_publish_secret_ref);
+        object.optional("readOnly", &self.read_only);
+        object.optional("volumeAttributes", &self.volume_attributes);
     }
 }

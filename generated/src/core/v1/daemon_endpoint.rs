@@ -31,13 +31,11 @@ impl ObjectFields for DaemonEndpoint {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "Port" => self.port = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "Port" => serde_impl::read(map, &mut self.port),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("Port", &self.port)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("Port", &self.port);
     }
 }

@@ -30,13 +30,11 @@ impl ObjectFields for DownwardAPIProjection {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "items" => self.items = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "items" => serde_impl::read_list(map, &mut self.items),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("items", &self.items)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("items", &self.items);
     }
 }

@@ -36,21 +36,19 @@ impl ObjectFields for DownwardAPIVolumeFile {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fieldRef" => serde_impl::optional_object(map, &mut self.field_ref)?,
-            "mode" => self.mode = map.next_value()?,
-            "path" => self.path = map.next_value()?,
+            "fieldRef" => serde_impl::optional_object(map, &mut self.field_ref),
+            "mode" => serde_impl::read(map, &mut self.mode),
+            "path" => serde_impl::read(map, &mut self.path),
             "resourceFieldRef" => {
-                serde_impl::optional_object(map, &mut self.resource_field_ref)?
+                serde_impl::optional_object(map, &mut self.resource_field_ref)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fieldRef", &self.field_ref)?;
-        object.optional("mode", &self.mode)?;
-        object.optional("path", &self.path)?;
-        object.optional("resourceFieldRef", &self.resource_field_ref)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fieldRef", &self.field_ref);
+        object.optional("mode", &self.mode);
+        object.optional("path", &self.path);
+        object.optional("resourceFieldRef", &self.resource_field_ref);
     }
 }

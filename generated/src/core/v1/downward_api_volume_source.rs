@@ -32,15 +32,13 @@ impl ObjectFields for DownwardAPIVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "defaultMode" => self.default_mode = map.next_value()?,
-            "items" => self.items = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "defaultMode" => serde_impl::read(map, &mut self.default_mode),
+            "items" => serde_impl::read_list(map, &mut self.items),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("defaultMode", &self.default_mode)?;
-        object.optional("items", &self.items)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("defaultMode", &self.default_mode);
+        object.optional("items", &self.items);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for EmptyDirVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "medium" => self.medium = map.next_value()?,
-            "sizeLimit" => self.size_limit = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "medium" => serde_impl::read(map, &mut self.medium),
+            "sizeLimit" => serde_impl::read(map, &mut self.size_limit),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("medium", &self.medium)?;
-        object.optional("sizeLimit", &self.size_limit)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("medium", &self.medium);
+        object.optional("sizeLimit", &self.size_limit);
     }
 }

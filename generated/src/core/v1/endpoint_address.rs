@@ -38,19 +38,17 @@ impl ObjectFields for EndpointAddress {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "hostname" => self.hostname = map.next_value()?,
-            "ip" => self.ip = map.next_value()?,
-            "nodeName" => self.node_name = map.next_value()?,
-            "targetRef" => self.target_ref = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "hostname" => serde_impl::read(map, &mut self.hostname),
+            "ip" => serde_impl::read(map, &mut self.ip),
+            "nodeName" => serde_impl::read(map, &mut self.node_name),
+            "targetRef" => serde_impl::read(map, &mut self.target_ref),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("hostname", &self.hostname)?;
-        object.optional("ip", &self.ip)?;
-        object.optional("nodeName", &self.node_name)?;
-        object.optional("targetRef", &self.target_ref)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("hostname", &self.hostname);
+        object.optional("ip", &self.ip);
+        object.optional("nodeName", &self.node_name);
+        object.optional("targetRef", &self.target_ref);
     }
 }

@@ -46,19 +46,17 @@ impl ObjectFields for EndpointPort {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "appProtocol" => self.app_protocol = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "port" => self.port = map.next_value()?,
-            "protocol" => self.protocol = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "appProtocol" => serde_impl::read(map, &mut self.app_protocol),
+            "name" => serde_impl::read(map, &mut self.name),
+            "port" => serde_impl::read(map, &mut self.port),
+            "protocol" => serde_impl::read(map, &mut self.protocol),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("appProtocol", &self.app_protocol)?;
-        object.optional("name", &self.name)?;
-        object.optional("port", &self.port)?;
-        object.optional("protocol", &self.protocol)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("appProtocol", &self.app_protocol);
+        object.optional("name", &self.name);
+        object.optional("port", &self.port);
+        object.optional("protocol", &self.protocol);
     }
 }

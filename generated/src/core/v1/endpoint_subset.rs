@@ -46,17 +46,17 @@ impl ObjectFields for EndpointSubset {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "addresses" => self.addresses = serde_impl::shrunk(map)?,
-            "notReadyAddresses" => self.not_ready_addresses = serde_impl::shrunk(map)?,
-            "ports" => self.ports = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "addresses" => serde_impl::read_list(map, &mut self.addresses),
+            "notReadyAddresses" => {
+                serde_impl::read_list(map, &mut self.not_ready_addresses)
+            }
+            "ports" => serde_impl::read_list(map, &mut self.ports),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("addresses", &self.addresses)?;
-        object.optional("notReadyAddresses", &self.not_ready_addresses)?;
-        object.optional("ports", &self.ports)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("addresses", &self.addresses);
+        object.optional("notReadyAddresses", &self.not_ready_addresses);
+        object.optional("ports", &self.ports);
     }
 }

@@ -34,17 +34,15 @@ impl ObjectFields for EnvFromSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "configMapRef" => serde_impl::optional_object(map, &mut self.config_map_ref)?,
-            "prefix" => self.prefix = map.next_value()?,
-            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
-            _ => serde_impl::skip_value(map)?,
+            "configMapRef" => serde_impl::optional_object(map, &mut self.config_map_ref),
+            "prefix" => serde_impl::read(map, &mut self.prefix),
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("configMapRef", &self.config_map_ref)?;
-        object.optional("prefix", &self.prefix)?;
-        object.optional("secretRef", &self.secret_ref)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("configMapRef", &self.config_map_ref);
+        object.optional("prefix", &self.prefix);
+        object.optional("secretRef", &self.secret_ref);
     }
 }

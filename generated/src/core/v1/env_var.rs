@@ -36,17 +36,15 @@ impl ObjectFields for EnvVar {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "value" => self.value = map.next_value()?,
-            "valueFrom" => self.value_from = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "name" => serde_impl::read(map, &mut self.name),
+            "value" => serde_impl::read(map, &mut self.value),
+            "valueFrom" => serde_impl::read(map, &mut self.value_from),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        object.optional("value", &self.value)?;
-        object.optional("valueFrom", &self.value_from)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        object.optional("value", &self.value);
+        object.optional("valueFrom", &self.value_from);
     }
 }

@@ -42,24 +42,22 @@ impl ObjectFields for EnvVarSource {
     ) -> Result<(), A::Error> {
         match key {
             "configMapKeyRef" => {
-                serde_impl::optional_object(map, &mut self.config_map_key_ref)?
+                serde_impl::optional_object(map, &mut self.config_map_key_ref)
             }
-            "fieldRef" => serde_impl::optional_object(map, &mut self.field_ref)?,
-            "fileKeyRef" => self.file_key_ref = map.next_value()?,
+            "fieldRef" => serde_impl::optional_object(map, &mut self.field_ref),
+            "fileKeyRef" => serde_impl::read(map, &mut self.file_key_ref),
             "resourceFieldRef" => {
-                serde_impl::optional_object(map, &mut self.resource_field_ref)?
+                serde_impl::optional_object(map, &mut self.resource_field_ref)
             }
-            "secretKeyRef" => serde_impl::optional_object(map, &mut self.secret_key_ref)?,
-            _ => serde_impl::skip_value(map)?,
+            "secretKeyRef" => serde_impl::optional_object(map, &mut self.secret_key_ref),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("configMapKeyRef", &self.config_map_key_ref)?;
-        object.optional("fieldRef", &self.field_ref)?;
-        object.optional("fileKeyRef", &self.file_key_ref)?;
-        object.optional("resourceFieldRef", &self.resource_field_ref)?;
-        object.optional("secretKeyRef", &self.secret_key_ref)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("configMapKeyRef", &self.config_map_key_ref);
+        object.optional("fieldRef", &self.field_ref);
+        object.optional("fileKeyRef", &self.file_key_ref);
+        object.optional("resourceFieldRef", &self.resource_field_ref);
+        object.optional("secretKeyRef", &self.secret_key_ref);
     }
 }

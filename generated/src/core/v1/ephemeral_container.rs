@@ -89,65 +89,69 @@ impl ObjectFields for EphemeralContainer {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "args" => self.args = serde_impl::shrunk(map)?,
-            "command" => self.command = serde_impl::shrunk(map)?,
-            "env" => self.env = serde_impl::shrunk(map)?,
-            "envFrom" => self.env_from = serde_impl::shrunk(map)?,
-            "image" => self.image = map.next_value()?,
-            "imagePullPolicy" => self.image_pull_policy = map.next_value()?,
-            "lifecycle" => serde_impl::optional_object(map, &mut self.lifecycle)?,
-            "livenessProbe" => self.liveness_probe = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "ports" => self.ports = serde_impl::shrunk(map)?,
-            "readinessProbe" => self.readiness_probe = map.next_value()?,
-            "resizePolicy" => self.resize_policy = serde_impl::shrunk(map)?,
-            "resources" => self.resources = map.next_value()?,
-            "restartPolicy" => self.restart_policy = map.next_value()?,
-            "restartPolicyRules" => self.restart_policy_rules = serde_impl::shrunk(map)?,
-            "securityContext" => self.security_context = map.next_value()?,
-            "startupProbe" => self.startup_probe = map.next_value()?,
-            "stdin" => self.stdin = map.next_value()?,
-            "stdinOnce" => self.stdin_once = map.next_value()?,
-            "targetContainerName" => self.target_container_name = map.next_value()?,
-            "terminationMessagePath" => self.termination_message_path = map.next_value()?,
-            "terminationMessagePolicy" => {
-                self.termination_message_policy = map.next_value()?;
+            "args" => serde_impl::read_list(map, &mut self.args),
+            "command" => serde_impl::read_list(map, &mut self.command),
+            "env" => serde_impl::read_list(map, &mut self.env),
+            "envFrom" => serde_impl::read_list(map, &mut self.env_from),
+            "image" => serde_impl::read(map, &mut self.image),
+            "imagePullPolicy" => serde_impl::read(map, &mut self.image_pull_policy),
+            "lifecycle" => serde_impl::optional_object(map, &mut self.lifecycle),
+            "livenessProbe" => serde_impl::read(map, &mut self.liveness_probe),
+            "name" => serde_impl::read(map, &mut self.name),
+            "ports" => serde_impl::read_list(map, &mut self.ports),
+            "readinessProbe" => serde_impl::read(map, &mut self.readiness_probe),
+            "resizePolicy" => serde_impl::read_list(map, &mut self.resize_policy),
+            "resources" => serde_impl::read(map, &mut self.resources),
+            "restartPolicy" => serde_impl::read(map, &mut self.restart_policy),
+            "restartPolicyRules" => {
+                serde_impl::read_list(map, &mut self.restart_policy_rules)
             }
-            "tty" => self.tty = map.next_value()?,
-            "volumeDevices" => self.volume_devices = serde_impl::shrunk(map)?,
-            "volumeMounts" => self.volume_mounts = serde_impl::shrunk(map)?,
-            "workingDir" => self.working_dir = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "securityContext" => serde_impl::read(map, &mut self.security_context),
+            "startupProbe" => serde_impl::read(map, &mut self.startup_probe),
+            "stdin" => serde_impl::read(map, &mut self.stdin),
+            "stdinOnce" => serde_impl::read(map, &mut self.stdin_once),
+            "targetContainerName" => {
+                serde_impl::read(map, &mut self.target_container_name)
+            }
+            "terminationMessagePath" => {
+                serde_impl::read(map, &mut self.termination_message_path)
+            }
+            "terminationMessagePolicy" => {
+                serde_impl::read(map, &mut self.termination_message_policy)
+            }
+            "tty" => serde_impl::read(map, &mut self.tty),
+            "volumeDevices" => serde_impl::read_list(map, &mut self.volume_devices),
+            "volumeMounts" => serde_impl::read_list(map, &mut self.volume_mounts),
+            "workingDir" => serde_impl::read(map, &mut self.working_dir),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("args", &self.args)?;
-        object.optional("command", &self.command)?;
-        object.optional("env", &self.env)?;
-        object.optional("envFrom", &self.env_from)?;
-        object.optional("image", &self.image)?;
-        object.optional("imagePullPolicy", &self.image_pull_policy)?;
-        object.optional("lifecycle", &self.lifecycle)?;
-        object.optional("livenessProbe", &self.liveness_probe)?;
-        object.optional("name", &self.name)?;
-        object.optional("ports", &self.ports)?;
-        object.optional("readinessProbe", &self.readiness_probe)?;
-        object.optional("resizePolicy", &self.resize_policy)?;
-        object.optional("resources", &self.resources)?;
-        object.optional("restartPolicy", &self.restart_policy)?;
-        object.optional("restartPolicyRules", &self.restart_policy_rules)?;
-        object.optional("securityContext", &self.security_context)?;
-        object.optional("startupProbe", &self.startup_probe)?;
-        object.optional("stdin", &self.stdin)?;
-        object.optional("stdinOnce", &self.stdin_once)?;
-        object.optional("targetContainerName", &self.target_container_name)?;
-        object.optional("terminationMessagePath", &self.termination_message_path)?;
-        object.optional("terminationMessagePolicy", &self.termination_message_policy)?;
-        object.optional("tty", &self.tty)?;
-        object.optional("volumeDevices", &self.volume_devices)?;
-        object.optional("volumeMounts", &self.volume_mounts)?;
-        object.optional("workingDir", &self.working_dir)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("args", &self.args);
+        object.optional("command", &self.command);
+        object.optional("env", &self.env);
+        object.optional("envFrom", &self.env_from);
+        object.optional("image", &self.image);
+        object.optional("imagePullPolicy", &self.image_pull_policy);
+        object.optional("lifecycle", &self.lifecycle);
+        object.optional("livenessProbe", &self.liveness_probe);
+        object.optional("name", &self.name);
+        object.optional("ports", &self.ports);
+        object.optional("readinessProbe", &self.readiness_probe);
+        object.optional("resizePolicy", &self.resize_policy);
+        object.optional("resources", &self.resources);
+        object.optional("restartPolicy", &self.restart_policy);
+        object.optional("restartPolicyRules", &self.restart_policy_rules);
+        object.optional("securityContext", &self.security_context);
+        object.optional("startupProbe", &self.startup_probe);
+        object.optional("stdin", &self.stdin);
+        object.optional("stdinOnce", &self.stdin_once);
+        object.optional("targetContainerName", &self.target_container_name);
+        object.optional("terminationMessagePath", &self.termination_message_path);
+        object.optional("terminationMessagePolicy", &self.termination_message_policy);
+        object.optional("tty", &self.tty);
+        object.optional("volumeDevices", &self.volume_devices);
+        object.optional("volumeMounts", &self.volume_mounts);
+        object.optional("workingDir", &self.working_dir);
     }
 }

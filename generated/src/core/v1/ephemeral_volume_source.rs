@@ -36,13 +36,13 @@ impl ObjectFields for EphemeralVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "volumeClaimTemplate" => self.volume_claim_template = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "volumeClaimTemplate" => {
+                serde_impl::read(map, &mut self.volume_claim_template)
+            }
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("volumeClaimTemplate", &self.volume_claim_template)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("volumeClaimTemplate", &self.volume_claim_template);
     }
 }

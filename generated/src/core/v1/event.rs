@@ -67,48 +67,46 @@ impl ObjectFields for Event {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "action" => self.action = map.next_value()?,
-            "count" => self.count = map.next_value()?,
-            "eventTime" => self.event_time = map.next_value()?,
-            "firstTimestamp" => self.first_timestamp = map.next_value()?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "action" => serde_impl::read(map, &mut self.action),
+            "count" => serde_impl::read(map, &mut self.count),
+            "eventTime" => serde_impl::read(map, &mut self.event_time),
+            "firstTimestamp" => serde_impl::read(map, &mut self.first_timestamp),
             "involvedObject" => {
-                serde_impl::optional_object(map, &mut self.involved_object)?
+                serde_impl::optional_object(map, &mut self.involved_object)
             }
-            "lastTimestamp" => self.last_timestamp = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "reason" => self.reason = map.next_value()?,
-            "related" => serde_impl::optional_object(map, &mut self.related)?,
-            "reportingComponent" => self.reporting_component = map.next_value()?,
-            "reportingInstance" => self.reporting_instance = map.next_value()?,
-            "series" => serde_impl::optional_object(map, &mut self.series)?,
-            "source" => serde_impl::optional_object(map, &mut self.source)?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "lastTimestamp" => serde_impl::read(map, &mut self.last_timestamp),
+            "message" => serde_impl::read(map, &mut self.message),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            "related" => serde_impl::optional_object(map, &mut self.related),
+            "reportingComponent" => serde_impl::read(map, &mut self.reporting_component),
+            "reportingInstance" => serde_impl::read(map, &mut self.reporting_instance),
+            "series" => serde_impl::optional_object(map, &mut self.series),
+            "source" => serde_impl::optional_object(map, &mut self.source),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("action", &self.action)?;
-        object.optional("count", &self.count)?;
-        object.optional("eventTime", &self.event_time)?;
-        object.optional("firstTimestamp", &self.first_timestamp)?;
-        object.optional("involvedObject", &self.involved_object)?;
-        object.optional("lastTimestamp", &self.last_timestamp)?;
-        object.optional("message", &self.message)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("reason", &self.reason)?;
-        object.optional("related", &self.related)?;
-        object.optional("reportingComponent", &self.reporting_component)?;
-        object.optional("reportingInstance", &self.reporting_instance)?;
-        object.optional("series", &self.series)?;
-        object.optional("source", &self.source)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("action", &self.action);
+        object.optional("count", &self.count);
+        object.optional("eventTime", &self.event_time);
+        object.optional("firstTimestamp", &self.first_timestamp);
+        object.optional("involvedObject", &self.involved_object);
+        object.optional("lastTimestamp", &self.last_timestamp);
+        object.optional("message", &self.message);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("reason", &self.reason);
+        object.optional("related", &self.related);
+        object.optional("reportingComponent", &self.reporting_component);
+        object.optional("reportingInstance", &self.reporting_instance);
+        object.optional("series", &self.series);
+        object.optional("source", &self.source);
+        object.optional("type", &self.type_);
     }
 }
 impl Kind for Event {

@@ -31,15 +31,13 @@ impl ObjectFields for EventSeries {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "count" => self.count = map.next_value()?,
-            "lastObservedTime" => self.last_observed_time = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "count" => serde_impl::read(map, &mut self.count),
+            "lastObservedTime" => serde_impl::read(map, &mut self.last_observed_time),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("count", &self.count)?;
-        object.optional("lastObservedTime", &self.last_observed_time)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("count", &self.count);
+        object.optional("lastObservedTime", &self.last_observed_time);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for EventSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "component" => self.component = map.next_value()?,
-            "host" => self.host = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "component" => serde_impl::read(map, &mut self.component),
+            "host" => serde_impl::read(map, &mut self.host),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("component", &self.component)?;
-        object.optional("host", &self.host)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("component", &self.component);
+        object.optional("host", &self.host);
     }
 }

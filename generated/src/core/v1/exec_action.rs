@@ -29,13 +29,11 @@ impl ObjectFields for ExecAction {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "command" => self.command = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "command" => serde_impl::read_list(map, &mut self.command),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("command", &self.command)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("command", &self.command);
     }
 }

@@ -37,21 +37,19 @@ impl ObjectFields for FCVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fsType" => self.fs_type = map.next_value()?,
-            "lun" => self.lun = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "targetWWNs" => self.target_wwns = serde_impl::shrunk(map)?,
-            "wwids" => self.wwids = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "lun" => serde_impl::read(map, &mut self.lun),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "targetWWNs" => serde_impl::read_list(map, &mut self.target_wwns),
+            "wwids" => serde_impl::read_list(map, &mut self.wwids),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("lun", &self.lun)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("targetWWNs", &self.target_wwns)?;
-        object.optional("wwids", &self.wwids)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fsType", &self.fs_type);
+        object.optional("lun", &self.lun);
+        object.optional("readOnly", &self.read_only);
+        object.optional("targetWWNs", &self.target_wwns);
+        object.optional("wwids", &self.wwids);
     }
 }

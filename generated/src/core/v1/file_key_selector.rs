@@ -45,19 +45,17 @@ impl ObjectFields for FileKeySelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "key" => self.key = map.next_value()?,
-            "optional" => self.optional = map.next_value()?,
-            "path" => self.path = map.next_value()?,
-            "volumeName" => self.volume_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "key" => serde_impl::read(map, &mut self.key),
+            "optional" => serde_impl::read(map, &mut self.optional),
+            "path" => serde_impl::read(map, &mut self.path),
+            "volumeName" => serde_impl::read(map, &mut self.volume_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("key", &self.key)?;
-        object.optional("optional", &self.optional)?;
-        object.optional("path", &self.path)?;
-        object.optional("volumeName", &self.volume_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("key", &self.key);
+        object.optional("optional", &self.optional);
+        object.optional("path", &self.path);
+        object.optional("volumeName", &self.volume_name);
     }
 }

@@ -40,21 +40,19 @@ impl ObjectFields for FlexVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "driver" => self.driver = map.next_value()?,
-            "fsType" => self.fs_type = map.next_value()?,
-            "options" => self.options = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
-            _ => serde_impl::skip_value(map)?,
+            "driver" => serde_impl::read(map, &mut self.driver),
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "options" => serde_impl::read(map, &mut self.options),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("driver", &self.driver)?;
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("options", &self.options)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("secretRef", &self.secret_ref)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("driver", &self.driver);
+        object.optional("fsType", &self.fs_type);
+        object.optional("options", &self.options);
+        object.optional("readOnly", &self.read_only);
+        object.optional("secretRef", &self.secret_ref);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for FlockerVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "datasetName" => self.dataset_name = map.next_value()?,
-            "datasetUUID" => self.dataset_uuid = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "datasetName" => serde_impl::read(map, &mut self.dataset_name),
+            "datasetUUID" => serde_impl::read(map, &mut self.dataset_uuid),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("datasetName", &self.dataset_name)?;
-        object.optional("datasetUUID", &self.dataset_uuid)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("datasetName", &self.dataset_name);
+        object.optional("datasetUUID", &self.dataset_uuid);
     }
 }

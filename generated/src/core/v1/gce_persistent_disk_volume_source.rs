@@ -39,19 +39,17 @@ impl ObjectFields for GCEPersistentDiskVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fsType" => self.fs_type = map.next_value()?,
-            "partition" => self.partition = map.next_value()?,
-            "pdName" => self.pd_name = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "partition" => serde_impl::read(map, &mut self.partition),
+            "pdName" => serde_impl::read(map, &mut self.pd_name),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("partition", &self.partition)?;
-        object.optional("pdName", &self.pd_name)?;
-        object.optional("readOnly", &self.read_only)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fsType", &self.fs_type);
+        object.optional("partition", &self.partition);
+        object.optional("pdName", &self.pd_name);
+        object.optional("readOnly", &self.read_only);
     }
 }

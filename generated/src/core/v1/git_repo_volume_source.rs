@@ -37,17 +37,15 @@ impl ObjectFields for GitRepoVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "directory" => self.directory = map.next_value()?,
-            "repository" => self.repository = map.next_value()?,
-            "revision" => self.revision = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "directory" => serde_impl::read(map, &mut self.directory),
+            "repository" => serde_impl::read(map, &mut self.repository),
+            "revision" => serde_impl::read(map, &mut self.revision),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("directory", &self.directory)?;
-        object.optional("repository", &self.repository)?;
-        object.optional("revision", &self.revision)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("directory", &self.directory);
+        object.optional("repository", &self.repository);
+        object.optional("revision", &self.revision);
     }
 }

@@ -39,19 +39,17 @@ impl ObjectFields for GlusterfsPersistentVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "endpoints" => self.endpoints = map.next_value()?,
-            "endpointsNamespace" => self.endpoints_namespace = map.next_value()?,
-            "path" => self.path = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "endpoints" => serde_impl::read(map, &mut self.endpoints),
+            "endpointsNamespace" => serde_impl::read(map, &mut self.endpoints_namespace),
+            "path" => serde_impl::read(map, &mut self.path),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("endpoints", &self.endpoints)?;
-        object.optional("endpointsNamespace", &self.endpoints_namespace)?;
-        object.optional("path", &self.path)?;
-        object.optional("readOnly", &self.read_only)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("endpoints", &self.endpoints);
+        object.optional("endpointsNamespace", &self.endpoints_namespace);
+        object.optional("path", &self.path);
+        object.optional("readOnly", &self.read_only);
     }
 }

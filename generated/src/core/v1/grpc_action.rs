@@ -35,15 +35,13 @@ impl ObjectFields for GRPCAction {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "port" => self.port = map.next_value()?,
-            "service" => self.service = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "port" => serde_impl::read(map, &mut self.port),
+            "service" => serde_impl::read(map, &mut self.service),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("port", &self.port)?;
-        object.optional("service", &self.service)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("port", &self.port);
+        object.optional("service", &self.service);
     }
 }

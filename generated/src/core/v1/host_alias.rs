@@ -33,15 +33,13 @@ impl ObjectFields for HostAlias {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "hostnames" => self.hostnames = serde_impl::shrunk(map)?,
-            "ip" => self.ip = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "hostnames" => serde_impl::read_list(map, &mut self.hostnames),
+            "ip" => serde_impl::read(map, &mut self.ip),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("hostnames", &self.hostnames)?;
-        object.optional("ip", &self.ip)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("hostnames", &self.hostnames);
+        object.optional("ip", &self.ip);
     }
 }

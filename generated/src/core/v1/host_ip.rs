@@ -31,13 +31,11 @@ impl ObjectFields for HostIP {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "ip" => self.ip = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "ip" => serde_impl::read(map, &mut self.ip),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("ip", &self.ip)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("ip", &self.ip);
     }
 }

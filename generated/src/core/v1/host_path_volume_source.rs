@@ -33,15 +33,13 @@ impl ObjectFields for HostPathVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "path" => self.path = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "path" => serde_impl::read(map, &mut self.path),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("path", &self.path)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("path", &self.path);
+        object.optional("type", &self.type_);
     }
 }

@@ -40,21 +40,19 @@ impl ObjectFields for HTTPGetAction {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "host" => self.host = map.next_value()?,
-            "httpHeaders" => self.http_headers = serde_impl::shrunk(map)?,
-            "path" => self.path = map.next_value()?,
-            "port" => self.port = map.next_value()?,
-            "scheme" => self.scheme = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "host" => serde_impl::read(map, &mut self.host),
+            "httpHeaders" => serde_impl::read_list(map, &mut self.http_headers),
+            "path" => serde_impl::read(map, &mut self.path),
+            "port" => serde_impl::read(map, &mut self.port),
+            "scheme" => serde_impl::read(map, &mut self.scheme),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("host", &self.host)?;
-        object.optional("httpHeaders", &self.http_headers)?;
-        object.optional("path", &self.path)?;
-        object.optional("port", &self.port)?;
-        object.optional("scheme", &self.scheme)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("host", &self.host);
+        object.optional("httpHeaders", &self.http_headers);
+        object.optional("path", &self.path);
+        object.optional("port", &self.port);
+        object.optional("scheme", &self.scheme);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for ImageVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "pullPolicy" => self.pull_policy = map.next_value()?,
-            "reference" => self.reference = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "pullPolicy" => serde_impl::read(map, &mut self.pull_policy),
+            "reference" => serde_impl::read(map, &mut self.reference),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("pullPolicy", &self.pull_policy)?;
-        object.optional("reference", &self.reference)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("pullPolicy", &self.pull_policy);
+        object.optional("reference", &self.reference);
     }
 }

@@ -31,13 +31,11 @@ impl ObjectFields for ImageVolumeStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "imageRef" => self.image_ref = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "imageRef" => serde_impl::read(map, &mut self.image_ref),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("imageRef", &self.image_ref)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("imageRef", &self.image_ref);
     }
 }

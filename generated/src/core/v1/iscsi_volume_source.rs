@@ -56,33 +56,31 @@ impl ObjectFields for ISCSIVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "chapAuthDiscovery" => self.chap_auth_discovery = map.next_value()?,
-            "chapAuthSession" => self.chap_auth_session = map.next_value()?,
-            "fsType" => self.fs_type = map.next_value()?,
-            "initiatorName" => self.initiator_name = map.next_value()?,
-            "iqn" => self.iqn = map.next_value()?,
-            "iscsiInterface" => self.iscsi_interface = map.next_value()?,
-            "lun" => self.lun = map.next_value()?,
-            "portals" => self.portals = serde_impl::shrunk(map)?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
-            "targetPortal" => self.target_portal = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "chapAuthDiscovery" => serde_impl::read(map, &mut self.chap_auth_discovery),
+            "chapAuthSession" => serde_impl::read(map, &mut self.chap_auth_session),
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "initiatorName" => serde_impl::read(map, &mut self.initiator_name),
+            "iqn" => serde_impl::read(map, &mut self.iqn),
+            "iscsiInterface" => serde_impl::read(map, &mut self.iscsi_interface),
+            "lun" => serde_impl::read(map, &mut self.lun),
+            "portals" => serde_impl::read_list(map, &mut self.portals),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref),
+            "targetPortal" => serde_impl::read(map, &mut self.target_portal),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("chapAuthDiscovery", &self.chap_auth_discovery)?;
-        object.optional("chapAuthSession", &self.chap_auth_session)?;
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("initiatorName", &self.initiator_name)?;
-        object.optional("iqn", &self.iqn)?;
-        object.optional("iscsiInterface", &self.iscsi_interface)?;
-        object.optional("lun", &self.lun)?;
-        object.optional("portals", &self.portals)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("secretRef", &self.secret_ref)?;
-        object.optional("targetPortal", &self.target_portal)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("chapAuthDiscovery", &self.chap_auth_discovery);
+        object.optional("chapAuthSession", &self.chap_auth_session);
+        object.optional("fsType", &self.fs_type);
+        object.optional("initiatorName", &self.initiator_name);
+        object.optional("iqn", &self.iqn);
+        object.optional("iscsiInterface", &self.iscsi_interface);
+        object.optional("lun", &self.lun);
+        object.optional("portals", &self.portals);
+        object.optional("readOnly", &self.read_only);
+        object.optional("secretRef", &self.secret_ref);
+        object.optional("targetPortal", &self.target_portal);
     }
 }

@@ -37,17 +37,15 @@ impl ObjectFields for KeyToPath {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "key" => self.key = map.next_value()?,
-            "mode" => self.mode = map.next_value()?,
-            "path" => self.path = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "key" => serde_impl::read(map, &mut self.key),
+            "mode" => serde_impl::read(map, &mut self.mode),
+            "path" => serde_impl::read(map, &mut self.path),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("key", &self.key)?;
-        object.optional("mode", &self.mode)?;
-        object.optional("path", &self.path)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("key", &self.key);
+        object.optional("mode", &self.mode);
+        object.optional("path", &self.path);
     }
 }

@@ -34,17 +34,15 @@ impl ObjectFields for Lifecycle {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "postStart" => self.post_start = map.next_value()?,
-            "preStop" => self.pre_stop = map.next_value()?,
-            "stopSignal" => self.stop_signal = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "postStart" => serde_impl::read(map, &mut self.post_start),
+            "preStop" => serde_impl::read(map, &mut self.pre_stop),
+            "stopSignal" => serde_impl::read(map, &mut self.stop_signal),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("postStart", &self.post_start)?;
-        object.optional("preStop", &self.pre_stop)?;
-        object.optional("stopSignal", &self.stop_signal)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("postStart", &self.post_start);
+        object.optional("preStop", &self.pre_stop);
+        object.optional("stopSignal", &self.stop_signal);
     }
 }

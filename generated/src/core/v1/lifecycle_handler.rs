@@ -36,19 +36,17 @@ impl ObjectFields for LifecycleHandler {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "exec" => self.exec = map.next_value()?,
-            "httpGet" => self.http_get = map.next_value()?,
-            "sleep" => serde_impl::optional_object(map, &mut self.sleep)?,
-            "tcpSocket" => serde_impl::optional_object(map, &mut self.tcp_socket)?,
-            _ => serde_impl::skip_value(map)?,
+            "exec" => serde_impl::read(map, &mut self.exec),
+            "httpGet" => serde_impl::read(map, &mut self.http_get),
+            "sleep" => serde_impl::optional_object(map, &mut self.sleep),
+            "tcpSocket" => serde_impl::optional_object(map, &mut self.tcp_socket),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("exec", &self.exec)?;
-        object.optional("httpGet", &self.http_get)?;
-        object.optional("sleep", &self.sleep)?;
-        object.optional("tcpSocket", &self.tcp_socket)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("exec", &self.exec);
+        object.optional("httpGet", &self.http_get);
+        object.optional("sleep", &self.sleep);
+        object.optional("tcpSocket", &self.tcp_socket);
     }
 }

@@ -41,23 +41,23 @@ impl ObjectFields for LimitRangeItem {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "default" => self.default = map.next_value()?,
-            "defaultRequest" => self.default_request = map.next_value()?,
-            "max" => self.max = map.next_value()?,
-            "maxLimitRequestRatio" => self.max_limit_request_ratio = map.next_value()?,
-            "min" => self.min = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "default" => serde_impl::read(map, &mut self.default),
+            "defaultRequest" => serde_impl::read(map, &mut self.default_request),
+            "max" => serde_impl::read(map, &mut self.max),
+            "maxLimitRequestRatio" => {
+                serde_impl::read(map, &mut self.max_limit_request_ratio)
+            }
+            "min" => serde_impl::read(map, &mut self.min),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("default", &self.default)?;
-        object.optional("defaultRequest", &self.default_request)?;
-        object.optional("max", &self.max)?;
-        object.optional("maxLimitRequestRatio", &self.max_limit_request_ratio)?;
-        object.optional("min", &self.min)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("default", &self.default);
+        object.optional("defaultRequest", &self.default_request);
+        object.optional("max", &self.max);
+        object.optional("maxLimitRequestRatio", &self.max_limit_request_ratio);
+        object.optional("min", &self.min);
+        object.optional("type", &self.type_);
     }
 }

@@ -32,13 +32,11 @@ impl ObjectFields for LimitRangeSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "limits" => self.limits = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "limits" => serde_impl::read_list(map, &mut self.limits),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("limits", &self.limits)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("limits", &self.limits);
     }
 }

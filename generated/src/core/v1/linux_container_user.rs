@@ -37,17 +37,17 @@ impl ObjectFields for LinuxContainerUser {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "gid" => self.gid = map.next_value()?,
-            "supplementalGroups" => self.supplemental_groups = serde_impl::shrunk(map)?,
-            "uid" => self.uid = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "gid" => serde_impl::read(map, &mut self.gid),
+            "supplementalGroups" => {
+                serde_impl::read_list(map, &mut self.supplemental_groups)
+            }
+            "uid" => serde_impl::read(map, &mut self.uid),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("gid", &self.gid)?;
-        object.optional("supplementalGroups", &self.supplemental_groups)?;
-        object.optional("uid", &self.uid)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("gid", &self.gid);
+        object.optional("supplementalGroups", &self.supplemental_groups);
+        object.optional("uid", &self.uid);
     }
 }

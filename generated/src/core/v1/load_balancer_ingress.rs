@@ -36,19 +36,17 @@ impl ObjectFields for LoadBalancerIngress {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "hostname" => self.hostname = map.next_value()?,
-            "ip" => self.ip = map.next_value()?,
-            "ipMode" => self.ip_mode = map.next_value()?,
-            "ports" => self.ports = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "hostname" => serde_impl::read(map, &mut self.hostname),
+            "ip" => serde_impl::read(map, &mut self.ip),
+            "ipMode" => serde_impl::read(map, &mut self.ip_mode),
+            "ports" => serde_impl::read_list(map, &mut self.ports),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("hostname", &self.hostname)?;
-        object.optional("ip", &self.ip)?;
-        object.optional("ipMode", &self.ip_mode)?;
-        object.optional("ports", &self.ports)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("hostname", &self.hostname);
+        object.optional("ip", &self.ip);
+        object.optional("ipMode", &self.ip_mode);
+        object.optional("ports", &self.ports);
     }
 }

@@ -42,21 +42,19 @@ impl ObjectFields for ModifyVolumeStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "status" => self.status = map.next_value()?,
+            "status" => serde_impl::read(map, &mut self.status),
             "targetVolumeAttributesClassName" => {
-                self.target_volume_attributes_class_name = map.next_value()?;
+                serde_impl::read(map, &mut self.target_volume_attributes_class_name)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("status", &self.status)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("status", &self.status);
         object
             .optional(
                 "targetVolumeAttributesClassName",
                 &self.target_volume_attributes_class_name,
-            )?;
-        Ok(())
+            );
     }
 }

@@ -29,13 +29,11 @@ impl ObjectFields for NamespaceSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "finalizers" => self.finalizers = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "finalizers" => serde_impl::read_list(map, &mut self.finalizers),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("finalizers", &self.finalizers)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("finalizers", &self.finalizers);
     }
 }

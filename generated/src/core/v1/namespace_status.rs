@@ -32,15 +32,13 @@ impl ObjectFields for NamespaceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "phase" => self.phase = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "phase" => serde_impl::read(map, &mut self.phase),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("conditions", &self.conditions)?;
-        object.optional("phase", &self.phase)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("conditions", &self.conditions);
+        object.optional("phase", &self.phase);
     }
 }

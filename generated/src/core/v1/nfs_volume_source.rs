@@ -37,17 +37,15 @@ impl ObjectFields for NFSVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "path" => self.path = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "server" => self.server = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "path" => serde_impl::read(map, &mut self.path),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "server" => serde_impl::read(map, &mut self.server),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("path", &self.path)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("server", &self.server)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("path", &self.path);
+        object.optional("readOnly", &self.read_only);
+        object.optional("server", &self.server);
     }
 }

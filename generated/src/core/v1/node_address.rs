@@ -35,15 +35,13 @@ impl ObjectFields for NodeAddress {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "address" => self.address = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "address" => serde_impl::read(map, &mut self.address),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("address", &self.address)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("address", &self.address);
+        object.optional("type", &self.type_);
     }
 }

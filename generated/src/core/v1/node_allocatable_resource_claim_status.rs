@@ -37,17 +37,15 @@ impl ObjectFields for NodeAllocatableResourceClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "containers" => self.containers = serde_impl::shrunk(map)?,
-            "resourceClaimName" => self.resource_claim_name = map.next_value()?,
-            "resources" => self.resources = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "containers" => serde_impl::read_list(map, &mut self.containers),
+            "resourceClaimName" => serde_impl::read(map, &mut self.resource_claim_name),
+            "resources" => serde_impl::read(map, &mut self.resources),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("containers", &self.containers)?;
-        object.optional("resourceClaimName", &self.resource_claim_name)?;
-        object.optional("resources", &self.resources)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("containers", &self.containers);
+        object.optional("resourceClaimName", &self.resource_claim_name);
+        object.optional("resources", &self.resources);
     }
 }

@@ -43,23 +43,21 @@ impl ObjectFields for NodeCondition {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "lastHeartbeatTime" => self.last_heartbeat_time = map.next_value()?,
-            "lastTransitionTime" => self.last_transition_time = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            "status" => self.status = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "lastHeartbeatTime" => serde_impl::read(map, &mut self.last_heartbeat_time),
+            "lastTransitionTime" => serde_impl::read(map, &mut self.last_transition_time),
+            "message" => serde_impl::read(map, &mut self.message),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            "status" => serde_impl::read(map, &mut self.status),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("lastHeartbeatTime", &self.last_heartbeat_time)?;
-        object.optional("lastTransitionTime", &self.last_transition_time)?;
-        object.optional("message", &self.message)?;
-        object.optional("reason", &self.reason)?;
-        object.optional("status", &self.status)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("lastHeartbeatTime", &self.last_heartbeat_time);
+        object.optional("lastTransitionTime", &self.last_transition_time);
+        object.optional("message", &self.message);
+        object.optional("reason", &self.reason);
+        object.optional("status", &self.status);
+        object.optional("type", &self.type_);
     }
 }

@@ -30,13 +30,11 @@ impl ObjectFields for NodeConfigSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "configMap" => self.config_map = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "configMap" => serde_impl::read(map, &mut self.config_map),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("configMap", &self.config_map)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("configMap", &self.config_map);
     }
 }

@@ -36,21 +36,19 @@ impl ObjectFields for NodeConfigStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "active" => serde_impl::optional_object(map, &mut self.active)?,
-            "assigned" => serde_impl::optional_object(map, &mut self.assigned)?,
-            "error" => self.error = map.next_value()?,
+            "active" => serde_impl::optional_object(map, &mut self.active),
+            "assigned" => serde_impl::optional_object(map, &mut self.assigned),
+            "error" => serde_impl::read(map, &mut self.error),
             "lastKnownGood" => {
-                serde_impl::optional_object(map, &mut self.last_known_good)?
+                serde_impl::optional_object(map, &mut self.last_known_good)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("active", &self.active)?;
-        object.optional("assigned", &self.assigned)?;
-        object.optional("error", &self.error)?;
-        object.optional("lastKnownGood", &self.last_known_good)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("active", &self.active);
+        object.optional("assigned", &self.assigned);
+        object.optional("error", &self.error);
+        object.optional("lastKnownGood", &self.last_known_good);
     }
 }

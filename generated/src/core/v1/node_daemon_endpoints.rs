@@ -31,14 +31,12 @@ impl ObjectFields for NodeDaemonEndpoints {
     ) -> Result<(), A::Error> {
         match key {
             "kubeletEndpoint" => {
-                serde_impl::optional_object(map, &mut self.kubelet_endpoint)?
+                serde_impl::optional_object(map, &mut self.kubelet_endpoint)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("kubeletEndpoint", &self.kubelet_endpoint)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("kubeletEndpoint", &self.kubelet_endpoint);
     }
 }

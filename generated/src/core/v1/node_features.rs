@@ -30,14 +30,12 @@ impl ObjectFields for NodeFeatures {
     ) -> Result<(), A::Error> {
         match key {
             "supplementalGroupsPolicy" => {
-                self.supplemental_groups_policy = map.next_value()?;
+                serde_impl::read(map, &mut self.supplemental_groups_policy)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("supplementalGroupsPolicy", &self.supplemental_groups_policy)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("supplementalGroupsPolicy", &self.supplemental_groups_policy);
     }
 }

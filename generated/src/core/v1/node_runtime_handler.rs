@@ -32,15 +32,13 @@ impl ObjectFields for NodeRuntimeHandler {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "features" => serde_impl::optional_object(map, &mut self.features)?,
-            "name" => self.name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "features" => serde_impl::optional_object(map, &mut self.features),
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("features", &self.features)?;
-        object.optional("name", &self.name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("features", &self.features);
+        object.optional("name", &self.name);
     }
 }

@@ -32,16 +32,14 @@ impl ObjectFields for NodeRuntimeHandlerFeatures {
     ) -> Result<(), A::Error> {
         match key {
             "recursiveReadOnlyMounts" => {
-                self.recursive_read_only_mounts = map.next_value()?;
+                serde_impl::read(map, &mut self.recursive_read_only_mounts)
             }
-            "userNamespaces" => self.user_namespaces = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "userNamespaces" => serde_impl::read(map, &mut self.user_namespaces),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("recursiveReadOnlyMounts", &self.recursive_read_only_mounts)?;
-        object.optional("userNamespaces", &self.user_namespaces)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("recursiveReadOnlyMounts", &self.recursive_read_only_mounts);
+        object.optional("userNamespaces", &self.user_namespaces);
     }
 }

@@ -30,13 +30,13 @@ impl ObjectFields for NodeSelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "nodeSelectorTerms" => self.node_selector_terms = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "nodeSelectorTerms" => {
+                serde_impl::read_list(map, &mut self.node_selector_terms)
+            }
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("nodeSelectorTerms", &self.node_selector_terms)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("nodeSelectorTerms", &self.node_selector_terms);
     }
 }

@@ -37,17 +37,15 @@ impl ObjectFields for NodeSelectorRequirement {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "key" => self.key = map.next_value()?,
-            "operator" => self.operator = map.next_value()?,
-            "values" => self.values = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "key" => serde_impl::read(map, &mut self.key),
+            "operator" => serde_impl::read(map, &mut self.operator),
+            "values" => serde_impl::read_list(map, &mut self.values),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("key", &self.key)?;
-        object.optional("operator", &self.operator)?;
-        object.optional("values", &self.values)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("key", &self.key);
+        object.optional("operator", &self.operator);
+        object.optional("values", &self.values);
     }
 }

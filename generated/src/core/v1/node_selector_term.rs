@@ -32,15 +32,13 @@ impl ObjectFields for NodeSelectorTerm {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "matchExpressions" => self.match_expressions = serde_impl::shrunk(map)?,
-            "matchFields" => self.match_fields = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "matchExpressions" => serde_impl::read_list(map, &mut self.match_expressions),
+            "matchFields" => serde_impl::read_list(map, &mut self.match_fields),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("matchExpressions", &self.match_expressions)?;
-        object.optional("matchFields", &self.match_fields)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("matchExpressions", &self.match_expressions);
+        object.optional("matchFields", &self.match_fields);
     }
 }

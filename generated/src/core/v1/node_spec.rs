@@ -42,25 +42,23 @@ impl ObjectFields for NodeSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "configSource" => serde_impl::optional_object(map, &mut self.config_source)?,
-            "externalID" => self.external_id = map.next_value()?,
-            "podCIDR" => self.pod_cidr = map.next_value()?,
-            "podCIDRs" => self.pod_cidrs = serde_impl::shrunk(map)?,
-            "providerID" => self.provider_id = map.next_value()?,
-            "taints" => self.taints = serde_impl::shrunk(map)?,
-            "unschedulable" => self.unschedulable = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "configSource" => serde_impl::optional_object(map, &mut self.config_source),
+            "externalID" => serde_impl::read(map, &mut self.external_id),
+            "podCIDR" => serde_impl::read(map, &mut self.pod_cidr),
+            "podCIDRs" => serde_impl::read_list(map, &mut self.pod_cidrs),
+            "providerID" => serde_impl::read(map, &mut self.provider_id),
+            "taints" => serde_impl::read_list(map, &mut self.taints),
+            "unschedulable" => serde_impl::read(map, &mut self.unschedulable),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("configSource", &self.config_source)?;
-        object.optional("externalID", &self.external_id)?;
-        object.optional("podCIDR", &self.pod_cidr)?;
-        object.optional("podCIDRs", &self.pod_cidrs)?;
-        object.optional("providerID", &self.provider_id)?;
-        object.optional("taints", &self.taints)?;
-        object.optional("unschedulable", &self.unschedulable)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("configSource", &self.config_source);
+        object.optional("externalID", &self.external_id);
+        object.optional("podCIDR", &self.pod_cidr);
+        object.optional("podCIDRs", &self.pod_cidrs);
+        object.optional("providerID", &self.provider_id);
+        object.optional("taints", &self.taints);
+        object.optional("unschedulable", &self.unschedulable);
     }
 }

@@ -59,41 +59,39 @@ impl ObjectFields for NodeStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "addresses" => self.addresses = serde_impl::shrunk(map)?,
-            "allocatable" => self.allocatable = map.next_value()?,
-            "capacity" => self.capacity = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "config" => serde_impl::optional_object(map, &mut self.config)?,
+            "addresses" => serde_impl::read_list(map, &mut self.addresses),
+            "allocatable" => serde_impl::read(map, &mut self.allocatable),
+            "capacity" => serde_impl::read(map, &mut self.capacity),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "config" => serde_impl::optional_object(map, &mut self.config),
             "daemonEndpoints" => {
-                serde_impl::optional_object(map, &mut self.daemon_endpoints)?
+                serde_impl::optional_object(map, &mut self.daemon_endpoints)
             }
-            "declaredFeatures" => self.declared_features = serde_impl::shrunk(map)?,
-            "features" => serde_impl::optional_object(map, &mut self.features)?,
-            "images" => self.images = serde_impl::shrunk(map)?,
-            "nodeInfo" => self.node_info = map.next_value()?,
-            "phase" => self.phase = map.next_value()?,
-            "runtimeHandlers" => self.runtime_handlers = serde_impl::shrunk(map)?,
-            "volumesAttached" => self.volumes_attached = serde_impl::shrunk(map)?,
-            "volumesInUse" => self.volumes_in_use = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "declaredFeatures" => serde_impl::read_list(map, &mut self.declared_features),
+            "features" => serde_impl::optional_object(map, &mut self.features),
+            "images" => serde_impl::read_list(map, &mut self.images),
+            "nodeInfo" => serde_impl::read(map, &mut self.node_info),
+            "phase" => serde_impl::read(map, &mut self.phase),
+            "runtimeHandlers" => serde_impl::read_list(map, &mut self.runtime_handlers),
+            "volumesAttached" => serde_impl::read_list(map, &mut self.volumes_attached),
+            "volumesInUse" => serde_impl::read_list(map, &mut self.volumes_in_use),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("addresses", &self.addresses)?;
-        object.optional("allocatable", &self.allocatable)?;
-        object.optional("capacity", &self.capacity)?;
-        object.optional("conditions", &self.conditions)?;
-        object.optional("config", &self.config)?;
-        object.optional("daemonEndpoints", &self.daemon_endpoints)?;
-        object.optional("declaredFeatures", &self.declared_features)?;
-        object.optional("features", &self.features)?;
-        object.optional("images", &self.images)?;
-        object.optional("nodeInfo", &self.node_info)?;
-        object.optional("phase", &self.phase)?;
-        object.optional("runtimeHandlers", &self.runtime_handlers)?;
-        object.optional("volumesAttached", &self.volumes_attached)?;
-        object.optional("volumesInUse", &self.volumes_in_use)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("addresses", &self.addresses);
+        object.optional("allocatable", &self.allocatable);
+        object.optional("capacity", &self.capacity);
+        object.optional("conditions", &self.conditions);
+        object.optional("config", &self.config);
+        object.optional("daemonEndpoints", &self.daemon_endpoints);
+        object.optional("declaredFeatures", &self.declared_features);
+        object.optional("features", &self.features);
+        object.optional("images", &self.images);
+        object.optional("nodeInfo", &self.node_info);
+        object.optional("phase", &self.phase);
+        object.optional("runtimeHandlers", &self.runtime_handlers);
+        object.optional("volumesAttached", &self.volumes_attached);
+        object.optional("volumesInUse", &self.volumes_in_use);
     }
 }

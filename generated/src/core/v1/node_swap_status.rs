@@ -29,13 +29,11 @@ impl ObjectFields for NodeSwapStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "capacity" => self.capacity = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "capacity" => serde_impl::read(map, &mut self.capacity),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("capacity", &self.capacity)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("capacity", &self.capacity);
     }
 }

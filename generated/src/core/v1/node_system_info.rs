@@ -70,35 +70,33 @@ impl ObjectFields for NodeSystemInfo {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "architecture" => self.architecture = map.next_value()?,
-            "bootID" => self.boot_id = map.next_value()?,
+            "architecture" => serde_impl::read(map, &mut self.architecture),
+            "bootID" => serde_impl::read(map, &mut self.boot_id),
             "containerRuntimeVersion" => {
-                self.container_runtime_version = map.next_value()?;
+                serde_impl::read(map, &mut self.container_runtime_version)
             }
-            "kernelVersion" => self.kernel_version = map.next_value()?,
-            "kubeProxyVersion" => self.kube_proxy_version = map.next_value()?,
-            "kubeletVersion" => self.kubelet_version = map.next_value()?,
-            "machineID" => self.machine_id = map.next_value()?,
-            "operatingSystem" => self.operating_system = map.next_value()?,
-            "osImage" => self.os_image = map.next_value()?,
-            "swap" => serde_impl::optional_object(map, &mut self.swap)?,
-            "systemUUID" => self.system_uuid = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "kernelVersion" => serde_impl::read(map, &mut self.kernel_version),
+            "kubeProxyVersion" => serde_impl::read(map, &mut self.kube_proxy_version),
+            "kubeletVersion" => serde_impl::read(map, &mut self.kubelet_version),
+            "machineID" => serde_impl::read(map, &mut self.machine_id),
+            "operatingSystem" => serde_impl::read(map, &mut self.operating_system),
+            "osImage" => serde_impl::read(map, &mut self.os_image),
+            "swap" => serde_impl::optional_object(map, &mut self.swap),
+            "systemUUID" => serde_impl::read(map, &mut self.system_uuid),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("architecture", &self.architecture)?;
-        object.optional("bootID", &self.boot_id)?;
-        object.optional("containerRuntimeVersion", &self.container_runtime_version)?;
-        object.optional("kernelVersion", &self.kernel_version)?;
-        object.optional("kubeProxyVersion", &self.kube_proxy_version)?;
-        object.optional("kubeletVersion", &self.kubelet_version)?;
-        object.optional("machineID", &self.machine_id)?;
-        object.optional("operatingSystem", &self.operating_system)?;
-        object.optional("osImage", &self.os_image)?;
-        object.optional("swap", &self.swap)?;
-        object.optional("systemUUID", &self.system_uuid)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("architecture", &self.architecture);
+        object.optional("bootID", &self.boot_id);
+        object.optional("containerRuntimeVersion", &self.container_runtime_version);
+        object.optional("kernelVersion", &self.kernel_version);
+        object.optional("kubeProxyVersion", &self.kube_proxy_version);
+        object.optional("kubeletVersion", &self.kubelet_version);
+        object.optional("machineID", &self.machine_id);
+        object.optional("operatingSystem", &self.operating_system);
+        object.optional("osImage", &self.os_image);
+        object.optional("swap", &self.swap);
+        object.optional("systemUUID", &self.system_uuid);
     }
 }

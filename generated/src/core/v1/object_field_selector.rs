@@ -33,15 +33,13 @@ impl ObjectFields for ObjectFieldSelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "fieldPath" => self.field_path = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "fieldPath" => serde_impl::read(map, &mut self.field_path),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("apiVersion", &self.api_version)?;
-        object.optional("fieldPath", &self.field_path)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("apiVersion", &self.api_version);
+        object.optional("fieldPath", &self.field_path);
     }
 }

@@ -41,25 +41,23 @@ impl ObjectFields for ObjectReference {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "fieldPath" => self.field_path = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "namespace" => self.namespace = map.next_value()?,
-            "resourceVersion" => self.resource_version = map.next_value()?,
-            "uid" => self.uid = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "fieldPath" => serde_impl::read(map, &mut self.field_path),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "name" => serde_impl::read(map, &mut self.name),
+            "namespace" => serde_impl::read(map, &mut self.namespace),
+            "resourceVersion" => serde_impl::read(map, &mut self.resource_version),
+            "uid" => serde_impl::read(map, &mut self.uid),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("apiVersion", &self.api_version)?;
-        object.optional("fieldPath", &self.field_path)?;
-        object.optional("kind", &self.kind)?;
-        object.optional("name", &self.name)?;
-        object.optional("namespace", &self.namespace)?;
-        object.optional("resourceVersion", &self.resource_version)?;
-        object.optional("uid", &self.uid)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("apiVersion", &self.api_version);
+        object.optional("fieldPath", &self.field_path);
+        object.optional("kind", &self.kind);
+        object.optional("name", &self.name);
+        object.optional("namespace", &self.namespace);
+        object.optional("resourceVersion", &self.resource_version);
+        object.optional("uid", &self.uid);
     }
 }

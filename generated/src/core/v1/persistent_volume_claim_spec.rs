@@ -53,32 +53,29 @@ impl ObjectFields for PersistentVolumeClaimSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "accessModes" => self.access_modes = serde_impl::shrunk(map)?,
-            "dataSource" => serde_impl::optional_object(map, &mut self.data_source)?,
-            "dataSourceRef" => self.data_source_ref = map.next_value()?,
-            "resources" => self.resources = map.next_value()?,
-            "selector" => self.selector = map.next_value()?,
-            "storageClassName" => self.storage_class_name = map.next_value()?,
+            "accessModes" => serde_impl::read_list(map, &mut self.access_modes),
+            "dataSource" => serde_impl::optional_object(map, &mut self.data_source),
+            "dataSourceRef" => serde_impl::read(map, &mut self.data_source_ref),
+            "resources" => serde_impl::read(map, &mut self.resources),
+            "selector" => serde_impl::read(map, &mut self.selector),
+            "storageClassName" => serde_impl::read(map, &mut self.storage_class_name),
             "volumeAttributesClassName" => {
-                self.volume_attributes_class_name = map.next_value()?;
+                serde_impl::read(map, &mut self.volume_attributes_class_name)
             }
-            "volumeMode" => self.volume_mode = map.next_value()?,
-            "volumeName" => self.volume_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "volumeMode" => serde_impl::read(map, &mut self.volume_mode),
+            "volumeName" => serde_impl::read(map, &mut self.volume_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("accessModes", &self.access_modes)?;
-        object.optional("dataSource", &self.data_source)?;
-        object.optional("dataSourceRef", &self.data_source_ref)?;
-        object.optional("resources", &self.resources)?;
-        object.optional("selector", &self.selector)?;
-        object.optional("storageClassName", &self.storage_class_name)?;
-        object
-            .optional("volumeAttributesClassName", &self.volume_attributes_class_name)?;
-        object.optional("volumeMode", &self.volume_mode)?;
-        object.optional("volumeName", &self.volume_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("accessModes", &self.access_modes);
+        object.optional("dataSource", &self.data_source);
+        object.optional("dataSourceRef", &self.data_source_ref);
+        object.optional("resources", &self.resources);
+        object.optional("selector", &self.selector);
+        object.optional("storageClassName", &self.storage_class_name);
+        object.optional("volumeAttributesClassName", &self.volume_attributes_class_name);
+        object.optional("volumeMode", &self.volume_mode);
+        object.optional("volumeName", &self.volume_name);
     }
 }

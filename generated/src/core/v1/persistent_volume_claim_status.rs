@@ -79,37 +79,35 @@ impl ObjectFields for PersistentVolumeClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "accessModes" => self.access_modes = serde_impl::shrunk(map)?,
+            "accessModes" => serde_impl::read_list(map, &mut self.access_modes),
             "allocatedResourceStatuses" => {
-                self.allocated_resource_statuses = map.next_value()?;
+                serde_impl::read(map, &mut self.allocated_resource_statuses)
             }
-            "allocatedResources" => self.allocated_resources = map.next_value()?,
-            "capacity" => self.capacity = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
+            "allocatedResources" => serde_impl::read(map, &mut self.allocated_resources),
+            "capacity" => serde_impl::read(map, &mut self.capacity),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
             "currentVolumeAttributesClassName" => {
-                self.current_volume_attributes_class_name = map.next_value()?;
+                serde_impl::read(map, &mut self.current_volume_attributes_class_name)
             }
             "modifyVolumeStatus" => {
-                serde_impl::optional_object(map, &mut self.modify_volume_status)?
+                serde_impl::optional_object(map, &mut self.modify_volume_status)
             }
-            "phase" => self.phase = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "phase" => serde_impl::read(map, &mut self.phase),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("accessModes", &self.access_modes)?;
-        object.optional("allocatedResourceStatuses", &self.allocated_resource_statuses)?;
-        object.optional("allocatedResources", &self.allocated_resources)?;
-        object.optional("capacity", &self.capacity)?;
-        object.optional("conditions", &self.conditions)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("accessModes", &self.access_modes);
+        object.optional("allocatedResourceStatuses", &self.allocated_resource_statuses);
+        object.optional("allocatedResources", &self.allocated_resources);
+        object.optional("capacity", &self.capacity);
+        object.optional("conditions", &self.conditions);
         object
             .optional(
                 "currentVolumeAttributesClassName",
                 &self.current_volume_attributes_class_name,
-            )?;
-        object.optional("modifyVolumeStatus", &self.modify_volume_status)?;
-        object.optional("phase", &self.phase)?;
-        Ok(())
+            );
+        object.optional("modifyVolumeStatus", &self.modify_volume_status);
+        object.optional("phase", &self.phase);
     }
 }

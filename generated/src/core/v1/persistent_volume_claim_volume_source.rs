@@ -33,15 +33,13 @@ impl ObjectFields for PersistentVolumeClaimVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "claimName" => self.claim_name = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "claimName" => serde_impl::read(map, &mut self.claim_name),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("claimName", &self.claim_name)?;
-        object.optional("readOnly", &self.read_only)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("claimName", &self.claim_name);
+        object.optional("readOnly", &self.read_only);
     }
 }

@@ -134,7 +134,7 @@ impl OneOf for PersistentVolumeSource {
             ),
         )
     }
-    fn write<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+    fn write<W: FieldWriter>(&self, object: &mut W) {
         match self {
             Self::AwsElasticBlockStore(value) => {
                 object.field("awsElasticBlockStore", value)

@@ -48,39 +48,36 @@ impl ObjectFields for PersistentVolumeSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "accessModes" => self.access_modes = serde_impl::shrunk(map)?,
-            "capacity" => self.capacity = map.next_value()?,
-            "claimRef" => self.claim_ref = map.next_value()?,
-            "mountOptions" => self.mount_options = serde_impl::shrunk(map)?,
-            "nodeAffinity" => serde_impl::optional_object(map, &mut self.node_affinity)?,
+            "accessModes" => serde_impl::read_list(map, &mut self.access_modes),
+            "capacity" => serde_impl::read(map, &mut self.capacity),
+            "claimRef" => serde_impl::read(map, &mut self.claim_ref),
+            "mountOptions" => serde_impl::read_list(map, &mut self.mount_options),
+            "nodeAffinity" => serde_impl::optional_object(map, &mut self.node_affinity),
             "persistentVolumeReclaimPolicy" => {
-                self.persistent_volume_reclaim_policy = map.next_value()?;
+                serde_impl::read(map, &mut self.persistent_volume_reclaim_policy)
             }
-            "storageClassName" => self.storage_class_name = map.next_value()?,
+            "storageClassName" => serde_impl::read(map, &mut self.storage_class_name),
             "volumeAttributesClassName" => {
-                self.volume_attributes_class_name = map.next_value()?;
+                serde_impl::read(map, &mut self.volume_attributes_class_name)
             }
-            "volumeMode" => self.volume_mode = map.next_value()?,
-            _ => one_of::read_member(&mut self.source, key, map)?,
+            "volumeMode" => serde_impl::read(map, &mut self.volume_mode),
+            _ => one_of::read_member(&mut self.source, key, map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("accessModes", &self.access_modes)?;
-        object.optional("capacity", &self.capacity)?;
-        object.optional("claimRef", &self.claim_ref)?;
-        object.optional("mountOptions", &self.mount_options)?;
-        object.optional("nodeAffinity", &self.node_affinity)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("accessModes", &self.access_modes);
+        object.optional("capacity", &self.capacity);
+        object.optional("claimRef", &self.claim_ref);
+        object.optional("mountOptions", &self.mount_options);
+        object.optional("nodeAffinity", &self.node_affinity);
         object
             .optional(
                 "persistentVolumeReclaimPolicy",
                 &self.persistent_volume_reclaim_policy,
-            )?;
-        object.optional("storageClassName", &self.storage_class_name)?;
-        object
-            .optional("volumeAttributesClassName", &self.volume_attributes_class_name)?;
-        object.optional("volumeMode", &self.volume_mode)?;
-        one_of::write_member(object, &self.source)?;
-        Ok(())
+            );
+        object.optional("storageClassName", &self.storage_class_name);
+        object.optional("volumeAttributesClassName", &self.volume_attributes_class_name);
+        object.optional("volumeMode", &self.volume_mode);
+        one_of::write_member(object, &self.source);
     }
 }

@@ -36,20 +36,18 @@ impl ObjectFields for PersistentVolumeStatus {
     ) -> Result<(), A::Error> {
         match key {
             "lastPhaseTransitionTime" => {
-                self.last_phase_transition_time = map.next_value()?;
+                serde_impl::read(map, &mut self.last_phase_transition_time)
             }
-            "message" => self.message = map.next_value()?,
-            "phase" => self.phase = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "message" => serde_impl::read(map, &mut self.message),
+            "phase" => serde_impl::read(map, &mut self.phase),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("lastPhaseTransitionTime", &self.last_phase_transition_time)?;
-        object.optional("message", &self.message)?;
-        object.optional("phase", &self.phase)?;
-        object.optional("reason", &self.reason)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("lastPhaseTransitionTime", &self.last_phase_transition_time);
+        object.optional("message", &self.message);
+        object.optional("phase", &self.phase);
+        object.optional("reason", &self.reason);
     }
 }

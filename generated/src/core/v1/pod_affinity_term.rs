@@ -41,23 +41,23 @@ impl ObjectFields for PodAffinityTerm {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "labelSelector" => self.label_selector = map.next_value()?,
-            "matchLabelKeys" => self.match_label_keys = serde_impl::shrunk(map)?,
-            "mismatchLabelKeys" => self.mismatch_label_keys = serde_impl::shrunk(map)?,
-            "namespaceSelector" => self.namespace_selector = map.next_value()?,
-            "namespaces" => self.namespaces = serde_impl::shrunk(map)?,
-            "topologyKey" => self.topology_key = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "labelSelector" => serde_impl::read(map, &mut self.label_selector),
+            "matchLabelKeys" => serde_impl::read_list(map, &mut self.match_label_keys),
+            "mismatchLabelKeys" => {
+                serde_impl::read_list(map, &mut self.mismatch_label_keys)
+            }
+            "namespaceSelector" => serde_impl::read(map, &mut self.namespace_selector),
+            "namespaces" => serde_impl::read_list(map, &mut self.namespaces),
+            "topologyKey" => serde_impl::read(map, &mut self.topology_key),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("labelSelector", &self.label_selector)?;
-        object.optional("matchLabelKeys", &self.match_label_keys)?;
-        object.optional("mismatchLabelKeys", &self.mismatch_label_keys)?;
-        object.optional("namespaceSelector", &self.namespace_selector)?;
-        object.optional("namespaces", &self.namespaces)?;
-        object.optional("topologyKey", &self.topology_key)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("labelSelector", &self.label_selector);
+        object.optional("matchLabelKeys", &self.match_label_keys);
+        object.optional("mismatchLabelKeys", &self.mismatch_label_keys);
+        object.optional("namespaceSelector", &self.namespace_selector);
+        object.optional("namespaces", &self.namespaces);
+        object.optional("topologyKey", &self.topology_key);
     }
 }

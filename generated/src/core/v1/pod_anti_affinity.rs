@@ -37,30 +37,30 @@ impl ObjectFields for PodAntiAffinity {
     ) -> Result<(), A::Error> {
         match key {
             "preferredDuringSchedulingIgnoredDuringExecution" => {
-                self.preferred_during_scheduling_ignored_during_execution = serde_impl::shrunk(
+                serde_impl::read_list(
                     map,
-                )?;
+                    &mut self.preferred_during_scheduling_ignored_during_execution,
+                )
             }
             "requiredDuringSchedulingIgnoredDuringExecution" => {
-                self.required_during_scheduling_ignored_during_execution = serde_impl::shrunk(
+                serde_impl::read_list(
                     map,
-                )?;
+                    &mut self.required_during_scheduling_ignored_during_execution,
+                )
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
         object
             .optional(
                 "preferredDuringSchedulingIgnoredDuringExecution",
                 &self.preferred_during_scheduling_ignored_during_execution,
-            )?;
+            );
         object
             .optional(
                 "requiredDuringSchedulingIgnoredDuringExecution",
                 &self.required_during_scheduling_ignored_during_execution,
-            )?;
-        Ok(())
+            );
     }
 }

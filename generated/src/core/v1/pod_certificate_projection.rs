@@ -69,25 +69,29 @@ impl ObjectFields for PodCertificateProjection {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "certificateChainPath" => self.certificate_chain_path = map.next_value()?,
-            "credentialBundlePath" => self.credential_bundle_path = map.next_value()?,
-            "keyPath" => self.key_path = map.next_value()?,
-            "keyType" => self.key_type = map.next_value()?,
-            "maxExpirationSeconds" => self.max_expiration_seconds = map.next_value()?,
-            "signerName" => self.signer_name = map.next_value()?,
-            "userAnnotations" => self.user_annotations = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "certificateChainPath" => {
+                serde_impl::read(map, &mut self.certificate_chain_path)
+            }
+            "credentialBundlePath" => {
+                serde_impl::read(map, &mut self.credential_bundle_path)
+            }
+            "keyPath" => serde_impl::read(map, &mut self.key_path),
+            "keyType" => serde_impl::read(map, &mut self.key_type),
+            "maxExpirationSeconds" => {
+                serde_impl::read(map, &mut self.max_expiration_seconds)
+            }
+            "signerName" => serde_impl::read(map, &mut self.signer_name),
+            "userAnnotations" => serde_impl::read(map, &mut self.user_annotations),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("certificateChainPath", &self.certificate_chain_path)?;
-        object.optional("credentialBundlePath", &self.credential_bundle_path)?;
-        object.optional("keyPath", &self.key_path)?;
-        object.optional("keyType", &self.key_type)?;
-        object.optional("maxExpirationSeconds", &self.max_expiration_seconds)?;
-        object.optional("signerName", &self.signer_name)?;
-        object.optional("userAnnotations", &self.user_annotations)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("certificateChainPath", &self.certificate_chain_path);
+        object.optional("credentialBundlePath", &self.credential_bundle_path);
+        object.optional("keyPath", &self.key_path);
+        object.optional("keyType", &self.key_type);
+        object.optional("maxExpirationSeconds", &self.max_expiration_seconds);
+        object.optional("signerName", &self.signer_name);
+        object.optional("userAnnotations", &self.user_annotations);
     }
 }

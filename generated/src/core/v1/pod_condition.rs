@@ -45,25 +45,23 @@ impl ObjectFields for PodCondition {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "lastProbeTime" => self.last_probe_time = map.next_value()?,
-            "lastTransitionTime" => self.last_transition_time = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            "observedGeneration" => self.observed_generation = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            "status" => self.status = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "lastProbeTime" => serde_impl::read(map, &mut self.last_probe_time),
+            "lastTransitionTime" => serde_impl::read(map, &mut self.last_transition_time),
+            "message" => serde_impl::read(map, &mut self.message),
+            "observedGeneration" => serde_impl::read(map, &mut self.observed_generation),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            "status" => serde_impl::read(map, &mut self.status),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("lastProbeTime", &self.last_probe_time)?;
-        object.optional("lastTransitionTime", &self.last_transition_time)?;
-        object.optional("message", &self.message)?;
-        object.optional("observedGeneration", &self.observed_generation)?;
-        object.optional("reason", &self.reason)?;
-        object.optional("status", &self.status)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("lastProbeTime", &self.last_probe_time);
+        object.optional("lastTransitionTime", &self.last_transition_time);
+        object.optional("message", &self.message);
+        object.optional("observedGeneration", &self.observed_generation);
+        object.optional("reason", &self.reason);
+        object.optional("status", &self.status);
+        object.optional("type", &self.type_);
     }
 }

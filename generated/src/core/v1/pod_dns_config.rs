@@ -34,17 +34,15 @@ impl ObjectFields for PodDNSConfig {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "nameservers" => self.nameservers = serde_impl::shrunk(map)?,
-            "options" => self.options = serde_impl::shrunk(map)?,
-            "searches" => self.searches = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "nameservers" => serde_impl::read_list(map, &mut self.nameservers),
+            "options" => serde_impl::read_list(map, &mut self.options),
+            "searches" => serde_impl::read_list(map, &mut self.searches),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("nameservers", &self.nameservers)?;
-        object.optional("options", &self.options)?;
-        object.optional("searches", &self.searches)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("nameservers", &self.nameservers);
+        object.optional("options", &self.options);
+        object.optional("searches", &self.searches);
     }
 }

@@ -36,15 +36,13 @@ impl ObjectFields for PodExtendedResourceClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "requestMappings" => self.request_mappings = serde_impl::shrunk(map)?,
-            "resourceClaimName" => self.resource_claim_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "requestMappings" => serde_impl::read_list(map, &mut self.request_mappings),
+            "resourceClaimName" => serde_impl::read(map, &mut self.resource_claim_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("requestMappings", &self.request_mappings)?;
-        object.optional("resourceClaimName", &self.resource_claim_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("requestMappings", &self.request_mappings);
+        object.optional("resourceClaimName", &self.resource_claim_name);
     }
 }

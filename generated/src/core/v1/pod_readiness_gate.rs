@@ -31,13 +31,11 @@ impl ObjectFields for PodReadinessGate {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conditionType" => self.condition_type = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "conditionType" => serde_impl::read(map, &mut self.condition_type),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("conditionType", &self.condition_type)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("conditionType", &self.condition_type);
     }
 }

@@ -49,20 +49,17 @@ impl ObjectFields for PodResourceClaim {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "resourceClaimName" => self.resource_claim_name = map.next_value()?,
+            "name" => serde_impl::read(map, &mut self.name),
+            "resourceClaimName" => serde_impl::read(map, &mut self.resource_claim_name),
             "resourceClaimTemplateName" => {
-                self.resource_claim_template_name = map.next_value()?;
+                serde_impl::read(map, &mut self.resource_claim_template_name)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        object.optional("resourceClaimName", &self.resource_claim_name)?;
-        object
-            .optional("resourceClaimTemplateName", &self.resource_claim_template_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        object.optional("resourceClaimName", &self.resource_claim_name);
+        object.optional("resourceClaimTemplateName", &self.resource_claim_template_name);
     }
 }

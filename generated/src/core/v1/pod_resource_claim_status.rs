@@ -37,15 +37,13 @@ impl ObjectFields for PodResourceClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "resourceClaimName" => self.resource_claim_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "name" => serde_impl::read(map, &mut self.name),
+            "resourceClaimName" => serde_impl::read(map, &mut self.resource_claim_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        object.optional("resourceClaimName", &self.resource_claim_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        object.optional("resourceClaimName", &self.resource_claim_name);
     }
 }

@@ -31,13 +31,11 @@ impl ObjectFields for PodSchedulingGate {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
     }
 }

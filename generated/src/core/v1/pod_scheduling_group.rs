@@ -29,13 +29,11 @@ impl ObjectFields for PodSchedulingGroup {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "podGroupName" => self.pod_group_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "podGroupName" => serde_impl::read(map, &mut self.pod_group_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("podGroupName", &self.pod_group_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("podGroupName", &self.pod_group_name);
     }
 }

@@ -72,42 +72,46 @@ impl ObjectFields for PodSecurityContext {
     ) -> Result<(), A::Error> {
         match key {
             "appArmorProfile" => {
-                serde_impl::optional_object(map, &mut self.app_armor_profile)?
+                serde_impl::optional_object(map, &mut self.app_armor_profile)
             }
-            "fsGroup" => self.fs_group = map.next_value()?,
-            "fsGroupChangePolicy" => self.fs_group_change_policy = map.next_value()?,
-            "runAsGroup" => self.run_as_group = map.next_value()?,
-            "runAsNonRoot" => self.run_as_non_root = map.next_value()?,
-            "runAsUser" => self.run_as_user = map.next_value()?,
-            "seLinuxChangePolicy" => self.se_linux_change_policy = map.next_value()?,
-            "seLinuxOptions" => self.se_linux_options = map.next_value()?,
+            "fsGroup" => serde_impl::read(map, &mut self.fs_group),
+            "fsGroupChangePolicy" => {
+                serde_impl::read(map, &mut self.fs_group_change_policy)
+            }
+            "runAsGroup" => serde_impl::read(map, &mut self.run_as_group),
+            "runAsNonRoot" => serde_impl::read(map, &mut self.run_as_non_root),
+            "runAsUser" => serde_impl::read(map, &mut self.run_as_user),
+            "seLinuxChangePolicy" => {
+                serde_impl::read(map, &mut self.se_linux_change_policy)
+            }
+            "seLinuxOptions" => serde_impl::read(map, &mut self.se_linux_options),
             "seccompProfile" => {
-                serde_impl::optional_object(map, &mut self.seccomp_profile)?
+                serde_impl::optional_object(map, &mut self.seccomp_profile)
             }
-            "supplementalGroups" => self.supplemental_groups = serde_impl::shrunk(map)?,
+            "supplementalGroups" => {
+                serde_impl::read_list(map, &mut self.supplemental_groups)
+            }
             "supplementalGroupsPolicy" => {
-                self.supplemental_groups_policy = map.next_value()?;
+                serde_impl::read(map, &mut self.supplemental_groups_policy)
             }
-            "sysctls" => self.sysctls = serde_impl::shrunk(map)?,
-            "windowsOptions" => self.windows_options = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "sysctls" => serde_impl::read_list(map, &mut self.sysctls),
+            "windowsOptions" => serde_impl::read(map, &mut self.windows_options),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("appArmorProfile", &self.app_armor_profile)?;
-        object.optional("fsGroup", &self.fs_group)?;
-        object.optional("fsGroupChangePolicy", &self.fs_group_change_policy)?;
-        object.optional("runAsGroup", &self.run_as_group)?;
-        object.optional("runAsNonRoot", &self.run_as_non_root)?;
-        object.optional("runAsUser", &self.run_as_user)?;
-        object.optional("seLinuxChangePolicy", &self.se_linux_change_policy)?;
-        object.optional("seLinuxOptions", &self.se_linux_options)?;
-        object.optional("seccompProfile", &self.seccomp_profile)?;
-        object.optional("supplementalGroups", &self.supplemental_groups)?;
-        object.optional("supplementalGroupsPolicy", &self.supplemental_groups_policy)?;
-        object.optional("sysctls", &self.sysctls)?;
-        object.optional("windowsOptions", &self.windows_options)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("appArmorProfile", &self.app_armor_profile);
+        object.optional("fsGroup", &self.fs_group);
+        object.optional("fsGroupChangePolicy", &self.fs_group_change_policy);
+        object.optional("runAsGroup", &self.run_as_group);
+        object.optional("runAsNonRoot", &self.run_as_non_root);
+        object.optional("runAsUser", &self.run_as_user);
+        object.optional("seLinuxChangePolicy", &self.se_linux_change_policy);
+        object.optional("seLinuxOptions", &self.se_linux_options);
+        object.optional("seccompProfile", &self.seccomp_profile);
+        object.optional("supplementalGroups", &self.supplemental_groups);
+        object.optional("supplementalGroupsPolicy", &self.supplemental_groups_policy);
+        object.optional("sysctls", &self.sysctls);
+        object.optional("windowsOptions", &self.windows_options);
     }
 }

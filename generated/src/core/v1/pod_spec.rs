@@ -135,111 +135,117 @@ impl ObjectFields for PodSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "activeDeadlineSeconds" => self.active_deadline_seconds = map.next_value()?,
-            "affinity" => serde_impl::optional_object(map, &mut self.affinity)?,
+            "activeDeadlineSeconds" => {
+                serde_impl::read(map, &mut self.active_deadline_seconds)
+            }
+            "affinity" => serde_impl::optional_object(map, &mut self.affinity),
             "automountServiceAccountToken" => {
-                self.automount_service_account_token = map.next_value()?;
+                serde_impl::read(map, &mut self.automount_service_account_token)
             }
-            "containers" => self.containers = serde_impl::shrunk(map)?,
-            "dnsConfig" => self.dns_config = map.next_value()?,
-            "dnsPolicy" => self.dns_policy = map.next_value()?,
-            "enableServiceLinks" => self.enable_service_links = map.next_value()?,
-            "ephemeralContainers" => self.ephemeral_containers = serde_impl::shrunk(map)?,
-            "hostAliases" => self.host_aliases = serde_impl::shrunk(map)?,
-            "hostIPC" => self.host_ipc = map.next_value()?,
-            "hostNetwork" => self.host_network = map.next_value()?,
-            "hostPID" => self.host_pid = map.next_value()?,
-            "hostUsers" => self.host_users = map.next_value()?,
-            "hostname" => self.hostname = map.next_value()?,
-            "hostnameOverride" => self.hostname_override = map.next_value()?,
-            "imagePullSecrets" => self.image_pull_secrets = serde_impl::shrunk(map)?,
-            "initContainers" => self.init_containers = serde_impl::shrunk(map)?,
-            "nodeName" => self.node_name = map.next_value()?,
-            "nodeSelector" => self.node_selector = map.next_value()?,
-            "os" => serde_impl::optional_object(map, &mut self.os)?,
-            "overhead" => self.overhead = map.next_value()?,
-            "preemptionPolicy" => self.preemption_policy = map.next_value()?,
-            "priority" => self.priority = map.next_value()?,
-            "priorityClassName" => self.priority_class_name = map.next_value()?,
-            "readinessGates" => self.readiness_gates = serde_impl::shrunk(map)?,
-            "resourceClaims" => self.resource_claims = serde_impl::shrunk(map)?,
-            "resources" => self.resources = map.next_value()?,
-            "restartPolicy" => self.restart_policy = map.next_value()?,
-            "runtimeClassName" => self.runtime_class_name = map.next_value()?,
-            "schedulerName" => self.scheduler_name = map.next_value()?,
-            "schedulingGates" => self.scheduling_gates = serde_impl::shrunk(map)?,
+            "containers" => serde_impl::read_list(map, &mut self.containers),
+            "dnsConfig" => serde_impl::read(map, &mut self.dns_config),
+            "dnsPolicy" => serde_impl::read(map, &mut self.dns_policy),
+            "enableServiceLinks" => serde_impl::read(map, &mut self.enable_service_links),
+            "ephemeralContainers" => {
+                serde_impl::read_list(map, &mut self.ephemeral_containers)
+            }
+            "hostAliases" => serde_impl::read_list(map, &mut self.host_aliases),
+            "hostIPC" => serde_impl::read(map, &mut self.host_ipc),
+            "hostNetwork" => serde_impl::read(map, &mut self.host_network),
+            "hostPID" => serde_impl::read(map, &mut self.host_pid),
+            "hostUsers" => serde_impl::read(map, &mut self.host_users),
+            "hostname" => serde_impl::read(map, &mut self.hostname),
+            "hostnameOverride" => serde_impl::read(map, &mut self.hostname_override),
+            "imagePullSecrets" => {
+                serde_impl::read_list(map, &mut self.image_pull_secrets)
+            }
+            "initContainers" => serde_impl::read_list(map, &mut self.init_containers),
+            "nodeName" => serde_impl::read(map, &mut self.node_name),
+            "nodeSelector" => serde_impl::read(map, &mut self.node_selector),
+            "os" => serde_impl::optional_object(map, &mut self.os),
+            "overhead" => serde_impl::read(map, &mut self.overhead),
+            "preemptionPolicy" => serde_impl::read(map, &mut self.preemption_policy),
+            "priority" => serde_impl::read(map, &mut self.priority),
+            "priorityClassName" => serde_impl::read(map, &mut self.priority_class_name),
+            "readinessGates" => serde_impl::read_list(map, &mut self.readiness_gates),
+            "resourceClaims" => serde_impl::read_list(map, &mut self.resource_claims),
+            "resources" => serde_impl::read(map, &mut self.resources),
+            "restartPolicy" => serde_impl::read(map, &mut self.restart_policy),
+            "runtimeClassName" => serde_impl::read(map, &mut self.runtime_class_name),
+            "schedulerName" => serde_impl::read(map, &mut self.scheduler_name),
+            "schedulingGates" => serde_impl::read_list(map, &mut self.scheduling_gates),
             "schedulingGroup" => {
-                serde_impl::optional_object(map, &mut self.scheduling_group)?
+                serde_impl::optional_object(map, &mut self.scheduling_group)
             }
-            "securityContext" => self.security_context = map.next_value()?,
-            "serviceAccount" => self.service_account = map.next_value()?,
-            "serviceAccountName" => self.service_account_name = map.next_value()?,
-            "setHostnameAsFQDN" => self.set_hostname_as_fqdn = map.next_value()?,
-            "shareProcessNamespace" => self.share_process_namespace = map.next_value()?,
-            "subdomain" => self.subdomain = map.next_value()?,
+            "securityContext" => serde_impl::read(map, &mut self.security_context),
+            "serviceAccount" => serde_impl::read(map, &mut self.service_account),
+            "serviceAccountName" => serde_impl::read(map, &mut self.service_account_name),
+            "setHostnameAsFQDN" => serde_impl::read(map, &mut self.set_hostname_as_fqdn),
+            "shareProcessNamespace" => {
+                serde_impl::read(map, &mut self.share_process_namespace)
+            }
+            "subdomain" => serde_impl::read(map, &mut self.subdomain),
             "terminationGracePeriodSeconds" => {
-                self.termination_grace_period_seconds = map.next_value()?;
+                serde_impl::read(map, &mut self.termination_grace_period_seconds)
             }
-            "tolerations" => self.tolerations = serde_impl::shrunk(map)?,
+            "tolerations" => serde_impl::read_list(map, &mut self.tolerations),
             "topologySpreadConstraints" => {
-                self.topology_spread_constraints = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.topology_spread_constraints)
             }
-            "volumes" => self.volumes = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "volumes" => serde_impl::read_list(map, &mut self.volumes),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("activeDeadlineSeconds", &self.active_deadline_seconds)?;
-        object.optional("affinity", &self.affinity)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("activeDeadlineSeconds", &self.active_deadline_seconds);
+        object.optional("affinity", &self.affinity);
         object
             .optional(
                 "automountServiceAccountToken",
                 &self.automount_service_account_token,
-            )?;
-        object.optional("containers", &self.containers)?;
-        object.optional("dnsConfig", &self.dns_config)?;
-        object.optional("dnsPolicy", &self.dns_policy)?;
-        object.optional("enableServiceLinks", &self.enable_service_links)?;
-        object.optional("ephemeralContainers", &self.ephemeral_containers)?;
-        object.optional("hostAliases", &self.host_aliases)?;
-        object.optional("hostIPC", &self.host_ipc)?;
-        object.optional("hostNetwork", &self.host_network)?;
-        object.optional("hostPID", &self.host_pid)?;
-        object.optional("hostUsers", &self.host_users)?;
-        object.optional("hostname", &self.hostname)?;
-        object.optional("hostnameOverride", &self.hostname_override)?;
-        object.optional("imagePullSecrets", &self.image_pull_secrets)?;
-        object.optional("initContainers", &self.init_containers)?;
-        object.optional("nodeName", &self.node_name)?;
-        object.optional("nodeSelector", &self.node_selector)?;
-        object.optional("os", &self.os)?;
-        object.optional("overhead", &self.overhead)?;
-        object.optional("preemptionPolicy", &self.preemption_policy)?;
-        object.optional("priority", &self.priority)?;
-        object.optional("priorityClassName", &self.priority_class_name)?;
-        object.optional("readinessGates", &self.readiness_gates)?;
-        object.optional("resourceClaims", &self.resource_claims)?;
-        object.optional("resources", &self.resources)?;
-        object.optional("restartPolicy", &self.restart_policy)?;
-        object.optional("runtimeClassName", &self.runtime_class_name)?;
-        object.optional("schedulerName", &self.scheduler_name)?;
-        object.optional("schedulingGates", &self.scheduling_gates)?;
-        object.optional("schedulingGroup", &self.scheduling_group)?;
-        object.optional("securityContext", &self.security_context)?;
-        object.optional("serviceAccount", &self.service_account)?;
-        object.optional("serviceAccountName", &self.service_account_name)?;
-        object.optional("setHostnameAsFQDN", &self.set_hostname_as_fqdn)?;
-        object.optional("shareProcessNamespace", &self.share_process_namespace)?;
-        object.optional("subdomain", &self.subdomain)?;
+            );
+        object.optional("containers", &self.containers);
+        object.optional("dnsConfig", &self.dns_config);
+        object.optional("dnsPolicy", &self.dns_policy);
+        object.optional("enableServiceLinks", &self.enable_service_links);
+        object.optional("ephemeralContainers", &self.ephemeral_containers);
+        object.optional("hostAliases", &self.host_aliases);
+        object.optional("hostIPC", &self.host_ipc);
+        object.optional("hostNetwork", &self.host_network);
+        object.optional("hostPID", &self.host_pid);
+        object.optional("hostUsers", &self.host_users);
+        object.optional("hostname", &self.hostname);
+        object.optional("hostnameOverride", &self.hostname_override);
+        object.optional("imagePullSecrets", &self.image_pull_secrets);
+        object.optional("initContainers", &self.init_containers);
+        object.optional("nodeName", &self.node_name);
+        object.optional("nodeSelector", &self.node_selector);
+        object.optional("os", &self.os);
+        object.optional("overhead", &self.overhead);
+        object.optional("preemptionPolicy", &self.preemption_policy);
+        object.optional("priority", &self.priority);
+        object.optional("priorityClassName", &self.priority_class_name);
+        object.optional("readinessGates", &self.readiness_gates);
+        object.optional("resourceClaims", &self.resource_claims);
+        object.optional("resources", &self.resources);
+        object.optional("restartPolicy", &self.restart_policy);
+        object.optional("runtimeClassName", &self.runtime_class_name);
+        object.optional("schedulerName", &self.scheduler_name);
+        object.optional("schedulingGates", &self.scheduling_gates);
+        object.optional("schedulingGroup", &self.scheduling_group);
+        object.optional("securityContext", &self.security_context);
+        object.optional("serviceAccount", &self.service_account);
+        object.optional("serviceAccountName", &self.service_account_name);
+        object.optional("setHostnameAsFQDN", &self.set_hostname_as_fqdn);
+        object.optional("shareProcessNamespace", &self.share_process_namespace);
+        object.optional("subdomain", &self.subdomain);
         object
             .optional(
                 "terminationGracePeriodSeconds",
                 &self.termination_grace_period_seconds,
-            )?;
-        object.optional("tolerations", &self.tolerations)?;
-        object.optional("topologySpreadConstraints", &self.topology_spread_constraints)?;
-        object.optional("volumes", &self.volumes)?;
-        Ok(())
+            );
+        object.optional("tolerations", &self.tolerations);
+        object.optional("topologySpreadConstraints", &self.topology_spread_constraints);
+        object.optional("volumes", &self.volumes);
     }
 }

@@ -79,72 +79,75 @@ impl ObjectFields for PodStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allocatedResources" => self.allocated_resources = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "containerStatuses" => self.container_statuses = serde_impl::shrunk(map)?,
+            "allocatedResources" => serde_impl::read(map, &mut self.allocated_resources),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "containerStatuses" => {
+                serde_impl::read_list(map, &mut self.container_statuses)
+            }
             "ephemeralContainerStatuses" => {
-                self.ephemeral_container_statuses = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.ephemeral_container_statuses)
             }
             "extendedResourceClaimStatus" => {
-                self.extended_resource_claim_status = map.next_value()?;
+                serde_impl::read(map, &mut self.extended_resource_claim_status)
             }
-            "hostIP" => self.host_ip = map.next_value()?,
-            "hostIPs" => self.host_ips = serde_impl::shrunk(map)?,
+            "hostIP" => serde_impl::read(map, &mut self.host_ip),
+            "hostIPs" => serde_impl::read_list(map, &mut self.host_ips),
             "initContainerStatuses" => {
-                self.init_container_statuses = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.init_container_statuses)
             }
-            "message" => self.message = map.next_value()?,
+            "message" => serde_impl::read(map, &mut self.message),
             "nodeAllocatableResourceClaimStatuses" => {
-                self.node_allocatable_resource_claim_statuses = serde_impl::shrunk(map)?;
+                serde_impl::read_list(
+                    map,
+                    &mut self.node_allocatable_resource_claim_statuses,
+                )
             }
-            "nominatedNodeName" => self.nominated_node_name = map.next_value()?,
-            "observedGeneration" => self.observed_generation = map.next_value()?,
-            "phase" => self.phase = map.next_value()?,
-            "podIP" => self.pod_ip = map.next_value()?,
-            "podIPs" => self.pod_ips = serde_impl::shrunk(map)?,
-            "qosClass" => self.qos_class = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            "resize" => self.resize = map.next_value()?,
+            "nominatedNodeName" => serde_impl::read(map, &mut self.nominated_node_name),
+            "observedGeneration" => serde_impl::read(map, &mut self.observed_generation),
+            "phase" => serde_impl::read(map, &mut self.phase),
+            "podIP" => serde_impl::read(map, &mut self.pod_ip),
+            "podIPs" => serde_impl::read_list(map, &mut self.pod_ips),
+            "qosClass" => serde_impl::read(map, &mut self.qos_class),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            "resize" => serde_impl::read(map, &mut self.resize),
             "resourceClaimStatuses" => {
-                self.resource_claim_statuses = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.resource_claim_statuses)
             }
-            "resources" => self.resources = map.next_value()?,
-            "startTime" => self.start_time = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "resources" => serde_impl::read(map, &mut self.resources),
+            "startTime" => serde_impl::read(map, &mut self.start_time),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allocatedResources", &self.allocated_resources)?;
-        object.optional("conditions", &self.conditions)?;
-        object.optional("containerStatuses", &self.container_statuses)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allocatedResources", &self.allocated_resources);
+        object.optional("conditions", &self.conditions);
+        object.optional("containerStatuses", &self.container_statuses);
         object
-            .optional("ephemeralContainerStatuses", &self.ephemeral_container_statuses)?;
+            .optional("ephemeralContainerStatuses", &self.ephemeral_container_statuses);
         object
             .optional(
                 "extendedResourceClaimStatus",
                 &self.extended_resource_claim_status,
-            )?;
-        object.optional("hostIP", &self.host_ip)?;
-        object.optional("hostIPs", &self.host_ips)?;
-        object.optional("initContainerStatuses", &self.init_container_statuses)?;
-        object.optional("message", &self.message)?;
+            );
+        object.optional("hostIP", &self.host_ip);
+        object.optional("hostIPs", &self.host_ips);
+        object.optional("initContainerStatuses", &self.init_container_statuses);
+        object.optional("message", &self.message);
         object
             .optional(
                 "nodeAllocatableResourceClaimStatuses",
                 &self.node_allocatable_resource_claim_statuses,
-            )?;
-        object.optional("nominatedNodeName", &self.nominated_node_name)?;
-        object.optional("observedGeneration", &self.observed_generation)?;
-        object.optional("phase", &self.phase)?;
-        object.optional("podIP", &self.pod_ip)?;
-        object.optional("podIPs", &self.pod_ips)?;
-        object.optional("qosClass", &self.qos_class)?;
-        object.optional("reason", &self.reason)?;
-        object.optional("resize", &self.resize)?;
-        object.optional("resourceClaimStatuses", &self.resource_claim_statuses)?;
-        object.optional("resources", &self.resources)?;
-        object.optional("startTime", &self.start_time)?;
-        Ok(())
+            );
+        object.optional("nominatedNodeName", &self.nominated_node_name);
+        object.optional("observedGeneration", &self.observed_generation);
+        object.optional("phase", &self.phase);
+        object.optional("podIP", &self.pod_ip);
+        object.optional("podIPs", &self.pod_ips);
+        object.optional("qosClass", &self.qos_class);
+        object.optional("reason", &self.reason);
+        object.optional("resize", &self.resize);
+        object.optional("resourceClaimStatuses", &self.resource_claim_statuses);
+        object.optional("resources", &self.resources);
+        object.optional("startTime", &self.start_time);
     }
 }

@@ -36,15 +36,13 @@ impl ObjectFields for PreferredSchedulingTerm {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "preference" => serde_impl::optional_object(map, &mut self.preference)?,
-            "weight" => self.weight = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "preference" => serde_impl::optional_object(map, &mut self.preference),
+            "weight" => serde_impl::read(map, &mut self.weight),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("preference", &self.preference)?;
-        object.optional("weight", &self.weight)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("preference", &self.preference);
+        object.optional("weight", &self.weight);
     }
 }

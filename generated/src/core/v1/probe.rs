@@ -48,37 +48,37 @@ impl ObjectFields for Probe {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "exec" => self.exec = map.next_value()?,
-            "failureThreshold" => self.failure_threshold = map.next_value()?,
-            "grpc" => serde_impl::optional_object(map, &mut self.grpc)?,
-            "httpGet" => self.http_get = map.next_value()?,
-            "initialDelaySeconds" => self.initial_delay_seconds = map.next_value()?,
-            "periodSeconds" => self.period_seconds = map.next_value()?,
-            "successThreshold" => self.success_threshold = map.next_value()?,
-            "tcpSocket" => serde_impl::optional_object(map, &mut self.tcp_socket)?,
-            "terminationGracePeriodSeconds" => {
-                self.termination_grace_period_seconds = map.next_value()?;
+            "exec" => serde_impl::read(map, &mut self.exec),
+            "failureThreshold" => serde_impl::read(map, &mut self.failure_threshold),
+            "grpc" => serde_impl::optional_object(map, &mut self.grpc),
+            "httpGet" => serde_impl::read(map, &mut self.http_get),
+            "initialDelaySeconds" => {
+                serde_impl::read(map, &mut self.initial_delay_seconds)
             }
-            "timeoutSeconds" => self.timeout_seconds = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "periodSeconds" => serde_impl::read(map, &mut self.period_seconds),
+            "successThreshold" => serde_impl::read(map, &mut self.success_threshold),
+            "tcpSocket" => serde_impl::optional_object(map, &mut self.tcp_socket),
+            "terminationGracePeriodSeconds" => {
+                serde_impl::read(map, &mut self.termination_grace_period_seconds)
+            }
+            "timeoutSeconds" => serde_impl::read(map, &mut self.timeout_seconds),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("exec", &self.exec)?;
-        object.optional("failureThreshold", &self.failure_threshold)?;
-        object.optional("grpc", &self.grpc)?;
-        object.optional("httpGet", &self.http_get)?;
-        object.optional("initialDelaySeconds", &self.initial_delay_seconds)?;
-        object.optional("periodSeconds", &self.period_seconds)?;
-        object.optional("successThreshold", &self.success_threshold)?;
-        object.optional("tcpSocket", &self.tcp_socket)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("exec", &self.exec);
+        object.optional("failureThreshold", &self.failure_threshold);
+        object.optional("grpc", &self.grpc);
+        object.optional("httpGet", &self.http_get);
+        object.optional("initialDelaySeconds", &self.initial_delay_seconds);
+        object.optional("periodSeconds", &self.period_seconds);
+        object.optional("successThreshold", &self.success_threshold);
+        object.optional("tcpSocket", &self.tcp_socket);
         object
             .optional(
                 "terminationGracePeriodSeconds",
                 &self.termination_grace_period_seconds,
-            )?;
-        object.optional("timeoutSeconds", &self.timeout_seconds)?;
-        Ok(())
+            );
+        object.optional("timeoutSeconds", &self.timeout_seconds);
     }
 }

@@ -43,23 +43,21 @@ impl ObjectFields for QuobyteVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "group" => self.group = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "registry" => self.registry = map.next_value()?,
-            "tenant" => self.tenant = map.next_value()?,
-            "user" => self.user = map.next_value()?,
-            "volume" => self.volume = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "group" => serde_impl::read(map, &mut self.group),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "registry" => serde_impl::read(map, &mut self.registry),
+            "tenant" => serde_impl::read(map, &mut self.tenant),
+            "user" => serde_impl::read(map, &mut self.user),
+            "volume" => serde_impl::read(map, &mut self.volume),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("group", &self.group)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("registry", &self.registry)?;
-        object.optional("tenant", &self.tenant)?;
-        object.optional("user", &self.user)?;
-        object.optional("volume", &self.volume)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("group", &self.group);
+        object.optional("readOnly", &self.read_only);
+        object.optional("registry", &self.registry);
+        object.optional("tenant", &self.tenant);
+        object.optional("user", &self.user);
+        object.optional("volume", &self.volume);
     }
 }

@@ -48,27 +48,25 @@ impl ObjectFields for RBDVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fsType" => self.fs_type = map.next_value()?,
-            "image" => self.image = map.next_value()?,
-            "keyring" => self.keyring = map.next_value()?,
-            "monitors" => self.monitors = serde_impl::shrunk(map)?,
-            "pool" => self.pool = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
-            "user" => self.user = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "image" => serde_impl::read(map, &mut self.image),
+            "keyring" => serde_impl::read(map, &mut self.keyring),
+            "monitors" => serde_impl::read_list(map, &mut self.monitors),
+            "pool" => serde_impl::read(map, &mut self.pool),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref),
+            "user" => serde_impl::read(map, &mut self.user),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("image", &self.image)?;
-        object.optional("keyring", &self.keyring)?;
-        object.optional("monitors", &self.monitors)?;
-        object.optional("pool", &self.pool)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("secretRef", &self.secret_ref)?;
-        object.optional("user", &self.user)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fsType", &self.fs_type);
+        object.optional("image", &self.image);
+        object.optional("keyring", &self.keyring);
+        object.optional("monitors", &self.monitors);
+        object.optional("pool", &self.pool);
+        object.optional("readOnly", &self.read_only);
+        object.optional("secretRef", &self.secret_ref);
+        object.optional("user", &self.user);
     }
 }

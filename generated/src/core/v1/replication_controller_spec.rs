@@ -36,19 +36,17 @@ impl ObjectFields for ReplicationControllerSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "minReadySeconds" => self.min_ready_seconds = map.next_value()?,
-            "replicas" => self.replicas = map.next_value()?,
-            "selector" => self.selector = map.next_value()?,
-            "template" => self.template = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "minReadySeconds" => serde_impl::read(map, &mut self.min_ready_seconds),
+            "replicas" => serde_impl::read(map, &mut self.replicas),
+            "selector" => serde_impl::read(map, &mut self.selector),
+            "template" => serde_impl::read(map, &mut self.template),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("minReadySeconds", &self.min_ready_seconds)?;
-        object.optional("replicas", &self.replicas)?;
-        object.optional("selector", &self.selector)?;
-        object.optional("template", &self.template)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("minReadySeconds", &self.min_ready_seconds);
+        object.optional("replicas", &self.replicas);
+        object.optional("selector", &self.selector);
+        object.optional("template", &self.template);
     }
 }

@@ -42,23 +42,23 @@ impl ObjectFields for ReplicationControllerStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "availableReplicas" => self.available_replicas = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "fullyLabeledReplicas" => self.fully_labeled_replicas = map.next_value()?,
-            "observedGeneration" => self.observed_generation = map.next_value()?,
-            "readyReplicas" => self.ready_replicas = map.next_value()?,
-            "replicas" => self.replicas = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "availableReplicas" => serde_impl::read(map, &mut self.available_replicas),
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "fullyLabeledReplicas" => {
+                serde_impl::read(map, &mut self.fully_labeled_replicas)
+            }
+            "observedGeneration" => serde_impl::read(map, &mut self.observed_generation),
+            "readyReplicas" => serde_impl::read(map, &mut self.ready_replicas),
+            "replicas" => serde_impl::read(map, &mut self.replicas),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("availableReplicas", &self.available_replicas)?;
-        object.optional("conditions", &self.conditions)?;
-        object.optional("fullyLabeledReplicas", &self.fully_labeled_replicas)?;
-        object.optional("observedGeneration", &self.observed_generation)?;
-        object.optional("readyReplicas", &self.ready_replicas)?;
-        object.optional("replicas", &self.replicas)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("availableReplicas", &self.available_replicas);
+        object.optional("conditions", &self.conditions);
+        object.optional("fullyLabeledReplicas", &self.fully_labeled_replicas);
+        object.optional("observedGeneration", &self.observed_generation);
+        object.optional("readyReplicas", &self.ready_replicas);
+        object.optional("replicas", &self.replicas);
     }
 }

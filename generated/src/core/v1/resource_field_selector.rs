@@ -33,17 +33,15 @@ impl ObjectFields for ResourceFieldSelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "containerName" => self.container_name = map.next_value()?,
-            "divisor" => self.divisor = map.next_value()?,
-            "resource" => self.resource = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "containerName" => serde_impl::read(map, &mut self.container_name),
+            "divisor" => serde_impl::read(map, &mut self.divisor),
+            "resource" => serde_impl::read(map, &mut self.resource),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("containerName", &self.container_name)?;
-        object.optional("divisor", &self.divisor)?;
-        object.optional("resource", &self.resource)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("containerName", &self.container_name);
+        object.optional("divisor", &self.divisor);
+        object.optional("resource", &self.resource);
     }
 }

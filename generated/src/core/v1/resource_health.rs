@@ -43,17 +43,15 @@ impl ObjectFields for ResourceHealth {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "health" => self.health = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            "resourceID" => self.resource_id = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "health" => serde_impl::read(map, &mut self.health),
+            "message" => serde_impl::read(map, &mut self.message),
+            "resourceID" => serde_impl::read(map, &mut self.resource_id),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("health", &self.health)?;
-        object.optional("message", &self.message)?;
-        object.optional("resourceID", &self.resource_id)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("health", &self.health);
+        object.optional("message", &self.message);
+        object.optional("resourceID", &self.resource_id);
     }
 }

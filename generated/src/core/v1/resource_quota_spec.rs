@@ -34,17 +34,15 @@ impl ObjectFields for ResourceQuotaSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "hard" => self.hard = map.next_value()?,
-            "scopeSelector" => self.scope_selector = map.next_value()?,
-            "scopes" => self.scopes = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "hard" => serde_impl::read(map, &mut self.hard),
+            "scopeSelector" => serde_impl::read(map, &mut self.scope_selector),
+            "scopes" => serde_impl::read_list(map, &mut self.scopes),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("hard", &self.hard)?;
-        object.optional("scopeSelector", &self.scope_selector)?;
-        object.optional("scopes", &self.scopes)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("hard", &self.hard);
+        object.optional("scopeSelector", &self.scope_selector);
+        object.optional("scopes", &self.scopes);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for ResourceQuotaStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "hard" => self.hard = map.next_value()?,
-            "used" => self.used = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "hard" => serde_impl::read(map, &mut self.hard),
+            "used" => serde_impl::read(map, &mut self.used),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("hard", &self.hard)?;
-        object.optional("used", &self.used)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("hard", &self.hard);
+        object.optional("used", &self.used);
     }
 }

@@ -38,17 +38,15 @@ impl ObjectFields for ResourceRequirements {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "claims" => self.claims = serde_impl::shrunk(map)?,
-            "limits" => self.limits = map.next_value()?,
-            "requests" => self.requests = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "claims" => serde_impl::read_list(map, &mut self.claims),
+            "limits" => serde_impl::read(map, &mut self.limits),
+            "requests" => serde_impl::read(map, &mut self.requests),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("claims", &self.claims)?;
-        object.optional("limits", &self.limits)?;
-        object.optional("requests", &self.requests)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("claims", &self.claims);
+        object.optional("limits", &self.limits);
+        object.optional("requests", &self.requests);
     }
 }

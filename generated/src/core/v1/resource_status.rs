@@ -34,15 +34,13 @@ impl ObjectFields for ResourceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "resources" => self.resources = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "name" => serde_impl::read(map, &mut self.name),
+            "resources" => serde_impl::read_list(map, &mut self.resources),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        object.optional("resources", &self.resources)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        object.optional("resources", &self.resources);
     }
 }

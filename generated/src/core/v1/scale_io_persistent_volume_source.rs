@@ -54,31 +54,29 @@ impl ObjectFields for ScaleIOPersistentVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fsType" => self.fs_type = map.next_value()?,
-            "gateway" => self.gateway = map.next_value()?,
-            "protectionDomain" => self.protection_domain = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref)?,
-            "sslEnabled" => self.ssl_enabled = map.next_value()?,
-            "storageMode" => self.storage_mode = map.next_value()?,
-            "storagePool" => self.storage_pool = map.next_value()?,
-            "system" => self.system = map.next_value()?,
-            "volumeName" => self.volume_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "gateway" => serde_impl::read(map, &mut self.gateway),
+            "protectionDomain" => serde_impl::read(map, &mut self.protection_domain),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "secretRef" => serde_impl::optional_object(map, &mut self.secret_ref),
+            "sslEnabled" => serde_impl::read(map, &mut self.ssl_enabled),
+            "storageMode" => serde_impl::read(map, &mut self.storage_mode),
+            "storagePool" => serde_impl::read(map, &mut self.storage_pool),
+            "system" => serde_impl::read(map, &mut self.system),
+            "volumeName" => serde_impl::read(map, &mut self.volume_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("gateway", &self.gateway)?;
-        object.optional("protectionDomain", &self.protection_domain)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("secretRef", &self.secret_ref)?;
-        object.optional("sslEnabled", &self.ssl_enabled)?;
-        object.optional("storageMode", &self.storage_mode)?;
-        object.optional("storagePool", &self.storage_pool)?;
-        object.optional("system", &self.system)?;
-        object.optional("volumeName", &self.volume_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fsType", &self.fs_type);
+        object.optional("gateway", &self.gateway);
+        object.optional("protectionDomain", &self.protection_domain);
+        object.optional("readOnly", &self.read_only);
+        object.optional("secretRef", &self.secret_ref);
+        object.optional("sslEnabled", &self.ssl_enabled);
+        object.optional("storageMode", &self.storage_mode);
+        object.optional("storagePool", &self.storage_pool);
+        object.optional("system", &self.system);
+        object.optional("volumeName", &self.volume_name);
     }
 }

@@ -30,13 +30,11 @@ impl ObjectFields for ScopeSelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "matchExpressions" => self.match_expressions = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "matchExpressions" => serde_impl::read_list(map, &mut self.match_expressions),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("matchExpressions", &self.match_expressions)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("matchExpressions", &self.match_expressions);
     }
 }

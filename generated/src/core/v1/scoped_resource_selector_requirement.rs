@@ -37,17 +37,15 @@ impl ObjectFields for ScopedResourceSelectorRequirement {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "operator" => self.operator = map.next_value()?,
-            "scopeName" => self.scope_name = map.next_value()?,
-            "values" => self.values = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "operator" => serde_impl::read(map, &mut self.operator),
+            "scopeName" => serde_impl::read(map, &mut self.scope_name),
+            "values" => serde_impl::read_list(map, &mut self.values),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("operator", &self.operator)?;
-        object.optional("scopeName", &self.scope_name)?;
-        object.optional("values", &self.values)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("operator", &self.operator);
+        object.optional("scopeName", &self.scope_name);
+        object.optional("values", &self.values);
     }
 }

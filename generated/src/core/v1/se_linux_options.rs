@@ -35,19 +35,17 @@ impl ObjectFields for SELinuxOptions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "level" => self.level = map.next_value()?,
-            "role" => self.role = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            "user" => self.user = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "level" => serde_impl::read(map, &mut self.level),
+            "role" => serde_impl::read(map, &mut self.role),
+            "type" => serde_impl::read(map, &mut self.type_),
+            "user" => serde_impl::read(map, &mut self.user),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("level", &self.level)?;
-        object.optional("role", &self.role)?;
-        object.optional("type", &self.type_)?;
-        object.optional("user", &self.user)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("level", &self.level);
+        object.optional("role", &self.role);
+        object.optional("type", &self.type_);
+        object.optional("user", &self.user);
     }
 }

@@ -35,15 +35,13 @@ impl ObjectFields for SeccompProfile {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "localhostProfile" => self.localhost_profile = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "localhostProfile" => serde_impl::read(map, &mut self.localhost_profile),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("localhostProfile", &self.localhost_profile)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("localhostProfile", &self.localhost_profile);
+        object.optional("type", &self.type_);
     }
 }

@@ -44,26 +44,24 @@ impl ObjectFields for Secret {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "data" => self.data = map.next_value()?,
-            "immutable" => self.immutable = map.next_value()?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "stringData" => self.string_data = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "data" => serde_impl::read(map, &mut self.data),
+            "immutable" => serde_impl::read(map, &mut self.immutable),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "stringData" => serde_impl::read(map, &mut self.string_data),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("data", &self.data)?;
-        object.optional("immutable", &self.immutable)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("stringData", &self.string_data)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("data", &self.data);
+        object.optional("immutable", &self.immutable);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("stringData", &self.string_data);
+        object.optional("type", &self.type_);
     }
 }
 impl Kind for Secret {

@@ -33,15 +33,13 @@ impl ObjectFields for SecretEnvSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "optional" => self.optional = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "name" => serde_impl::read(map, &mut self.name),
+            "optional" => serde_impl::read(map, &mut self.optional),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        object.optional("optional", &self.optional)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        object.optional("optional", &self.optional);
     }
 }

@@ -35,17 +35,15 @@ impl ObjectFields for SecretKeySelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "key" => self.key = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "optional" => self.optional = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "key" => serde_impl::read(map, &mut self.key),
+            "name" => serde_impl::read(map, &mut self.name),
+            "optional" => serde_impl::read(map, &mut self.optional),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("key", &self.key)?;
-        object.optional("name", &self.name)?;
-        object.optional("optional", &self.optional)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("key", &self.key);
+        object.optional("name", &self.name);
+        object.optional("optional", &self.optional);
     }
 }

@@ -36,17 +36,15 @@ impl ObjectFields for SecretProjection {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "items" => self.items = serde_impl::shrunk(map)?,
-            "name" => self.name = map.next_value()?,
-            "optional" => self.optional = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "items" => serde_impl::read_list(map, &mut self.items),
+            "name" => serde_impl::read(map, &mut self.name),
+            "optional" => serde_impl::read(map, &mut self.optional),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("items", &self.items)?;
-        object.optional("name", &self.name)?;
-        object.optional("optional", &self.optional)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("items", &self.items);
+        object.optional("name", &self.name);
+        object.optional("optional", &self.optional);
     }
 }

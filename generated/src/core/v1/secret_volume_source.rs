@@ -38,19 +38,17 @@ impl ObjectFields for SecretVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "defaultMode" => self.default_mode = map.next_value()?,
-            "items" => self.items = serde_impl::shrunk(map)?,
-            "optional" => self.optional = map.next_value()?,
-            "secretName" => self.secret_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "defaultMode" => serde_impl::read(map, &mut self.default_mode),
+            "items" => serde_impl::read_list(map, &mut self.items),
+            "optional" => serde_impl::read(map, &mut self.optional),
+            "secretName" => serde_impl::read(map, &mut self.secret_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("defaultMode", &self.default_mode)?;
-        object.optional("items", &self.items)?;
-        object.optional("optional", &self.optional)?;
-        object.optional("secretName", &self.secret_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("defaultMode", &self.default_mode);
+        object.optional("items", &self.items);
+        object.optional("optional", &self.optional);
+        object.optional("secretName", &self.secret_name);
     }
 }

@@ -56,42 +56,40 @@ impl ObjectFields for SecurityContext {
     ) -> Result<(), A::Error> {
         match key {
             "allowPrivilegeEscalation" => {
-                self.allow_privilege_escalation = map.next_value()?;
+                serde_impl::read(map, &mut self.allow_privilege_escalation)
             }
             "appArmorProfile" => {
-                serde_impl::optional_object(map, &mut self.app_armor_profile)?
+                serde_impl::optional_object(map, &mut self.app_armor_profile)
             }
-            "capabilities" => self.capabilities = map.next_value()?,
-            "privileged" => self.privileged = map.next_value()?,
-            "procMount" => self.proc_mount = map.next_value()?,
+            "capabilities" => serde_impl::read(map, &mut self.capabilities),
+            "privileged" => serde_impl::read(map, &mut self.privileged),
+            "procMount" => serde_impl::read(map, &mut self.proc_mount),
             "readOnlyRootFilesystem" => {
-                self.read_only_root_filesystem = map.next_value()?;
+                serde_impl::read(map, &mut self.read_only_root_filesystem)
             }
-            "runAsGroup" => self.run_as_group = map.next_value()?,
-            "runAsNonRoot" => self.run_as_non_root = map.next_value()?,
-            "runAsUser" => self.run_as_user = map.next_value()?,
-            "seLinuxOptions" => self.se_linux_options = map.next_value()?,
+            "runAsGroup" => serde_impl::read(map, &mut self.run_as_group),
+            "runAsNonRoot" => serde_impl::read(map, &mut self.run_as_non_root),
+            "runAsUser" => serde_impl::read(map, &mut self.run_as_user),
+            "seLinuxOptions" => serde_impl::read(map, &mut self.se_linux_options),
             "seccompProfile" => {
-                serde_impl::optional_object(map, &mut self.seccomp_profile)?
+                serde_impl::optional_object(map, &mut self.seccomp_profile)
             }
-            "windowsOptions" => self.windows_options = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "windowsOptions" => serde_impl::read(map, &mut self.windows_options),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allowPrivilegeEscalation", &self.allow_privilege_escalation)?;
-        object.optional("appArmorProfile", &self.app_armor_profile)?;
-        object.optional("capabilities", &self.capabilities)?;
-        object.optional("privileged", &self.privileged)?;
-        object.optional("procMount", &self.proc_mount)?;
-        object.optional("readOnlyRootFilesystem", &self.read_only_root_filesystem)?;
-        object.optional("runAsGroup", &self.run_as_group)?;
-        object.optional("runAsNonRoot", &self.run_as_non_root)?;
-        object.optional("runAsUser", &self.run_as_user)?;
-        object.optional("seLinuxOptions", &self.se_linux_options)?;
-        object.optional("seccompProfile", &self.seccomp_profile)?;
-        object.optional("windowsOptions", &self.windows_options)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allowPrivilegeEscalation", &self.allow_privilege_escalation);
+        object.optional("appArmorProfile", &self.app_armor_profile);
+        object.optional("capabilities", &self.capabilities);
+        object.optional("privileged", &self.privileged);
+        object.optional("procMount", &self.proc_mount);
+        object.optional("readOnlyRootFilesystem", &self.read_only_root_filesystem);
+        object.optional("runAsGroup", &self.run_as_group);
+        object.optional("runAsNonRoot", &self.run_as_non_root);
+        object.optional("runAsUser", &self.run_as_user);
+        object.optional("seLinuxOptions", &self.se_linux_options);
+        object.optional("seccompProfile", &self.seccomp_profile);
+        object.optional("windowsOptions", &self.windows_options);
     }
 }

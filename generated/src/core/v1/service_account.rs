@@ -42,30 +42,30 @@ impl ObjectFields for ServiceAccount {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
             "automountServiceAccountToken" => {
-                self.automount_service_account_token = map.next_value()?;
+                serde_impl::read(map, &mut self.automount_service_account_token)
             }
-            "imagePullSecrets" => self.image_pull_secrets = serde_impl::shrunk(map)?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "secrets" => self.secrets = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "imagePullSecrets" => {
+                serde_impl::read_list(map, &mut self.image_pull_secrets)
+            }
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "secrets" => serde_impl::read_list(map, &mut self.secrets),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
         object
             .optional(
                 "automountServiceAccountToken",
                 &self.automount_service_account_token,
-            )?;
-        object.optional("imagePullSecrets", &self.image_pull_secrets)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("secrets", &self.secrets)?;
-        Ok(())
+            );
+        object.optional("imagePullSecrets", &self.image_pull_secrets);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("secrets", &self.secrets);
     }
 }
 impl Kind for ServiceAccount {

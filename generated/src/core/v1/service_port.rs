@@ -50,23 +50,21 @@ impl ObjectFields for ServicePort {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "appProtocol" => self.app_protocol = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "nodePort" => self.node_port = map.next_value()?,
-            "port" => self.port = map.next_value()?,
-            "protocol" => self.protocol = map.next_value()?,
-            "targetPort" => self.target_port = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "appProtocol" => serde_impl::read(map, &mut self.app_protocol),
+            "name" => serde_impl::read(map, &mut self.name),
+            "nodePort" => serde_impl::read(map, &mut self.node_port),
+            "port" => serde_impl::read(map, &mut self.port),
+            "protocol" => serde_impl::read(map, &mut self.protocol),
+            "targetPort" => serde_impl::read(map, &mut self.target_port),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("appProtocol", &self.app_protocol)?;
-        object.optional("name", &self.name)?;
-        object.optional("nodePort", &self.node_port)?;
-        object.optional("port", &self.port)?;
-        object.optional("protocol", &self.protocol)?;
-        object.optional("targetPort", &self.target_port)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("appProtocol", &self.app_protocol);
+        object.optional("name", &self.name);
+        object.optional("nodePort", &self.node_port);
+        object.optional("port", &self.port);
+        object.optional("protocol", &self.protocol);
+        object.optional("targetPort", &self.target_port);
     }
 }

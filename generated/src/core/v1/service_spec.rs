@@ -73,62 +73,68 @@ impl ObjectFields for ServiceSpec {
     ) -> Result<(), A::Error> {
         match key {
             "allocateLoadBalancerNodePorts" => {
-                self.allocate_load_balancer_node_ports = map.next_value()?;
+                serde_impl::read(map, &mut self.allocate_load_balancer_node_ports)
             }
-            "clusterIP" => self.cluster_ip = map.next_value()?,
-            "clusterIPs" => self.cluster_ips = serde_impl::shrunk(map)?,
-            "externalIPs" => self.external_ips = serde_impl::shrunk(map)?,
-            "externalName" => self.external_name = map.next_value()?,
-            "externalTrafficPolicy" => self.external_traffic_policy = map.next_value()?,
-            "healthCheckNodePort" => self.health_check_node_port = map.next_value()?,
-            "internalTrafficPolicy" => self.internal_traffic_policy = map.next_value()?,
-            "ipFamilies" => self.ip_families = serde_impl::shrunk(map)?,
-            "ipFamilyPolicy" => self.ip_family_policy = map.next_value()?,
-            "loadBalancerClass" => self.load_balancer_class = map.next_value()?,
-            "loadBalancerIP" => self.load_balancer_ip = map.next_value()?,
+            "clusterIP" => serde_impl::read(map, &mut self.cluster_ip),
+            "clusterIPs" => serde_impl::read_list(map, &mut self.cluster_ips),
+            "externalIPs" => serde_impl::read_list(map, &mut self.external_ips),
+            "externalName" => serde_impl::read(map, &mut self.external_name),
+            "externalTrafficPolicy" => {
+                serde_impl::read(map, &mut self.external_traffic_policy)
+            }
+            "healthCheckNodePort" => {
+                serde_impl::read(map, &mut self.health_check_node_port)
+            }
+            "internalTrafficPolicy" => {
+                serde_impl::read(map, &mut self.internal_traffic_policy)
+            }
+            "ipFamilies" => serde_impl::read_list(map, &mut self.ip_families),
+            "ipFamilyPolicy" => serde_impl::read(map, &mut self.ip_family_policy),
+            "loadBalancerClass" => serde_impl::read(map, &mut self.load_balancer_class),
+            "loadBalancerIP" => serde_impl::read(map, &mut self.load_balancer_ip),
             "loadBalancerSourceRanges" => {
-                self.load_balancer_source_ranges = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.load_balancer_source_ranges)
             }
-            "ports" => self.ports = serde_impl::shrunk(map)?,
+            "ports" => serde_impl::read_list(map, &mut self.ports),
             "publishNotReadyAddresses" => {
-                self.publish_not_ready_addresses = map.next_value()?;
+                serde_impl::read(map, &mut self.publish_not_ready_addresses)
             }
-            "selector" => self.selector = map.next_value()?,
-            "sessionAffinity" => self.session_affinity = map.next_value()?,
+            "selector" => serde_impl::read(map, &mut self.selector),
+            "sessionAffinity" => serde_impl::read(map, &mut self.session_affinity),
             "sessionAffinityConfig" => {
-                serde_impl::optional_object(map, &mut self.session_affinity_config)?
+                serde_impl::optional_object(map, &mut self.session_affinity_config)
             }
-            "trafficDistribution" => self.traffic_distribution = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "trafficDistribution" => {
+                serde_impl::read(map, &mut self.traffic_distribution)
+            }
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
         object
             .optional(
                 "allocateLoadBalancerNodePorts",
                 &self.allocate_load_balancer_node_ports,
-            )?;
-        object.optional("clusterIP", &self.cluster_ip)?;
-        object.optional("clusterIPs", &self.cluster_ips)?;
-        object.optional("externalIPs", &self.external_ips)?;
-        object.optional("externalName", &self.external_name)?;
-        object.optional("externalTrafficPolicy", &self.external_traffic_policy)?;
-        object.optional("healthCheckNodePort", &self.health_check_node_port)?;
-        object.optional("internalTrafficPolicy", &self.internal_traffic_policy)?;
-        object.optional("ipFamilies", &self.ip_families)?;
-        object.optional("ipFamilyPolicy", &self.ip_family_policy)?;
-        object.optional("loadBalancerClass", &self.load_balancer_class)?;
-        object.optional("loadBalancerIP", &self.load_balancer_ip)?;
-        object.optional("loadBalancerSourceRanges", &self.load_balancer_source_ranges)?;
-        object.optional("ports", &self.ports)?;
-        object.optional("publishNotReadyAddresses", &self.publish_not_ready_addresses)?;
-        object.optional("selector", &self.selector)?;
-        object.optional("sessionAffinity", &self.session_affinity)?;
-        object.optional("sessionAffinityConfig", &self.session_affinity_config)?;
-        object.optional("trafficDistribution", &self.traffic_distribution)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+            );
+        object.optional("clusterIP", &self.cluster_ip);
+        object.optional("clusterIPs", &self.cluster_ips);
+        object.optional("externalIPs", &self.external_ips);
+        object.optional("externalName", &self.external_name);
+        object.optional("externalTrafficPolicy", &self.external_traffic_policy);
+        object.optional("healthCheckNodePort", &self.health_check_node_port);
+        object.optional("internalTrafficPolicy", &self.internal_traffic_policy);
+        object.optional("ipFamilies", &self.ip_families);
+        object.optional("ipFamilyPolicy", &self.ip_family_policy);
+        object.optional("loadBalancerClass", &self.load_balancer_class);
+        object.optional("loadBalancerIP", &self.load_balancer_ip);
+        object.optional("loadBalancerSourceRanges", &self.load_balancer_source_ranges);
+        object.optional("ports", &self.ports);
+        object.optional("publishNotReadyAddresses", &self.publish_not_ready_addresses);
+        object.optional("selector", &self.selector);
+        object.optional("sessionAffinity", &self.session_affinity);
+        object.optional("sessionAffinityConfig", &self.session_affinity_config);
+        object.optional("trafficDistribution", &self.traffic_distribution);
+        object.optional("type", &self.type_);
     }
 }

@@ -32,15 +32,13 @@ impl ObjectFields for ServiceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "loadBalancer" => self.load_balancer = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "loadBalancer" => serde_impl::read(map, &mut self.load_balancer),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("conditions", &self.conditions)?;
-        object.optional("loadBalancer", &self.load_balancer)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("conditions", &self.conditions);
+        object.optional("loadBalancer", &self.load_balancer);
     }
 }

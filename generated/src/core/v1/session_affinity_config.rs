@@ -30,13 +30,11 @@ impl ObjectFields for SessionAffinityConfig {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "clientIP" => serde_impl::optional_object(map, &mut self.client_ip)?,
-            _ => serde_impl::skip_value(map)?,
+            "clientIP" => serde_impl::optional_object(map, &mut self.client_ip),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("clientIP", &self.client_ip)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("clientIP", &self.client_ip);
     }
 }

@@ -31,13 +31,11 @@ impl ObjectFields for SleepAction {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "seconds" => self.seconds = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "seconds" => serde_impl::read(map, &mut self.seconds),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("seconds", &self.seconds)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("seconds", &self.seconds);
     }
 }

@@ -38,21 +38,19 @@ impl ObjectFields for StorageOSPersistentVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fsType" => self.fs_type = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "secretRef" => self.secret_ref = map.next_value()?,
-            "volumeName" => self.volume_name = map.next_value()?,
-            "volumeNamespace" => self.volume_namespace = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "secretRef" => serde_impl::read(map, &mut self.secret_ref),
+            "volumeName" => serde_impl::read(map, &mut self.volume_name),
+            "volumeNamespace" => serde_impl::read(map, &mut self.volume_namespace),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("secretRef", &self.secret_ref)?;
-        object.optional("volumeName", &self.volume_name)?;
-        object.optional("volumeNamespace", &self.volume_namespace)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fsType", &self.fs_type);
+        object.optional("readOnly", &self.read_only);
+        object.optional("secretRef", &self.secret_ref);
+        object.optional("volumeName", &self.volume_name);
+        object.optional("volumeNamespace", &self.volume_namespace);
     }
 }

@@ -33,15 +33,13 @@ impl ObjectFields for TCPSocketAction {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "host" => self.host = map.next_value()?,
-            "port" => self.port = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "host" => serde_impl::read(map, &mut self.host),
+            "port" => serde_impl::read(map, &mut self.port),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("host", &self.host)?;
-        object.optional("port", &self.port)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("host", &self.host);
+        object.optional("port", &self.port);
     }
 }

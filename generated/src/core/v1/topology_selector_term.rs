@@ -31,14 +31,12 @@ impl ObjectFields for TopologySelectorTerm {
     ) -> Result<(), A::Error> {
         match key {
             "matchLabelExpressions" => {
-                self.match_label_expressions = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.match_label_expressions)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("matchLabelExpressions", &self.match_label_expressions)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("matchLabelExpressions", &self.match_label_expressions);
     }
 }

@@ -60,27 +60,25 @@ impl ObjectFields for TopologySpreadConstraint {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "labelSelector" => self.label_selector = map.next_value()?,
-            "matchLabelKeys" => self.match_label_keys = serde_impl::shrunk(map)?,
-            "maxSkew" => self.max_skew = map.next_value()?,
-            "minDomains" => self.min_domains = map.next_value()?,
-            "nodeAffinityPolicy" => self.node_affinity_policy = map.next_value()?,
-            "nodeTaintsPolicy" => self.node_taints_policy = map.next_value()?,
-            "topologyKey" => self.topology_key = map.next_value()?,
-            "whenUnsatisfiable" => self.when_unsatisfiable = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "labelSelector" => serde_impl::read(map, &mut self.label_selector),
+            "matchLabelKeys" => serde_impl::read_list(map, &mut self.match_label_keys),
+            "maxSkew" => serde_impl::read(map, &mut self.max_skew),
+            "minDomains" => serde_impl::read(map, &mut self.min_domains),
+            "nodeAffinityPolicy" => serde_impl::read(map, &mut self.node_affinity_policy),
+            "nodeTaintsPolicy" => serde_impl::read(map, &mut self.node_taints_policy),
+            "topologyKey" => serde_impl::read(map, &mut self.topology_key),
+            "whenUnsatisfiable" => serde_impl::read(map, &mut self.when_unsatisfiable),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("labelSelector", &self.label_selector)?;
-        object.optional("matchLabelKeys", &self.match_label_keys)?;
-        object.optional("maxSkew", &self.max_skew)?;
-        object.optional("minDomains", &self.min_domains)?;
-        object.optional("nodeAffinityPolicy", &self.node_affinity_policy)?;
-        object.optional("nodeTaintsPolicy", &self.node_taints_policy)?;
-        object.optional("topologyKey", &self.topology_key)?;
-        object.optional("whenUnsatisfiable", &self.when_unsatisfiable)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("labelSelector", &self.label_selector);
+        object.optional("matchLabelKeys", &self.match_label_keys);
+        object.optional("maxSkew", &self.max_skew);
+        object.optional("minDomains", &self.min_domains);
+        object.optional("nodeAffinityPolicy", &self.node_affinity_policy);
+        object.optional("nodeTaintsPolicy", &self.node_taints_policy);
+        object.optional("topologyKey", &self.topology_key);
+        object.optional("whenUnsatisfiable", &self.when_unsatisfiable);
     }
 }

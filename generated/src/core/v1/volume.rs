@@ -34,14 +34,12 @@ impl ObjectFields for Volume {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            _ => one_of::read_member(&mut self.source, key, map)?,
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => one_of::read_member(&mut self.source, key, map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        one_of::write_member(object, &self.source)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        one_of::write_member(object, &self.source);
     }
 }

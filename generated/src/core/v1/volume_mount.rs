@@ -53,25 +53,23 @@ impl ObjectFields for VolumeMount {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "mountPath" => self.mount_path = map.next_value()?,
-            "mountPropagation" => self.mount_propagation = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "recursiveReadOnly" => self.recursive_read_only = map.next_value()?,
-            "subPath" => self.sub_path = map.next_value()?,
-            "subPathExpr" => self.sub_path_expr = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "mountPath" => serde_impl::read(map, &mut self.mount_path),
+            "mountPropagation" => serde_impl::read(map, &mut self.mount_propagation),
+            "name" => serde_impl::read(map, &mut self.name),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "recursiveReadOnly" => serde_impl::read(map, &mut self.recursive_read_only),
+            "subPath" => serde_impl::read(map, &mut self.sub_path),
+            "subPathExpr" => serde_impl::read(map, &mut self.sub_path_expr),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("mountPath", &self.mount_path)?;
-        object.optional("mountPropagation", &self.mount_propagation)?;
-        object.optional("name", &self.name)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("recursiveReadOnly", &self.recursive_read_only)?;
-        object.optional("subPath", &self.sub_path)?;
-        object.optional("subPathExpr", &self.sub_path_expr)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("mountPath", &self.mount_path);
+        object.optional("mountPropagation", &self.mount_propagation);
+        object.optional("name", &self.name);
+        object.optional("readOnly", &self.read_only);
+        object.optional("recursiveReadOnly", &self.recursive_read_only);
+        object.optional("subPath", &self.sub_path);
+        object.optional("subPathExpr", &self.sub_path_expr);
     }
 }

@@ -42,21 +42,19 @@ impl ObjectFields for VolumeMountStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "mountPath" => self.mount_path = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "readOnly" => self.read_only = map.next_value()?,
-            "recursiveReadOnly" => self.recursive_read_only = map.next_value()?,
-            "volumeStatus" => serde_impl::optional_object(map, &mut self.volume_status)?,
-            _ => serde_impl::skip_value(map)?,
+            "mountPath" => serde_impl::read(map, &mut self.mount_path),
+            "name" => serde_impl::read(map, &mut self.name),
+            "readOnly" => serde_impl::read(map, &mut self.read_only),
+            "recursiveReadOnly" => serde_impl::read(map, &mut self.recursive_read_only),
+            "volumeStatus" => serde_impl::optional_object(map, &mut self.volume_status),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("mountPath", &self.mount_path)?;
-        object.optional("name", &self.name)?;
-        object.optional("readOnly", &self.read_only)?;
-        object.optional("recursiveReadOnly", &self.recursive_read_only)?;
-        object.optional("volumeStatus", &self.volume_status)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("mountPath", &self.mount_path);
+        object.optional("name", &self.name);
+        object.optional("readOnly", &self.read_only);
+        object.optional("recursiveReadOnly", &self.recursive_read_only);
+        object.optional("volumeStatus", &self.volume_status);
     }
 }

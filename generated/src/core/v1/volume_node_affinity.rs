@@ -30,13 +30,11 @@ impl ObjectFields for VolumeNodeAffinity {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "required" => self.required = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "required" => serde_impl::read(map, &mut self.required),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("required", &self.required)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("required", &self.required);
     }
 }

@@ -61,25 +61,23 @@ impl ObjectFields for VolumeProjection {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "clusterTrustBundle" => self.cluster_trust_bundle = map.next_value()?,
-            "configMap" => self.config_map = map.next_value()?,
-            "downwardAPI" => self.downward_api = map.next_value()?,
-            "podCertificate" => self.pod_certificate = map.next_value()?,
-            "secret" => self.secret = map.next_value()?,
+            "clusterTrustBundle" => serde_impl::read(map, &mut self.cluster_trust_bundle),
+            "configMap" => serde_impl::read(map, &mut self.config_map),
+            "downwardAPI" => serde_impl::read(map, &mut self.downward_api),
+            "podCertificate" => serde_impl::read(map, &mut self.pod_certificate),
+            "secret" => serde_impl::read(map, &mut self.secret),
             "serviceAccountToken" => {
-                serde_impl::optional_object(map, &mut self.service_account_token)?
+                serde_impl::optional_object(map, &mut self.service_account_token)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("clusterTrustBundle", &self.cluster_trust_bundle)?;
-        object.optional("configMap", &self.config_map)?;
-        object.optional("downwardAPI", &self.downward_api)?;
-        object.optional("podCertificate", &self.pod_certificate)?;
-        object.optional("secret", &self.secret)?;
-        object.optional("serviceAccountToken", &self.service_account_token)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("clusterTrustBundle", &self.cluster_trust_bundle);
+        object.optional("configMap", &self.config_map);
+        object.optional("downwardAPI", &self.downward_api);
+        object.optional("podCertificate", &self.pod_certificate);
+        object.optional("secret", &self.secret);
+        object.optional("serviceAccountToken", &self.service_account_token);
     }
 }

@@ -31,15 +31,13 @@ impl ObjectFields for VolumeResourceRequirements {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "limits" => self.limits = map.next_value()?,
-            "requests" => self.requests = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "limits" => serde_impl::read(map, &mut self.limits),
+            "requests" => serde_impl::read(map, &mut self.requests),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("limits", &self.limits)?;
-        object.optional("requests", &self.requests)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("limits", &self.limits);
+        object.optional("requests", &self.requests);
     }
 }

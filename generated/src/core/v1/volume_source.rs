@@ -187,7 +187,7 @@ impl OneOf for VolumeSource {
             ),
         )
     }
-    fn write<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
+    fn write<W: FieldWriter>(&self, object: &mut W) {
         match self {
             Self::AwsElasticBlockStore(value) => {
                 object.field("awsElasticBlockStore", value)

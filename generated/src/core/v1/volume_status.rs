@@ -30,13 +30,11 @@ impl ObjectFields for VolumeStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "image" => serde_impl::optional_object(map, &mut self.image)?,
-            _ => serde_impl::skip_value(map)?,
+            "image" => serde_impl::optional_object(map, &mut self.image),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("image", &self.image)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("image", &self.image);
     }
 }

@@ -37,19 +37,17 @@ impl ObjectFields for VsphereVirtualDiskVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "fsType" => self.fs_type = map.next_value()?,
-            "storagePolicyID" => self.storage_policy_id = map.next_value()?,
-            "storagePolicyName" => self.storage_policy_name = map.next_value()?,
-            "volumePath" => self.volume_path = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "fsType" => serde_impl::read(map, &mut self.fs_type),
+            "storagePolicyID" => serde_impl::read(map, &mut self.storage_policy_id),
+            "storagePolicyName" => serde_impl::read(map, &mut self.storage_policy_name),
+            "volumePath" => serde_impl::read(map, &mut self.volume_path),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("fsType", &self.fs_type)?;
-        object.optional("storagePolicyID", &self.storage_policy_id)?;
-        object.optional("storagePolicyName", &self.storage_policy_name)?;
-        object.optional("volumePath", &self.volume_path)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("fsType", &self.fs_type);
+        object.optional("storagePolicyID", &self.storage_policy_id);
+        object.optional("storagePolicyName", &self.storage_policy_name);
+        object.optional("volumePath", &self.volume_path);
     }
 }

@@ -35,16 +35,14 @@ impl ObjectFields for WeightedPodAffinityTerm {
     ) -> Result<(), A::Error> {
         match key {
             "podAffinityTerm" => {
-                serde_impl::optional_object(map, &mut self.pod_affinity_term)?
+                serde_impl::optional_object(map, &mut self.pod_affinity_term)
             }
-            "weight" => self.weight = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "weight" => serde_impl::read(map, &mut self.weight),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("podAffinityTerm", &self.pod_affinity_term)?;
-        object.optional("weight", &self.weight)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("podAffinityTerm", &self.pod_affinity_term);
+        object.optional("weight", &self.weight);
     }
 }

@@ -35,21 +35,19 @@ impl ObjectFields for WindowsSecurityContextOptions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "gmsaCredentialSpec" => self.gmsa_credential_spec = map.next_value()?,
+            "gmsaCredentialSpec" => serde_impl::read(map, &mut self.gmsa_credential_spec),
             "gmsaCredentialSpecName" => {
-                self.gmsa_credential_spec_name = map.next_value()?;
+                serde_impl::read(map, &mut self.gmsa_credential_spec_name)
             }
-            "hostProcess" => self.host_process = map.next_value()?,
-            "runAsUserName" => self.run_as_user_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "hostProcess" => serde_impl::read(map, &mut self.host_process),
+            "runAsUserName" => serde_impl::read(map, &mut self.run_as_user_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("gmsaCredentialSpec", &self.gmsa_credential_spec)?;
-        object.optional("gmsaCredentialSpecName", &self.gmsa_credential_spec_name)?;
-        object.optional("hostProcess", &self.host_process)?;
-        object.optional("runAsUserName", &self.run_as_user_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("gmsaCredentialSpec", &self.gmsa_credential_spec);
+        object.optional("gmsaCredentialSpecName", &self.gmsa_credential_spec_name);
+        object.optional("hostProcess", &self.host_process);
+        object.optional("runAsUserName", &self.run_as_user_name);
     }
 }

@@ -47,27 +47,25 @@ impl ObjectFields for Endpoint {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "addresses" => self.addresses = serde_impl::shrunk(map)?,
-            "conditions" => serde_impl::optional_object(map, &mut self.conditions)?,
-            "deprecatedTopology" => self.deprecated_topology = map.next_value()?,
-            "hints" => self.hints = map.next_value()?,
-            "hostname" => self.hostname = map.next_value()?,
-            "nodeName" => self.node_name = map.next_value()?,
-            "targetRef" => self.target_ref = map.next_value()?,
-            "zone" => self.zone = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "addresses" => serde_impl::read_list(map, &mut self.addresses),
+            "conditions" => serde_impl::optional_object(map, &mut self.conditions),
+            "deprecatedTopology" => serde_impl::read(map, &mut self.deprecated_topology),
+            "hints" => serde_impl::read(map, &mut self.hints),
+            "hostname" => serde_impl::read(map, &mut self.hostname),
+            "nodeName" => serde_impl::read(map, &mut self.node_name),
+            "targetRef" => serde_impl::read(map, &mut self.target_ref),
+            "zone" => serde_impl::read(map, &mut self.zone),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("addresses", &self.addresses)?;
-        object.optional("conditions", &self.conditions)?;
-        object.optional("deprecatedTopology", &self.deprecated_topology)?;
-        object.optional("hints", &self.hints)?;
-        object.optional("hostname", &self.hostname)?;
-        object.optional("nodeName", &self.node_name)?;
-        object.optional("targetRef", &self.target_ref)?;
-        object.optional("zone", &self.zone)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("addresses", &self.addresses);
+        object.optional("conditions", &self.conditions);
+        object.optional("deprecatedTopology", &self.deprecated_topology);
+        object.optional("hints", &self.hints);
+        object.optional("hostname", &self.hostname);
+        object.optional("nodeName", &self.node_name);
+        object.optional("targetRef", &self.target_ref);
+        object.optional("zone", &self.zone);
     }
 }

@@ -33,17 +33,15 @@ impl ObjectFields for EndpointConditions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "ready" => self.ready = map.next_value()?,
-            "serving" => self.serving = map.next_value()?,
-            "terminating" => self.terminating = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "ready" => serde_impl::read(map, &mut self.ready),
+            "serving" => serde_impl::read(map, &mut self.serving),
+            "terminating" => serde_impl::read(map, &mut self.terminating),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("ready", &self.ready)?;
-        object.optional("serving", &self.serving)?;
-        object.optional("terminating", &self.terminating)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("ready", &self.ready);
+        object.optional("serving", &self.serving);
+        object.optional("terminating", &self.terminating);
     }
 }

@@ -32,15 +32,13 @@ impl ObjectFields for EndpointHints {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "forNodes" => self.for_nodes = serde_impl::shrunk(map)?,
-            "forZones" => self.for_zones = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "forNodes" => serde_impl::read_list(map, &mut self.for_nodes),
+            "forZones" => serde_impl::read_list(map, &mut self.for_zones),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("forNodes", &self.for_nodes)?;
-        object.optional("forZones", &self.for_zones)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("forNodes", &self.for_nodes);
+        object.optional("forZones", &self.for_zones);
     }
 }

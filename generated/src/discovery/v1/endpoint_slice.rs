@@ -45,24 +45,22 @@ impl ObjectFields for EndpointSlice {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "addressType" => self.address_type = map.next_value()?,
-            "endpoints" => self.endpoints = serde_impl::shrunk(map)?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "ports" => self.ports = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "addressType" => serde_impl::read(map, &mut self.address_type),
+            "endpoints" => serde_impl::read_list(map, &mut self.endpoints),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "ports" => serde_impl::read_list(map, &mut self.ports),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("addressType", &self.address_type)?;
-        object.optional("endpoints", &self.endpoints)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("ports", &self.ports)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("addressType", &self.address_type);
+        object.optional("endpoints", &self.endpoints);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("ports", &self.ports);
     }
 }
 impl Kind for EndpointSlice {

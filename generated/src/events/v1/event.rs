@@ -68,52 +68,52 @@ impl ObjectFields for Event {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "action" => self.action = map.next_value()?,
-            "deprecatedCount" => self.deprecated_count = map.next_value()?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "action" => serde_impl::read(map, &mut self.action),
+            "deprecatedCount" => serde_impl::read(map, &mut self.deprecated_count),
             "deprecatedFirstTimestamp" => {
-                self.deprecated_first_timestamp = map.next_value()?;
+                serde_impl::read(map, &mut self.deprecated_first_timestamp)
             }
             "deprecatedLastTimestamp" => {
-                self.deprecated_last_timestamp = map.next_value()?;
+                serde_impl::read(map, &mut self.deprecated_last_timestamp)
             }
             "deprecatedSource" => {
-                serde_impl::optional_object(map, &mut self.deprecated_source)?
+                serde_impl::optional_object(map, &mut self.deprecated_source)
             }
-            "eventTime" => self.event_time = map.next_value()?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "note" => self.note = map.next_value()?,
-            "reason" => self.reason = map.next_value()?,
-            "regarding" => serde_impl::optional_object(map, &mut self.regarding)?,
-            "related" => serde_impl::optional_object(map, &mut self.related)?,
-            "reportingController" => self.reporting_controller = map.next_value()?,
-            "reportingInstance" => self.reporting_instance = map.next_value()?,
-            "series" => serde_impl::optional_object(map, &mut self.series)?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "eventTime" => serde_impl::read(map, &mut self.event_time),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "note" => serde_impl::read(map, &mut self.note),
+            "reason" => serde_impl::read(map, &mut self.reason),
+            "regarding" => serde_impl::optional_object(map, &mut self.regarding),
+            "related" => serde_impl::optional_object(map, &mut self.related),
+            "reportingController" => {
+                serde_impl::read(map, &mut self.reporting_controller)
+            }
+            "reportingInstance" => serde_impl::read(map, &mut self.reporting_instance),
+            "series" => serde_impl::optional_object(map, &mut self.series),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("action", &self.action)?;
-        object.optional("deprecatedCount", &self.deprecated_count)?;
-        object.optional("deprecatedFirstTimestamp", &self.deprecated_first_timestamp)?;
-        object.optional("deprecatedLastTimestamp", &self.deprecated_last_timestamp)?;
-        object.optional("deprecatedSource", &self.deprecated_source)?;
-        object.optional("eventTime", &self.event_time)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("note", &self.note)?;
-        object.optional("reason", &self.reason)?;
-        object.optional("regarding", &self.regarding)?;
-        object.optional("related", &self.related)?;
-        object.optional("reportingController", &self.reporting_controller)?;
-        object.optional("reportingInstance", &self.reporting_instance)?;
-        object.optional("series", &self.series)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("action", &self.action);
+        object.optional("deprecatedCount", &self.deprecated_count);
+        object.optional("deprecatedFirstTimestamp", &self.deprecated_first_timestamp);
+        object.optional("deprecatedLastTimestamp", &self.deprecated_last_timestamp);
+        object.optional("deprecatedSource", &self.deprecated_source);
+        object.optional("eventTime", &self.event_time);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("note", &self.note);
+        object.optional("reason", &self.reason);
+        object.optional("regarding", &self.regarding);
+        object.optional("related", &self.related);
+        object.optional("reportingController", &self.reporting_controller);
+        object.optional("reportingInstance", &self.reporting_instance);
+        object.optional("series", &self.series);
+        object.optional("type", &self.type_);
     }
 }
 impl Kind for Event {

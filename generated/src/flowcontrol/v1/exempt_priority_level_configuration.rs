@@ -37,17 +37,15 @@ impl ObjectFields for ExemptPriorityLevelConfiguration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "lendablePercent" => self.lendable_percent = map.next_value()?,
+            "lendablePercent" => serde_impl::read(map, &mut self.lendable_percent),
             "nominalConcurrencyShares" => {
-                self.nominal_concurrency_shares = map.next_value()?;
+                serde_impl::read(map, &mut self.nominal_concurrency_shares)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("lendablePercent", &self.lendable_percent)?;
-        object.optional("nominalConcurrencyShares", &self.nominal_concurrency_shares)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("lendablePercent", &self.lendable_percent);
+        object.optional("nominalConcurrencyShares", &self.nominal_concurrency_shares);
     }
 }

@@ -39,23 +39,21 @@ impl ObjectFields for FlowSchemaSpec {
     ) -> Result<(), A::Error> {
         match key {
             "distinguisherMethod" => {
-                serde_impl::optional_object(map, &mut self.distinguisher_method)?
+                serde_impl::optional_object(map, &mut self.distinguisher_method)
             }
-            "matchingPrecedence" => self.matching_precedence = map.next_value()?,
+            "matchingPrecedence" => serde_impl::read(map, &mut self.matching_precedence),
             "priorityLevelConfiguration" => {
-                serde_impl::optional_object(map, &mut self.priority_level_configuration)?
+                serde_impl::optional_object(map, &mut self.priority_level_configuration)
             }
-            "rules" => self.rules = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "rules" => serde_impl::read_list(map, &mut self.rules),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("distinguisherMethod", &self.distinguisher_method)?;
-        object.optional("matchingPrecedence", &self.matching_precedence)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("distinguisherMethod", &self.distinguisher_method);
+        object.optional("matchingPrecedence", &self.matching_precedence);
         object
-            .optional("priorityLevelConfiguration", &self.priority_level_configuration)?;
-        object.optional("rules", &self.rules)?;
-        Ok(())
+            .optional("priorityLevelConfiguration", &self.priority_level_configuration);
+        object.optional("rules", &self.rules);
     }
 }

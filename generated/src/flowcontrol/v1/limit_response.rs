@@ -32,15 +32,13 @@ impl ObjectFields for LimitResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "queuing" => serde_impl::optional_object(map, &mut self.queuing)?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "queuing" => serde_impl::optional_object(map, &mut self.queuing),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("queuing", &self.queuing)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("queuing", &self.queuing);
+        object.optional("type", &self.type_);
     }
 }

@@ -52,23 +52,21 @@ impl ObjectFields for LimitedPriorityLevelConfiguration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "borrowingLimitPercent" => self.borrowing_limit_percent = map.next_value()?,
-            "lendablePercent" => self.lendable_percent = map.next_value()?,
-            "limitResponse" => {
-                serde_impl::optional_object(map, &mut self.limit_response)?
+            "borrowingLimitPercent" => {
+                serde_impl::read(map, &mut self.borrowing_limit_percent)
             }
+            "lendablePercent" => serde_impl::read(map, &mut self.lendable_percent),
+            "limitResponse" => serde_impl::optional_object(map, &mut self.limit_response),
             "nominalConcurrencyShares" => {
-                self.nominal_concurrency_shares = map.next_value()?;
+                serde_impl::read(map, &mut self.nominal_concurrency_shares)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("borrowingLimitPercent", &self.borrowing_limit_percent)?;
-        object.optional("lendablePercent", &self.lendable_percent)?;
-        object.optional("limitResponse", &self.limit_response)?;
-        object.optional("nominalConcurrencyShares", &self.nominal_concurrency_shares)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("borrowingLimitPercent", &self.borrowing_limit_percent);
+        object.optional("lendablePercent", &self.lendable_percent);
+        object.optional("limitResponse", &self.limit_response);
+        object.optional("nominalConcurrencyShares", &self.nominal_concurrency_shares);
     }
 }

@@ -34,17 +34,17 @@ impl ObjectFields for PolicyRulesWithSubjects {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "nonResourceRules" => self.non_resource_rules = serde_impl::shrunk(map)?,
-            "resourceRules" => self.resource_rules = serde_impl::shrunk(map)?,
-            "subjects" => self.subjects = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "nonResourceRules" => {
+                serde_impl::read_list(map, &mut self.non_resource_rules)
+            }
+            "resourceRules" => serde_impl::read_list(map, &mut self.resource_rules),
+            "subjects" => serde_impl::read_list(map, &mut self.subjects),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("nonResourceRules", &self.non_resource_rules)?;
-        object.optional("resourceRules", &self.resource_rules)?;
-        object.optional("subjects", &self.subjects)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("nonResourceRules", &self.non_resource_rules);
+        object.optional("resourceRules", &self.resource_rules);
+        object.optional("subjects", &self.subjects);
     }
 }

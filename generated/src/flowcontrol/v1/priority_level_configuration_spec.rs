@@ -34,17 +34,15 @@ impl ObjectFields for PriorityLevelConfigurationSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "exempt" => serde_impl::optional_object(map, &mut self.exempt)?,
-            "limited" => self.limited = map.next_value()?,
-            "type" => self.type_ = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "exempt" => serde_impl::optional_object(map, &mut self.exempt),
+            "limited" => serde_impl::read(map, &mut self.limited),
+            "type" => serde_impl::read(map, &mut self.type_),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("exempt", &self.exempt)?;
-        object.optional("limited", &self.limited)?;
-        object.optional("type", &self.type_)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("exempt", &self.exempt);
+        object.optional("limited", &self.limited);
+        object.optional("type", &self.type_);
     }
 }

@@ -37,17 +37,15 @@ impl ObjectFields for QueuingConfiguration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "handSize" => self.hand_size = map.next_value()?,
-            "queueLengthLimit" => self.queue_length_limit = map.next_value()?,
-            "queues" => self.queues = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "handSize" => serde_impl::read(map, &mut self.hand_size),
+            "queueLengthLimit" => serde_impl::read(map, &mut self.queue_length_limit),
+            "queues" => serde_impl::read(map, &mut self.queues),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("handSize", &self.hand_size)?;
-        object.optional("queueLengthLimit", &self.queue_length_limit)?;
-        object.optional("queues", &self.queues)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("handSize", &self.hand_size);
+        object.optional("queueLengthLimit", &self.queue_length_limit);
+        object.optional("queues", &self.queues);
     }
 }

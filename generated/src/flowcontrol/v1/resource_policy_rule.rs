@@ -37,21 +37,19 @@ impl ObjectFields for ResourcePolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiGroups" => self.api_groups = serde_impl::shrunk(map)?,
-            "clusterScope" => self.cluster_scope = map.next_value()?,
-            "namespaces" => self.namespaces = serde_impl::shrunk(map)?,
-            "resources" => self.resources = serde_impl::shrunk(map)?,
-            "verbs" => self.verbs = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "apiGroups" => serde_impl::read_list(map, &mut self.api_groups),
+            "clusterScope" => serde_impl::read(map, &mut self.cluster_scope),
+            "namespaces" => serde_impl::read_list(map, &mut self.namespaces),
+            "resources" => serde_impl::read_list(map, &mut self.resources),
+            "verbs" => serde_impl::read_list(map, &mut self.verbs),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("apiGroups", &self.api_groups)?;
-        object.optional("clusterScope", &self.cluster_scope)?;
-        object.optional("namespaces", &self.namespaces)?;
-        object.optional("resources", &self.resources)?;
-        object.optional("verbs", &self.verbs)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("apiGroups", &self.api_groups);
+        object.optional("clusterScope", &self.cluster_scope);
+        object.optional("namespaces", &self.namespaces);
+        object.optional("resources", &self.resources);
+        object.optional("verbs", &self.verbs);
     }
 }

@@ -36,21 +36,19 @@ impl ObjectFields for Subject {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "group" => serde_impl::optional_object(map, &mut self.group)?,
-            "kind" => self.kind = map.next_value()?,
+            "group" => serde_impl::optional_object(map, &mut self.group),
+            "kind" => serde_impl::read(map, &mut self.kind),
             "serviceAccount" => {
-                serde_impl::optional_object(map, &mut self.service_account)?
+                serde_impl::optional_object(map, &mut self.service_account)
             }
-            "user" => serde_impl::optional_object(map, &mut self.user)?,
-            _ => serde_impl::skip_value(map)?,
+            "user" => serde_impl::optional_object(map, &mut self.user),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("group", &self.group)?;
-        object.optional("kind", &self.kind)?;
-        object.optional("serviceAccount", &self.service_account)?;
-        object.optional("user", &self.user)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("group", &self.group);
+        object.optional("kind", &self.kind);
+        object.optional("serviceAccount", &self.service_account);
+        object.optional("user", &self.user);
     }
 }

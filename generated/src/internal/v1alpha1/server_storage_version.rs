@@ -41,19 +41,19 @@ impl ObjectFields for ServerStorageVersion {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiServerID" => self.api_server_id = map.next_value()?,
-            "decodableVersions" => self.decodable_versions = serde_impl::shrunk(map)?,
-            "encodingVersion" => self.encoding_version = map.next_value()?,
-            "servedVersions" => self.served_versions = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "apiServerID" => serde_impl::read(map, &mut self.api_server_id),
+            "decodableVersions" => {
+                serde_impl::read_list(map, &mut self.decodable_versions)
+            }
+            "encodingVersion" => serde_impl::read(map, &mut self.encoding_version),
+            "servedVersions" => serde_impl::read_list(map, &mut self.served_versions),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("apiServerID", &self.api_server_id)?;
-        object.optional("decodableVersions", &self.decodable_versions)?;
-        object.optional("encodingVersion", &self.encoding_version)?;
-        object.optional("servedVersions", &self.served_versions)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("apiServerID", &self.api_server_id);
+        object.optional("decodableVersions", &self.decodable_versions);
+        object.optional("encodingVersion", &self.encoding_version);
+        object.optional("servedVersions", &self.served_versions);
     }
 }

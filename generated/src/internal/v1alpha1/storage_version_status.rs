@@ -34,17 +34,17 @@ impl ObjectFields for StorageVersionStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "commonEncodingVersion" => self.common_encoding_version = map.next_value()?,
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "storageVersions" => self.storage_versions = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "commonEncodingVersion" => {
+                serde_impl::read(map, &mut self.common_encoding_version)
+            }
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "storageVersions" => serde_impl::read_list(map, &mut self.storage_versions),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("commonEncodingVersion", &self.common_encoding_version)?;
-        object.optional("conditions", &self.conditions)?;
-        object.optional("storageVersions", &self.storage_versions)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("commonEncodingVersion", &self.common_encoding_version);
+        object.optional("conditions", &self.conditions);
+        object.optional("storageVersions", &self.storage_versions);
     }
 }

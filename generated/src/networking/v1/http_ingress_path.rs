@@ -48,17 +48,15 @@ impl ObjectFields for HTTPIngressPath {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "backend" => serde_impl::optional_object(map, &mut self.backend)?,
-            "path" => self.path = map.next_value()?,
-            "pathType" => self.path_type = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "backend" => serde_impl::optional_object(map, &mut self.backend),
+            "path" => serde_impl::read(map, &mut self.path),
+            "pathType" => serde_impl::read(map, &mut self.path_type),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("backend", &self.backend)?;
-        object.optional("path", &self.path)?;
-        object.optional("pathType", &self.path_type)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("backend", &self.backend);
+        object.optional("path", &self.path);
+        object.optional("pathType", &self.path_type);
     }
 }

@@ -32,13 +32,11 @@ impl ObjectFields for HTTPIngressRuleValue {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "paths" => self.paths = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "paths" => serde_impl::read_list(map, &mut self.paths),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("paths", &self.paths)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("paths", &self.paths);
     }
 }

@@ -33,15 +33,13 @@ impl ObjectFields for IngressBackend {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "resource" => serde_impl::optional_object(map, &mut self.resource)?,
-            "service" => serde_impl::optional_object(map, &mut self.service)?,
-            _ => serde_impl::skip_value(map)?,
+            "resource" => serde_impl::optional_object(map, &mut self.resource),
+            "service" => serde_impl::optional_object(map, &mut self.service),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("resource", &self.resource)?;
-        object.optional("service", &self.service)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("resource", &self.resource);
+        object.optional("service", &self.service);
     }
 }

@@ -41,21 +41,19 @@ impl ObjectFields for IngressClassParametersReference {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiGroup" => self.api_group = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "namespace" => self.namespace = map.next_value()?,
-            "scope" => self.scope = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiGroup" => serde_impl::read(map, &mut self.api_group),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "name" => serde_impl::read(map, &mut self.name),
+            "namespace" => serde_impl::read(map, &mut self.namespace),
+            "scope" => serde_impl::read(map, &mut self.scope),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("apiGroup", &self.api_group)?;
-        object.optional("kind", &self.kind)?;
-        object.optional("name", &self.name)?;
-        object.optional("namespace", &self.namespace)?;
-        object.optional("scope", &self.scope)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("apiGroup", &self.api_group);
+        object.optional("kind", &self.kind);
+        object.optional("name", &self.name);
+        object.optional("namespace", &self.namespace);
+        object.optional("scope", &self.scope);
     }
 }

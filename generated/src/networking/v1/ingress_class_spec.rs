@@ -32,15 +32,13 @@ impl ObjectFields for IngressClassSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "controller" => self.controller = map.next_value()?,
-            "parameters" => self.parameters = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "controller" => serde_impl::read(map, &mut self.controller),
+            "parameters" => serde_impl::read(map, &mut self.parameters),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("controller", &self.controller)?;
-        object.optional("parameters", &self.parameters)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("controller", &self.controller);
+        object.optional("parameters", &self.parameters);
     }
 }

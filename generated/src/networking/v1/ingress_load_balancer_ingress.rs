@@ -34,17 +34,15 @@ impl ObjectFields for IngressLoadBalancerIngress {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "hostname" => self.hostname = map.next_value()?,
-            "ip" => self.ip = map.next_value()?,
-            "ports" => self.ports = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "hostname" => serde_impl::read(map, &mut self.hostname),
+            "ip" => serde_impl::read(map, &mut self.ip),
+            "ports" => serde_impl::read_list(map, &mut self.ports),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("hostname", &self.hostname)?;
-        object.optional("ip", &self.ip)?;
-        object.optional("ports", &self.ports)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("hostname", &self.hostname);
+        object.optional("ip", &self.ip);
+        object.optional("ports", &self.ports);
     }
 }

@@ -30,13 +30,11 @@ impl ObjectFields for IngressLoadBalancerStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "ingress" => self.ingress = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "ingress" => serde_impl::read_list(map, &mut self.ingress),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("ingress", &self.ingress)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("ingress", &self.ingress);
     }
 }

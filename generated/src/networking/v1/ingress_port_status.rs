@@ -40,17 +40,15 @@ impl ObjectFields for IngressPortStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "error" => self.error = map.next_value()?,
-            "port" => self.port = map.next_value()?,
-            "protocol" => self.protocol = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "error" => serde_impl::read(map, &mut self.error),
+            "port" => serde_impl::read(map, &mut self.port),
+            "protocol" => serde_impl::read(map, &mut self.protocol),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("error", &self.error)?;
-        object.optional("port", &self.port)?;
-        object.optional("protocol", &self.protocol)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("error", &self.error);
+        object.optional("port", &self.port);
+        object.optional("protocol", &self.protocol);
     }
 }

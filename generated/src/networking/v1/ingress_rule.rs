@@ -38,15 +38,13 @@ impl ObjectFields for IngressRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "host" => self.host = map.next_value()?,
-            "http" => self.http = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "host" => serde_impl::read(map, &mut self.host),
+            "http" => serde_impl::read(map, &mut self.http),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("host", &self.host)?;
-        object.optional("http", &self.http)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("host", &self.host);
+        object.optional("http", &self.http);
     }
 }

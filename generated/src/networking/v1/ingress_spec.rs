@@ -36,19 +36,17 @@ impl ObjectFields for IngressSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "defaultBackend" => self.default_backend = map.next_value()?,
-            "ingressClassName" => self.ingress_class_name = map.next_value()?,
-            "rules" => self.rules = serde_impl::shrunk(map)?,
-            "tls" => self.tls = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "defaultBackend" => serde_impl::read(map, &mut self.default_backend),
+            "ingressClassName" => serde_impl::read(map, &mut self.ingress_class_name),
+            "rules" => serde_impl::read_list(map, &mut self.rules),
+            "tls" => serde_impl::read_list(map, &mut self.tls),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("defaultBackend", &self.default_backend)?;
-        object.optional("ingressClassName", &self.ingress_class_name)?;
-        object.optional("rules", &self.rules)?;
-        object.optional("tls", &self.tls)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("defaultBackend", &self.default_backend);
+        object.optional("ingressClassName", &self.ingress_class_name);
+        object.optional("rules", &self.rules);
+        object.optional("tls", &self.tls);
     }
 }

@@ -30,13 +30,11 @@ impl ObjectFields for IngressStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "loadBalancer" => self.load_balancer = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "loadBalancer" => serde_impl::read(map, &mut self.load_balancer),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("loadBalancer", &self.load_balancer)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("loadBalancer", &self.load_balancer);
     }
 }

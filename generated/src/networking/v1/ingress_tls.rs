@@ -31,15 +31,13 @@ impl ObjectFields for IngressTLS {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "hosts" => self.hosts = serde_impl::shrunk(map)?,
-            "secretName" => self.secret_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "hosts" => serde_impl::read_list(map, &mut self.hosts),
+            "secretName" => serde_impl::read(map, &mut self.secret_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("hosts", &self.hosts)?;
-        object.optional("secretName", &self.secret_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("hosts", &self.hosts);
+        object.optional("secretName", &self.secret_name);
     }
 }

@@ -33,15 +33,13 @@ impl ObjectFields for IPBlock {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "cidr" => self.cidr = map.next_value()?,
-            "except" => self.except = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "cidr" => serde_impl::read(map, &mut self.cidr),
+            "except" => serde_impl::read_list(map, &mut self.except),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("cidr", &self.cidr)?;
-        object.optional("except", &self.except)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("cidr", &self.cidr);
+        object.optional("except", &self.except);
     }
 }

@@ -32,15 +32,13 @@ impl ObjectFields for NetworkPolicyEgressRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "ports" => self.ports = serde_impl::shrunk(map)?,
-            "to" => self.to = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "ports" => serde_impl::read_list(map, &mut self.ports),
+            "to" => serde_impl::read_list(map, &mut self.to),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("ports", &self.ports)?;
-        object.optional("to", &self.to)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("ports", &self.ports);
+        object.optional("to", &self.to);
     }
 }

@@ -32,15 +32,13 @@ impl ObjectFields for NetworkPolicyIngressRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "from" => self.from = serde_impl::shrunk(map)?,
-            "ports" => self.ports = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "from" => serde_impl::read_list(map, &mut self.from),
+            "ports" => serde_impl::read_list(map, &mut self.ports),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("from", &self.from)?;
-        object.optional("ports", &self.ports)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("from", &self.from);
+        object.optional("ports", &self.ports);
     }
 }

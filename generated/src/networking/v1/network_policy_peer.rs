@@ -38,17 +38,15 @@ impl ObjectFields for NetworkPolicyPeer {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "ipBlock" => self.ip_block = map.next_value()?,
-            "namespaceSelector" => self.namespace_selector = map.next_value()?,
-            "podSelector" => self.pod_selector = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "ipBlock" => serde_impl::read(map, &mut self.ip_block),
+            "namespaceSelector" => serde_impl::read(map, &mut self.namespace_selector),
+            "podSelector" => serde_impl::read(map, &mut self.pod_selector),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("ipBlock", &self.ip_block)?;
-        object.optional("namespaceSelector", &self.namespace_selector)?;
-        object.optional("podSelector", &self.pod_selector)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("ipBlock", &self.ip_block);
+        object.optional("namespaceSelector", &self.namespace_selector);
+        object.optional("podSelector", &self.pod_selector);
     }
 }

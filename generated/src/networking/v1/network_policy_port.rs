@@ -33,17 +33,15 @@ impl ObjectFields for NetworkPolicyPort {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "endPort" => self.end_port = map.next_value()?,
-            "port" => self.port = map.next_value()?,
-            "protocol" => self.protocol = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "endPort" => serde_impl::read(map, &mut self.end_port),
+            "port" => serde_impl::read(map, &mut self.port),
+            "protocol" => serde_impl::read(map, &mut self.protocol),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("endPort", &self.end_port)?;
-        object.optional("port", &self.port)?;
-        object.optional("protocol", &self.protocol)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("endPort", &self.end_port);
+        object.optional("port", &self.port);
+        object.optional("protocol", &self.protocol);
     }
 }

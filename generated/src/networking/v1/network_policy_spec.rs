@@ -36,19 +36,17 @@ impl ObjectFields for NetworkPolicySpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "egress" => self.egress = serde_impl::shrunk(map)?,
-            "ingress" => self.ingress = serde_impl::shrunk(map)?,
-            "podSelector" => self.pod_selector = map.next_value()?,
-            "policyTypes" => self.policy_types = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "egress" => serde_impl::read_list(map, &mut self.egress),
+            "ingress" => serde_impl::read_list(map, &mut self.ingress),
+            "podSelector" => serde_impl::read(map, &mut self.pod_selector),
+            "policyTypes" => serde_impl::read_list(map, &mut self.policy_types),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("egress", &self.egress)?;
-        object.optional("ingress", &self.ingress)?;
-        object.optional("podSelector", &self.pod_selector)?;
-        object.optional("policyTypes", &self.policy_types)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("egress", &self.egress);
+        object.optional("ingress", &self.ingress);
+        object.optional("podSelector", &self.pod_selector);
+        object.optional("policyTypes", &self.policy_types);
     }
 }

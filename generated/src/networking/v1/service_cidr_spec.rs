@@ -29,13 +29,11 @@ impl ObjectFields for ServiceCIDRSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "cidrs" => self.cidrs = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "cidrs" => serde_impl::read_list(map, &mut self.cidrs),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("cidrs", &self.cidrs)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("cidrs", &self.cidrs);
     }
 }

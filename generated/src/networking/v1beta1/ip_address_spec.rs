@@ -32,13 +32,11 @@ impl ObjectFields for IPAddressSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "parentRef" => serde_impl::optional_object(map, &mut self.parent_ref)?,
-            _ => serde_impl::skip_value(map)?,
+            "parentRef" => serde_impl::optional_object(map, &mut self.parent_ref),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("parentRef", &self.parent_ref)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("parentRef", &self.parent_ref);
     }
 }

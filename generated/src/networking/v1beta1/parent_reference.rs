@@ -39,19 +39,17 @@ impl ObjectFields for ParentReference {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "group" => self.group = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "namespace" => self.namespace = map.next_value()?,
-            "resource" => self.resource = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "group" => serde_impl::read(map, &mut self.group),
+            "name" => serde_impl::read(map, &mut self.name),
+            "namespace" => serde_impl::read(map, &mut self.namespace),
+            "resource" => serde_impl::read(map, &mut self.resource),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("group", &self.group)?;
-        object.optional("name", &self.name)?;
-        object.optional("namespace", &self.namespace)?;
-        object.optional("resource", &self.resource)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("group", &self.group);
+        object.optional("name", &self.name);
+        object.optional("namespace", &self.namespace);
+        object.optional("resource", &self.resource);
     }
 }

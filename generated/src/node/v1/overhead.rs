@@ -29,13 +29,11 @@ impl ObjectFields for Overhead {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "podFixed" => self.pod_fixed = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "podFixed" => serde_impl::read(map, &mut self.pod_fixed),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("podFixed", &self.pod_fixed)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("podFixed", &self.pod_fixed);
     }
 }

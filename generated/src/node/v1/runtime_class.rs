@@ -46,24 +46,22 @@ impl ObjectFields for RuntimeClass {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "handler" => self.handler = map.next_value()?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "overhead" => serde_impl::optional_object(map, &mut self.overhead)?,
-            "scheduling" => serde_impl::optional_object(map, &mut self.scheduling)?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "handler" => serde_impl::read(map, &mut self.handler),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "overhead" => serde_impl::optional_object(map, &mut self.overhead),
+            "scheduling" => serde_impl::optional_object(map, &mut self.scheduling),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("handler", &self.handler)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("overhead", &self.overhead)?;
-        object.optional("scheduling", &self.scheduling)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("handler", &self.handler);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("overhead", &self.overhead);
+        object.optional("scheduling", &self.scheduling);
     }
 }
 impl Kind for RuntimeClass {

@@ -32,15 +32,13 @@ impl ObjectFields for Scheduling {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "nodeSelector" => self.node_selector = map.next_value()?,
-            "tolerations" => self.tolerations = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "nodeSelector" => serde_impl::read(map, &mut self.node_selector),
+            "tolerations" => serde_impl::read_list(map, &mut self.tolerations),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("nodeSelector", &self.node_selector)?;
-        object.optional("tolerations", &self.tolerations)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("nodeSelector", &self.node_selector);
+        object.optional("tolerations", &self.tolerations);
     }
 }

@@ -43,25 +43,20 @@ impl ObjectFields for PodDisruptionBudgetSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "maxUnavailable" => self.max_unavailable = map.next_value()?,
-            "minAvailable" => self.min_available = map.next_value()?,
-            "selector" => self.selector = map.next_value()?,
+            "maxUnavailable" => serde_impl::read(map, &mut self.max_unavailable),
+            "minAvailable" => serde_impl::read(map, &mut self.min_available),
+            "selector" => serde_impl::read(map, &mut self.selector),
             "unhealthyPodEvictionPolicy" => {
-                self.unhealthy_pod_eviction_policy = map.next_value()?;
+                serde_impl::read(map, &mut self.unhealthy_pod_eviction_policy)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("maxUnavailable", &self.max_unavailable)?;
-        object.optional("minAvailable", &self.min_available)?;
-        object.optional("selector", &self.selector)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("maxUnavailable", &self.max_unavailable);
+        object.optional("minAvailable", &self.min_available);
+        object.optional("selector", &self.selector);
         object
-            .optional(
-                "unhealthyPodEvictionPolicy",
-                &self.unhealthy_pod_eviction_policy,
-            )?;
-        Ok(())
+            .optional("unhealthyPodEvictionPolicy", &self.unhealthy_pod_eviction_policy);
     }
 }

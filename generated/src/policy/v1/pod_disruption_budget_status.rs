@@ -57,25 +57,23 @@ impl ObjectFields for PodDisruptionBudgetStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "currentHealthy" => self.current_healthy = map.next_value()?,
-            "desiredHealthy" => self.desired_healthy = map.next_value()?,
-            "disruptedPods" => self.disrupted_pods = map.next_value()?,
-            "disruptionsAllowed" => self.disruptions_allowed = map.next_value()?,
-            "expectedPods" => self.expected_pods = map.next_value()?,
-            "observedGeneration" => self.observed_generation = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "currentHealthy" => serde_impl::read(map, &mut self.current_healthy),
+            "desiredHealthy" => serde_impl::read(map, &mut self.desired_healthy),
+            "disruptedPods" => serde_impl::read(map, &mut self.disrupted_pods),
+            "disruptionsAllowed" => serde_impl::read(map, &mut self.disruptions_allowed),
+            "expectedPods" => serde_impl::read(map, &mut self.expected_pods),
+            "observedGeneration" => serde_impl::read(map, &mut self.observed_generation),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("conditions", &self.conditions)?;
-        object.optional("currentHealthy", &self.current_healthy)?;
-        object.optional("desiredHealthy", &self.desired_healthy)?;
-        object.optional("disruptedPods", &self.disrupted_pods)?;
-        object.optional("disruptionsAllowed", &self.disruptions_allowed)?;
-        object.optional("expectedPods", &self.expected_pods)?;
-        object.optional("observedGeneration", &self.observed_generation)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("conditions", &self.conditions);
+        object.optional("currentHealthy", &self.current_healthy);
+        object.optional("desiredHealthy", &self.desired_healthy);
+        object.optional("disruptedPods", &self.disrupted_pods);
+        object.optional("disruptionsAllowed", &self.disruptions_allowed);
+        object.optional("expectedPods", &self.expected_pods);
+        object.optional("observedGeneration", &self.observed_generation);
     }
 }

@@ -30,14 +30,12 @@ impl ObjectFields for AggregationRule {
     ) -> Result<(), A::Error> {
         match key {
             "clusterRoleSelectors" => {
-                self.cluster_role_selectors = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.cluster_role_selectors)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("clusterRoleSelectors", &self.cluster_role_selectors)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("clusterRoleSelectors", &self.cluster_role_selectors);
     }
 }

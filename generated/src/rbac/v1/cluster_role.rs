@@ -40,24 +40,22 @@ impl ObjectFields for ClusterRole {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
             "aggregationRule" => {
-                serde_impl::optional_object(map, &mut self.aggregation_rule)?
+                serde_impl::optional_object(map, &mut self.aggregation_rule)
             }
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "rules" => self.rules = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "rules" => serde_impl::read_list(map, &mut self.rules),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("aggregationRule", &self.aggregation_rule)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("rules", &self.rules)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("aggregationRule", &self.aggregation_rule);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("rules", &self.rules);
     }
 }
 impl Kind for ClusterRole {

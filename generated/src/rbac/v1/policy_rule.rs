@@ -39,21 +39,19 @@ impl ObjectFields for PolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiGroups" => self.api_groups = serde_impl::shrunk(map)?,
-            "nonResourceURLs" => self.non_resource_urls = serde_impl::shrunk(map)?,
-            "resourceNames" => self.resource_names = serde_impl::shrunk(map)?,
-            "resources" => self.resources = serde_impl::shrunk(map)?,
-            "verbs" => self.verbs = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "apiGroups" => serde_impl::read_list(map, &mut self.api_groups),
+            "nonResourceURLs" => serde_impl::read_list(map, &mut self.non_resource_urls),
+            "resourceNames" => serde_impl::read_list(map, &mut self.resource_names),
+            "resources" => serde_impl::read_list(map, &mut self.resources),
+            "verbs" => serde_impl::read_list(map, &mut self.verbs),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("apiGroups", &self.api_groups)?;
-        object.optional("nonResourceURLs", &self.non_resource_urls)?;
-        object.optional("resourceNames", &self.resource_names)?;
-        object.optional("resources", &self.resources)?;
-        object.optional("verbs", &self.verbs)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("apiGroups", &self.api_groups);
+        object.optional("nonResourceURLs", &self.non_resource_urls);
+        object.optional("resourceNames", &self.resource_names);
+        object.optional("resources", &self.resources);
+        object.optional("verbs", &self.verbs);
     }
 }

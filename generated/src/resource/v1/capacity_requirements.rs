@@ -39,13 +39,11 @@ impl ObjectFields for CapacityRequirements {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "requests" => self.requests = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "requests" => serde_impl::read(map, &mut self.requests),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("requests", &self.requests)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("requests", &self.requests);
     }
 }

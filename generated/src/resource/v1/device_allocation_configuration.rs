@@ -38,17 +38,15 @@ impl ObjectFields for DeviceAllocationConfiguration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "opaque" => self.opaque = map.next_value()?,
-            "requests" => self.requests = serde_impl::shrunk(map)?,
-            "source" => self.source = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "opaque" => serde_impl::read(map, &mut self.opaque),
+            "requests" => serde_impl::read_list(map, &mut self.requests),
+            "source" => serde_impl::read(map, &mut self.source),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("opaque", &self.opaque)?;
-        object.optional("requests", &self.requests)?;
-        object.optional("source", &self.source)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("opaque", &self.opaque);
+        object.optional("requests", &self.requests);
+        object.optional("source", &self.source);
     }
 }

@@ -34,17 +34,15 @@ impl ObjectFields for DeviceClaim {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "config" => self.config = serde_impl::shrunk(map)?,
-            "constraints" => self.constraints = serde_impl::shrunk(map)?,
-            "requests" => self.requests = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "config" => serde_impl::read_list(map, &mut self.config),
+            "constraints" => serde_impl::read_list(map, &mut self.constraints),
+            "requests" => serde_impl::read_list(map, &mut self.requests),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("config", &self.config)?;
-        object.optional("constraints", &self.constraints)?;
-        object.optional("requests", &self.requests)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("config", &self.config);
+        object.optional("constraints", &self.constraints);
+        object.optional("requests", &self.requests);
     }
 }

@@ -30,13 +30,11 @@ impl ObjectFields for DeviceClassConfiguration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "opaque" => self.opaque = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "opaque" => serde_impl::read(map, &mut self.opaque),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("opaque", &self.opaque)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("opaque", &self.opaque);
     }
 }

@@ -49,17 +49,15 @@ impl ObjectFields for DeviceConstraint {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "distinctAttribute" => self.distinct_attribute = map.next_value()?,
-            "matchAttribute" => self.match_attribute = map.next_value()?,
-            "requests" => self.requests = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "distinctAttribute" => serde_impl::read(map, &mut self.distinct_attribute),
+            "matchAttribute" => serde_impl::read(map, &mut self.match_attribute),
+            "requests" => serde_impl::read_list(map, &mut self.requests),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("distinctAttribute", &self.distinct_attribute)?;
-        object.optional("matchAttribute", &self.match_attribute)?;
-        object.optional("requests", &self.requests)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("distinctAttribute", &self.distinct_attribute);
+        object.optional("matchAttribute", &self.match_attribute);
+        object.optional("requests", &self.requests);
     }
 }

@@ -44,17 +44,15 @@ impl ObjectFields for DeviceRequest {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "exactly" => self.exactly = map.next_value()?,
-            "firstAvailable" => self.first_available = serde_impl::shrunk(map)?,
-            "name" => self.name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "exactly" => serde_impl::read(map, &mut self.exactly),
+            "firstAvailable" => serde_impl::read_list(map, &mut self.first_available),
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("exactly", &self.exactly)?;
-        object.optional("firstAvailable", &self.first_available)?;
-        object.optional("name", &self.name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("exactly", &self.exactly);
+        object.optional("firstAvailable", &self.first_available);
+        object.optional("name", &self.name);
     }
 }

@@ -76,33 +76,33 @@ impl ObjectFields for DeviceRequestAllocationResult {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "adminAccess" => self.admin_access = map.next_value()?,
-            "bindingConditions" => self.binding_conditions = serde_impl::shrunk(map)?,
-            "bindingFailureConditions" => {
-                self.binding_failure_conditions = serde_impl::shrunk(map)?;
+            "adminAccess" => serde_impl::read(map, &mut self.admin_access),
+            "bindingConditions" => {
+                serde_impl::read_list(map, &mut self.binding_conditions)
             }
-            "consumedCapacity" => self.consumed_capacity = map.next_value()?,
-            "device" => self.device = map.next_value()?,
-            "driver" => self.driver = map.next_value()?,
-            "pool" => self.pool = map.next_value()?,
-            "request" => self.request = map.next_value()?,
-            "shareID" => self.share_id = map.next_value()?,
-            "tolerations" => self.tolerations = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "bindingFailureConditions" => {
+                serde_impl::read_list(map, &mut self.binding_failure_conditions)
+            }
+            "consumedCapacity" => serde_impl::read(map, &mut self.consumed_capacity),
+            "device" => serde_impl::read(map, &mut self.device),
+            "driver" => serde_impl::read(map, &mut self.driver),
+            "pool" => serde_impl::read(map, &mut self.pool),
+            "request" => serde_impl::read(map, &mut self.request),
+            "shareID" => serde_impl::read(map, &mut self.share_id),
+            "tolerations" => serde_impl::read_list(map, &mut self.tolerations),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("adminAccess", &self.admin_access)?;
-        object.optional("bindingConditions", &self.binding_conditions)?;
-        object.optional("bindingFailureConditions", &self.binding_failure_conditions)?;
-        object.optional("consumedCapacity", &self.consumed_capacity)?;
-        object.optional("device", &self.device)?;
-        object.optional("driver", &self.driver)?;
-        object.optional("pool", &self.pool)?;
-        object.optional("request", &self.request)?;
-        object.optional("shareID", &self.share_id)?;
-        object.optional("tolerations", &self.tolerations)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("adminAccess", &self.admin_access);
+        object.optional("bindingConditions", &self.binding_conditions);
+        object.optional("bindingFailureConditions", &self.binding_failure_conditions);
+        object.optional("consumedCapacity", &self.consumed_capacity);
+        object.optional("device", &self.device);
+        object.optional("driver", &self.driver);
+        object.optional("pool", &self.pool);
+        object.optional("request", &self.request);
+        object.optional("shareID", &self.share_id);
+        object.optional("tolerations", &self.tolerations);
     }
 }

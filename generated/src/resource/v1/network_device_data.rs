@@ -37,17 +37,15 @@ impl ObjectFields for NetworkDeviceData {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "hardwareAddress" => self.hardware_address = map.next_value()?,
-            "interfaceName" => self.interface_name = map.next_value()?,
-            "ips" => self.ips = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "hardwareAddress" => serde_impl::read(map, &mut self.hardware_address),
+            "interfaceName" => serde_impl::read(map, &mut self.interface_name),
+            "ips" => serde_impl::read_list(map, &mut self.ips),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("hardwareAddress", &self.hardware_address)?;
-        object.optional("interfaceName", &self.interface_name)?;
-        object.optional("ips", &self.ips)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("hardwareAddress", &self.hardware_address);
+        object.optional("interfaceName", &self.interface_name);
+        object.optional("ips", &self.ips);
     }
 }

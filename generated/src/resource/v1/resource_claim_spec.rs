@@ -30,13 +30,11 @@ impl ObjectFields for ResourceClaimSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "devices" => self.devices = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "devices" => serde_impl::read(map, &mut self.devices),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("devices", &self.devices)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("devices", &self.devices);
     }
 }

@@ -45,17 +45,15 @@ impl ObjectFields for ResourcePool {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "generation" => self.generation = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "resourceSliceCount" => self.resource_slice_count = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "generation" => serde_impl::read(map, &mut self.generation),
+            "name" => serde_impl::read(map, &mut self.name),
+            "resourceSliceCount" => serde_impl::read(map, &mut self.resource_slice_count),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("generation", &self.generation)?;
-        object.optional("name", &self.name)?;
-        object.optional("resourceSliceCount", &self.resource_slice_count)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("generation", &self.generation);
+        object.optional("name", &self.name);
+        object.optional("resourceSliceCount", &self.resource_slice_count);
     }
 }

@@ -53,31 +53,29 @@ impl ObjectFields for PoolStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allocatedDevices" => self.allocated_devices = map.next_value()?,
-            "availableDevices" => self.available_devices = map.next_value()?,
-            "driver" => self.driver = map.next_value()?,
-            "generation" => self.generation = map.next_value()?,
-            "nodeName" => self.node_name = map.next_value()?,
-            "poolName" => self.pool_name = map.next_value()?,
-            "resourceSliceCount" => self.resource_slice_count = map.next_value()?,
-            "totalDevices" => self.total_devices = map.next_value()?,
-            "unavailableDevices" => self.unavailable_devices = map.next_value()?,
-            "validationError" => self.validation_error = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "allocatedDevices" => serde_impl::read(map, &mut self.allocated_devices),
+            "availableDevices" => serde_impl::read(map, &mut self.available_devices),
+            "driver" => serde_impl::read(map, &mut self.driver),
+            "generation" => serde_impl::read(map, &mut self.generation),
+            "nodeName" => serde_impl::read(map, &mut self.node_name),
+            "poolName" => serde_impl::read(map, &mut self.pool_name),
+            "resourceSliceCount" => serde_impl::read(map, &mut self.resource_slice_count),
+            "totalDevices" => serde_impl::read(map, &mut self.total_devices),
+            "unavailableDevices" => serde_impl::read(map, &mut self.unavailable_devices),
+            "validationError" => serde_impl::read(map, &mut self.validation_error),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allocatedDevices", &self.allocated_devices)?;
-        object.optional("availableDevices", &self.available_devices)?;
-        object.optional("driver", &self.driver)?;
-        object.optional("generation", &self.generation)?;
-        object.optional("nodeName", &self.node_name)?;
-        object.optional("poolName", &self.pool_name)?;
-        object.optional("resourceSliceCount", &self.resource_slice_count)?;
-        object.optional("totalDevices", &self.total_devices)?;
-        object.optional("unavailableDevices", &self.unavailable_devices)?;
-        object.optional("validationError", &self.validation_error)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allocatedDevices", &self.allocated_devices);
+        object.optional("availableDevices", &self.available_devices);
+        object.optional("driver", &self.driver);
+        object.optional("generation", &self.generation);
+        object.optional("nodeName", &self.node_name);
+        object.optional("poolName", &self.pool_name);
+        object.optional("resourceSliceCount", &self.resource_slice_count);
+        object.optional("totalDevices", &self.total_devices);
+        object.optional("unavailableDevices", &self.unavailable_devices);
+        object.optional("validationError", &self.validation_error);
     }
 }

@@ -37,17 +37,15 @@ impl ObjectFields for ResourcePoolStatusRequestSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "driver" => self.driver = map.next_value()?,
-            "limit" => self.limit = map.next_value()?,
-            "poolName" => self.pool_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "driver" => serde_impl::read(map, &mut self.driver),
+            "limit" => serde_impl::read(map, &mut self.limit),
+            "poolName" => serde_impl::read(map, &mut self.pool_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("driver", &self.driver)?;
-        object.optional("limit", &self.limit)?;
-        object.optional("poolName", &self.pool_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("driver", &self.driver);
+        object.optional("limit", &self.limit);
+        object.optional("poolName", &self.pool_name);
     }
 }

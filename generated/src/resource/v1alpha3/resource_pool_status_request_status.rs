@@ -38,17 +38,15 @@ impl ObjectFields for ResourcePoolStatusRequestStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "poolCount" => self.pool_count = map.next_value()?,
-            "pools" => self.pools = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "poolCount" => serde_impl::read(map, &mut self.pool_count),
+            "pools" => serde_impl::read_list(map, &mut self.pools),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("conditions", &self.conditions)?;
-        object.optional("poolCount", &self.pool_count)?;
-        object.optional("pools", &self.pools)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("conditions", &self.conditions);
+        object.optional("poolCount", &self.pool_count);
+        object.optional("pools", &self.pools);
     }
 }

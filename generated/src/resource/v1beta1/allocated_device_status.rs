@@ -58,25 +58,23 @@ impl ObjectFields for AllocatedDeviceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
-            "data" => self.data = map.next_value()?,
-            "device" => self.device = map.next_value()?,
-            "driver" => self.driver = map.next_value()?,
-            "networkData" => self.network_data = map.next_value()?,
-            "pool" => self.pool = map.next_value()?,
-            "shareID" => self.share_id = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
+            "data" => serde_impl::read(map, &mut self.data),
+            "device" => serde_impl::read(map, &mut self.device),
+            "driver" => serde_impl::read(map, &mut self.driver),
+            "networkData" => serde_impl::read(map, &mut self.network_data),
+            "pool" => serde_impl::read(map, &mut self.pool),
+            "shareID" => serde_impl::read(map, &mut self.share_id),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("conditions", &self.conditions)?;
-        object.optional("data", &self.data)?;
-        object.optional("device", &self.device)?;
-        object.optional("driver", &self.driver)?;
-        object.optional("networkData", &self.network_data)?;
-        object.optional("pool", &self.pool)?;
-        object.optional("shareID", &self.share_id)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("conditions", &self.conditions);
+        object.optional("data", &self.data);
+        object.optional("device", &self.device);
+        object.optional("driver", &self.driver);
+        object.optional("networkData", &self.network_data);
+        object.optional("pool", &self.pool);
+        object.optional("shareID", &self.share_id);
     }
 }

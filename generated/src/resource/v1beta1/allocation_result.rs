@@ -37,17 +37,17 @@ impl ObjectFields for AllocationResult {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allocationTimestamp" => self.allocation_timestamp = map.next_value()?,
-            "devices" => self.devices = map.next_value()?,
-            "nodeSelector" => self.node_selector = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "allocationTimestamp" => {
+                serde_impl::read(map, &mut self.allocation_timestamp)
+            }
+            "devices" => serde_impl::read(map, &mut self.devices),
+            "nodeSelector" => serde_impl::read(map, &mut self.node_selector),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allocationTimestamp", &self.allocation_timestamp)?;
-        object.optional("devices", &self.devices)?;
-        object.optional("nodeSelector", &self.node_selector)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allocationTimestamp", &self.allocation_timestamp);
+        object.optional("devices", &self.devices);
+        object.optional("nodeSelector", &self.node_selector);
     }
 }

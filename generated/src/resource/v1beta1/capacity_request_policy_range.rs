@@ -48,17 +48,15 @@ impl ObjectFields for CapacityRequestPolicyRange {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "max" => self.max = map.next_value()?,
-            "min" => self.min = map.next_value()?,
-            "step" => self.step = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "max" => serde_impl::read(map, &mut self.max),
+            "min" => serde_impl::read(map, &mut self.min),
+            "step" => serde_impl::read(map, &mut self.step),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("max", &self.max)?;
-        object.optional("min", &self.min)?;
-        object.optional("step", &self.step)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("max", &self.max);
+        object.optional("min", &self.min);
+        object.optional("step", &self.step);
     }
 }

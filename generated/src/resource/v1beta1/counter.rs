@@ -31,13 +31,11 @@ impl ObjectFields for Counter {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "value" => self.value = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "value" => serde_impl::read(map, &mut self.value),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("value", &self.value)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("value", &self.value);
     }
 }

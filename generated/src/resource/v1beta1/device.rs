@@ -34,15 +34,13 @@ impl ObjectFields for Device {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "basic" => self.basic = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "basic" => serde_impl::read(map, &mut self.basic),
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("basic", &self.basic)?;
-        object.optional("name", &self.name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("basic", &self.basic);
+        object.optional("name", &self.name);
     }
 }

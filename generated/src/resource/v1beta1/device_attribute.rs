@@ -49,27 +49,25 @@ impl ObjectFields for DeviceAttribute {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "bool" => self.bool = map.next_value()?,
-            "bools" => self.bools = serde_impl::shrunk(map)?,
-            "int" => self.int = map.next_value()?,
-            "ints" => self.ints = serde_impl::shrunk(map)?,
-            "string" => self.string = map.next_value()?,
-            "strings" => self.strings = serde_impl::shrunk(map)?,
-            "version" => self.version = map.next_value()?,
-            "versions" => self.versions = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "bool" => serde_impl::read(map, &mut self.bool),
+            "bools" => serde_impl::read_list(map, &mut self.bools),
+            "int" => serde_impl::read(map, &mut self.int),
+            "ints" => serde_impl::read_list(map, &mut self.ints),
+            "string" => serde_impl::read(map, &mut self.string),
+            "strings" => serde_impl::read_list(map, &mut self.strings),
+            "version" => serde_impl::read(map, &mut self.version),
+            "versions" => serde_impl::read_list(map, &mut self.versions),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("bool", &self.bool)?;
-        object.optional("bools", &self.bools)?;
-        object.optional("int", &self.int)?;
-        object.optional("ints", &self.ints)?;
-        object.optional("string", &self.string)?;
-        object.optional("strings", &self.strings)?;
-        object.optional("version", &self.version)?;
-        object.optional("versions", &self.versions)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("bool", &self.bool);
+        object.optional("bools", &self.bools);
+        object.optional("int", &self.int);
+        object.optional("ints", &self.ints);
+        object.optional("string", &self.string);
+        object.optional("strings", &self.strings);
+        object.optional("version", &self.version);
+        object.optional("versions", &self.versions);
     }
 }

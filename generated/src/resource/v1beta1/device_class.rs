@@ -46,20 +46,18 @@ impl ObjectFields for DeviceClass {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "spec" => serde_impl::optional_object(map, &mut self.spec)?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "spec" => serde_impl::optional_object(map, &mut self.spec),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("spec", &self.spec)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("spec", &self.spec);
     }
 }
 impl Kind for DeviceClass {

@@ -38,15 +38,13 @@ impl ObjectFields for DeviceCounterConsumption {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "counterSet" => self.counter_set = map.next_value()?,
-            "counters" => self.counters = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "counterSet" => serde_impl::read(map, &mut self.counter_set),
+            "counters" => serde_impl::read(map, &mut self.counters),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("counterSet", &self.counter_set)?;
-        object.optional("counters", &self.counters)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("counterSet", &self.counter_set);
+        object.optional("counters", &self.counters);
     }
 }

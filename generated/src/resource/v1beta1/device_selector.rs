@@ -30,13 +30,11 @@ impl ObjectFields for DeviceSelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "cel" => serde_impl::optional_object(map, &mut self.cel)?,
-            _ => serde_impl::skip_value(map)?,
+            "cel" => serde_impl::optional_object(map, &mut self.cel),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("cel", &self.cel)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("cel", &self.cel);
     }
 }

@@ -45,15 +45,15 @@ impl ObjectFields for NodeAllocatableResourceMapping {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allocationMultiplier" => self.allocation_multiplier = map.next_value()?,
-            "capacityKey" => self.capacity_key = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "allocationMultiplier" => {
+                serde_impl::read(map, &mut self.allocation_multiplier)
+            }
+            "capacityKey" => serde_impl::read(map, &mut self.capacity_key),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allocationMultiplier", &self.allocation_multiplier)?;
-        object.optional("capacityKey", &self.capacity_key)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allocationMultiplier", &self.allocation_multiplier);
+        object.optional("capacityKey", &self.capacity_key);
     }
 }

@@ -41,19 +41,17 @@ impl ObjectFields for ResourceClaimConsumerReference {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiGroup" => self.api_group = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "resource" => self.resource = map.next_value()?,
-            "uid" => self.uid = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiGroup" => serde_impl::read(map, &mut self.api_group),
+            "name" => serde_impl::read(map, &mut self.name),
+            "resource" => serde_impl::read(map, &mut self.resource),
+            "uid" => serde_impl::read(map, &mut self.uid),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("apiGroup", &self.api_group)?;
-        object.optional("name", &self.name)?;
-        object.optional("resource", &self.resource)?;
-        object.optional("uid", &self.uid)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("apiGroup", &self.api_group);
+        object.optional("name", &self.name);
+        object.optional("resource", &self.resource);
+        object.optional("uid", &self.uid);
     }
 }

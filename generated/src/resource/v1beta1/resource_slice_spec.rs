@@ -73,29 +73,27 @@ impl ObjectFields for ResourceSliceSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allNodes" => self.all_nodes = map.next_value()?,
-            "devices" => self.devices = serde_impl::shrunk(map)?,
-            "driver" => self.driver = map.next_value()?,
-            "nodeName" => self.node_name = map.next_value()?,
-            "nodeSelector" => self.node_selector = map.next_value()?,
+            "allNodes" => serde_impl::read(map, &mut self.all_nodes),
+            "devices" => serde_impl::read_list(map, &mut self.devices),
+            "driver" => serde_impl::read(map, &mut self.driver),
+            "nodeName" => serde_impl::read(map, &mut self.node_name),
+            "nodeSelector" => serde_impl::read(map, &mut self.node_selector),
             "perDeviceNodeSelection" => {
-                self.per_device_node_selection = map.next_value()?;
+                serde_impl::read(map, &mut self.per_device_node_selection)
             }
-            "pool" => serde_impl::optional_object(map, &mut self.pool)?,
-            "sharedCounters" => self.shared_counters = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "pool" => serde_impl::optional_object(map, &mut self.pool),
+            "sharedCounters" => serde_impl::read_list(map, &mut self.shared_counters),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allNodes", &self.all_nodes)?;
-        object.optional("devices", &self.devices)?;
-        object.optional("driver", &self.driver)?;
-        object.optional("nodeName", &self.node_name)?;
-        object.optional("nodeSelector", &self.node_selector)?;
-        object.optional("perDeviceNodeSelection", &self.per_device_node_selection)?;
-        object.optional("pool", &self.pool)?;
-        object.optional("sharedCounters", &self.shared_counters)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allNodes", &self.all_nodes);
+        object.optional("devices", &self.devices);
+        object.optional("driver", &self.driver);
+        object.optional("nodeName", &self.node_name);
+        object.optional("nodeSelector", &self.node_selector);
+        object.optional("perDeviceNodeSelection", &self.per_device_node_selection);
+        object.optional("pool", &self.pool);
+        object.optional("sharedCounters", &self.shared_counters);
     }
 }

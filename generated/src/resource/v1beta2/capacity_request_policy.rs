@@ -50,17 +50,15 @@ impl ObjectFields for CapacityRequestPolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "default" => self.default = map.next_value()?,
-            "validRange" => serde_impl::optional_object(map, &mut self.valid_range)?,
-            "validValues" => self.valid_values = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "default" => serde_impl::read(map, &mut self.default),
+            "validRange" => serde_impl::optional_object(map, &mut self.valid_range),
+            "validValues" => serde_impl::read_list(map, &mut self.valid_values),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("default", &self.default)?;
-        object.optional("validRange", &self.valid_range)?;
-        object.optional("validValues", &self.valid_values)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("default", &self.default);
+        object.optional("validRange", &self.valid_range);
+        object.optional("validValues", &self.valid_values);
     }
 }

@@ -40,15 +40,13 @@ impl ObjectFields for CounterSet {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "counters" => self.counters = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "counters" => serde_impl::read(map, &mut self.counters),
+            "name" => serde_impl::read(map, &mut self.name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("counters", &self.counters)?;
-        object.optional("name", &self.name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("counters", &self.counters);
+        object.optional("name", &self.name);
     }
 }

@@ -96,47 +96,47 @@ impl ObjectFields for Device {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allNodes" => self.all_nodes = map.next_value()?,
+            "allNodes" => serde_impl::read(map, &mut self.all_nodes),
             "allowMultipleAllocations" => {
-                self.allow_multiple_allocations = map.next_value()?;
+                serde_impl::read(map, &mut self.allow_multiple_allocations)
             }
-            "attributes" => self.attributes = map.next_value()?,
-            "bindingConditions" => self.binding_conditions = serde_impl::shrunk(map)?,
+            "attributes" => serde_impl::read(map, &mut self.attributes),
+            "bindingConditions" => {
+                serde_impl::read_list(map, &mut self.binding_conditions)
+            }
             "bindingFailureConditions" => {
-                self.binding_failure_conditions = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.binding_failure_conditions)
             }
-            "bindsToNode" => self.binds_to_node = map.next_value()?,
-            "capacity" => self.capacity = map.next_value()?,
-            "consumesCounters" => self.consumes_counters = serde_impl::shrunk(map)?,
-            "name" => self.name = map.next_value()?,
+            "bindsToNode" => serde_impl::read(map, &mut self.binds_to_node),
+            "capacity" => serde_impl::read(map, &mut self.capacity),
+            "consumesCounters" => serde_impl::read_list(map, &mut self.consumes_counters),
+            "name" => serde_impl::read(map, &mut self.name),
             "nodeAllocatableResourceMappings" => {
-                self.node_allocatable_resource_mappings = map.next_value()?;
+                serde_impl::read(map, &mut self.node_allocatable_resource_mappings)
             }
-            "nodeName" => self.node_name = map.next_value()?,
-            "nodeSelector" => self.node_selector = map.next_value()?,
-            "taints" => self.taints = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "nodeName" => serde_impl::read(map, &mut self.node_name),
+            "nodeSelector" => serde_impl::read(map, &mut self.node_selector),
+            "taints" => serde_impl::read_list(map, &mut self.taints),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allNodes", &self.all_nodes)?;
-        object.optional("allowMultipleAllocations", &self.allow_multiple_allocations)?;
-        object.optional("attributes", &self.attributes)?;
-        object.optional("bindingConditions", &self.binding_conditions)?;
-        object.optional("bindingFailureConditions", &self.binding_failure_conditions)?;
-        object.optional("bindsToNode", &self.binds_to_node)?;
-        object.optional("capacity", &self.capacity)?;
-        object.optional("consumesCounters", &self.consumes_counters)?;
-        object.optional("name", &self.name)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allNodes", &self.all_nodes);
+        object.optional("allowMultipleAllocations", &self.allow_multiple_allocations);
+        object.optional("attributes", &self.attributes);
+        object.optional("bindingConditions", &self.binding_conditions);
+        object.optional("bindingFailureConditions", &self.binding_failure_conditions);
+        object.optional("bindsToNode", &self.binds_to_node);
+        object.optional("capacity", &self.capacity);
+        object.optional("consumesCounters", &self.consumes_counters);
+        object.optional("name", &self.name);
         object
             .optional(
                 "nodeAllocatableResourceMappings",
                 &self.node_allocatable_resource_mappings,
-            )?;
-        object.optional("nodeName", &self.node_name)?;
-        object.optional("nodeSelector", &self.node_selector)?;
-        object.optional("taints", &self.taints)?;
-        Ok(())
+            );
+        object.optional("nodeName", &self.node_name);
+        object.optional("nodeSelector", &self.node_selector);
+        object.optional("taints", &self.taints);
     }
 }

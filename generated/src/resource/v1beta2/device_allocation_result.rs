@@ -34,15 +34,13 @@ impl ObjectFields for DeviceAllocationResult {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "config" => self.config = serde_impl::shrunk(map)?,
-            "results" => self.results = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "config" => serde_impl::read_list(map, &mut self.config),
+            "results" => serde_impl::read_list(map, &mut self.results),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("config", &self.config)?;
-        object.optional("results", &self.results)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("config", &self.config);
+        object.optional("results", &self.results);
     }
 }

@@ -40,15 +40,13 @@ impl ObjectFields for DeviceCapacity {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "requestPolicy" => self.request_policy = map.next_value()?,
-            "value" => self.value = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "requestPolicy" => serde_impl::read(map, &mut self.request_policy),
+            "value" => serde_impl::read(map, &mut self.value),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("requestPolicy", &self.request_policy)?;
-        object.optional("value", &self.value)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("requestPolicy", &self.request_policy);
+        object.optional("value", &self.value);
     }
 }

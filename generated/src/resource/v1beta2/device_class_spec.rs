@@ -38,17 +38,17 @@ impl ObjectFields for DeviceClassSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "config" => self.config = serde_impl::shrunk(map)?,
-            "extendedResourceName" => self.extended_resource_name = map.next_value()?,
-            "selectors" => self.selectors = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "config" => serde_impl::read_list(map, &mut self.config),
+            "extendedResourceName" => {
+                serde_impl::read(map, &mut self.extended_resource_name)
+            }
+            "selectors" => serde_impl::read_list(map, &mut self.selectors),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("config", &self.config)?;
-        object.optional("extendedResourceName", &self.extended_resource_name)?;
-        object.optional("selectors", &self.selectors)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("config", &self.config);
+        object.optional("extendedResourceName", &self.extended_resource_name);
+        object.optional("selectors", &self.selectors);
     }
 }

@@ -43,19 +43,17 @@ impl ObjectFields for DeviceTaint {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "effect" => self.effect = map.next_value()?,
-            "key" => self.key = map.next_value()?,
-            "timeAdded" => self.time_added = map.next_value()?,
-            "value" => self.value = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "effect" => serde_impl::read(map, &mut self.effect),
+            "key" => serde_impl::read(map, &mut self.key),
+            "timeAdded" => serde_impl::read(map, &mut self.time_added),
+            "value" => serde_impl::read(map, &mut self.value),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("effect", &self.effect)?;
-        object.optional("key", &self.key)?;
-        object.optional("timeAdded", &self.time_added)?;
-        object.optional("value", &self.value)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("effect", &self.effect);
+        object.optional("key", &self.key);
+        object.optional("timeAdded", &self.time_added);
+        object.optional("value", &self.value);
     }
 }

@@ -35,16 +35,14 @@ impl ObjectFields for DeviceTaintRuleSpec {
     ) -> Result<(), A::Error> {
         match key {
             "deviceSelector" => {
-                serde_impl::optional_object(map, &mut self.device_selector)?
+                serde_impl::optional_object(map, &mut self.device_selector)
             }
-            "taint" => serde_impl::optional_object(map, &mut self.taint)?,
-            _ => serde_impl::skip_value(map)?,
+            "taint" => serde_impl::optional_object(map, &mut self.taint),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("deviceSelector", &self.device_selector)?;
-        object.optional("taint", &self.taint)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("deviceSelector", &self.device_selector);
+        object.optional("taint", &self.taint);
     }
 }

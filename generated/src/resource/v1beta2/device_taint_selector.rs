@@ -37,17 +37,15 @@ impl ObjectFields for DeviceTaintSelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "device" => self.device = map.next_value()?,
-            "driver" => self.driver = map.next_value()?,
-            "pool" => self.pool = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "device" => serde_impl::read(map, &mut self.device),
+            "driver" => serde_impl::read(map, &mut self.driver),
+            "pool" => serde_impl::read(map, &mut self.pool),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("device", &self.device)?;
-        object.optional("driver", &self.driver)?;
-        object.optional("pool", &self.pool)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("device", &self.device);
+        object.optional("driver", &self.driver);
+        object.optional("pool", &self.pool);
     }
 }

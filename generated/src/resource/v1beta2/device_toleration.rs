@@ -37,21 +37,19 @@ impl ObjectFields for DeviceToleration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "effect" => self.effect = map.next_value()?,
-            "key" => self.key = map.next_value()?,
-            "operator" => self.operator = map.next_value()?,
-            "tolerationSeconds" => self.toleration_seconds = map.next_value()?,
-            "value" => self.value = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "effect" => serde_impl::read(map, &mut self.effect),
+            "key" => serde_impl::read(map, &mut self.key),
+            "operator" => serde_impl::read(map, &mut self.operator),
+            "tolerationSeconds" => serde_impl::read(map, &mut self.toleration_seconds),
+            "value" => serde_impl::read(map, &mut self.value),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("effect", &self.effect)?;
-        object.optional("key", &self.key)?;
-        object.optional("operator", &self.operator)?;
-        object.optional("tolerationSeconds", &self.toleration_seconds)?;
-        object.optional("value", &self.value)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("effect", &self.effect);
+        object.optional("key", &self.key);
+        object.optional("operator", &self.operator);
+        object.optional("tolerationSeconds", &self.toleration_seconds);
+        object.optional("value", &self.value);
     }
 }

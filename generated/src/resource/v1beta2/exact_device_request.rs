@@ -75,25 +75,23 @@ impl ObjectFields for ExactDeviceRequest {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "adminAccess" => self.admin_access = map.next_value()?,
-            "allocationMode" => self.allocation_mode = map.next_value()?,
-            "capacity" => self.capacity = map.next_value()?,
-            "count" => self.count = map.next_value()?,
-            "deviceClassName" => self.device_class_name = map.next_value()?,
-            "selectors" => self.selectors = serde_impl::shrunk(map)?,
-            "tolerations" => self.tolerations = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "adminAccess" => serde_impl::read(map, &mut self.admin_access),
+            "allocationMode" => serde_impl::read(map, &mut self.allocation_mode),
+            "capacity" => serde_impl::read(map, &mut self.capacity),
+            "count" => serde_impl::read(map, &mut self.count),
+            "deviceClassName" => serde_impl::read(map, &mut self.device_class_name),
+            "selectors" => serde_impl::read_list(map, &mut self.selectors),
+            "tolerations" => serde_impl::read_list(map, &mut self.tolerations),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("adminAccess", &self.admin_access)?;
-        object.optional("allocationMode", &self.allocation_mode)?;
-        object.optional("capacity", &self.capacity)?;
-        object.optional("count", &self.count)?;
-        object.optional("deviceClassName", &self.device_class_name)?;
-        object.optional("selectors", &self.selectors)?;
-        object.optional("tolerations", &self.tolerations)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("adminAccess", &self.admin_access);
+        object.optional("allocationMode", &self.allocation_mode);
+        object.optional("capacity", &self.capacity);
+        object.optional("count", &self.count);
+        object.optional("deviceClassName", &self.device_class_name);
+        object.optional("selectors", &self.selectors);
+        object.optional("tolerations", &self.tolerations);
     }
 }

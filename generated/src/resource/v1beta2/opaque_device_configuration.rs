@@ -41,15 +41,13 @@ impl ObjectFields for OpaqueDeviceConfiguration {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "driver" => self.driver = map.next_value()?,
-            "parameters" => self.parameters = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "driver" => serde_impl::read(map, &mut self.driver),
+            "parameters" => serde_impl::read(map, &mut self.parameters),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("driver", &self.driver)?;
-        object.optional("parameters", &self.parameters)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("driver", &self.driver);
+        object.optional("parameters", &self.parameters);
     }
 }

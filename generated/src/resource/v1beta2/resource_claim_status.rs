@@ -40,17 +40,15 @@ impl ObjectFields for ResourceClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allocation" => serde_impl::optional_object(map, &mut self.allocation)?,
-            "devices" => self.devices = serde_impl::shrunk(map)?,
-            "reservedFor" => self.reserved_for = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "allocation" => serde_impl::optional_object(map, &mut self.allocation),
+            "devices" => serde_impl::read_list(map, &mut self.devices),
+            "reservedFor" => serde_impl::read_list(map, &mut self.reserved_for),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allocation", &self.allocation)?;
-        object.optional("devices", &self.devices)?;
-        object.optional("reservedFor", &self.reserved_for)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allocation", &self.allocation);
+        object.optional("devices", &self.devices);
+        object.optional("reservedFor", &self.reserved_for);
     }
 }

@@ -46,26 +46,24 @@ impl ObjectFields for PriorityClass {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "description" => self.description = map.next_value()?,
-            "globalDefault" => self.global_default = map.next_value()?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "preemptionPolicy" => self.preemption_policy = map.next_value()?,
-            "value" => self.value = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "description" => serde_impl::read(map, &mut self.description),
+            "globalDefault" => serde_impl::read(map, &mut self.global_default),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "preemptionPolicy" => serde_impl::read(map, &mut self.preemption_policy),
+            "value" => serde_impl::read(map, &mut self.value),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("description", &self.description)?;
-        object.optional("globalDefault", &self.global_default)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("preemptionPolicy", &self.preemption_policy)?;
-        object.optional("value", &self.value)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("description", &self.description);
+        object.optional("globalDefault", &self.global_default);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("preemptionPolicy", &self.preemption_policy);
+        object.optional("value", &self.value);
     }
 }
 impl Kind for PriorityClass {

@@ -25,10 +25,7 @@ impl ObjectFields for BasicSchedulingPolicy {
         _: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        serde_impl::skip_value(map)?;
-        Ok(())
+        serde_impl::skip_value(map)
     }
-    fn write_fields<W: FieldWriter>(&self, _: &mut W) -> Result<(), W::Error> {
-        Ok(())
-    }
+    fn write_fields<W: FieldWriter>(&self, _: &mut W) {}
 }

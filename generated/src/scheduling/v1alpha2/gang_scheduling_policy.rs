@@ -31,13 +31,11 @@ impl ObjectFields for GangSchedulingPolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "minCount" => self.min_count = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "minCount" => serde_impl::read(map, &mut self.min_count),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("minCount", &self.min_count)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("minCount", &self.min_count);
     }
 }

@@ -30,13 +30,11 @@ impl ObjectFields for PodGroupSchedulingConstraints {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "topology" => self.topology = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "topology" => serde_impl::read_list(map, &mut self.topology),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("topology", &self.topology)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("topology", &self.topology);
     }
 }

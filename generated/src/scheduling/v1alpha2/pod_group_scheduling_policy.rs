@@ -32,15 +32,13 @@ impl ObjectFields for PodGroupSchedulingPolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "basic" => serde_impl::optional_object(map, &mut self.basic)?,
-            "gang" => serde_impl::optional_object(map, &mut self.gang)?,
-            _ => serde_impl::skip_value(map)?,
+            "basic" => serde_impl::optional_object(map, &mut self.basic),
+            "gang" => serde_impl::optional_object(map, &mut self.gang),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("basic", &self.basic)?;
-        object.optional("gang", &self.gang)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("basic", &self.basic);
+        object.optional("gang", &self.gang);
     }
 }

@@ -51,29 +51,29 @@ impl ObjectFields for PodGroupSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "disruptionMode" => self.disruption_mode = map.next_value()?,
+            "disruptionMode" => serde_impl::read(map, &mut self.disruption_mode),
             "podGroupTemplateRef" => {
-                serde_impl::optional_object(map, &mut self.pod_group_template_ref)?
+                serde_impl::optional_object(map, &mut self.pod_group_template_ref)
             }
-            "priority" => self.priority = map.next_value()?,
-            "priorityClassName" => self.priority_class_name = map.next_value()?,
-            "resourceClaims" => self.resource_claims = serde_impl::shrunk(map)?,
-            "schedulingConstraints" => self.scheduling_constraints = map.next_value()?,
+            "priority" => serde_impl::read(map, &mut self.priority),
+            "priorityClassName" => serde_impl::read(map, &mut self.priority_class_name),
+            "resourceClaims" => serde_impl::read_list(map, &mut self.resource_claims),
+            "schedulingConstraints" => {
+                serde_impl::read(map, &mut self.scheduling_constraints)
+            }
             "schedulingPolicy" => {
-                serde_impl::optional_object(map, &mut self.scheduling_policy)?
+                serde_impl::optional_object(map, &mut self.scheduling_policy)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("disruptionMode", &self.disruption_mode)?;
-        object.optional("podGroupTemplateRef", &self.pod_group_template_ref)?;
-        object.optional("priority", &self.priority)?;
-        object.optional("priorityClassName", &self.priority_class_name)?;
-        object.optional("resourceClaims", &self.resource_claims)?;
-        object.optional("schedulingConstraints", &self.scheduling_constraints)?;
-        object.optional("schedulingPolicy", &self.scheduling_policy)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("disruptionMode", &self.disruption_mode);
+        object.optional("podGroupTemplateRef", &self.pod_group_template_ref);
+        object.optional("priority", &self.priority);
+        object.optional("priorityClassName", &self.priority_class_name);
+        object.optional("resourceClaims", &self.resource_claims);
+        object.optional("schedulingConstraints", &self.scheduling_constraints);
+        object.optional("schedulingPolicy", &self.scheduling_policy);
     }
 }

@@ -43,17 +43,15 @@ impl ObjectFields for PodGroupStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "conditions" => self.conditions = serde_impl::shrunk(map)?,
+            "conditions" => serde_impl::read_list(map, &mut self.conditions),
             "resourceClaimStatuses" => {
-                self.resource_claim_statuses = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.resource_claim_statuses)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("conditions", &self.conditions)?;
-        object.optional("resourceClaimStatuses", &self.resource_claim_statuses)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("conditions", &self.conditions);
+        object.optional("resourceClaimStatuses", &self.resource_claim_statuses);
     }
 }

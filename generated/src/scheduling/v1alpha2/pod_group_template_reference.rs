@@ -30,13 +30,11 @@ impl ObjectFields for PodGroupTemplateReference {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "workload" => serde_impl::optional_object(map, &mut self.workload)?,
-            _ => serde_impl::skip_value(map)?,
+            "workload" => serde_impl::optional_object(map, &mut self.workload),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("workload", &self.workload)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("workload", &self.workload);
     }
 }

@@ -31,13 +31,11 @@ impl ObjectFields for TopologyConstraint {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "key" => self.key = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "key" => serde_impl::read(map, &mut self.key),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("key", &self.key)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("key", &self.key);
     }
 }

@@ -35,15 +35,15 @@ impl ObjectFields for WorkloadPodGroupTemplateReference {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "podGroupTemplateName" => self.pod_group_template_name = map.next_value()?,
-            "workloadName" => self.workload_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "podGroupTemplateName" => {
+                serde_impl::read(map, &mut self.pod_group_template_name)
+            }
+            "workloadName" => serde_impl::read(map, &mut self.workload_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("podGroupTemplateName", &self.pod_group_template_name)?;
-        object.optional("workloadName", &self.workload_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("podGroupTemplateName", &self.pod_group_template_name);
+        object.optional("workloadName", &self.workload_name);
     }
 }

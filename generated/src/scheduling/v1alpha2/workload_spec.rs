@@ -34,17 +34,15 @@ impl ObjectFields for WorkloadSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "controllerRef" => {
-                serde_impl::optional_object(map, &mut self.controller_ref)?
+            "controllerRef" => serde_impl::optional_object(map, &mut self.controller_ref),
+            "podGroupTemplates" => {
+                serde_impl::read_list(map, &mut self.pod_group_templates)
             }
-            "podGroupTemplates" => self.pod_group_templates = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("controllerRef", &self.controller_ref)?;
-        object.optional("podGroupTemplates", &self.pod_group_templates)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("controllerRef", &self.controller_ref);
+        object.optional("podGroupTemplates", &self.pod_group_templates);
     }
 }

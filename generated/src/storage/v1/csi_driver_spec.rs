@@ -111,53 +111,51 @@ impl ObjectFields for CSIDriverSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "attachRequired" => self.attach_required = map.next_value()?,
-            "fsGroupPolicy" => self.fs_group_policy = map.next_value()?,
+            "attachRequired" => serde_impl::read(map, &mut self.attach_required),
+            "fsGroupPolicy" => serde_impl::read(map, &mut self.fs_group_policy),
             "nodeAllocatableUpdatePeriodSeconds" => {
-                self.node_allocatable_update_period_seconds = map.next_value()?;
+                serde_impl::read(map, &mut self.node_allocatable_update_period_seconds)
             }
-            "podInfoOnMount" => self.pod_info_on_mount = map.next_value()?,
+            "podInfoOnMount" => serde_impl::read(map, &mut self.pod_info_on_mount),
             "preventPodSchedulingIfMissing" => {
-                self.prevent_pod_scheduling_if_missing = map.next_value()?;
+                serde_impl::read(map, &mut self.prevent_pod_scheduling_if_missing)
             }
-            "requiresRepublish" => self.requires_republish = map.next_value()?,
-            "seLinuxMount" => self.se_linux_mount = map.next_value()?,
+            "requiresRepublish" => serde_impl::read(map, &mut self.requires_republish),
+            "seLinuxMount" => serde_impl::read(map, &mut self.se_linux_mount),
             "serviceAccountTokenInSecrets" => {
-                self.service_account_token_in_secrets = map.next_value()?;
+                serde_impl::read(map, &mut self.service_account_token_in_secrets)
             }
-            "storageCapacity" => self.storage_capacity = map.next_value()?,
-            "tokenRequests" => self.token_requests = serde_impl::shrunk(map)?,
+            "storageCapacity" => serde_impl::read(map, &mut self.storage_capacity),
+            "tokenRequests" => serde_impl::read_list(map, &mut self.token_requests),
             "volumeLifecycleModes" => {
-                self.volume_lifecycle_modes = serde_impl::shrunk(map)?;
+                serde_impl::read_list(map, &mut self.volume_lifecycle_modes)
             }
-            _ => serde_impl::skip_value(map)?,
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("attachRequired", &self.attach_required)?;
-        object.optional("fsGroupPolicy", &self.fs_group_policy)?;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("attachRequired", &self.attach_required);
+        object.optional("fsGroupPolicy", &self.fs_group_policy);
         object
             .optional(
                 "nodeAllocatableUpdatePeriodSeconds",
                 &self.node_allocatable_update_period_seconds,
-            )?;
-        object.optional("podInfoOnMount", &self.pod_info_on_mount)?;
+            );
+        object.optional("podInfoOnMount", &self.pod_info_on_mount);
         object
             .optional(
                 "preventPodSchedulingIfMissing",
                 &self.prevent_pod_scheduling_if_missing,
-            )?;
-        object.optional("requiresRepublish", &self.requires_republish)?;
-        object.optional("seLinuxMount", &self.se_linux_mount)?;
+            );
+        object.optional("requiresRepublish", &self.requires_republish);
+        object.optional("seLinuxMount", &self.se_linux_mount);
         object
             .optional(
                 "serviceAccountTokenInSecrets",
                 &self.service_account_token_in_secrets,
-            )?;
-        object.optional("storageCapacity", &self.storage_capacity)?;
-        object.optional("tokenRequests", &self.token_requests)?;
-        object.optional("volumeLifecycleModes", &self.volume_lifecycle_modes)?;
-        Ok(())
+            );
+        object.optional("storageCapacity", &self.storage_capacity);
+        object.optional("tokenRequests", &self.token_requests);
+        object.optional("volumeLifecycleModes", &self.volume_lifecycle_modes);
     }
 }

@@ -40,19 +40,17 @@ impl ObjectFields for CSINodeDriver {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "allocatable" => serde_impl::optional_object(map, &mut self.allocatable)?,
-            "name" => self.name = map.next_value()?,
-            "nodeID" => self.node_id = map.next_value()?,
-            "topologyKeys" => self.topology_keys = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "allocatable" => serde_impl::optional_object(map, &mut self.allocatable),
+            "name" => serde_impl::read(map, &mut self.name),
+            "nodeID" => serde_impl::read(map, &mut self.node_id),
+            "topologyKeys" => serde_impl::read_list(map, &mut self.topology_keys),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("allocatable", &self.allocatable)?;
-        object.optional("name", &self.name)?;
-        object.optional("nodeID", &self.node_id)?;
-        object.optional("topologyKeys", &self.topology_keys)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("allocatable", &self.allocatable);
+        object.optional("name", &self.name);
+        object.optional("nodeID", &self.node_id);
+        object.optional("topologyKeys", &self.topology_keys);
     }
 }

@@ -32,13 +32,11 @@ impl ObjectFields for CSINodeSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "drivers" => self.drivers = serde_impl::shrunk(map)?,
-            _ => serde_impl::skip_value(map)?,
+            "drivers" => serde_impl::read_list(map, &mut self.drivers),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("drivers", &self.drivers)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("drivers", &self.drivers);
     }
 }

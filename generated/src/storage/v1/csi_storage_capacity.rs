@@ -62,26 +62,24 @@ impl ObjectFields for CSIStorageCapacity {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "capacity" => self.capacity = map.next_value()?,
-            "maximumVolumeSize" => self.maximum_volume_size = map.next_value()?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "nodeTopology" => self.node_topology = map.next_value()?,
-            "storageClassName" => self.storage_class_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "capacity" => serde_impl::read(map, &mut self.capacity),
+            "maximumVolumeSize" => serde_impl::read(map, &mut self.maximum_volume_size),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "nodeTopology" => serde_impl::read(map, &mut self.node_topology),
+            "storageClassName" => serde_impl::read(map, &mut self.storage_class_name),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("capacity", &self.capacity)?;
-        object.optional("maximumVolumeSize", &self.maximum_volume_size)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("nodeTopology", &self.node_topology)?;
-        object.optional("storageClassName", &self.storage_class_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("capacity", &self.capacity);
+        object.optional("maximumVolumeSize", &self.maximum_volume_size);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("nodeTopology", &self.node_topology);
+        object.optional("storageClassName", &self.storage_class_name);
     }
 }
 impl Kind for CSIStorageCapacity {

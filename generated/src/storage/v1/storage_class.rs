@@ -55,32 +55,34 @@ impl ObjectFields for StorageClass {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "allowVolumeExpansion" => self.allow_volume_expansion = map.next_value()?,
-            "allowedTopologies" => self.allowed_topologies = serde_impl::shrunk(map)?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "mountOptions" => self.mount_options = serde_impl::shrunk(map)?,
-            "parameters" => self.parameters = map.next_value()?,
-            "provisioner" => self.provisioner = map.next_value()?,
-            "reclaimPolicy" => self.reclaim_policy = map.next_value()?,
-            "volumeBindingMode" => self.volume_binding_mode = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "allowVolumeExpansion" => {
+                serde_impl::read(map, &mut self.allow_volume_expansion)
+            }
+            "allowedTopologies" => {
+                serde_impl::read_list(map, &mut self.allowed_topologies)
+            }
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "mountOptions" => serde_impl::read_list(map, &mut self.mount_options),
+            "parameters" => serde_impl::read(map, &mut self.parameters),
+            "provisioner" => serde_impl::read(map, &mut self.provisioner),
+            "reclaimPolicy" => serde_impl::read(map, &mut self.reclaim_policy),
+            "volumeBindingMode" => serde_impl::read(map, &mut self.volume_binding_mode),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("allowVolumeExpansion", &self.allow_volume_expansion)?;
-        object.optional("allowedTopologies", &self.allowed_topologies)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("mountOptions", &self.mount_options)?;
-        object.optional("parameters", &self.parameters)?;
-        object.optional("provisioner", &self.provisioner)?;
-        object.optional("reclaimPolicy", &self.reclaim_policy)?;
-        object.optional("volumeBindingMode", &self.volume_binding_mode)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("allowVolumeExpansion", &self.allow_volume_expansion);
+        object.optional("allowedTopologies", &self.allowed_topologies);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("mountOptions", &self.mount_options);
+        object.optional("parameters", &self.parameters);
+        object.optional("provisioner", &self.provisioner);
+        object.optional("reclaimPolicy", &self.reclaim_policy);
+        object.optional("volumeBindingMode", &self.volume_binding_mode);
     }
 }
 impl Kind for StorageClass {

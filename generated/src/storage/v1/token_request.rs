@@ -33,15 +33,13 @@ impl ObjectFields for TokenRequest {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "audience" => self.audience = map.next_value()?,
-            "expirationSeconds" => self.expiration_seconds = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "audience" => serde_impl::read(map, &mut self.audience),
+            "expirationSeconds" => serde_impl::read(map, &mut self.expiration_seconds),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("audience", &self.audience)?;
-        object.optional("expirationSeconds", &self.expiration_seconds)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("audience", &self.audience);
+        object.optional("expirationSeconds", &self.expiration_seconds);
     }
 }

@@ -32,15 +32,15 @@ impl ObjectFields for VolumeAttachmentSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "inlineVolumeSpec" => self.inline_volume_spec = map.next_value()?,
-            "persistentVolumeName" => self.persistent_volume_name = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "inlineVolumeSpec" => serde_impl::read(map, &mut self.inline_volume_spec),
+            "persistentVolumeName" => {
+                serde_impl::read(map, &mut self.persistent_volume_name)
+            }
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("inlineVolumeSpec", &self.inline_volume_spec)?;
-        object.optional("persistentVolumeName", &self.persistent_volume_name)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("inlineVolumeSpec", &self.inline_volume_spec);
+        object.optional("persistentVolumeName", &self.persistent_volume_name);
     }
 }

@@ -40,17 +40,15 @@ impl ObjectFields for VolumeAttachmentSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "attacher" => self.attacher = map.next_value()?,
-            "nodeName" => self.node_name = map.next_value()?,
-            "source" => serde_impl::optional_object(map, &mut self.source)?,
-            _ => serde_impl::skip_value(map)?,
+            "attacher" => serde_impl::read(map, &mut self.attacher),
+            "nodeName" => serde_impl::read(map, &mut self.node_name),
+            "source" => serde_impl::optional_object(map, &mut self.source),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("attacher", &self.attacher)?;
-        object.optional("nodeName", &self.node_name)?;
-        object.optional("source", &self.source)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("attacher", &self.attacher);
+        object.optional("nodeName", &self.node_name);
+        object.optional("source", &self.source);
     }
 }

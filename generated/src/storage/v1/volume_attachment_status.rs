@@ -38,19 +38,17 @@ impl ObjectFields for VolumeAttachmentStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "attachError" => serde_impl::optional_object(map, &mut self.attach_error)?,
-            "attached" => self.attached = map.next_value()?,
-            "attachmentMetadata" => self.attachment_metadata = map.next_value()?,
-            "detachError" => serde_impl::optional_object(map, &mut self.detach_error)?,
-            _ => serde_impl::skip_value(map)?,
+            "attachError" => serde_impl::optional_object(map, &mut self.attach_error),
+            "attached" => serde_impl::read(map, &mut self.attached),
+            "attachmentMetadata" => serde_impl::read(map, &mut self.attachment_metadata),
+            "detachError" => serde_impl::optional_object(map, &mut self.detach_error),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("attachError", &self.attach_error)?;
-        object.optional("attached", &self.attached)?;
-        object.optional("attachmentMetadata", &self.attachment_metadata)?;
-        object.optional("detachError", &self.detach_error)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("attachError", &self.attach_error);
+        object.optional("attached", &self.attached);
+        object.optional("attachmentMetadata", &self.attachment_metadata);
+        object.optional("detachError", &self.detach_error);
     }
 }

@@ -35,17 +35,15 @@ impl ObjectFields for VolumeError {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "errorCode" => self.error_code = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            "time" => self.time = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "errorCode" => serde_impl::read(map, &mut self.error_code),
+            "message" => serde_impl::read(map, &mut self.message),
+            "time" => serde_impl::read(map, &mut self.time),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("errorCode", &self.error_code)?;
-        object.optional("message", &self.message)?;
-        object.optional("time", &self.time)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("errorCode", &self.error_code);
+        object.optional("message", &self.message);
+        object.optional("time", &self.time);
     }
 }

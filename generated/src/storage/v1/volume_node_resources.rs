@@ -29,13 +29,11 @@ impl ObjectFields for VolumeNodeResources {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "count" => self.count = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "count" => serde_impl::read(map, &mut self.count),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("count", &self.count)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("count", &self.count);
     }
 }

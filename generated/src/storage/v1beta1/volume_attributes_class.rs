@@ -44,22 +44,20 @@ impl ObjectFields for VolumeAttributesClass {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "apiVersion" => self.api_version = map.next_value()?,
-            "kind" => self.kind = map.next_value()?,
-            "driverName" => self.driver_name = map.next_value()?,
-            "metadata" => self.metadata = serde_impl::null_as_default(map)?,
-            "parameters" => self.parameters = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "apiVersion" => serde_impl::read(map, &mut self.api_version),
+            "kind" => serde_impl::read(map, &mut self.kind),
+            "driverName" => serde_impl::read(map, &mut self.driver_name),
+            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
+            "parameters" => serde_impl::read(map, &mut self.parameters),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.field("apiVersion", &self.api_version)?;
-        object.field("kind", &self.kind)?;
-        object.optional("driverName", &self.driver_name)?;
-        object.unless_default("metadata", &self.metadata)?;
-        object.optional("parameters", &self.parameters)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.field("apiVersion", &self.api_version);
+        object.field("kind", &self.kind);
+        object.optional("driverName", &self.driver_name);
+        object.unless_default("metadata", &self.metadata);
+        object.optional("parameters", &self.parameters);
     }
 }
 impl Kind for VolumeAttributesClass {

@@ -31,13 +31,11 @@ impl ObjectFields for StorageVersionMigrationSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "resource" => self.resource = map.next_value()?,
-            _ => serde_impl::skip_value(map)?,
+            "resource" => serde_impl::read(map, &mut self.resource),
+            _ => serde_impl::skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("resource", &self.resource)?;
-        Ok(())
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("resource", &self.resource);
     }
 }

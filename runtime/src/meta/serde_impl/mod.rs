@@ -22,17 +22,16 @@
 //!     const NAME: &'static str = "Port";
 //!     fn read_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
 //!         match key {
-//!             "name" => self.name = map.next_value()?,
-//!             "hostIP" => self.host_ip = map.next_value()?,
-//!             "ports" => self.ports = serde_impl::shrunk(map)?,
-//!             _ => serde_impl::skip_value(map)?,
+//!             "name" => serde_impl::read(map, &mut self.name),
+//!             "hostIP" => serde_impl::read(map, &mut self.host_ip),
+//!             "ports" => serde_impl::read_list(map, &mut self.ports),
+//!             _ => serde_impl::skip_value(map),
 //!         }
-//!         Ok(())
 //!     }
-//!     fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-//!         object.optional("name", &self.name)?;
-//!         object.optional("hostIP", &self.host_ip)?;
-//!         object.optional("ports", &self.ports)
+//!     fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+//!         object.optional("name", &self.name);
+//!         object.optional("hostIP", &self.host_ip);
+//!         object.optional("ports", &self.ports);
 //!     }
 //! }
 //! impl<'de> Deserialize<'de> for Port {
@@ -81,7 +80,7 @@ use serde_core::{Deserializer, Serializer};
 
 pub use key::Key;
 pub(crate) use object_serde::object_serde;
-pub use read::{null_as_default, optional_object, shrunk, skip_value, unknown_field};
+pub use read::{optional_object, read, read_list, read_or_default, skip_value, unknown_field};
 pub use string_enum::{deserialize_enum, serialize_enum, StringEnum};
 pub use union::{deserialize_union, list, object, Union};
 pub use write::FieldWriter;
@@ -104,7 +103,7 @@ pub trait ObjectFields: Default {
     ) -> Result<(), A::Error>;
 
     /// Writes every field that is set, in order, through `object`.
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error>;
+    fn write_fields<W: FieldWriter>(&self, object: &mut W);
 }
 
 /// Deserializes `T` from an object: the body of `T`'s `Deserialize` impl.
@@ -150,8 +149,15 @@ pub fn serialize_object<T: ObjectFields, S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     let mut struct_ = serializer.serialize_struct(T::NAME, write::count(value))?;
-    value.write_fields(&mut StructWriter(&mut struct_))?;
-    struct_.end()
+    let mut writer = StructWriter {
+        out: &mut struct_,
+        error: None,
+    };
+    value.write_fields(&mut writer);
+    match writer.error {
+        Some(e) => Err(e),
+        None => struct_.end(),
+    }
 }
 
 /// Serializes `value` as a map, for structs that keep undeclared fields
@@ -162,8 +168,15 @@ pub fn serialize_open_object<T: ObjectFields, S: Serializer>(
 ) -> Result<S::Ok, S::Error> {
     use serde_core::ser::SerializeMap;
     let mut map = serializer.serialize_map(Some(write::count(value)))?;
-    value.write_fields(&mut MapWriter(&mut map))?;
-    map.end()
+    let mut writer = MapWriter {
+        out: &mut map,
+        error: None,
+    };
+    value.write_fields(&mut writer);
+    match writer.error {
+        Some(e) => Err(e),
+        None => map.end(),
+    }
 }
 
 #[cfg(test)]

@@ -35,28 +35,21 @@ macro_rules! object_serde {
                 map: &mut A,
             ) -> Result<(), A::Error> {
                 match key {
-                    $($key => {
-                        self.$field = $crate::meta::serde_impl::object_serde!(@read $mode map)
-                    })*
-                    _ => $crate::meta::serde_impl::skip_value(map)?,
+                    $($key => $crate::meta::serde_impl::object_serde!(@read $mode map &mut self.$field),)*
+                    _ => $crate::meta::serde_impl::skip_value(map),
                 }
-                Ok(())
             }
 
-            fn write_fields<W: $crate::meta::serde_impl::FieldWriter>(
-                &self,
-                object: &mut W,
-            ) -> Result<(), W::Error> {
+            fn write_fields<W: $crate::meta::serde_impl::FieldWriter>(&self, object: &mut W) {
                 $($crate::meta::serde_impl::object_serde!(@write $mode object $key &self.$field);)*
-                Ok(())
             }
         }
     };
-    (@read optional $map:ident) => { $map.next_value()? };
-    (@read list $map:ident) => { $crate::meta::serde_impl::shrunk($map)? };
-    (@read required $map:ident) => { $crate::meta::serde_impl::null_as_default($map)? };
-    (@write required $object:ident $key:literal $value:expr) => { $object.field($key, $value)? };
-    (@write $mode:ident $object:ident $key:literal $value:expr) => { $object.optional($key, $value)? };
+    (@read optional $map:ident $slot:expr) => { $crate::meta::serde_impl::read($map, $slot) };
+    (@read list $map:ident $slot:expr) => { $crate::meta::serde_impl::read_list($map, $slot) };
+    (@read required $map:ident $slot:expr) => { $crate::meta::serde_impl::read_or_default($map, $slot) };
+    (@write required $object:ident $key:literal $value:expr) => { $object.field($key, $value) };
+    (@write $mode:ident $object:ident $key:literal $value:expr) => { $object.optional($key, $value) };
 }
 
 pub(crate) use object_serde;

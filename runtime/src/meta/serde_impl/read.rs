@@ -9,25 +9,39 @@ use super::ObjectFields;
 use crate::meta::serde_helpers::Shrunk;
 use crate::meta::{CompactString, Map};
 
+/// Reads a field's value into `slot`. Each reader stores in place and returns only the
+/// outcome, so a generated `read_field` is a `match` of plain calls, without a `?` branch
+/// per field for the compiler to check.
+pub fn read<'de, T, A>(map: &mut A, slot: &mut T) -> Result<(), A::Error>
+where
+    T: Deserialize<'de>,
+    A: MapAccess<'de>,
+{
+    *slot = map.next_value()?;
+    Ok(())
+}
+
 /// Reads a value where `null` means the default: plain (non-`Option`) fields, which the API
 /// server sometimes sends as `null` (a Go nil slice or map).
-pub fn null_as_default<'de, T, A>(map: &mut A) -> Result<T, A::Error>
+pub fn read_or_default<'de, T, A>(map: &mut A, slot: &mut T) -> Result<(), A::Error>
 where
     T: Deserialize<'de> + Default,
     A: MapAccess<'de>,
 {
-    Ok(map.next_value::<Option<T>>()?.unwrap_or_default())
+    *slot = map.next_value::<Option<T>>()?.unwrap_or_default();
+    Ok(())
 }
 
 /// Reads an optional list into a vector of exactly its length (see
 /// [`serde_helpers::shrunk`](crate::meta::serde_helpers::shrunk): decoded objects live long in
 /// caches, and serde's doubling would leave them slack for their whole life).
-pub fn shrunk<'de, T, A>(map: &mut A) -> Result<Option<Vec<T>>, A::Error>
+pub fn read_list<'de, T, A>(map: &mut A, slot: &mut Option<Vec<T>>) -> Result<(), A::Error>
 where
     T: Deserialize<'de>,
     A: MapAccess<'de>,
 {
-    Ok(map.next_value::<Shrunk<T>>()?.0)
+    *slot = map.next_value::<Shrunk<T>>()?.0;
+    Ok(())
 }
 
 /// Reads an optional object into `place` where it lies: an inline struct field is decoded

@@ -20,19 +20,18 @@ impl ObjectFields for Sample {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "hostIP" => self.host_ip = map.next_value()?,
-            "ports" => self.ports = shrunk(map)?,
-            "items" => self.items = null_as_default(map)?,
-            _ => skip_value(map)?,
+            "name" => read(map, &mut self.name),
+            "hostIP" => read(map, &mut self.host_ip),
+            "ports" => read_list(map, &mut self.ports),
+            "items" => read_or_default(map, &mut self.items),
+            _ => skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("name", &self.name)?;
-        object.optional("hostIP", &self.host_ip)?;
-        object.optional("ports", &self.ports)?;
-        object.unless_default("items", &self.items)
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("name", &self.name);
+        object.optional("hostIP", &self.host_ip);
+        object.optional("ports", &self.ports);
+        object.unless_default("items", &self.items);
     }
 }
 
@@ -134,14 +133,13 @@ impl ObjectFields for Open {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "level" => self.level = map.next_value()?,
-            _ => unknown_field(&mut self.unknown_fields, key, map)?,
+            "level" => read(map, &mut self.level),
+            _ => unknown_field(&mut self.unknown_fields, key, map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("level", &self.level)?;
-        object.unknown_fields(&self.unknown_fields)
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("level", &self.level);
+        object.unknown_fields(&self.unknown_fields);
     }
 }
 
@@ -250,15 +248,14 @@ impl ObjectFields for Parent {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "child" => optional_object(map, &mut self.child)?,
-            "tag" => self.tag = map.next_value()?,
-            _ => skip_value(map)?,
+            "child" => optional_object(map, &mut self.child),
+            "tag" => read(map, &mut self.tag),
+            _ => skip_value(map),
         }
-        Ok(())
     }
-    fn write_fields<W: FieldWriter>(&self, object: &mut W) -> Result<(), W::Error> {
-        object.optional("child", &self.child)?;
-        object.optional("tag", &self.tag)
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("child", &self.child);
+        object.optional("tag", &self.tag);
     }
 }
 
@@ -293,4 +290,76 @@ fn objects_read_in_place() {
     // Errors name what was expected.
     let err = serde_json::from_str::<Parent>(r#"{"child":[1]}"#).unwrap_err();
     assert!(err.to_string().contains("Sample object"), "{err}");
+}
+
+/// A value whose serialization fails.
+#[derive(Debug, Default, PartialEq)]
+struct Failing;
+
+impl Serialize for Failing {
+    fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("failing on purpose"))
+    }
+}
+
+#[derive(Debug, Default, PartialEq)]
+struct HalfWritable {
+    before: Option<u8>,
+    bad: Option<Failing>,
+    after: Option<u8>,
+}
+
+impl ObjectFields for HalfWritable {
+    const NAME: &'static str = "HalfWritable";
+    fn read_field<'de, A: MapAccess<'de>>(&mut self, _: &str, map: &mut A) -> Result<(), A::Error> {
+        skip_value(map)
+    }
+    fn write_fields<W: FieldWriter>(&self, object: &mut W) {
+        object.optional("before", &self.before);
+        object.optional("bad", &self.bad);
+        object.optional("after", &self.after);
+    }
+}
+
+#[test]
+fn the_first_write_error_is_reported_and_nothing_after_it_written() {
+    struct AsStruct<'a>(&'a HalfWritable);
+    impl Serialize for AsStruct<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serialize_object(self.0, serializer)
+        }
+    }
+    struct AsMap<'a>(&'a HalfWritable);
+    impl Serialize for AsMap<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serialize_open_object(self.0, serializer)
+        }
+    }
+    let value = HalfWritable {
+        before: Some(1),
+        bad: Some(Failing),
+        after: Some(2),
+    };
+    for result in [
+        serde_json::to_vec(&AsStruct(&value)),
+        serde_json::to_vec(&AsMap(&value)),
+    ] {
+        let err = result.unwrap_err();
+        assert!(err.to_string().contains("failing on purpose"), "{err}");
+    }
+    // Fields after the failure are not written: the output stops at the failing key.
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::new(&mut out);
+    assert!(AsStruct(&value).serialize(&mut ser).is_err());
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("after"), "{text}");
+    let fine = HalfWritable {
+        before: Some(1),
+        bad: None,
+        after: Some(2),
+    };
+    assert_eq!(
+        serde_json::to_string(&AsStruct(&fine)).unwrap(),
+        r#"{"before":1,"after":2}"#
+    );
 }
