@@ -11,12 +11,10 @@ use std::hash::{Hash, Hasher};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use std::marker::PhantomData;
-
-use serde_core::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
+use serde_core::de::{self, DeserializeOwned};
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::raw_text::{TokenOrKey, RAW_VALUE_TOKEN};
+use super::raw_text;
 use super::sharing;
 
 /// An owned sub-object that equal objects in a cache may share. Reads like a `Box<T>`;
@@ -138,63 +136,12 @@ where
         }
         // Ask serde_json for the value's raw text: it identifies equal sub-objects without
         // serializing them again (and without compiling `T`'s serializer into every reader).
-        deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, SharedVisitor(PhantomData))
-    }
-}
-
-/// Reads a sub-object inside a sharing scope.
-struct SharedVisitor<T>(PhantomData<T>);
-
-impl<'de, T> Visitor<'de> for SharedVisitor<T>
-where
-    T: DeserializeOwned + PartialEq + Send + Sync + 'static,
-{
-    type Value = Shared<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a sub-object")
-    }
-
-    /// A deserializer that does not hand over raw text shows the content: read, not shared.
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Shared<T>, D::Error> {
-        T::deserialize(d).map(Shared::new)
-    }
-
-    /// serde_json's handover: a one-entry map from its token to the text.
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shared<T>, A::Error> {
-        match map.next_key_seed(TokenOrKey)? {
-            Some(None) => map.next_value_seed(RawText(PhantomData)),
-            _ => Err(de::Error::custom(
-                "a sharing scope reads serde_json input only (no raw text handed over)",
-            )),
-        }
-    }
-}
-
-/// Decodes the sub-object from its raw text (through the same serde_json reader as the
-/// document around it) and pools it by that text.
-struct RawText<T>(PhantomData<T>);
-
-impl<'de, T> DeserializeSeed<'de> for RawText<T>
-where
-    T: DeserializeOwned + PartialEq + Send + Sync + 'static,
-{
-    type Value = Shared<T>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Shared<T>, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<T> Visitor<'_> for RawText<T>
-where
-    T: DeserializeOwned + PartialEq + Send + Sync + 'static,
-{
-    type Value = Shared<T>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the JSON text of a sub-object")
-    }
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Shared<T>, E> {
-        let value: T = serde_json::from_slice(text.as_bytes()).map_err(E::custom)?;
-        Ok(sharing::object(value, text))
+        let mut shared = None;
+        raw_text::with_text(deserializer, &mut |text| {
+            let value: T = serde_json::from_slice(text.as_bytes())?;
+            shared = Some(sharing::object(value, text));
+            Ok(())
+        })?;
+        shared.ok_or_else(|| de::Error::custom("a sub-object handed over no text"))
     }
 }

@@ -361,6 +361,19 @@ mod tests {
         assert!(err.to_string().contains("serde_json input only"), "{err}");
     }
 
+    #[cfg(feature = "client")]
+    #[test]
+    fn formats_that_show_newtype_content_are_read_and_shared() {
+        // serde_yaml shows a newtype's content: it is re-encoded as JSON text and pooled.
+        let yaml = "- probe: {path: /yaml-shared-test, port: 1}\n- probe: {path: /yaml-shared-test, port: 1}\n";
+        let cs: Vec<Container> = decode_shared(|| serde_yaml_ng::from_str(yaml)).unwrap();
+        assert_eq!(cs[0].probe.path, "/yaml-shared-test");
+        assert!(Shared::ptr_eq(&cs[0].probe, &cs[1].probe));
+        let broken = "- probe: {path: [1], port: 1}\n";
+        let err = decode_shared(|| serde_yaml_ng::from_str::<Vec<Container>>(broken)).unwrap_err();
+        assert!(err.to_string().contains("invalid type"), "{err}");
+    }
+
     #[test]
     fn unused_entries_are_swept_as_the_pool_grows() {
         // Distinct strings nobody keeps: the pool must not hold them all.

@@ -72,7 +72,6 @@ mod union;
 mod write;
 
 use std::fmt;
-use std::marker::PhantomData;
 
 use serde_core::de::{MapAccess, Visitor};
 use serde_core::ser::SerializeStruct;
@@ -110,22 +109,25 @@ pub trait ObjectFields: Default {
 pub fn deserialize_object<'de, T: ObjectFields, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<T, D::Error> {
-    deserializer.deserialize_map(ObjectVisitor(PhantomData))
+    let mut out = T::default();
+    deserializer.deserialize_map(InPlace(&mut out))?;
+    Ok(out)
 }
 
-struct ObjectVisitor<T>(PhantomData<fn() -> T>);
+/// Reads an object's members into a value where it lies. The one visitor of a type, for
+/// whole values and for optional fields read in place alike ([`optional_object`]): each
+/// visitor type costs a copy of the deserializer's `deserialize_map` in every program.
+pub(super) struct InPlace<'a, T>(pub(super) &'a mut T);
 
-impl<'de, T: ObjectFields> Visitor<'de> for ObjectVisitor<T> {
-    type Value = T;
+impl<'de, T: ObjectFields> Visitor<'de> for InPlace<'_, T> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a {} object", T::NAME)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        let mut out = T::default();
-        read_fields(&mut out, map)?;
-        Ok(out)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        read_fields(self.0, map)
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde_core::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::ObjectFields;
+use super::{InPlace, ObjectFields};
 
 use crate::meta::serde_helpers::Shrunk;
 use crate::meta::{CompactString, Map};
@@ -79,18 +79,6 @@ impl<'de, T: ObjectFields> Visitor<'de> for OptionalInPlace<'_, T> {
     }
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_map(InPlace(self.0.insert(T::default())))
-    }
-}
-
-struct InPlace<'a, T>(&'a mut T);
-
-impl<'de, T: ObjectFields> Visitor<'de> for InPlace<'_, T> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {} object", T::NAME)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        super::read_fields(self.0, map)
     }
 }
 
