@@ -10,8 +10,8 @@ use bytes::Bytes;
 use futures_util::stream::{self, Stream, TryStreamExt};
 use http::header::{HeaderValue, ACCEPT};
 use http::Method;
-use serde::de::{DeserializeOwned, MapAccess};
-use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::client::Client;
 use super::error::{Error, Result};
@@ -19,7 +19,7 @@ use super::options::{CreateOptions, GetOptions, ListOptions, PatchOptions, Updat
 use super::patch::Patch;
 use super::request::{decode, ByteStream, RequestBuilder};
 use super::watch::WatchStream;
-use crate::meta::serde_impl::{self, FieldWriter, ObjectFields};
+use crate::meta::serde_impl::object_serde;
 use crate::meta::{
     DeleteOptions, List, Object, Resource, Scope, Status, PARTIAL_OBJECT_METADATA_ACCEPT,
     PARTIAL_OBJECT_METADATA_LIST_ACCEPT,
@@ -521,24 +521,6 @@ struct KindOnly {
     kind: Option<String>,
 }
 
-impl<'de> Deserialize<'de> for KindOnly {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        serde_impl::deserialize_object(d)
-    }
-}
-
-impl ObjectFields for KindOnly {
-    const NAME: &'static str = "object kind";
-    fn read_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> std::result::Result<(), A::Error> {
-        match key {
-            "kind" => serde_impl::read(map, &mut self.kind),
-            _ => serde_impl::skip_value(map),
-        }
-    }
-    /// Never written: read-only wire shapes.
-    fn write_fields<W: FieldWriter>(&self, _: &mut W) {}
-}
+object_serde!(KindOnly named ("object kind") {
+    kind: optional "kind",
+});

@@ -23,7 +23,7 @@ use serde_json::value::RawValue;
 
 use super::error::{ApiError, Error, Result};
 use super::request::ByteStream;
-use crate::meta::serde_impl::{self, FieldWriter, ObjectFields};
+use crate::meta::serde_impl::object_serde;
 use crate::meta::{Object, Status};
 
 /// One event of a watch.
@@ -250,50 +250,14 @@ struct BookmarkMeta {
     annotations: Option<BTreeMap<String, String>>,
 }
 
-impl<'de> Deserialize<'de> for BookmarkObject {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        serde_impl::deserialize_object(d)
-    }
-}
+object_serde!(BookmarkObject named ("bookmark object") {
+    metadata: required "metadata",
+});
 
-impl<'de> Deserialize<'de> for BookmarkMeta {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        serde_impl::deserialize_object(d)
-    }
-}
-
-impl ObjectFields for BookmarkObject {
-    const NAME: &'static str = "bookmark object";
-    fn read_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> std::result::Result<(), A::Error> {
-        match key {
-            "metadata" => serde_impl::read_or_default(map, &mut self.metadata),
-            _ => serde_impl::skip_value(map),
-        }
-    }
-    /// Never written: read-only wire shapes.
-    fn write_fields<W: FieldWriter>(&self, _: &mut W) {}
-}
-
-impl ObjectFields for BookmarkMeta {
-    const NAME: &'static str = "bookmark metadata";
-    fn read_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> std::result::Result<(), A::Error> {
-        match key {
-            "resourceVersion" => serde_impl::read(map, &mut self.resource_version),
-            "annotations" => serde_impl::read(map, &mut self.annotations),
-            _ => serde_impl::skip_value(map),
-        }
-    }
-    /// Never written: read-only wire shapes.
-    fn write_fields<W: FieldWriter>(&self, _: &mut W) {}
-}
+object_serde!(BookmarkMeta named ("bookmark metadata") {
+    resource_version: optional "resourceVersion",
+    annotations: optional "annotations",
+});
 
 impl<K> From<WireEvent<K>> for WatchEvent<K> {
     fn from(event: WireEvent<K>) -> Self {
