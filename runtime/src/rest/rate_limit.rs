@@ -1,30 +1,33 @@
 //! Client-side rate limiting: a token bucket of `qps` tokens per second holding at most
-//! `burst`, as client-go's `flowcontrol.NewTokenBucketRateLimiter`, on the `leaky-bucket`
-//! crate (tokio-native, fair: callers are served in the order they asked).
+//! `burst`, as client-go's `flowcontrol.NewTokenBucketRateLimiter` (which is
+//! `golang.org/x/time/rate`).
+//!
+//! As there, each caller reserves the next token when it asks (the count may go below zero)
+//! and sleeps until that token is due, so callers are served in the order they asked and the
+//! lock is never held while waiting. A caller that gives up while waiting hands its token
+//! back. Twenty lines of arithmetic, where a crate brought `parking_lot` with it.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use leaky_bucket::RateLimiter;
+use tokio::time::Instant;
 
 use super::error::{Error, Result};
 use crate::config::RateLimit;
 
-/// The finest refill step `leaky-bucket` accepts; faster rates add several tokens per step.
-const MIN_INTERVAL: Duration = Duration::from_millis(1);
-
 /// A token bucket shared by every request of one client (and all its clones).
+#[derive(Debug)]
 pub(crate) struct TokenBucket {
-    limiter: RateLimiter,
+    qps: f64,
+    burst: f64,
+    state: Mutex<State>,
 }
 
-impl std::fmt::Debug for TokenBucket {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenBucket")
-            .field("max", &self.limiter.max())
-            .field("refill", &self.limiter.refill())
-            .field("interval", &self.limiter.interval())
-            .finish()
-    }
+#[derive(Debug)]
+struct State {
+    /// Tokens at `at`; negative when callers wait for tokens not yet due.
+    tokens: f64,
+    at: Instant,
 }
 
 impl TokenBucket {
@@ -37,37 +40,59 @@ impl TokenBucket {
                 rate.qps
             )));
         }
-        let (refill, interval) = refill_step(qps);
-        let burst = usize::try_from(rate.burst.max(1)).unwrap_or(usize::MAX);
-        let limiter = RateLimiter::builder()
-            .max(burst.max(refill))
-            .initial(burst)
-            .refill(refill)
-            .interval(interval)
-            .fair(true)
-            .build();
-        Ok(TokenBucket { limiter })
+        let burst = f64::from(rate.burst.max(1));
+        Ok(TokenBucket {
+            qps,
+            burst,
+            state: Mutex::new(State {
+                tokens: burst,
+                at: Instant::now(),
+            }),
+        })
     }
 
     /// Takes one token, waiting until it is there.
     pub(crate) async fn acquire(&self) {
-        self.limiter.acquire_one().await;
+        let wait = self.reserve(Instant::now());
+        if wait.is_zero() {
+            return;
+        }
+        let mut reservation = Reservation(Some(self));
+        tokio::time::sleep(wait).await;
+        reservation.0 = None;
+    }
+
+    /// Takes the next token as of `now` and says how long until it is due.
+    fn reserve(&self, now: Instant) -> Duration {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let elapsed = now.saturating_duration_since(state.at).as_secs_f64();
+        state.tokens = (state.tokens + elapsed * self.qps).min(self.burst) - 1.0;
+        state.at = now;
+        if state.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            // Slower than one token a day is as good as stopped for a client.
+            Duration::try_from_secs_f64(-state.tokens / self.qps)
+                .unwrap_or(Duration::MAX)
+                .min(Duration::from_secs(86_400))
+        }
+    }
+
+    /// Hands back a token reserved by a caller that stopped waiting for it.
+    fn give_back(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.tokens = (state.tokens + 1.0).min(self.burst);
     }
 }
 
-/// How many tokens to add how often for `qps` tokens per second: one token every `1/qps`
-/// seconds, or for rates above 1000/s several tokens every millisecond.
-fn refill_step(qps: f64) -> (usize, Duration) {
-    let period = Duration::try_from_secs_f64(1.0 / qps).unwrap_or(Duration::MAX);
-    // An interval must fit leaky-bucket's millisecond counter; slower than one token a
-    // day is as good as stopped for a client.
-    let period = period.min(Duration::from_secs(86_400));
-    if period >= MIN_INTERVAL {
-        (1, period)
-    } else {
-        // `qps / 1000` tokens per millisecond, at least one.
-        let per_ms = (qps / 1000.0).round().clamp(1.0, usize::MAX as f64) as usize;
-        (per_ms, MIN_INTERVAL)
+/// A token reserved and not yet due: handed back if the waiting caller is dropped.
+struct Reservation<'a>(Option<&'a TokenBucket>);
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if let Some(bucket) = self.0 {
+            bucket.give_back();
+        }
     }
 }
 
@@ -99,15 +124,6 @@ mod tests {
                 "{qps}"
             );
         }
-    }
-
-    #[test]
-    fn refill_steps() {
-        assert_eq!(refill_step(5.0), (1, Duration::from_millis(200)));
-        assert_eq!(refill_step(0.5), (1, Duration::from_secs(2)));
-        assert_eq!(refill_step(1000.0), (1, Duration::from_millis(1)));
-        assert_eq!(refill_step(50_000.0), (50, Duration::from_millis(1)));
-        assert_eq!(refill_step(1e-9), (1, Duration::from_secs(86_400)));
     }
 
     #[tokio::test(start_paused = true)]
@@ -150,5 +166,30 @@ mod tests {
         }
         times.sort_unstable();
         assert_eq!(times, [0, 100, 200, 300]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fast_rates_and_fractional_rates() {
+        let b = bucket(2000.0, 1);
+        let times = acquire_times(&b, 2001).await;
+        assert_eq!(
+            times[2000], 1000,
+            "2000 tokens after the first take a second"
+        );
+        let b = bucket(0.5, 1);
+        assert_eq!(acquire_times(&b, 3).await, [0, 2000, 4000]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_caller_that_gives_up_hands_its_token_back() {
+        let b = bucket(10.0, 1);
+        assert_eq!(acquire_times(&b, 1).await, [0]);
+        // This caller would wait 100 ms; it gives up after 10.
+        let gave_up = tokio::time::timeout(Duration::from_millis(10), b.acquire()).await;
+        assert!(gave_up.is_err());
+        // The next one gets the token due at 100 ms, not the one after it.
+        let start = Instant::now();
+        b.acquire().await;
+        assert_eq!(start.elapsed().as_millis(), 90);
     }
 }
