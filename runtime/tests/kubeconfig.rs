@@ -436,8 +436,8 @@ current-context: c
 
 /// `(field, message)` of a kubeconfig that does not parse.
 fn parse_error(text: &str) -> (String, String) {
-    let (field, e) = Kubeconfig::parse(text).unwrap_err();
-    (field, e.to_string())
+    let e = Kubeconfig::parse(text).unwrap_err();
+    (e.field().to_owned(), e.to_string())
 }
 
 #[test]

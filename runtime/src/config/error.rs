@@ -13,13 +13,14 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    #[error("parsing kubeconfig {}: field `{field}`: {source}", path.display())]
+    /// The source names the field (again) and gives the line and column.
+    #[error("parsing kubeconfig {}: {source}", path.display())]
     Parse {
         path: PathBuf,
         /// Path of the field in the document, like `users[0].user.exec.args` (`.` for the root).
         field: String,
         #[source]
-        source: serde_yaml_ng::Error,
+        source: super::kubeconfig::ParseError,
     },
     #[error("kubeconfig has no current-context and none was given (contexts: {available:?})")]
     NoCurrentContext { available: Vec<String> },

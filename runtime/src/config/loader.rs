@@ -400,11 +400,11 @@ fn exec_cluster_info(cluster: &Cluster, tls: &TlsConfig) -> serde_json::Value {
 
 /// The cluster extension named `client.authentication.k8s.io/exec`, passed to plugins.
 fn exec_extension(cluster: &Cluster) -> Option<serde_json::Value> {
-    let list = cluster.extensions.as_ref()?.as_sequence()?;
+    let list = cluster.extensions.as_ref()?.as_array()?;
     let ext = list.iter().find(|e| {
         e.get("name").and_then(|n| n.as_str()) == Some("client.authentication.k8s.io/exec")
     })?;
-    serde_json::to_value(ext.get("extension")?).ok()
+    ext.get("extension").cloned()
 }
 
 fn impersonation(user: &AuthInfo) -> Option<Impersonate> {

@@ -22,7 +22,7 @@ pub use http::Uri;
 pub use incluster::{InClusterEnv, SERVICE_ACCOUNT_DIR};
 pub use kubeconfig::{
     AuthInfo, AuthProvider, Cluster, Context, ExecConfig, ExecEnvVar, Kubeconfig, NamedAuthInfo,
-    NamedCluster, NamedContext,
+    NamedCluster, NamedContext, ParseError as KubeconfigParseError,
 };
 pub use loader::{Loader, Overrides};
 pub use redact::redact_url;

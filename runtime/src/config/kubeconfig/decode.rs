@@ -1,18 +1,17 @@
-//! The kubeconfig structs read from a parsed YAML tree, field by field, with the file
+//! The kubeconfig structs read from the parsed YAML tree, field by field, with the file
 //! format's names (kebab-case, and the few camelCase ones of `exec` and `tokenFile`).
 
 use std::path::PathBuf;
 
-use serde_yaml_ng::Value;
-
-use super::reader::{Reader, Result};
+use super::reader::{Fields, Reader, Result};
+use super::tree::Node;
 use super::{
     AuthInfo, AuthProvider, Cluster, Context, ExecConfig, ExecEnvVar, Kubeconfig, NamedAuthInfo,
     NamedCluster, NamedContext,
 };
 use crate::config::Secret;
 
-pub(super) fn kubeconfig(r: &mut Reader<'_>, v: &Value) -> Result<Kubeconfig> {
+pub(super) fn kubeconfig(r: &mut Reader, v: &Node) -> Result<Kubeconfig> {
     let m = r.fields(v, "struct Kubeconfig")?;
     Ok(Kubeconfig {
         api_version: r.field(m, "apiVersion", Reader::opt_string)?.flatten(),
@@ -27,12 +26,12 @@ pub(super) fn kubeconfig(r: &mut Reader<'_>, v: &Value) -> Result<Kubeconfig> {
             .field(m, "contexts", |r, v| r.list(v, named_context))?
             .unwrap_or_default(),
         current_context: r.field(m, "current-context", Reader::opt_string)?.flatten(),
-        preferences: r.field(m, "preferences", Reader::opt_value)?.flatten(),
-        extensions: r.field(m, "extensions", Reader::opt_value)?.flatten(),
+        preferences: r.field(m, "preferences", Reader::opt_json)?.flatten(),
+        extensions: r.field(m, "extensions", Reader::opt_json)?.flatten(),
     })
 }
 
-fn named_cluster(r: &mut Reader<'_>, v: &Value) -> Result<NamedCluster> {
+fn named_cluster(r: &mut Reader, v: &Node) -> Result<NamedCluster> {
     let m = r.fields(v, "struct NamedCluster")?;
     Ok(NamedCluster {
         name: name(r, m)?,
@@ -40,7 +39,7 @@ fn named_cluster(r: &mut Reader<'_>, v: &Value) -> Result<NamedCluster> {
     })
 }
 
-fn cluster(r: &mut Reader<'_>, v: &Value) -> Result<Cluster> {
+fn cluster(r: &mut Reader, v: &Node) -> Result<Cluster> {
     let m = r.fields(v, "struct Cluster")?;
     Ok(Cluster {
         server: r.field(m, "server", Reader::opt_string)?.flatten(),
@@ -56,11 +55,11 @@ fn cluster(r: &mut Reader<'_>, v: &Value) -> Result<Cluster> {
         disable_compression: r
             .field(m, "disable-compression", Reader::opt_bool)?
             .flatten(),
-        extensions: r.field(m, "extensions", Reader::opt_value)?.flatten(),
+        extensions: r.field(m, "extensions", Reader::opt_json)?.flatten(),
     })
 }
 
-fn named_auth_info(r: &mut Reader<'_>, v: &Value) -> Result<NamedAuthInfo> {
+fn named_auth_info(r: &mut Reader, v: &Node) -> Result<NamedAuthInfo> {
     let m = r.fields(v, "struct NamedAuthInfo")?;
     Ok(NamedAuthInfo {
         name: name(r, m)?,
@@ -68,7 +67,7 @@ fn named_auth_info(r: &mut Reader<'_>, v: &Value) -> Result<NamedAuthInfo> {
     })
 }
 
-fn auth_info(r: &mut Reader<'_>, v: &Value) -> Result<AuthInfo> {
+fn auth_info(r: &mut Reader, v: &Node) -> Result<AuthInfo> {
     let m = r.fields(v, "struct AuthInfo")?;
     Ok(AuthInfo {
         client_certificate: r.field(m, "client-certificate", opt_path)?.flatten(),
@@ -104,7 +103,7 @@ fn auth_info(r: &mut Reader<'_>, v: &Value) -> Result<AuthInfo> {
     })
 }
 
-fn auth_provider(r: &mut Reader<'_>, v: &Value) -> Result<AuthProvider> {
+fn auth_provider(r: &mut Reader, v: &Node) -> Result<AuthProvider> {
     let m = r.fields(v, "struct AuthProvider")?;
     Ok(AuthProvider {
         name: name(r, m)?,
@@ -118,7 +117,7 @@ fn auth_provider(r: &mut Reader<'_>, v: &Value) -> Result<AuthProvider> {
     })
 }
 
-fn exec_config(r: &mut Reader<'_>, v: &Value) -> Result<ExecConfig> {
+fn exec_config(r: &mut Reader, v: &Node) -> Result<ExecConfig> {
     let m = r.fields(v, "struct ExecConfig")?;
     Ok(ExecConfig {
         command: r
@@ -141,7 +140,7 @@ fn exec_config(r: &mut Reader<'_>, v: &Value) -> Result<ExecConfig> {
     })
 }
 
-fn env_var(r: &mut Reader<'_>, v: &Value) -> Result<ExecEnvVar> {
+fn env_var(r: &mut Reader, v: &Node) -> Result<ExecEnvVar> {
     let m = r.fields(v, "struct ExecEnvVar")?;
     Ok(ExecEnvVar {
         name: name(r, m)?,
@@ -151,7 +150,7 @@ fn env_var(r: &mut Reader<'_>, v: &Value) -> Result<ExecEnvVar> {
     })
 }
 
-fn named_context(r: &mut Reader<'_>, v: &Value) -> Result<NamedContext> {
+fn named_context(r: &mut Reader, v: &Node) -> Result<NamedContext> {
     let m = r.fields(v, "struct NamedContext")?;
     Ok(NamedContext {
         name: name(r, m)?,
@@ -159,7 +158,7 @@ fn named_context(r: &mut Reader<'_>, v: &Value) -> Result<NamedContext> {
     })
 }
 
-fn context(r: &mut Reader<'_>, v: &Value) -> Result<Context> {
+fn context(r: &mut Reader, v: &Node) -> Result<Context> {
     let m = r.fields(v, "struct Context")?;
     Ok(Context {
         cluster: r
@@ -169,20 +168,20 @@ fn context(r: &mut Reader<'_>, v: &Value) -> Result<Context> {
             .field(m, "user", Reader::string_or_empty)?
             .unwrap_or_default(),
         namespace: r.field(m, "namespace", Reader::opt_string)?.flatten(),
-        extensions: r.field(m, "extensions", Reader::opt_value)?.flatten(),
+        extensions: r.field(m, "extensions", Reader::opt_json)?.flatten(),
     })
 }
 
 /// The `name` of a named entry; `null` or absent is empty.
-fn name(r: &mut Reader<'_>, m: Option<&serde_yaml_ng::Mapping>) -> Result<String> {
+fn name(r: &mut Reader, m: Fields<'_>) -> Result<String> {
     Ok(r.field(m, "name", Reader::string_or_empty)?
         .unwrap_or_default())
 }
 
-fn opt_path(r: &mut Reader<'_>, v: &Value) -> Result<Option<PathBuf>> {
+fn opt_path(r: &mut Reader, v: &Node) -> Result<Option<PathBuf>> {
     Ok(r.opt_string(v)?.map(PathBuf::from))
 }
 
-fn opt_secret(r: &mut Reader<'_>, v: &Value) -> Result<Option<Secret<String>>> {
+fn opt_secret(r: &mut Reader, v: &Node) -> Result<Option<Secret<String>>> {
     Ok(r.opt_string(v)?.map(Secret::new))
 }

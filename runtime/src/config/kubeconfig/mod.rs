@@ -6,17 +6,25 @@
 //! as soon as the file is read, so merging files never changes what a path points to.
 //!
 //! Reading and writing are written by hand (`decode`, `encode`) rather than derived: the
-//! YAML is parsed into a `serde_yaml_ng::Value` tree (one `Deserialize`, compiled once)
-//! and the structs are read from it, which keeps the compiled code of a program that
-//! only loads its kubeconfig small. Errors still name the field's path and line.
+//! YAML is parsed by `saphyr-parser` (a small pure-Rust event parser) into a node tree
+//! (`tree`) that keeps each node's line and column and each scalar's exact text, and the
+//! structs are read from it. That keeps both the build and the compiled code of a program
+//! that only loads its kubeconfig small; errors name the field's path, line and column.
+//!
+//! `preferences` and `extensions` are kept as JSON values (`serde_json::Value`): what
+//! kubectl keeps of them is JSON too (`runtime.RawExtension`). Their scalars are typed by
+//! the YAML 1.2 core schema, and their maps come back with keys sorted.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod decode;
 mod encode;
-mod locate;
+mod parse_error;
 mod reader;
+mod tree;
+
+pub use parse_error::ParseError;
 
 use super::{ConfigError, Secret};
 
@@ -29,10 +37,11 @@ pub struct Kubeconfig {
     pub users: Vec<NamedAuthInfo>,
     pub contexts: Vec<NamedContext>,
     pub current_context: Option<String>,
-    /// Kept for round-tripping; not interpreted.
-    pub preferences: Option<serde_yaml_ng::Value>,
-    /// Kept for round-tripping; not interpreted.
-    pub extensions: Option<serde_yaml_ng::Value>,
+    /// Kept for round-tripping, as JSON (YAML 1.2 core-schema scalars, sorted map keys);
+    /// not interpreted.
+    pub preferences: Option<serde_json::Value>,
+    /// Kept for round-tripping, as JSON like `preferences`; not interpreted.
+    pub extensions: Option<serde_json::Value>,
 }
 
 /// A cluster entry with its name.
@@ -57,7 +66,9 @@ pub struct Cluster {
     /// `http`, `https` or `socks5` proxy for this cluster.
     pub proxy_url: Option<String>,
     pub disable_compression: Option<bool>,
-    pub extensions: Option<serde_yaml_ng::Value>,
+    /// Named extensions (`[{name, extension}]`), as JSON; the one named
+    /// `client.authentication.k8s.io/exec` is passed to exec plugins.
+    pub extensions: Option<serde_json::Value>,
 }
 
 /// A user entry with its name.
@@ -135,7 +146,8 @@ pub struct Context {
     pub cluster: String,
     pub user: String,
     pub namespace: Option<String>,
-    pub extensions: Option<serde_yaml_ng::Value>,
+    /// Kept for round-tripping, as JSON; not interpreted.
+    pub extensions: Option<serde_json::Value>,
 }
 
 impl Kubeconfig {
@@ -149,9 +161,9 @@ impl Kubeconfig {
             what: "kubeconfig",
             source,
         })?;
-        let mut config = Self::parse(&text).map_err(|(field, source)| ConfigError::Parse {
+        let mut config = Self::parse(&text).map_err(|source| ConfigError::Parse {
             path: path.to_owned(),
-            field,
+            field: source.field().to_owned(),
             source,
         })?;
         let base = path
@@ -167,16 +179,19 @@ impl Kubeconfig {
         Ok(config)
     }
 
-    /// Parses kubeconfig YAML text; on error returns the field path (`.` for the
-    /// document) and the YAML error, whose message gives the line and column.
-    pub fn parse(text: &str) -> Result<Self, (String, serde_yaml_ng::Error)> {
-        if text.trim().is_empty() {
-            return Ok(Self::default());
+    /// Parses kubeconfig YAML (or JSON) text; an error names the field path (`.` for the
+    /// document), the line and the column.
+    ///
+    /// As kubectl: only the first document of a multi-document stream is read, and a text
+    /// with no document (empty, only comments) or a `null` one is an empty kubeconfig.
+    /// Anchors and aliases are resolved; a key given twice in one mapping is an error.
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        let root =
+            tree::parse(text).map_err(|e| ParseError::new(".".to_owned(), e.message, e.mark))?;
+        match root {
+            None => Ok(Self::default()),
+            Some(root) => decode::kubeconfig(&mut reader::Reader::new(), &root),
         }
-        // The tree's `Deserialize` is compiled once; the structs are read from it by hand.
-        let tree: serde_yaml_ng::Value =
-            serde_yaml_ng::from_str(text).map_err(|e| (".".to_owned(), e))?;
-        decode::kubeconfig(&mut reader::Reader::new(text), &tree).map_err(|f| (f.field, f.error))
     }
 
     /// Makes every relative file reference absolute against `base` (the file's folder).
@@ -282,10 +297,9 @@ mod tests {
 
     #[test]
     fn parse_error_names_the_field() {
-        let (field, err) =
-            Kubeconfig::parse("users:\n- name: u\n  user:\n    as-groups: 3\n").unwrap_err();
-        assert_eq!(field, "users[0].user.as-groups");
-        assert!(err.to_string().contains("line"), "{err}");
+        let err = Kubeconfig::parse("users:\n- name: u\n  user:\n    as-groups: 3\n").unwrap_err();
+        assert_eq!(err.field(), "users[0].user.as-groups");
+        assert_eq!((err.line(), err.column()), (4, 16));
     }
 
     #[test]

@@ -1,33 +1,29 @@
-//! Reading typed values out of a parsed YAML tree by hand, keeping the path of the value
-//! being read (`users[1].user.exec.args[0]`) for errors.
+//! Reading typed values out of the parsed YAML tree by hand, keeping the path of the value
+//! being read (`users[1].user.exec.args[0]`) for errors, which also give the node's line
+//! and column.
 //!
-//! Derived `Deserialize` impls instantiated for `serde_yaml_ng` (and a path-tracking
-//! wrapper) were most of the kubeconfig's compiled code; here the tree's `Deserialize` is
-//! compiled once and these readers are plain functions. The rules follow what the derived
-//! impls did: unknown fields and non-string keys of a struct are ignored, `null` (or
-//! nothing) where a struct, list or map is expected reads as empty, and any scalar where a
-//! string is expected reads as its text.
+//! The rules follow what kubectl accepts: unknown fields and non-string keys of a struct are
+//! ignored, `null` (or nothing) where a struct, list or map is expected reads as empty, any
+//! scalar where a string is expected reads as its exact text, and a boolean field takes
+//! YAML 1.1's words too (`yes`, `On`, ...), as go-yaml reads them.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde_yaml_ng::{Mapping, Value};
+use super::tree::{Mark, Node, TreeError, Typed, Value};
+use super::ParseError;
 
-use super::locate::{self, Step};
-
-/// Why a kubeconfig did not parse: the path of the field at fault (`.` for the document)
-/// and the YAML error, which gives the line and column.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    pub field: String,
-    pub error: serde_yaml_ng::Error,
-}
+/// Why a kubeconfig did not parse (the public error is built from it).
+pub(crate) type Failure = ParseError;
 
 pub(crate) type Result<T> = std::result::Result<T, Failure>;
 
 /// A function reading one value; `fn` pointers rather than closures, so each generic
 /// helper below is compiled once per result type, not once per field.
-pub(crate) type Read<'t, T> = fn(&mut Reader<'t>, &Value) -> Result<T>;
+pub(crate) type Read<T> = fn(&mut Reader, &Node) -> Result<T>;
+
+/// The entries of a struct's mapping.
+pub(crate) type Fields<'v> = Option<&'v [(Node, Node)]>;
 
 /// How a path segment is written in messages.
 #[derive(Clone, Debug)]
@@ -40,20 +36,14 @@ enum Name {
 }
 
 /// Reads values of one document, tracking where in it the current value is.
-pub(crate) struct Reader<'t> {
-    /// The document's text, to find a node again (see [`locate`]).
-    text: &'t str,
-    steps: Vec<Step>,
+#[derive(Default)]
+pub(crate) struct Reader {
     names: Vec<Name>,
 }
 
-impl<'t> Reader<'t> {
-    pub fn new(text: &'t str) -> Self {
-        Self {
-            text,
-            steps: Vec::new(),
-            names: Vec::new(),
-        }
+impl Reader {
+    pub fn new() -> Self {
+        Self::default()
     }
 
     /// The current path, as `users[1].user.exec.args[0]`; `.` for the document.
@@ -77,211 +67,246 @@ impl<'t> Reader<'t> {
 
     /// Runs `read` on a child node, with the path extended while it runs (and left
     /// extended on error, where the path is what the error names).
-    fn enter<T>(&mut self, step: Step, name: Name, v: &Value, read: Read<'t, T>) -> Result<T> {
-        self.push(step, name);
+    fn enter<T>(&mut self, name: Name, v: &Node, read: Read<T>) -> Result<T> {
+        self.names.push(name);
         let out = read(self, v)?;
-        self.pop();
+        self.names.pop();
         Ok(out)
     }
 
-    fn push(&mut self, step: Step, name: Name) {
-        self.steps.push(step);
-        self.names.push(name);
-    }
-
-    fn pop(&mut self) {
-        self.steps.pop();
-        self.names.pop();
+    /// An error at `mark` with the current path.
+    fn fail(&self, mark: Mark, message: String) -> Failure {
+        ParseError::new(self.path(), message, mark)
     }
 
     /// An error at the current node: `invalid type: <what v is>, expected <expected>`.
     /// Never quotes a string's content, which may be a secret in the wrong place.
-    pub fn invalid(&self, v: &Value, expected: &str) -> Failure {
-        let message = format!("invalid type: {}, expected {expected}", describe(v));
-        Failure {
-            field: self.path(),
-            error: locate::error_at(self.text, &self.steps, &message),
-        }
+    pub fn invalid(&self, v: &Node, expected: &str) -> Failure {
+        self.fail(
+            v.mark,
+            format!("invalid type: {}, expected {expected}", describe(v)),
+        )
     }
 
     /// The field `name` of a struct's mapping, read by `read`; `None` when absent.
     pub fn field<T>(
         &mut self,
-        m: Option<&Mapping>,
+        m: Fields<'_>,
         name: &'static str,
-        read: Read<'t, T>,
+        read: Read<T>,
     ) -> Result<Option<T>> {
         match find(m, name) {
-            Some((i, v)) => self
-                .enter(Step::Value(i), Name::Field(name), v, read)
-                .map(Some),
+            Some(v) => self.enter(Name::Field(name), v, read).map(Some),
             None => Ok(None),
         }
     }
 
     /// The mapping of a struct; `None` (all fields absent) for `null`.
-    pub fn fields<'v>(&self, v: &'v Value, what: &str) -> Result<Option<&'v Mapping>> {
-        match untagged(v) {
-            Value::Null => Ok(None),
+    pub fn fields<'v>(&self, v: &'v Node, what: &str) -> Result<Fields<'v>> {
+        match &v.value {
             Value::Mapping(m) => Ok(Some(m)),
-            other => Err(self.invalid(other, what)),
+            _ if v.is_null() => Ok(None),
+            _ => Err(self.invalid(v, what)),
         }
     }
 
-    /// Any scalar, as its text: a string as is, others (`0123`, `true`, `~`) as written.
-    pub fn string(&mut self, v: &Value) -> Result<String> {
-        match v {
-            Value::String(s) => Ok(s.clone()),
-            Value::Sequence(_) | Value::Mapping(_) => Err(self.invalid(v, "a string")),
-            _ => locate::raw_scalar(self.text, &self.steps).map_err(|error| Failure {
-                field: self.path(),
-                error,
-            }),
+    /// Any scalar, as its exact text: `0123`, `true`, `~` as written.
+    pub fn string(&mut self, v: &Node) -> Result<String> {
+        match &v.value {
+            Value::Scalar(s) => Ok(s.text.clone()),
+            _ => Err(self.invalid(v, "a string")),
         }
     }
 
     /// An optional string field: `null` is absent.
-    pub fn opt_string(&mut self, v: &Value) -> Result<Option<String>> {
-        match v {
-            Value::Null => Ok(None),
-            _ => self.string(v).map(Some),
+    pub fn opt_string(&mut self, v: &Node) -> Result<Option<String>> {
+        if v.is_null() {
+            return Ok(None);
         }
+        self.string(v).map(Some)
     }
 
     /// A string field that reads `null` as empty.
-    pub fn string_or_empty(&mut self, v: &Value) -> Result<String> {
+    pub fn string_or_empty(&mut self, v: &Node) -> Result<String> {
         Ok(self.opt_string(v)?.unwrap_or_default())
     }
 
-    /// An optional boolean field (`true`, `True`, `TRUE`, ...; a quoted string is wrong).
-    pub fn opt_bool(&mut self, v: &Value) -> Result<Option<bool>> {
-        match untagged(v) {
-            Value::Null => Ok(None),
-            Value::Bool(b) => Ok(Some(*b)),
-            other => Err(self.invalid(other, "a boolean")),
+    /// An optional boolean field: YAML 1.2's `true`/`false` (any of `true`, `True`,
+    /// `TRUE`) and, unquoted, YAML 1.1's `yes`/`no`/`on`/`off`/`y`/`n` in the same cases,
+    /// as go-yaml reads a bool field. A quoted string is wrong.
+    pub fn opt_bool(&mut self, v: &Node) -> Result<Option<bool>> {
+        let Value::Scalar(s) = &v.value else {
+            return Err(self.invalid(v, "a boolean"));
+        };
+        match &s.typed {
+            Typed::Null => Ok(None),
+            Typed::Bool(b) => Ok(Some(*b)),
+            Typed::Str if s.plain => match yaml11_bool(&s.text) {
+                Some(b) => Ok(Some(b)),
+                None => Err(self.invalid(v, "a boolean")),
+            },
+            _ => Err(self.invalid(v, "a boolean")),
         }
     }
 
-    /// A copy of any node, kept uninterpreted; `null` is absent.
-    pub fn opt_value(&mut self, v: &Value) -> Result<Option<Value>> {
-        Ok((!v.is_null()).then(|| v.clone()))
+    /// Any node as JSON, kept uninterpreted; `null` is absent.
+    pub fn opt_json(&mut self, v: &Node) -> Result<Option<serde_json::Value>> {
+        if v.is_null() {
+            return Ok(None);
+        }
+        v.to_json().map(Some).map_err(|e| self.tree_error(e))
+    }
+
+    /// A tree error found below the current node.
+    fn tree_error(&self, e: TreeError) -> Failure {
+        self.fail(e.mark, e.message)
     }
 
     /// A sequence read item by item; `null` is empty.
-    pub fn list<T>(&mut self, v: &Value, read: Read<'t, T>) -> Result<Vec<T>> {
-        match untagged(v) {
-            Value::Null => Ok(Vec::new()),
+    pub fn list<T>(&mut self, v: &Node, read: Read<T>) -> Result<Vec<T>> {
+        match &v.value {
             Value::Sequence(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    out.push(self.enter(Step::Index(i), Name::Index(i), item, read)?);
+                    out.push(self.enter(Name::Index(i), item, read)?);
                 }
                 Ok(out)
             }
-            other => Err(self.invalid(other, "a sequence")),
+            _ if v.is_null() => Ok(Vec::new()),
+            _ => Err(self.invalid(v, "a sequence")),
         }
     }
 
     /// A sequence of strings.
-    pub fn strings(&mut self, v: &Value) -> Result<Vec<String>> {
+    pub fn strings(&mut self, v: &Node) -> Result<Vec<String>> {
         self.list(v, Reader::string)
     }
 
     /// An optional sequence of strings: `null` is absent.
-    pub fn opt_strings(&mut self, v: &Value) -> Result<Option<Vec<String>>> {
-        match v {
-            Value::Null => Ok(None),
-            _ => self.strings(v).map(Some),
+    pub fn opt_strings(&mut self, v: &Node) -> Result<Option<Vec<String>>> {
+        if v.is_null() {
+            return Ok(None);
         }
+        self.strings(v).map(Some)
     }
 
     /// A mapping with string keys (any scalar key reads as its text); `null` is empty.
     /// A key written twice as different scalars (`1` and `'1'`) keeps the later value.
-    pub fn map<T>(&mut self, v: &Value, read: Read<'t, T>) -> Result<BTreeMap<String, T>> {
-        let m = match untagged(v) {
-            Value::Null => return Ok(BTreeMap::new()),
+    pub fn map<T>(&mut self, v: &Node, read: Read<T>) -> Result<BTreeMap<String, T>> {
+        let m = match &v.value {
             Value::Mapping(m) => m,
-            other => return Err(self.invalid(other, "a map")),
+            _ if v.is_null() => return Ok(BTreeMap::new()),
+            _ => return Err(self.invalid(v, "a map")),
         };
         let mut out = BTreeMap::new();
-        for (i, (k, item)) in m.iter().enumerate() {
-            let key = match k {
-                Value::String(s) => s.clone(),
-                _ => self.enter(Step::Key(i), Name::AKey, k, Reader::string)?,
-            };
-            let value = self.enter(Step::Value(i), Name::Key(key.clone()), item, read)?;
+        for (k, item) in m {
+            let key = self.enter(Name::AKey, k, Reader::string)?;
+            let value = self.enter(Name::Key(key.clone()), item, read)?;
             out.insert(key, value);
         }
         Ok(out)
     }
 }
 
-/// The position and value of the entry `name` of a struct's mapping.
-fn find<'v>(m: Option<&'v Mapping>, name: &str) -> Option<(usize, &'v Value)> {
+/// The value of the entry `name` of a struct's mapping.
+fn find<'v>(m: Fields<'v>, name: &str) -> Option<&'v Node> {
     m?.iter()
-        .enumerate()
-        .find_map(|(i, (k, v))| (k.as_str() == Some(name)).then_some((i, v)))
+        .find_map(|(k, v)| (k.as_str() == Some(name)).then_some(v))
 }
 
-/// The node under any YAML tags (`!tag {a: 1}` reads as `{a: 1}`, as derived impls did).
-fn untagged(mut v: &Value) -> &Value {
-    while let Value::Tagged(t) = v {
-        v = &t.value;
+/// A YAML 1.1 boolean word, as go-yaml (v2, what kubectl's `sigs.k8s.io/yaml` uses)
+/// resolves it.
+fn yaml11_bool(text: &str) -> Option<bool> {
+    match text {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
     }
-    v
 }
 
 /// What a node is, for `invalid type: ...` messages.
-fn describe(v: &Value) -> String {
-    match v {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => format!("boolean `{b}`"),
-        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
-        Value::Number(n) => format!("integer `{n}`"),
-        Value::String(_) => "string".to_owned(),
+fn describe(v: &Node) -> String {
+    match &v.value {
+        Value::Scalar(s) => match &s.typed {
+            Typed::Null => "null".to_owned(),
+            Typed::Bool(b) => format!("boolean `{b}`"),
+            Typed::Number(n) if n.is_f64() => format!("floating point `{n}`"),
+            Typed::Number(n) => format!("integer `{n}`"),
+            Typed::Str => "string".to_owned(),
+        },
         Value::Sequence(_) => "sequence".to_owned(),
         Value::Mapping(_) => "map".to_owned(),
-        Value::Tagged(t) => format!("value tagged {}", t.tag),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::tree;
     use super::*;
 
-    fn tree(text: &str) -> Value {
-        serde_yaml_ng::from_str(text).unwrap()
+    fn tree(text: &str) -> Node {
+        tree::parse(text).unwrap().unwrap()
     }
 
     #[test]
     fn path_names_fields_indexes_and_keys() {
-        let text = "a:\n  k 1: [x, [y]]\n";
-        let mut r = Reader::new(text);
-        let root = tree(text);
+        let root = tree("a:\n  k 1: [x, [y]]\n");
+        let mut r = Reader::new();
         let fields = r.fields(&root, "struct T").unwrap();
         let e = r
             .field(fields, "a", |r, v| r.map(v, Reader::strings))
             .unwrap_err();
-        assert_eq!(e.field, "a.k 1[1]");
+        assert_eq!(e.field(), "a.k 1[1]");
         assert_eq!(
-            e.error.to_string(),
+            e.to_string(),
             "a.k 1[1]: invalid type: sequence, expected a string at line 2 column 12"
         );
     }
 
     #[test]
     fn strings_are_never_quoted_in_errors() {
-        let text = "a: sekret\n";
-        let mut r = Reader::new(text);
-        let root = tree(text);
+        let root = tree("a: sekret\n");
+        let mut r = Reader::new();
         let fields = r.fields(&root, "struct T").unwrap();
         let e = r
             .field(fields, "a", |r, v| r.list(v, Reader::string))
             .unwrap_err();
-        assert!(!e.error.to_string().contains("sekret"), "{}", e.error);
+        assert!(!e.to_string().contains("sekret"), "{e}");
         assert!(e
-            .error
             .to_string()
             .contains("invalid type: string, expected a sequence"));
+    }
+
+    #[test]
+    fn booleans_as_go_yaml_reads_them() {
+        let root = tree("[true, False, yes, On, N, OFF, ~, 'yes', \"true\", 1, maybe, [x]]");
+        let Value::Sequence(items) = &root.value else {
+            panic!()
+        };
+        let mut r = Reader::new();
+        let got: Vec<_> = items.iter().map(|v| r.opt_bool(v).ok()).collect();
+        assert_eq!(
+            got,
+            [
+                Some(Some(true)),
+                Some(Some(false)),
+                Some(Some(true)),
+                Some(Some(true)),
+                Some(Some(false)),
+                Some(Some(false)),
+                Some(None),
+                None,
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+        let e = r.opt_bool(&items[9]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("invalid type: integer `1`, expected a boolean at line 1"),
+            "{e}"
+        );
     }
 }
