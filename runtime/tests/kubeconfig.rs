@@ -360,7 +360,8 @@ fn full_kubeconfig_round_trips_as_the_derived_impls_wrote_it() {
     assert!(parsed.preferences.is_some() && parsed.extensions.is_some());
 
     let written = serde_yaml_ng::to_string(&parsed).unwrap();
-    // Byte for byte what `#[derive(Serialize)]` with its skip rules wrote.
+    // Byte for byte what `#[derive(Serialize)]` with its skip rules wrote (the JSON maps
+    // of `extensions` and `preferences` with their keys sorted).
     let expected = std::fs::read_to_string(fixture("full-written.yaml")).unwrap();
     assert_eq!(written, expected);
     assert_eq!(Kubeconfig::parse(&written).unwrap(), parsed);
@@ -545,11 +546,224 @@ fn unknown_fields_are_ignored_and_scalars_read_as_written() {
 #[test]
 fn syntax_and_duplicate_key_errors_give_the_line() {
     let (field, msg) = parse_error("users:\n- name: a\n  user:\n    token: x\n    token: y\n");
-    assert_eq!(field, ".");
-    assert!(
-        msg.contains("users[0].user") && msg.contains("line 4"),
-        "{msg}"
+    assert_eq!(field, "users[0].user");
+    assert_eq!(
+        msg,
+        "users[0].user: duplicate entry with key \"token\" at line 5 column 5"
     );
-    let (_, msg) = parse_error("a: [\n");
-    assert!(msg.contains("line 2"), "{msg}");
+    // A syntax error: the document's path, the parser's message, line and column.
+    let e = Kubeconfig::parse("clusters:\n- name: a\n  cluster: {server: x\n").unwrap_err();
+    assert_eq!(e.field(), ".");
+    assert_eq!(e.line(), 4, "{e}");
+    let e = Kubeconfig::parse("users:\n  - name: a\n   bad: indent\n").unwrap_err();
+    assert_eq!((e.field(), e.line()), (".", 3), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with(&format!("at line 3 column {}", e.column())),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_type_error_names_path_line_and_column() {
+    let e = Kubeconfig::parse(
+        "clusters:\n- name: a\n  cluster:\n    server: https://a\n    disable-compression: [x]\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.field(), "clusters[0].cluster.disable-compression");
+    assert_eq!((e.line(), e.column()), (5, 26));
+    assert_eq!(e.message(), "invalid type: sequence, expected a boolean");
+}
+
+#[test]
+fn anchors_and_aliases_are_resolved() {
+    let k = Kubeconfig::parse(
+        "clusters:\n- name: a\n  cluster: &shared\n    server: https://shared\n    insecure-skip-tls-verify: yes\n- name: b\n  cluster: *shared\nusers:\n- name: u\n  user:\n    as-groups: &groups [g1, g2]\n    exec: {command: c, args: *groups, apiVersion: v}\n",
+    )
+    .unwrap();
+    assert_eq!(k.cluster("a"), k.cluster("b"));
+    assert_eq!(
+        k.cluster("b").unwrap().server.as_deref(),
+        Some("https://shared")
+    );
+    let user = k.user("u").unwrap();
+    assert_eq!(user.exec.as_ref().unwrap().args, user.impersonate_groups);
+    // An error inside an aliased node names the path it was read at, and where the
+    // anchored node was written.
+    let e = Kubeconfig::parse("x: &bad {server: [1]}\nclusters:\n- cluster: *bad\n").unwrap_err();
+    assert_eq!(e.field(), "clusters[0].cluster.server");
+    assert_eq!((e.line(), e.column()), (1, 18));
+    // An alias to nothing is an error with its line.
+    let e = Kubeconfig::parse("clusters:\n- cluster: *nope\n").unwrap_err();
+    assert_eq!((e.field(), e.line()), (".", 2), "{e}");
+}
+
+#[test]
+fn quoted_and_plain_scalars() {
+    let k = Kubeconfig::parse(
+        "current-context: '0123'\nclusters:\n- name: \"true\"\n  cluster:\n    server: ~\n    proxy-url: '~'\n    tls-server-name: \"null\"\n    disable-compression: 'false'\n",
+    );
+    // A quoted boolean is a string, which a boolean field refuses.
+    let e = k.unwrap_err();
+    assert_eq!(e.field(), "clusters[0].cluster.disable-compression");
+    assert_eq!(e.message(), "invalid type: string, expected a boolean");
+    let k = Kubeconfig::parse(
+        "current-context: '0123'\nclusters:\n- name: \"true\"\n  cluster:\n    server: ~\n    proxy-url: '~'\n    tls-server-name: \"null\"\n    disable-compression: Off\ncontexts:\n- name: c\n  context: {cluster: 0x1F, user: !!str 12, namespace: null}\n",
+    )
+    .unwrap();
+    assert_eq!(k.current_context.as_deref(), Some("0123"));
+    let c = &k.clusters[0];
+    assert_eq!(c.name, "true");
+    // Plain `~` is null (absent); quoted, it is the text.
+    assert_eq!(c.cluster.server, None);
+    assert_eq!(c.cluster.proxy_url.as_deref(), Some("~"));
+    assert_eq!(c.cluster.tls_server_name.as_deref(), Some("null"));
+    assert_eq!(c.cluster.disable_compression, Some(false));
+    let ctx = k.context("c").unwrap();
+    assert_eq!((ctx.cluster.as_str(), ctx.user.as_str()), ("0x1F", "12"));
+    assert_eq!(ctx.namespace, None);
+}
+
+#[test]
+fn yaml_1_1_booleans_in_boolean_fields() {
+    for (word, want) in [
+        ("yes", true),
+        ("Yes", true),
+        ("YES", true),
+        ("on", true),
+        ("ON", true),
+        ("y", true),
+        ("True", true),
+        ("no", false),
+        ("No", false),
+        ("off", false),
+        ("Off", false),
+        ("N", false),
+        ("FALSE", false),
+    ] {
+        let k = Kubeconfig::parse(&format!(
+            "clusters:\n- name: c\n  cluster:\n    insecure-skip-tls-verify: {word}\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            k.clusters[0].cluster.insecure_skip_tls_verify,
+            Some(want),
+            "{word}"
+        );
+    }
+    for word in ["yEs", "'on'", "1", "enabled", "!!str yes"] {
+        let text =
+            format!("users:\n- user:\n    exec: {{command: c, provideClusterInfo: {word}}}\n");
+        let e = Kubeconfig::parse(&text).unwrap_err();
+        assert_eq!(e.field(), "users[0].user.exec.provideClusterInfo", "{word}");
+    }
+}
+
+#[test]
+fn preferences_and_extensions_round_trip_as_json() {
+    let text = "preferences:\n  colors: true\n  n: 3\n  f: 1.5\n  s: 'yes'\n  y: yes\n  nothing: ~\n  list: [0x10, '0x10']\nextensions:\n- name: e\n  extension: {nested: {a: [1, {b: null}]}}\nclusters:\n- name: c\n  cluster:\n    extensions:\n    - name: client.authentication.k8s.io/exec\n      extension: {audience: x}\n";
+    let k = Kubeconfig::parse(text).unwrap();
+    assert_eq!(
+        k.preferences,
+        Some(serde_json::json!({
+            "colors": true, "n": 3, "f": 1.5, "s": "yes", "y": "yes", "nothing": null,
+            "list": [16, "0x10"]
+        }))
+    );
+    assert_eq!(
+        k.extensions,
+        Some(serde_json::json!([{"name": "e", "extension": {"nested": {"a": [1, {"b": null}]}}}]))
+    );
+    // Written as YAML and read back: the same values.
+    let written = serde_yaml_ng::to_string(&k).unwrap();
+    assert_eq!(Kubeconfig::parse(&written).unwrap(), k);
+    // And as JSON.
+    let json = serde_json::to_string(&k).unwrap();
+    assert_eq!(Kubeconfig::parse(&json).unwrap(), k);
+    // A key given twice inside them is an error with its path and line.
+    let e = Kubeconfig::parse("preferences: {a: 1, a: 2}\n").unwrap_err();
+    assert_eq!((e.field(), e.line(), e.column()), ("preferences", 1, 21));
+}
+
+#[test]
+fn a_kubeconfig_in_json_form() {
+    let text = r#"{
+  "apiVersion": "v1", "kind": "Config", "current-context": "c",
+  "clusters": [{"name": "c", "cluster": {"server": "https://c.example", "insecure-skip-tls-verify": true}}],
+  "users": [{"name": "u", "user": {"token": "t", "as-groups": ["a", "b"]}}],
+  "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u", "namespace": "ns"}}],
+  "preferences": {}
+}"#;
+    let k = Kubeconfig::parse(text).unwrap();
+    assert_eq!(k.current_context.as_deref(), Some("c"));
+    let c = k.cluster("c").unwrap();
+    assert_eq!(c.server.as_deref(), Some("https://c.example"));
+    assert_eq!(c.insecure_skip_tls_verify, Some(true));
+    assert_eq!(k.user("u").unwrap().token.as_ref().unwrap().expose(), "t");
+    assert_eq!(k.context("c").unwrap().namespace.as_deref(), Some("ns"));
+    assert_eq!(k.preferences, Some(serde_json::json!({})));
+    // A JSON type error: path, line and column.
+    let e = Kubeconfig::parse(
+        "{\n  \"users\": [\n    {\"name\": \"u\", \"user\": {\"as-groups\": \"g\"}}]}",
+    )
+    .unwrap_err();
+    assert_eq!(e.field(), "users[0].user.as-groups");
+    assert_eq!((e.line(), e.column()), (3, 41));
+}
+
+#[test]
+fn only_the_first_document_is_read() {
+    let k = Kubeconfig::parse("current-context: a\n---\ncurrent-context: b\n: broken [\n").unwrap();
+    assert_eq!(k.current_context.as_deref(), Some("a"));
+    assert_eq!(
+        Kubeconfig::parse("---\n...\n").unwrap(),
+        Kubeconfig::default()
+    );
+}
+
+#[test]
+fn malformed_input_never_panics() {
+    let inputs = [
+        "",
+        "\0",
+        "\u{feff}",
+        "{",
+        "}",
+        "[",
+        "]",
+        "- - - -",
+        ":",
+        "? ? ?",
+        "&",
+        "*",
+        "!",
+        "!!",
+        "%",
+        "%YAML 1.1\n%YAML 1.1\n---",
+        "'",
+        "\"\\u12\"",
+        "a: b: c",
+        "clusters: [{name: [",
+        "users:\n- user:\n    token: *x",
+        "x: &a [*a]",
+        "clusters: !!map []",
+        "\t- a",
+        "users: [{user: {as-user-extra: {[a]: b, {c: d}: e}}}]",
+        "preferences: {[a]: 1}",
+        "current-context: |\n bad\n  indent",
+        "contexts:\n- context:\n    cluster: >-\n",
+        "apiVersion: !!int v1",
+        "users: [{user: {exec: {env: [{name: [x]}]}}}]",
+    ];
+    for text in inputs {
+        // Any outcome but a panic; errors must carry a position.
+        if let Err(e) = Kubeconfig::parse(text) {
+            assert!(e.line() >= 1 || e.field() == ".", "{text:?}: {e}");
+        }
+    }
+    // Every prefix of a real kubeconfig, cut anywhere.
+    let full = std::fs::read_to_string(fixture("full.yaml")).unwrap();
+    for (i, _) in full.char_indices() {
+        let _ = Kubeconfig::parse(&full[..i]);
+    }
 }

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::tree::{Mark, Node, TreeError, Typed, Value};
+use super::tree::{duplicate_key, Mark, Node, TreeError, Typed, Value};
 use super::ParseError;
 
 /// Why a kubeconfig did not parse (the public error is built from it).
@@ -101,10 +101,14 @@ impl Reader {
         }
     }
 
-    /// The mapping of a struct; `None` (all fields absent) for `null`.
+    /// The mapping of a struct; `None` (all fields absent) for `null`. A key given twice
+    /// is an error: which one kubectl would take is unclear.
     pub fn fields<'v>(&self, v: &'v Node, what: &str) -> Result<Fields<'v>> {
         match &v.value {
-            Value::Mapping(m) => Ok(Some(m)),
+            Value::Mapping(m) => {
+                self.no_duplicates(m)?;
+                Ok(Some(m))
+            }
             _ if v.is_null() => Ok(None),
             _ => Err(self.invalid(v, what)),
         }
@@ -157,6 +161,20 @@ impl Reader {
         v.to_json().map(Some).map_err(|e| self.tree_error(e))
     }
 
+    /// An error naming the mapping's path and the later of two equal keys.
+    fn no_duplicates(&self, entries: &[(Node, Node)]) -> Result<()> {
+        match duplicate_key(entries) {
+            None => Ok(()),
+            Some(k) => {
+                let key = match &k.value {
+                    Value::Scalar(s) => s.text.as_str(),
+                    _ => "",
+                };
+                Err(self.fail(k.mark, format!("duplicate entry with key {key:?}")))
+            }
+        }
+    }
+
     /// A tree error found below the current node.
     fn tree_error(&self, e: TreeError) -> Failure {
         self.fail(e.mark, e.message)
@@ -191,13 +209,15 @@ impl Reader {
     }
 
     /// A mapping with string keys (any scalar key reads as its text); `null` is empty.
-    /// A key written twice as different scalars (`1` and `'1'`) keeps the later value.
+    /// A key written twice is an error, but as different scalars (`1` and `'1'`) the
+    /// later value is kept.
     pub fn map<T>(&mut self, v: &Node, read: Read<T>) -> Result<BTreeMap<String, T>> {
         let m = match &v.value {
             Value::Mapping(m) => m,
             _ if v.is_null() => return Ok(BTreeMap::new()),
             _ => return Err(self.invalid(v, "a map")),
         };
+        self.no_duplicates(m)?;
         let mut out = BTreeMap::new();
         for (k, item) in m {
             let key = self.enter(Name::AKey, k, Reader::string)?;

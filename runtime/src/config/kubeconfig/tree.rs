@@ -13,7 +13,7 @@
 //! - scalars are typed by the YAML 1.2 core schema (`null`, `true`, `12`, `0x1F`, `1.5`
 //!   plain; anything quoted or in a block is a string); the core tags (`!!str`, `!!int`,
 //!   ...) set or check that type, other tags are ignored;
-//! - a mapping that names the same key twice is an error (which one would win is unclear).
+//! - a mapping may name a key twice here: the reader rejects that where it reads one.
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
@@ -107,6 +107,12 @@ impl Node {
                 serde_json::Value::Array(items.iter().map(Node::to_json).collect::<Result<_, _>>()?)
             }
             Value::Mapping(entries) => {
+                if let Some(k) = duplicate_key(entries) {
+                    return Err(TreeError {
+                        mark: k.mark,
+                        message: "duplicate mapping key".to_owned(),
+                    });
+                }
                 let mut map = serde_json::Map::new();
                 for (k, v) in entries {
                     let Value::Scalar(key) = &k.value else {
@@ -261,7 +267,6 @@ impl Builder {
                 if key.is_some() {
                     return Err(unbalanced());
                 }
-                check_duplicates(&entries)?;
                 (
                     Node {
                         mark,
@@ -489,8 +494,9 @@ fn is_float(text: &str) -> bool {
     i == b.len()
 }
 
-/// Rejects a mapping that names the same key twice (keys compared as typed text).
-fn check_duplicates(entries: &[(Node, Node)]) -> Result<(), TreeError> {
+/// The later key of the first pair of entries that name the same key (compared as typed
+/// text: `k` and `"k"` are the same key, `1` and `'1'` are not).
+pub(super) fn duplicate_key(entries: &[(Node, Node)]) -> Option<&Node> {
     let mut keys: Vec<(bool, &str, usize)> = entries
         .iter()
         .enumerate()
@@ -500,18 +506,11 @@ fn check_duplicates(entries: &[(Node, Node)]) -> Result<(), TreeError> {
         })
         .collect();
     keys.sort_unstable();
-    for pair in keys.windows(2) {
-        let ((a_str, a, first), (b_str, b, second)) = (pair[0], pair[1]);
-        if a_str == b_str && a == b {
-            // Named at the later of the two entries.
-            let (k, _) = &entries[first.max(second)];
-            return Err(TreeError {
-                mark: k.mark,
-                message: "duplicate mapping key".to_owned(),
-            });
-        }
-    }
-    Ok(())
+    keys.windows(2).find_map(|pair| {
+        let ((a_str, a, _), (b_str, b, later)) = (pair[0], pair[1]);
+        // Sorted by index last, so `later` is the later of the two.
+        (a_str == b_str && a == b).then(|| &entries[later].0)
+    })
 }
 
 #[cfg(test)]
@@ -530,7 +529,9 @@ mod tests {
     fn scalars_are_typed_by_the_core_schema_unless_quoted() {
         assert_eq!(
             json("[~, null, '', true, False, yes, 12, -3, 0x1F, 0o17, 1.5, .5, 1e3, 0123, .inf]"),
-            serde_json::json!([null, null, "", true, false, "yes", 12, -3, 31, 15, 1.5, 0.5, 1000.0, 123, ".inf"])
+            serde_json::json!([
+                null, null, "", true, false, "yes", 12, -3, 31, 15, 1.5, 0.5, 1000.0, 123, ".inf"
+            ])
         );
         assert_eq!(
             json("- 'true'\n- \"1\"\n- |\n  12\n- >-\n  null\n- 99999999999999999999\n"),
@@ -596,14 +597,14 @@ mod tests {
         assert!(root("---\n").is_null());
         // The first document only, as kubectl.
         assert_eq!(json("a: 1\n---\nb: 2\n"), serde_json::json!({"a": 1}));
-        let e = parse("a: 1\na: 2\n").unwrap_err();
+        let e = root("a: 1\nb: 2\na: 3\n").to_json().unwrap_err();
         assert_eq!(
             (e.mark.line, e.message.as_str()),
-            (2, "duplicate mapping key")
+            (3, "duplicate mapping key")
         );
         // Differently typed keys are different keys; quoting a string does not change it.
-        assert!(parse("1: a\n'1': b\n").is_ok());
-        assert!(parse("k: a\n\"k\": b\n").is_err());
+        assert!(root("1: a\n'1': b\n").to_json().is_ok());
+        assert!(root("k: a\n\"k\": b\n").to_json().is_err());
     }
 
     #[test]
