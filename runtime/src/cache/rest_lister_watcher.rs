@@ -16,7 +16,7 @@ use std::fmt;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use serde::de::DeserializeOwned;
+use serde_core::de::DeserializeOwned;
 
 use super::list_watch::{
     ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher, ListerWatcherFor,

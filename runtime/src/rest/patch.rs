@@ -1,6 +1,6 @@
 //! The patch kinds the API server accepts, each with its content type.
 
-use serde::Serialize;
+use serde_core::Serialize;
 
 /// A patch body and how the server should apply it.
 #[derive(Clone, Debug, PartialEq)]

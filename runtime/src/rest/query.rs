@@ -2,7 +2,7 @@
 //! generated option types of subresources serialize to JSON objects whose scalar members are
 //! the query string.
 
-use serde::Serialize;
+use serde_core::Serialize;
 
 use super::error::{Error, Result};
 

@@ -17,8 +17,8 @@ use http::header::{
 use http::{Method, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde_core::de::DeserializeOwned;
+use serde_core::Serialize;
 
 use super::client::Client;
 use super::error::{ApiError, Error, Result, TransportError, TransportErrorKind};

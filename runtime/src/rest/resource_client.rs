@@ -10,8 +10,8 @@ use bytes::Bytes;
 use futures_util::stream::{self, Stream, TryStreamExt};
 use http::header::{HeaderValue, ACCEPT};
 use http::Method;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde_core::de::DeserializeOwned;
+use serde_core::Serialize;
 
 use super::client::Client;
 use super::error::{Error, Result};

@@ -17,8 +17,8 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde_core::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
+use serde_core::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use super::error::{ApiError, Error, Result};
@@ -583,7 +583,7 @@ mod tests {
     use super::*;
     use futures_util::stream;
 
-    #[derive(Debug, PartialEq, Deserialize)]
+    #[derive(Debug, PartialEq, serde::Deserialize)]
     struct Cm {
         metadata: crate::meta::ObjectMeta,
     }

@@ -10,7 +10,11 @@ use super::tree::Mark;
 ///
 /// The message never quotes a string's content, which may be a secret in the wrong place.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseError {
+pub struct ParseError(Box<Inner>);
+
+/// Boxed: errors are rare and results carrying one should stay small.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Inner {
     field: String,
     message: String,
     line: usize,
@@ -19,45 +23,42 @@ pub struct ParseError {
 
 impl ParseError {
     pub(super) fn new(field: String, message: String, mark: Mark) -> Self {
-        Self {
+        Self(Box::new(Inner {
             field,
             message,
             line: mark.line,
             column: mark.column,
-        }
+        }))
     }
 
     /// The path of the field at fault, like `users[0].user.exec.args`; `.` for the document.
     pub fn field(&self) -> &str {
-        &self.field
+        &self.0.field
     }
 
     /// What is wrong, without path or position.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The line (from 1) of the node at fault.
     pub fn line(&self) -> usize {
-        self.line
+        self.0.line
     }
 
     /// The column (from 1, in characters) of the node at fault.
     pub fn column(&self) -> usize {
-        self.column
+        self.0.column
     }
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.field != "." {
-            write!(f, "{}: ", self.field)?;
+        let e = &self.0;
+        if e.field != "." {
+            write!(f, "{}: ", e.field)?;
         }
-        write!(
-            f,
-            "{} at line {} column {}",
-            self.message, self.line, self.column
-        )
+        write!(f, "{} at line {} column {}", e.message, e.line, e.column)
     }
 }
 

@@ -341,13 +341,7 @@ const CORE_PREFIX: &str = "tag:yaml.org,2002:";
 /// The core tag's name (`str`, `int`, ...), if `tag` is one.
 fn core_tag(tag: Option<&Tag>) -> Option<&str> {
     let tag = tag?;
-    if tag.handle == CORE_PREFIX {
-        Some(&tag.suffix)
-    } else if tag.handle == "!!" {
-        Some(&tag.suffix)
-    } else {
-        None
-    }
+    (tag.handle == CORE_PREFIX || tag.handle == "!!").then_some(tag.suffix.as_str())
 }
 
 /// A `!!seq` or `!!map` tag must be on the matching node; other tags are ignored.
