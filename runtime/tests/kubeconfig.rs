@@ -593,6 +593,14 @@ fn anchors_and_aliases_are_resolved() {
     let e = Kubeconfig::parse("x: &bad {server: [1]}\nclusters:\n- cluster: *bad\n").unwrap_err();
     assert_eq!(e.field(), "clusters[0].cluster.server");
     assert_eq!((e.line(), e.column()), (1, 18));
+    // Merge keys, as go-yaml reads them: the mapping's own entries win.
+    let k = Kubeconfig::parse(
+        "base: &base {server: https://base, insecure-skip-tls-verify: true}\nclusters:\n- name: a\n  cluster:\n    <<: *base\n    server: https://a\n",
+    )
+    .unwrap();
+    let a = k.cluster("a").unwrap();
+    assert_eq!(a.server.as_deref(), Some("https://a"));
+    assert_eq!(a.insecure_skip_tls_verify, Some(true));
     // An alias to nothing is an error with its line.
     let e = Kubeconfig::parse("clusters:\n- cluster: *nope\n").unwrap_err();
     assert_eq!((e.field(), e.line()), (".", 2), "{e}");

@@ -8,12 +8,17 @@
 //!
 //! What the tree does with YAML's finer points, as kubectl's go-yaml does where it matters:
 //! - anchors and aliases are resolved (an alias is a copy of its anchored node, with that
-//!   node's position); expansion is capped so a "billion laughs" document fails cleanly;
+//!   node's position); copies are capped so a "billion laughs" document fails cleanly;
+//! - merge keys (`<<: *base`, or `<<: [*a, *b]`) add the entries the mapping does not
+//!   give itself, as YAML 1.1 and go-yaml define them;
+//! - nesting is limited in depth, so hostile input cannot exhaust the stack;
 //! - only the first document of a stream is read;
 //! - scalars are typed by the YAML 1.2 core schema (`null`, `true`, `12`, `0x1F`, `1.5`
 //!   plain; anything quoted or in a block is a string); the core tags (`!!str`, `!!int`,
 //!   ...) set or check that type, other tags are ignored;
 //! - a mapping may name a key twice here: the reader rejects that where it reads one.
+
+use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
@@ -148,9 +153,12 @@ impl From<ScanError> for TreeError {
     }
 }
 
-/// How many nodes aliases may add in all: far more than any real kubeconfig uses, far
-/// fewer than a document of nested aliases can expand to.
-const ALIAS_BUDGET: usize = 100_000;
+/// How many nodes anchors and aliases may copy in all: far more than any real kubeconfig
+/// uses, far fewer than a document of nested aliases can expand to.
+const COPY_BUDGET: usize = 100_000;
+
+/// How deep sequences and mappings may nest (the tree is walked recursively).
+const MAX_DEPTH: usize = 256;
 
 /// Parses the first document of `text`; `None` when the text holds no document (empty, or
 /// only comments).
@@ -176,9 +184,11 @@ enum Open {
 #[derive(Default)]
 struct Builder {
     open: Vec<Open>,
-    /// Anchored nodes by the parser's anchor id, with their size in nodes.
-    anchors: Vec<(usize, Node, usize)>,
-    alias_nodes: usize,
+    /// Anchored nodes by the parser's anchor id (unique per definition), with their size
+    /// in nodes.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes copied so far for anchors and aliases.
+    copied: usize,
 }
 
 impl Builder {
@@ -196,6 +206,14 @@ impl Builder {
                 | Event::DocumentEnd => None,
                 Event::StreamEnd => return Ok(None),
                 Event::Alias(id) => Some(self.alias(id, mark)?),
+                Event::SequenceStart(..) | Event::MappingStart(..)
+                    if self.open.len() >= MAX_DEPTH =>
+                {
+                    return Err(TreeError {
+                        mark,
+                        message: format!("sequences and mappings nest deeper than {MAX_DEPTH}"),
+                    });
+                }
                 Event::Scalar(text, style, anchor, tag) => {
                     let typed = typed(&text, style, tag.as_deref(), mark)?;
                     let plain = style == ScalarStyle::Plain && core_tag(tag.as_deref()).is_none();
@@ -207,7 +225,7 @@ impl Builder {
                             plain,
                         }),
                     };
-                    Some(self.anchored(anchor, node))
+                    Some(self.anchored(anchor, node)?)
                 }
                 Event::SequenceStart(anchor, tag) => {
                     check_collection_tag(tag.as_deref(), "seq", mark)?;
@@ -270,13 +288,13 @@ impl Builder {
                 (
                     Node {
                         mark,
-                        value: Value::Mapping(entries),
+                        value: Value::Mapping(merge(entries)?),
                     },
                     anchor,
                 )
             }
         };
-        Ok(self.anchored(anchor, node))
+        self.anchored(anchor, node)
     }
 
     /// Adds a finished node to its parent; returns it when it is the document's root.
@@ -298,31 +316,84 @@ impl Builder {
     }
 
     /// Remembers a node under its anchor (0 is none).
-    fn anchored(&mut self, anchor: usize, node: Node) -> Node {
+    fn anchored(&mut self, anchor: usize, node: Node) -> Result<Node, TreeError> {
         if anchor != 0 {
             let size = size(&node);
-            self.anchors.push((anchor, node.clone(), size));
+            self.spend(size, node.mark)?;
+            self.anchors.insert(anchor, (node.clone(), size));
         }
-        node
+        Ok(node)
     }
 
     /// A copy of the node anchored as `id`.
     fn alias(&mut self, id: usize, mark: Mark) -> Result<Node, TreeError> {
-        // The latest node with that id: an anchor name may be defined again.
-        let Some((_, node, size)) = self.anchors.iter().rev().find(|(a, ..)| *a == id) else {
+        let Some((node, size)) = self.anchors.get(&id) else {
             return Err(TreeError {
                 mark,
                 message: "alias to an unknown anchor".to_owned(),
             });
         };
-        self.alias_nodes += size;
-        if self.alias_nodes > ALIAS_BUDGET {
+        let (node, size) = (node.clone(), *size);
+        self.spend(size, mark)?;
+        Ok(node)
+    }
+
+    /// Counts `nodes` copies against [`COPY_BUDGET`].
+    fn spend(&mut self, nodes: usize, mark: Mark) -> Result<(), TreeError> {
+        self.copied += nodes;
+        if self.copied > COPY_BUDGET {
             return Err(TreeError {
                 mark,
-                message: format!("aliases expand to more than {ALIAS_BUDGET} nodes"),
+                message: format!("anchors and aliases expand to more than {COPY_BUDGET} nodes"),
             });
         }
-        Ok(node.clone())
+        Ok(())
+    }
+}
+
+/// A mapping's entries with its merge keys (`<<`) resolved: each mapping merged in (the
+/// value of `<<`, or each of its list, earlier ones first) adds the entries whose keys
+/// neither the mapping itself nor an earlier merged mapping gives.
+fn merge(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, TreeError> {
+    let is_merge = |k: &Node| matches!(&k.value, Value::Scalar(s) if s.plain && s.text == "<<");
+    if !entries.iter().any(|(k, _)| is_merge(k)) {
+        return Ok(entries);
+    }
+    let (sources, mut out): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| is_merge(k));
+    for (_, source) in sources {
+        let maps = match source.value {
+            Value::Mapping(m) => vec![m],
+            Value::Sequence(items) => items
+                .into_iter()
+                .map(|item| match item.value {
+                    Value::Mapping(m) => Ok(m),
+                    _ => Err(not_mergeable(item.mark)),
+                })
+                .collect::<Result<_, _>>()?,
+            _ => return Err(not_mergeable(source.mark)),
+        };
+        for (k, v) in maps.into_iter().flatten() {
+            let id = key_id(&k);
+            if id.is_none() || !out.iter().any(|(have, _)| key_id(have) == id) {
+                out.push((k, v));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn not_mergeable(mark: Mark) -> TreeError {
+    TreeError {
+        mark,
+        message: "a merge key `<<` takes a mapping or a list of mappings".to_owned(),
+    }
+}
+
+/// How keys are compared: scalars by type (string or not) and text.
+fn key_id(k: &Node) -> Option<(bool, &str)> {
+    match &k.value {
+        Value::Scalar(s) => Some((s.typed == Typed::Str, s.text.as_str())),
+        _ => None,
     }
 }
 
@@ -494,10 +565,7 @@ pub(super) fn duplicate_key(entries: &[(Node, Node)]) -> Option<&Node> {
     let mut keys: Vec<(bool, &str, usize)> = entries
         .iter()
         .enumerate()
-        .filter_map(|(i, (k, _))| match &k.value {
-            Value::Scalar(s) => Some((s.typed == Typed::Str, s.text.as_str(), i)),
-            _ => None,
-        })
+        .filter_map(|(i, (k, _))| key_id(k).map(|(is_str, text)| (is_str, text, i)))
         .collect();
     keys.sort_unstable();
     keys.windows(2).find_map(|pair| {
@@ -572,8 +640,33 @@ mod tests {
         }
         let e = parse(&text).unwrap_err();
         assert!(e.message.contains("aliases expand"), "{}", e.message);
+        // Nesting is bounded (by the parser, or here).
+        assert!(parse(&"[".repeat(100_000)).is_err());
+        let e = parse(&format!("{}x", "- ".repeat(300))).unwrap_err();
+        assert!(e.message.contains("nest deeper"), "{}", e.message);
+        let mut block = String::new();
+        for depth in 0..300 {
+            block.push_str(&format!("{}k:\n", " ".repeat(depth)));
+        }
+        assert!(parse(&block).is_err());
         let e = parse("a: *nope\n").unwrap_err();
         assert_eq!(e.mark.line, 1);
+    }
+
+    #[test]
+    fn merge_keys_add_what_the_mapping_lacks() {
+        assert_eq!(
+            json("base: &b {a: 1, b: 2}\nmore: &m {b: 3, c: 4}\nx: {<<: *b, a: 0}\ny: {<<: [*m, *b]}\n"),
+            serde_json::json!({
+                "base": {"a": 1, "b": 2}, "more": {"b": 3, "c": 4},
+                "x": {"a": 0, "b": 2}, "y": {"a": 1, "b": 3, "c": 4}
+            })
+        );
+        // A quoted `<<` is an ordinary key.
+        assert_eq!(json("'<<': {a: 1}\n"), serde_json::json!({"<<": {"a": 1}}));
+        let e = parse("a: 1\nx:\n  <<: 3\n").unwrap_err();
+        assert_eq!(e.mark.line, 3);
+        assert!(parse("x: {<<: [{a: 1}, 2]}").is_err());
     }
 
     #[test]
