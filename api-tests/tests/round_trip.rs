@@ -1,7 +1,7 @@
 //! Realistic objects deserialize and serialize back to equal JSON (equal up to members that
 //! are `null`, which Go servers write for unset pointers and which mean "absent").
 
-use kubegen_api::apiextensions::v1::CustomResourceDefinition;
+use kubegen_api::apiextensions::v1::{CustomResourceDefinition, JSONSchemaProps};
 use kubegen_api::apps::v1::Deployment;
 use kubegen_api::core::v1::{Node, Pod, Service};
 use kubegen_api_tests::{
@@ -141,4 +141,32 @@ fn quantities_sent_as_numbers_are_accepted() {
     let cap = node.status.unwrap().capacity.unwrap();
     assert_eq!(cap["cpu"].as_str(), "8");
     assert_eq!(cap["memory"].as_str(), "1.5");
+}
+
+/// Schemas nested through lists (`allOf`) as deep as serde_json allows decode, and deeper
+/// ones fail with its recursion-limit error, on a 2 MiB stack like a tokio worker's: the
+/// per-list gathering storage on the stack must not overflow it first.
+#[test]
+fn schemas_nested_to_the_recursion_limit_fit_a_worker_stack() {
+    fn nested(depth: usize) -> String {
+        let mut json = String::from("{\"type\":\"string\"}");
+        for _ in 0..depth {
+            json = format!("{{\"allOf\":[{json}]}}");
+        }
+        json
+    }
+    let worker = std::thread::Builder::new().stack_size(2 << 20);
+    let results = worker
+        .spawn(|| {
+            // Each level is an object and a list: two of serde_json's 128 levels.
+            let ok = serde_json::from_str::<JSONSchemaProps>(&nested(63)).map(|_| ());
+            let too_deep = serde_json::from_str::<JSONSchemaProps>(&nested(200)).map(|_| ());
+            (ok, too_deep.map_err(|e| e.to_string()))
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(results.0.is_ok(), "{:?}", results.0);
+    let err = results.1.unwrap_err();
+    assert!(err.contains("recursion limit"), "{err}");
 }
