@@ -1,7 +1,7 @@
 //! kubegen: from Kubernetes OpenAPI v3 documents to typed Rust clients.
 //!
 //! The pipeline is [`spec`] (load and check documents) → [`model`] (decide every name, type and
-//! resource once) → [`emit`] (print Rust with `quote` + `prettyplease`); [`generate`] runs it
+//! resource once) → [`emit`] (print Rust with `quote` + `prettyplease`); [`generate()`] runs it
 //! and writes the output whole or not at all.
 
 pub mod builder;

@@ -2,7 +2,7 @@
 //!
 //! Names, module paths, which fields are optional or boxed, which group a type lives in,
 //! which resources exist with which verbs, which features depend on which: all of it is
-//! computed here from a [`Spec`](crate::spec::Spec). Emitters only print. Every collection is
+//! computed here from a [`Spec`]. Emitters only print. Every collection is
 //! ordered (`BTreeMap`, sorted `Vec`s) so the output is deterministic.
 
 mod build;

@@ -283,7 +283,7 @@ pub fn decode_event<K: DeserializeOwned>(
 
 /// The typed events of one watch response, in order.
 ///
-/// Only decoding depends on `K`; the framing of the body into events ([`EventFramer`]) is
+/// Only decoding depends on `K`; the framing of the body into events (`EventFramer`) is
 /// compiled once, not once per watched kind in every program.
 pub struct WatchStream<K> {
     framer: EventFramer,

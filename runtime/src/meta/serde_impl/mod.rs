@@ -52,7 +52,7 @@
 //!
 //! The wire rules are those of the derives they replace, as the API server needs them:
 //! - Unknown keys are skipped (newer servers send fields older types do not know).
-//! - `null` for a plain (non-`Option`) field reads as its default ([`null_as_default`]);
+//! - `null` for a plain (non-`Option`) field reads as its default ([`read_or_default`]);
 //!   for an `Option` field it reads as `None`.
 //! - Unset fields are left out when writing ([`FieldWriter::optional`],
 //!   [`FieldWriter::unless_default`]): server-side apply must only see what the user set.
