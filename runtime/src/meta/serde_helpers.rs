@@ -45,7 +45,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shrunk<T> {
 }
 
 /// A list deserialized into a vector of exactly its length.
-struct ExactVec<T>(Vec<T>);
+pub(crate) struct ExactVec<T>(Vec<T>);
+
+impl<T> ExactVec<T> {
+    pub(crate) fn into_vec(self) -> Vec<T> {
+        self.0
+    }
+}
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for ExactVec<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

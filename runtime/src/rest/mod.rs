@@ -69,7 +69,7 @@ pub use options::{
 };
 pub use patch::Patch;
 pub use query::query_pairs;
-pub use request::{ByteStream, RequestBuilder};
+pub use request::{ByteStream, JsonFuture, RequestBuilder, WatchFuture};
 pub use resource_client::{ObjectOrStatus, ResourceClient, DEFAULT_PAGE_SIZE};
 pub use response::Response;
 pub use watch::{decode_event, Bookmark, WatchEvent, WatchStream};

@@ -6,6 +6,10 @@
 //! `{resource}`, `{name}`, `{subresource}`; or an absolute path for non-resource URLs.
 //! Each part is percent-encoded as one path segment.
 
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -229,8 +233,11 @@ impl RequestBuilder {
     }
 
     /// Sends the request and decodes the JSON body.
-    pub async fn json<T: DeserializeOwned>(self) -> Result<T> {
-        self.json_body_bytes().await?.decode()
+    pub fn json<T: DeserializeOwned>(self) -> JsonFuture<T> {
+        JsonFuture {
+            body: Box::pin(self.json_body_bytes()),
+            _decodes: PhantomData,
+        }
     }
 
     /// The sending half of [`Self::json`], apart from the decoding so it is compiled once
@@ -257,13 +264,15 @@ impl RequestBuilder {
 
     /// Sends a watch request (the caller sets `watch=true` or uses a watch path) and decodes
     /// its events as they arrive.
-    pub async fn watch<K: DeserializeOwned + Send + 'static>(self) -> Result<WatchStream<K>> {
-        let (body, url, max, shared) = self.watch_body().await?;
-        Ok(WatchStream::new(body, url, max).decode_shared(shared))
+    pub fn watch<K: DeserializeOwned + Send + 'static>(self) -> WatchFuture<K> {
+        WatchFuture {
+            body: Box::pin(self.watch_body()),
+            _decodes: PhantomData,
+        }
     }
 
     /// The sending half of [`Self::watch`], compiled once.
-    async fn watch_body(self) -> Result<(ByteStream, String, usize, bool)> {
+    async fn watch_body(self) -> Result<WatchBody> {
         let max = self.client.inner.max_watch_event_bytes;
         let shared = self.shared;
         let timeout = self.timeout.unwrap_or(None);
@@ -445,6 +454,83 @@ async fn read_limited(mut body: Incoming, limit: usize) -> Vec<u8> {
     }
     out
 }
+
+/// A request on its way whose JSON answer is decoded as `T` when it has arrived.
+///
+/// The sending is one boxed future whatever `T` is, so a program compiles it once and only
+/// the decoding per type (an `async fn` generic over `T` would be a state machine per type,
+/// and per calling method).
+#[must_use = "futures do nothing unless polled"]
+pub struct JsonFuture<T> {
+    body: Pin<Box<dyn Future<Output = Result<JsonBody>> + Send>>,
+    _decodes: PhantomData<fn() -> T>,
+}
+
+impl<T> JsonFuture<T> {
+    /// A future that fails at once (a request that could not be built).
+    pub(crate) fn failed(error: Error) -> Self {
+        Self {
+            body: Box::pin(std::future::ready(Err(error))),
+            _decodes: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for JsonFuture<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsonFuture")
+    }
+}
+
+impl<T: DeserializeOwned> Future for JsonFuture<T> {
+    type Output = Result<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        self.get_mut()
+            .body
+            .as_mut()
+            .poll(cx)
+            .map(|body| body?.decode())
+    }
+}
+
+/// A watch request on its way; resolves to the stream of its typed events. Like
+/// [`JsonFuture`], the sending is compiled once for every kind.
+#[must_use = "futures do nothing unless polled"]
+pub struct WatchFuture<K> {
+    body: Pin<Box<dyn Future<Output = Result<WatchBody>> + Send>>,
+    _decodes: PhantomData<fn() -> K>,
+}
+
+impl<K> WatchFuture<K> {
+    /// A future that fails at once (a request that could not be built).
+    pub(crate) fn failed(error: Error) -> Self {
+        Self {
+            body: Box::pin(std::future::ready(Err(error))),
+            _decodes: PhantomData,
+        }
+    }
+}
+
+impl<K> std::fmt::Debug for WatchFuture<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WatchFuture")
+    }
+}
+
+impl<K: DeserializeOwned> Future for WatchFuture<K> {
+    type Output = Result<WatchStream<K>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.get_mut().body.as_mut().poll(cx).map(|body| {
+            let (body, url, max, shared) = body?;
+            Ok(WatchStream::new(body, url, max).decode_shared(shared))
+        })
+    }
+}
+
+/// A watch answer's body, URL, event size bound and sharing choice.
+type WatchBody = (ByteStream, String, usize, bool);
 
 /// A JSON answer not decoded yet.
 struct JsonBody {

@@ -17,8 +17,7 @@ use super::client::Client;
 use super::error::{Error, Result};
 use super::options::{CreateOptions, GetOptions, ListOptions, PatchOptions, UpdateOptions};
 use super::patch::Patch;
-use super::request::{decode, ByteStream, RequestBuilder};
-use super::watch::WatchStream;
+use super::request::{decode, ByteStream, JsonFuture, RequestBuilder, WatchFuture};
 use crate::meta::serde_impl::object_serde;
 use crate::meta::{
     DeleteOptions, List, Object, Resource, Scope, Status, PARTIAL_OBJECT_METADATA_ACCEPT,
@@ -183,19 +182,19 @@ impl<K: Resource> ResourceClient<K> {
 
 impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     /// Reads one object.
-    pub async fn get(&self, name: &str, options: &GetOptions) -> Result<K> {
-        Self::accept(self.object_request(Method::GET, Some(name))?, false)
-            .query(options)
-            .json()
-            .await
+    pub fn get(&self, name: &str, options: &GetOptions) -> JsonFuture<K> {
+        match self.object_request(Method::GET, Some(name)) {
+            Ok(req) => Self::accept(req, false).query(options).json(),
+            Err(e) => JsonFuture::failed(e),
+        }
     }
 
     /// Lists objects (one page when `limit` is set).
-    pub async fn list(&self, options: &ListOptions) -> Result<List<K>> {
-        Self::accept(self.collection_request(Method::GET)?, true)
-            .query(options)
-            .json()
-            .await
+    pub fn list(&self, options: &ListOptions) -> JsonFuture<List<K>> {
+        match self.collection_request(Method::GET) {
+            Ok(req) => Self::accept(req, true).query(options).json(),
+            Err(e) => JsonFuture::failed(e),
+        }
     }
 
     /// Lists page by page (`limit` + `continue`), yielding each page as it arrives. The
@@ -280,12 +279,14 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
 
     /// Watches for changes (`watch=true`); set `resource_version` to the list's and
     /// `allow_watch_bookmarks` to get progress markers.
-    pub async fn watch(&self, options: &ListOptions) -> Result<WatchStream<K>> {
-        Self::accept(self.collection_request(Method::GET)?, true)
-            .query(options)
-            .param("watch", "true")
-            .watch()
-            .await
+    pub fn watch(&self, options: &ListOptions) -> WatchFuture<K> {
+        match self.collection_request(Method::GET) {
+            Ok(req) => Self::accept(req, true)
+                .query(options)
+                .param("watch", "true")
+                .watch(),
+            Err(e) => WatchFuture::failed(e),
+        }
     }
 
     /// Patches one object; the content type follows the patch kind. Server-side apply

@@ -6,7 +6,7 @@ use serde_core::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, Map
 
 use super::{InPlace, ObjectFields};
 
-use crate::meta::serde_helpers::Shrunk;
+use crate::meta::serde_helpers::ExactVec;
 use crate::meta::{CompactString, Map};
 
 /// Reads a field's value into `slot`. Each reader stores in place and returns only the
@@ -40,7 +40,9 @@ where
     T: Deserialize<'de>,
     A: MapAccess<'de>,
 {
-    *slot = map.next_value::<Shrunk<T>>()?.0;
+    *slot = map
+        .next_value::<Option<ExactVec<T>>>()?
+        .map(ExactVec::into_vec);
     Ok(())
 }
 
