@@ -183,18 +183,18 @@ impl<K: Resource> ResourceClient<K> {
 impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     /// Reads one object.
     pub fn get(&self, name: &str, options: &GetOptions) -> JsonFuture<K> {
-        match self.object_request(Method::GET, Some(name)) {
-            Ok(req) => Self::accept(req, false).query(options).json(),
-            Err(e) => JsonFuture::failed(e),
-        }
+        json(
+            self.object_request(Method::GET, Some(name))
+                .map(|req| Self::accept(req, false).query(options)),
+        )
     }
 
     /// Lists objects (one page when `limit` is set).
     pub fn list(&self, options: &ListOptions) -> JsonFuture<List<K>> {
-        match self.collection_request(Method::GET) {
-            Ok(req) => Self::accept(req, true).query(options).json(),
-            Err(e) => JsonFuture::failed(e),
-        }
+        json(
+            self.collection_request(Method::GET)
+                .map(|req| Self::accept(req, true).query(options)),
+        )
     }
 
     /// Lists page by page (`limit` + `continue`), yielding each page as it arrives. The
@@ -291,8 +291,8 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
 
     /// Patches one object; the content type follows the patch kind. Server-side apply
     /// needs `options.field_manager`.
-    pub async fn patch(&self, name: &str, options: &PatchOptions, patch: &Patch) -> Result<K> {
-        self.patch_request(name, None, options, patch)?.json().await
+    pub fn patch(&self, name: &str, options: &PatchOptions, patch: &Patch) -> JsonFuture<K> {
+        json(self.patch_request(name, None, options, patch))
     }
 
     /// Deletes one object, with `options` as the body.
@@ -317,62 +317,55 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     }
 
     /// Reads a subresource (`status`, `scale`, ...) as type `T`.
-    pub async fn get_subresource<T: DeserializeOwned>(
+    pub fn get_subresource<T: DeserializeOwned>(
         &self,
         name: &str,
         subresource: &str,
         options: &GetOptions,
-    ) -> Result<T> {
-        self.object_request(Method::GET, Some(name))?
-            .subresource(subresource)
-            .query(options)
-            .json()
-            .await
+    ) -> JsonFuture<T> {
+        json(
+            self.object_request(Method::GET, Some(name))
+                .map(|req| req.subresource(subresource).query(options)),
+        )
     }
 
     /// Patches a subresource.
-    pub async fn patch_subresource<T: DeserializeOwned>(
+    pub fn patch_subresource<T: DeserializeOwned>(
         &self,
         name: &str,
         subresource: &str,
         options: &PatchOptions,
         patch: &Patch,
-    ) -> Result<T> {
-        self.patch_request(name, Some(subresource), options, patch)?
-            .json()
-            .await
+    ) -> JsonFuture<T> {
+        json(self.patch_request(name, Some(subresource), options, patch))
     }
 
     /// Creates through a subresource (`eviction`, `binding`, `token`) and decodes the answer.
-    pub async fn create_subresource<B: Serialize + ?Sized, T: DeserializeOwned>(
+    pub fn create_subresource<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         name: &str,
         subresource: &str,
         options: &CreateOptions,
         body: &B,
-    ) -> Result<T> {
-        self.object_request(Method::POST, Some(name))?
-            .subresource(subresource)
-            .query(options)
-            .json_body(body)
-            .json()
-            .await
+    ) -> JsonFuture<T> {
+        json(
+            self.object_request(Method::POST, Some(name))
+                .map(|req| req.subresource(subresource).query(options).json_body(body)),
+        )
     }
 
     /// Replaces a subresource (`status`, `scale`).
-    pub async fn update_subresource<B: Serialize + ?Sized, T: DeserializeOwned>(
+    pub fn update_subresource<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         name: &str,
         subresource: &str,
         options: &UpdateOptions,
         body: &B,
-    ) -> Result<T> {
-        self.object_request(Method::PUT, Some(name))?
-            .subresource(subresource)
-            .query(options)
-            .json_body(body)
-            .json()
-            .await
+    ) -> JsonFuture<T> {
+        json(
+            self.object_request(Method::PUT, Some(name))
+                .map(|req| req.subresource(subresource).query(options).json_body(body)),
+        )
     }
 
     /// Streams a subresource's raw body (pod `log` with `follow`), with query pairs.
@@ -420,39 +413,40 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
 
 impl<K: Resource + Serialize + DeserializeOwned + Send + 'static> ResourceClient<K> {
     /// Creates an object in this client's namespace.
-    pub async fn create(&self, options: &CreateOptions, object: &K) -> Result<K> {
-        self.object_request(Method::POST, None)?
-            .query(options)
-            .json_body(object)
-            .json()
-            .await
+    pub fn create(&self, options: &CreateOptions, object: &K) -> JsonFuture<K> {
+        json(
+            self.object_request(Method::POST, None)
+                .map(|req| req.query(options).json_body(object)),
+        )
     }
 }
 
 impl<K: Object + Serialize + DeserializeOwned + Send + 'static> ResourceClient<K> {
     /// Replaces an object (named by its metadata). Set `metadata.resourceVersion` for
     /// optimistic concurrency: a stale one fails with a conflict.
-    pub async fn update(&self, options: &UpdateOptions, object: &K) -> Result<K> {
-        let name = object_name(object)?;
-        self.object_request(Method::PUT, Some(name))?
-            .query(options)
-            .json_body(object)
-            .json()
-            .await
+    pub fn update(&self, options: &UpdateOptions, object: &K) -> JsonFuture<K> {
+        json(object_name(object).and_then(|name| {
+            Ok(self
+                .object_request(Method::PUT, Some(name))?
+                .query(options)
+                .json_body(object))
+        }))
     }
 
     /// Replaces an object's `status` subresource.
-    pub async fn update_status(&self, options: &UpdateOptions, object: &K) -> Result<K> {
-        let name = object_name(object)?;
-        self.update_subresource(name, "status", options, object)
-            .await
+    pub fn update_status(&self, options: &UpdateOptions, object: &K) -> JsonFuture<K> {
+        match object_name(object) {
+            Ok(name) => self.update_subresource(name, "status", options, object),
+            Err(e) => JsonFuture::failed(e),
+        }
     }
 
     /// Server-side applies an object (named by its metadata) as `options.field_manager`.
-    pub async fn apply(&self, options: &PatchOptions, object: &K) -> Result<K> {
-        let name = object_name(object)?;
-        let patch = Patch::apply(object).map_err(Error::Encode)?;
-        self.patch(name, options, &patch).await
+    pub fn apply(&self, options: &PatchOptions, object: &K) -> JsonFuture<K> {
+        json(object_name(object).and_then(|name| {
+            let patch = Patch::apply(object).map_err(Error::Encode)?;
+            self.patch_request(name, None, options, &patch)
+        }))
     }
 }
 
@@ -465,6 +459,14 @@ fn object_name<K: Object>(object: &K) -> Result<&str> {
         .ok_or_else(|| {
             Error::InvalidRequest(format!("{}: the object has no metadata.name", K::KIND))
         })
+}
+
+/// The JSON answer of a request, or a future that fails at once when it could not be built.
+fn json<T: DeserializeOwned>(req: Result<RequestBuilder>) -> JsonFuture<T> {
+    match req {
+        Ok(req) => req.json(),
+        Err(e) => JsonFuture::failed(e),
+    }
 }
 
 /// Rejects an empty object name.
