@@ -31,17 +31,7 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    Option::<ExactVec<T>>::deserialize(deserializer).map(|v| v.map(|v| v.0))
-}
-
-/// An optional list read like [`shrunk`], as a type: for hand-written `Deserialize` impls
-/// (one-of structs) that read values with `MapAccess::next_value`.
-pub struct Shrunk<T>(pub Option<Vec<T>>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shrunk<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        shrunk(deserializer).map(Shrunk)
-    }
+    Option::<ExactVec<T>>::deserialize(deserializer).map(|v| v.map(ExactVec::into_vec))
 }
 
 /// A list deserialized into a vector of exactly its length.
