@@ -11,11 +11,11 @@ use std::hash::{Hash, Hasher};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use serde_core::de::{self, DeserializeOwned};
+use serde_core::de::DeserializeOwned;
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::raw_text;
-use super::sharing;
+#[cfg(feature = "cache")]
+use super::{raw_text, sharing};
 
 /// An owned sub-object that equal objects in a cache may share. Reads like a `Box<T>`;
 /// writing through it copies the value first when it is shared (`Arc::make_mut`).
@@ -32,6 +32,7 @@ impl<T> Shared<T> {
         Arc::ptr_eq(&a.0, &b.0)
     }
 
+    #[cfg(feature = "cache")]
     pub(crate) fn from_arc(arc: Arc<T>) -> Self {
         Self(arc)
     }
@@ -131,9 +132,21 @@ where
     T: DeserializeOwned + PartialEq + Send + Sync + 'static,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        if !sharing::active() {
-            return T::deserialize(deserializer).map(Self::new);
+        #[cfg(feature = "cache")]
+        if sharing::active() {
+            return Self::pooled(deserializer);
         }
+        T::deserialize(deserializer).map(Self::new)
+    }
+}
+
+#[cfg(feature = "cache")]
+impl<T> Shared<T>
+where
+    T: DeserializeOwned + PartialEq + Send + Sync + 'static,
+{
+    /// Decodes inside a sharing scope: the pooled copy of an equal sub-object, if any.
+    fn pooled<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // Ask serde_json for the value's raw text: it identifies equal sub-objects without
         // serializing them again (and without compiling `T`'s serializer into every reader).
         let mut shared = None;
@@ -142,6 +155,6 @@ where
             shared = Some(sharing::object(value, text));
             Ok(())
         })?;
-        shared.ok_or_else(|| de::Error::custom("a sub-object handed over no text"))
+        shared.ok_or_else(|| serde_core::de::Error::custom("a sub-object handed over no text"))
     }
 }

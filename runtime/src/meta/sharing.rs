@@ -4,8 +4,9 @@
 //! mount paths, tolerations, owner uid and — the largest part — the same `managedFields`
 //! sets. Decoding them one by one gives every object its own copy. While a *sharing scope*
 //! is active on the decoding thread ([`decode_shared`]), strings too long to sit inline in a
-//! [`CompactString`], every [`FieldsV1`](super::FieldsV1) and every [`Shared`] sub-object
-//! come from process-wide pools instead: an equal value already held by some object is
+//! [`CompactString`], every [`FieldsV1`](super::FieldsV1) and (with the `cache` feature, the
+//! informers that want it) every [`Shared`](super::Shared) sub-object come from process-wide
+//! pools instead: an equal value already held by some object is
 //! reused (a reference count, no copy; sub-objects are matched by a hash of their JSON text
 //! as received and then compared with `==`, so a hash collision never mixes up values).
 //! Values nobody holds any more are dropped from the pools as they grow, so a pool never
@@ -14,25 +15,30 @@
 //! Outside a scope nothing changes (plain decoding allocates per value, which suits objects
 //! read once). The informers' list and watch decoding runs inside one.
 
-use std::any::{Any, TypeId};
 use std::borrow::Borrow;
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, Hash, RandomState};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::collections::HashSet;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use smallvec::SmallVec;
+use super::CompactString;
 
-use super::{CompactString, Shared};
+#[cfg(feature = "cache")]
+mod objects;
+#[cfg(feature = "cache")]
+pub(crate) use objects::object;
 
 thread_local! {
     static DEPTH: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Runs `decode` with sharing on for this thread: long strings, field sets and sub-objects
-/// it decodes are taken from the shared pools. Sub-objects are recognised by their raw JSON
-/// text, so decode serde_json input here (`serde_json::from_slice`, `from_str`, `from_reader`
-/// or `from_value`); other formats fail on the first [`Shared`] sub-object.
+/// Runs `decode` with sharing on for this thread: long strings, field sets and (with the
+/// `cache` feature) sub-objects it decodes are taken from the shared pools. Sub-objects are
+/// recognised by their JSON text: serde_json input hands it over as read; a format that shows
+/// a sub-object's content has it re-encoded; one that shows it as a map fails clearly.
+///
+/// Pooling sub-objects compiles an equality test and a pool lookup for every sub-object type a
+/// program decodes, so it comes only with the informers (`cache`), the caches it is for.
 pub fn decode_shared<R>(decode: impl FnOnce() -> R) -> R {
     struct Scope;
     impl Drop for Scope {
@@ -70,85 +76,6 @@ pub(crate) fn bytes(encoded: &[u8]) -> Arc<[u8]> {
     BYTES.get_or_insert(encoded, |b: &[u8]| Arc::from(b))
 }
 
-/// The shared copy of a sub-object decoded from `text`: an equal one already pooled, else
-/// `value`. Equal objects from one server arrive as equal text, so the text's hash finds
-/// them without serializing `value` again.
-pub(crate) fn object<T>(value: T, text: &str) -> Shared<T>
-where
-    T: PartialEq + Send + Sync + 'static,
-{
-    // The pool work is type-erased (compiled once); only the comparison and the final
-    // downcast are per type.
-    let key = (TypeId::of::<T>(), HASHER.hash_one(text.as_bytes()));
-    let same = |held: &(dyn Any + Send + Sync)| held.downcast_ref::<T>() == Some(&value);
-    let held = pooled_object(key, &same);
-    if let Some(same) = held.and_then(|held| held.downcast::<T>().ok()) {
-        return Shared::from_arc(same);
-    }
-    let arc = Arc::new(value);
-    pool_object(key, Arc::clone(&arc) as Arc<dyn Any + Send + Sync>);
-    Shared::from_arc(arc)
-}
-
-type ObjectKey = (TypeId, u64);
-
-/// The pooled object under `key` that `same` accepts.
-fn pooled_object(
-    key: ObjectKey,
-    same: &dyn Fn(&(dyn Any + Send + Sync)) -> bool,
-) -> Option<Arc<dyn Any + Send + Sync>> {
-    let pool = OBJECTS.lock().unwrap_or_else(PoisonError::into_inner);
-    let bucket = pool.map.get(&key)?;
-    bucket.iter().find(|held| same(held.as_ref())).cloned()
-}
-
-/// Adds `object` to the pool under `key`, sweeping when the pool has doubled. (Two threads
-/// pooling equal objects at once both add theirs: a missed share, never a wrong one.)
-fn pool_object(key: ObjectKey, object: Arc<dyn Any + Send + Sync>) {
-    let mut pool = OBJECTS.lock().unwrap_or_else(PoisonError::into_inner);
-    pool.map.entry(key).or_default().push(object);
-    pool.len += 1;
-    if pool.len >= pool.sweep_at {
-        pool.sweep();
-    }
-}
-
-static HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
-
-type Bucket = SmallVec<[Arc<dyn Any + Send + Sync>; 1]>;
-
-struct ObjectPool {
-    map: HashMap<ObjectKey, Bucket>,
-    len: usize,
-    sweep_at: usize,
-}
-
-impl ObjectPool {
-    /// Drops the sub-objects only the pool holds.
-    fn sweep(&mut self) {
-        self.map.retain(|_, bucket| {
-            bucket.retain(|held| Arc::strong_count(held) > 1);
-            !bucket.is_empty()
-        });
-        self.len = self.map.values().map(|b| b.len()).sum();
-        self.sweep_at = (self.len * 2).max(FIRST_SWEEP);
-    }
-
-    fn stats(&self) -> (usize, usize) {
-        let held = self.map.values().flatten();
-        let in_use = held.clone().filter(|h| Arc::strong_count(h) > 1).count();
-        (self.len, in_use)
-    }
-}
-
-static OBJECTS: LazyLock<Mutex<ObjectPool>> = LazyLock::new(|| {
-    Mutex::new(ObjectPool {
-        map: HashMap::new(),
-        len: 0,
-        sweep_at: FIRST_SWEEP,
-    })
-});
-
 /// Sizes of the pools: entries, and those held by some object (not only by the pool).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PoolStats {
@@ -164,10 +91,10 @@ pub struct PoolStats {
 pub fn pool_stats() -> PoolStats {
     let (strings, strings_in_use) = STRINGS.stats();
     let (field_sets, field_sets_in_use) = BYTES.stats();
-    let (objects, objects_in_use) = OBJECTS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .stats();
+    #[cfg(feature = "cache")]
+    let (objects, objects_in_use) = objects::stats();
+    #[cfg(not(feature = "cache"))]
+    let (objects, objects_in_use) = (0, 0);
     PoolStats {
         strings,
         strings_in_use,
@@ -260,6 +187,7 @@ impl<T: Pooled + Clone> Pool<T> {
 mod tests {
     use super::*;
     use crate::meta::FieldsV1;
+    use crate::meta::Shared;
 
     #[test]
     fn long_strings_are_shared_inside_a_scope_only() {
@@ -311,6 +239,7 @@ mod tests {
         probe: Shared<Probe>,
     }
 
+    #[cfg(feature = "cache")]
     #[test]
     fn equal_sub_objects_are_shared_and_copied_on_write() {
         let json = r#"[{"probe": {"path": "/healthz-shared-test", "port": 8080}},
@@ -328,6 +257,7 @@ mod tests {
         assert!(!Shared::ptr_eq(&cs[0].probe, &cs[1].probe));
     }
 
+    #[cfg(feature = "cache")]
     #[test]
     fn sub_objects_are_shared_from_every_serde_json_reader() {
         let json = r#"[{"probe": {"path": "/readers-shared-test", "port": 1}},
@@ -348,6 +278,7 @@ mod tests {
         assert!(err.to_string().contains("invalid type"), "{err}");
     }
 
+    #[cfg(feature = "cache")]
     #[test]
     fn other_formats_read_sub_objects_unshared_or_fail_clearly() {
         use serde::de::value::{Error, MapDeserializer};
@@ -361,7 +292,7 @@ mod tests {
         assert!(err.to_string().contains("serde_json input only"), "{err}");
     }
 
-    #[cfg(feature = "client")]
+    #[cfg(feature = "cache")]
     #[test]
     fn formats_that_show_newtype_content_are_read_and_shared() {
         // serde_yaml shows a newtype's content: it is re-encoded as JSON text and pooled.
