@@ -40,15 +40,25 @@ thread_local! {
 /// Pooling sub-objects compiles an equality test and a pool lookup for every sub-object type a
 /// program decodes, so it comes only with the informers (`cache`), the caches it is for.
 pub fn decode_shared<R>(decode: impl FnOnce() -> R) -> R {
-    struct Scope;
-    impl Drop for Scope {
-        fn drop(&mut self) {
-            DEPTH.with(|d| d.set(d.get() - 1));
-        }
-    }
-    DEPTH.with(|d| d.set(d.get() + 1));
-    let _scope = Scope;
+    let _scope = Scope::enter();
     decode()
+}
+
+/// An active sharing scope; leaving it (also by unwinding) ends it. Not generic, so the
+/// thread-local bookkeeping is compiled once rather than once per decoded type.
+struct Scope;
+
+impl Scope {
+    fn enter() -> Scope {
+        DEPTH.with(|d| d.set(d.get() + 1));
+        Scope
+    }
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get() - 1));
+    }
 }
 
 /// [`decode_shared`] when `on`, else just `decode()`: for decoders that make it an option.
