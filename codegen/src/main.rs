@@ -160,7 +160,7 @@ fn workspace_crate_settings(description: String) -> CrateSettings {
     CrateSettings {
         crate_name: "kubegen-api".into(),
         crate_version: "0.1.0".into(),
-        dependencies: "kubegen-runtime = { path = \"../runtime\", version = \"0.1.0\", default-features = false }\nserde_core.workspace = true\nserde_json.workspace = true\n".into(),
+        dependencies: "kubegen-runtime = { path = \"../runtime\", version = \"0.1.0\", default-features = false }\nserde_core.workspace = true\nserde_json = { workspace = true, optional = true }\n".into(),
         package_extra: "edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\n".into(),
         source_description: description,
     }

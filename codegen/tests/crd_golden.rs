@@ -35,7 +35,7 @@ fn settings(crds: PathBuf, out: &Path, name: &str, description: &str) -> Setting
         crate_version: "0.0.0".into(),
         // Built-in types (the `Scale` of scale subresources) come from the workspace's
         // kubegen-api.
-        dependencies: "kubegen-api.workspace = true\nkubegen-runtime.workspace = true\nserde_core.workspace = true\nserde_json.workspace = true\n".into(),
+        dependencies: "kubegen-api.workspace = true\nkubegen-runtime.workspace = true\nserde_core.workspace = true\nserde_json = { workspace = true, optional = true }\n".into(),
         package_extra: "edition.workspace = true\npublish = false\n\n[lints.rust]\nwarnings = \"deny\"\n".into(),
         source_description: description.into(),
     };

@@ -16,7 +16,7 @@ fn settings(out: &Path) -> Settings {
     Settings::new(fixture().join("v3"), out).crate_settings(CrateSettings {
         crate_name: "kubegen-golden-tiny".into(),
         crate_version: "0.0.0".into(),
-        dependencies: "kubegen-runtime = { path = \"../../../../runtime\", default-features = false }\nserde_core.workspace = true\nserde_json.workspace = true\n".into(),
+        dependencies: "kubegen-runtime = { path = \"../../../../runtime\", default-features = false }\nserde_core.workspace = true\nserde_json = { workspace = true, optional = true }\n".into(),
         package_extra: "edition.workspace = true\npublish = false\n".into(),
         source_description: "the hand-made `tiny` test spec".into(),
     })

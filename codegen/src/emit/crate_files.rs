@@ -21,7 +21,9 @@ pub struct CrateSettings {
     pub crate_name: String,
     /// Package version.
     pub crate_version: String,
-    /// The `[dependencies]` lines, as TOML (the runtime, serde_core, serde_json).
+    /// The `[dependencies]` lines, as TOML (the runtime, serde_core, and serde_json as an
+    /// optional dependency, which must stay optional: the features of group-versions with JSON
+    /// fields turn it on).
     pub dependencies: String,
     /// Extra `[package]` lines (e.g. `edition.workspace = true`).
     pub package_extra: String,
@@ -34,7 +36,7 @@ impl Default for CrateSettings {
         Self {
             crate_name: "kubegen-api".into(),
             crate_version: "0.1.0".into(),
-            dependencies: "kubegen-runtime = { version = \"0.1\", default-features = false }\nserde_core = \"1\"\nserde_json = \"1\"\n".into(),
+            dependencies: "kubegen-runtime = { version = \"0.1\", default-features = false }\nserde_core = \"1\"\nserde_json = { version = \"1\", optional = true }\n".into(),
             package_extra: "edition = \"2021\"\n".into(),
             source_description: "a Kubernetes API server".into(),
         }
@@ -214,11 +216,16 @@ fn cargo_toml(model: &Model, settings: &CrateSettings) -> String {
             .join(", ")
     );
     for (id, module) in model.modules() {
-        let deps: Vec<String> = module
+        let mut deps: Vec<String> = module
             .depends_on
             .iter()
             .map(|d| format!("{:?}", d.feature()))
             .collect();
+        if module.uses_json {
+            // `serde_json::Value` fields, and the runtime's undeclared-fields support.
+            deps.push("\"dep:serde_json\"".into());
+            deps.push("\"kubegen-runtime/json\"".into());
+        }
         let _ = writeln!(s, "{} = [{}]", id.feature(), deps.join(", "));
     }
     s

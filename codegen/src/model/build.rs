@@ -342,6 +342,24 @@ pub(super) fn referenced(def: &TypeDef) -> Vec<TypeId> {
     out
 }
 
+/// Whether a type has a field (or is an alias, list or variant) of arbitrary JSON.
+fn holds_json(def: &TypeDef) -> bool {
+    fn json(ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Json => true,
+            TypeRef::Array(item) | TypeRef::Map(item) => json(item),
+            _ => false,
+        }
+    }
+    match &def.body {
+        TypeBody::Struct { fields } => fields.iter().any(|f| json(&f.ty)),
+        TypeBody::List { item } | TypeBody::Alias(item) => json(item),
+        TypeBody::Union { variants } => variants.iter().any(|v| json(&v.ty)),
+        TypeBody::OneOf { variants } => variants.iter().any(|v| json(&v.ty)),
+        TypeBody::Enum { .. } => false,
+    }
+}
+
 fn modules(
     types: &BTreeMap<TypeId, TypeDef>,
     api_groups: &BTreeMap<ModuleId, String>,
@@ -354,9 +372,11 @@ fn modules(
                 id: def.module.clone(),
                 api_group: api_groups.get(&def.module).cloned().unwrap_or_default(),
                 depends_on: BTreeSet::new(),
+                uses_json: false,
                 types: Vec::new(),
             });
         m.types.push(def.id.clone());
+        m.uses_json |= holds_json(def);
         for target in referenced(def) {
             if let Some(t) = types.get(&target) {
                 if t.module != def.module {

@@ -73,6 +73,9 @@ pub struct ModuleDef {
     pub api_group: String,
     /// Other modules whose types this module's types use.
     pub depends_on: BTreeSet<ModuleId>,
+    /// Whether a type here holds arbitrary JSON (`serde_json::Value`): the module's feature
+    /// turns on serde_json, which the other types build without.
+    pub uses_json: bool,
     /// Ids of the types in this module, sorted by Rust name.
     pub types: Vec<TypeId>,
 }

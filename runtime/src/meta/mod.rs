@@ -9,9 +9,7 @@ mod discovery;
 mod fields_v1;
 mod gather;
 mod int_or_string;
-// JSON text without serde_json, for `RawExtension` and `FieldsV1` when serde_json is absent;
-// unused outside its tests until those are wired to it.
-#[cfg_attr(not(test), allow(dead_code, unused_imports))]
+// JSON text without serde_json (`RawExtension`, odd values in `FieldsV1`).
 mod json_text;
 pub mod labels;
 mod list;
@@ -41,12 +39,15 @@ pub use discovery::{
 };
 pub use fields_v1::FieldsV1;
 pub use int_or_string::IntOrString;
+pub use json_text::JsonTextError;
 pub use list::{List, ListMeta, ShardInfo};
 pub use map::Map;
 pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference};
+#[cfg(feature = "json")]
+pub use options::Patch;
 pub use options::{
     Condition, DeleteOptions, FieldSelectorRequirement, GroupResource, LabelSelector,
-    LabelSelectorRequirement, Patch, Preconditions, WatchEvent,
+    LabelSelectorRequirement, Preconditions, WatchEvent,
 };
 pub use partial_object_metadata::{
     PartialObjectMetadata, PARTIAL_OBJECT_METADATA_ACCEPT, PARTIAL_OBJECT_METADATA_LIST_ACCEPT,

@@ -1,5 +1,6 @@
 //! The remaining apimachinery types: selectors, conditions, delete options, watch events.
 
+#[cfg(feature = "json")]
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::serde_impl::object_serde;
@@ -68,6 +69,7 @@ pub struct Preconditions {
 }
 
 /// The body of a patch request (`metav1.Patch`): any JSON.
+#[cfg(feature = "json")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Patch(pub serde_json::Value);
 
@@ -132,12 +134,14 @@ object_serde!(WatchEvent {
     object: required "object",
 });
 
+#[cfg(feature = "json")]
 impl Serialize for Patch {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
     }
 }
 
+#[cfg(feature = "json")]
 impl<'de> Deserialize<'de> for Patch {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         serde_json::Value::deserialize(deserializer).map(Self)

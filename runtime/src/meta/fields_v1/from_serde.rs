@@ -3,11 +3,14 @@
 use std::cell::Cell;
 use std::fmt;
 
-use serde_core::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_core::{Deserialize, Deserializer};
+use serde_core::de::value::SeqAccessDeserializer;
+use serde_core::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde_core::Deserializer;
 
 use super::keys::{push_key, push_varint, DOT_LEAF};
 use super::*;
+use crate::meta::json_text;
+#[cfg(feature = "json")]
 use crate::meta::raw_text::{TokenOrKey, RAW_VALUE_TOKEN};
 
 /// Decodes the keys and values of a JSON object into `out` (entries, then [`END`]).
@@ -93,8 +96,8 @@ struct ValueSeed<'a> {
 
 impl ValueSeed<'_> {
     /// Stores a value that is not an object as JSON text, marking the entry [`EXOTIC`].
-    fn exotic<E: de::Error>(self, value: serde_json::Value) -> Result<(), E> {
-        let text = serde_json::to_string(&value).map_err(E::custom)?;
+    fn exotic<'de, D: Deserializer<'de>>(self, value: D) -> Result<(), D::Error> {
+        let text = json_text::to_text(value)?;
         self.out.insert(self.header_at, EXOTIC);
         push_varint(self.out, text.len());
         self.out.extend_from_slice(text.as_bytes());
@@ -120,29 +123,28 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        let value = serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-        self.exotic(value)
+        self.exotic(SeqAccessDeserializer::new(seq))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        self.exotic(v.into())
+        self.exotic(v.into_deserializer())
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.exotic(v.into())
+        self.exotic(v.into_deserializer())
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.exotic(v.into())
+        self.exotic(v.into_deserializer())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.exotic(v.into())
+        self.exotic(v.into_deserializer())
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.exotic(v.into())
+        self.exotic(v.into_deserializer())
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.exotic(serde_json::Value::Null)
+        self.exotic(().into_deserializer())
     }
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.exotic(serde_json::Value::Null)
+        self.exotic(().into_deserializer())
     }
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_any(self)
@@ -151,14 +153,22 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 
 /// Decodes a field set from any deserializer: from serde_json's raw text when it offers it,
 /// member by member otherwise.
+///
+/// Without the `json` feature, nothing here can parse text the fast parser leaves alone, so
+/// the raw text is not asked for.
 pub(super) fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FieldsV1, D::Error> {
-    deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, RawOrAny)
+    #[cfg(feature = "json")]
+    return deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, RawOrAny);
+    #[cfg(not(feature = "json"))]
+    deserializer.deserialize_any(RootVisitor)
 }
 
 /// Accepts serde_json's raw-text handover (a one-entry map keyed by the token) or, from
 /// other deserializers, the newtype's content.
+#[cfg(feature = "json")]
 struct RawOrAny;
 
+#[cfg(feature = "json")]
 impl<'de> Visitor<'de> for RawOrAny {
     type Value = FieldsV1;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -184,8 +194,10 @@ impl<'de> Visitor<'de> for RawOrAny {
 
 /// The raw JSON text of the field set: encoded by the fast parser, or (for shapes it leaves
 /// alone) by the general path over the same text.
+#[cfg(feature = "json")]
 struct RawText;
 
+#[cfg(feature = "json")]
 impl<'de> DeserializeSeed<'de> for RawText {
     type Value = FieldsV1;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FieldsV1, D::Error> {
@@ -193,6 +205,7 @@ impl<'de> DeserializeSeed<'de> for RawText {
     }
 }
 
+#[cfg(feature = "json")]
 impl<'de> Visitor<'de> for RawText {
     type Value = FieldsV1;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -257,33 +270,32 @@ impl<'de> Visitor<'de> for RootVisitor {
         })
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<FieldsV1, A::Error> {
-        let value = serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-        FieldsV1::json(value)
+        FieldsV1::json(SeqAccessDeserializer::new(seq))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<FieldsV1, E> {
-        FieldsV1::json(v.into())
+        FieldsV1::json(v.into_deserializer())
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<FieldsV1, E> {
-        FieldsV1::json(v.into())
+        FieldsV1::json(v.into_deserializer())
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<FieldsV1, E> {
-        FieldsV1::json(v.into())
+        FieldsV1::json(v.into_deserializer())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<FieldsV1, E> {
-        FieldsV1::json(v.into())
+        FieldsV1::json(v.into_deserializer())
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldsV1, E> {
-        FieldsV1::json(v.into())
+        FieldsV1::json(v.into_deserializer())
     }
     fn visit_unit<E: de::Error>(self) -> Result<FieldsV1, E> {
-        FieldsV1::json(serde_json::Value::Null)
+        FieldsV1::json(().into_deserializer())
     }
 }
 
 impl FieldsV1 {
     /// A top-level value that is not an object, kept as JSON text.
-    fn json<E: de::Error>(value: serde_json::Value) -> Result<Self, E> {
-        let text = serde_json::to_string(&value).map_err(E::custom)?;
+    fn json<'de, D: Deserializer<'de>>(value: D) -> Result<Self, D::Error> {
+        let text = json_text::to_text(value)?;
         let mut bytes = Vec::with_capacity(text.len() + 1);
         bytes.push(FORMAT_JSON);
         bytes.extend_from_slice(text.as_bytes());

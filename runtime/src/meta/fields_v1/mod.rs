@@ -24,6 +24,7 @@
 //!   key follow, then the value's JSON text as a LEB128 length and bytes.
 
 mod from_serde;
+#[cfg(feature = "json")]
 mod from_text;
 mod keys;
 mod to_serde;
@@ -55,17 +56,20 @@ const KIND_MASK: u8 = 3;
 
 impl FieldsV1 {
     /// Parses a field set from JSON text.
+    #[cfg(feature = "json")]
     pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(json)
     }
 
     /// The field set as compact JSON text.
+    #[cfg(feature = "json")]
     pub fn to_json(&self) -> String {
         // Serializing our own encoding into a string cannot fail: it was checked when built.
         serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
     }
 
     /// The field set as a JSON tree.
+    #[cfg(feature = "json")]
     pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
         serde_json::to_value(self)
     }
@@ -97,8 +101,12 @@ impl Default for FieldsV1 {
 }
 
 impl fmt::Debug for FieldsV1 {
+    /// The JSON text; without the `json` feature (no JSON writer), its size.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("FieldsV1").field(&self.to_json()).finish()
+        #[cfg(feature = "json")]
+        return f.debug_tuple("FieldsV1").field(&self.to_json()).finish();
+        #[cfg(not(feature = "json"))]
+        write!(f, "FieldsV1(<{} bytes encoded>)", self.heap_size())
     }
 }
 

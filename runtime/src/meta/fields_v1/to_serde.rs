@@ -7,6 +7,7 @@ use serde_core::{Serialize, Serializer};
 
 use super::keys::{DICTIONARY, KEY_DICT_EXTENDED, KEY_DICT_HOT, LITERAL_FORMS};
 use super::*;
+use crate::meta::json_text::SerializeText;
 
 // ---------------------------------------------------------------------------------------------
 // Decoding (serialization back to JSON)
@@ -130,8 +131,7 @@ impl Serialize for Object<'_, '_> {
                 let key = cursor.key(inner >> 2).ok_or_else(corrupt)?;
                 let len = cursor.varint().ok_or_else(corrupt)?;
                 let text = cursor.text(len).ok_or_else(corrupt)?;
-                let value: serde_json::Value = serde_json::from_str(text).map_err(|_| corrupt())?;
-                map.serialize_entry(&key, &value)?;
+                map.serialize_entry(&key, &SerializeText(text))?;
                 continue;
             }
             let key = cursor.key(header >> 2).ok_or_else(corrupt)?;
@@ -162,11 +162,10 @@ impl Serialize for FieldsV1 {
                 implied_dot: false,
             }
             .serialize(serializer),
-            Some((&FORMAT_JSON, text)) => {
-                let value: serde_json::Value = serde_json::from_slice(text)
-                    .map_err(|_| <S::Error as ser::Error>::custom(CORRUPT))?;
-                value.serialize(serializer)
-            }
+            Some((&FORMAT_JSON, text)) => match std::str::from_utf8(text) {
+                Ok(text) => SerializeText(text).serialize(serializer),
+                Err(_) => Err(ser::Error::custom(CORRUPT)),
+            },
             _ => Err(ser::Error::custom(CORRUPT)),
         }
     }

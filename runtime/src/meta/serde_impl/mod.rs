@@ -79,7 +79,9 @@ use serde_core::{Deserializer, Serializer};
 
 pub use key::Key;
 pub(crate) use object_serde::object_serde;
-pub use read::{optional_object, read, read_list, read_or_default, skip_value, unknown_field};
+#[cfg(feature = "json")]
+pub use read::unknown_field;
+pub use read::{optional_object, read, read_list, read_or_default, skip_value};
 pub use string_enum::{deserialize_enum, serialize_enum, StringEnum};
 pub use union::{deserialize_union, list, object, Union};
 pub use write::FieldWriter;

@@ -7,6 +7,7 @@ use serde_core::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, Map
 use super::{InPlace, ObjectFields};
 
 use crate::meta::serde_helpers::ExactVec;
+#[cfg(feature = "json")]
 use crate::meta::{CompactString, Map};
 
 /// Reads a field's value into `slot`. Each reader stores in place and returns only the
@@ -92,6 +93,7 @@ pub fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
 
 /// Keeps the value of an undeclared key in `fields` (`x-kubernetes-preserve-unknown-fields`
 /// beside declared fields).
+#[cfg(feature = "json")]
 pub fn unknown_field<'de, A: MapAccess<'de>>(
     fields: &mut Map<serde_json::Value>,
     key: &str,

@@ -1,9 +1,12 @@
 //! Writing fields, for [`ObjectFields::write_fields`](super::ObjectFields::write_fields).
 
-use serde_core::ser::{self, Serialize, SerializeMap, SerializeStruct};
+#[cfg(feature = "json")]
+use serde_core::ser;
+use serde_core::ser::{Serialize, SerializeMap, SerializeStruct};
 
 use super::ObjectFields;
 use crate::meta::serde_helpers::is_default;
+#[cfg(feature = "json")]
 use crate::meta::Map;
 
 /// Where a struct's fields go: a struct serializer, a map serializer, or a counter that
@@ -17,6 +20,7 @@ pub trait FieldWriter {
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T);
 
     /// Writes the undeclared fields a struct keeps (`x-kubernetes-preserve-unknown-fields`).
+    #[cfg(feature = "json")]
     fn unknown_fields(&mut self, fields: &Map<serde_json::Value>);
 
     /// Writes an `Option` field when it is `Some`: `None` means the user never set it.
@@ -49,6 +53,7 @@ impl FieldWriter for Counter {
         self.0 += 1;
     }
 
+    #[cfg(feature = "json")]
     fn unknown_fields(&mut self, fields: &Map<serde_json::Value>) {
         self.0 += fields.len();
     }
@@ -67,6 +72,7 @@ impl<S: SerializeStruct> FieldWriter for StructWriter<'_, S> {
         }
     }
 
+    #[cfg(feature = "json")]
     fn unknown_fields(&mut self, fields: &Map<serde_json::Value>) {
         if !fields.is_empty() && self.error.is_none() {
             self.error = Some(ser::Error::custom(
@@ -89,6 +95,7 @@ impl<S: SerializeMap> FieldWriter for MapWriter<'_, S> {
         }
     }
 
+    #[cfg(feature = "json")]
     fn unknown_fields(&mut self, fields: &Map<serde_json::Value>) {
         if self.error.is_none() {
             self.error = fields
