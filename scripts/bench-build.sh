@@ -14,9 +14,21 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 [ -n "${KEEP_BENCH_TMP:-}" ] && echo "keeping $tmp" >&2 || trap 'rm -rf "$tmp"' EXIT
 
+# Our crates come in as path dependencies, which cargo builds incrementally; from crates.io,
+# as a user gets them and as the peers' crates come in here, they are built without
+# incremental compilation (≈ 10% less work for a clean build). The profile override gives our
+# path dependencies the treatment a registry dependency gets.
+as_registry_dependency='
+[profile.dev.package.kubegen-api]
+incremental = false
+[profile.dev.package.kubegen-runtime]
+incremental = false'
+
 make_crate() { # name, dependency lines, main.rs source
   mkdir -p "$tmp/$1/src"
-  printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2021"\n\n[workspace]\n\n[dependencies]\n%s\n' "$1" "$2" > "$tmp/$1/Cargo.toml"
+  local profile=""
+  [[ $2 == *kubegen-api* ]] && profile=$as_registry_dependency
+  printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2021"\n\n[workspace]\n\n[dependencies]\n%s\n%s\n' "$1" "$2" "$profile" > "$tmp/$1/Cargo.toml"
   local main='fn main() {}'
   [ $# -ge 3 ] && main=$3
   printf '%s\n' "$main" > "$tmp/$1/src/main.rs"
