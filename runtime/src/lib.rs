@@ -19,7 +19,9 @@ pub mod config;
 pub mod discovery;
 #[cfg(feature = "dynamic")]
 pub mod dynamic;
-pub mod meta;
+/// The apimachinery types (crate `kubegen-meta`, compiled on its own so a build runs it beside
+/// the HTTP/TLS stack).
+pub use kubegen_meta as meta;
 #[cfg(feature = "client")]
 pub mod rest;
 #[cfg(feature = "cache")]

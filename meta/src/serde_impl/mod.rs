@@ -7,7 +7,7 @@
 //! [`ObjectFields`], which key goes to which field and how each field is written:
 //!
 //! ```
-//! use kubegen_runtime::meta::serde_impl::{self, FieldWriter, ObjectFields};
+//! use kubegen_meta::serde_impl::{self, FieldWriter, ObjectFields};
 //! use serde::de::MapAccess;
 //! use serde::{Deserialize, Deserializer, Serialize, Serializer};
 //!
@@ -77,8 +77,9 @@ use serde_core::de::{MapAccess, Visitor};
 use serde_core::ser::SerializeStruct;
 use serde_core::{Deserializer, Serializer};
 
+#[doc(hidden)]
+pub use crate::object_serde;
 pub use key::Key;
-pub(crate) use object_serde::object_serde;
 #[cfg(feature = "json")]
 pub use read::unknown_field;
 pub use read::{optional_object, read, read_list, read_or_default, skip_value};

@@ -4,8 +4,8 @@
 //! mount paths, tolerations, owner uid and — the largest part — the same `managedFields`
 //! sets. Decoding them one by one gives every object its own copy. While a *sharing scope*
 //! is active on the decoding thread ([`decode_shared`]), strings too long to sit inline in a
-//! [`CompactString`], every [`FieldsV1`](super::FieldsV1) and (with the `cache` feature, the
-//! informers that want it) every [`Shared`](super::Shared) sub-object come from process-wide
+//! [`CompactString`], every [`FieldsV1`](super::FieldsV1) and (with the `pooling` feature, which
+//! the runtime's informers turn on) every [`Shared`](super::Shared) sub-object come from process-wide
 //! pools instead: an equal value already held by some object is
 //! reused (a reference count, no copy; sub-objects are matched by a hash of their JSON text
 //! as received and then compared with `==`, so a hash collision never mixes up values).
@@ -23,9 +23,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::CompactString;
 
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 mod objects;
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 pub(crate) use objects::object;
 
 thread_local! {
@@ -33,12 +33,13 @@ thread_local! {
 }
 
 /// Runs `decode` with sharing on for this thread: long strings, field sets and (with the
-/// `cache` feature) sub-objects it decodes are taken from the shared pools. Sub-objects are
+/// `pooling` feature) sub-objects it decodes are taken from the shared pools. Sub-objects are
 /// recognised by their JSON text: serde_json input hands it over as read; a format that shows
 /// a sub-object's content has it re-encoded; one that shows it as a map fails clearly.
 ///
 /// Pooling sub-objects compiles an equality test and a pool lookup for every sub-object type a
-/// program decodes, so it comes only with the informers (`cache`), the caches it is for.
+/// program decodes, so it comes only with `pooling` (the runtime's `cache` feature: informers, the caches it
+/// is for).
 pub fn decode_shared<R>(decode: impl FnOnce() -> R) -> R {
     let _scope = Scope::enter();
     decode()
@@ -62,8 +63,8 @@ impl Drop for Scope {
 }
 
 /// [`decode_shared`] when `on`, else just `decode()`: for decoders that make it an option.
-#[cfg(feature = "client")]
-pub(crate) fn decode_shared_if<R>(on: bool, decode: impl FnOnce() -> R) -> R {
+#[doc(hidden)]
+pub fn decode_shared_if<R>(on: bool, decode: impl FnOnce() -> R) -> R {
     if on {
         decode_shared(decode)
     } else {
@@ -101,9 +102,9 @@ pub struct PoolStats {
 pub fn pool_stats() -> PoolStats {
     let (strings, strings_in_use) = STRINGS.stats();
     let (field_sets, field_sets_in_use) = BYTES.stats();
-    #[cfg(feature = "cache")]
+    #[cfg(feature = "pooling")]
     let (objects, objects_in_use) = objects::stats();
-    #[cfg(not(feature = "cache"))]
+    #[cfg(not(feature = "pooling"))]
     let (objects, objects_in_use) = (0, 0);
     PoolStats {
         strings,
@@ -196,8 +197,8 @@ impl<T: Pooled + Clone> Pool<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meta::FieldsV1;
-    use crate::meta::Shared;
+    use crate::FieldsV1;
+    use crate::Shared;
 
     #[test]
     fn long_strings_are_shared_inside_a_scope_only() {
@@ -249,7 +250,7 @@ mod tests {
         probe: Shared<Probe>,
     }
 
-    #[cfg(feature = "cache")]
+    #[cfg(feature = "pooling")]
     #[test]
     fn equal_sub_objects_are_shared_and_copied_on_write() {
         let json = r#"[{"probe": {"path": "/healthz-shared-test", "port": 8080}},
@@ -267,7 +268,7 @@ mod tests {
         assert!(!Shared::ptr_eq(&cs[0].probe, &cs[1].probe));
     }
 
-    #[cfg(feature = "cache")]
+    #[cfg(feature = "pooling")]
     #[test]
     fn sub_objects_are_shared_from_every_serde_json_reader() {
         let json = r#"[{"probe": {"path": "/readers-shared-test", "port": 1}},
@@ -288,7 +289,7 @@ mod tests {
         assert!(err.to_string().contains("invalid type"), "{err}");
     }
 
-    #[cfg(feature = "cache")]
+    #[cfg(feature = "pooling")]
     #[test]
     fn other_formats_read_sub_objects_unshared_or_fail_clearly() {
         use serde::de::value::{Error, MapDeserializer};
@@ -302,7 +303,7 @@ mod tests {
         assert!(err.to_string().contains("serde_json input only"), "{err}");
     }
 
-    #[cfg(feature = "cache")]
+    #[cfg(feature = "pooling")]
     #[test]
     fn formats_that_show_newtype_content_are_read_and_shared() {
         // serde_yaml shows a newtype's content: it is re-encoded as JSON text and pooled.

@@ -9,7 +9,7 @@
 //! - heap: a pointer to text owned by this value alone (exactly its length, no capacity);
 //! - shared: a pointer to a reference-counted block (`[count: AtomicUsize][text]`) that
 //!   several values hold — how a cache keeps one copy of a string that thousands of its
-//!   objects repeat (see [`crate::meta::sharing`]).
+//!   objects repeat (see [`crate::sharing`]).
 //!
 //! Pointer forms keep the length in the low 7 bytes of the second word (up to 2^56 bytes;
 //! longer ones are refused when built — no such string exists in practice).

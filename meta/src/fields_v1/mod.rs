@@ -210,7 +210,6 @@ mod tests {
         let Buffered::Fields(fields) =
             serde_json::from_str(r#"{"f:a":{".":{},"f:b":{}},"f:c":1}"#).unwrap();
         assert_eq!(fields.to_json(), r#"{"f:a":{".":{},"f:b":{}},"f:c":1}"#);
-        #[cfg(feature = "client")]
         {
             let fields: FieldsV1 =
                 serde_yaml_ng::from_str("f:a:\n  .: {}\n  f:b: {}\nf:c: {}\n").unwrap();

@@ -7,7 +7,7 @@ use serde_core::{Serialize, Serializer};
 
 use super::keys::{DICTIONARY, KEY_DICT_EXTENDED, KEY_DICT_HOT, LITERAL_FORMS};
 use super::*;
-use crate::meta::json_text::SerializeText;
+use crate::json_text::SerializeText;
 
 // ---------------------------------------------------------------------------------------------
 // Decoding (serialization back to JSON)

@@ -9,9 +9,9 @@ use serde_core::Deserializer;
 
 use super::keys::{push_key, push_varint, DOT_LEAF};
 use super::*;
-use crate::meta::json_text;
+use crate::json_text;
 #[cfg(feature = "json")]
-use crate::meta::raw_text::{TokenOrKey, RAW_VALUE_TOKEN};
+use crate::raw_text::{TokenOrKey, RAW_VALUE_TOKEN};
 
 /// Decodes the keys and values of a JSON object into `out` (entries, then [`END`]).
 struct ObjectVisitor<'a> {

@@ -2,7 +2,7 @@ use serde::de::{MapAccess, SeqAccess};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::*;
-use crate::meta::{CompactString, Map};
+use crate::{CompactString, Map};
 
 #[derive(Debug, Default, PartialEq)]
 struct Sample {

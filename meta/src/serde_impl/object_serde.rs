@@ -8,24 +8,26 @@
 /// - `optional`: an `Option`, left out when `None`;
 /// - `list`: an optional list, read to exactly its length ([`shrunk`](super::shrunk));
 /// - `required`: a plain value, `null` read as its default, always written.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! object_serde {
     ($ty:ident { $($fields:tt)* }) => {
-        $crate::meta::serde_impl::object_serde!($ty named (stringify!($ty)) { $($fields)* });
+        $crate::object_serde!($ty named (stringify!($ty)) { $($fields)* });
     };
     ($ty:ident named ($name:expr) { $($field:ident: $mode:ident $key:literal),* $(,)? }) => {
         impl<'de> serde_core::Deserialize<'de> for $ty {
             fn deserialize<D: serde_core::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::meta::serde_impl::deserialize_object(deserializer)
+                $crate::serde_impl::deserialize_object(deserializer)
             }
         }
 
         impl serde_core::Serialize for $ty {
             fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                $crate::meta::serde_impl::serialize_object(self, serializer)
+                $crate::serde_impl::serialize_object(self, serializer)
             }
         }
 
-        impl $crate::meta::serde_impl::ObjectFields for $ty {
+        impl $crate::serde_impl::ObjectFields for $ty {
             const NAME: &'static str = $name;
 
             #[inline]
@@ -35,21 +37,19 @@ macro_rules! object_serde {
                 map: &mut A,
             ) -> Result<(), A::Error> {
                 match key {
-                    $($key => $crate::meta::serde_impl::object_serde!(@read $mode map &mut self.$field),)*
-                    _ => $crate::meta::serde_impl::skip_value(map),
+                    $($key => $crate::object_serde!(@read $mode map &mut self.$field),)*
+                    _ => $crate::serde_impl::skip_value(map),
                 }
             }
 
-            fn write_fields<W: $crate::meta::serde_impl::FieldWriter>(&self, object: &mut W) {
-                $($crate::meta::serde_impl::object_serde!(@write $mode object $key &self.$field);)*
+            fn write_fields<W: $crate::serde_impl::FieldWriter>(&self, object: &mut W) {
+                $($crate::object_serde!(@write $mode object $key &self.$field);)*
             }
         }
     };
-    (@read optional $map:ident $slot:expr) => { $crate::meta::serde_impl::read($map, $slot) };
-    (@read list $map:ident $slot:expr) => { $crate::meta::serde_impl::read_list($map, $slot) };
-    (@read required $map:ident $slot:expr) => { $crate::meta::serde_impl::read_or_default($map, $slot) };
+    (@read optional $map:ident $slot:expr) => { $crate::serde_impl::read($map, $slot) };
+    (@read list $map:ident $slot:expr) => { $crate::serde_impl::read_list($map, $slot) };
+    (@read required $map:ident $slot:expr) => { $crate::serde_impl::read_or_default($map, $slot) };
     (@write required $object:ident $key:literal $value:expr) => { $object.field($key, $value) };
     (@write $mode:ident $object:ident $key:literal $value:expr) => { $object.optional($key, $value) };
 }
-
-pub(crate) use object_serde;

@@ -6,9 +6,9 @@ use serde_core::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, Map
 
 use super::{InPlace, ObjectFields};
 
-use crate::meta::serde_helpers::ExactVec;
+use crate::serde_helpers::ExactVec;
 #[cfg(feature = "json")]
-use crate::meta::{CompactString, Map};
+use crate::{CompactString, Map};
 
 /// Reads a field's value into `slot`. Each reader stores in place and returns only the
 /// outcome, so a generated `read_field` is a `match` of plain calls, without a `?` branch
@@ -34,7 +34,7 @@ where
 }
 
 /// Reads an optional list into a vector of exactly its length (see
-/// [`serde_helpers::shrunk`](crate::meta::serde_helpers::shrunk): decoded objects live long in
+/// [`serde_helpers::shrunk`](crate::serde_helpers::shrunk): decoded objects live long in
 /// caches, and serde's doubling would leave them slack for their whole life).
 pub fn read_list<'de, T, A>(map: &mut A, slot: &mut Option<Vec<T>>) -> Result<(), A::Error>
 where

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde_core::de::DeserializeOwned;
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 use super::{raw_text, sharing};
 
 /// An owned sub-object that equal objects in a cache may share. Reads like a `Box<T>`;
@@ -32,7 +32,7 @@ impl<T> Shared<T> {
         Arc::ptr_eq(&a.0, &b.0)
     }
 
-    #[cfg(feature = "cache")]
+    #[cfg(feature = "pooling")]
     pub(crate) fn from_arc(arc: Arc<T>) -> Self {
         Self(arc)
     }
@@ -132,7 +132,7 @@ where
     T: DeserializeOwned + PartialEq + Send + Sync + 'static,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[cfg(feature = "cache")]
+        #[cfg(feature = "pooling")]
         if sharing::active() {
             return Self::pooled(deserializer);
         }
@@ -140,7 +140,7 @@ where
     }
 }
 
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 impl<T> Shared<T>
 where
     T: DeserializeOwned + PartialEq + Send + Sync + 'static,

@@ -8,7 +8,7 @@
 use std::fmt;
 
 use serde_core::de::{self, DeserializeSeed, Visitor};
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 use serde_core::de::{Deserialize, MapAccess};
 use serde_core::Deserializer;
 
@@ -36,7 +36,7 @@ impl Visitor<'_> for TokenOrKey {
     }
 }
 
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 /// Hands the JSON text of the next value to `take`: serde_json's raw text, borrowed from the
 /// input when it can be. A deserializer that shows the content of a newtype instead (another
 /// format) hands over that content re-encoded as JSON.
@@ -50,10 +50,10 @@ pub(crate) fn with_text<'de, D: Deserializer<'de>>(
     deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, TextVisitor(take))
 }
 
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 struct TextVisitor<'a>(&'a mut dyn FnMut(&str) -> Result<(), serde_json::Error>);
 
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 impl<'de> Visitor<'de> for TextVisitor<'_> {
     type Value = ();
 
@@ -78,10 +78,10 @@ impl<'de> Visitor<'de> for TextVisitor<'_> {
     }
 }
 
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 struct TextSeed<'a>(&'a mut dyn FnMut(&str) -> Result<(), serde_json::Error>);
 
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 impl<'de> DeserializeSeed<'de> for TextSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -89,7 +89,7 @@ impl<'de> DeserializeSeed<'de> for TextSeed<'_> {
     }
 }
 
-#[cfg(feature = "cache")]
+#[cfg(feature = "pooling")]
 impl Visitor<'_> for TextSeed<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

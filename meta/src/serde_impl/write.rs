@@ -5,9 +5,9 @@ use serde_core::ser;
 use serde_core::ser::{Serialize, SerializeMap, SerializeStruct};
 
 use super::ObjectFields;
-use crate::meta::serde_helpers::is_default;
+use crate::serde_helpers::is_default;
 #[cfg(feature = "json")]
-use crate::meta::Map;
+use crate::Map;
 
 /// Where a struct's fields go: a struct serializer, a map serializer, or a counter that
 /// finds the length to announce before writing.

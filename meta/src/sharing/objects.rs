@@ -1,5 +1,5 @@
 //! The pool of sub-objects ([`Shared`]), matched by a hash of their JSON text and then
-//! compared with `==`. Only with the `cache` feature: it compiles an equality test and a pool
+//! compared with `==`. Only with the `pooling` feature: it compiles an equality test and a pool
 //! lookup for every sub-object type a program decodes, worth it for informer caches only.
 
 use std::any::{Any, TypeId};
@@ -10,7 +10,7 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use smallvec::SmallVec;
 
 use super::FIRST_SWEEP;
-use crate::meta::Shared;
+use crate::Shared;
 
 /// The shared copy of a sub-object decoded from `text`: an equal one already pooled, else
 /// `value`. Equal objects from one server arrive as equal text, so the text's hash finds

@@ -20,8 +20,7 @@ use super::{LabelSelector, LabelSelectorRequirement};
 
 /// What a bad selector string or `LabelSelector` was and where.
 ///
-/// `Display` and `Error` are written by hand: `meta` builds without proc macros (see the
-/// crate's `client` feature).
+/// `Display` and `Error` are written by hand: this crate builds without proc macros.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelectorError {
     Unexpected {
