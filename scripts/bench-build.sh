@@ -22,6 +22,8 @@ as_registry_dependency='
 [profile.dev.package.kubegen-api]
 incremental = false
 [profile.dev.package.kubegen-runtime]
+incremental = false
+[profile.dev.package.kubegen-meta]
 incremental = false'
 
 make_crate() { # name, dependency lines, main.rs source
