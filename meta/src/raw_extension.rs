@@ -185,6 +185,24 @@ mod tests {
     }
 
     #[test]
+    fn a_map_shown_straight_away_is_written_whole() {
+        use serde_core::de::value::{Error, MapDeserializer};
+        // `MapDeserializer` answers a newtype request with the map's entries themselves.
+        let entries = vec![("b", 1), ("a\"", 2), ("c", 3)];
+        let raw = RawExtension::deserialize(MapDeserializer::<_, Error>::new(entries.into_iter()))
+            .unwrap();
+        assert_eq!(raw.json(), r#"{"b":1,"a\"":2,"c":3}"#);
+        let one = vec![("only", true)];
+        let raw =
+            RawExtension::deserialize(MapDeserializer::<_, Error>::new(one.into_iter())).unwrap();
+        assert_eq!(raw.json(), r#"{"only":true}"#);
+        let none: Vec<(&str, u8)> = Vec::new();
+        let raw =
+            RawExtension::deserialize(MapDeserializer::<_, Error>::new(none.into_iter())).unwrap();
+        assert_eq!(raw.json(), "{}");
+    }
+
+    #[test]
     fn built_from_text_or_values() {
         assert_eq!(RawExtension::default().json(), "null");
         assert_eq!(
