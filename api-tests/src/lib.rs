@@ -1,10 +1,10 @@
-//! Test support: reading the shared fixtures the behaviour tests of `kubegen-api` use.
+//! Test support: reading the fixtures the behaviour tests of `kubegen-api` use.
 
 use std::path::PathBuf;
 
-/// `../shared/fixtures` beside the workspace.
+/// The repository's `fixtures/` folder.
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
 }
 
 /// The realistic pod every memory and decode benchmark uses.

@@ -11,17 +11,9 @@ use kubegen_runtime::meta::{IntOrString, Kind, Object, Resource, Scope};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-fn shared_crds() -> PathBuf {
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .canonicalize()
-        .unwrap();
-    loop {
-        let candidate = dir.join("shared/fixtures/crds");
-        if candidate.is_dir() {
-            return candidate;
-        }
-        assert!(dir.pop(), "shared/fixtures/crds not found");
-    }
+/// The real projects' CRDs and example objects (`fixtures/crds`).
+fn real_crds() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/crds")
 }
 
 fn small_examples() -> PathBuf {
@@ -56,7 +48,7 @@ fn round_trip<T: DeserializeOwned + Serialize + Kind>(json: &serde_json::Value) 
 
 #[test]
 fn certificate() {
-    let docs = documents(shared_crds().join("cert.yaml"));
+    let docs = documents(real_crds().join("cert.yaml"));
     let cert: real::cert_manager::v1::Certificate = round_trip(&docs[0]);
     let spec = cert.spec.unwrap();
     assert_eq!(spec.secret_name.as_deref(), Some("test-certificate"));
@@ -66,7 +58,7 @@ fn certificate() {
 
 #[test]
 fn pod_monitor() {
-    let docs = documents(shared_crds().join("podmon.yaml"));
+    let docs = documents(real_crds().join("podmon.yaml"));
     let pm: real::monitoring::v1::PodMonitor = round_trip(&docs[0]);
     let endpoints = pm.spec.unwrap().pod_metrics_endpoints.unwrap();
     assert_eq!(endpoints[0].path.as_deref(), Some("/metrics"));
@@ -74,7 +66,7 @@ fn pod_monitor() {
 
 #[test]
 fn http_route_in_the_version_it_names() {
-    let docs = documents(shared_crds().join("httproute.yaml"));
+    let docs = documents(real_crds().join("httproute.yaml"));
     let route: real::gateway::v1beta1::HTTPRoute = round_trip(&docs[0]);
     let spec = route.spec.unwrap();
     assert_eq!(spec.parent_refs.unwrap().len(), 2);
@@ -85,7 +77,7 @@ fn http_route_in_the_version_it_names() {
 
 #[test]
 fn multi_version() {
-    let docs = documents(shared_crds().join("mv.yaml"));
+    let docs = documents(real_crds().join("mv.yaml"));
     let mv: real::clux::v1::MultiVersion = round_trip(&docs[0]);
     assert_eq!(mv.spec.unwrap().name.as_deref(), Some("hello"));
     assert_eq!(

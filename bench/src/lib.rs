@@ -1,5 +1,5 @@
 //! Shared pieces of the comparison benchmarks: a counting allocator and the benchmark data,
-//! built at run time from `../shared/fixtures/bench/pod-realistic.json`.
+//! built at run time from `fixtures/bench/pod-realistic.json`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
@@ -39,7 +39,7 @@ pub fn allocations() -> usize {
 }
 
 pub fn fixture_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/bench/pod-realistic.json")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bench/pod-realistic.json")
 }
 
 /// The realistic pod as compact JSON.

@@ -5,7 +5,7 @@
 //! cargo run -p kubegen --release --example fetch_bench [-- CRD.yaml [COUNT]]
 //! ```
 //!
-//! Default CRD: cert-manager's Certificate from `../shared/fixtures/crds/` (about 800 lines of
+//! Default CRD: cert-manager's Certificate from `fixtures/crds/` (about 800 lines of
 //! schema), 50 copies. Reports, separately: fetching the whole cluster (every built-in
 //! group-version plus the 50 CRD documents, as `kubegen fetch` does by default), fetching it
 //! again with nothing changed (lock reuse), and generating the 50 CRDs' types, clients and
@@ -20,7 +20,7 @@ use kubegen_testserver::TestServer;
 
 fn default_crd() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/crds/certificates.cert-manager.io.yaml")
+        .join("../fixtures/crds/certificates.cert-manager.io.yaml")
 }
 
 /// Copy `i` of `crd`: group `b{i}.bench.example.com`, kind `{Kind}{i}`.

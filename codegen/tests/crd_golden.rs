@@ -1,5 +1,5 @@
 //! Golden tests of CRD generation: the output for the hand-made CRDs of
-//! `openapi/fixtures/crds-small` and for the real CRDs of `../shared/fixtures/crds` must equal
+//! `openapi/fixtures/crds-small` and for the real CRDs of `fixtures/crds` must equal
 //! the committed crates beside them (workspace members, compiled with warnings denied by every
 //! test run). `UPDATE_GOLDEN=1` rewrites them after an intended change.
 
@@ -13,19 +13,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `../shared/fixtures/crds`, found from the workspace root or any ancestor.
-fn shared_crds() -> PathBuf {
-    let mut dir = root().canonicalize().unwrap();
-    loop {
-        let candidate = dir.join("shared/fixtures/crds");
-        if candidate.is_dir() {
-            return candidate;
-        }
-        assert!(
-            dir.pop(),
-            "shared/fixtures/crds not found above the workspace"
-        );
-    }
+/// The real projects' CRDs (`fixtures/crds`).
+fn real_crds() -> PathBuf {
+    root().join("fixtures/crds")
 }
 
 fn settings(crds: PathBuf, out: &Path, name: &str, description: &str) -> Settings {
@@ -105,10 +95,10 @@ fn hand_made_crds_match_golden_crate() {
 fn real_crds_match_golden_crate() {
     let fixture = root().join("openapi/fixtures/crds-real");
     let warnings = check_golden(&settings(
-        shared_crds(),
+        real_crds(),
         &fixture.join("expected"),
         "kubegen-golden-crds-real",
-        "the real CRDs of `shared/fixtures/crds` (cert-manager, prometheus-operator, Gateway API, postgres-operator)",
+        "the real CRDs of `fixtures/crds` (cert-manager, prometheus-operator, Gateway API, postgres-operator)",
     ));
     assert!(warnings.is_empty(), "{warnings:#?}");
 }

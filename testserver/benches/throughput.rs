@@ -3,7 +3,7 @@
 //!
 //! Lists 50,000 pods (one request, and pages of 500) and streams 100,000 watch events
 //! (50,000 ADDED + 50,000 MODIFIED replayed from the history window) to one client;
-//! prints objects/s and events/s. Pods are built from `shared/fixtures/bench/pod-realistic.json`.
+//! prints objects/s and events/s. Pods are built from `fixtures/bench/pod-realistic.json`.
 
 use std::time::Instant;
 

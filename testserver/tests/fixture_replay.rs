@@ -1,4 +1,4 @@
-//! Replays the real kube-apiserver v1.36 fixtures (`shared/fixtures/kube-apiserver-v1.36`)
+//! Replays the real kube-apiserver v1.36 fixtures (`fixtures/kube-apiserver-v1.36`)
 //! against the test server and compares status codes, Status reasons and response shapes.
 //!
 //! The fixtures are parsed at test time. Volatile values (uids, timestamps,
@@ -25,12 +25,7 @@ struct Case {
 }
 
 fn fixtures_dir() -> PathBuf {
-    let spec = kubegen_testserver::default_spec_dir().expect("spec dir");
-    // .../shared/openapi/v1.36/v3 → .../shared/fixtures/kube-apiserver-v1.36
-    spec.ancestors()
-        .nth(3)
-        .expect("shared dir")
-        .join("fixtures/kube-apiserver-v1.36")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/kube-apiserver-v1.36")
 }
 
 fn parse(path: &Path) -> Case {
