@@ -19,8 +19,7 @@ use kubegen_runtime::rest::{Client, Method};
 use kubegen_testserver::TestServer;
 
 fn default_crd() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/crds/certificates.cert-manager.io.yaml")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/crds/certificates.cert-manager.io.yaml")
 }
 
 /// Copy `i` of `crd`: group `b{i}.bench.example.com`, kind `{Kind}{i}`.

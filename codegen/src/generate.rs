@@ -6,13 +6,46 @@ use crate::emit::{self, CrateSettings, EmitError, Output};
 use crate::manifest::{ApiManifest, ManifestError};
 use crate::model::{is_runtime_schema, Model, ModelError, ModelOptions, Strictness};
 use crate::spec::crd::CrdSet;
-use crate::spec::{Spec, SpecError};
+use crate::spec::{self, RawDocument, Spec, SpecError};
+
+/// Where the OpenAPI v3 documents come from.
+#[derive(Clone, Debug, Default)]
+pub enum SpecSource {
+    /// None: CRDs only.
+    #[default]
+    None,
+    /// A directory of `*.json` / `*.json.gz` documents (a `/openapi/v3` dump).
+    Dir(PathBuf),
+    /// A Kubernetes version this generator carries (`kubegen_openapi::version("v1.35")`).
+    Bundled(&'static kubegen_openapi::Version),
+}
+
+impl SpecSource {
+    /// A directory; an empty path means none.
+    pub fn dir(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        if dir.as_os_str().is_empty() {
+            SpecSource::None
+        } else {
+            SpecSource::Dir(dir)
+        }
+    }
+
+    /// The documents, parsed.
+    fn read(&self) -> Result<Vec<RawDocument>, SpecError> {
+        match self {
+            SpecSource::None => Ok(Vec::new()),
+            SpecSource::Dir(dir) => spec::read_dir(dir),
+            SpecSource::Bundled(version) => spec::bundled(version),
+        }
+    }
+}
 
 /// What to generate from where. Shared by the CLI and `build.rs` users.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// A directory of OpenAPI v3 documents; an empty path means none (CRDs only).
-    pub spec_dir: PathBuf,
+    /// The OpenAPI documents (besides any CRDs).
+    pub spec: SpecSource,
     pub out_dir: PathBuf,
     pub strictness: Strictness,
     pub crate_settings: CrateSettings,
@@ -26,9 +59,22 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Generates the documents of `spec_dir` (an empty path: none) into `out_dir`.
     pub fn new(spec_dir: impl Into<PathBuf>, out_dir: impl Into<PathBuf>) -> Self {
+        Self::from_source(SpecSource::dir(spec_dir), out_dir)
+    }
+
+    /// Generates a Kubernetes version this generator carries into `out_dir`.
+    pub fn bundled(
+        version: &'static kubegen_openapi::Version,
+        out_dir: impl Into<PathBuf>,
+    ) -> Self {
+        Self::from_source(SpecSource::Bundled(version), out_dir)
+    }
+
+    fn from_source(spec: SpecSource, out_dir: impl Into<PathBuf>) -> Self {
         Self {
-            spec_dir: spec_dir.into(),
+            spec,
             out_dir: out_dir.into(),
             strictness: Strictness::Strict,
             crate_settings: CrateSettings::default(),
@@ -93,8 +139,12 @@ pub enum GenerateError {
     Emit(#[from] EmitError),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
-    #[error("{message}")]
-    UnknownVersion { message: String },
+    #[error(
+        "refusing to replace {}: it is not a crate kubegen generated (its Cargo.toml does not start with `{}`); remove it or choose another output directory",
+        path.display(),
+        emit::GENERATED_MARK
+    )]
+    NotGenerated { path: PathBuf },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -110,16 +160,13 @@ pub fn load_spec(settings: &Settings) -> Result<Spec, GenerateError> {
     } else {
         CrdSet::load(&settings.crd_paths)?
     };
-    let spec_dirs: Vec<PathBuf> = if settings.spec_dir.as_os_str().is_empty() {
-        Vec::new()
-    } else {
-        vec![settings.spec_dir.clone()]
-    };
+    let mut raw = settings.spec.read()?;
+    raw.extend(spec::crd::documents(&crds.crds));
     let externals = settings.externals.as_ref();
     let known = |name: &str| {
         is_runtime_schema(name) || externals.is_some_and(|m| m.schemas.contains_key(name))
     };
-    Ok(Spec::load(&spec_dirs, &crds, &known)?)
+    Ok(Spec::from_raw(raw, &known)?)
 }
 
 /// Loads, models and emits, returning the files without writing them.
@@ -183,9 +230,38 @@ pub fn generate(settings: &Settings) -> Result<Output, GenerateError> {
     Ok(output)
 }
 
+/// Refuses to replace anything but a missing or empty directory or a crate kubegen made: a
+/// mistyped `--out` must never delete a user's files.
+fn ensure_replaceable(out_dir: &Path) -> Result<(), GenerateError> {
+    let not_generated = || GenerateError::NotGenerated {
+        path: out_dir.to_path_buf(),
+    };
+    let mut entries = match std::fs::read_dir(out_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(_) if out_dir.exists() => return Err(not_generated()),
+        Err(source) => {
+            return Err(GenerateError::Write {
+                path: out_dir.to_path_buf(),
+                source,
+            })
+        }
+    };
+    if entries.next().is_none() {
+        return Ok(());
+    }
+    let manifest = std::fs::read_to_string(out_dir.join("Cargo.toml")).unwrap_or_default();
+    if manifest.starts_with(emit::GENERATED_MARK) {
+        Ok(())
+    } else {
+        Err(not_generated())
+    }
+}
+
 /// Writes every file into a temporary directory beside `out_dir`, then swaps it in, so a
 /// failed run never leaves a half-written crate.
 pub fn write_atomically(output: &Output, out_dir: &Path) -> Result<(), GenerateError> {
+    ensure_replaceable(out_dir)?;
     let write_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| GenerateError::Write { path, source }

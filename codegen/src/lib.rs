@@ -15,4 +15,4 @@ pub mod model;
 pub mod spec;
 
 pub use builder::{BuildError, Builder};
-pub use generate::{generate, render, GenerateError, Settings};
+pub use generate::{generate, render, GenerateError, Settings, SpecSource};

@@ -6,10 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use kubegen::emit::CrateSettings;
 use kubegen::model::Strictness;
-use kubegen::Settings;
-
-/// The Kubernetes version this release pins and generates `kubegen-api` from.
-const PINNED_VERSION: &str = "v1.36";
+use kubegen::spec::SpecError;
+use kubegen::{Settings, SpecSource};
 
 #[derive(Parser)]
 #[command(
@@ -19,12 +17,13 @@ const PINNED_VERSION: &str = "v1.36";
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate a crate from a directory of OpenAPI v3 documents.
+    /// Generate a crate from a supported Kubernetes version, a directory of OpenAPI v3
+    /// documents, or CRD manifests.
     Generate(GenerateArgs),
     /// Exit non-zero with a unified diff when `--out` is not what `generate` would write.
     Check(GenerateArgs),
@@ -58,10 +57,11 @@ struct FetchArgs {
 
 #[derive(clap::Args)]
 struct DiffArgs {
-    /// The older spec directory (`v3/` or the folder holding it).
+    /// The older spec: a directory (`v3/` or the folder holding it) or a version this
+    /// kubegen carries (`v1.35`).
     #[arg(long)]
     from: PathBuf,
-    /// The newer spec directory.
+    /// The newer spec, as `--from`.
     #[arg(long)]
     to: PathBuf,
     /// `text` (one change per line) or `json`.
@@ -75,23 +75,24 @@ enum DiffFormat {
     Json,
 }
 
-#[derive(clap::Args, Default)]
+#[derive(clap::Args)]
 struct GenerateArgs {
-    /// Spec directory: the `v3/` folder of documents, or a folder holding one.
-    /// Default: the pinned spec at `../shared/openapi/v1.36`.
-    #[arg(long)]
+    /// A directory of OpenAPI v3 documents (`*.json` or `*.json.gz`): the `v3/` folder of a
+    /// `/openapi/v3` dump, or a folder holding one (what `kubegen fetch` writes).
+    #[arg(long, conflicts_with = "kube_version")]
     spec: Option<PathBuf>,
-    /// A supported Kubernetes version from `openapi/versions.toml` (`v1.33`...), instead of
-    /// `--spec`.
-    #[arg(long, conflicts_with = "spec")]
+    /// A Kubernetes version this kubegen carries (`v1.33` ... `v1.36`). Default: the pinned
+    /// version, unless `--spec` is given or only `--crd`s are.
+    #[arg(long)]
     kube_version: Option<String>,
-    /// Output crate directory. Default: the workspace's `generated/`.
+    /// The crate directory to write. Replaced whole, and only if it is missing, empty, or a
+    /// crate kubegen generated.
     #[arg(long)]
-    out: Option<PathBuf>,
-    /// Emit a crate for this workspace (dependencies and package fields from the workspace).
-    /// On by default when no `--out` is given.
+    out: PathBuf,
+    /// Package fields and dependencies of the generated crate from a TOML file (`name`,
+    /// `version`, `package`, `dependencies`): how a workspace adopts the crate.
     #[arg(long)]
-    workspace: bool,
+    crate_settings: Option<PathBuf>,
     /// Replace schemas the generator does not understand by JSON values with a warning,
     /// instead of failing (for specs with custom resources).
     #[arg(long)]
@@ -102,33 +103,15 @@ struct GenerateArgs {
     /// Depend on `kubegen-runtime` at this path instead of the crates.io release.
     #[arg(long)]
     runtime_path: Option<PathBuf>,
-    /// CRD manifests to generate (files or directories; repeatable). Without `--spec`, only
-    /// the CRDs' group-versions are generated and built-in types come from `kubegen-api`.
+    /// CRD manifests to generate (files or directories; repeatable). Without `--spec` and
+    /// `--kube-version`, only the CRDs' group-versions are generated and built-in types come
+    /// from `kubegen-api`.
     #[arg(long = "crd")]
     crds: Vec<PathBuf>,
     /// The `manifest.json` of the crate that provides built-in types for CRD-only generation.
     /// Default: the `kubegen-api` released with this generator.
     #[arg(long)]
     api_manifest: Option<PathBuf>,
-}
-
-/// The workspace root, for the defaults (this binary is built inside it).
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
-
-fn default_spec_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("KUBEGEN_SPEC_DIR") {
-        return PathBuf::from(dir);
-    }
-    workspace_root()
-        .join("..")
-        .join("shared")
-        .join("openapi")
-        .join(PINNED_VERSION)
 }
 
 /// Accepts either the `v3/` folder or the version folder around it.
@@ -156,16 +139,6 @@ fn describe(spec_dir: &Path) -> String {
     }
 }
 
-fn workspace_crate_settings(description: String) -> CrateSettings {
-    CrateSettings {
-        crate_name: "kubegen-api".into(),
-        crate_version: "0.1.0".into(),
-        dependencies: "kubegen-runtime = { path = \"../runtime\", version = \"0.1.0\", default-features = false }\nserde_core.workspace = true\nserde_json = { workspace = true, optional = true }\n".into(),
-        package_extra: "edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\n".into(),
-        source_description: description,
-    }
-}
-
 /// What to do with the rendered crate.
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -173,68 +146,70 @@ enum Mode {
     Check,
 }
 
-/// The spec directory `openapi/versions.toml` gives for a Kubernetes version.
-fn version_spec(version: &str) -> Result<PathBuf, String> {
-    let file = workspace_root().join("openapi").join("versions.toml");
-    let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e| format!("{}: {e}", file.display()))?;
-    let versions = table
-        .get("version")
-        .and_then(|v| v.as_array())
-        .cloned()
-        .unwrap_or_default();
-    let mut known = Vec::new();
-    for v in &versions {
-        let name = v.get("name").and_then(|n| n.as_str()).unwrap_or_default();
-        known.push(name.to_owned());
-        if name == version {
-            let spec = v.get("spec").and_then(|s| s.as_str()).unwrap_or_default();
-            return Ok(workspace_root().join(spec));
-        }
+/// The documents the arguments select: `--spec`, `--kube-version`, nothing (CRDs only) or
+/// the pinned version.
+fn spec_source(args: &GenerateArgs) -> Result<SpecSource, kubegen::GenerateError> {
+    if let Some(dir) = &args.spec {
+        return Ok(SpecSource::Dir(documents_dir(dir.clone())));
     }
-    Err(format!(
-        "{version} is not in {} (supported: {})",
-        file.display(),
-        known.join(", ")
-    ))
+    match &args.kube_version {
+        Some(name) => Ok(SpecSource::Bundled(
+            kubegen_openapi::version(name).map_err(SpecError::from)?,
+        )),
+        None if !args.crds.is_empty() => Ok(SpecSource::None),
+        None => Ok(SpecSource::Bundled(kubegen_openapi::pinned())),
+    }
 }
 
-fn run(mut args: GenerateArgs, mode: Mode) -> Result<bool, kubegen::GenerateError> {
-    if let Some(version) = &args.kube_version {
-        match version_spec(version) {
-            Ok(dir) => args.spec = Some(dir),
-            Err(message) => return Err(kubegen::GenerateError::UnknownVersion { message }),
+/// The command line that makes this crate, for its files' headers: the arguments that shape
+/// the output, as the user gave them.
+fn generate_command(args: &GenerateArgs, source: &SpecSource) -> String {
+    let mut cmd = String::from("kubegen generate");
+    let mut arg = |flag: &str, value: &dyn std::fmt::Display| {
+        cmd.push_str(&format!(" --{flag} {value}"));
+    };
+    match source {
+        SpecSource::Dir(_) => {
+            if let Some(spec) = &args.spec {
+                arg("spec", &spec.display());
+            }
         }
+        SpecSource::Bundled(version) => arg("kube-version", &version.name()),
+        SpecSource::None => {}
     }
-    let crd_only = args.spec.is_none() && !args.crds.is_empty();
-    let spec_dir = if crd_only {
-        PathBuf::new()
-    } else {
-        documents_dir(args.spec.unwrap_or_else(default_spec_dir))
-    };
-    let workspace = args.workspace || args.out.is_none();
-    let out = args
-        .out
-        .unwrap_or_else(|| workspace_root().join("generated"));
-    let description = if crd_only {
-        "CustomResourceDefinition manifests".to_owned()
-    } else {
-        describe(&spec_dir)
-    };
-    let mut crate_settings = if workspace {
-        workspace_crate_settings(description)
-    } else {
-        CrateSettings {
-            source_description: description,
-            ..CrateSettings::default()
-        }
-    };
-    if let Some(name) = args.crate_name {
-        crate_settings.crate_name = name;
+    for crd in &args.crds {
+        arg("crd", &crd.display());
     }
-    if let Some(path) = args.runtime_path {
+    if let Some(name) = &args.crate_name {
+        arg("crate-name", name);
+    }
+    if let Some(path) = &args.crate_settings {
+        arg("crate-settings", &path.display());
+    }
+    arg("out", &args.out.display());
+    if args.lenient {
+        cmd.push_str(" --lenient");
+    }
+    cmd
+}
+
+fn run(args: GenerateArgs, mode: Mode) -> Result<bool, kubegen::GenerateError> {
+    let source = spec_source(&args)?;
+    let description = match &source {
+        SpecSource::None => "CustomResourceDefinition manifests".to_owned(),
+        SpecSource::Dir(dir) => describe(dir),
+        SpecSource::Bundled(v) => format!("the OpenAPI v3 spec of Kubernetes {}", v.name()),
+    };
+    let mut crate_settings = match &args.crate_settings {
+        Some(path) => CrateSettings::load(path)?,
+        None => CrateSettings::default(),
+    };
+    crate_settings.source_description = description;
+    crate_settings.generated_by = generate_command(&args, &source);
+    if let Some(name) = &args.crate_name {
+        crate_settings.crate_name = name.clone();
+    }
+    if let Some(path) = &args.runtime_path {
         crate_settings.dependencies = crate_settings.dependencies.replace(
             "kubegen-runtime = { version = \"0.1\", default-features = false }",
             &format!(
@@ -243,12 +218,14 @@ fn run(mut args: GenerateArgs, mode: Mode) -> Result<bool, kubegen::GenerateErro
             ),
         );
     }
+    let crd_only = matches!(source, SpecSource::None);
     let externals = match (&args.api_manifest, crd_only) {
         (Some(path), _) => Some(kubegen::manifest::ApiManifest::load(path)?),
         (None, true) => Some(kubegen::manifest::ApiManifest::bundled()?),
         (None, false) => None,
     };
-    let settings = Settings::new(&spec_dir, &out)
+    let out = args.out;
+    let mut settings = Settings::new(PathBuf::new(), &out)
         .strictness(if args.lenient || !args.crds.is_empty() {
             Strictness::Lenient
         } else {
@@ -257,6 +234,7 @@ fn run(mut args: GenerateArgs, mode: Mode) -> Result<bool, kubegen::GenerateErro
         .crate_settings(crate_settings)
         .crd_paths(args.crds)
         .externals(externals);
+    settings.spec = source;
     let started = std::time::Instant::now();
     let (model, output) = kubegen::render(&settings)?;
     for warning in model.warnings() {
@@ -289,8 +267,9 @@ fn run(mut args: GenerateArgs, mode: Mode) -> Result<bool, kubegen::GenerateErro
 }
 
 fn run_diff(args: DiffArgs) -> Result<bool, kubegen::GenerateError> {
-    let model = |dir: PathBuf| -> Result<kubegen::model::Model, kubegen::GenerateError> {
-        let settings = Settings::new(documents_dir(dir), PathBuf::new());
+    let model = |arg: PathBuf| -> Result<kubegen::model::Model, kubegen::GenerateError> {
+        let mut settings = Settings::new(PathBuf::new(), PathBuf::new());
+        settings.spec = diff_source(arg)?;
         let spec = kubegen::generate::load_spec(&settings)?;
         Ok(kubegen::model::Model::build(&spec, Strictness::Lenient)?)
     };
@@ -300,6 +279,24 @@ fn run_diff(args: DiffArgs) -> Result<bool, kubegen::GenerateError> {
         DiffFormat::Json => print!("{}", kubegen::diff::to_json(&changes)),
     }
     Ok(true)
+}
+
+/// A `diff` side: an existing directory, else a bundled version's name.
+fn diff_source(arg: PathBuf) -> Result<SpecSource, kubegen::GenerateError> {
+    if arg.exists() {
+        return Ok(SpecSource::Dir(documents_dir(arg)));
+    }
+    let name = arg.to_string_lossy();
+    if name.starts_with("v1.") {
+        return Ok(SpecSource::Bundled(
+            kubegen_openapi::version(&name).map_err(SpecError::from)?,
+        ));
+    }
+    Err(SpecError::Io {
+        path: arg,
+        source: std::io::Error::from(std::io::ErrorKind::NotFound),
+    }
+    .into())
 }
 
 /// `kubegen fetch`: returns the error as text (it is printed like the generator's).
@@ -358,7 +355,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         #[cfg(feature = "live")]
-        Some(Command::Fetch(args)) => {
+        Command::Fetch(args) => {
             return match run_fetch(args) {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(err) => {
@@ -367,10 +364,9 @@ fn main() -> ExitCode {
                 }
             };
         }
-        Some(Command::Generate(args)) => run(args, Mode::Write),
-        Some(Command::Check(args)) => run(args, Mode::Check),
-        Some(Command::Diff(args)) => run_diff(args),
-        None => run(GenerateArgs::default(), Mode::Write),
+        Command::Generate(args) => run(args, Mode::Write),
+        Command::Check(args) => run(args, Mode::Check),
+        Command::Diff(args) => run_diff(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -28,6 +28,7 @@ fn settings(crds: PathBuf, out: &Path, name: &str, description: &str) -> Setting
         dependencies: "kubegen-api.workspace = true\nkubegen-runtime.workspace = true\nserde_core.workspace = true\nserde_json = { workspace = true, optional = true }\n".into(),
         package_extra: "edition.workspace = true\npublish = false\n\n[lints.rust]\nwarnings = \"deny\"\n".into(),
         source_description: description.into(),
+        generated_by: format!("kubegen generate --crd ... --crate-name {name} (codegen/tests/crd_golden.rs)"),
     };
     settings
 }

@@ -128,7 +128,12 @@ async fn writes_every_document_as_served_with_a_lock() {
 
     // The test server serves the pinned spec's files byte for byte, so the fetched directory
     // is exactly that dump: same names, same bytes.
-    let shipped = tree(&workspace().join("../shared/openapi/v1.36/v3"));
+    let shipped: BTreeMap<String, Vec<u8>> = kubegen_openapi::pinned()
+        .documents()
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.file, d.bytes))
+        .collect();
     let mut fetched = tree(&out);
     fetched.remove(LOCK_FILE);
     let fetched: BTreeMap<String, Vec<u8>> = fetched

@@ -1,8 +1,5 @@
-//! Small serde helpers used by generated code.
-//!
-//! Required fields are plain (non-`Option`) Rust fields, but the API server sometimes sends
-//! `null` for them and server-side apply needs unset fields left out, so generated code
-//! deserializes `null` as the default and skips fields that still hold it.
+//! Small serde helpers for derived impls (the discovery documents) and for `serde_impl`'s
+//! list reading: `null` read as the default, lists read to exactly their length.
 
 use std::fmt;
 use std::marker::PhantomData;

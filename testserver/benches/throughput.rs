@@ -33,12 +33,8 @@ mod futures_util_lite {
 
 #[tokio::main]
 async fn main() {
-    let spec = kubegen_testserver::default_spec_dir().expect("spec dir");
-    let pod_path = spec
-        .ancestors()
-        .nth(3)
-        .unwrap()
-        .join("fixtures/bench/pod-realistic.json");
+    let pod_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/bench/pod-realistic.json");
     let template: Value =
         serde_json::from_slice(&std::fs::read(&pod_path).expect("pod-realistic.json")).unwrap();
     let server = TestServer::builder()

@@ -5,17 +5,12 @@ use std::path::PathBuf;
 /// Why a test server could not start or be controlled.
 #[derive(Debug, thiserror::Error)]
 pub enum TestServerError {
-    /// No spec directory was found.
-    #[error("no OpenAPI v3 spec directory found (set KUBEGEN_SPEC_DIR or use spec_dir()); looked at {0:?}")]
-    SpecDirMissing(Vec<PathBuf>),
-    /// The spec directory could not be read.
-    #[error("reading spec {path}: {source}")]
-    SpecIo {
-        /// File or directory.
-        path: PathBuf,
-        /// Cause.
-        source: std::io::Error,
-    },
+    /// `KUBEGEN_SPEC_DIR` names no directory.
+    #[error("KUBEGEN_SPEC_DIR={} is not a directory of OpenAPI v3 documents", .0.display())]
+    SpecDirMissing(PathBuf),
+    /// The spec's documents could not be read (a missing file, a corrupt `.gz`).
+    #[error("reading the spec: {0}")]
+    SpecDocuments(#[from] kubegen_openapi::Error),
     /// The spec could not be read (the error names the document and place).
     #[error("loading the spec: {0}")]
     Spec(#[from] kubegen::spec::SpecError),

@@ -25,7 +25,7 @@ mod semantics;
 mod server;
 mod store;
 
-pub use catalog::{default_spec_dir, ResourceDef, SubresourceDef};
+pub use catalog::{ResourceDef, SpecSource, SubresourceDef};
 pub use error::TestServerError;
 pub use faults::{ErrorKind, Faults};
 pub use server::{LoggedRequest, TestServer, TestServerBuilder};

@@ -9,11 +9,7 @@ use kubegen_testserver::TestServer;
 use serde_json::{json, Value};
 
 fn fixtures_dir() -> PathBuf {
-    let spec = kubegen_testserver::default_spec_dir().expect("spec dir");
-    spec.ancestors()
-        .nth(3)
-        .expect("shared dir")
-        .join("fixtures/kube-apiserver-v1.36")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/kube-apiserver-v1.36")
 }
 
 /// The request body of fixture 81: the Widget CRD.

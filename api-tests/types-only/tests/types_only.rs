@@ -25,8 +25,8 @@ fn built_without_the_runtime_json_feature() {
 }
 
 fn realistic_pod() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/bench/pod-realistic.json");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/bench/pod-realistic.json");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -12,8 +12,12 @@ pub enum SpecError {
         #[source]
         source: std::io::Error,
     },
-    #[error("no OpenAPI documents (*.json) in {}", dir.display())]
+    #[error("no OpenAPI documents (*.json or *.json.gz) in {}", dir.display())]
     NoDocuments { dir: PathBuf },
+    /// A compressed document that does not decompress, or a bundled version that does not
+    /// exist.
+    #[error(transparent)]
+    Document(kubegen_openapi::Error),
     #[error("{}: invalid JSON: {source}", file.display())]
     Json {
         file: PathBuf,
@@ -64,4 +68,14 @@ pub enum SpecError {
         first: PathBuf,
         second: PathBuf,
     },
+}
+
+impl From<kubegen_openapi::Error> for SpecError {
+    fn from(err: kubegen_openapi::Error) -> Self {
+        match err {
+            kubegen_openapi::Error::Io { path, source } => SpecError::Io { path, source },
+            kubegen_openapi::Error::NoDocuments { dir } => SpecError::NoDocuments { dir },
+            other => SpecError::Document(other),
+        }
+    }
 }

@@ -276,38 +276,20 @@ fn merge_gvk_lists(
     Some(())
 }
 
-/// The `*.json` documents of a directory, sorted by file name.
+/// The `*.json` and `*.json.gz` documents of a directory, sorted by file name.
 pub fn read_dir(dir: &Path) -> Result<Vec<RawDocument>, SpecError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| SpecError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|source| SpecError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let path = entry.path();
-        if path.extension().is_some_and(|ext| ext == "json") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    if files.is_empty() {
-        return Err(SpecError::NoDocuments {
-            dir: dir.to_path_buf(),
-        });
-    }
-    let mut raw = Vec::with_capacity(files.len());
-    for file in files {
-        let bytes = std::fs::read(&file).map_err(|source| SpecError::Io {
-            path: file.clone(),
-            source,
-        })?;
-        raw.push(RawDocument::parse(file, bytes)?);
-    }
-    Ok(raw)
+    parse_all(kubegen_openapi::read_dir(dir)?)
+}
+
+/// The documents of a Kubernetes version this generator carries (`v1.35`).
+pub fn bundled(version: &kubegen_openapi::Version) -> Result<Vec<RawDocument>, SpecError> {
+    parse_all(version.documents()?)
+}
+
+fn parse_all(docs: Vec<kubegen_openapi::Document>) -> Result<Vec<RawDocument>, SpecError> {
+    docs.into_iter()
+        .map(|d| RawDocument::parse(d.path, d.bytes))
+        .collect()
 }
 
 /// The component name a `$ref` points at, if it is a local schema reference.
@@ -321,6 +303,7 @@ fn document_path(file: &Path) -> String {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
+    let stem = stem.strip_suffix(".gz").unwrap_or(stem);
     let stem = stem.strip_suffix(".json").unwrap_or(stem);
     let stem = stem.strip_suffix("_openapi").unwrap_or(stem);
     stem.replace("__", "/")
@@ -333,6 +316,10 @@ mod tests {
     #[test]
     fn document_paths_follow_dump_names() {
         assert_eq!(document_path(Path::new("x/api__v1_openapi.json")), "api/v1");
+        assert_eq!(
+            document_path(Path::new("x/api__v1_openapi.json.gz")),
+            "api/v1"
+        );
         assert_eq!(
             document_path(Path::new("apis__apps__v1_openapi.json")),
             "apis/apps/v1"

@@ -9,7 +9,7 @@ mod openapi_docs;
 mod resources;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 pub use openapi_docs::OpenApiDoc;
@@ -28,17 +28,48 @@ pub struct Catalog {
     pub crd_borrowed: OnceLock<crate::api::Borrowed>,
 }
 
-fn cache() -> &'static Mutex<HashMap<PathBuf, Arc<Catalog>>> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<Catalog>>>> = OnceLock::new();
+/// Which spec a server serves.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SpecSource {
+    /// The pinned Kubernetes version, carried inside the crate (the default).
+    Pinned,
+    /// A directory of OpenAPI v3 documents (`*_openapi.json` or `.json.gz`).
+    Dir(PathBuf),
+}
+
+impl SpecSource {
+    /// `KUBEGEN_SPEC_DIR` when set, else the pinned spec.
+    pub fn from_env() -> Result<SpecSource, TestServerError> {
+        match std::env::var_os("KUBEGEN_SPEC_DIR") {
+            Some(dir) => {
+                let dir = PathBuf::from(dir);
+                if dir.is_dir() {
+                    Ok(SpecSource::Dir(dir))
+                } else {
+                    Err(TestServerError::SpecDirMissing(dir))
+                }
+            }
+            None => Ok(SpecSource::Pinned),
+        }
+    }
+}
+
+fn cache() -> &'static Mutex<HashMap<SpecSource, Arc<Catalog>>> {
+    static CACHE: OnceLock<Mutex<HashMap<SpecSource, Arc<Catalog>>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
 impl Catalog {
-    /// The catalog of `dir`, loaded on first use and shared afterwards.
-    pub fn load_cached(dir: &Path) -> Result<Arc<Catalog>, TestServerError> {
-        let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    /// The catalog of `source`, loaded on first use and shared afterwards.
+    pub fn load_cached(source: &SpecSource) -> Result<Arc<Catalog>, TestServerError> {
+        let key = match source {
+            SpecSource::Dir(dir) => {
+                SpecSource::Dir(dir.canonicalize().unwrap_or_else(|_| dir.clone()))
+            }
+            SpecSource::Pinned => SpecSource::Pinned,
+        };
         // Holding the lock while loading makes concurrent first users wait instead of
-        // loading the same directory twice.
+        // loading the same spec twice.
         let mut map = cache().lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = map.get(&key) {
             return Ok(c.clone());
@@ -48,13 +79,19 @@ impl Catalog {
         Ok(c)
     }
 
-    /// Loads `dir` without the cache.
-    pub fn load(dir: &Path) -> Result<Catalog, TestServerError> {
-        let docs = openapi_docs::read_dir(dir)?;
+    /// Loads `source` without the cache.
+    pub fn load(source: &SpecSource) -> Result<Catalog, TestServerError> {
+        let (docs, origin) = match source {
+            SpecSource::Pinned => (
+                openapi_docs::pinned()?,
+                PathBuf::from(openapi_docs::PINNED_LABEL),
+            ),
+            SpecSource::Dir(dir) => (openapi_docs::read_dir(dir)?, dir.clone()),
+        };
         let resources =
-            from_model::table_from_documents(dir, &docs).map_err(TestServerError::Spec)?;
+            from_model::table_from_documents(&origin, &docs).map_err(TestServerError::Spec)?;
         if resources.is_empty() {
-            return Err(TestServerError::SpecEmpty(dir.to_path_buf()));
+            return Err(TestServerError::SpecEmpty(origin));
         }
         Ok(Catalog {
             resources,
@@ -62,30 +99,4 @@ impl Catalog {
             crd_borrowed: OnceLock::new(),
         })
     }
-}
-
-/// The default spec directory: `KUBEGEN_SPEC_DIR`, else the pinned v1.36 spec next to the
-/// workspace (`../shared/openapi/v1.36/v3`).
-pub fn default_spec_dir() -> Result<PathBuf, TestServerError> {
-    if let Some(dir) = std::env::var_os("KUBEGEN_SPEC_DIR") {
-        let dir = PathBuf::from(dir);
-        if dir.is_dir() {
-            return Ok(dir);
-        }
-        return Err(TestServerError::SpecDirMissing(vec![dir]));
-    }
-    // The workspace root's sibling `shared/` (CARGO_MANIFEST_DIR/../../shared), or the
-    // nearest ancestor holding one (git worktrees live deeper than the main checkout).
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates: Vec<PathBuf> = manifest
-        .ancestors()
-        .skip(1)
-        .map(|a| a.join("shared/openapi/v1.36/v3"))
-        .collect();
-    for c in &candidates {
-        if c.is_dir() {
-            return Ok(c.clone());
-        }
-    }
-    Err(TestServerError::SpecDirMissing(candidates))
 }

@@ -53,27 +53,35 @@ fn index_path(file: &str) -> Option<String> {
     Some(stem.replace("__", "/"))
 }
 
-/// Reads every `*_openapi.json` of `dir`, sorted by index path.
+/// Every `*_openapi.json` (or `.json.gz`) of `dir`, sorted by index path.
 pub fn read_dir(dir: &Path) -> Result<Vec<OpenApiDoc>, TestServerError> {
-    let io = |source| TestServerError::SpecIo {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(path) = index_path(&file) else {
-            continue;
-        };
-        let bytes = std::fs::read(entry.path()).map_err(|source| TestServerError::SpecIo {
-            path: entry.path(),
-            source,
-        })?;
-        out.push(OpenApiDoc::new(path, file, Bytes::from(bytes)));
-    }
+    from_documents(kubegen_openapi::read_dir(dir)?, dir)
+}
+
+/// The documents of the pinned Kubernetes version, carried inside the crate.
+pub fn pinned() -> Result<Vec<OpenApiDoc>, TestServerError> {
+    from_documents(
+        kubegen_openapi::pinned().documents()?,
+        Path::new(PINNED_LABEL),
+    )
+}
+
+/// How the embedded spec is named in messages.
+pub const PINNED_LABEL: &str = "kubegen-openapi (pinned)";
+
+fn from_documents(
+    documents: Vec<kubegen_openapi::Document>,
+    origin: &Path,
+) -> Result<Vec<OpenApiDoc>, TestServerError> {
+    let mut out: Vec<OpenApiDoc> = documents
+        .into_iter()
+        .filter_map(|d| {
+            let path = index_path(&d.file)?;
+            Some(OpenApiDoc::new(path, d.file, Bytes::from(d.bytes)))
+        })
+        .collect();
     if out.is_empty() {
-        return Err(TestServerError::SpecEmpty(dir.to_path_buf()));
+        return Err(TestServerError::SpecEmpty(origin.to_path_buf()));
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)

@@ -22,7 +22,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::api::{self, State, INITIAL_NAMESPACES};
-use crate::catalog::{default_spec_dir, Catalog, ResourceTable};
+use crate::catalog::{Catalog, ResourceTable, SpecSource};
 use crate::error::TestServerError;
 use crate::faults::Faults;
 use crate::http::body::error as error_response;
@@ -101,7 +101,8 @@ impl TestServerBuilder {
         self
     }
 
-    /// The OpenAPI v3 spec directory to serve (default: `KUBEGEN_SPEC_DIR` or the pinned v1.36).
+    /// The OpenAPI v3 spec directory to serve (default: `KUBEGEN_SPEC_DIR`, else the pinned
+    /// Kubernetes version's spec that the crate carries).
     pub fn spec_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.spec_dir = Some(dir.into());
         self
@@ -148,11 +149,11 @@ impl TestServerBuilder {
 
     /// Loads the spec (cached per process), binds, and starts serving.
     pub async fn start(self) -> Result<TestServer, TestServerError> {
-        let dir = match &self.spec_dir {
-            Some(d) => d.clone(),
-            None => default_spec_dir()?,
+        let source = match &self.spec_dir {
+            Some(d) => SpecSource::Dir(d.clone()),
+            None => SpecSource::from_env()?,
         };
-        let catalog = Catalog::load_cached(&dir)?;
+        let catalog = Catalog::load_cached(&source)?;
         let (streams_epoch, _) = tokio::sync::watch::channel(0);
         let state = Arc::new(State {
             catalog,
