@@ -295,6 +295,11 @@ fn cli_missing_crd_file_is_named() {
     assert!(stderr.contains("no-such-crd.yaml"), "{stderr}");
 }
 
+fn widgets_crd() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/crd-build/crds/widgets.example.com.yaml")
+}
+
 #[test]
 fn cli_never_replaces_a_directory_it_did_not_generate() {
     let dir = tempfile::tempdir().unwrap();
@@ -302,9 +307,10 @@ fn cli_never_replaces_a_directory_it_did_not_generate() {
     std::fs::create_dir_all(&mine).unwrap();
     write(&mine, "Cargo.toml", "[package]\nname = \"mine\"\n");
     write(&mine, "notes.txt", "precious");
+    std::fs::copy(widgets_crd(), dir.path().join("widgets.yaml")).unwrap();
     let (ok, stderr) = kubegen(
         dir.path(),
-        &["generate", "--crd", "crd.yaml", "--out", "mine"],
+        &["generate", "--crd", "widgets.yaml", "--out", "mine"],
     );
     assert!(!ok);
     assert!(stderr.contains("refusing to replace"), "{stderr}");
@@ -317,9 +323,7 @@ fn cli_never_replaces_a_directory_it_did_not_generate() {
 #[test]
 fn cli_replaces_its_own_output_and_names_the_command_in_headers() {
     let dir = tempfile::tempdir().unwrap();
-    let crd = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/crd-build/crds/widgets.example.com.yaml");
-    std::fs::copy(&crd, dir.path().join("widgets.yaml")).unwrap();
+    std::fs::copy(widgets_crd(), dir.path().join("widgets.yaml")).unwrap();
     let args = ["generate", "--crd", "widgets.yaml", "--out", "out"];
     for _ in 0..2 {
         let (ok, stderr) = kubegen(dir.path(), &args);
