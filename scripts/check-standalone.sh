@@ -2,7 +2,8 @@
 # What a user who never clones us gets, checked from a directory outside the repository with
 # no `shared/` anywhere above it:
 #  1. every publishable crate packages and builds from its packaged files alone
-#     (`cargo package --workspace`, which verifies each one);
+#     (`cargo package`, which verifies each one, the unpublished ones resolving from each
+#     other);
 #  2. `kubegen` installed with `cargo install --path codegen` generates a supported version
 #     (`--kube-version v1.33`) and a CRD-only crate offline, and both compile against the
 #     runtime and kubegen-api (path overrides standing in for the registry);
@@ -27,8 +28,9 @@ done
 export CARGO_TARGET_DIR=$root/target
 
 if [[ $package == 1 ]]; then
-  echo "== cargo package --workspace (each crate built from its packaged files)"
-  (cd "$root" && cargo package --workspace --allow-dirty -q)
+  echo "== cargo package (each crate built from its packaged files)"
+  (cd "$root" && cargo package --allow-dirty -q -p kubegen-openapi -p kubegen-meta \
+    -p kubegen-runtime -p kubegen -p kubegen-api -p kubegen-testserver)
 fi
 
 echo "== cargo install --path codegen"
@@ -45,6 +47,7 @@ cd "$work"
 echo "== kubegen generate --kube-version v1.33"
 "$kubegen" generate --kube-version v1.33 --out v133 --crate-name kubegen-api-v1-33
 printf '\n%s\n' "$patch" >> v133/Cargo.toml
+cp "$root/Cargo.lock" v133/   # the workspace's versions: dependencies already built are reused
 cargo check -q --manifest-path v133/Cargo.toml --all-features
 echo "v1.33: $(find v133/src -name '*.rs' | wc -l) files, compiles"
 
@@ -52,6 +55,7 @@ echo "== kubegen generate --crd"
 cp "$root/fixtures/crds/certificates.cert-manager.io.yaml" .
 "$kubegen" generate --crd certificates.cert-manager.io.yaml --out certs --crate-name certs
 printf '\n%s\n' "$patch" >> certs/Cargo.toml
+cp "$root/Cargo.lock" certs/
 cargo check -q --manifest-path certs/Cargo.toml
 echo "CRD-only crate: compiles"
 
