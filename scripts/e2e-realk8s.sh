@@ -39,20 +39,21 @@ step "example get" cargo run -q -p kubegen-examples --example get -- pods -A
 
 # CRDs go in through the API as YAML, as `kubectl apply` sends them.
 api() {
-  curl -sS --fail-with-body --cacert "$state/pki/ca.crt" \
-    -H "Authorization: Bearer $(cat "$state/admin.token")" "$@"
+  curl -sS --cacert "$state/pki/ca.crt" -H "Authorization: Bearer $(cat "$state/admin.token")" "$@"
 }
 install_crds() {
   local f name
   for f in examples/crd-build/crds/*.yaml examples/fetch-generated/crds/*.yaml; do
+    local out
     out=$(api -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/yaml' \
       --data-binary "@$f" "$(server)/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
     [[ $out == 201 || $out == 409 ]] || { echo "installing $f: HTTP $out" >&2; return 1; }
   done
   for name in widgets.example.com $(grep -h '^  name:' examples/fetch-generated/crds/*.yaml | awk '{print $2}'); do
     for _ in $(seq 1 50); do
-      api "$(server)/apis/apiextensions.k8s.io/v1/customresourcedefinitions/$name" \
-        | grep -q '"type": *"Established"' && continue 2
+      local crd
+      crd=$(api "$(server)/apis/apiextensions.k8s.io/v1/customresourcedefinitions/$name")
+      grep -q '"type": *"Established"' <<<"$crd" && continue 2
       sleep 0.2
     done
     echo "CRD $name never became Established" >&2
