@@ -41,7 +41,11 @@ struct PlainEvent<K> {
 
 fn build_stream_bytes() -> Vec<u8> {
     let path = std::env::var("POD_JSON").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/bench/pod-realistic.json").to_owned()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/bench/pod-realistic.json"
+        )
+        .to_owned()
     });
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
     let mut pod: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -451,3 +451,96 @@ async fn alpn_picks_http2_only_with_the_feature() {
         assert_eq!(got.unwrap().metadata.name.as_deref(), Some("cm1"));
     }
 }
+
+/// Serves `tls_app` over TLS and `plain_app` over plain HTTP on the same loopback port (the
+/// first byte tells a TLS handshake apart), so `https://a:p` and `http://a:p` share an
+/// authority and differ only in scheme.
+async fn serve_both(tls_app: Router, plain_app: Router, config: rustls::ServerConfig) -> u16 {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto;
+    use hyper_util::service::TowerToHyperService;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, tls_app, plain_app) =
+                (acceptor.clone(), tls_app.clone(), plain_app.clone());
+            tokio::spawn(async move {
+                let mut first = [0u8; 1];
+                if tcp.peek(&mut first).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                let builder = auto::Builder::new(TokioExecutor::new());
+                if first[0] == 0x16 {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let service = TowerToHyperService::new(tls_app);
+                    let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+                } else {
+                    let service = TowerToHyperService::new(plain_app);
+                    let _ = builder.serve_connection(TokioIo::new(tcp), service).await;
+                }
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_redirect_from_https_to_http_carries_no_credentials() {
+    use kubegen_runtime::config::{AuthConfig, Secret};
+    let pki = Pki::new(&["127.0.0.1"]);
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let port_cell: Arc<std::sync::OnceLock<u16>> = Arc::default();
+    let to = port_cell.clone();
+    let tls_app = Router::new().route(
+        "/start",
+        get(move || {
+            let to = to.clone();
+            async move {
+                let port = to.get().copied().unwrap_or_default();
+                axum::response::Redirect::temporary(&format!("http://127.0.0.1:{port}/landed"))
+            }
+        }),
+    );
+    let record = seen.clone();
+    let plain_app = Router::new().route(
+        "/landed",
+        get(move |headers: axum::http::HeaderMap| {
+            let record = record.clone();
+            async move {
+                let auth = headers
+                    .get("authorization")
+                    .map(|v| v.to_str().unwrap_or("?").to_owned());
+                record.lock().unwrap().push(auth);
+                "{}"
+            }
+        }),
+    );
+    let port = serve_both(tls_app, plain_app, pki.server_config(false)).await;
+    port_cell.set(port).unwrap();
+    let mut c = config(&format!("https://127.0.0.1:{port}"));
+    c.tls.ca_pem = Some(pki.ca_pem.clone().into_bytes());
+    c.auth = AuthConfig::Token(Secret::from("s3cr3t-token"));
+    let client = Client::new(c).unwrap();
+    // Either outcome keeps the token: refused, or followed without it.
+    let _ = client.get().abs_path("/start").send().await;
+    // Nor does a header the caller set.
+    let _ = client
+        .get()
+        .abs_path("/start")
+        .header(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_static("Bearer caller-set"),
+        )
+        .send()
+        .await;
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.iter().all(Option::is_none),
+        "the token went over plain HTTP: {seen:?}"
+    );
+}

@@ -288,7 +288,7 @@ impl RequestBuilder {
             return Err(e);
         }
         let mut url = self.url()?;
-        let origin = url.authority().cloned();
+        let origin = url.clone();
         let inner = &self.client.inner;
         let mut verb = self.verb.clone();
         let mut body = self.body.clone();
@@ -308,12 +308,16 @@ impl RequestBuilder {
             if let (Some(ct), Some(_)) = (&self.content_type, &body) {
                 headers.insert(CONTENT_TYPE, ct.clone());
             }
+            // Credentials go to the configured server only: never to another host a
+            // redirect points at (Go drops them too), nor in clear text after a redirect
+            // from https to http on the same host.
+            let trusted = super::uri::same_origin(&url, &origin);
             for (name, value) in &self.headers {
-                headers.insert(name.clone(), value.clone());
+                if trusted || !is_credential_header(name) {
+                    headers.insert(name.clone(), value.clone());
+                }
             }
-            // Credentials go to the configured server only, never to another host a
-            // redirect points at (Go drops them too).
-            if url.authority() == origin.as_ref() {
+            if trusted {
                 if let Some(auth) = inner.auth.header().await? {
                     headers.insert(AUTHORIZATION, auth);
                 }
@@ -414,6 +418,15 @@ impl RequestBuilder {
             return Err(ApiError::from_response(&verb_s, &url_s, status.as_u16(), &body).into());
         }
     }
+}
+
+/// Headers a caller may set that carry credentials, dropped on a redirect to another
+/// origin (Go's list: `Authorization`, `WWW-Authenticate`, `Cookie`, `Cookie2`).
+fn is_credential_header(name: &HeaderName) -> bool {
+    name == AUTHORIZATION
+        || name == http::header::WWW_AUTHENTICATE
+        || name == http::header::COOKIE
+        || name.as_str() == "cookie2"
 }
 
 /// Redirects followed before giving up (Go's limit).
