@@ -5,6 +5,7 @@
 //! files, exec plugins) are described here and fetched by the `rest` layer when requests
 //! are sent.
 
+mod debug;
 mod error;
 pub mod exec;
 mod incluster;

@@ -17,8 +17,9 @@ use process::RunError;
 const V1: &str = "client.authentication.k8s.io/v1";
 const V1BETA1: &str = "client.authentication.k8s.io/v1beta1";
 
-/// An exec plugin as configured, plus what it may be told about the cluster.
-#[derive(Clone, Debug, PartialEq)]
+/// An exec plugin as configured, plus what it may be told about the cluster. `Debug`
+/// hides the plugin's arguments, environment values and the cluster details.
+#[derive(Clone, PartialEq)]
 pub struct ExecAuth {
     pub exec: ExecConfig,
     /// `spec.cluster` of `KUBERNETES_EXEC_INFO`, set when `provideClusterInfo` is true.
