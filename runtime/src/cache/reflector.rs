@@ -9,7 +9,10 @@
 //! `Retry-After`) and resumes. With `use_watch_list` it first tries one WatchList stream
 //! (`sendInitialEvents=true`), collecting the initial events until the bookmark annotated
 //! `k8s.io/initial-events-end` and replacing the store with them, and falls back to list +
-//! watch for good when the server does not support it. Optionally it asks the store to resync
+//! watch when the server does not support it (or a stream was too slow), trying WatchList
+//! again at a later relist (after a growing pause), so one slow stream does not switch it
+//! off for the life of the process. A server-chosen wait (`retryAfterSeconds`) is capped
+//! by the backoff's `max`, as the REST client caps `Retry-After`. Optionally it asks the store to resync
 //! periodically. Each [`State`] is named after what the loop waits for.
 
 use std::borrow::Cow;
@@ -87,7 +90,7 @@ pub struct ReflectorConfig {
     pub use_watch_list: bool,
     /// Ask the store to resync this often.
     pub resync_period: Option<Duration>,
-    /// Retry backoff.
+    /// Retry backoff; its `max` also caps a server's `retryAfterSeconds`.
     pub backoff: BackoffConfig,
     /// Watches ask the server to end them after a random time in `[min, 2 × min)`, so
     /// reconnects spread out.
@@ -114,6 +117,17 @@ impl Default for ReflectorConfig {
         }
     }
 }
+
+/// The pause before trying WatchList again after a fallback: 5 min doubling to 1 h.
+/// Failures are never forgotten by time alone (retries happen only at relists, which may be
+/// hours apart); a completed WatchList resets it.
+const WATCH_LIST_RETRY: BackoffConfig = BackoffConfig {
+    initial: Duration::from_secs(300),
+    max: Duration::from_secs(3600),
+    factor: 2.0,
+    jitter: 0.2,
+    reset_after: Duration::MAX,
+};
 
 /// What the reflector loop is waiting for.
 enum State<K> {
@@ -191,7 +205,10 @@ pub struct Reflector<K, L, S> {
     last_sync_rv: String,
     /// The last synced version is known to be expired: relist from the latest.
     rv_unavailable: bool,
-    use_watch_list: bool,
+    /// After a fallback to list + watch, WatchList is not tried again before this.
+    watch_list_paused_until: Option<Instant>,
+    /// Grows the pause after each fallback; reset by a WatchList that completes.
+    watch_list_backoff: Backoff,
     /// WatchList streams in a row that ended before their initial-events-end bookmark.
     watch_list_failures: u32,
     backoff: Backoff,
@@ -201,7 +218,7 @@ impl<K, L, S> fmt::Debug for Reflector<K, L, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reflector")
             .field("last_sync_rv", &self.last_sync_rv)
-            .field("use_watch_list", &self.use_watch_list)
+            .field("watch_list_paused_until", &self.watch_list_paused_until)
             .finish_non_exhaustive()
     }
 }
@@ -217,7 +234,8 @@ where
             resource: lister_watcher.resource_name(),
             lister_watcher,
             store,
-            use_watch_list: config.use_watch_list,
+            watch_list_paused_until: None,
+            watch_list_backoff: Backoff::new(WATCH_LIST_RETRY),
             backoff: Backoff::new(config.backoff),
             config,
             transform: None,
@@ -267,7 +285,7 @@ where
     }
 
     fn start_state(&self) -> State<K> {
-        if self.use_watch_list {
+        if self.watch_list_enabled() {
             State::OpeningWatchList
         } else {
             State::Listing {
@@ -275,6 +293,14 @@ where
                 continue_token: None,
             }
         }
+    }
+
+    /// WatchList is configured and not paused after a fallback.
+    fn watch_list_enabled(&self) -> bool {
+        self.config.use_watch_list
+            && self
+                .watch_list_paused_until
+                .is_none_or(|until| Instant::now() >= until)
     }
 
     fn fresh_list() -> State<K> {
@@ -351,7 +377,8 @@ where
         Some(u32::try_from(min + fastrand::u64(0..min)).unwrap_or(u32::MAX))
     }
 
-    /// Backs off before `then`, at least as long as a 429 asked.
+    /// Backs off before `then`, at least as long as a 429 asked (up to the backoff's max:
+    /// a server must not park the reflector for hours, nor overflow the clock).
     fn back_off(&mut self, err: &ListWatchError, then: State<K>) -> State<K> {
         let mut delay = self.backoff.next_delay();
         if let ListWatchError::TooManyRequests {
@@ -359,7 +386,7 @@ where
             ..
         } = err
         {
-            delay = delay.max(*at_least);
+            delay = delay.max((*at_least).min(self.config.backoff.max));
         }
         tracing::warn!(
             resource = %self.resource,
@@ -368,8 +395,9 @@ where
             then = then.name(),
             "list/watch failed; backing off"
         );
+        let now = Instant::now();
         State::BackingOff {
-            until: Instant::now() + delay,
+            until: now.checked_add(delay).unwrap_or(now),
             then: Box::new(then),
         }
     }
@@ -539,9 +567,13 @@ where
         }
     }
 
+    /// Lists now, and tries WatchList again at the first relist after a pause that grows
+    /// with each fallback.
     fn fall_back_to_list(&mut self, err: &ListWatchError) -> State<K> {
-        tracing::info!(resource = %self.resource, error = %err, "falling back to list + watch");
-        self.use_watch_list = false;
+        let pause = self.watch_list_backoff.next_delay();
+        self.watch_list_paused_until = Instant::now().checked_add(pause);
+        self.watch_list_failures = 0;
+        tracing::info!(resource = %self.resource, error = %err, retry_watch_list_after = ?pause, "falling back to list + watch");
         Self::fresh_list()
     }
 
@@ -614,6 +646,7 @@ where
                 self.set_resource_version(&resource_version);
                 self.rv_unavailable = false;
                 self.watch_list_failures = 0;
+                self.watch_list_backoff.reset();
                 self.backoff.reset();
                 return State::Watching {
                     stream,

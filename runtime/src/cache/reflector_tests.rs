@@ -169,7 +169,7 @@ async fn dropped_watch_backs_off_and_resumes_from_the_last_version() {
             false,
         ))
         .watch(ScriptedWatch::Fail(ListWatchError::TooManyRequests {
-            retry_after: Some(Duration::from_secs(40)),
+            retry_after: Some(Duration::from_secs(20)),
             message: "slow down".into(),
         }));
     let start = Instant::now();
@@ -177,9 +177,9 @@ async fn dropped_watch_backs_off_and_resumes_from_the_last_version() {
     assert_eq!(calls.len(), 4, "no relist: {calls:?}");
     assert_eq!(watch_rv(&calls[2]).0, "11");
     assert_eq!(watch_rv(&calls[3]).0, "11");
-    // One backoff after the drop (≥ 0.8 s), one of at least Retry-After (40 s).
+    // One backoff after the drop (≥ 0.8 s), one of at least Retry-After (20 s).
     assert!(
-        start.elapsed() >= Duration::from_millis(40_800),
+        start.elapsed() >= Duration::from_millis(20_800),
         "{:?}",
         start.elapsed()
     );
@@ -338,4 +338,60 @@ async fn silent_server_during_initial_events_means_no_watch_list() {
     assert!(matches!(calls[1], Call::List(_)));
     assert_eq!(ops, ["replace [ns/a@1] rv=9"]);
     assert!(start.elapsed() >= Duration::from_secs(10));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_huge_retry_after_is_capped_by_the_backoff_max() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![], "10", None)))
+        .watch(ScriptedWatch::Fail(ListWatchError::TooManyRequests {
+            retry_after: Some(Duration::from_secs(u64::MAX)),
+            message: "come back in a few billion years".into(),
+        }))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let start = Instant::now();
+    let (calls, _, _) = run(lw, list_watch_config(), 3).await;
+    assert_eq!(calls.len(), 3);
+    assert_eq!(watch_rv(&calls[2]).0, "10");
+    assert!(
+        start.elapsed() <= Duration::from_secs(31),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_list_is_tried_again_at_a_later_relist() {
+    let lw = ScriptedLw::default()
+        .watch(ScriptedWatch::Fail(ListWatchError::WatchListUnsupported {
+            message: "no initial-events-end bookmark after 10s".into(),
+        }))
+        .list(Ok(page(vec![], "9", None)))
+        // Long after the fallback, the watch's version expires: a relist is due.
+        .watch(ScriptedWatch::After(
+            Duration::from_secs(40 * 60),
+            Box::new(ScriptedWatch::Fail(gone())),
+        ))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let (calls, _, _) = run(lw, ReflectorConfig::default(), 4).await;
+    assert!(watch_rv(&calls[0]).1);
+    assert!(matches!(calls[1], Call::List(_)));
+    assert_eq!(watch_rv(&calls[2]), ("9", false));
+    assert!(
+        watch_rv(&calls[3]).1,
+        "WatchList tried again, not switched off for good: {calls:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_list_stays_paused_shortly_after_a_fallback() {
+    let lw = ScriptedLw::default()
+        .watch(ScriptedWatch::Fail(ListWatchError::WatchListUnsupported {
+            message: "sendInitialEvents is forbidden".into(),
+        }))
+        .list(Ok(page(vec![], "9", None)))
+        .watch(ScriptedWatch::Fail(gone()))
+        .list(Ok(page(vec![], "12", None)));
+    let (calls, _, _) = run(lw, ReflectorConfig::default(), 4).await;
+    assert!(matches!(calls[3], Call::List(_)), "{calls:?}");
 }
