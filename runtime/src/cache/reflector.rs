@@ -473,12 +473,19 @@ where
                 opened: Instant::now(),
                 events: 0,
             },
-            Err(err) if err.is_gone() => {
-                tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting");
-                self.start_state()
-            }
+            Err(err) if err.is_gone() => self.relist_after_gone(&err),
             Err(err) => self.back_off(&err, State::OpeningWatch),
         }
+    }
+
+    /// A watch's version expired (410): relist from the latest state. The last synced
+    /// version is marked unusable, so the relist asks for `resourceVersion=""` (paged)
+    /// instead of `resourceVersion=X&limit=N`, which the watch cache cannot serve and etcd
+    /// answers with a second 410 (client-go's `isLastSyncResourceVersionUnavailable`).
+    fn relist_after_gone(&mut self, err: &ListWatchError) -> State<K> {
+        tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting from the latest version");
+        self.rv_unavailable = true;
+        self.start_state()
     }
 
     async fn next_watch_event(
@@ -489,10 +496,7 @@ where
     ) -> State<K> {
         let event = match stream.next().await {
             Some(Ok(event)) => event,
-            Some(Err(err)) if err.is_gone() => {
-                tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting");
-                return self.start_state();
-            }
+            Some(Err(err)) if err.is_gone() => return self.relist_after_gone(&err),
             Some(Err(err)) => return self.back_off(&err, State::OpeningWatch),
             None if events == 0 && opened.elapsed() < Duration::from_secs(1) => {
                 let err = ListWatchError::other(
@@ -527,8 +531,7 @@ where
             WatchEvent::Error(status) => {
                 let err = ListWatchError::from_status(&status);
                 if err.is_gone() {
-                    tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting");
-                    return self.start_state();
+                    return self.relist_after_gone(&err);
                 }
                 return self.back_off(&err, State::OpeningWatch);
             }

@@ -113,28 +113,36 @@ async fn pages_then_watches_and_bookmarks_advance_the_version() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn gone_on_watch_relists_and_an_expired_list_version_lists_latest() {
+async fn gone_on_watch_relists_the_latest_state_in_pages_once() {
     let lw = ScriptedLw::default()
         .list(Ok(page(vec![obj("ns", "a", "1")], "10", None)))
         .watch(ScriptedWatch::Fail(gone()))
-        .list(Err(gone()))
         .list(Ok(page(vec![obj("ns", "b", "30")], "30", None)))
         .watch(ScriptedWatch::Events(vec![], true));
-    let (calls, ops, rv) = run(lw, list_watch_config(), 5).await;
+    let (calls, ops, rv) = run(lw, list_watch_config(), 4).await;
     assert_eq!(watch_rv(&calls[1]).0, "10");
+    // Not `resourceVersion=10&limit=500`: etcd would answer that with a second 410.
+    let relist = list_params(&calls[2]);
     assert_eq!(
-        list_params(&calls[2]).resource_version,
-        "10",
-        "relist not older than last sync"
+        (relist.resource_version.as_str(), relist.limit),
+        ("", Some(500)),
+        "expired: the latest state, paged"
     );
-    assert_eq!(
-        list_params(&calls[3]).resource_version,
-        "",
-        "expired: latest"
-    );
-    assert_eq!(watch_rv(&calls[4]).0, "30");
+    assert_eq!(watch_rv(&calls[3]).0, "30");
     assert_eq!(ops, ["replace [ns/a@1] rv=10", "replace [ns/b@30] rv=30"]);
     assert_eq!(rv, "30");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_expired_continue_token_relists_the_latest_state() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![obj("ns", "a", "1")], "10", Some("c1"))))
+        .list(Err(gone()))
+        .list(Ok(page(vec![], "20", None)));
+    let (calls, ops, _) = run(lw, list_watch_config(), 4).await;
+    assert_eq!(list_params(&calls[1]).continue_token.as_deref(), Some("c1"));
+    assert_eq!(list_params(&calls[2]).resource_version, "");
+    assert_eq!(ops, ["replace [] rv=20"]);
 }
 
 #[tokio::test(start_paused = true)]
@@ -152,7 +160,11 @@ async fn gone_error_event_mid_watch_relists() {
         ))
         .list(Ok(page(vec![], "20", None)));
     let (calls, ops, _) = run(lw, list_watch_config(), 4).await;
-    assert_eq!(list_params(&calls[2]).resource_version, "11");
+    assert_eq!(
+        list_params(&calls[2]).resource_version,
+        "",
+        "the latest, not 11"
+    );
     assert_eq!(watch_rv(&calls[3]).0, "20");
     assert_eq!(ops, ["replace [] rv=10", "add ns/a@11", "replace [] rv=20"]);
 }
