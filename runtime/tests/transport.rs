@@ -544,3 +544,100 @@ async fn a_redirect_from_https_to_http_carries_no_credentials() {
         "the token went over plain HTTP: {seen:?}"
     );
 }
+
+/// A server that reads each request and answers with `head` (and nothing when empty), then
+/// stays silent with the connection open.
+async fn silent_server(head: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = tcp.read(&mut buf).await;
+                let _ = tcp.write_all(head.as_bytes()).await;
+                std::future::pending::<()>().await;
+                drop(tcp);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Fails the test (instead of hanging it) when `f` takes longer than an hour of the
+/// paused clock.
+async fn within_an_hour<F: std::future::Future>(f: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(3600), f)
+        .await
+        .expect("still waiting after an hour")
+}
+
+fn default_config(url: &str) -> Config {
+    let mut c = Config::new(url.parse().unwrap());
+    c.rate_limit = None;
+    c
+}
+
+fn transport_kind(err: &kubegen_runtime::rest::Error) -> TransportErrorKind {
+    match err {
+        kubegen_runtime::rest::Error::Transport { source, .. } => source.kind(),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_list_nobody_answers_times_out_by_default() {
+    let url = silent_server("").await;
+    let client = Client::new(default_config(&url)).unwrap();
+    let started = tokio::time::Instant::now();
+    let list = ResourceClient::<ConfigMap>::namespaced(client, "default");
+    let list = list.list(&ListOptions::default());
+    let err = within_an_hour(list).await.unwrap_err();
+    assert_eq!(transport_kind(&err), TransportErrorKind::Timeout, "{err}");
+    assert!(started.elapsed() <= Duration::from_secs(301));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stalled_list_body_ends_with_a_stall_error() {
+    let url = silent_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{\"kind\":\"ConfigMapList\",",
+    )
+    .await;
+    let client = Client::new(default_config(&url)).unwrap();
+    let started = tokio::time::Instant::now();
+    let list = ResourceClient::<ConfigMap>::namespaced(client, "default");
+    let list = list.list(&ListOptions::default());
+    let err = within_an_hour(list).await.unwrap_err();
+    assert_eq!(transport_kind(&err), TransportErrorKind::Stalled, "{err}");
+    assert!(err.to_string().contains("stalled"), "{err}");
+    assert!(started.elapsed() <= Duration::from_secs(61));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_watch_ends_a_little_after_its_timeout_seconds_when_the_server_goes_quiet() {
+    use futures::StreamExt as _;
+    let url = silent_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+    )
+    .await;
+    let client = Client::new(default_config(&url)).unwrap();
+    let options = ListOptions {
+        timeout_seconds: Some(60),
+        ..ListOptions::default()
+    };
+    let started = tokio::time::Instant::now();
+    let mut events = ResourceClient::<ConfigMap>::namespaced(client, "default")
+        .watch(&options)
+        .await
+        .unwrap();
+    let end = within_an_hour(events.next()).await;
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(&end, Some(Err(e)) if transport_kind(e) == TransportErrorKind::Timeout),
+        "{end:?}"
+    );
+    assert!(
+        elapsed >= Duration::from_secs(60) && elapsed <= Duration::from_secs(70),
+        "{elapsed:?}"
+    );
+}

@@ -46,6 +46,7 @@
 mod auth;
 mod client;
 mod connector;
+mod deadline;
 mod error;
 mod options;
 mod patch;
