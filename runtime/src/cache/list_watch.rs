@@ -105,6 +105,16 @@ pub enum ListWatchError {
     /// The server rejected or ignored `sendInitialEvents`; use list + watch.
     #[error("the server does not support watch-list (sendInitialEvents): {message}")]
     WatchListUnsupported { message: String },
+    /// One object the watched type cannot decode (the rest of the stream is fine): skip it,
+    /// resuming after its `resource_version`, and keep its last good state.
+    #[error("skipped {key} (resourceVersion {}): it does not decode: {source}", resource_version.as_deref().unwrap_or("?"))]
+    UndecodableObject {
+        /// `namespace/name` of the object.
+        key: String,
+        resource_version: Option<String>,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Anything else (connection, decoding, 5xx, …): back off and retry.
     #[error("list/watch failed: {0}")]
     Other(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -31,6 +31,7 @@ use super::list_watch::{
     ListParams, ListWatchError, ListerWatcher, WatchEvent, WatchParams, WatchStream,
 };
 use super::store::{object_key, Store};
+use super::watch_errors::{ErrorReport, WatchErrorHandler};
 use crate::meta::Object;
 
 /// Where a reflector puts what it sees (a [`DeltaFifo`] for informers, or a plain [`Store`]).
@@ -168,10 +169,11 @@ impl<K> State<K> {
     }
 }
 
-/// Shared view of a reflector's progress.
+/// Shared view of a reflector's progress and of the errors it met.
 #[derive(Debug, Clone, Default)]
 pub struct ReflectorStatus {
     last_sync_resource_version: Arc<Mutex<String>>,
+    errors: Arc<ErrorReport>,
 }
 
 impl ReflectorStatus {
@@ -181,6 +183,27 @@ impl ReflectorStatus {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Calls `handler` with every list or watch error from now on (client-go's
+    /// `SetWatchErrorHandler`); replaces an earlier handler.
+    pub fn set_error_handler(&self, handler: impl Fn(&ListWatchError) + Send + Sync + 'static) {
+        let handler: WatchErrorHandler = Arc::new(handler);
+        self.errors.set_handler(handler);
+    }
+
+    /// How many list or watch errors the reflector has met.
+    pub fn error_count(&self) -> u64 {
+        self.errors.errors()
+    }
+
+    /// How many watch events were skipped because their object did not decode.
+    pub fn skipped_objects(&self) -> u64 {
+        self.errors.skipped_objects()
+    }
+
+    fn report(&self, err: &ListWatchError) {
+        self.errors.report(err);
     }
 
     fn set(&self, rv: &str) {
@@ -395,6 +418,7 @@ where
             then = then.name(),
             "list/watch failed; backing off"
         );
+        self.status.report(err);
         let now = Instant::now();
         State::BackingOff {
             until: now.checked_add(delay).unwrap_or(now),
@@ -484,8 +508,23 @@ where
     /// answers with a second 410 (client-go's `isLastSyncResourceVersionUnavailable`).
     fn relist_after_gone(&mut self, err: &ListWatchError) -> State<K> {
         tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting from the latest version");
+        self.status.report(err);
         self.rv_unavailable = true;
         self.start_state()
+    }
+
+    /// One object did not decode: skip it (its last good state stays in the store) and
+    /// resume after its version, so a re-watch is not served the same event for ever.
+    fn skip_undecodable(&mut self, err: &ListWatchError) {
+        tracing::error!(resource = %self.resource, error = %err, "skipping an object that does not decode");
+        self.status.report(err);
+        if let ListWatchError::UndecodableObject {
+            resource_version: Some(rv),
+            ..
+        } = err
+        {
+            self.set_resource_version(rv);
+        }
     }
 
     async fn next_watch_event(
@@ -497,6 +536,14 @@ where
         let event = match stream.next().await {
             Some(Ok(event)) => event,
             Some(Err(err)) if err.is_gone() => return self.relist_after_gone(&err),
+            Some(Err(err @ ListWatchError::UndecodableObject { .. })) => {
+                self.skip_undecodable(&err);
+                return State::Watching {
+                    stream,
+                    opened,
+                    events: events + 1,
+                };
+            }
             Some(Err(err)) => return self.back_off(&err, State::OpeningWatch),
             None if events == 0 && opened.elapsed() < Duration::from_secs(1) => {
                 let err = ListWatchError::other(
@@ -618,6 +665,12 @@ where
         };
         let event = match next {
             Some(Ok(event)) => event,
+            Some(Err(err @ ListWatchError::UndecodableObject { .. })) => {
+                // The initial state goes on without it (it has no good state to keep).
+                tracing::error!(resource = %self.resource, error = %err, "skipping an object that does not decode");
+                self.status.report(&err);
+                return State::ReceivingInitialEvents { stream, items };
+            }
             Some(Err(err)) => return self.watch_list_interrupted(err),
             None => {
                 let err = ListWatchError::other(

@@ -407,3 +407,79 @@ async fn watch_list_stays_paused_shortly_after_a_fallback() {
     let (calls, _, _) = run(lw, ReflectorConfig::default(), 4).await;
     assert!(matches!(calls[3], Call::List(_)), "{calls:?}");
 }
+
+fn undecodable(key: &str, rv: &str) -> ListWatchError {
+    ListWatchError::UndecodableObject {
+        key: key.into(),
+        resource_version: Some(rv.into()),
+        source: "invalid type: integer `5`, expected a string".into(),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_undecodable_object_is_skipped_and_reported_not_rewatched() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![obj("ns", "a", "1")], "10", None)))
+        .watch(ScriptedWatch::Events(
+            vec![
+                Err(undecodable("ns/a", "11")),
+                Ok(WatchEvent::Added(obj("ns", "b", "12"))),
+            ],
+            false,
+        ))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let store = Arc::new(RecordingStore::default());
+    let reflector = Reflector::new(lw, store.clone(), list_watch_config());
+    let status = reflector.status();
+    let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let record = seen.clone();
+    status.set_error_handler(move |err| record.lock().unwrap().push(err.to_string()));
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(reflector.run(cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    cancel.cancel();
+    task.await.unwrap();
+    let ops = store.ops.lock().unwrap().clone();
+    // a keeps its last good state; b, after the bad event, arrives.
+    assert_eq!(ops, ["replace [ns/a@1] rv=10", "add ns/b@12"]);
+    assert_eq!(status.skipped_objects(), 1);
+    assert_eq!(status.error_count(), 1);
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.len() == 1 && seen[0].contains("ns/a"),
+        "handler saw {seen:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rewatch_after_a_skipped_object_resumes_after_it() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![], "10", None)))
+        .watch(ScriptedWatch::Events(
+            vec![Err(undecodable("ns/a", "11")), Ok(bookmark("11"))],
+            false,
+        ))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let (calls, _, rv) = run(lw, list_watch_config(), 3).await;
+    assert_eq!(watch_rv(&calls[2]).0, "11", "not from 10 again: {calls:?}");
+    assert_eq!(rv, "11");
+}
+
+#[tokio::test(start_paused = true)]
+async fn list_and_watch_errors_reach_the_error_handler() {
+    let lw = ScriptedLw::default()
+        .list(Err(ListWatchError::other("connection refused")))
+        .list(Ok(page(vec![], "5", None)))
+        .watch(ScriptedWatch::Fail(gone()))
+        .list(Ok(page(vec![], "6", None)));
+    let store = Arc::new(RecordingStore::default());
+    let reflector = Reflector::new(lw, store, list_watch_config());
+    let status = reflector.status();
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(reflector.run(cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    cancel.cancel();
+    task.await.unwrap();
+    assert_eq!(status.error_count(), 2, "the refused list and the 410");
+    assert_eq!(status.skipped_objects(), 0);
+}

@@ -85,8 +85,15 @@ fn non_empty(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
 
-/// Classifies a REST error for the reflector.
-fn classify(err: rest::Error, watch_list: bool) -> ListWatchError {
+/// Classifies a REST error for the reflector (also the dynamic informer's).
+pub(crate) fn classify(err: rest::Error, watch_list: bool) -> ListWatchError {
+    if let rest::Error::UndecodableEvent(event) = err {
+        return ListWatchError::UndecodableObject {
+            key: event.key(),
+            resource_version: event.resource_version.clone(),
+            source: event,
+        };
+    }
     if let Some(api) = err.api() {
         if api.is_gone() {
             return ListWatchError::Gone {

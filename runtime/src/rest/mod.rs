@@ -58,6 +58,7 @@ mod resource_client;
 mod response;
 mod retry;
 mod tls;
+mod undecodable;
 mod uri;
 mod warning;
 mod watch;
@@ -73,6 +74,7 @@ pub use query::query_pairs;
 pub use request::{ByteStream, JsonFuture, RequestBuilder, WatchFuture};
 pub use resource_client::{ObjectOrStatus, ResourceClient, DEFAULT_PAGE_SIZE};
 pub use response::Response;
+pub use undecodable::UndecodableEvent;
 pub use watch::{decode_event, Bookmark, WatchEvent, WatchStream};
 
 pub use http::{Method, Uri};
