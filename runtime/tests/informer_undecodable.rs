@@ -135,5 +135,36 @@ async fn an_undecodable_object_is_skipped_and_the_informer_goes_on() {
     );
     informer.shutdown();
     let _ = task.await;
+
+    // Informers started now meet the bad object in their first list (or WatchList): they
+    // sync without it, and report it.
+    for use_watch_list in [false, true] {
+        let mut options = InformerOptions::default();
+        options.reflector.use_watch_list = use_watch_list;
+        let late = SharedIndexInformer::new(
+            RestListerWatcher::<DigitsMap>::new(&client, &list_options(&ns)),
+            options,
+        );
+        let task = late.start();
+        let synced =
+            tokio::time::timeout(Duration::from_secs(20), late.wait_for_cache_sync()).await;
+        assert_eq!(
+            synced.ok(),
+            Some(true),
+            "watch list {use_watch_list}: never synced"
+        );
+        assert_eq!(value_of(&late, &format!("{ns}/b")).as_deref(), Some("2"));
+        assert_eq!(value_of(&late, &format!("{ns}/a")), None);
+        assert_eq!(late.reflector_status().skipped_objects(), 1);
+        late.shutdown();
+        let _ = task.await;
+    }
     env.finish().await;
+}
+
+fn list_options(ns: &str) -> ListWatchOptions {
+    ListWatchOptions {
+        namespace: Some(ns.to_owned()),
+        ..ListWatchOptions::default()
+    }
 }

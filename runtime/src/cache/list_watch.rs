@@ -66,6 +66,30 @@ pub struct ListPage<K> {
     pub resource_version: String,
     /// `metadata.continue`, when more pages follow.
     pub continue_token: Option<String>,
+    /// Items left out because they did not decode; the reflector reports each and keeps
+    /// its last good state.
+    pub skipped: Vec<SkippedObject>,
+}
+
+/// A list item a lister-watcher left out because it did not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedObject {
+    /// `namespace/name`.
+    pub key: String,
+    pub resource_version: Option<String>,
+    /// Why it did not decode.
+    pub reason: String,
+}
+
+impl SkippedObject {
+    /// As the error the reflector reports.
+    pub fn to_error(&self) -> ListWatchError {
+        ListWatchError::UndecodableObject {
+            key: self.key.clone(),
+            resource_version: self.resource_version.clone(),
+            source: self.reason.clone().into(),
+        }
+    }
 }
 
 /// The annotation that marks the end of a WatchList's initial events on a bookmark.

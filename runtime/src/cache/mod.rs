@@ -64,7 +64,7 @@ pub use handler::{EventHandler, EventHandlerFns, Notification};
 pub use index::{index_func, namespace_index_func, IndexFunc, Indexers, NAMESPACE_INDEX};
 pub use list_watch::{
     ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher, ListerWatcherFor,
-    WatchEvent, WatchParams, WatchStream, INITIAL_EVENTS_END_ANNOTATION,
+    SkippedObject, WatchEvent, WatchParams, WatchStream, INITIAL_EVENTS_END_ANNOTATION,
 };
 pub use lister::{Lister, NamespaceLister};
 pub use processor::HandlerRegistration;

@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 use super::backoff::{Backoff, BackoffConfig};
 use super::delta_fifo::DeltaFifo;
 use super::list_watch::{
-    ListParams, ListWatchError, ListerWatcher, WatchEvent, WatchParams, WatchStream,
+    ListParams, ListWatchError, ListerWatcher, SkippedObject, WatchEvent, WatchParams, WatchStream,
 };
 use super::store::{object_key, Store};
 use super::watch_errors::{ErrorReport, WatchErrorHandler};
@@ -43,6 +43,12 @@ pub trait ReflectorStore<K>: Send + Sync + 'static {
     fn replace(&self, objects: Vec<Arc<K>>, resource_version: &str);
     /// Re-deliver every known object (periodic resync).
     fn resync(&self);
+    /// The stored state of `key`, kept through a relist whose page left that object out
+    /// because it did not decode. `None` (the default) lets the relist drop it.
+    fn last_known(&self, key: &str) -> Option<Arc<K>> {
+        let _ = key;
+        None
+    }
 }
 
 impl<K: Object + Send + Sync + 'static> ReflectorStore<K> for DeltaFifo<K> {
@@ -61,6 +67,9 @@ impl<K: Object + Send + Sync + 'static> ReflectorStore<K> for DeltaFifo<K> {
     fn resync(&self) {
         DeltaFifo::resync(self);
     }
+    fn last_known(&self, key: &str) -> Option<Arc<K>> {
+        self.known_object(key)
+    }
 }
 
 impl<K: Object + Send + Sync + 'static> ReflectorStore<K> for Store<K> {
@@ -77,6 +86,9 @@ impl<K: Object + Send + Sync + 'static> ReflectorStore<K> for Store<K> {
         Store::replace(self, objects);
     }
     fn resync(&self) {}
+    fn last_known(&self, key: &str) -> Option<Arc<K>> {
+        self.get_by_key(key)
+    }
 }
 
 /// Changes each object in place before it is stored (e.g. drop `managedFields`).
@@ -449,6 +461,9 @@ where
                 for obj in page.items {
                     items.push(self.prepare(obj));
                 }
+                for skipped in &page.skipped {
+                    items.extend(self.keep_undecodable(skipped));
+                }
                 match page.continue_token.filter(|t| !t.is_empty()) {
                     Some(token) => State::Listing {
                         items,
@@ -511,6 +526,15 @@ where
         self.status.report(err);
         self.rv_unavailable = true;
         self.start_state()
+    }
+
+    /// A list item did not decode: report it, and give its last good state to keep (a
+    /// relist must not delete an object only because this build cannot read its new form).
+    fn keep_undecodable(&self, skipped: &SkippedObject) -> Option<Arc<K>> {
+        let err = skipped.to_error();
+        tracing::error!(resource = %self.resource, error = %err, "listed an object that does not decode; keeping its last good state");
+        self.status.report(&err);
+        self.store.last_known(&skipped.key)
     }
 
     /// One object did not decode: skip it (its last good state stays in the store) and

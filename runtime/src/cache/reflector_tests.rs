@@ -483,3 +483,43 @@ async fn list_and_watch_errors_reach_the_error_handler() {
     assert_eq!(status.error_count(), 2, "the refused list and the 410");
     assert_eq!(status.skipped_objects(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_relist_keeps_the_last_good_state_of_an_item_that_does_not_decode() {
+    use super::list_watch::SkippedObject;
+    use super::store::Store;
+    let mut relisted = page(vec![obj("ns", "b", "5")], "20", None);
+    relisted.skipped.push(SkippedObject {
+        key: "ns/a".into(),
+        resource_version: Some("15".into()),
+        reason: "unknown variant `Maybe`".into(),
+    });
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![obj("ns", "a", "1")], "10", None)))
+        .watch(ScriptedWatch::Fail(gone()))
+        .list(Ok(relisted))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let store: Store<super::testing::TestObj> = Store::new();
+    let reflector = Reflector::new(lw, Arc::new(store.clone()), list_watch_config());
+    let status = reflector.status();
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(reflector.run(cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    cancel.cancel();
+    task.await.unwrap();
+    let mut keys: Vec<_> = store
+        .list()
+        .iter()
+        .map(|o| {
+            let m = &o.metadata;
+            format!(
+                "{}@{}",
+                m.name.as_deref().unwrap_or_default(),
+                m.resource_version.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["a@1", "b@5"]);
+    assert_eq!(status.skipped_objects(), 1);
+}

@@ -109,6 +109,7 @@ pub(crate) fn page(items: Vec<TestObj>, rv: &str, next: Option<&str>) -> ListPag
         items,
         resource_version: rv.to_string(),
         continue_token: next.map(str::to_string),
+        skipped: Vec::new(),
     }
 }
 

@@ -92,6 +92,7 @@ impl ListerWatcher<DynamicObject> for DynamicListerWatcher {
             items: list.items,
             resource_version: list.metadata.resource_version.unwrap_or_default(),
             continue_token: list.metadata.continue_.filter(|c| !c.is_empty()),
+            skipped: Vec::new(),
         })
     }
 

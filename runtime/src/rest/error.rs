@@ -33,7 +33,7 @@ pub enum Error {
     },
     /// A watch event whose object the watched type rejects; the stream goes on after it.
     #[error(transparent)]
-    UndecodableEvent(Box<super::undecodable::UndecodableEvent>),
+    UndecodableObject(Box<super::undecodable::UndecodableObject>),
     /// A watch line exceeded the configured bound.
     #[error("watch {url}: an event is longer than the limit of {limit} bytes")]
     EventTooLarge { url: String, limit: usize },

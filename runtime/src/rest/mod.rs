@@ -48,6 +48,7 @@ mod client;
 mod connector;
 mod deadline;
 mod error;
+mod lenient_list;
 mod options;
 mod patch;
 mod proxy;
@@ -74,7 +75,7 @@ pub use query::query_pairs;
 pub use request::{ByteStream, JsonFuture, RequestBuilder, WatchFuture};
 pub use resource_client::{ObjectOrStatus, ResourceClient, DEFAULT_PAGE_SIZE};
 pub use response::Response;
-pub use undecodable::UndecodableEvent;
+pub use undecodable::UndecodableObject;
 pub use watch::{decode_event, Bookmark, WatchEvent, WatchStream};
 
 pub use http::{Method, Uri};

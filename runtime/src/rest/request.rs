@@ -241,6 +241,17 @@ impl RequestBuilder {
         }
     }
 
+    /// Sends the request and decodes a JSON list, leaving out (and describing) the items
+    /// `T` rejects instead of failing the whole page.
+    pub(crate) async fn json_list_skipping_undecodable<T: DeserializeOwned>(
+        self,
+    ) -> Result<(crate::meta::List<T>, Vec<super::UndecodableObject>)> {
+        let body = self.json_body_bytes().await?;
+        crate::meta::sharing::decode_shared_if(body.shared, || {
+            super::lenient_list::decode_list(&body.bytes, body.verb.as_str(), &body.url)
+        })
+    }
+
     /// The sending half of [`Self::json`], apart from the decoding so it is compiled once
     /// rather than once per decoded type.
     async fn json_body_bytes(self) -> Result<JsonBody> {

@@ -23,7 +23,7 @@ use serde_json::value::RawValue;
 
 use super::error::{ApiError, Error, Result};
 use super::request::ByteStream;
-use super::undecodable::UndecodableEvent;
+use super::undecodable::UndecodableObject;
 use crate::meta::serde_impl::object_serde;
 use crate::meta::{Object, Status};
 
@@ -566,14 +566,14 @@ impl EventFramer {
         }
     }
 
-    /// The error of a line that did not decode: an [`UndecodableEvent`] naming the object
+    /// The error of a line that did not decode: an [`UndecodableObject`] naming the object
     /// when the line is a JSON event the watched type rejects, else a plain decode error.
     fn decode_error(&self, source: serde_json::Error, line: &[u8]) -> Error {
         if !source.is_data() {
             return self.plain_decode_error_from(source);
         }
-        match UndecodableEvent::from_line(line, &self.url, source) {
-            Ok(event) => Error::UndecodableEvent(Box::new(event)),
+        match UndecodableObject::from_line(line, &self.url, source) {
+            Ok(event) => Error::UndecodableObject(Box::new(event)),
             Err(source) => self.plain_decode_error_from(source),
         }
     }
