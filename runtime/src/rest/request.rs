@@ -343,8 +343,10 @@ impl RequestBuilder {
                     headers.insert(name.clone(), value.clone());
                 }
             }
+            let mut sent_auth = None;
             if trusted {
                 if let Some(auth) = inner.auth.header().await? {
+                    sent_auth = Some(auth.clone());
                     headers.insert(AUTHORIZATION, auth);
                 }
             }
@@ -424,7 +426,7 @@ impl RequestBuilder {
             }
             if status == StatusCode::UNAUTHORIZED
                 && !refreshed_auth
-                && inner.auth.invalidate().await
+                && inner.auth.invalidate(sent_auth.as_ref()).await
             {
                 refreshed_auth = true;
                 tracing::debug!(verb = %verb_s, url = %url_s, "401: refreshing the credential and retrying once");
