@@ -67,6 +67,7 @@ impl ListerWatcher<Widget> for Source {
             items: self.initial.clone(),
             resource_version: "10".into(),
             continue_token: None,
+            skipped: Vec::new(),
         })
     }
 

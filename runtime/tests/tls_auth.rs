@@ -399,3 +399,41 @@ async fn failing_exec_plugin_is_an_auth_error() {
     );
     assert!(err.to_string().contains("plugin.sh"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_401s_run_the_exec_plugin_once() {
+    let pki = Pki::new(&["127.0.0.1"]);
+    // The plugin's first token is rejected; its second is accepted.
+    let accepted = tokens(&["Bearer tok-2"]);
+    let server = serve_https(app(accepted, Default::default()), pki.server_config(false)).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_plugin(dir.path(), "");
+    let kubeconfig = exec_kubeconfig(
+        dir.path(),
+        &server.url(),
+        &pki.ca_pem,
+        "client.authentication.k8s.io/v1",
+    );
+    let config = Config::from_kubeconfig_file(&kubeconfig, Overrides::default()).unwrap();
+    let client = Client::new(Config {
+        rate_limit: None,
+        ..config
+    })
+    .unwrap();
+    let cms = ResourceClient::<ConfigMap>::namespaced(client, "default");
+    // Sixteen requests share the first token, and all get a 401 with it.
+    let requests: Vec<_> = (0..16)
+        .map(|i| {
+            let cms = cms.clone();
+            tokio::spawn(async move { cms.get(&format!("cm-{i}"), &GetOptions::default()).await })
+        })
+        .collect();
+    for r in requests {
+        r.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        runs(dir.path()),
+        2,
+        "one run for the first token, one refresh for all the 401s"
+    );
+}

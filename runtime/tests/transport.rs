@@ -451,3 +451,193 @@ async fn alpn_picks_http2_only_with_the_feature() {
         assert_eq!(got.unwrap().metadata.name.as_deref(), Some("cm1"));
     }
 }
+
+/// Serves `tls_app` over TLS and `plain_app` over plain HTTP on the same loopback port (the
+/// first byte tells a TLS handshake apart), so `https://a:p` and `http://a:p` share an
+/// authority and differ only in scheme.
+async fn serve_both(tls_app: Router, plain_app: Router, config: rustls::ServerConfig) -> u16 {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto;
+    use hyper_util::service::TowerToHyperService;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, tls_app, plain_app) =
+                (acceptor.clone(), tls_app.clone(), plain_app.clone());
+            tokio::spawn(async move {
+                let mut first = [0u8; 1];
+                if tcp.peek(&mut first).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                let builder = auto::Builder::new(TokioExecutor::new());
+                if first[0] == 0x16 {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let service = TowerToHyperService::new(tls_app);
+                    let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+                } else {
+                    let service = TowerToHyperService::new(plain_app);
+                    let _ = builder.serve_connection(TokioIo::new(tcp), service).await;
+                }
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_redirect_from_https_to_http_carries_no_credentials() {
+    use kubegen_runtime::config::{AuthConfig, Secret};
+    let pki = Pki::new(&["127.0.0.1"]);
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let port_cell: Arc<std::sync::OnceLock<u16>> = Arc::default();
+    let to = port_cell.clone();
+    let tls_app = Router::new().route(
+        "/start",
+        get(move || {
+            let to = to.clone();
+            async move {
+                let port = to.get().copied().unwrap_or_default();
+                axum::response::Redirect::temporary(&format!("http://127.0.0.1:{port}/landed"))
+            }
+        }),
+    );
+    let record = seen.clone();
+    let plain_app = Router::new().route(
+        "/landed",
+        get(move |headers: axum::http::HeaderMap| {
+            let record = record.clone();
+            async move {
+                let auth = headers
+                    .get("authorization")
+                    .map(|v| v.to_str().unwrap_or("?").to_owned());
+                record.lock().unwrap().push(auth);
+                "{}"
+            }
+        }),
+    );
+    let port = serve_both(tls_app, plain_app, pki.server_config(false)).await;
+    port_cell.set(port).unwrap();
+    let mut c = config(&format!("https://127.0.0.1:{port}"));
+    c.tls.ca_pem = Some(pki.ca_pem.clone().into_bytes());
+    c.auth = AuthConfig::Token(Secret::from("s3cr3t-token"));
+    let client = Client::new(c).unwrap();
+    // Either outcome keeps the token: refused, or followed without it.
+    let _ = client.get().abs_path("/start").send().await;
+    // Nor does a header the caller set.
+    let _ = client
+        .get()
+        .abs_path("/start")
+        .header(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_static("Bearer caller-set"),
+        )
+        .send()
+        .await;
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.iter().all(Option::is_none),
+        "the token went over plain HTTP: {seen:?}"
+    );
+}
+
+/// A server that reads each request and answers with `head` (and nothing when empty), then
+/// stays silent with the connection open.
+async fn silent_server(head: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = tcp.read(&mut buf).await;
+                let _ = tcp.write_all(head.as_bytes()).await;
+                std::future::pending::<()>().await;
+                drop(tcp);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Fails the test (instead of hanging it) when `f` takes longer than an hour of the
+/// paused clock.
+async fn within_an_hour<F: std::future::Future>(f: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(3600), f)
+        .await
+        .expect("still waiting after an hour")
+}
+
+fn default_config(url: &str) -> Config {
+    let mut c = Config::new(url.parse().unwrap());
+    c.rate_limit = None;
+    c
+}
+
+fn transport_kind(err: &kubegen_runtime::rest::Error) -> TransportErrorKind {
+    match err {
+        kubegen_runtime::rest::Error::Transport { source, .. } => source.kind(),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_list_nobody_answers_times_out_by_default() {
+    let url = silent_server("").await;
+    let client = Client::new(default_config(&url)).unwrap();
+    let started = tokio::time::Instant::now();
+    let list = ResourceClient::<ConfigMap>::namespaced(client, "default");
+    let list = list.list(&ListOptions::default());
+    let err = within_an_hour(list).await.unwrap_err();
+    assert_eq!(transport_kind(&err), TransportErrorKind::Timeout, "{err}");
+    assert!(started.elapsed() <= Duration::from_secs(301));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stalled_list_body_ends_with_a_stall_error() {
+    let url = silent_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{\"kind\":\"ConfigMapList\",",
+    )
+    .await;
+    let client = Client::new(default_config(&url)).unwrap();
+    let started = tokio::time::Instant::now();
+    let list = ResourceClient::<ConfigMap>::namespaced(client, "default");
+    let list = list.list(&ListOptions::default());
+    let err = within_an_hour(list).await.unwrap_err();
+    assert_eq!(transport_kind(&err), TransportErrorKind::Stalled, "{err}");
+    assert!(err.to_string().contains("stalled"), "{err}");
+    assert!(started.elapsed() <= Duration::from_secs(61));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_watch_ends_a_little_after_its_timeout_seconds_when_the_server_goes_quiet() {
+    use futures::StreamExt as _;
+    let url = silent_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+    )
+    .await;
+    let client = Client::new(default_config(&url)).unwrap();
+    let options = ListOptions {
+        timeout_seconds: Some(60),
+        ..ListOptions::default()
+    };
+    let started = tokio::time::Instant::now();
+    let mut events = ResourceClient::<ConfigMap>::namespaced(client, "default")
+        .watch(&options)
+        .await
+        .unwrap();
+    let end = within_an_hour(events.next()).await;
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(&end, Some(Err(e)) if transport_kind(e) == TransportErrorKind::Timeout),
+        "{end:?}"
+    );
+    assert!(
+        elapsed >= Duration::from_secs(60) && elapsed <= Duration::from_secs(70),
+        "{elapsed:?}"
+    );
+}

@@ -217,6 +217,11 @@ impl<K: Object + Send + Sync + 'static> DeltaFifo<K> {
         }
     }
 
+    /// The consumer's stored state of `key` (none without a known-objects store).
+    pub(crate) fn known_object(&self, key: &str) -> Option<Arc<K>> {
+        self.shared.known.as_ref()?.get_by_key(key)
+    }
+
     /// Queues an `Added` delta.
     pub fn add(&self, obj: Arc<K>) {
         self.enqueue_one(Delta::Added(obj));

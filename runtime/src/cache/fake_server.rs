@@ -218,6 +218,7 @@ impl ListerWatcher<TestObj> for FakeServer {
             items,
             resource_version: state.rv.to_string(),
             continue_token: (end < state.objects.len()).then(|| format!("{}:{end}", state.rv)),
+            skipped: Vec::new(),
         })
     }
 

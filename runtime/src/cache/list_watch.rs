@@ -66,6 +66,30 @@ pub struct ListPage<K> {
     pub resource_version: String,
     /// `metadata.continue`, when more pages follow.
     pub continue_token: Option<String>,
+    /// Items left out because they did not decode; the reflector reports each and keeps
+    /// its last good state.
+    pub skipped: Vec<SkippedObject>,
+}
+
+/// A list item a lister-watcher left out because it did not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedObject {
+    /// `namespace/name`.
+    pub key: String,
+    pub resource_version: Option<String>,
+    /// Why it did not decode.
+    pub reason: String,
+}
+
+impl SkippedObject {
+    /// As the error the reflector reports.
+    pub fn to_error(&self) -> ListWatchError {
+        ListWatchError::UndecodableObject {
+            key: self.key.clone(),
+            resource_version: self.resource_version.clone(),
+            source: self.reason.clone().into(),
+        }
+    }
 }
 
 /// The annotation that marks the end of a WatchList's initial events on a bookmark.
@@ -105,6 +129,16 @@ pub enum ListWatchError {
     /// The server rejected or ignored `sendInitialEvents`; use list + watch.
     #[error("the server does not support watch-list (sendInitialEvents): {message}")]
     WatchListUnsupported { message: String },
+    /// One object the watched type cannot decode (the rest of the stream is fine): skip it,
+    /// resuming after its `resource_version`, and keep its last good state.
+    #[error("skipped {key} (resourceVersion {}): it does not decode: {source}", resource_version.as_deref().unwrap_or("?"))]
+    UndecodableObject {
+        /// `namespace/name` of the object.
+        key: String,
+        resource_version: Option<String>,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Anything else (connection, decoding, 5xx, …): back off and retry.
     #[error("list/watch failed: {0}")]
     Other(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -55,6 +55,7 @@ mod store;
 #[cfg(test)]
 pub(crate) mod testing;
 mod thread_safe_store;
+mod watch_errors;
 
 pub use backoff::{Backoff, BackoffConfig};
 pub use delta_fifo::{DeletedFinalStateUnknown, DeletedObject, Delta, DeltaFifo, DeltaType};
@@ -63,12 +64,14 @@ pub use handler::{EventHandler, EventHandlerFns, Notification};
 pub use index::{index_func, namespace_index_func, IndexFunc, Indexers, NAMESPACE_INDEX};
 pub use list_watch::{
     ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher, ListerWatcherFor,
-    WatchEvent, WatchParams, WatchStream, INITIAL_EVENTS_END_ANNOTATION,
+    SkippedObject, WatchEvent, WatchParams, WatchStream, INITIAL_EVENTS_END_ANNOTATION,
 };
 pub use lister::{Lister, NamespaceLister};
 pub use processor::HandlerRegistration;
 pub use reflector::{Reflector, ReflectorConfig, ReflectorStatus, ReflectorStore, Transform};
+pub(crate) use rest_lister_watcher::classify as classify_rest_error;
 pub use rest_lister_watcher::RestListerWatcher;
 pub use shared_informer::{drop_managed_fields, InformerOptions, SharedIndexInformer};
 pub use store::{object_key, split_key, KnownObjects, Store};
 pub use thread_safe_store::{IndexError, ThreadSafeStore};
+pub use watch_errors::WatchErrorHandler;

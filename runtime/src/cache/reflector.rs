@@ -9,7 +9,10 @@
 //! `Retry-After`) and resumes. With `use_watch_list` it first tries one WatchList stream
 //! (`sendInitialEvents=true`), collecting the initial events until the bookmark annotated
 //! `k8s.io/initial-events-end` and replacing the store with them, and falls back to list +
-//! watch for good when the server does not support it. Optionally it asks the store to resync
+//! watch when the server does not support it (or a stream was too slow), trying WatchList
+//! again at a later relist (after a growing pause), so one slow stream does not switch it
+//! off for the life of the process. A server-chosen wait (`retryAfterSeconds`) is capped
+//! by the backoff's `max`, as the REST client caps `Retry-After`. Optionally it asks the store to resync
 //! periodically. Each [`State`] is named after what the loop waits for.
 
 use std::borrow::Cow;
@@ -25,9 +28,10 @@ use tokio_util::sync::CancellationToken;
 use super::backoff::{Backoff, BackoffConfig};
 use super::delta_fifo::DeltaFifo;
 use super::list_watch::{
-    ListParams, ListWatchError, ListerWatcher, WatchEvent, WatchParams, WatchStream,
+    ListParams, ListWatchError, ListerWatcher, SkippedObject, WatchEvent, WatchParams, WatchStream,
 };
 use super::store::{object_key, Store};
+use super::watch_errors::{ErrorReport, WatchErrorHandler};
 use crate::meta::Object;
 
 /// Where a reflector puts what it sees (a [`DeltaFifo`] for informers, or a plain [`Store`]).
@@ -39,6 +43,12 @@ pub trait ReflectorStore<K>: Send + Sync + 'static {
     fn replace(&self, objects: Vec<Arc<K>>, resource_version: &str);
     /// Re-deliver every known object (periodic resync).
     fn resync(&self);
+    /// The stored state of `key`, kept through a relist whose page left that object out
+    /// because it did not decode. `None` (the default) lets the relist drop it.
+    fn last_known(&self, key: &str) -> Option<Arc<K>> {
+        let _ = key;
+        None
+    }
 }
 
 impl<K: Object + Send + Sync + 'static> ReflectorStore<K> for DeltaFifo<K> {
@@ -57,6 +67,9 @@ impl<K: Object + Send + Sync + 'static> ReflectorStore<K> for DeltaFifo<K> {
     fn resync(&self) {
         DeltaFifo::resync(self);
     }
+    fn last_known(&self, key: &str) -> Option<Arc<K>> {
+        self.known_object(key)
+    }
 }
 
 impl<K: Object + Send + Sync + 'static> ReflectorStore<K> for Store<K> {
@@ -73,6 +86,9 @@ impl<K: Object + Send + Sync + 'static> ReflectorStore<K> for Store<K> {
         Store::replace(self, objects);
     }
     fn resync(&self) {}
+    fn last_known(&self, key: &str) -> Option<Arc<K>> {
+        self.get_by_key(key)
+    }
 }
 
 /// Changes each object in place before it is stored (e.g. drop `managedFields`).
@@ -87,7 +103,7 @@ pub struct ReflectorConfig {
     pub use_watch_list: bool,
     /// Ask the store to resync this often.
     pub resync_period: Option<Duration>,
-    /// Retry backoff.
+    /// Retry backoff; its `max` also caps a server's `retryAfterSeconds`.
     pub backoff: BackoffConfig,
     /// Watches ask the server to end them after a random time in `[min, 2 × min)`, so
     /// reconnects spread out.
@@ -114,6 +130,17 @@ impl Default for ReflectorConfig {
         }
     }
 }
+
+/// The pause before trying WatchList again after a fallback: 5 min doubling to 1 h.
+/// Failures are never forgotten by time alone (retries happen only at relists, which may be
+/// hours apart); a completed WatchList resets it.
+const WATCH_LIST_RETRY: BackoffConfig = BackoffConfig {
+    initial: Duration::from_secs(300),
+    max: Duration::from_secs(3600),
+    factor: 2.0,
+    jitter: 0.2,
+    reset_after: Duration::MAX,
+};
 
 /// What the reflector loop is waiting for.
 enum State<K> {
@@ -154,10 +181,11 @@ impl<K> State<K> {
     }
 }
 
-/// Shared view of a reflector's progress.
+/// Shared view of a reflector's progress and of the errors it met.
 #[derive(Debug, Clone, Default)]
 pub struct ReflectorStatus {
     last_sync_resource_version: Arc<Mutex<String>>,
+    errors: Arc<ErrorReport>,
 }
 
 impl ReflectorStatus {
@@ -167,6 +195,27 @@ impl ReflectorStatus {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Calls `handler` with every list or watch error from now on (client-go's
+    /// `SetWatchErrorHandler`); replaces an earlier handler.
+    pub fn set_error_handler(&self, handler: impl Fn(&ListWatchError) + Send + Sync + 'static) {
+        let handler: WatchErrorHandler = Arc::new(handler);
+        self.errors.set_handler(handler);
+    }
+
+    /// How many list or watch errors the reflector has met.
+    pub fn error_count(&self) -> u64 {
+        self.errors.errors()
+    }
+
+    /// How many watch events were skipped because their object did not decode.
+    pub fn skipped_objects(&self) -> u64 {
+        self.errors.skipped_objects()
+    }
+
+    fn report(&self, err: &ListWatchError) {
+        self.errors.report(err);
     }
 
     fn set(&self, rv: &str) {
@@ -191,7 +240,10 @@ pub struct Reflector<K, L, S> {
     last_sync_rv: String,
     /// The last synced version is known to be expired: relist from the latest.
     rv_unavailable: bool,
-    use_watch_list: bool,
+    /// After a fallback to list + watch, WatchList is not tried again before this.
+    watch_list_paused_until: Option<Instant>,
+    /// Grows the pause after each fallback; reset by a WatchList that completes.
+    watch_list_backoff: Backoff,
     /// WatchList streams in a row that ended before their initial-events-end bookmark.
     watch_list_failures: u32,
     backoff: Backoff,
@@ -201,7 +253,7 @@ impl<K, L, S> fmt::Debug for Reflector<K, L, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reflector")
             .field("last_sync_rv", &self.last_sync_rv)
-            .field("use_watch_list", &self.use_watch_list)
+            .field("watch_list_paused_until", &self.watch_list_paused_until)
             .finish_non_exhaustive()
     }
 }
@@ -217,7 +269,8 @@ where
             resource: lister_watcher.resource_name(),
             lister_watcher,
             store,
-            use_watch_list: config.use_watch_list,
+            watch_list_paused_until: None,
+            watch_list_backoff: Backoff::new(WATCH_LIST_RETRY),
             backoff: Backoff::new(config.backoff),
             config,
             transform: None,
@@ -267,7 +320,7 @@ where
     }
 
     fn start_state(&self) -> State<K> {
-        if self.use_watch_list {
+        if self.watch_list_enabled() {
             State::OpeningWatchList
         } else {
             State::Listing {
@@ -275,6 +328,14 @@ where
                 continue_token: None,
             }
         }
+    }
+
+    /// WatchList is configured and not paused after a fallback.
+    fn watch_list_enabled(&self) -> bool {
+        self.config.use_watch_list
+            && self
+                .watch_list_paused_until
+                .is_none_or(|until| Instant::now() >= until)
     }
 
     fn fresh_list() -> State<K> {
@@ -351,7 +412,8 @@ where
         Some(u32::try_from(min + fastrand::u64(0..min)).unwrap_or(u32::MAX))
     }
 
-    /// Backs off before `then`, at least as long as a 429 asked.
+    /// Backs off before `then`, at least as long as a 429 asked (up to the backoff's max:
+    /// a server must not park the reflector for hours, nor overflow the clock).
     fn back_off(&mut self, err: &ListWatchError, then: State<K>) -> State<K> {
         let mut delay = self.backoff.next_delay();
         if let ListWatchError::TooManyRequests {
@@ -359,7 +421,7 @@ where
             ..
         } = err
         {
-            delay = delay.max(*at_least);
+            delay = delay.max((*at_least).min(self.config.backoff.max));
         }
         tracing::warn!(
             resource = %self.resource,
@@ -368,8 +430,10 @@ where
             then = then.name(),
             "list/watch failed; backing off"
         );
+        self.status.report(err);
+        let now = Instant::now();
         State::BackingOff {
-            until: Instant::now() + delay,
+            until: now.checked_add(delay).unwrap_or(now),
             then: Box::new(then),
         }
     }
@@ -396,6 +460,9 @@ where
                 items.reserve(page.items.len());
                 for obj in page.items {
                     items.push(self.prepare(obj));
+                }
+                for skipped in &page.skipped {
+                    items.extend(self.keep_undecodable(skipped));
                 }
                 match page.continue_token.filter(|t| !t.is_empty()) {
                     Some(token) => State::Listing {
@@ -445,11 +512,42 @@ where
                 opened: Instant::now(),
                 events: 0,
             },
-            Err(err) if err.is_gone() => {
-                tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting");
-                self.start_state()
-            }
+            Err(err) if err.is_gone() => self.relist_after_gone(&err),
             Err(err) => self.back_off(&err, State::OpeningWatch),
+        }
+    }
+
+    /// A watch's version expired (410): relist from the latest state. The last synced
+    /// version is marked unusable, so the relist asks for `resourceVersion=""` (paged)
+    /// instead of `resourceVersion=X&limit=N`, which the watch cache cannot serve and etcd
+    /// answers with a second 410 (client-go's `isLastSyncResourceVersionUnavailable`).
+    fn relist_after_gone(&mut self, err: &ListWatchError) -> State<K> {
+        tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting from the latest version");
+        self.status.report(err);
+        self.rv_unavailable = true;
+        self.start_state()
+    }
+
+    /// A list item did not decode: report it, and give its last good state to keep (a
+    /// relist must not delete an object only because this build cannot read its new form).
+    fn keep_undecodable(&self, skipped: &SkippedObject) -> Option<Arc<K>> {
+        let err = skipped.to_error();
+        tracing::error!(resource = %self.resource, error = %err, "listed an object that does not decode; keeping its last good state");
+        self.status.report(&err);
+        self.store.last_known(&skipped.key)
+    }
+
+    /// One object did not decode: skip it (its last good state stays in the store) and
+    /// resume after its version, so a re-watch is not served the same event for ever.
+    fn skip_undecodable(&mut self, err: &ListWatchError) {
+        tracing::error!(resource = %self.resource, error = %err, "skipping an object that does not decode");
+        self.status.report(err);
+        if let ListWatchError::UndecodableObject {
+            resource_version: Some(rv),
+            ..
+        } = err
+        {
+            self.set_resource_version(rv);
         }
     }
 
@@ -461,9 +559,14 @@ where
     ) -> State<K> {
         let event = match stream.next().await {
             Some(Ok(event)) => event,
-            Some(Err(err)) if err.is_gone() => {
-                tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting");
-                return self.start_state();
+            Some(Err(err)) if err.is_gone() => return self.relist_after_gone(&err),
+            Some(Err(err @ ListWatchError::UndecodableObject { .. })) => {
+                self.skip_undecodable(&err);
+                return State::Watching {
+                    stream,
+                    opened,
+                    events: events + 1,
+                };
             }
             Some(Err(err)) => return self.back_off(&err, State::OpeningWatch),
             None if events == 0 && opened.elapsed() < Duration::from_secs(1) => {
@@ -499,8 +602,7 @@ where
             WatchEvent::Error(status) => {
                 let err = ListWatchError::from_status(&status);
                 if err.is_gone() {
-                    tracing::info!(resource = %self.resource, error = %err, "watch version expired; relisting");
-                    return self.start_state();
+                    return self.relist_after_gone(&err);
                 }
                 return self.back_off(&err, State::OpeningWatch);
             }
@@ -539,9 +641,13 @@ where
         }
     }
 
+    /// Lists now, and tries WatchList again at the first relist after a pause that grows
+    /// with each fallback.
     fn fall_back_to_list(&mut self, err: &ListWatchError) -> State<K> {
-        tracing::info!(resource = %self.resource, error = %err, "falling back to list + watch");
-        self.use_watch_list = false;
+        let pause = self.watch_list_backoff.next_delay();
+        self.watch_list_paused_until = Instant::now().checked_add(pause);
+        self.watch_list_failures = 0;
+        tracing::info!(resource = %self.resource, error = %err, retry_watch_list_after = ?pause, "falling back to list + watch");
         Self::fresh_list()
     }
 
@@ -583,6 +689,12 @@ where
         };
         let event = match next {
             Some(Ok(event)) => event,
+            Some(Err(err @ ListWatchError::UndecodableObject { .. })) => {
+                // The initial state goes on without it (it has no good state to keep).
+                tracing::error!(resource = %self.resource, error = %err, "skipping an object that does not decode");
+                self.status.report(&err);
+                return State::ReceivingInitialEvents { stream, items };
+            }
             Some(Err(err)) => return self.watch_list_interrupted(err),
             None => {
                 let err = ListWatchError::other(
@@ -614,6 +726,7 @@ where
                 self.set_resource_version(&resource_version);
                 self.rv_unavailable = false;
                 self.watch_list_failures = 0;
+                self.watch_list_backoff.reset();
                 self.backoff.reset();
                 return State::Watching {
                     stream,

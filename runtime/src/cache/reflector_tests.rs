@@ -113,28 +113,36 @@ async fn pages_then_watches_and_bookmarks_advance_the_version() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn gone_on_watch_relists_and_an_expired_list_version_lists_latest() {
+async fn gone_on_watch_relists_the_latest_state_in_pages_once() {
     let lw = ScriptedLw::default()
         .list(Ok(page(vec![obj("ns", "a", "1")], "10", None)))
         .watch(ScriptedWatch::Fail(gone()))
-        .list(Err(gone()))
         .list(Ok(page(vec![obj("ns", "b", "30")], "30", None)))
         .watch(ScriptedWatch::Events(vec![], true));
-    let (calls, ops, rv) = run(lw, list_watch_config(), 5).await;
+    let (calls, ops, rv) = run(lw, list_watch_config(), 4).await;
     assert_eq!(watch_rv(&calls[1]).0, "10");
+    // Not `resourceVersion=10&limit=500`: etcd would answer that with a second 410.
+    let relist = list_params(&calls[2]);
     assert_eq!(
-        list_params(&calls[2]).resource_version,
-        "10",
-        "relist not older than last sync"
+        (relist.resource_version.as_str(), relist.limit),
+        ("", Some(500)),
+        "expired: the latest state, paged"
     );
-    assert_eq!(
-        list_params(&calls[3]).resource_version,
-        "",
-        "expired: latest"
-    );
-    assert_eq!(watch_rv(&calls[4]).0, "30");
+    assert_eq!(watch_rv(&calls[3]).0, "30");
     assert_eq!(ops, ["replace [ns/a@1] rv=10", "replace [ns/b@30] rv=30"]);
     assert_eq!(rv, "30");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_expired_continue_token_relists_the_latest_state() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![obj("ns", "a", "1")], "10", Some("c1"))))
+        .list(Err(gone()))
+        .list(Ok(page(vec![], "20", None)));
+    let (calls, ops, _) = run(lw, list_watch_config(), 4).await;
+    assert_eq!(list_params(&calls[1]).continue_token.as_deref(), Some("c1"));
+    assert_eq!(list_params(&calls[2]).resource_version, "");
+    assert_eq!(ops, ["replace [] rv=20"]);
 }
 
 #[tokio::test(start_paused = true)]
@@ -152,7 +160,11 @@ async fn gone_error_event_mid_watch_relists() {
         ))
         .list(Ok(page(vec![], "20", None)));
     let (calls, ops, _) = run(lw, list_watch_config(), 4).await;
-    assert_eq!(list_params(&calls[2]).resource_version, "11");
+    assert_eq!(
+        list_params(&calls[2]).resource_version,
+        "",
+        "the latest, not 11"
+    );
     assert_eq!(watch_rv(&calls[3]).0, "20");
     assert_eq!(ops, ["replace [] rv=10", "add ns/a@11", "replace [] rv=20"]);
 }
@@ -169,7 +181,7 @@ async fn dropped_watch_backs_off_and_resumes_from_the_last_version() {
             false,
         ))
         .watch(ScriptedWatch::Fail(ListWatchError::TooManyRequests {
-            retry_after: Some(Duration::from_secs(40)),
+            retry_after: Some(Duration::from_secs(20)),
             message: "slow down".into(),
         }));
     let start = Instant::now();
@@ -177,9 +189,9 @@ async fn dropped_watch_backs_off_and_resumes_from_the_last_version() {
     assert_eq!(calls.len(), 4, "no relist: {calls:?}");
     assert_eq!(watch_rv(&calls[2]).0, "11");
     assert_eq!(watch_rv(&calls[3]).0, "11");
-    // One backoff after the drop (≥ 0.8 s), one of at least Retry-After (40 s).
+    // One backoff after the drop (≥ 0.8 s), one of at least Retry-After (20 s).
     assert!(
-        start.elapsed() >= Duration::from_millis(40_800),
+        start.elapsed() >= Duration::from_millis(20_800),
         "{:?}",
         start.elapsed()
     );
@@ -338,4 +350,176 @@ async fn silent_server_during_initial_events_means_no_watch_list() {
     assert!(matches!(calls[1], Call::List(_)));
     assert_eq!(ops, ["replace [ns/a@1] rv=9"]);
     assert!(start.elapsed() >= Duration::from_secs(10));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_huge_retry_after_is_capped_by_the_backoff_max() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![], "10", None)))
+        .watch(ScriptedWatch::Fail(ListWatchError::TooManyRequests {
+            retry_after: Some(Duration::from_secs(u64::MAX)),
+            message: "come back in a few billion years".into(),
+        }))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let start = Instant::now();
+    let (calls, _, _) = run(lw, list_watch_config(), 3).await;
+    assert_eq!(calls.len(), 3);
+    assert_eq!(watch_rv(&calls[2]).0, "10");
+    assert!(
+        start.elapsed() <= Duration::from_secs(31),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_list_is_tried_again_at_a_later_relist() {
+    let lw = ScriptedLw::default()
+        .watch(ScriptedWatch::Fail(ListWatchError::WatchListUnsupported {
+            message: "no initial-events-end bookmark after 10s".into(),
+        }))
+        .list(Ok(page(vec![], "9", None)))
+        // Long after the fallback, the watch's version expires: a relist is due.
+        .watch(ScriptedWatch::After(
+            Duration::from_secs(40 * 60),
+            Box::new(ScriptedWatch::Fail(gone())),
+        ))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let (calls, _, _) = run(lw, ReflectorConfig::default(), 4).await;
+    assert!(watch_rv(&calls[0]).1);
+    assert!(matches!(calls[1], Call::List(_)));
+    assert_eq!(watch_rv(&calls[2]), ("9", false));
+    assert!(
+        watch_rv(&calls[3]).1,
+        "WatchList tried again, not switched off for good: {calls:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_list_stays_paused_shortly_after_a_fallback() {
+    let lw = ScriptedLw::default()
+        .watch(ScriptedWatch::Fail(ListWatchError::WatchListUnsupported {
+            message: "sendInitialEvents is forbidden".into(),
+        }))
+        .list(Ok(page(vec![], "9", None)))
+        .watch(ScriptedWatch::Fail(gone()))
+        .list(Ok(page(vec![], "12", None)));
+    let (calls, _, _) = run(lw, ReflectorConfig::default(), 4).await;
+    assert!(matches!(calls[3], Call::List(_)), "{calls:?}");
+}
+
+fn undecodable(key: &str, rv: &str) -> ListWatchError {
+    ListWatchError::UndecodableObject {
+        key: key.into(),
+        resource_version: Some(rv.into()),
+        source: "invalid type: integer `5`, expected a string".into(),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_undecodable_object_is_skipped_and_reported_not_rewatched() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![obj("ns", "a", "1")], "10", None)))
+        .watch(ScriptedWatch::Events(
+            vec![
+                Err(undecodable("ns/a", "11")),
+                Ok(WatchEvent::Added(obj("ns", "b", "12"))),
+            ],
+            false,
+        ))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let store = Arc::new(RecordingStore::default());
+    let reflector = Reflector::new(lw, store.clone(), list_watch_config());
+    let status = reflector.status();
+    let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let record = seen.clone();
+    status.set_error_handler(move |err| record.lock().unwrap().push(err.to_string()));
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(reflector.run(cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    cancel.cancel();
+    task.await.unwrap();
+    let ops = store.ops.lock().unwrap().clone();
+    // a keeps its last good state; b, after the bad event, arrives.
+    assert_eq!(ops, ["replace [ns/a@1] rv=10", "add ns/b@12"]);
+    assert_eq!(status.skipped_objects(), 1);
+    assert_eq!(status.error_count(), 1);
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.len() == 1 && seen[0].contains("ns/a"),
+        "handler saw {seen:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rewatch_after_a_skipped_object_resumes_after_it() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![], "10", None)))
+        .watch(ScriptedWatch::Events(
+            vec![Err(undecodable("ns/a", "11")), Ok(bookmark("11"))],
+            false,
+        ))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let (calls, _, rv) = run(lw, list_watch_config(), 3).await;
+    assert_eq!(watch_rv(&calls[2]).0, "11", "not from 10 again: {calls:?}");
+    assert_eq!(rv, "11");
+}
+
+#[tokio::test(start_paused = true)]
+async fn list_and_watch_errors_reach_the_error_handler() {
+    let lw = ScriptedLw::default()
+        .list(Err(ListWatchError::other("connection refused")))
+        .list(Ok(page(vec![], "5", None)))
+        .watch(ScriptedWatch::Fail(gone()))
+        .list(Ok(page(vec![], "6", None)));
+    let store = Arc::new(RecordingStore::default());
+    let reflector = Reflector::new(lw, store, list_watch_config());
+    let status = reflector.status();
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(reflector.run(cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    cancel.cancel();
+    task.await.unwrap();
+    assert_eq!(status.error_count(), 2, "the refused list and the 410");
+    assert_eq!(status.skipped_objects(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_relist_keeps_the_last_good_state_of_an_item_that_does_not_decode() {
+    use super::list_watch::SkippedObject;
+    use super::store::Store;
+    let mut relisted = page(vec![obj("ns", "b", "5")], "20", None);
+    relisted.skipped.push(SkippedObject {
+        key: "ns/a".into(),
+        resource_version: Some("15".into()),
+        reason: "unknown variant `Maybe`".into(),
+    });
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![obj("ns", "a", "1")], "10", None)))
+        .watch(ScriptedWatch::Fail(gone()))
+        .list(Ok(relisted))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let store: Store<super::testing::TestObj> = Store::new();
+    let reflector = Reflector::new(lw, Arc::new(store.clone()), list_watch_config());
+    let status = reflector.status();
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(reflector.run(cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    cancel.cancel();
+    task.await.unwrap();
+    let mut keys: Vec<_> = store
+        .list()
+        .iter()
+        .map(|o| {
+            let m = &o.metadata;
+            format!(
+                "{}@{}",
+                m.name.as_deref().unwrap_or_default(),
+                m.resource_version.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["a@1", "b@5"]);
+    assert_eq!(status.skipped_objects(), 1);
 }

@@ -20,7 +20,7 @@ use serde_core::de::DeserializeOwned;
 
 use super::list_watch::{
     ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher, ListerWatcherFor,
-    WatchEvent, WatchParams, WatchStream,
+    SkippedObject, WatchEvent, WatchParams, WatchStream,
 };
 use crate::meta::{Object, Resource, Scope};
 use crate::rest::{self, Client, ListOptions, ResourceClient, ResourceVersionMatch};
@@ -85,8 +85,24 @@ fn non_empty(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
 
-/// Classifies a REST error for the reflector.
-fn classify(err: rest::Error, watch_list: bool) -> ListWatchError {
+/// A list item the REST client left out, as the reflector sees it.
+fn skipped_object(item: &rest::UndecodableObject) -> SkippedObject {
+    SkippedObject {
+        key: item.key(),
+        resource_version: item.resource_version.clone(),
+        reason: item.source.to_string(),
+    }
+}
+
+/// Classifies a REST error for the reflector (also the dynamic informer's).
+pub(crate) fn classify(err: rest::Error, watch_list: bool) -> ListWatchError {
+    if let rest::Error::UndecodableObject(event) = err {
+        return ListWatchError::UndecodableObject {
+            key: event.key(),
+            resource_version: event.resource_version.clone(),
+            source: event,
+        };
+    }
     if let Some(api) = err.api() {
         if api.is_gone() {
             return ListWatchError::Gone {
@@ -123,15 +139,16 @@ where
             continue_token: params.continue_token.clone(),
             ..self.base_options()
         };
-        let list = self
+        let (list, skipped) = self
             .client
-            .list(&options)
+            .list_skipping_undecodable(&options)
             .await
             .map_err(|e| classify(e, false))?;
         Ok(ListPage {
             items: list.items,
             resource_version: list.metadata.resource_version.unwrap_or_default(),
             continue_token: list.metadata.continue_.filter(|c| !c.is_empty()),
+            skipped: skipped.iter().map(skipped_object).collect(),
         })
     }
 

@@ -285,6 +285,21 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
     pub fn last_sync_resource_version(&self) -> String {
         self.inner.status.last_sync_resource_version()
     }
+
+    /// Calls `handler` with every list or watch error the informer's reflector meets
+    /// (client-go's `SetWatchErrorHandler`), e.g. to count them or to stop the program
+    /// when the server keeps refusing; the reflector retries whatever the handler does.
+    pub fn set_watch_error_handler(
+        &self,
+        handler: impl Fn(&super::ListWatchError) + Send + Sync + 'static,
+    ) {
+        self.inner.status.set_error_handler(handler);
+    }
+
+    /// The reflector's progress and error counters.
+    pub fn reflector_status(&self) -> ReflectorStatus {
+        self.inner.status.clone()
+    }
 }
 
 impl<K: Object + Send + Sync + 'static> Inner<K> {

@@ -72,6 +72,8 @@ pub(crate) enum ScriptedWatch {
     Fail(ListWatchError),
     /// The stream yields these, then ends (or hangs when `hang` is set).
     Events(Vec<Result<WatchEvent<TestObj>, ListWatchError>>, bool),
+    /// Answers as the inner script after a while.
+    After(std::time::Duration, Box<ScriptedWatch>),
 }
 
 /// One call the reflector made.
@@ -107,6 +109,7 @@ pub(crate) fn page(items: Vec<TestObj>, rv: &str, next: Option<&str>) -> ListPag
         items,
         resource_version: rv.to_string(),
         continue_token: next.map(str::to_string),
+        skipped: Vec::new(),
     }
 }
 
@@ -122,8 +125,13 @@ impl ListerWatcher<TestObj> for ScriptedLw {
 
     async fn watch(&self, params: &WatchParams) -> Result<WatchStream<TestObj>, ListWatchError> {
         self.calls.lock().unwrap().push(Call::Watch(params.clone()));
-        let next = self.watches.lock().unwrap().pop_front();
+        let mut next = self.watches.lock().unwrap().pop_front();
+        while let Some(ScriptedWatch::After(wait, then)) = next {
+            tokio::time::sleep(wait).await;
+            next = Some(*then);
+        }
         match next {
+            Some(ScriptedWatch::After(..)) => unreachable!("unwrapped above"),
             Some(ScriptedWatch::Fail(err)) => Err(err),
             Some(ScriptedWatch::Events(events, hang)) => {
                 let s = stream::iter(events);

@@ -5,6 +5,7 @@
 //! files, exec plugins) are described here and fetched by the `rest` layer when requests
 //! are sent.
 
+mod debug;
 mod error;
 pub mod exec;
 mod incluster;
@@ -45,8 +46,14 @@ pub struct Config {
     /// Client-side token bucket; `None` disables rate limiting.
     pub rate_limit: Option<RateLimit>,
     pub retry: RetryPolicy,
-    /// Whole-request timeout for everything but watches and raw streams.
+    /// Whole-request timeout for everything but watches and raw streams (a watch ends a
+    /// little after the `timeoutSeconds` it asked for; a raw stream has none unless set on
+    /// the request). Default 5 minutes, so a server that never answers cannot hang a call.
     pub timeout: Option<Duration>,
+    /// A response body that sends no bytes for this long ends with a stall error
+    /// (`TransportErrorKind::Stalled`), for everything but watches and raw streams, which
+    /// may be quiet for long. Default 1 minute.
+    pub body_stall_timeout: Option<Duration>,
     pub connect_timeout: Option<Duration>,
     pub user_agent: String,
     /// Largest single watch event accepted; a longer line fails the watch instead of
@@ -67,6 +74,7 @@ impl std::fmt::Debug for Config {
             .field("rate_limit", &self.rate_limit)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("body_stall_timeout", &self.body_stall_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("max_watch_event_bytes", &self.max_watch_event_bytes)
@@ -86,7 +94,8 @@ impl Config {
             proxy_url: None,
             rate_limit: Some(RateLimit::default()),
             retry: RetryPolicy::default(),
-            timeout: None,
+            timeout: Some(DEFAULT_TIMEOUT),
+            body_stall_timeout: Some(DEFAULT_BODY_STALL_TIMEOUT),
             connect_timeout: Some(Duration::from_secs(30)),
             user_agent: default_user_agent(),
             max_watch_event_bytes: 64 << 20,
@@ -123,6 +132,12 @@ impl Config {
         incluster::load(&InClusterEnv::from_env())
     }
 }
+
+/// The default whole-request timeout: long enough for a large list page.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The default time a response body may send nothing before the read fails.
+pub const DEFAULT_BODY_STALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn default_user_agent() -> String {
     format!(

@@ -14,7 +14,6 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use futures_util::StreamExt;
 
@@ -69,30 +68,7 @@ fn non_empty(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
 
-fn classify(err: rest::Error, watch_list: bool) -> ListWatchError {
-    if let Some(api) = err.api() {
-        if api.is_gone() {
-            return ListWatchError::Gone {
-                message: api.message().to_string(),
-            };
-        }
-        if api.is_too_many_requests() {
-            return ListWatchError::TooManyRequests {
-                retry_after: api
-                    .retry_after_seconds()
-                    .and_then(|s| u64::try_from(s).ok())
-                    .map(Duration::from_secs),
-                message: api.message().to_string(),
-            };
-        }
-        if watch_list && (api.is_invalid() || api.is_bad_request()) {
-            return ListWatchError::WatchListUnsupported {
-                message: api.to_string(),
-            };
-        }
-    }
-    ListWatchError::other(err)
-}
+use crate::cache::classify_rest_error as classify;
 
 impl ListerWatcher<DynamicObject> for DynamicListerWatcher {
     fn resource_name(&self) -> Cow<'static, str> {
@@ -116,6 +92,7 @@ impl ListerWatcher<DynamicObject> for DynamicListerWatcher {
             items: list.items,
             resource_version: list.metadata.resource_version.unwrap_or_default(),
             continue_token: list.metadata.continue_.filter(|c| !c.is_empty()),
+            skipped: Vec::new(),
         })
     }
 

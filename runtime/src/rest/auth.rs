@@ -59,19 +59,26 @@ impl Auth {
         }
     }
 
-    /// Forgets a credential the server rejected with 401. True when asking again may give
-    /// a different one, so the request is worth one more try.
-    pub(crate) async fn invalidate(&self) -> bool {
+    /// Forgets a credential the server rejected with 401 (`rejected`: the header that was
+    /// sent). True when asking again may give a different one, so the request is worth one
+    /// more try. Only the credential still current is forgotten: when many requests fail
+    /// with the same old one at once, the first refreshes it and the others retry with the
+    /// new one, instead of each running the plugin again (client-go does the same).
+    pub(crate) async fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
         match self {
             Auth::None | Auth::Static(_) => false,
             Auth::TokenFile(f) => {
-                if let Ok(mut c) = f.cached.lock() {
-                    *c = None;
+                let mut cached = f.cached.lock().unwrap_or_else(|p| p.into_inner());
+                if cached.as_ref().is_some_and(|(h, _)| Some(h) == rejected) {
+                    *cached = None;
                 }
                 true
             }
             Auth::Exec(e) => {
-                *e.cached.lock().await = None;
+                let mut cached = e.cached.lock().await;
+                if cached.as_ref().is_some_and(|(_, h)| h.as_ref() == rejected) {
+                    *cached = None;
+                }
                 true
             }
         }

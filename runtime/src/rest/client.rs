@@ -45,6 +45,7 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) headers: HeaderMap,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) body_stall_timeout: Option<Duration>,
     pub(crate) default_namespace: String,
     pub(crate) max_watch_event_bytes: usize,
 }
@@ -105,6 +106,7 @@ impl Client {
                 retry: config.retry,
                 headers: impersonation_headers(config.impersonate.as_ref())?,
                 timeout: config.timeout,
+                body_stall_timeout: config.body_stall_timeout,
                 default_namespace: config.default_namespace,
                 max_watch_event_bytes: config.max_watch_event_bytes,
             }),

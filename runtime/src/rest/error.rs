@@ -31,6 +31,9 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A watch event whose object the watched type rejects; the stream goes on after it.
+    #[error(transparent)]
+    UndecodableObject(Box<super::undecodable::UndecodableObject>),
     /// A watch line exceeded the configured bound.
     #[error("watch {url}: an event is longer than the limit of {limit} bytes")]
     EventTooLarge { url: String, limit: usize },
@@ -73,6 +76,8 @@ pub enum TransportErrorKind {
     Body,
     /// Too many redirects, or one to a URL that cannot be followed.
     Redirect,
+    /// The response body stopped arriving: no bytes for the configured stall time.
+    Stalled,
 }
 
 impl TransportError {
@@ -100,9 +105,12 @@ impl TransportError {
         self.kind == TransportErrorKind::Connect
     }
 
-    /// True when a timeout elapsed.
+    /// True when a timeout elapsed (the whole request's, or the body stalled).
     pub fn is_timeout(&self) -> bool {
-        self.kind == TransportErrorKind::Timeout
+        matches!(
+            self.kind,
+            TransportErrorKind::Timeout | TransportErrorKind::Stalled
+        )
     }
 }
 
@@ -114,6 +122,7 @@ impl std::fmt::Display for TransportError {
             TransportErrorKind::Request => "request failed",
             TransportErrorKind::Body => "reading the response body failed",
             TransportErrorKind::Redirect => "redirect not followed",
+            TransportErrorKind::Stalled => "the response stalled",
         })?;
         // The causes inline: hyper's own messages are generic ("client error (Connect)"),
         // the useful words are further down the chain.

@@ -46,7 +46,9 @@
 mod auth;
 mod client;
 mod connector;
+mod deadline;
 mod error;
+mod lenient_list;
 mod options;
 mod patch;
 mod proxy;
@@ -57,6 +59,7 @@ mod resource_client;
 mod response;
 mod retry;
 mod tls;
+mod undecodable;
 mod uri;
 mod warning;
 mod watch;
@@ -72,6 +75,7 @@ pub use query::query_pairs;
 pub use request::{ByteStream, JsonFuture, RequestBuilder, WatchFuture};
 pub use resource_client::{ObjectOrStatus, ResourceClient, DEFAULT_PAGE_SIZE};
 pub use response::Response;
+pub use undecodable::UndecodableObject;
 pub use watch::{decode_event, Bookmark, WatchEvent, WatchStream};
 
 pub use http::{Method, Uri};

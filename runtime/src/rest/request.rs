@@ -19,7 +19,7 @@ use http::header::{
     USER_AGENT,
 };
 use http::{Method, StatusCode, Uri};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use serde_core::de::DeserializeOwned;
 use serde_core::Serialize;
@@ -224,7 +224,8 @@ impl RequestBuilder {
     /// status becomes [`Error::Api`]. Redirects are followed (at most 10, as Go does).
     pub async fn send(self) -> Result<Response> {
         let timeout = self.timeout.unwrap_or(self.client.inner.timeout);
-        self.execute(timeout).await
+        let stall = self.client.inner.body_stall_timeout;
+        self.execute(timeout, stall).await
     }
 
     /// Sends the request and returns the whole body.
@@ -238,6 +239,17 @@ impl RequestBuilder {
             body: Box::pin(self.json_body_bytes()),
             _decodes: PhantomData,
         }
+    }
+
+    /// Sends the request and decodes a JSON list, leaving out (and describing) the items
+    /// `T` rejects instead of failing the whole page.
+    pub(crate) async fn json_list_skipping_undecodable<T: DeserializeOwned>(
+        self,
+    ) -> Result<(crate::meta::List<T>, Vec<super::UndecodableObject>)> {
+        let body = self.json_body_bytes().await?;
+        crate::meta::sharing::decode_shared_if(body.shared, || {
+            super::lenient_list::decode_list(&body.bytes, body.verb.as_str(), &body.url)
+        })
     }
 
     /// The sending half of [`Self::json`], apart from the decoding so it is compiled once
@@ -256,10 +268,24 @@ impl RequestBuilder {
         })
     }
 
-    /// Sends the request and streams the body (no whole-request timeout unless set).
+    /// Sends the request and streams the body. No whole-request timeout unless set, or
+    /// unless the request asks the server for `timeoutSeconds` (then a little longer).
     pub async fn stream(self) -> Result<ByteStream> {
-        let timeout = self.timeout.unwrap_or(None);
-        Ok(self.execute(timeout).await?.bytes_stream())
+        let timeout = self.stream_timeout();
+        Ok(self.execute(timeout, None).await?.bytes_stream())
+    }
+
+    /// The whole-request timeout of a stream (watch, logs): the one set on the request,
+    /// else a little past the `timeoutSeconds` the server was asked to end it after (as
+    /// client-go does), so a server that stops sending cannot hold it open for ever.
+    fn stream_timeout(&self) -> Option<Duration> {
+        self.timeout.unwrap_or_else(|| {
+            self.query
+                .iter()
+                .find(|(name, _)| name == "timeoutSeconds")
+                .and_then(|(_, secs)| secs.parse::<u64>().ok())
+                .map(super::deadline::past_server_timeout)
+        })
     }
 
     /// Sends a watch request (the caller sets `watch=true` or uses a watch path) and decodes
@@ -275,20 +301,20 @@ impl RequestBuilder {
     async fn watch_body(self) -> Result<WatchBody> {
         let max = self.client.inner.max_watch_event_bytes;
         let shared = self.shared;
-        let timeout = self.timeout.unwrap_or(None);
-        let resp = self.execute(timeout).await?;
+        let timeout = self.stream_timeout();
+        let resp = self.execute(timeout, None).await?;
         let url = resp.url().to_string();
         Ok((resp.bytes_stream(), url, max, shared))
     }
 
     /// The send loop: rate limit, credentials, retries, 401 refresh, redirects, status
     /// check.
-    async fn execute(self, timeout: Option<Duration>) -> Result<Response> {
+    async fn execute(self, timeout: Option<Duration>, stall: Option<Duration>) -> Result<Response> {
         if let Some(e) = self.error {
             return Err(e);
         }
         let mut url = self.url()?;
-        let origin = url.authority().cloned();
+        let origin = url.clone();
         let inner = &self.client.inner;
         let mut verb = self.verb.clone();
         let mut body = self.body.clone();
@@ -308,13 +334,19 @@ impl RequestBuilder {
             if let (Some(ct), Some(_)) = (&self.content_type, &body) {
                 headers.insert(CONTENT_TYPE, ct.clone());
             }
+            // Credentials go to the configured server only: never to another host a
+            // redirect points at (Go drops them too), nor in clear text after a redirect
+            // from https to http on the same host.
+            let trusted = super::uri::same_origin(&url, &origin);
             for (name, value) in &self.headers {
-                headers.insert(name.clone(), value.clone());
+                if trusted || !is_credential_header(name) {
+                    headers.insert(name.clone(), value.clone());
+                }
             }
-            // Credentials go to the configured server only, never to another host a
-            // redirect points at (Go drops them too).
-            if url.authority() == origin.as_ref() {
+            let mut sent_auth = None;
+            if trusted {
                 if let Some(auth) = inner.auth.header().await? {
+                    sent_auth = Some(auth.clone());
                     headers.insert(AUTHORIZATION, auth);
                 }
             }
@@ -326,7 +358,7 @@ impl RequestBuilder {
             *req.uri_mut() = url.clone();
             *req.headers_mut() = headers;
             let started = Instant::now();
-            let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+            let deadline = super::deadline::deadline_in(timeout);
             let sending = inner.http.request(req);
             let result = match deadline {
                 Some(d) => match tokio::time::timeout_at(d, sending).await {
@@ -360,7 +392,8 @@ impl RequestBuilder {
             tracing::debug!(verb = %verb_s, url = %url_s, status = status.as_u16(), elapsed = ?started.elapsed(), "request");
             log_warnings(&verb_s, &url_s, resp.headers());
             if status.is_success() {
-                return Ok(Response::new(resp, verb_s, url, deadline));
+                let limits = super::deadline::ReadLimits { deadline, stall };
+                return Ok(Response::new(resp, verb_s, url, limits));
             }
             if let Some(location) = redirect_location(&resp) {
                 redirects += 1;
@@ -393,7 +426,7 @@ impl RequestBuilder {
             }
             if status == StatusCode::UNAUTHORIZED
                 && !refreshed_auth
-                && inner.auth.invalidate().await
+                && inner.auth.invalidate(sent_auth.as_ref()).await
             {
                 refreshed_auth = true;
                 tracing::debug!(verb = %verb_s, url = %url_s, "401: refreshing the credential and retrying once");
@@ -410,10 +443,20 @@ impl RequestBuilder {
                     continue;
                 }
             }
-            let body = read_limited(resp.into_body(), MAX_ERROR_BODY).await;
+            let limits = super::deadline::ReadLimits { deadline, stall };
+            let body = read_limited(resp.into_body(), MAX_ERROR_BODY, limits).await;
             return Err(ApiError::from_response(&verb_s, &url_s, status.as_u16(), &body).into());
         }
     }
+}
+
+/// Headers a caller may set that carry credentials, dropped on a redirect to another
+/// origin (Go's list: `Authorization`, `WWW-Authenticate`, `Cookie`, `Cookie2`).
+fn is_credential_header(name: &HeaderName) -> bool {
+    name == AUTHORIZATION
+        || name == http::header::WWW_AUTHENTICATE
+        || name == http::header::COOKIE
+        || name.as_str() == "cookie2"
 }
 
 /// Redirects followed before giving up (Go's limit).
@@ -439,10 +482,15 @@ fn transport_error(e: hyper_util::client::legacy::Error) -> TransportError {
     TransportError::new(kind, e)
 }
 
-/// Reads at most `limit` bytes of an error body; a broken body gives what arrived.
-async fn read_limited(mut body: Incoming, limit: usize) -> Vec<u8> {
+/// Reads at most `limit` bytes of an error body; a broken, late or stalled body gives
+/// what arrived.
+async fn read_limited(
+    mut body: Incoming,
+    limit: usize,
+    limits: super::deadline::ReadLimits,
+) -> Vec<u8> {
     let mut out = Vec::new();
-    while let Some(Ok(frame)) = body.frame().await {
+    while let Ok(Some(frame)) = super::deadline::next_frame(&mut body, limits).await {
         let Ok(chunk) = frame.into_data() else {
             continue;
         };

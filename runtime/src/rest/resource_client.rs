@@ -197,6 +197,16 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
         )
     }
 
+    /// Lists like [`Self::list`], but leaves out the items `K` cannot decode, describing
+    /// each, instead of failing the page: one bad object must not stop an informer.
+    pub async fn list_skipping_undecodable(
+        &self,
+        options: &ListOptions,
+    ) -> Result<(List<K>, Vec<super::UndecodableObject>)> {
+        let req = Self::accept(self.collection_request(Method::GET)?, true).query(options);
+        req.json_list_skipping_undecodable().await
+    }
+
     /// Lists page by page (`limit` + `continue`), yielding each page as it arrives. The
     /// page size is `options.limit`, or [`DEFAULT_PAGE_SIZE`].
     pub fn list_pages(

@@ -1,16 +1,16 @@
 //! `Response`: a successful answer of the API server whose body has not been read yet —
 //! its status, headers and final URL, and the body whole ([`Response::bytes`]) or as a
 //! stream of chunks ([`Response::bytes_stream`]). A whole-request timeout set on the
-//! request still bounds reading the body.
+//! request still bounds reading the body, and a body that stalls (no bytes for the
+//! configured time) ends with [`TransportErrorKind::Stalled`].
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::stream::{self, StreamExt};
 use http::{HeaderMap, StatusCode, Uri, Version};
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use tokio::time::Instant;
 
-use super::error::{Error, Result, TransportError, TransportErrorKind};
+use super::deadline::{next_frame, ReadLimits};
+use super::error::{Error, Result, TransportError};
 use super::request::ByteStream;
 
 /// The answer to a request sent with [`RequestBuilder::send`](super::RequestBuilder::send).
@@ -22,7 +22,7 @@ pub struct Response {
     url: Uri,
     verb: String,
     body: Incoming,
-    deadline: Option<Instant>,
+    limits: ReadLimits,
 }
 
 impl Response {
@@ -30,7 +30,7 @@ impl Response {
         response: http::Response<Incoming>,
         verb: String,
         url: Uri,
-        deadline: Option<Instant>,
+        limits: ReadLimits,
     ) -> Self {
         let (parts, body) = response.into_parts();
         Self {
@@ -40,7 +40,7 @@ impl Response {
             url,
             verb,
             body,
-            deadline,
+            limits,
         }
     }
 
@@ -66,25 +66,19 @@ impl Response {
 
     /// Reads the whole body.
     pub async fn bytes(self) -> Result<Bytes> {
-        let (verb, url, deadline) = (self.verb, self.url, self.deadline);
-        let read = self.body.collect();
-        let collected = match deadline {
-            Some(d) => tokio::time::timeout_at(d, read).await.map_err(|_| {
-                transport(
-                    &verb,
-                    &url,
-                    TransportError::bare(TransportErrorKind::Timeout),
-                )
-            })?,
-            None => read.await,
-        };
-        collected.map(|c| c.to_bytes()).map_err(|e| {
-            transport(
-                &verb,
-                &url,
-                TransportError::new(TransportErrorKind::Body, e),
-            )
-        })
+        let (verb, url, limits, mut body) = (self.verb, self.url, self.limits, self.body);
+        let mut out = BytesMut::new();
+        loop {
+            match next_frame(&mut body, limits).await {
+                Ok(None) => return Ok(out.freeze()),
+                Ok(Some(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        out.extend_from_slice(&data);
+                    }
+                }
+                Err(e) => return Err(transport(&verb, &url, e)),
+            }
+        }
     }
 
     /// Reads the whole body as text (invalid UTF-8 replaced).
@@ -96,31 +90,18 @@ impl Response {
     /// The body as a stream of chunks, ending with an error if the connection breaks (or
     /// the request's timeout elapses) before the body's end.
     pub fn bytes_stream(self) -> ByteStream {
-        let state = Some((self.body, self.verb, self.url, self.deadline));
+        let state = Some((self.body, self.verb, self.url, self.limits));
         stream::unfold(state, |state| async move {
-            let (mut body, verb, url, deadline) = state?;
+            let (mut body, verb, url, limits) = state?;
             loop {
-                let next = match deadline {
-                    Some(d) => match tokio::time::timeout_at(d, body.frame()).await {
-                        Ok(next) => next,
-                        Err(_) => {
-                            let e = TransportError::bare(TransportErrorKind::Timeout);
-                            return Some((Err(transport(&verb, &url, e)), None));
-                        }
-                    },
-                    None => body.frame().await,
-                };
-                match next {
-                    None => return None,
-                    Some(Err(e)) => {
-                        let e = TransportError::new(TransportErrorKind::Body, e);
-                        return Some((Err(transport(&verb, &url, e)), None));
-                    }
-                    Some(Ok(frame)) => {
+                match next_frame(&mut body, limits).await {
+                    Ok(None) => return None,
+                    Err(e) => return Some((Err(transport(&verb, &url, e)), None)),
+                    Ok(Some(frame)) => {
                         // Trailers carry no data; skip them.
                         if let Ok(data) = frame.into_data() {
                             if !data.is_empty() {
-                                return Some((Ok(data), Some((body, verb, url, deadline))));
+                                return Some((Ok(data), Some((body, verb, url, limits))));
                             }
                         }
                     }

@@ -113,6 +113,12 @@ fn without_userinfo(authority: &Authority) -> Authority {
 
 pub(crate) use crate::config::redact_url as redact;
 
+/// True when both URLs have the same scheme and authority: a redirect that changes
+/// either (another host, or `https` down to `http`) must not carry credentials.
+pub(crate) fn same_origin(a: &Uri, b: &Uri) -> bool {
+    a.scheme() == b.scheme() && a.authority() == b.authority()
+}
+
 /// Where a redirect's `Location` points, resolved against the URL that answered:
 /// absolute, scheme-relative (`//host/p`), root-relative (`/p`) or relative to the
 /// current path. `None` for anything else (another scheme, an unparsable value).
@@ -206,6 +212,16 @@ mod tests {
             b.join([], &[]).unwrap().to_string(),
             "https://k.example:6443/"
         );
+    }
+
+    #[test]
+    fn same_origin_compares_scheme_and_authority() {
+        let u = |s: &str| s.parse::<Uri>().unwrap();
+        let base = u("https://k.example:6443/api");
+        assert!(same_origin(&u("https://k.example:6443/other?x=1"), &base));
+        assert!(!same_origin(&u("http://k.example:6443/api"), &base));
+        assert!(!same_origin(&u("https://evil.example:6443/api"), &base));
+        assert!(!same_origin(&u("https://k.example:443/api"), &base));
     }
 
     #[test]

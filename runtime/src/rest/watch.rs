@@ -23,6 +23,7 @@ use serde_json::value::RawValue;
 
 use super::error::{ApiError, Error, Result};
 use super::request::ByteStream;
+use super::undecodable::UndecodableObject;
 use crate::meta::serde_impl::object_serde;
 use crate::meta::{Object, Status};
 
@@ -320,10 +321,10 @@ impl<K: DeserializeOwned> WatchStream<K> {
     fn next_buffered(&mut self) -> Option<Result<WatchEvent<K>>> {
         let f = &mut self.framer;
         if let Some(line) = f.take_line() {
-            let decoded = decode_line::<K>(&line);
+            let decoded = decode_line::<K>(&line).map(|r| r.map_err(|e| f.decode_error(e, &line)));
             f.recycle(line);
             if let Some(result) = decoded {
-                return Some(f.finish(result.map_err(|e| f.decode_error(e))));
+                return Some(f.finish(result));
             }
         }
         while let Some(region) = f.region() {
@@ -338,8 +339,9 @@ impl<K: DeserializeOwned> WatchStream<K> {
                     return Some(f.finish(event));
                 }
                 Some(Err(e)) => {
+                    let err = f.decode_error(e, f.failed_line());
                     f.skip_failed_line();
-                    return Some(Err(f.decode_error(e)));
+                    return Some(Err(err));
                 }
             }
         }
@@ -508,6 +510,15 @@ impl EventFramer {
         Ok(())
     }
 
+    /// The line that failed to decode (from the current position to its newline).
+    fn failed_line(&self) -> &[u8] {
+        let region = self.chunk[self.pos..self.region_end].trim_ascii_start();
+        match memchr::memchr(b'\n', region) {
+            Some(i) => &region[..i],
+            None => region,
+        }
+    }
+
     /// Resumes at the line after the one that failed to decode.
     fn skip_failed_line(&mut self) {
         let region = &self.chunk[self.pos..self.region_end];
@@ -555,7 +566,19 @@ impl EventFramer {
         }
     }
 
-    fn decode_error(&self, source: serde_json::Error) -> Error {
+    /// The error of a line that did not decode: an [`UndecodableObject`] naming the object
+    /// when the line is a JSON event the watched type rejects, else a plain decode error.
+    fn decode_error(&self, source: serde_json::Error, line: &[u8]) -> Error {
+        if !source.is_data() {
+            return self.plain_decode_error_from(source);
+        }
+        match UndecodableObject::from_line(line, &self.url, source) {
+            Ok(event) => Error::UndecodableObject(Box::new(event)),
+            Err(source) => self.plain_decode_error_from(source),
+        }
+    }
+
+    fn plain_decode_error_from(&self, source: serde_json::Error) -> Error {
         Error::Decode {
             what: "watch event".into(),
             verb: "GET".into(),

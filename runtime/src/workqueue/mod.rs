@@ -14,10 +14,11 @@
 //! let queue = RateLimitingQueue::with_default_rate_limiter();
 //! queue.add("default/web".to_string());
 //! queue.add("default/web".to_string()); // deduplicated
-//! let key = queue.get().await.unwrap();
+//! // The key is marked done when `key` is dropped, even if this worker is cancelled.
+//! let key = queue.get_guarded().await.unwrap();
 //! // ... reconcile; on failure `queue.add_rate_limited(key.clone())`, on success:
 //! queue.forget(&key);
-//! queue.done(&key);
+//! drop(key);
 //! queue.shut_down();
 //! assert!(queue.get().await.is_none());
 //! # }
@@ -27,6 +28,7 @@ mod delaying;
 mod queue;
 mod rate_limiter;
 mod rate_limiting_queue;
+mod work_item;
 
 pub use queue::Queue;
 pub use rate_limiter::{
@@ -34,3 +36,4 @@ pub use rate_limiter::{
     MaxOfRateLimiter, RateLimiter,
 };
 pub use rate_limiting_queue::RateLimitingQueue;
+pub use work_item::WorkItem;

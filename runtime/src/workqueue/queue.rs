@@ -23,6 +23,11 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::delaying::Waiting;
+use super::WorkItem;
+
+/// Longest hold-back of [`Queue::add_after`]: about tokio's "far future". A longer delay
+/// (even `Duration::MAX`) waits this long instead of overflowing the clock.
+const MAX_DELAY: Duration = Duration::from_secs(86_400 * 365 * 30);
 
 /// A deduplicating FIFO work queue with delayed adds; see the module docs for the contract.
 pub struct Queue<T> {
@@ -118,7 +123,7 @@ impl<T: Clone + Eq + Hash + Send + 'static> Queue<T> {
             return;
         }
         let before = state.waiting.next_ready();
-        state.waiting.insert(item, Instant::now() + delay);
+        state.waiting.insert(item, ready_at(Instant::now(), delay));
         let earlier = state.waiting.next_ready() < before || before.is_none();
         drop(state);
         if earlier {
@@ -128,7 +133,17 @@ impl<T: Clone + Eq + Hash + Send + 'static> Queue<T> {
     }
 
     /// Waits for the next item and marks it as being processed; `None` once the queue is shut
-    /// down and empty. Every item handed out must be passed to [`Queue::done`].
+    /// down and empty. The item is marked done when the returned guard is dropped, however
+    /// the worker ends (finished, cancelled, panicked): prefer this to [`Queue::get`].
+    pub async fn get_guarded(&self) -> Option<WorkItem<T>> {
+        let item = self.get().await?;
+        Some(WorkItem::new(self.clone(), item))
+    }
+
+    /// Waits for the next item and marks it as being processed; `None` once the queue is shut
+    /// down and empty. Every item handed out must be passed to [`Queue::done`]; a worker
+    /// cancelled or panicking before that strands the item (its later adds are never handed
+    /// out) — [`Queue::get_guarded`] cannot.
     pub async fn get(&self) -> Option<T> {
         loop {
             let notified;
@@ -224,6 +239,12 @@ impl<T: Clone + Eq + Hash + Send + 'static> Queue<T> {
     pub fn shutting_down(&self) -> bool {
         self.lock().shutting_down
     }
+}
+
+/// When an item added `delay` after `now` is ready, never past [`MAX_DELAY`].
+fn ready_at(now: Instant, delay: Duration) -> Instant {
+    let delay = delay.min(MAX_DELAY);
+    now.checked_add(delay).unwrap_or(now)
 }
 
 impl<T: Clone + Eq + Hash> State<T> {
@@ -355,6 +376,17 @@ mod tests {
         q.add_after("a", Duration::from_millis(5));
         tokio::time::sleep(Duration::from_millis(10)).await;
         assert_eq!(q.len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn huge_delays_wait_long_without_panicking() {
+        let q = Queue::new();
+        q.add_after("never", Duration::MAX);
+        q.add_after("soon", Duration::from_secs(1));
+        assert_eq!(q.waiting_len(), 2);
+        assert_eq!(q.get().await, Some("soon"));
+        tokio::time::sleep(Duration::from_secs(86_400 * 365)).await;
+        assert_eq!(q.len(), 0, "a year later it still waits");
     }
 
     #[tokio::test(start_paused = true)]

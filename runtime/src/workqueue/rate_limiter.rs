@@ -89,6 +89,8 @@ struct Bucket {
 
 impl BucketRateLimiter {
     /// A bucket refilling at `qps` per second holding at most `burst` tokens (starts full).
+    /// A `qps` that is not a positive finite number (0, negative, NaN, infinite) means no
+    /// overall limit; a tiny one gives long delays, never a panic.
     pub fn new(qps: f64, burst: u32) -> Self {
         Self {
             qps,
@@ -101,7 +103,7 @@ impl BucketRateLimiter {
     }
 
     fn reserve(&self) -> Duration {
-        if self.qps.is_nan() || self.qps <= 0.0 {
+        if !(self.qps.is_finite() && self.qps > 0.0) {
             return Duration::ZERO;
         }
         let now = Instant::now();
@@ -115,7 +117,7 @@ impl BucketRateLimiter {
         if b.tokens >= 0.0 {
             Duration::ZERO
         } else {
-            Duration::from_secs_f64(-b.tokens / self.qps)
+            Duration::try_from_secs_f64(-b.tokens / self.qps).unwrap_or(Duration::MAX)
         }
     }
 }
@@ -229,6 +231,27 @@ mod tests {
         tokio::time::advance(Duration::from_secs(1)).await;
         // 0.8 s of surplus refilled after the two reservations: some tokens are back.
         assert_eq!(RateLimiter::<()>::when(&b, &()), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn odd_qps_never_panic() {
+        for qps in [
+            1e-300,
+            f64::MIN_POSITIVE,
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            let b = BucketRateLimiter::new(qps, 1);
+            for _ in 0..3 {
+                let _ = RateLimiter::<()>::when(&b, &());
+            }
+        }
+        let tiny = BucketRateLimiter::new(1e-300, 0);
+        assert_eq!(RateLimiter::<()>::when(&tiny, &()), Duration::MAX);
+        let none = BucketRateLimiter::new(f64::INFINITY, 0);
+        assert_eq!(RateLimiter::<()>::when(&none, &()), Duration::ZERO);
     }
 
     #[tokio::test(start_paused = true)]

@@ -107,6 +107,18 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_backoff_capped_at_duration_max_does_not_panic() {
+        let q = RateLimitingQueue::new(ItemExponentialFailureRateLimiter::new(
+            Duration::from_secs(1),
+            Duration::MAX,
+        ));
+        for _ in 0..100 {
+            q.add_rate_limited("k");
+        }
+        assert_eq!(q.waiting_len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn default_queue_works_end_to_end() {
         let q = RateLimitingQueue::with_default_rate_limiter();
         q.add("a".to_string());

@@ -17,8 +17,9 @@ use process::RunError;
 const V1: &str = "client.authentication.k8s.io/v1";
 const V1BETA1: &str = "client.authentication.k8s.io/v1beta1";
 
-/// An exec plugin as configured, plus what it may be told about the cluster.
-#[derive(Clone, Debug, PartialEq)]
+/// An exec plugin as configured, plus what it may be told about the cluster. `Debug`
+/// hides the plugin's arguments, environment values and the cluster details.
+#[derive(Clone, PartialEq)]
 pub struct ExecAuth {
     pub exec: ExecConfig,
     /// `spec.cluster` of `KUBERNETES_EXEC_INFO`, set when `provideClusterInfo` is true.
@@ -78,11 +79,40 @@ pub enum ExecError {
         #[source]
         source: std::io::Error,
     },
+    /// The plugin did not finish in time (it was killed).
+    #[error("exec plugin {command:?} did not finish within {after:?}; it was stopped")]
+    TimedOut {
+        command: String,
+        after: std::time::Duration,
+    },
 }
 
+/// How long a plugin may run before it is stopped: long enough for a login in a browser,
+/// short enough that a hung plugin does not hold every request for ever.
+pub const EXEC_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 impl ExecAuth {
-    /// Runs the plugin once and parses what it prints.
+    /// Runs the plugin once and parses what it prints; a plugin still running after
+    /// [`EXEC_TIMEOUT`] is stopped.
     pub async fn run(&self) -> Result<ExecCredential, ExecError> {
+        self.run_with_timeout(EXEC_TIMEOUT).await
+    }
+
+    /// Like [`Self::run`], stopping the plugin after `timeout`.
+    pub async fn run_with_timeout(
+        &self,
+        timeout: std::time::Duration,
+    ) -> Result<ExecCredential, ExecError> {
+        match tokio::time::timeout(timeout, self.run_once()).await {
+            Ok(result) => result,
+            Err(_) => Err(ExecError::TimedOut {
+                command: self.exec.command.clone(),
+                after: timeout,
+            }),
+        }
+    }
+
+    async fn run_once(&self) -> Result<ExecCredential, ExecError> {
         let cfg = &self.exec;
         let command = cfg.command.clone();
         if cfg.api_version != V1 && cfg.api_version != V1BETA1 {
@@ -130,6 +160,12 @@ impl ExecAuth {
                 command,
                 status: output.status,
                 stderr,
+            });
+        }
+        if output.stdout_truncated {
+            return Err(ExecError::InvalidOutput {
+                command,
+                reason: format!("it printed more than {} bytes", process::STDOUT_MAX),
             });
         }
         parse_credential(&command, &cfg.api_version, &output.stdout)
@@ -185,6 +221,28 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
             "{msg}"
         );
         assert!(msg.contains('4'), "{msg}");
+    }
+
+    #[tokio::test]
+    async fn a_hung_plugin_times_out_with_an_error_naming_it() {
+        let started = std::time::Instant::now();
+        let e = plugin("exec sleep 30", None)
+            .run_with_timeout(std::time::Duration::from_millis(300))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ExecError::TimedOut { .. }), "{e:?}");
+        assert!(e.to_string().contains("\"sh\""), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[tokio::test]
+    async fn a_plugin_printing_without_end_is_refused() {
+        let e = plugin("head -c 3000000 /dev/zero", None)
+            .run()
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ExecError::InvalidOutput { .. }), "{e:?}");
+        assert!(e.to_string().contains("more than"), "{e}");
     }
 
     #[tokio::test]

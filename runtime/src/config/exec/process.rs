@@ -5,18 +5,28 @@
 //! blocking threads (both at once, so a plugin that writes much to stderr cannot stall on a
 //! full pipe while we wait on stdout); its exit is then polled. Dropping the future (a
 //! caller's timeout, a cancelled request) kills the child, as `kill_on_drop` did.
+//!
+//! stdout is kept up to a bound (a credential is small; a runaway plugin must not fill
+//! memory). stderr reaches the user as it arrives, as client-go lets it (plugins print
+//! login instructions there), and its start is kept for the error of a failed run.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
-/// At most this much of stderr is kept (the rest is read and dropped); messages show less.
+/// At most this much of stderr is kept (the rest is still shown); messages show less.
 const STDERR_KEPT: u64 = 64 * 1024;
+
+/// At most this much of stdout is kept; a longer answer is an error (see
+/// [`Output::stdout_truncated`]).
+pub(super) const STDOUT_MAX: u64 = 1 << 20;
 
 /// What a plugin left when it exited.
 pub(super) struct Output {
     pub status: ExitStatus,
     pub stdout: Vec<u8>,
+    /// stdout was longer than [`STDOUT_MAX`]; `stdout` holds its start.
+    pub stdout_truncated: bool,
     pub stderr: Vec<u8>,
 }
 
@@ -38,12 +48,15 @@ pub(super) async fn output(mut cmd: Command) -> Result<Output, RunError> {
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let mut child = KillOnDrop(Some(child));
-    let stdout = tokio::task::spawn_blocking(move || read_to_end(stdout, u64::MAX));
-    let stderr = tokio::task::spawn_blocking(move || read_to_end(stderr, STDERR_KEPT));
+    let stdout = tokio::task::spawn_blocking(move || read_to_end(stdout, STDOUT_MAX + 1));
+    let stderr =
+        tokio::task::spawn_blocking(move || show_and_keep(stderr, STDERR_KEPT, io::stderr()));
     let (stdout, stderr) = tokio::join!(stdout, stderr);
     let stdout = stdout.map_err(io::Error::other).and_then(|r| r);
     let stderr = stderr.map_err(io::Error::other).and_then(|r| r);
-    let (stdout, stderr) = (stdout.map_err(RunError::Io)?, stderr.map_err(RunError::Io)?);
+    let (mut stdout, stderr) = (stdout.map_err(RunError::Io)?, stderr.map_err(RunError::Io)?);
+    let stdout_truncated = stdout.len() as u64 > STDOUT_MAX;
+    stdout.truncate(STDOUT_MAX as usize);
     // Both outputs are closed, so the plugin is exiting: poll briefly rather than tie up a
     // thread in `wait`, which could not be interrupted if the caller gives up.
     let mut pause = Duration::from_millis(1);
@@ -57,6 +70,7 @@ pub(super) async fn output(mut cmd: Command) -> Result<Output, RunError> {
     Ok(Output {
         status,
         stdout,
+        stdout_truncated,
         stderr,
     })
 }
@@ -69,6 +83,28 @@ fn read_to_end(pipe: Option<impl Read>, keep: u64) -> io::Result<Vec<u8>> {
         io::copy(&mut pipe, &mut io::sink())?;
     }
     Ok(out)
+}
+
+/// Copies a pipe to `show` (this process's stderr) as it arrives, keeping the first
+/// `keep` bytes.
+fn show_and_keep(pipe: Option<impl Read>, keep: u64, mut show: impl Write) -> io::Result<Vec<u8>> {
+    let mut kept = Vec::new();
+    let Some(mut pipe) = pipe else {
+        return Ok(kept);
+    };
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match pipe.read(&mut buf) {
+            Ok(0) => return Ok(kept),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let room = (keep as usize).saturating_sub(kept.len());
+        kept.extend_from_slice(&buf[..n.min(room)]);
+        // The user's terminal may be gone; the plugin's run goes on regardless.
+        let _ = show.write_all(&buf[..n]).and_then(|()| show.flush());
+    }
 }
 
 /// Owns the running child; kills it (and reaps it off this thread) when dropped before
@@ -132,6 +168,26 @@ mod tests {
         assert_eq!(out.stdout, b"out");
         assert_eq!(out.status.code(), Some(3));
         assert_eq!(out.stderr.len() as u64, STDERR_KEPT);
+    }
+
+    #[test]
+    fn stderr_is_shown_whole_and_its_start_kept() {
+        let text = b"open https://login.example/device and enter ABCD-EFGH\n".repeat(100);
+        let mut shown = Vec::new();
+        let kept = show_and_keep(Some(&text[..]), 16, &mut shown).unwrap();
+        assert_eq!(shown, text);
+        assert_eq!(kept, &text[..16]);
+    }
+
+    #[tokio::test]
+    async fn stdout_is_bounded() {
+        let out = output(sh("head -c 3000000 /dev/zero; exit 0"))
+            .await
+            .unwrap();
+        assert!(out.stdout_truncated);
+        assert_eq!(out.stdout.len() as u64, STDOUT_MAX);
+        let out = output(sh("printf small")).await.unwrap();
+        assert!(!out.stdout_truncated);
     }
 
     #[tokio::test]

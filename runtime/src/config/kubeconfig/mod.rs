@@ -52,7 +52,10 @@ pub struct NamedCluster {
 }
 
 /// How to reach and trust one API server.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// `Debug` shows `server` and `proxy-url` without userinfo or query, which may hold a
+/// password or token.
+#[derive(Clone, Default, PartialEq)]
 pub struct Cluster {
     /// `https://host:port`, possibly with a path prefix.
     pub server: Option<String>,
@@ -109,7 +112,10 @@ pub struct AuthProvider {
 }
 
 /// An exec credential plugin (`client.authentication.k8s.io/v1` or `v1beta1`).
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// `Debug` hides the arguments and environment values (`--client-secret=...` is common),
+/// as client-go's `ExecConfig.String()` does.
+#[derive(Clone, Default, PartialEq)]
 pub struct ExecConfig {
     /// The program to run; a relative path with a separator is resolved against the
     /// kubeconfig's folder, a bare name is looked up on `PATH`.
@@ -126,8 +132,8 @@ pub struct ExecConfig {
     pub interactive_mode: Option<String>,
 }
 
-/// One `name`/`value` environment variable of an exec plugin.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// One `name`/`value` environment variable of an exec plugin; `Debug` hides the value.
+#[derive(Clone, Default, PartialEq)]
 pub struct ExecEnvVar {
     pub name: String,
     pub value: String,
