@@ -3,6 +3,7 @@
 mod crd;
 mod crd_openapi;
 mod discovery;
+mod eviction;
 mod list;
 mod objects;
 mod openapi;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use hyper::Response;
 use serde_json::{json, Value};
 
-use super::output::object_response;
+use super::output::{check_metadata_form, object_response};
 use super::write::{
     after_commit, body_rv, check_identity, check_type, finish_update, parse_body, prepare_create,
 };
@@ -36,6 +36,7 @@ pub fn load(state: &State, t: &Target) -> Result<Arc<StoredObject>, ApiError> {
 /// GET of one object.
 pub fn get(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
     let o = load(state, t)?;
+    check_metadata_form(req, &t.res, false)?;
     Ok(object_response(req, &t.res, &o, 200))
 }
 

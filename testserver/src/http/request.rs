@@ -20,6 +20,8 @@ pub struct Req {
     pub body: Bytes,
     /// The authenticated user name.
     pub user: String,
+    /// The connection the request came in on, for injected resets.
+    pub conn: super::ConnReset,
 }
 
 /// Parses `a=b&c=d` with percent and `+` decoding.
@@ -88,9 +90,8 @@ impl Req {
             };
             match get("as") {
                 Some("Table") => return Output::Table,
-                Some("PartialObjectMetadata") | Some("PartialObjectMetadataList") => {
-                    return Output::Metadata
-                }
+                Some("PartialObjectMetadata") => return Output::Metadata,
+                Some("PartialObjectMetadataList") => return Output::MetadataList,
                 Some("APIGroupDiscoveryList") => return Output::AggregatedDiscovery,
                 _ => {}
             }
@@ -104,8 +105,10 @@ impl Req {
 pub enum Output {
     /// The objects themselves.
     Full,
-    /// `PartialObjectMetadata(List)`.
+    /// `PartialObjectMetadata`: one object, or the objects of a watch.
     Metadata,
+    /// `PartialObjectMetadataList`: a list (a watch asking for it gets an empty stream).
+    MetadataList,
     /// `meta.k8s.io/v1` `Table`.
     Table,
     /// `apidiscovery.k8s.io/v2` aggregated discovery.
