@@ -128,8 +128,13 @@ pub fn sync(state: &Arc<State>) {
     };
     let mut table = Vec::new();
     let mut by_gv: BTreeMap<(String, String), Vec<DefWithSchema>> = BTreeMap::new();
+    let mut schemas = BTreeMap::new();
     for crd in &snap.items {
         for (def, schema) in defs_of(&crd.value) {
+            if let Some(s) = &schema {
+                let key = format!("{}/{}/{}", def.group, def.version, def.plural);
+                schemas.insert(key, Arc::new(s.clone()));
+            }
             by_gv
                 .entry((def.group.clone(), def.version.clone()))
                 .or_default()
@@ -152,6 +157,7 @@ pub fn sync(state: &Arc<State>) {
         .map(|r| (r.group.clone(), r.plural.clone()))
         .collect();
     *state.crds.write().unwrap_or_else(|p| p.into_inner()) = ResourceTable::new(table);
+    *state.crd_schemas.write().unwrap_or_else(|p| p.into_inner()) = schemas;
     let mut docs = BTreeMap::new();
     for ((g, v), defs) in by_gv {
         let path = format!("apis/{g}/{v}");

@@ -22,6 +22,33 @@ pub struct Req {
     pub user: String,
     /// The connection the request came in on, for injected resets.
     pub conn: super::ConnReset,
+    /// `Warning` headers for the response.
+    pub warnings: Warnings,
+}
+
+/// The `Warning` headers a handler adds to its response (`299 - "text"`).
+#[derive(Clone, Debug, Default)]
+pub struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Warnings {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds the header `299 - "<text>"` (quotes and backslashes escaped).
+    pub fn push(&self, text: &str) {
+        let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
+        self.lock().push(format!("299 - \"{escaped}\""));
+    }
+
+    /// Writes the collected headers.
+    pub fn write_headers(&self, headers: &mut HeaderMap) {
+        for w in self.lock().iter() {
+            if let Ok(v) = hyper::header::HeaderValue::from_str(w) {
+                headers.append(hyper::header::WARNING, v);
+            }
+        }
+    }
 }
 
 /// Parses `a=b&c=d` with percent and `+` decoding.
@@ -48,6 +75,11 @@ impl Req {
     /// A boolean query parameter (`true`/`1`).
     pub fn q_bool(&self, k: &str) -> bool {
         matches!(self.q(k), Some("true") | Some("1") | Some("True"))
+    }
+
+    /// Adds a `Warning` header to the response.
+    pub fn warn(&self, text: String) {
+        self.warnings.push(&text);
     }
 
     /// A header as text.

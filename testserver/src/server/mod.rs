@@ -170,6 +170,7 @@ impl TestServerBuilder {
             logs: PodLogs::default(),
             bookmark_interval: self.bookmark_interval,
             streams_epoch,
+            crd_schemas: RwLock::new(BTreeMap::new()),
         });
         seed_objects(&state);
         let tls = if self.tls {
@@ -573,6 +574,7 @@ async fn answer(
         body,
         user,
         conn,
+        warnings: Default::default(),
     };
     tracing::trace!(method = %req.method, path = %req.path, user = %req.user, "request");
     api::handle(state, req).await
