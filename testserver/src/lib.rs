@@ -27,5 +27,5 @@ mod store;
 
 pub use catalog::{default_spec_dir, ResourceDef, SubresourceDef};
 pub use error::TestServerError;
-pub use faults::{ErrorKind, Faults};
+pub use faults::{ErrorKind, Faults, WatchDrop};
 pub use server::{LoggedRequest, TestServer, TestServerBuilder};

@@ -68,6 +68,9 @@ impl Stream {
         if mode == WatchDrop::Reset {
             self.wait_until_sent().await;
             self.conn.reset();
+            // Keep the body open until the connection is gone: ending it first would send
+            // the body's clean end before the reset.
+            let _ = tokio::time::timeout(Duration::from_secs(1), self.tx.closed()).await;
         }
     }
 

@@ -473,9 +473,10 @@ async fn serve_connection(
     let reset = ConnReset::default();
     let stream = ResettableStream::new(stream, reset.clone());
     tokio::select! {
-        _ = serve_stream(stream, state, tls, auth, front, reset.clone()) => {}
+        biased;
         // Dropping the connection's future drops the stream, which sends the RST.
         _ = reset.wait() => {}
+        _ = serve_stream(stream, state, tls, auth, front, reset.clone()) => {}
     }
 }
 
