@@ -80,7 +80,11 @@ async fn ok(req: RequestBuilder) -> Raw {
 
 async fn err(req: RequestBuilder) -> kubegen_runtime::rest::ApiError {
     match send(req).await {
-        Ok(r) => panic!("expected an error, got {}: {}", r.code, String::from_utf8_lossy(&r.body)),
+        Ok(r) => panic!(
+            "expected an error, got {}: {}",
+            r.code,
+            String::from_utf8_lossy(&r.body)
+        ),
         Err(e) => *e,
     }
 }
@@ -110,7 +114,9 @@ async fn metadata_only_forms_follow_what_is_read() {
     // A watch asking for the list form: 200 and an empty stream that ends at once.
     let started = std::time::Instant::now();
     let watch = ok(accept(
-        at(c, Method::GET, &cms).param("watch", "true").param("resourceVersion", "0"),
+        at(c, Method::GET, &cms)
+            .param("watch", "true")
+            .param("resourceVersion", "0"),
         LIST_FORM,
     ))
     .await;
@@ -163,14 +169,25 @@ async fn writes_that_change_nothing_store_nothing() {
     // must not change them either.
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
-    let put = ok(json_body(at(c, Method::PUT, &cm), &created)).await.json();
-    assert_eq!(rv(&put), first, "PUT of the object as read");
-    assert_eq!(put["metadata"]["managedFields"], created["metadata"]["managedFields"]);
-    let put = ok(json_body(at(c, Method::PUT, &cm).param("fieldManager", "other"), &created))
+    let put = ok(json_body(at(c, Method::PUT, &cm), &created))
         .await
         .json();
+    assert_eq!(rv(&put), first, "PUT of the object as read");
+    assert_eq!(
+        put["metadata"]["managedFields"],
+        created["metadata"]["managedFields"]
+    );
+    let put = ok(json_body(
+        at(c, Method::PUT, &cm).param("fieldManager", "other"),
+        &created,
+    ))
+    .await
+    .json();
     assert_eq!(rv(&put), first, "PUT by another manager");
-    assert_eq!(put["metadata"]["managedFields"], created["metadata"]["managedFields"]);
+    assert_eq!(
+        put["metadata"]["managedFields"],
+        created["metadata"]["managedFields"]
+    );
     for (ct, patch) in [
         ("application/merge-patch+json", "{}"),
         ("application/json-patch+json", "[]"),
@@ -194,15 +211,16 @@ async fn writes_that_change_nothing_store_nothing() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let again = ok(apply("ap")).await.json();
     assert_eq!(rv(&again), after_apply, "the same apply again");
-    assert_eq!(again["metadata"]["managedFields"], applied["metadata"]["managedFields"]);
+    assert_eq!(
+        again["metadata"]["managedFields"],
+        applied["metadata"]["managedFields"]
+    );
 
     // The only change since the apply is the next real one: the watch sees no other.
-    let changed = ok(at(c, Method::PATCH, &cm).body(
-        r#"{"data":{"a":"c"}}"#,
-        "application/merge-patch+json",
-    ))
-    .await
-    .json();
+    let changed =
+        ok(at(c, Method::PATCH, &cm).body(r#"{"data":{"a":"c"}}"#, "application/merge-patch+json"))
+            .await
+            .json();
     let watch = ok(at(c, Method::GET, &cms)
         .param("watch", "true")
         .param("resourceVersion", &after_apply)
@@ -234,7 +252,11 @@ async fn running_pod(c: &Client, ns: &str, name: &str) {
 
 fn evict(c: &Client, ns: &str, name: &str, dry_run: bool) -> RequestBuilder {
     let mut req = json_body(
-        at(c, Method::POST, &format!("/api/v1/namespaces/{ns}/pods/{name}/eviction")),
+        at(
+            c,
+            Method::POST,
+            &format!("/api/v1/namespaces/{ns}/pods/{name}/eviction"),
+        ),
         &json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}}),
     );
     if dry_run {
@@ -259,7 +281,16 @@ async fn evictions_respect_budgets_and_dry_run() {
     let ns = env.namespace.as_str();
     // A bare real API server has no service-account controller; pods need the account.
     let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}});
-    if let Err(e) = send(json_body(at(c, Method::POST, &format!("/api/v1/namespaces/{ns}/serviceaccounts")), &sa)).await {
+    if let Err(e) = send(json_body(
+        at(
+            c,
+            Method::POST,
+            &format!("/api/v1/namespaces/{ns}/serviceaccounts"),
+        ),
+        &sa,
+    ))
+    .await
+    {
         assert!(e.is_already_exists(), "{e}");
     }
     let pod = |n: &str| format!("/api/v1/namespaces/{ns}/pods/{n}");
@@ -267,7 +298,10 @@ async fn evictions_respect_budgets_and_dry_run() {
     // Dry run: answered as an eviction, the pod stays.
     running_pod(c, ns, "free").await;
     let r = ok(evict(c, ns, "free", true)).await;
-    assert_eq!((r.code, r.json()["status"].clone()), (201, json!("Success")));
+    assert_eq!(
+        (r.code, r.json()["status"].clone()),
+        (201, json!("Success"))
+    );
     assert!(exists(c, &pod("free")).await);
 
     // A budget no controller has processed yet (no observedGeneration): 429.
@@ -282,7 +316,10 @@ async fn evictions_respect_budgets_and_dry_run() {
     for dry_run in [false, true] {
         let e = err(evict(c, ns, "guarded", dry_run)).await;
         assert_eq!((e.code, e.reason()), (429, "TooManyRequests"));
-        assert_eq!(e.message(), "Cannot evict pod as it would violate the pod's disruption budget.");
+        assert_eq!(
+            e.message(),
+            "Cannot evict pod as it would violate the pod's disruption budget."
+        );
         let details = e.status.details.clone().unwrap_or_default();
         let cause = details.causes.unwrap_or_default();
         assert_eq!(cause[0].reason.as_deref(), Some("DisruptionBudget"));
@@ -294,28 +331,45 @@ async fn evictions_respect_budgets_and_dry_run() {
     }
     // Processed, no disruption allowed: 429 naming the healthy counts.
     let set_status = |status: Value| {
-        at(c, Method::PATCH, &format!("{pdbs}/budget/status"))
-            .body(json!({"status": status}).to_string(), "application/merge-patch+json")
+        at(c, Method::PATCH, &format!("{pdbs}/budget/status")).body(
+            json!({"status": status}).to_string(),
+            "application/merge-patch+json",
+        )
     };
-    ok(set_status(json!({"observedGeneration": 1, "disruptionsAllowed": 0,
-        "currentHealthy": 1, "desiredHealthy": 1, "expectedPods": 1})))
+    ok(set_status(
+        json!({"observedGeneration": 1, "disruptionsAllowed": 0,
+        "currentHealthy": 1, "desiredHealthy": 1, "expectedPods": 1}),
+    ))
     .await;
     let e = err(evict(c, ns, "guarded", false)).await;
     assert_eq!(e.code, 429);
-    let causes = e.status.details.clone().unwrap_or_default().causes.unwrap_or_default();
+    let causes = e
+        .status
+        .details
+        .clone()
+        .unwrap_or_default()
+        .causes
+        .unwrap_or_default();
     assert_eq!(
         causes[0].message.as_deref(),
         Some("The disruption budget budget needs 1 healthy pods and has 1 currently")
     );
     // One disruption allowed: a dry run changes nothing, the eviction uses it up.
-    ok(set_status(json!({"disruptionsAllowed": 1, "currentHealthy": 2}))).await;
+    ok(set_status(
+        json!({"disruptionsAllowed": 1, "currentHealthy": 2}),
+    ))
+    .await;
     ok(evict(c, ns, "guarded", true)).await;
     assert!(exists(c, &pod("guarded")).await);
-    let budget = ok(at(c, Method::GET, &format!("{pdbs}/budget"))).await.json();
+    let budget = ok(at(c, Method::GET, &format!("{pdbs}/budget")))
+        .await
+        .json();
     assert_eq!(budget["status"]["disruptionsAllowed"], 1);
     ok(evict(c, ns, "guarded", false)).await;
     assert!(!exists(c, &pod("guarded")).await);
-    let budget = ok(at(c, Method::GET, &format!("{pdbs}/budget"))).await.json();
+    let budget = ok(at(c, Method::GET, &format!("{pdbs}/budget")))
+        .await
+        .json();
     assert_eq!(budget["status"]["disruptionsAllowed"], 0);
     assert!(budget["status"]["disruptedPods"]["guarded"].is_string());
     env.finish().await;
@@ -342,11 +396,19 @@ async fn watches_from_a_future_version() {
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["type"], "ERROR");
     let status = &events[0]["object"];
-    assert_eq!((status["code"].clone(), status["reason"].clone()), (json!(504), json!("Timeout")));
-    assert_eq!(status["details"]["causes"][0]["reason"], "ResourceVersionTooLarge");
+    assert_eq!(
+        (status["code"].clone(), status["reason"].clone()),
+        (json!(504), json!("Timeout"))
+    );
+    assert_eq!(
+        status["details"]["causes"][0]["reason"],
+        "ResourceVersionTooLarge"
+    );
     assert!(status["message"]
         .as_str()
-        .is_some_and(|m| m.starts_with(&format!("Timeout: Too large resource version: {future}, current: "))));
+        .is_some_and(|m| m.starts_with(&format!(
+            "Timeout: Too large resource version: {future}, current: "
+        ))));
 
     // A plain watch waits for the version without a word (no events, no bookmark).
     let watch = ok(at(c, Method::GET, &cms)
@@ -480,5 +542,24 @@ async fn custom_resources_get_defaults_and_lose_unknown_fields() {
     .await
     .json();
     assert_eq!(status["status"], json!({"phase": "New"}));
+
+    // A default the schema gains later shows on read, without a write.
+    let before = rv(&status);
+    let crd = format!("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.{group}");
+    ok(at(c, Method::PATCH, &crd).body(
+        r#"[{"op":"add","path":"/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/color","value":{"type":"string","default":"blue"}}]"#,
+        "application/json-patch+json",
+    ))
+    .await;
+    let mut read = Value::Null;
+    for _ in 0..100 {
+        read = ok(at(c, Method::GET, &format!("{gadgets}/g"))).await.json();
+        if read["spec"]["color"] == "blue" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(read["spec"]["color"], "blue", "{read}");
+    assert_eq!(rv(&read), before);
     env.finish().await;
 }

@@ -591,10 +591,16 @@ async fn watch_drops_mid_line_and_by_connection_reset() {
         let t = T::new().await;
         t.cm("one", json!({})).await;
         t.cm("two", json!({})).await;
-        t.server.faults().close_watches_after(Some(2)).watch_drop(mode);
+        t.server
+            .faults()
+            .close_watches_after(Some(2))
+            .watch_drop(mode);
         let resp = t
             .client
-            .get(format!("{}{CM}?watch=true&resourceVersion=0", t.server.base_url()))
+            .get(format!(
+                "{}{CM}?watch=true&resourceVersion=0",
+                t.server.base_url()
+            ))
             .send()
             .await
             .unwrap();
@@ -608,7 +614,10 @@ async fn watch_drops_mid_line_and_by_connection_reset() {
         let first: Value = serde_json::from_str(lines[0]).unwrap();
         assert_eq!(first["object"]["metadata"]["name"], "one");
         assert!(!lines[1].is_empty(), "{mode:?}: {text}");
-        assert!(serde_json::from_str::<Value>(lines[1]).is_err(), "{mode:?}: {text}");
+        assert!(
+            serde_json::from_str::<Value>(lines[1]).is_err(),
+            "{mode:?}: {text}"
+        );
         // The server goes on serving new connections.
         t.server.faults().clear();
         assert_eq!(t.get(CM).await.0, 200);
@@ -618,7 +627,8 @@ async fn watch_drops_mid_line_and_by_connection_reset() {
 #[tokio::test]
 async fn bookmarks_come_once_a_minute_unless_told_otherwise() {
     let bookmarks = |ev: &[Value]| ev.iter().filter(|e| e["type"] == "BOOKMARK").count();
-    let path = format!("{CM}?watch=true&allowWatchBookmarks=true&timeoutSeconds=2&resourceVersion=");
+    let path =
+        format!("{CM}?watch=true&allowWatchBookmarks=true&timeoutSeconds=2&resourceVersion=");
     // Default (1 min, as a real server): only the bookmark at the end of timeoutSeconds.
     let t = T::new().await;
     let rv = t.server.resource_version();
@@ -629,7 +639,10 @@ async fn bookmarks_come_once_a_minute_unless_told_otherwise() {
         .start()
         .await
         .unwrap();
-    let t = T { server, client: Client::new() };
+    let t = T {
+        server,
+        client: Client::new(),
+    };
     let rv = t.server.resource_version();
     assert_eq!(bookmarks(&t.watch_lines(&format!("{path}{rv}")).await), 1);
     // The knob for tests that need progress markers sooner.
@@ -638,7 +651,10 @@ async fn bookmarks_come_once_a_minute_unless_told_otherwise() {
         .start()
         .await
         .unwrap();
-    let t = T { server, client: Client::new() };
+    let t = T {
+        server,
+        client: Client::new(),
+    };
     let rv = t.server.resource_version();
     assert!(bookmarks(&t.watch_lines(&format!("{path}{rv}")).await) >= 4);
 }

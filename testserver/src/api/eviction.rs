@@ -116,7 +116,11 @@ fn check_budgets(state: &State, pod: &StoredObject, dry_run: bool) -> Result<(),
         .store
         .mutate(PDB_KEY, &pdb.namespace, &pdb.name, |cur, _| {
             let Some(cur) = cur else {
-                return Err(ApiError::not_found_gr("policy", "poddisruptionbudgets", &pdb.name));
+                return Err(ApiError::not_found_gr(
+                    "policy",
+                    "poddisruptionbudgets",
+                    &pdb.name,
+                ));
             };
             if cur.rv != pdb.rv {
                 return Err(budget_conflict(&pdb.name));
