@@ -20,11 +20,12 @@ use super::{CompactString, Kind, Object, ObjectMeta, Resource, Scope};
 const API_VERSION: &str = "meta.k8s.io/v1";
 const KIND: &str = "PartialObjectMetadata";
 
-/// Accept header asking for one object as `PartialObjectMetadata` (falls back to full JSON).
+/// Accept header asking for one object, or a watch's objects, as `PartialObjectMetadata` (falls
+/// back to full JSON).
 pub const PARTIAL_OBJECT_METADATA_ACCEPT: &str =
     "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
-/// Accept header asking for a list or watch as `PartialObjectMetadataList` (falls back to full
-/// JSON).
+/// Accept header asking for a list as `PartialObjectMetadataList` (falls back to full JSON). Not
+/// for watches: a real server answers a watch asking for it with an empty stream.
 pub const PARTIAL_OBJECT_METADATA_LIST_ACCEPT: &str =
     "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 

@@ -18,7 +18,7 @@ use kubegen_runtime::meta::{
 };
 use kubegen_runtime::rest::{Client, CreateOptions, ListOptions, ResourceClient};
 use kubegen_test_support::{Needs, TestEnv};
-use kubegen_testserver::{ErrorKind, TestServer};
+use kubegen_testserver::{ErrorKind, TestServer, WatchDrop};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -369,6 +369,24 @@ async fn informers_follow_the_server_through_faults() {
     create(api, "late-1", "x").await;
     inf.converged(&[], "dropped watches").await;
     server.faults().clear();
+
+    // Watches cut halfway through an event's line, then by TCP resets: the half line is
+    // not an event, and the informers relist or rewatch as after any broken stream.
+    for (mode, what, new) in [
+        (WatchDrop::MidLine, "watches cut mid-line", "mid-line"),
+        (WatchDrop::Reset, "connections reset", "reset"),
+    ] {
+        server
+            .faults()
+            .close_watches_after(Some(2))
+            .watch_drop(mode);
+        for i in 0..4 {
+            replace(api, &format!("cm-{i}"), new).await;
+        }
+        create(api, new, "x").await;
+        inf.converged(&[], what).await;
+        server.faults().clear();
+    }
 
     // A restart drops the watches; while the reflectors back off, objects change and are
     // deleted and history is compacted: only a relist (after 410) can tell, and the missed

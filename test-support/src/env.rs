@@ -19,6 +19,8 @@ pub struct TestEnv {
     pub client: Client,
     /// The test's own namespace (created for it, labelled with [`TEST_LABEL`]).
     pub namespace: String,
+    /// The configuration `client` was built from.
+    config: Config,
     server: Option<TestServer>,
     run_id: String,
     /// Cluster-scoped objects to delete at [`TestEnv::finish`]: (API path, name).
@@ -53,7 +55,7 @@ impl TestEnv {
         builder: TestServerBuilder,
     ) -> Option<TestEnv> {
         let run_id = names::run_id();
-        let (client, server, dir) = match kubeconfig_path() {
+        let (config, server, dir) = match kubeconfig_path() {
             Some(path) => {
                 if !needs.is_empty() {
                     skip::record(test, &describe(needs));
@@ -65,7 +67,7 @@ impl TestEnv {
                 };
                 let config = Config::from_kubeconfig_file(&path, overrides)
                     .unwrap_or_else(|e| panic!("{KUBECONFIG_ENV}={}: {e}", path.display()));
-                (client_from(config), None, None)
+                (config, None, None)
             }
             None => {
                 let server = builder
@@ -79,9 +81,11 @@ impl TestEnv {
                     .unwrap_or_else(|e| panic!("writing kubeconfig: {e}"));
                 let config = Config::from_kubeconfig_file(&path, Overrides::default())
                     .unwrap_or_else(|e| panic!("test server kubeconfig: {e}"));
-                (client_from(config), Some(server), Some(dir))
+                (config, Some(server), Some(dir))
             }
         };
+        let config = without_rate_limit(config);
+        let client = client_from(config.clone());
         let namespace = names::namespace_name(test, &run_id);
         let body = serde_json::json!({
             "apiVersion": "v1",
@@ -99,11 +103,20 @@ impl TestEnv {
         Some(TestEnv {
             client,
             namespace,
+            config,
             server,
             run_id,
             cluster_scoped: Mutex::default(),
             _kubeconfig_dir: dir,
         })
+    }
+
+    /// A client like [`TestEnv::client`] that never retries, for tests that must see a
+    /// `429` or `503` themselves.
+    pub fn client_without_retries(&self) -> Client {
+        let mut config = self.config.clone();
+        config.retry.max_retries = 0;
+        client_from(config)
     }
 
     /// The in-process test server, when the environment is one (tests that declared a
@@ -185,7 +198,11 @@ fn kubeconfig_path() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-fn client_from(mut config: Config) -> Client {
+fn without_rate_limit(mut config: Config) -> Config {
     config.rate_limit = None;
+    config
+}
+
+fn client_from(config: Config) -> Client {
     Client::new(config).unwrap_or_else(|e| panic!("client: {e}"))
 }

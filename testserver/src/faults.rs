@@ -22,11 +22,26 @@ pub enum ErrorKind {
     Unavailable,
 }
 
+/// How an injected watch drop ends the stream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WatchDrop {
+    /// After a whole event: the body ends cleanly (a server closing the watch).
+    #[default]
+    EventBoundary,
+    /// Halfway through an event's line: the body ends cleanly after a truncated line, as
+    /// when a proxy or load balancer cuts a stream.
+    MidLine,
+    /// The TCP connection is reset (RST) after a truncated line; every request on that
+    /// connection fails, as when a node or proxy dies.
+    Reset,
+}
+
 #[derive(Debug)]
 struct State {
     rng: StdRng,
     close_watch_after: Option<u64>,
     close_watch_probability: f64,
+    watch_drop: WatchDrop,
     error_share: f64,
     error_kind: ErrorKind,
     latency: Duration,
@@ -52,6 +67,7 @@ impl Faults {
                 rng: StdRng::seed_from_u64(seed),
                 close_watch_after: None,
                 close_watch_probability: 0.0,
+                watch_drop: WatchDrop::EventBoundary,
                 error_share: 0.0,
                 error_kind: ErrorKind::Unavailable,
                 latency: Duration::ZERO,
@@ -81,6 +97,12 @@ impl Faults {
         self
     }
 
+    /// How the watch drops above end a stream (default: on an event boundary).
+    pub fn watch_drop(&self, mode: WatchDrop) -> &Self {
+        self.with(|s| s.watch_drop = mode);
+        self
+    }
+
     /// Answers a `share` (0..=1) of API requests with `kind`.
     pub fn fail_requests(&self, share: f64, kind: ErrorKind) -> &Self {
         self.with(|s| {
@@ -101,6 +123,7 @@ impl Faults {
         self.with(|s| {
             s.close_watch_after = None;
             s.close_watch_probability = 0.0;
+            s.watch_drop = WatchDrop::EventBoundary;
             s.error_share = 0.0;
             s.latency = Duration::ZERO;
         });
@@ -123,13 +146,13 @@ impl Faults {
         })
     }
 
-    /// Whether a watch that has sent `sent` events should be closed now.
-    pub(crate) fn should_close_watch(&self, sent: u64) -> bool {
+    /// Whether a watch that has sent `sent` events should be dropped now, and how.
+    pub(crate) fn watch_drop_now(&self, sent: u64) -> Option<WatchDrop> {
         self.with(|s| {
-            if s.close_watch_after.is_some_and(|n| sent >= n) {
-                return true;
-            }
-            s.close_watch_probability > 0.0 && s.rng.random::<f64>() < s.close_watch_probability
+            let drop = s.close_watch_after.is_some_and(|n| sent >= n)
+                || (s.close_watch_probability > 0.0
+                    && s.rng.random::<f64>() < s.close_watch_probability);
+            drop.then_some(s.watch_drop)
         })
     }
 }
@@ -149,7 +172,11 @@ mod tests {
         assert_eq!(xs, ys);
         assert!(xs.iter().any(|x| *x) && xs.iter().any(|x| !*x));
         a.close_watches_after(Some(3));
-        assert!(!a.should_close_watch(2));
-        assert!(a.should_close_watch(3));
+        assert_eq!(a.watch_drop_now(2), None);
+        assert_eq!(a.watch_drop_now(3), Some(WatchDrop::EventBoundary));
+        a.watch_drop(WatchDrop::Reset);
+        assert_eq!(a.watch_drop_now(3), Some(WatchDrop::Reset));
+        a.clear();
+        assert_eq!(a.watch_drop_now(3), None);
     }
 }

@@ -27,5 +27,5 @@ mod store;
 
 pub use catalog::{ResourceDef, SpecSource, SubresourceDef};
 pub use error::TestServerError;
-pub use faults::{ErrorKind, Faults};
+pub use faults::{ErrorKind, Faults, WatchDrop};
 pub use server::{LoggedRequest, TestServer, TestServerBuilder};

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use kubegen_testserver::{ErrorKind, TestServer};
+use kubegen_testserver::{ErrorKind, TestServer, WatchDrop};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -571,6 +571,92 @@ async fn live_watch_sees_writes_and_faults_close_it() {
         .unwrap()
         .unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
+}
+
+/// Reads a body to its end; `true` when the connection failed instead of ending cleanly.
+async fn read_to_end(mut resp: reqwest::Response) -> (String, bool) {
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => body.extend_from_slice(&c),
+            Ok(None) => return (String::from_utf8_lossy(&body).into_owned(), false),
+            Err(_) => return (String::from_utf8_lossy(&body).into_owned(), true),
+        }
+    }
+}
+
+#[tokio::test]
+async fn watch_drops_mid_line_and_by_connection_reset() {
+    for (mode, fails) in [(WatchDrop::MidLine, false), (WatchDrop::Reset, true)] {
+        let t = T::new().await;
+        t.cm("one", json!({})).await;
+        t.cm("two", json!({})).await;
+        t.server
+            .faults()
+            .close_watches_after(Some(2))
+            .watch_drop(mode);
+        let resp = t
+            .client
+            .get(format!(
+                "{}{CM}?watch=true&resourceVersion=0",
+                t.server.base_url()
+            ))
+            .send()
+            .await
+            .unwrap();
+        let (text, failed) = tokio::time::timeout(Duration::from_secs(5), read_to_end(resp))
+            .await
+            .unwrap();
+        assert_eq!(failed, fails, "{mode:?}: {text}");
+        // One whole event, then half of the second without its newline.
+        let lines: Vec<&str> = text.split('\n').collect();
+        assert_eq!(lines.len(), 2, "{mode:?}: {text}");
+        let first: Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(first["object"]["metadata"]["name"], "one");
+        assert!(!lines[1].is_empty(), "{mode:?}: {text}");
+        assert!(
+            serde_json::from_str::<Value>(lines[1]).is_err(),
+            "{mode:?}: {text}"
+        );
+        // The server goes on serving new connections.
+        t.server.faults().clear();
+        assert_eq!(t.get(CM).await.0, 200);
+    }
+}
+
+#[tokio::test]
+async fn bookmarks_come_once_a_minute_unless_told_otherwise() {
+    let bookmarks = |ev: &[Value]| ev.iter().filter(|e| e["type"] == "BOOKMARK").count();
+    let path =
+        format!("{CM}?watch=true&allowWatchBookmarks=true&timeoutSeconds=2&resourceVersion=");
+    // Default (1 min, as a real server): only the bookmark at the end of timeoutSeconds.
+    let t = T::new().await;
+    let rv = t.server.resource_version();
+    assert_eq!(bookmarks(&t.watch_lines(&format!("{path}{rv}")).await), 1);
+    // Zero: no periodic bookmarks, and no panic.
+    let server = TestServer::builder()
+        .bookmark_interval(Duration::ZERO)
+        .start()
+        .await
+        .unwrap();
+    let t = T {
+        server,
+        client: Client::new(),
+    };
+    let rv = t.server.resource_version();
+    assert_eq!(bookmarks(&t.watch_lines(&format!("{path}{rv}")).await), 1);
+    // The knob for tests that need progress markers sooner.
+    let server = TestServer::builder()
+        .bookmark_interval(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let t = T {
+        server,
+        client: Client::new(),
+    };
+    let rv = t.server.resource_version();
+    assert!(bookmarks(&t.watch_lines(&format!("{path}{rv}")).await) >= 4);
 }
 
 #[tokio::test]

@@ -115,8 +115,14 @@ async fn typed_clients_create_list_watch_scale_and_update_status() {
         spec.tuning.as_ref().unwrap().unknown_fields["workMem"],
         serde_json::json!("64MB")
     );
+    assert_eq!(spec.version, None);
     let created = dbs.create(&CreateOptions::default(), &db).await.unwrap();
-    assert_eq!(created.spec, db.spec);
+    // The server applies the schema's defaults: `version` was not sent, `default: "16"`.
+    let mut expected = db.spec.clone();
+    if let Some(s) = expected.as_mut() {
+        s.version = Some("16".into());
+    }
+    assert_eq!(created.spec, expected);
     let mut created = created;
     created.status = Some(stores::v1::DatabaseStatus {
         phase: Some(stores::v1::DatabaseStatusPhase::Ready),

@@ -8,7 +8,8 @@
 //! 400/422 answering a `sendInitialEvents` watch → `WatchListUnsupported`, anything else →
 //! `Other`. For a metadata-only type ([`Resource::METADATA_ONLY`], i.e.
 //! [`PartialObjectMetadata<K>`](crate::meta::PartialObjectMetadata)) the REST client sends the
-//! `as=PartialObjectMetadataList` Accept header, so the server sends only metadata.
+//! `as=PartialObjectMetadataList` Accept header on lists and `as=PartialObjectMetadata` on
+//! watches (as client-go's metadata client), so the server sends only metadata.
 //! [`rest::Client`](crate::rest::Client) implements [`ListerWatcherFor`] for every object
 //! type, which is what `SharedInformerFactory<rest::Client>::informer::<K>()` uses.
 

@@ -152,7 +152,9 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// Sets the Accept header a metadata-only kind ([`crate::meta::PartialObjectMetadata`])
-    /// needs for reads; other kinds keep plain JSON.
+    /// needs for reads; other kinds keep plain JSON. `list` only for a list: a watch streams
+    /// single objects and asks for `as=PartialObjectMetadata` (a real server answers a watch
+    /// asking for the list form with an empty stream).
     fn accept(req: RequestBuilder, list: bool) -> RequestBuilder {
         if !K::METADATA_ONLY {
             return req;
@@ -291,7 +293,7 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     /// `allow_watch_bookmarks` to get progress markers.
     pub fn watch(&self, options: &ListOptions) -> WatchFuture<K> {
         match self.collection_request(Method::GET) {
-            Ok(req) => Self::accept(req, true)
+            Ok(req) => Self::accept(req, false)
                 .query(options)
                 .param("watch", "true")
                 .watch(),

@@ -11,6 +11,7 @@ use super::crd_openapi::Borrowed;
 use super::State;
 use crate::catalog::{OpenApiDoc, ResourceDef, ResourceTable, ScalePaths, SubresourceDef};
 use crate::semantics::now_rfc3339;
+use crate::semantics::schema::{apply_defaults, Schema};
 use crate::store::Change;
 
 /// A served version of a CRD and its `openAPIV3Schema`.
@@ -128,8 +129,13 @@ pub fn sync(state: &Arc<State>) {
     };
     let mut table = Vec::new();
     let mut by_gv: BTreeMap<(String, String), Vec<DefWithSchema>> = BTreeMap::new();
+    let mut schemas = BTreeMap::new();
     for crd in &snap.items {
         for (def, schema) in defs_of(&crd.value) {
+            if let Some(s) = &schema {
+                let key = format!("{}/{}/{}", def.group, def.version, def.plural);
+                schemas.insert(key, Arc::new(s.clone()));
+            }
             by_gv
                 .entry((def.group.clone(), def.version.clone()))
                 .or_default()
@@ -152,6 +158,11 @@ pub fn sync(state: &Arc<State>) {
         .map(|r| (r.group.clone(), r.plural.clone()))
         .collect();
     *state.crds.write().unwrap_or_else(|p| p.into_inner()) = ResourceTable::new(table);
+    let before_schemas = std::mem::replace(
+        &mut *state.crd_schemas.write().unwrap_or_else(|p| p.into_inner()),
+        schemas.clone(),
+    );
+    default_stored_objects(state, &snap.items, &before_schemas, &schemas);
     let mut docs = BTreeMap::new();
     for ((g, v), defs) in by_gv {
         let path = format!("apis/{g}/{v}");
@@ -171,6 +182,42 @@ pub fn sync(state: &Arc<State>) {
                     .mutate::<()>(&key, &o.namespace, &o.name, |_, _| Ok(Change::Delete));
             }
         }
+    }
+}
+
+/// Applies a changed schema's defaults to the stored objects of its CRD, as a real server
+/// shows them on every read (without writing: no new resourceVersion, no event). The
+/// storage version's schema decides, since all versions share one copy here.
+fn default_stored_objects(
+    state: &State,
+    crds: &[Arc<crate::store::StoredObject>],
+    before: &BTreeMap<String, Arc<Value>>,
+    after: &BTreeMap<String, Arc<Value>>,
+) {
+    for crd in crds {
+        let group = str_at(&crd.value, "/spec/group");
+        let plural = str_at(&crd.value, "/spec/names/plural");
+        let storage = crd
+            .value
+            .pointer("/spec/versions")
+            .and_then(Value::as_array)
+            .and_then(|vs| vs.iter().find(|v| v.get("storage") == Some(&json!(true))))
+            .map(|v| str_at(v, "/name"))
+            .unwrap_or_default();
+        let key = format!("{group}/{storage}/{plural}");
+        let Some(schema) = after.get(&key) else {
+            continue;
+        };
+        if before.get(&key) == Some(schema) {
+            continue;
+        }
+        state
+            .store
+            .rewrite_in_place(&format!("{group}/{plural}"), |o| {
+                let mut v = o.value.clone();
+                apply_defaults(&mut v, Schema::structural(schema));
+                (v != o.value).then_some(v)
+            });
     }
 }
 

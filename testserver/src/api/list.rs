@@ -6,7 +6,7 @@ use hyper::Response;
 use serde_json::{json, Value};
 
 use super::objects::{delete_one, delete_opts, Deleted};
-use super::output::list_response;
+use super::output::{check_metadata_form, list_response};
 use super::{State, Target};
 use crate::http::{ApiError, Body, Req};
 use crate::semantics::continue_token;
@@ -93,6 +93,7 @@ pub fn check_rv_match(req: &Req, watch: bool) -> Result<Option<String>, ApiError
 
 /// GET of a collection.
 pub fn list(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+    check_metadata_form(req, &t.res, true)?;
     let sel = Selectors::from_req(req, t)?;
     let rvm = check_rv_match(req, false)?;
     let rv_param = req.q("resourceVersion").unwrap_or("");

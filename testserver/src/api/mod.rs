@@ -3,6 +3,8 @@
 mod crd;
 mod crd_openapi;
 mod discovery;
+mod eviction;
+mod fields;
 mod list;
 mod objects;
 mod openapi;
@@ -48,6 +50,8 @@ pub struct State {
     pub bookmark_interval: Duration,
     /// Ends every open stream (restart/shutdown) when it changes.
     pub streams_epoch: tokio::sync::watch::Sender<u64>,
+    /// The `openAPIV3Schema` of each served CRD version, by `group/version/plural`.
+    pub crd_schemas: RwLock<BTreeMap<String, Arc<serde_json::Value>>>,
 }
 
 impl State {
@@ -60,6 +64,16 @@ impl State {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(group, version, plural)
+            .cloned()
+    }
+
+    /// The structural schema of a custom resource's version, if its CRD has one.
+    pub fn crd_schema(&self, res: &ResourceDef) -> Option<Arc<serde_json::Value>> {
+        let key = format!("{}/{}/{}", res.group, res.version, res.plural);
+        self.crd_schemas
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
             .cloned()
     }
 
@@ -105,10 +119,13 @@ pub async fn handle(state: Arc<State>, req: Req) -> Response<Body> {
             ErrorKind::Unavailable => ApiError::unavailable(),
         });
     }
-    match route(state, req).await {
+    let warnings = req.warnings.clone();
+    let mut resp = match route(state, req).await {
         Ok(r) => r,
         Err(e) => error(&e),
-    }
+    };
+    warnings.write_headers(resp.headers_mut());
+    resp
 }
 
 async fn route(state: Arc<State>, req: Req) -> Result<Response<Body>, ApiError> {

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use hyper::Response;
 use serde_json::{json, Value};
 
-use super::output::object_response;
+use super::fields;
+use super::output::{check_metadata_form, object_response};
 use super::write::{
     after_commit, body_rv, check_identity, check_type, finish_update, parse_body, prepare_create,
 };
@@ -36,6 +37,7 @@ pub fn load(state: &State, t: &Target) -> Result<Arc<StoredObject>, ApiError> {
 /// GET of one object.
 pub fn get(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
     let o = load(state, t)?;
+    check_metadata_form(req, &t.res, false)?;
     Ok(object_response(req, &t.res, &o, 200))
 }
 
@@ -64,6 +66,7 @@ pub fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body
         return Ok(crate::http::body::json_value(201, &body));
     }
     check_identity(&mut body, res, t.ns.as_deref())?;
+    fields::check(state, req, res, &mut body)?;
     let obj = prepare_create(req, res, body, true)?;
     namespace_exists(state, t)?;
     let name = obj
@@ -135,10 +138,11 @@ pub fn write_update(
         .mutate(&res.storage_key(), ns_of(t), &name, |cur, _| {
             let cur = cur.ok_or_else(|| ApiError::not_found(res, &name))?;
             let typed = cur.to_value(&res.kind, &res.api_version());
-            let new = f(&typed)?;
+            let mut new = f(&typed)?;
             if !new.is_object() {
                 return Err(ApiError::unprocessable());
             }
+            fields::check(state, req, res, &mut new)?;
             if let Some(rv) = body_rv(&new) {
                 if rv != cur.rv.to_string() {
                     return Err(ApiError::stale(res, &name));
@@ -244,6 +248,7 @@ fn server_side_apply(
     }
     check_type(&config, res, &res.kind, &res.group)?;
     check_identity(&mut config, res, t.ns.as_deref())?;
+    fields::drop_unknown(state, res, &mut config);
     let name = name_of(t).to_string();
     let cfg_name = config
         .pointer("/metadata/name")
@@ -295,7 +300,8 @@ fn server_side_apply(
             return Err(ApiError::not_found(res, &name));
         }
         namespace_exists(state, t)?;
-        let obj = managed_fields::apply(None, &config, &w, force).map_err(conflict)?;
+        let mut obj = managed_fields::apply(None, &config, &w, force).map_err(conflict)?;
+        fields::default(state, res, &mut obj);
         let obj = prepare_create(req, res, obj, false)?;
         let mut created = None;
         let stored = state
@@ -313,7 +319,8 @@ fn server_side_apply(
     }
     write_update_raw(state, req, t, sub, |cur| {
         let live = cur.to_value(&res.kind, &res.api_version());
-        let new = managed_fields::apply(Some(&live), &config, &w, force).map_err(conflict)?;
+        let mut new = managed_fields::apply(Some(&live), &config, &w, force).map_err(conflict)?;
+        fields::default(state, res, &mut new);
         Ok(new)
     })
 }

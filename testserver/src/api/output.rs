@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::catalog::ResourceDef;
 use crate::http::body::json;
-use crate::http::{Body, Output, Req};
+use crate::http::{ApiError, Body, Output, Req};
 use crate::store::{type_prefix, StoredObject};
 
 /// The object with `kind`/`apiVersion` of the resource's version.
@@ -26,6 +26,36 @@ fn metadata_object(o: &StoredObject) -> Value {
     })
 }
 
+/// The Go type the real server names in errors: the internal type of a built-in
+/// (`*core.ConfigMap`, `*apps.DeploymentList`), unstructured for custom resources.
+pub fn go_type(res: &ResourceDef, list: bool) -> String {
+    let suffix = if list { "List" } else { "" };
+    if res.custom {
+        return format!("*unstructured.Unstructured{suffix}");
+    }
+    let package = match res.group.split('.').next() {
+        Some("") | None => "core",
+        Some(first) => first,
+    };
+    format!("*{package}.{}{suffix}", res.kind)
+}
+
+/// Checks the `PartialObjectMetadata` form against what is read: one object takes the
+/// object form, a list the list form (the real server answers `406` otherwise).
+pub fn check_metadata_form(req: &Req, res: &ResourceDef, list: bool) -> Result<(), ApiError> {
+    match (req.output(), list) {
+        (Output::MetadataList, false) => Err(ApiError::metadata_form_not_acceptable(
+            true,
+            &go_type(res, false),
+        )),
+        (Output::Metadata, true) => Err(ApiError::metadata_form_not_acceptable(
+            false,
+            &go_type(res, true),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// One object as the client asked for it.
 pub fn object_response(
     req: &Req,
@@ -34,7 +64,7 @@ pub fn object_response(
     code: u16,
 ) -> Response<Body> {
     match req.output() {
-        Output::Metadata => json(
+        Output::Metadata | Output::MetadataList => json(
             code,
             serde_json::to_vec(&metadata_object(o)).unwrap_or_default(),
         ),
@@ -75,7 +105,7 @@ pub fn list_response<T: AsRef<StoredObject>>(
 ) -> Response<Body> {
     match req.output() {
         Output::Table => json(200, table(res, items, Some(rv), cont)),
-        Output::Metadata => {
+        Output::Metadata | Output::MetadataList => {
             let v = json!({
                 "kind": "PartialObjectMetadataList",
                 "apiVersion": "meta.k8s.io/v1",

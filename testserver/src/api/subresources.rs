@@ -8,7 +8,7 @@ use bytes::Bytes;
 use hyper::{Method, Response};
 use serde_json::{json, Value};
 
-use super::objects::{self, apply_patch, delete_one, load, write_update, DeleteOpts, Deleted};
+use super::objects::{self, apply_patch, load, write_update};
 use super::write::{check_type, parse_body};
 use super::{success_status, State, Target};
 use crate::catalog::{ResourceDef, ScalePaths};
@@ -42,7 +42,7 @@ pub async fn handle(
             objects::patch_sub(state, req, t, Some("status"))
         }
         ("scale", _) => scale(state, req, t, m),
-        ("eviction", "POST") => eviction(state, req, t),
+        ("eviction", "POST") => super::eviction::eviction(state, req, t),
         ("binding", "POST") => binding(state, req, t),
         ("token", "POST") => token(state, req, t),
         ("log", "GET") => log(state, req, t).await,
@@ -206,32 +206,6 @@ fn scale(
             Ok(scale_json(&o))
         }
         _ => Err(ApiError::method_not_allowed()),
-    }
-}
-
-fn eviction(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
-    let body: Value = serde_json::from_slice(&req.body)
-        .map_err(|e| ApiError::bad_request(format!("couldn't decode Eviction: {e}")))?;
-    let opts = DeleteOpts {
-        uid: body
-            .pointer("/deleteOptions/preconditions/uid")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        rv: body
-            .pointer("/deleteOptions/preconditions/resourceVersion")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        dry_run: false,
-    };
-    let name = t.name.as_deref().unwrap_or_default();
-    match delete_one(
-        state,
-        &t.res,
-        t.ns.as_deref().unwrap_or_default(),
-        name,
-        &opts,
-    )? {
-        Deleted::Gone(_) | Deleted::Terminating(_) => Ok(success_status(201, None)),
     }
 }
 

@@ -13,8 +13,9 @@ use super::list::{check_rv_match, parse_rv, too_old_watch_status, Selectors};
 use super::output::event_object;
 use super::{State, Target};
 use crate::catalog::ResourceDef;
-use crate::http::body::channel;
-use crate::http::{ApiError, Body, Output, Req};
+use crate::faults::WatchDrop;
+use crate::http::body::{channel, full};
+use crate::http::{ApiError, Body, ConnReset, Output, Req};
 use crate::store::{type_prefix, EventType, RvError, StoredObject};
 
 const FLUSH_AT: usize = 64 * 1024;
@@ -28,6 +29,7 @@ struct Stream {
     res: ResourceDef,
     sent: u64,
     state: Arc<State>,
+    conn: ConnReset,
 }
 
 /// Why a stream stops.
@@ -37,19 +39,51 @@ enum Stop {
 }
 
 impl Stream {
-    /// Queues an event; a fault that closes the stream flushes what was queued first.
+    /// Queues an event; a fault that drops the stream flushes what was queued first.
     async fn event(&mut self, ty: &str, o: &StoredObject) -> Result<(), Stop> {
+        let line_start = self.buf.len();
         self.buf.put_slice(b"{\"type\":\"");
         self.buf.put_slice(ty.as_bytes());
         self.buf.put_slice(b"\",\"object\":");
         event_object(&mut self.buf, self.output, &self.prefix, o);
         self.buf.put_slice(b"}\n");
         self.sent += 1;
-        if self.state.faults.should_close_watch(self.sent) {
-            let _ = self.flush(true).await;
-            return Err(Stop::Closed);
+        match self.state.faults.watch_drop_now(self.sent) {
+            None => self.flush(false).await,
+            Some(mode) => {
+                self.drop_stream(mode, line_start).await;
+                Err(Stop::Closed)
+            }
         }
-        self.flush(false).await
+    }
+
+    /// Ends the stream as an injected fault: after the last event, in the middle of its
+    /// line, or by resetting the connection after half a line.
+    async fn drop_stream(&mut self, mode: WatchDrop, line_start: usize) {
+        if mode != WatchDrop::EventBoundary {
+            let half = (self.buf.len() - line_start) / 2;
+            self.buf.truncate(line_start + half);
+        }
+        let _ = self.flush(true).await;
+        if mode == WatchDrop::Reset {
+            self.wait_until_sent().await;
+            self.conn.reset();
+            // Keep the body open until the connection is gone: ending it first would send
+            // the body's clean end before the reset.
+            let _ = tokio::time::timeout(Duration::from_secs(1), self.tx.closed()).await;
+        }
+    }
+
+    /// Waits (briefly) until the connection took every queued chunk, so a reset comes
+    /// after the bytes before it.
+    async fn wait_until_sent(&self) {
+        for _ in 0..200 {
+            if self.tx.capacity() == self.tx.max_capacity() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
     fn raw(&mut self, line: &serde_json::Value) {
@@ -119,6 +153,8 @@ pub fn watch(state: Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>,
         .map(Duration::from_secs);
     let output = match req.output() {
         Output::Metadata => Output::Metadata,
+        // The list form for a watch: a real server answers 200 and ends the stream at once.
+        Output::MetadataList => return Ok(json_stream_response(full(Bytes::new()))),
         _ => Output::Full,
     };
     let (tx, body) = channel();
@@ -130,6 +166,7 @@ pub fn watch(state: Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>,
         res: t.res.clone(),
         sent: 0,
         state: state.clone(),
+        conn: req.conn.clone(),
     };
     let key: Arc<str> = Arc::from(t.res.storage_key());
     let ns = t.ns.clone();
@@ -148,12 +185,36 @@ pub fn watch(state: Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>,
         )
         .await;
     });
+    Ok(json_stream_response(body))
+}
+
+fn json_stream_response(body: Body) -> Response<Body> {
     let mut r = Response::new(body);
     r.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("application/json"),
     );
-    Ok(r)
+    r
+}
+
+/// The periodic bookmark timer; none when the interval is zero (no periodic bookmarks).
+fn bookmark_timer(every: Duration) -> Option<tokio::time::Interval> {
+    if every.is_zero() {
+        return None;
+    }
+    let mut tick = tokio::time::interval(every);
+    tick.reset();
+    Some(tick)
+}
+
+/// Completes at the next tick, or never without a timer.
+async fn next_tick(timer: &mut Option<tokio::time::Interval>) {
+    match timer {
+        Some(t) => {
+            t.tick().await;
+        }
+        None => std::future::pending().await,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -177,6 +238,13 @@ async fn run(
     let in_ns = |o: &StoredObject| ns.as_deref().is_none_or(|n| o.namespace == n);
     let mut cursor = match start_rv {
         Some(rv) if !initial => rv,
+        // A WatchList from a version the server has not reached: the real server answers
+        // with an ERROR event (after waiting up to 3 s with its watch cache; here at once).
+        Some(rv) if send_initial && rv > state.store.current_rv() => {
+            let status = ApiError::too_large_rv(rv, state.store.current_rv()).status;
+            s.raw(&json!({"type": "ERROR", "object": status}));
+            return s.flush(true).await;
+        }
         _ => {
             let snap = match state.store.snapshot(&key, ns.as_deref(), None) {
                 Ok(s) => s,
@@ -192,8 +260,7 @@ async fn run(
         }
     };
     s.flush(true).await?;
-    let mut tick = tokio::time::interval(state.bookmark_interval);
-    tick.reset();
+    let mut tick = bookmark_timer(state.bookmark_interval);
     loop {
         changes.borrow_and_update();
         loop {
@@ -237,15 +304,18 @@ async fn run(
         tokio::select! {
             r = changes.changed() => if r.is_err() { return Ok(()) },
             _ = sleep => {
-                if bookmarks {
+                if bookmarks && cursor <= state.store.current_rv() {
                     s.bookmark(cursor, false);
                     s.flush(true).await?;
                 }
                 return Ok(());
             }
-            _ = tick.tick(), if bookmarks => {
-                s.bookmark(cursor, false);
-                s.flush(true).await?;
+            _ = next_tick(&mut tick), if bookmarks => {
+                // A watch from a version not reached yet reports no progress (as a real server).
+                if cursor <= state.store.current_rv() {
+                    s.bookmark(cursor, false);
+                    s.flush(true).await?;
+                }
             }
             _ = epoch.changed() => return Ok(()),
             _ = s.tx.closed() => return Ok(()),

@@ -321,22 +321,89 @@ pub fn finish_update(
     if finalizers_done(&new) {
         return Change::DeleteFinal(new);
     }
-    if *old_v == strip_type(&new) {
-        return Change::None;
+    if content(old_v) == content(&new) {
+        keep_times(old_v, &mut new);
+        if same_owners(old_v, &new) {
+            // As the real server: a write that changes nothing is not stored (same
+            // resourceVersion, no event).
+            return Change::None;
+        }
     }
     Change::Put(new)
 }
 
-fn strip_type(v: &Value) -> Value {
+/// The object without what the server writes on every change (`resourceVersion`,
+/// `managedFields`) or serves per request (`kind`, `apiVersion`).
+fn content(v: &Value) -> Value {
     let mut v = v.clone();
     if let Some(m) = v.as_object_mut() {
         m.remove("kind");
         m.remove("apiVersion");
         if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("resourceVersion");
+            meta.remove("managedFields");
         }
     }
     v
+}
+
+/// `managedFields` entries without their `time`, in a stable order.
+fn owners(v: &Value) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|e| without_time(e).to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+fn without_time(e: &Value) -> Value {
+    let mut e = e.clone();
+    if let Some(m) = e.as_object_mut() {
+        m.remove("time");
+    }
+    e
+}
+
+fn same_owners(old: &Value, new: &Value) -> bool {
+    owners(old) == owners(new)
+}
+
+/// For a write that leaves the object as it was: an entry the write did not change keeps
+/// its old `time`, and a new or changed one gets none (the real server stamps a time only
+/// when the object changed).
+fn keep_times(old: &Value, new: &mut Value) {
+    let old_entries: Vec<&Value> = old
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let Some(entries) = new
+        .pointer_mut("/metadata/managedFields")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for e in entries.iter_mut() {
+        let bare = without_time(e);
+        let old_time = old_entries
+            .iter()
+            .find(|o| without_time(o) == bare)
+            .and_then(|o| o.get("time").cloned());
+        if let Some(m) = e.as_object_mut() {
+            match old_time {
+                Some(t) => {
+                    m.insert("time".into(), t);
+                }
+                None => {
+                    m.remove("time");
+                }
+            }
+        }
+    }
 }
 
 /// An object being deleted whose finalizers are all gone.

@@ -58,6 +58,17 @@ impl ApiError {
         ))
     }
 
+    /// `406 NotAcceptable`: `as=PartialObjectMetadata` for a list, or the list form for one
+    /// object. `go_type` is the type the real server names (`*core.ConfigMapList`).
+    pub fn metadata_form_not_acceptable(asked_list: bool, go_type: &str) -> Self {
+        let message = if asked_list {
+            format!("you requested PartialObjectMetadataList, but the requested object is not a list ({go_type})")
+        } else {
+            format!("you requested PartialObjectMetadata, but the requested object is a list ({go_type})")
+        };
+        Self::new(406, "NotAcceptable", message)
+    }
+
     /// `404` for a path the server does not serve.
     pub fn unknown_resource() -> Self {
         Self::new(
@@ -225,7 +236,7 @@ impl ApiError {
         let mut e = Self::new(
             504,
             "Timeout",
-            format!("Too large resource version: {requested}, current: {current}"),
+            format!("Timeout: Too large resource version: {requested}, current: {current}"),
         )
         .with_details(StatusDetails {
             causes: Some(vec![StatusCause {

@@ -3,7 +3,9 @@
 pub mod body;
 pub mod error;
 pub mod request;
+pub mod reset;
 
 pub use body::Body;
 pub use error::ApiError;
 pub use request::{Output, Req};
+pub use reset::ConnReset;

@@ -20,6 +20,35 @@ pub struct Req {
     pub body: Bytes,
     /// The authenticated user name.
     pub user: String,
+    /// The connection the request came in on, for injected resets.
+    pub conn: super::ConnReset,
+    /// `Warning` headers for the response.
+    pub warnings: Warnings,
+}
+
+/// The `Warning` headers a handler adds to its response (`299 - "text"`).
+#[derive(Clone, Debug, Default)]
+pub struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Warnings {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds the header `299 - "<text>"` (quotes and backslashes escaped).
+    pub fn push(&self, text: &str) {
+        let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
+        self.lock().push(format!("299 - \"{escaped}\""));
+    }
+
+    /// Writes the collected headers.
+    pub fn write_headers(&self, headers: &mut HeaderMap) {
+        for w in self.lock().iter() {
+            if let Ok(v) = hyper::header::HeaderValue::from_str(w) {
+                headers.append(hyper::header::WARNING, v);
+            }
+        }
+    }
 }
 
 /// Parses `a=b&c=d` with percent and `+` decoding.
@@ -46,6 +75,11 @@ impl Req {
     /// A boolean query parameter (`true`/`1`).
     pub fn q_bool(&self, k: &str) -> bool {
         matches!(self.q(k), Some("true") | Some("1") | Some("True"))
+    }
+
+    /// Adds a `Warning` header to the response.
+    pub fn warn(&self, text: String) {
+        self.warnings.push(&text);
     }
 
     /// A header as text.
@@ -88,9 +122,8 @@ impl Req {
             };
             match get("as") {
                 Some("Table") => return Output::Table,
-                Some("PartialObjectMetadata") | Some("PartialObjectMetadataList") => {
-                    return Output::Metadata
-                }
+                Some("PartialObjectMetadata") => return Output::Metadata,
+                Some("PartialObjectMetadataList") => return Output::MetadataList,
                 Some("APIGroupDiscoveryList") => return Output::AggregatedDiscovery,
                 _ => {}
             }
@@ -104,8 +137,10 @@ impl Req {
 pub enum Output {
     /// The objects themselves.
     Full,
-    /// `PartialObjectMetadata(List)`.
+    /// `PartialObjectMetadata`: one object, or the objects of a watch.
     Metadata,
+    /// `PartialObjectMetadataList`: a list (a watch asking for it gets an empty stream).
+    MetadataList,
     /// `meta.k8s.io/v1` `Table`.
     Table,
     /// `apidiscovery.k8s.io/v2` aggregated discovery.

@@ -2,6 +2,7 @@
 
 mod front;
 mod kubeconfig;
+mod reset_io;
 mod tls;
 
 pub use front::LoggedRequest;
@@ -27,10 +28,14 @@ use crate::error::TestServerError;
 use crate::faults::Faults;
 use crate::http::body::error as error_response;
 use crate::http::request::parse_query;
-use crate::http::{ApiError, Body, Req};
+use crate::http::{ApiError, Body, ConnReset, Req};
 use crate::pod_logs::PodLogs;
 use crate::store::{Change, Store};
 use front::Front;
+use reset_io::ResettableStream;
+
+/// A real API server's watch cache sends a bookmark about once a minute.
+const DEFAULT_BOOKMARK_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Builds a [`TestServer`] with non-default options.
 #[derive(Clone)]
@@ -71,7 +76,7 @@ impl Default for TestServerBuilder {
             spec_dir: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             history_window: 10_000,
-            bookmark_interval: Duration::from_secs(1),
+            bookmark_interval: DEFAULT_BOOKMARK_INTERVAL,
             seed: 0,
             path_prefix: None,
             log_requests: false,
@@ -120,7 +125,9 @@ impl TestServerBuilder {
         self
     }
 
-    /// How often watches with `allowWatchBookmarks` get a BOOKMARK (default 1 s).
+    /// How often watches with `allowWatchBookmarks` get a BOOKMARK (default 1 min, as a real
+    /// server's watch cache; tests that need progress markers sooner set less). Zero turns
+    /// the periodic bookmarks off (the one at the end of `timeoutSeconds` stays).
     pub fn bookmark_interval(mut self, d: Duration) -> Self {
         self.bookmark_interval = d;
         self
@@ -164,6 +171,7 @@ impl TestServerBuilder {
             logs: PodLogs::default(),
             bookmark_interval: self.bookmark_interval,
             streams_epoch,
+            crd_schemas: RwLock::new(BTreeMap::new()),
         });
         seed_objects(&state);
         let tls = if self.tls {
@@ -455,6 +463,7 @@ async fn bind_retrying(addr: SocketAddr) -> Result<TcpListener, TestServerError>
     })
 }
 
+/// Serves one connection until it ends or an injected fault resets it.
 async fn serve_connection(
     stream: TcpStream,
     state: Arc<State>,
@@ -462,11 +471,36 @@ async fn serve_connection(
     auth: Arc<Auth>,
     front: Arc<Front>,
 ) {
+    let reset = ConnReset::default();
+    let stream = ResettableStream::new(stream, reset.clone());
+    tokio::select! {
+        biased;
+        // Dropping the connection's future drops the stream, which sends the RST.
+        _ = reset.wait() => {}
+        _ = serve_stream(stream, state, tls, auth, front, reset.clone()) => {}
+    }
+}
+
+async fn serve_stream(
+    stream: ResettableStream,
+    state: Arc<State>,
+    tls: Option<Arc<tls::TlsMaterial>>,
+    auth: Arc<Auth>,
+    front: Arc<Front>,
+    reset: ConnReset,
+) {
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     match tls {
         None => {
             let svc = service_fn(move |req| {
-                handle(req, state.clone(), auth.clone(), front.clone(), None)
+                handle(
+                    req,
+                    state.clone(),
+                    auth.clone(),
+                    front.clone(),
+                    None,
+                    reset.clone(),
+                )
             });
             let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
         }
@@ -488,6 +522,7 @@ async fn serve_connection(
                     auth.clone(),
                     front.clone(),
                     peer.clone(),
+                    reset.clone(),
                 )
             });
             let _ = builder
@@ -503,11 +538,12 @@ async fn handle(
     auth: Arc<Auth>,
     front: Arc<Front>,
     peer: Option<Arc<Vec<u8>>>,
+    conn: ConnReset,
 ) -> Result<hyper::Response<Body>, std::convert::Infallible> {
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
-    let resp = answer(req, state, &auth, &front, peer).await;
+    let resp = answer(req, state, &auth, &front, peer, conn).await;
     front.record(&method, &path, &query, resp.status().as_u16());
     Ok(resp)
 }
@@ -518,6 +554,7 @@ async fn answer(
     auth: &Auth,
     front: &Front,
     peer: Option<Arc<Vec<u8>>>,
+    conn: ConnReset,
 ) -> hyper::Response<Body> {
     let (parts, body) = req.into_parts();
     let Some(path) = front.strip(parts.uri.path()) else {
@@ -538,6 +575,8 @@ async fn answer(
         headers: parts.headers,
         body,
         user,
+        conn,
+        warnings: Default::default(),
     };
     tracing::trace!(method = %req.method, path = %req.path, user = %req.user, "request");
     api::handle(state, req).await

@@ -298,6 +298,24 @@ impl Store {
         Ok((Snapshot { rv, items }, more))
     }
 
+    /// Replaces the current objects of `key` that `f` maps to a new value, keeping their
+    /// resourceVersion and recording no event: what a real server shows on read without
+    /// writing (defaults of a changed CRD schema). Returns how many changed.
+    pub fn rewrite_in_place(&self, key: &str, f: impl Fn(&StoredObject) -> Option<Value>) -> usize {
+        let mut inner = self.lock();
+        let Some(objects) = inner.objects.get_mut(key) else {
+            return 0;
+        };
+        let mut changed = 0;
+        for o in objects.values_mut() {
+            if let Some(v) = f(o) {
+                *o = Arc::new(StoredObject::new(v, o.rv));
+                changed += 1;
+            }
+        }
+        changed
+    }
+
     /// Up to `max` events after `rv`, or `TooOld` when some were compacted away.
     pub fn events_after(&self, rv: u64, max: usize) -> Result<Vec<Arc<Event>>, RvError> {
         let inner = self.lock();
@@ -389,6 +407,22 @@ mod tests {
             Some(RvError::TooLarge { current: 4 })
         );
         assert_eq!(s.events_after(1, 10).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn rewrites_in_place_keep_the_version_and_record_nothing() {
+        let s = Store::new(100);
+        let r1 = put(&s, "a", "1");
+        let n = s.rewrite_in_place("/cm", |o| {
+            let mut v = o.value.clone();
+            v["d"] = json!("default");
+            Some(v)
+        });
+        assert_eq!(n, 1);
+        let a = s.get("/cm", "ns", "a").unwrap();
+        assert_eq!((a.rv, a.value["d"].clone()), (r1, json!("default")));
+        assert_eq!(s.current_rv(), r1);
+        assert!(s.events_after(r1, 10).unwrap().is_empty());
     }
 
     #[test]
