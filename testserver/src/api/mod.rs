@@ -142,7 +142,28 @@ async fn route(state: Arc<State>, req: Req) -> Result<Response<Body>, ApiError> 
             target.ns.as_deref(),
         ));
     }
+    check_dry_run(&req, verb_of(&req.method, &target, &req))?;
     dispatch(state, req, target).await
+}
+
+/// `dryRun` takes `All` only (a real server validates it before anything else).
+fn check_dry_run(req: &Req, verb: &str) -> Result<(), ApiError> {
+    let Some(d) = req.q("dryRun").filter(|d| !d.is_empty() && *d != "All") else {
+        return Ok(());
+    };
+    let kind = match verb {
+        "create" => "CreateOptions",
+        "update" => "UpdateOptions",
+        "patch" => "PatchOptions",
+        "delete" | "deletecollection" => "DeleteOptions",
+        _ => return Ok(()),
+    };
+    Err(ApiError::invalid_options(
+        kind,
+        "FieldValueNotSupported",
+        "dryRun",
+        &format!("Unsupported value: [\"{d}\"]: supported values: \"All\""),
+    ))
 }
 
 fn verb_of(m: &Method, t: &Target, req: &Req) -> &'static str {

@@ -164,6 +164,14 @@ pub fn write_update(
 
 /// Applies a non-apply patch body of `content_type` to `target`.
 pub fn apply_patch(content_type: &str, target: &Value, body: &[u8]) -> Result<Value, ApiError> {
+    if !matches!(
+        content_type,
+        "application/merge-patch+json"
+            | "application/json-patch+json"
+            | "application/strategic-merge-patch+json"
+    ) {
+        return Err(ApiError::unsupported_patch_type());
+    }
     let patch: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
     let mut v = target.clone();
@@ -174,13 +182,7 @@ pub fn apply_patch(content_type: &str, target: &Value, body: &[u8]) -> Result<Va
         }
         "application/json-patch+json" => patch::json_patch(&mut v, &patch),
         "application/strategic-merge-patch+json" => patch::strategic_merge_patch(&mut v, &patch),
-        other => {
-            return Err(ApiError::new(
-                415,
-                "UnsupportedMediaType",
-                format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {other})"),
-            ))
-        }
+        _ => return Err(ApiError::unsupported_patch_type()),
     };
     match r {
         Ok(()) => Ok(v),
@@ -404,7 +406,7 @@ pub fn delete_one(
         if let Some(uid) = &opts.uid {
             if uid != cur.uid() {
                 return Err(ApiError::conflict(res, name, format!(
-                    "Operation cannot be fulfilled on {} \"{name}\": Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                    "Operation cannot be fulfilled on {} \"{name}\": the UID in the precondition ({uid}) does not match the UID in record ({}). The object might have been deleted and then recreated",
                     res.kind, cur.uid()
                 )));
             }
@@ -423,7 +425,7 @@ pub fn delete_one(
             .and_then(Value::as_array)
             .is_some_and(|a| !a.is_empty());
         if opts.dry_run {
-            dry_obj = Some(cur.clone());
+            dry_obj = Some((cur.clone(), has_finalizers));
             return Ok(Change::None);
         }
         if has_finalizers {
@@ -440,8 +442,13 @@ pub fn delete_one(
         }
         Ok(Change::Delete)
     })?;
-    if let Some(o) = dry_obj {
-        return Ok(Deleted::Terminating(o));
+    if let Some((o, kept)) = dry_obj {
+        // Answered as the real deletion would be: kept by finalizers, or gone.
+        return Ok(if kept {
+            Deleted::Terminating(o)
+        } else {
+            Deleted::Gone(o)
+        });
     }
     let out = out.ok_or_else(|| ApiError::not_found(res, name))?;
     after_commit(state, res, Some(&out), !terminating);

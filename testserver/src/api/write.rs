@@ -15,6 +15,9 @@ use crate::store::{Change, StoredObject};
 /// Parses a request body as JSON (or YAML for `application/yaml`) into an object.
 pub fn parse_body(req: &Req, res: &ResourceDef) -> Result<Value, ApiError> {
     let ct = req.content_type();
+    if !ct.is_empty() && !ct.contains("json") && !ct.contains("yaml") {
+        return Err(ApiError::unsupported_body_type());
+    }
     let parsed: Result<Value, String> = if ct.contains("yaml") {
         serde_yaml::from_slice::<Value>(&req.body).map_err(|e| e.to_string())
     } else {

@@ -148,6 +148,21 @@ impl ApiError {
         Self::new(400, "BadRequest", message)
     }
 
+    /// `415` for a PATCH whose `Content-Type` is no patch type (worded as a real server).
+    pub fn unsupported_patch_type() -> Self {
+        Self::new(415, "UnsupportedMediaType", "415: Unsupported Media Type")
+            .with_details(StatusDetails::default())
+    }
+
+    /// `415` for a body in a format objects are not decoded from.
+    pub fn unsupported_body_type() -> Self {
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+        )
+    }
+
     /// `405 MethodNotAllowed`.
     pub fn method_not_allowed() -> Self {
         Self::new(
@@ -225,7 +240,7 @@ impl ApiError {
         let mut e = Self::new(
             504,
             "Timeout",
-            format!("Too large resource version: {requested}, current: {current}"),
+            format!("Timeout: Too large resource version: {requested}, current: {current}"),
         )
         .with_details(StatusDetails {
             causes: Some(vec![StatusCause {

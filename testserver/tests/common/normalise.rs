@@ -11,18 +11,54 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-/// Normalises `value` in place (a single body, or a whole transcript of bodies so ranks and
-/// uids are consistent across its steps).
+/// Normalises one body in place.
 pub fn normalise(value: &mut Value) {
-    let mut versions = BTreeSet::new();
-    collect_object_versions(value, false, &mut versions);
-    let ranks: HashMap<u64, usize> = versions
-        .iter()
-        .enumerate()
-        .map(|(i, rv)| (*rv, i + 1))
-        .collect();
+    normalise_steps(std::slice::from_mut(value));
+}
+
+/// Normalises the steps of a transcript in place, naming versions and uids consistently
+/// across them.
+pub fn normalise_steps(steps: &mut [Value]) {
+    let mut names: HashMap<u64, String> = HashMap::new();
+    for (s, step) in steps.iter().enumerate() {
+        let mut versions = BTreeSet::new();
+        collect_object_versions(step, false, &mut versions);
+        let mut n = 0;
+        for rv in versions {
+            names.entry(rv).or_insert_with(|| {
+                n += 1;
+                format!("<rv{s}.{n}>")
+            });
+        }
+    }
+    // Uids are named in order of first appearance; messages quoting one get its name too.
     let mut uids = HashMap::new();
-    rewrite(value, None, &ranks, &mut uids);
+    for step in steps.iter() {
+        collect_uids(step, None, &mut uids);
+    }
+    for step in steps {
+        rewrite(step, None, &names, &mut uids);
+    }
+}
+
+fn collect_uids(value: &Value, key: Option<&str>, uids: &mut HashMap<String, usize>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                collect_uids(v, Some(k), uids);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                collect_uids(v, None, uids);
+            }
+        }
+        Value::String(s) if key == Some("uid") && !s.is_empty() => {
+            let next = uids.len() + 1;
+            uids.entry(s.clone()).or_insert(next);
+        }
+        _ => {}
+    }
 }
 
 /// Whether a `metadata` object is a list's or a bookmark's (no name) rather than an object's.
@@ -55,7 +91,7 @@ fn collect_object_versions(value: &Value, in_list_meta: bool, out: &mut BTreeSet
 fn rewrite(
     value: &mut Value,
     key: Option<&str>,
-    ranks: &HashMap<u64, usize>,
+    ranks: &HashMap<u64, String>,
     uids: &mut HashMap<String, usize>,
 ) {
     match value {
@@ -92,14 +128,15 @@ fn rewrite(
 fn replacement(
     s: &str,
     key: Option<&str>,
-    ranks: &HashMap<u64, usize>,
+    ranks: &HashMap<u64, String>,
     uids: &mut HashMap<String, usize>,
 ) -> Option<String> {
     match key {
         Some("resourceVersion") if !s.is_empty() => Some(match s.parse::<u64>() {
             Ok(n) => ranks
                 .get(&n)
-                .map_or_else(|| "<list-rv>".to_string(), |r| format!("<rv{r}>")),
+                .cloned()
+                .unwrap_or_else(|| "<list-rv>".to_string()),
             Err(_) => "<rv?>".to_string(),
         }),
         Some("uid") if !s.is_empty() => {
@@ -110,6 +147,13 @@ fn replacement(
         Some("continue") if !s.is_empty() => Some("<continue>".to_string()),
         Some("token") if s.len() > 20 => Some("<token>".to_string()),
         Some("message") if s.contains("resource version") => Some(mask_digits(s)),
+        Some("message") if uids.keys().any(|u| s.contains(u.as_str())) => {
+            let mut out = s.to_string();
+            for (u, n) in uids.iter() {
+                out = out.replace(u.as_str(), &format!("<uid{n}>"));
+            }
+            Some(out)
+        }
         _ if is_timestamp(s) => Some("<time>".to_string()),
         _ => None,
     }
@@ -201,7 +245,25 @@ mod tests {
             .iter()
             .map(|o| o["metadata"]["resourceVersion"].as_str().unwrap())
             .collect();
-        assert_eq!(rvs, ["<rv2>", "<rv3>", "<rv2>", "<rv1>"]);
+        assert_eq!(rvs, ["<rv0.2>", "<rv0.3>", "<rv0.2>", "<rv0.1>"]);
+    }
+
+    #[test]
+    fn an_extra_bump_shows_in_its_step_only() {
+        let steps = |bump: bool| {
+            let mut v = vec![
+                json!({"metadata": {"name": "a", "resourceVersion": "10"}}),
+                json!({"metadata": {"name": "a", "resourceVersion": if bump { "12" } else { "10" }}}),
+                json!({"metadata": {"name": "a", "resourceVersion": "15"}}),
+            ];
+            normalise_steps(&mut v);
+            v
+        };
+        let (real, ours) = (steps(false), steps(true));
+        assert_eq!(real[1]["metadata"]["resourceVersion"], "<rv0.1>");
+        assert_eq!(ours[1]["metadata"]["resourceVersion"], "<rv1.1>");
+        assert_eq!(real[2], ours[2]);
+        assert_eq!(real[2]["metadata"]["resourceVersion"], "<rv2.1>");
     }
 
     #[test]
@@ -223,7 +285,7 @@ mod tests {
         assert_eq!(v["metadata"]["resourceVersion"], "<list-rv>");
         assert_eq!(v["metadata"]["continue"], "<continue>");
         assert_eq!(v["metadata"]["remainingItemCount"], 3);
-        assert_eq!(v["items"][0]["metadata"]["resourceVersion"], "<rv1>");
+        assert_eq!(v["items"][0]["metadata"]["resourceVersion"], "<rv0.1>");
         let empty = norm(json!({"metadata": {"resourceVersion": "", "continue": ""}}));
         assert_eq!(empty["metadata"]["resourceVersion"], "");
         assert_eq!(empty["metadata"]["continue"], "");
@@ -252,6 +314,7 @@ mod tests {
             "e": "not 2026-11-25T10:00:00Z",
             "status": {"token": "eyJhbGciOiJSUzI1NiIsImtpZCI6IiJ9.payload.sig"},
             "message": "too old resource version: 5 (1234)",
+            "details": {"uid": "5c1d0f2e-aaaa", "message": "does not match the UID in record (5c1d0f2e-aaaa)"},
             "other": "keeps 1234",
         }));
         assert_eq!(v["a"], "<time>");
@@ -262,6 +325,7 @@ mod tests {
         assert_eq!(v["status"]["token"], "<token>");
         assert_eq!(v["message"], "too old resource version: <n> (<n>)");
         assert_eq!(v["other"], "keeps 1234");
+        assert_eq!(v["details"]["message"], "does not match the UID in record (<uid1>)");
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub type Known = (&'static str, &'static [&'static str], &'static str);
 pub const KNOWN: &[Known] = &[
     (
         "watch::metadata_only",
-        &["metadata watch"],
+        &["list form", "client-go accept"],
         "KNOWN: a metadata-only watch (Accept as=PartialObjectMetadata) is answered in the list form",
     ),
     (
@@ -42,8 +42,8 @@ pub const KNOWN: &[Known] = &[
     ),
     (
         "watch::from_future_version",
-        &["future"],
-        "KNOWN: a watch from a future resourceVersion is answered differently",
+        &["watchlist far ahead", "get far ahead"],
+        "KNOWN: a WatchList or get from a future resourceVersion is served at once instead of a 504 Too large resource version after waiting",
     ),
     (
         "crud::unknown_fields_warn",

@@ -7,7 +7,8 @@
 //! name on both servers) and deletes it at the end. Cases whose difference is known and being
 //! worked on are listed in `known.rs`; such a case that starts matching fails the suite so
 //! the entry gets removed. `KUBEGEN_DIFF_CASES=watch,crud::update` runs only the cases whose
-//! names contain one of those strings.
+//! names contain one of those strings;
+//! `KUBEGEN_DIFF_DUMP=DIR` writes each case's two normalised transcripts there.
 //!
 //! ```text
 //! KUBEGEN_E2E_KUBECONFIG=/path/to/kubeconfig cargo test -p kubegen-testserver --test differential -- --nocapture
@@ -179,9 +180,18 @@ async fn run_case(
         side(case, real, None, ns.clone(), run_id.clone()),
         side(case, ours, Some(server), ns, run_id)
     );
-    let (mut a, mut b) = (Value::Array(a), Value::Array(b));
-    normalise::normalise(&mut a);
-    normalise::normalise(&mut b);
+    let (mut a, mut b) = (a, b);
+    normalise::normalise_steps(&mut a);
+    normalise::normalise_steps(&mut b);
+    let (a, b) = (Value::Array(a), Value::Array(b));
+    if let Some(dir) = std::env::var_os("KUBEGEN_DIFF_DUMP") {
+        let file = std::path::Path::new(&dir).join(case.name.replace("::", "-"));
+        let dump = json!({"real": a, "ours": b});
+        let text = serde_json::to_string_pretty(&dump).unwrap_or_default();
+        if let Err(e) = std::fs::write(&file, text) {
+            eprintln!("warning: KUBEGEN_DIFF_DUMP: {}: {e}", file.display());
+        }
+    }
     let empty = Vec::new();
     let diffs = compare::transcripts(
         a.as_array().unwrap_or(&empty),

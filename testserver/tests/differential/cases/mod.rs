@@ -46,7 +46,6 @@ pub fn all() -> Vec<Case> {
         watch::watch_list,
         watch::from_now_and_zero,
         watch::from_old_version,
-        watch::from_future_version,
         watch::metadata_only,
         watch::bookmark_frequency,
         subresources::scale,
@@ -63,6 +62,6 @@ pub fn all() -> Vec<Case> {
         openapi::crd_objects,
         openapi::builtin_document,
     ];
-    all.extend(cases![alone: watch::gone]);
+    all.extend(cases![alone: watch::gone, watch::from_future_version]);
     all
 }

@@ -99,25 +99,56 @@ pub async fn from_old_version(r: &mut Run) {
     r.watch("from create", watch(path, 1)).await;
 }
 
-/// A version the server has not reached yet.
+/// A version the server has not reached yet: a watch waits for it (and sends nothing
+/// older); a WatchList, a get and a list give up after a while with `504` (a real server
+/// waits up to 3 s). Runs alone so other cases' writes do not reach the version.
 pub async fn from_future_version(r: &mut Run) {
     let list = r.quiet(Req::get(r.core("configmaps"))).await;
-    let future: u64 = list_rv(&list).parse::<u64>().unwrap_or(0) + 1_000_000;
-    let path = r.core(&format!("configmaps?resourceVersion={future}"));
-    r.watch("future", watch(path, 2)).await;
-}
-
-/// As metadata only (the form an informer on `PartialObjectMetadata` asks for).
-pub async fn metadata_only(r: &mut Run) {
-    r.quiet(Req::post(r.core("configmaps"), &configmap("a", json!({"k": "v"})))).await;
-    r.watch(
-        "metadata watch",
-        watch(r.core("configmaps?resourceVersion=0"), 1).header(
-            "Accept",
-            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1",
-        ),
+    let now: u64 = list_rv(&list).parse::<u64>().unwrap_or(0);
+    let far = r.start(watch(r.core(&format!("configmaps?resourceVersion={}", now + 1_000_000)), 5));
+    let list_far = r.start(watch(
+        r.core(&format!(
+            "configmaps?sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion={}",
+            now + 1_000_000
+        )),
+        5,
+    ));
+    pause().await;
+    for n in ["a", "b", "c", "d"] {
+        r.quiet(Req::post(r.core("configmaps"), &configmap(n, json!({})))).await;
+    }
+    r.finish_watch("far ahead", far).await;
+    r.finish_watch("watchlist far ahead", list_far).await;
+    r.send(
+        "get far ahead",
+        Req::get(r.core(&format!("configmaps/a?resourceVersion={}", now + 1_000_000))),
     )
     .await;
+    r.send(
+        "list far ahead",
+        Req::get(r.core(&format!(
+            "configmaps?resourceVersion={}&resourceVersionMatch=NotOlderThan",
+            now + 1_000_000
+        ))),
+    )
+    .await;
+}
+
+/// As metadata only: the object form, the list form (which client-go's metadata informer
+/// sends for its watches too) and client-go's full Accept list.
+pub async fn metadata_only(r: &mut Run) {
+    r.quiet(Req::post(r.core("configmaps"), &configmap("a", json!({"k": "v"})))).await;
+    for (label, accept) in [
+        ("object form", "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"),
+        ("list form", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"),
+        (
+            "client-go accept",
+            "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json",
+        ),
+    ] {
+        let req = watch(r.core("configmaps?resourceVersion=0"), 1).header("Accept", accept);
+        r.watch(label, req).await;
+    }
 }
 
 /// Periodic bookmarks of an idle watch that allows them.
