@@ -169,15 +169,17 @@ fn scale(
                     .cloned()
                     .unwrap_or(json!(0));
                 if !replicas.is_i64() || replicas.as_i64().is_some_and(|r| r < 0) {
-                    return Err(ApiError::invalid(
-                        &res2,
+                    // Validated as the autoscaling/v1 Scale it was sent as.
+                    return Err(ApiError::invalid_kind(
+                        "autoscaling",
+                        "Scale",
                         cur.pointer("/metadata/name")
                             .and_then(Value::as_str)
                             .unwrap_or_default(),
                         vec![(
                             "FieldValueInvalid".into(),
                             "spec.replicas".into(),
-                            "Invalid value: must be greater than or equal to 0".into(),
+                            format!("Invalid value: {replicas}: must be greater than or equal to 0"),
                         )],
                     ));
                 }
@@ -255,15 +257,14 @@ fn binding(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, 
         })?
         .to_string();
     let name = t.name.clone().unwrap_or_default();
-    let res = t.res.clone();
     write_update(state, req, t, Some("binding"), move |cur| {
         if cur
             .pointer("/spec/nodeName")
             .and_then(Value::as_str)
             .is_some_and(|n| !n.is_empty())
         {
-            return Err(ApiError::conflict(
-                &res,
+            return Err(ApiError::conflict_on(
+                "pods/binding",
                 &name,
                 format!("Operation cannot be fulfilled on pods/binding \"{name}\": pod {name} is already assigned to node \"{}\"", cur.pointer("/spec/nodeName").and_then(Value::as_str).unwrap_or_default()),
             ));
@@ -290,6 +291,18 @@ fn token(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, Ap
         .pointer("/spec/expirationSeconds")
         .and_then(Value::as_i64)
         .unwrap_or(3600);
+    if exp < 600 {
+        return Err(ApiError::invalid_kind(
+            "authentication.k8s.io",
+            "TokenRequest",
+            "",
+            vec![(
+                "FieldValueInvalid".into(),
+                "spec.expirationSeconds".into(),
+                format!("Invalid value: {exp}: may not specify a duration less than 10 minutes"),
+            )],
+        ));
+    }
     let audiences = body
         .pointer("/spec/audiences")
         .filter(|a| a.as_array().is_some_and(|a| !a.is_empty()))

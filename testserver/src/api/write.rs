@@ -288,7 +288,8 @@ pub fn finish_update(
             }
         }
     }
-    if tracks_generation(res) && spec_part(old_v) != spec_part(&new) {
+    // A binding sets `spec.nodeName` without counting as a spec change.
+    if tracks_generation(res) && sub != Some("binding") && spec_part(old_v) != spec_part(&new) {
         let g = old_v
             .pointer("/metadata/generation")
             .and_then(Value::as_i64)
