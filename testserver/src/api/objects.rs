@@ -466,7 +466,9 @@ pub fn delete(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body
     match delete_one(state, res, ns_of(t), name_of(t), &opts)? {
         Deleted::Terminating(o) => Ok(object_response(req, res, &o, 200)),
         Deleted::Gone(o) => {
-            if res.custom || (res.group.is_empty() && res.plural == "pods") {
+            // Pods answer with the object (graceful deletion); everything else, custom
+            // resources included, with a Success Status.
+            if res.group.is_empty() && res.plural == "pods" {
                 return Ok(object_response(req, res, &o, 200));
             }
             let mut d = json!({"name": o.name, "kind": res.plural, "uid": o.uid()});

@@ -9,35 +9,34 @@ use crate::Case;
 /// `(case, steps, reason)`: the steps of `case` that differ (none listed: every step).
 pub type Known = (&'static str, &'static [&'static str], &'static str);
 
+/// Why built-in objects differ: no defaulting or admission (Deployment `strategy`,
+/// `revisionHistoryLimit`, `progressDeadlineSeconds`; container `imagePullPolicy`,
+/// `terminationMessagePath`; pod `dnsPolicy`, `schedulerName`, `tolerations`, `priority`,
+/// `serviceAccountName`, `status.phase`/`qosClass`; an empty `status: {}`).
+const DEFAULTS: &str = "KNOWN: built-in objects are not defaulted or admitted as a real server does";
+/// Why field ownership differs (structured-merge-diff follows the schema; we do not).
+const MANAGED_FIELDS: &str = "KNOWN: managedFields ignore the schema: struct fields get \".\", atomic structs (label selectors) and keyed lists (containers by name) are not followed, an Update owns \".\" of maps it did not create, and apply conflicts on a whole keyed list";
+const NO_OP: &str = "KNOWN: a write that changes nothing (no-op update, empty patch, identical or shrinking apply) bumps the resourceVersion";
+const GO_TEXT: &str = "KNOWN: Go decoder and parser error texts are worded differently";
+
 pub const KNOWN: &[Known] = &[
+    // Being fixed in the test server by another change; listed so the suite covers them.
     (
         "watch::metadata_only",
         &["list form", "client-go accept"],
-        "KNOWN: a metadata-only watch (Accept as=PartialObjectMetadata) is answered in the list form",
+        "KNOWN: a metadata-only watch asked for in the list form (as=PartialObjectMetadataList) sends full objects",
     ),
     (
         "openapi::crd_defaulting_and_pruning",
         &[],
-        "KNOWN: custom resources are not defaulted or pruned from the CRD schema",
+        "KNOWN: custom resources are not defaulted or pruned from the CRD schema, nor validated against it",
     ),
-    (
-        "crud::update_noop",
-        &["same object"],
-        "KNOWN: an update that changes nothing bumps the resourceVersion",
-    ),
-    (
-        "patch::empty_patch",
-        &["empty merge"],
-        "KNOWN: an empty patch bumps the resourceVersion",
-    ),
-    (
-        "patch::apply_identical",
-        &["again"],
-        "KNOWN: applying an identical configuration bumps the resourceVersion",
-    ),
+    ("crud::update_noop", &["same object"], NO_OP),
+    ("patch::empty_patch", &["empty merge"], NO_OP),
+    ("patch::apply_identical", &["again"], NO_OP),
     (
         "subresources::eviction_pdb_and_dry_run",
-        &[],
+        &["pod after dry run", "evict with pdb"],
         "KNOWN: eviction ignores PodDisruptionBudgets and dryRun",
     ),
     (
@@ -48,12 +47,110 @@ pub const KNOWN: &[Known] = &[
     (
         "crud::unknown_fields_warn",
         &["warn"],
-        "KNOWN: no Warning header for unknown fields",
+        "KNOWN: no Warning header for unknown fields (and they are stored)",
     ),
     (
         "watch::bookmark_frequency",
         &["idle watch"],
         "KNOWN: periodic bookmarks come every second, a real server's about once a minute",
+    ),
+    // Found by this suite, not fixed yet.
+    (
+        "crud::unknown_fields",
+        &["strict", "ignore"],
+        "KNOWN: fieldValidation=Strict does not reject unknown fields (so the object exists for the next step)",
+    ),
+    (
+        "crud::empty_map",
+        &["create"],
+        "KNOWN: empty maps and lists are stored and returned instead of left out (Go omitempty)",
+    ),
+    (
+        "crud::invalid_objects",
+        &["invalid data key"],
+        "KNOWN: built-in objects are not validated beyond names and types (ConfigMap keys)",
+    ),
+    (
+        "crud::deployment_generation",
+        &["create", "update metadata", "update spec", "get"],
+        DEFAULTS,
+    ),
+    ("crud::pod_defaults", &["create", "get"], DEFAULTS),
+    (
+        "crud::service_and_secret_defaults",
+        &["secret"],
+        "KNOWN: Secret stringData is not merged into data, nor type defaulted to Opaque",
+    ),
+    ("patch::merge_and_json", &["json not a list"], GO_TEXT),
+    (
+        "patch::strategic_lists",
+        &["merge container by name", "delete directive", "merge patch replaces list"],
+        "KNOWN: strategic merge does not merge lists nested in merged list items (env by name), and Deployment defaults and managedFields differ",
+    ),
+    (
+        "patch::apply",
+        &["apply drops field", "update by other manager", "yaml body", "kind missing"],
+        "KNOWN: an apply that changes nothing bumps the resourceVersion; an Update owns \".\" of a map it did not create; Go's text for an apply without kind",
+    ),
+    (
+        "patch::apply_deployment",
+        &["apply create", "second manager adds a container", "status apply"],
+        MANAGED_FIELDS,
+    ),
+    ("list::paging", &["bad continue"], GO_TEXT),
+    ("list::label_selectors", &["invalid value"], GO_TEXT),
+    (
+        "list::field_selectors",
+        &["pod phase", "pod node"],
+        "KNOWN: pods get no status.phase (so status.phase=Pending matches none) nor defaults",
+    ),
+    (
+        "list::other_forms",
+        &["unsupported accept"],
+        "KNOWN: an Accept that cannot be served is answered with JSON instead of 406 NotAcceptable",
+    ),
+    (
+        "list::table",
+        &["table"],
+        "KNOWN: Tables have the generic Name and Age columns only (no per-kind printers, no column descriptions)",
+    ),
+    ("subresources::scale", &["deployment after"], MANAGED_FIELDS),
+    (
+        "subresources::status",
+        &[
+            "get status",
+            "update status ignores spec",
+            "patch status",
+            "deployment after",
+            "main resource ignores status",
+        ],
+        DEFAULTS,
+    ),
+    ("subresources::binding", &["pod after"], DEFAULTS),
+    (
+        "subresources::serviceaccount_token",
+        &["token"],
+        "KNOWN: a TokenRequest answer carries no managedFields",
+    ),
+    (
+        "discovery::legacy",
+        &["apis"],
+        "KNOWN: alpha groups that are off by default (internal.apiserver.k8s.io, storagemigration.k8s.io) are served",
+    ),
+    (
+        "discovery::aggregated",
+        &["apis"],
+        "KNOWN: alpha groups that are off by default (internal.apiserver.k8s.io, storagemigration.k8s.io) are served",
+    ),
+    (
+        "openapi::crd_document",
+        &["document", "without hash"],
+        "KNOWN: a CRD's OpenAPI document differs: items wrap $ref in allOf with defaults, list kind/apiVersion descriptions, DeleteOptions kinds, parameter texts",
+    ),
+    (
+        "openapi::builtin_document",
+        &["apps v1"],
+        "KNOWN: built-in OpenAPI documents come from the pinned spec files, which wrap $ref in allOf with defaults",
     ),
 ];
 
