@@ -52,13 +52,14 @@ fn defs_of(crd: &Value) -> Vec<(ResourceDef, Option<Value>)> {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    // In the order a real server's apiextensions handler lists them.
     let verbs: Vec<String> = [
-        "create",
         "delete",
         "deletecollection",
         "get",
         "list",
         "patch",
+        "create",
         "update",
         "watch",
     ]

@@ -145,8 +145,8 @@ fn replacement(
             Some(format!("<uid{n}>"))
         }
         Some("continue") if !s.is_empty() => Some("<continue>".to_string()),
-        Some("token") if s.len() > 20 => Some("<token>".to_string()),
-        Some("message") if s.contains("resource version") => Some(mask_digits(s)),
+        Some("token") if !s.is_empty() => Some("<token>".to_string()),
+        Some("message") if quotes_versions(s) => Some(mask_digits(s)),
         Some("message") if uids.keys().any(|u| s.contains(u.as_str())) => {
             let mut out = s.to_string();
             for (u, n) in uids.iter() {
@@ -157,6 +157,13 @@ fn replacement(
         _ if is_timestamp(s) => Some("<time>".to_string()),
         _ => None,
     }
+}
+
+/// Whether a message quotes resourceVersions ("too old resource version: 5 (9)", "the
+/// ResourceVersion in the precondition (1) does not match …").
+fn quotes_versions(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    lower.contains("resource version") || lower.contains("resourceversion")
 }
 
 /// `s` with every run of digits replaced by `<n>` (messages quoting resourceVersions).
@@ -316,6 +323,7 @@ mod tests {
             "message": "too old resource version: 5 (1234)",
             "details": {"uid": "5c1d0f2e-aaaa", "message": "does not match the UID in record (5c1d0f2e-aaaa)"},
             "other": "keeps 1234",
+            "precondition": {"message": "the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (2952)"},
         }));
         assert_eq!(v["a"], "<time>");
         assert_eq!(v["b"], "<time>");
@@ -325,6 +333,10 @@ mod tests {
         assert_eq!(v["status"]["token"], "<token>");
         assert_eq!(v["message"], "too old resource version: <n> (<n>)");
         assert_eq!(v["other"], "keeps 1234");
+        assert_eq!(
+            v["precondition"]["message"],
+            "the ResourceVersion in the precondition (<n>) does not match the ResourceVersion in record (<n>)"
+        );
         assert_eq!(v["details"]["message"], "does not match the UID in record (<uid1>)");
     }
 
