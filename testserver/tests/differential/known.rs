@@ -76,11 +76,6 @@ pub const KNOWN: &[Known] = &[
         DEFAULTS,
     ),
     ("crud::pod_defaults", &["create", "get"], DEFAULTS),
-    (
-        "crud::service_and_secret_defaults",
-        &["secret"],
-        "KNOWN: Secret stringData is not merged into data, nor type defaulted to Opaque",
-    ),
     ("patch::merge_and_json", &["json not a list"], GO_TEXT),
     (
         "patch::strategic_lists",
