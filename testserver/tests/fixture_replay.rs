@@ -148,7 +148,6 @@ const EXPECTED: &[(&str, &str)] = &[
         "71-",
         "pods are deleted at once: no kubelet confirms graceful deletion",
     ),
-    ("72-", "KNOWN: a TokenRequest answer carries no managedFields"),
     (
         "79-",
         "no garbage collector: foreground deletion deletes at once",

@@ -309,6 +309,26 @@ fn token(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, Ap
         .cloned()
         .unwrap_or_else(|| json!(["https://kubernetes.default.svc.cluster.local"]));
     let token = format!("testserver.{}.{}", sa.name, uuid::Uuid::new_v4().simple());
+    let now = crate::semantics::now_rfc3339();
+    // A real server answers with the managed fields of the request's spec, as an Update
+    // of the `token` subresource.
+    let spec_only = json!({"spec": body.get("spec").cloned().unwrap_or_else(|| json!({}))});
+    let owned = crate::semantics::managed_fields::field_set(
+        &spec_only,
+        crate::semantics::managed_fields::Scope::Main {
+            exclude_status: true,
+        },
+        false,
+    );
+    let managed = json!([{
+        "manager": req.field_manager(),
+        "operation": "Update",
+        "apiVersion": "authentication.k8s.io/v1",
+        "time": now,
+        "fieldsType": "FieldsV1",
+        "fieldsV1": crate::semantics::managed_fields::to_fields_v1(&owned),
+        "subresource": "token",
+    }]);
     let v = json!({
         "kind": "TokenRequest",
         "apiVersion": "authentication.k8s.io/v1",
@@ -316,7 +336,8 @@ fn token(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, Ap
             "name": sa.name,
             "namespace": sa.namespace,
             "uid": sa.uid(),
-            "creationTimestamp": crate::semantics::now_rfc3339(),
+            "creationTimestamp": now,
+            "managedFields": managed,
         },
         "spec": {
             "audiences": audiences,

@@ -123,11 +123,6 @@ pub const KNOWN: &[Known] = &[
     ),
     ("subresources::binding", &["pod after"], DEFAULTS),
     (
-        "subresources::serviceaccount_token",
-        &["token"],
-        "KNOWN: a TokenRequest answer carries no managedFields",
-    ),
-    (
         "discovery::legacy",
         &["apis"],
         "KNOWN: alpha groups that are off by default (internal.apiserver.k8s.io, storagemigration.k8s.io) are served",
