@@ -442,7 +442,10 @@ fn compare_answer(
                 // Not JSON on either side (plain text): compared as text.
                 (Err(_), _) => {
                     if case.resp_body.trim() != text.trim() {
-                        diffs.push(format!("body: real {:?} ours {text:?}", case.resp_body.trim()));
+                        diffs.push(format!(
+                            "body: real {:?} ours {text:?}",
+                            case.resp_body.trim()
+                        ));
                     }
                 }
             }
@@ -483,7 +486,10 @@ async fn undo_create(client: &reqwest::Client, server: &TestServer, target: &str
     let path = target.split('?').next().unwrap_or(target);
     let url = format!("{}{path}/{name}", server.base_url());
     let deleted = client.delete(url).bearer_auth("REDACTED").send().await;
-    assert!(deleted.is_ok_and(|r| r.status().is_success()), "undoing {path}/{name}");
+    assert!(
+        deleted.is_ok_and(|r| r.status().is_success()),
+        "undoing {path}/{name}"
+    );
 }
 
 /// Why `file` is expected to differ, if it is.
@@ -507,10 +513,7 @@ fn compare_headers(case: &Case, ours: &reqwest::header::HeaderMap, diffs: &mut V
         let Some((_, real)) = case.resp_headers.iter().find(|(k, _)| k == name) else {
             continue;
         };
-        let mine = ours
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let mine = ours.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
         let same = if by_value {
             mine == real
         } else {

@@ -179,7 +179,9 @@ fn scale(
                         vec![(
                             "FieldValueInvalid".into(),
                             "spec.replicas".into(),
-                            format!("Invalid value: {replicas}: must be greater than or equal to 0"),
+                            format!(
+                                "Invalid value: {replicas}: must be greater than or equal to 0"
+                            ),
                         )],
                     ));
                 }

@@ -207,7 +207,9 @@ async fn run(
                 Ok(e) => e,
                 Err(RvError::TooOld) | Err(RvError::TooLarge { .. }) => {
                     let oldest = state.store.oldest_valid_rv();
-                    s.raw(&json!({"type": "ERROR", "object": too_old_watch_status(cursor, oldest)}));
+                    s.raw(
+                        &json!({"type": "ERROR", "object": too_old_watch_status(cursor, oldest)}),
+                    );
                     s.flush(true).await?;
                     return Ok(());
                 }

@@ -132,7 +132,10 @@ impl ApiError {
         } else {
             format!("{kind}.{group}")
         };
-        let msg = format!("{group_kind} \"{name}\" is invalid: {}", summarize(&summary));
+        let msg = format!(
+            "{group_kind} \"{name}\" is invalid: {}",
+            summarize(&summary)
+        );
         let mut d = details((!name.is_empty()).then_some(name), group, kind);
         d.causes = Some(
             causes

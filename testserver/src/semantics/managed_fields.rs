@@ -242,8 +242,12 @@ pub fn write_entries(obj: &mut Value, entries: &[Entry]) {
     let mut sorted: Vec<&Entry> = entries.iter().collect();
     sorted.sort_by(|p, q| {
         let secs = |e: &Entry| e.time.get(..19).unwrap_or("").to_string();
-        (&p.operation, secs(p), &p.manager, &p.subresource)
-            .cmp(&(&q.operation, secs(q), &q.manager, &q.subresource))
+        (&p.operation, secs(p), &p.manager, &p.subresource).cmp(&(
+            &q.operation,
+            secs(q),
+            &q.manager,
+            &q.subresource,
+        ))
     });
     let list = sorted
         .into_iter()

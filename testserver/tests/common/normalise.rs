@@ -296,8 +296,12 @@ mod tests {
         let empty = norm(json!({"metadata": {"resourceVersion": "", "continue": ""}}));
         assert_eq!(empty["metadata"]["resourceVersion"], "");
         assert_eq!(empty["metadata"]["continue"], "");
-        let bookmark = norm(json!({"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": "7"}}}));
-        assert_eq!(bookmark["object"]["metadata"]["resourceVersion"], "<list-rv>");
+        let bookmark =
+            norm(json!({"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": "7"}}}));
+        assert_eq!(
+            bookmark["object"]["metadata"]["resourceVersion"],
+            "<list-rv>"
+        );
     }
 
     #[test]
@@ -337,7 +341,10 @@ mod tests {
             v["precondition"]["message"],
             "the ResourceVersion in the precondition (<n>) does not match the ResourceVersion in record (<n>)"
         );
-        assert_eq!(v["details"]["message"], "does not match the UID in record (<uid1>)");
+        assert_eq!(
+            v["details"]["message"],
+            "does not match the UID in record (<uid1>)"
+        );
     }
 
     #[test]

@@ -40,7 +40,11 @@ pub fn values(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
                 values(&format!("{path}/{i}"), u, v, out);
             }
         }
-        _ if a != b => out.push(format!("{path}: real {} ours {}", show(Some(a)), show(Some(b)))),
+        _ if a != b => out.push(format!(
+            "{path}: real {} ours {}",
+            show(Some(a)),
+            show(Some(b))
+        )),
         _ => {}
     }
 }
@@ -51,7 +55,10 @@ fn show(v: Option<&Value>) -> String {
     };
     let s = v.to_string();
     if s.len() > 300 {
-        let cut = (0..=300).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+        let cut = (0..=300)
+            .rev()
+            .find(|i| s.is_char_boundary(*i))
+            .unwrap_or(0);
         format!("{}…", &s[..cut])
     } else {
         s

@@ -15,7 +15,9 @@ use reqwest::Method;
 pub enum EndpointError {
     #[error("loading the kubeconfig: {0}")]
     Config(String),
-    #[error("credentials of kind {0} are not supported here (use a token or a client certificate)")]
+    #[error(
+        "credentials of kind {0} are not supported here (use a token or a client certificate)"
+    )]
     Auth(&'static str),
     #[error("TLS material: {0}")]
     Tls(reqwest::Error),
@@ -64,8 +66,7 @@ impl Endpoint {
                 .tls_built_in_root_certs(false)
                 .add_root_certificate(cert);
         }
-        if let (Some(cert), Some(key)) = (&config.tls.client_cert_pem, &config.tls.client_key_pem)
-        {
+        if let (Some(cert), Some(key)) = (&config.tls.client_cert_pem, &config.tls.client_key_pem) {
             let mut pem = cert.clone();
             pem.push(b'\n');
             pem.extend_from_slice(key.expose());
@@ -85,7 +86,11 @@ impl Endpoint {
             AuthConfig::Exec(_) => return Err(EndpointError::Auth("exec")),
         };
         let http = builder.build().map_err(EndpointError::Tls)?;
-        let base = config.cluster_url.to_string().trim_end_matches('/').to_string();
+        let base = config
+            .cluster_url
+            .to_string()
+            .trim_end_matches('/')
+            .to_string();
         Ok(Self { base, http, token })
     }
 

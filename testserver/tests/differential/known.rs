@@ -13,7 +13,8 @@ pub type Known = (&'static str, &'static [&'static str], &'static str);
 /// `revisionHistoryLimit`, `progressDeadlineSeconds`; container `imagePullPolicy`,
 /// `terminationMessagePath`; pod `dnsPolicy`, `schedulerName`, `tolerations`, `priority`,
 /// `serviceAccountName`, `status.phase`/`qosClass`; an empty `status: {}`).
-const DEFAULTS: &str = "KNOWN: built-in objects are not defaulted or admitted as a real server does";
+const DEFAULTS: &str =
+    "KNOWN: built-in objects are not defaulted or admitted as a real server does";
 /// Why field ownership differs (structured-merge-diff follows the schema; we do not).
 const MANAGED_FIELDS: &str = "KNOWN: managedFields ignore the schema: struct fields get \".\", atomic structs (label selectors) and keyed lists (containers by name) are not followed, an Update owns \".\" of maps it did not create, and apply conflicts on a whole keyed list";
 const NO_OP: &str = "KNOWN: a write that changes nothing (no-op update, empty patch, identical or shrinking apply) bumps the resourceVersion";
@@ -80,7 +81,7 @@ pub const KNOWN: &[Known] = &[
     (
         "patch::strategic_lists",
         &["merge container by name", "delete directive", "merge patch replaces list"],
-        "KNOWN: strategic merge does not merge lists nested in merged list items (env by name), and Deployment defaults and managedFields differ",
+        "KNOWN: strategic merge patch replaces lists instead of merging them by their patch merge key (containers, env by name); Deployment defaults and managedFields differ too",
     ),
     (
         "patch::apply",
@@ -173,9 +174,9 @@ pub fn sort(case: &str, steps: &[String], diffs: &[String]) -> Verdict {
         }
         for s in listed.iter() {
             if !steps.iter().any(|t| t == s) {
-                verdict
-                    .now_matching
-                    .push(format!("{c}: known.rs lists step {s:?}, which the case does not have"));
+                verdict.now_matching.push(format!(
+                    "{c}: known.rs lists step {s:?}, which the case does not have"
+                ));
             } else if !differing.contains(*s) {
                 verdict.now_matching.push(format!(
                     "{c}: step {s:?} is listed as KNOWN ({reason}) but now answers as the real \

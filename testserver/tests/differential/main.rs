@@ -139,7 +139,17 @@ async fn test_server_answers_as_a_real_server_does() {
         }
     }
     for (i, case) in alone {
-        outcomes.push(run_case(i, case, real.clone(), ours.clone(), server.clone(), run_id.clone()).await);
+        outcomes.push(
+            run_case(
+                i,
+                case,
+                real.clone(),
+                ours.clone(),
+                server.clone(),
+                run_id.clone(),
+            )
+            .await,
+        );
     }
     outcomes.sort_by_key(|o| o.index);
     let mut failures = Vec::new();
@@ -162,7 +172,11 @@ async fn test_server_answers_as_a_real_server_does() {
             failures.push(format!("{} differs:\n    {}", o.name, shown.join("\n    ")));
         }
     }
-    println!("{} cases in {:.1} s", outcomes.len(), started.elapsed().as_secs_f64());
+    println!(
+        "{} cases in {:.1} s",
+        outcomes.len(),
+        started.elapsed().as_secs_f64()
+    );
     server.shutdown().await;
     assert!(
         failures.is_empty(),
@@ -246,7 +260,8 @@ async fn side(
     for path in std::mem::take(&mut run.cleanup) {
         run.quiet(Req::delete(path)).await;
     }
-    run.quiet(Req::delete(format!("/api/v1/namespaces/{ns}"))).await;
+    run.quiet(Req::delete(format!("/api/v1/namespaces/{ns}")))
+        .await;
     run.into_steps()
 }
 

@@ -23,7 +23,10 @@ const APPS: &[(&str, &str)] = &[
 const SIDECARS: &[(&str, &str)] = &[
     ("envoy", "docker.io/envoyproxy/envoy:v1.33.2"),
     ("log-shipper", "docker.io/fluent/fluent-bit:3.2.4"),
-    ("metrics-exporter", "quay.io/prometheus/statsd-exporter:v0.28.0"),
+    (
+        "metrics-exporter",
+        "quay.io/prometheus/statsd-exporter:v0.28.0",
+    ),
 ];
 
 const NODES: u64 = 50;
@@ -41,7 +44,14 @@ pub struct GeneratedPod {
 pub fn template(fixture: &Value) -> Value {
     let mut t = fixture.clone();
     if let Some(meta) = t["metadata"].as_object_mut() {
-        for k in ["uid", "resourceVersion", "creationTimestamp", "managedFields", "namespace", "generateName"] {
+        for k in [
+            "uid",
+            "resourceVersion",
+            "creationTimestamp",
+            "managedFields",
+            "namespace",
+            "generateName",
+        ] {
             meta.remove(k);
         }
     }
@@ -72,7 +82,8 @@ pub fn generate(template: &Value, rng: &mut Rng) -> GeneratedPod {
         "pod-template-hash": rs_hash,
         "tier": rng.pick(&["frontend", "backend", "batch"]),
     });
-    meta["annotations"]["prometheus.io/port"] = rng.pick(&["9090", "9102", "8081"]).to_string().into();
+    meta["annotations"]["prometheus.io/port"] =
+        rng.pick(&["9090", "9102", "8081"]).to_string().into();
     meta["ownerReferences"][0]["name"] = rs.clone().into();
     meta["ownerReferences"][0]["uid"] = uuid_from(stable_hash_u64(&rs));
 
@@ -82,7 +93,14 @@ pub fn generate(template: &Value, rng: &mut Rng) -> GeneratedPod {
     spec["serviceAccount"] = app.into();
     spec["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]
         ["podAffinityTerm"]["labelSelector"]["matchLabels"]["app.kubernetes.io/name"] = app.into();
-    let main = main_container(&spec["containers"][0], app, image, &version, &token_volume, rng);
+    let main = main_container(
+        &spec["containers"][0],
+        app,
+        image,
+        &version,
+        &token_volume,
+        rng,
+    );
     let mut containers = vec![main];
     let mut volumes = vec![
         json!({"name": "config", "configMap": {"name": format!("{app}-config"), "defaultMode": 420}}),
@@ -90,7 +108,12 @@ pub fn generate(template: &Value, rng: &mut Rng) -> GeneratedPod {
     ];
     let sidecars = rng.range(0, 2) as usize;
     for (sidecar, sidecar_image) in SIDECARS.iter().take(sidecars) {
-        containers.push(sidecar_container(sidecar, sidecar_image, &token_volume, rng));
+        containers.push(sidecar_container(
+            sidecar,
+            sidecar_image,
+            &token_volume,
+            rng,
+        ));
         volumes.push(json!({"name": format!("{sidecar}-data"), "emptyDir": {}}));
     }
     if let Some(projected) = template["spec"]["volumes"]
@@ -171,7 +194,13 @@ fn resources(rng: &mut Rng) -> Value {
 }
 
 /// The kubelet's view: Running, every container started and ready.
-fn status_of(template: &Value, containers: &[Value], pod_ip: &str, host_ip: &str, rng: &mut Rng) -> Value {
+fn status_of(
+    template: &Value,
+    containers: &[Value],
+    pod_ip: &str,
+    host_ip: &str,
+    rng: &mut Rng,
+) -> Value {
     let mut status = template.clone();
     status["podIP"] = pod_ip.into();
     status["podIPs"] = json!([{"ip": pod_ip}]);
@@ -215,7 +244,15 @@ fn stable_hash(s: &str) -> String {
 fn uuid_from(n: u64) -> Value {
     let mut rng = Rng::new(n);
     let h = rng.hex(32);
-    format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32]).into()
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+    .into()
 }
 
 #[cfg(test)]
@@ -223,7 +260,10 @@ mod tests {
     use super::*;
 
     fn fixture() -> Value {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/bench/pod-realistic.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/bench/pod-realistic.json"
+        );
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
@@ -246,7 +286,10 @@ mod tests {
             assert!(p.spec.get("status").is_none());
             assert!(p.spec["metadata"].get("uid").is_none());
             assert_eq!(
-                p.status["status"]["containerStatuses"].as_array().unwrap().len(),
+                p.status["status"]["containerStatuses"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
                 p.spec["spec"]["containers"].as_array().unwrap().len()
             );
         }

@@ -26,23 +26,38 @@ fn continue_of(v: &Value) -> String {
 
 pub async fn paging(r: &mut Run) {
     fill(r).await;
-    let first = r.send("limit 2", Req::get(r.core("configmaps?limit=2"))).await;
+    let first = r
+        .send("limit 2", Req::get(r.core("configmaps?limit=2")))
+        .await;
     let second = r
         .send(
             "continue",
-            Req::get(r.core(&format!("configmaps?limit=2&continue={}", continue_of(&first)))),
+            Req::get(r.core(&format!(
+                "configmaps?limit=2&continue={}",
+                continue_of(&first)
+            ))),
         )
         .await;
     r.send(
         "last page",
-        Req::get(r.core(&format!("configmaps?limit=2&continue={}", continue_of(&second)))),
+        Req::get(r.core(&format!(
+            "configmaps?limit=2&continue={}",
+            continue_of(&second)
+        ))),
     )
     .await;
-    r.send("bad continue", Req::get(r.core("configmaps?limit=2&continue=garbage")))
+    r.send(
+        "bad continue",
+        Req::get(r.core("configmaps?limit=2&continue=garbage")),
+    )
+    .await;
+    r.send(
+        "limit with selector",
+        Req::get(r.core("configmaps?limit=1&labelSelector=l")),
+    )
+    .await;
+    r.send("negative limit", Req::get(r.core("configmaps?limit=-1")))
         .await;
-    r.send("limit with selector", Req::get(r.core("configmaps?limit=1&labelSelector=l")))
-        .await;
-    r.send("negative limit", Req::get(r.core("configmaps?limit=-1"))).await;
 }
 
 pub async fn label_selectors(r: &mut Run) {
@@ -58,8 +73,11 @@ pub async fn label_selectors(r: &mut Run) {
         ("invalid", "l%20in%20a"),
         ("invalid value", "l%3D%25%25"),
     ] {
-        r.send(label, Req::get(r.core(&format!("configmaps?labelSelector={sel}"))))
-            .await;
+        r.send(
+            label,
+            Req::get(r.core(&format!("configmaps?labelSelector={sel}"))),
+        )
+        .await;
     }
 }
 
@@ -72,14 +90,23 @@ pub async fn field_selectors(r: &mut Run) {
         ("unsupported", "data.k%3Dv"),
         ("malformed", "metadata.name"),
     ] {
-        r.send(label, Req::get(r.core(&format!("configmaps?fieldSelector={sel}"))))
-            .await;
+        r.send(
+            label,
+            Req::get(r.core(&format!("configmaps?fieldSelector={sel}"))),
+        )
+        .await;
     }
     r.quiet(Req::post(r.core("pods"), &pod("p"))).await;
-    r.send("pod phase", Req::get(r.core("pods?fieldSelector=status.phase%3DPending")))
-        .await;
-    r.send("pod node", Req::get(r.core("pods?fieldSelector=spec.nodeName%3D")))
-        .await;
+    r.send(
+        "pod phase",
+        Req::get(r.core("pods?fieldSelector=status.phase%3DPending")),
+    )
+    .await;
+    r.send(
+        "pod node",
+        Req::get(r.core("pods?fieldSelector=spec.nodeName%3D")),
+    )
+    .await;
 }
 
 pub async fn all_namespaces(r: &mut Run) {
@@ -89,14 +116,18 @@ pub async fn all_namespaces(r: &mut Run) {
     let ns = format!("metadata.namespace%3D{}", r.ns);
     r.send(
         "all namespaces",
-        Req::get(format!("/api/v1/configmaps?labelSelector={sel}&fieldSelector={ns}")),
+        Req::get(format!(
+            "/api/v1/configmaps?labelSelector={sel}&fieldSelector={ns}"
+        )),
     )
     .await;
 }
 
 pub async fn resource_versions(r: &mut Run) {
     fill(r).await;
-    let list = r.send("rv 0", Req::get(r.core("configmaps?resourceVersion=0"))).await;
+    let list = r
+        .send("rv 0", Req::get(r.core("configmaps?resourceVersion=0")))
+        .await;
     let at = list
         .pointer("/metadata/resourceVersion")
         .and_then(Value::as_str)
@@ -104,12 +135,16 @@ pub async fn resource_versions(r: &mut Run) {
         .to_string();
     r.send(
         "not older than",
-        Req::get(r.core(&format!("configmaps?resourceVersion={at}&resourceVersionMatch=NotOlderThan"))),
+        Req::get(r.core(&format!(
+            "configmaps?resourceVersion={at}&resourceVersionMatch=NotOlderThan"
+        ))),
     )
     .await;
     r.send(
         "exact",
-        Req::get(r.core(&format!("configmaps?resourceVersion={at}&resourceVersionMatch=Exact"))),
+        Req::get(r.core(&format!(
+            "configmaps?resourceVersion={at}&resourceVersionMatch=Exact"
+        ))),
     )
     .await;
     r.send(
@@ -119,13 +154,23 @@ pub async fn resource_versions(r: &mut Run) {
     .await;
     r.send(
         "invalid match",
-        Req::get(r.core(&format!("configmaps?resourceVersion={at}&resourceVersionMatch=Newest"))),
+        Req::get(r.core(&format!(
+            "configmaps?resourceVersion={at}&resourceVersionMatch=Newest"
+        ))),
     )
     .await;
-    r.send("rv 0 with limit", Req::get(r.core("configmaps?resourceVersion=0&limit=2")))
+    r.send(
+        "rv 0 with limit",
+        Req::get(r.core("configmaps?resourceVersion=0&limit=2")),
+    )
+    .await;
+    r.send("bad rv", Req::get(r.core("configmaps?resourceVersion=abc")))
         .await;
-    r.send("bad rv", Req::get(r.core("configmaps?resourceVersion=abc"))).await;
-    r.send("get rv 0", Req::get(r.core("configmaps/c0?resourceVersion=0"))).await;
+    r.send(
+        "get rv 0",
+        Req::get(r.core("configmaps/c0?resourceVersion=0")),
+    )
+    .await;
 }
 
 /// Lists as metadata only, and as a Table.
@@ -141,8 +186,10 @@ pub async fn other_forms(r: &mut Run) {
     .await;
     r.send(
         "metadata get",
-        Req::get(r.core("configmaps/c0"))
-            .header("Accept", "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"),
+        Req::get(r.core("configmaps/c0")).header(
+            "Accept",
+            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1",
+        ),
     )
     .await;
     r.send(

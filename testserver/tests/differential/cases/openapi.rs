@@ -32,7 +32,10 @@ async fn install_crd(r: &mut Run) -> String {
                 .any(|c| c["type"] == "Established" && c["status"] == "True")
         });
         let listable = r
-            .quiet(Req::get(format!("/apis/{group}/v1/namespaces/{}/widgets", r.ns)))
+            .quiet(Req::get(format!(
+                "/apis/{group}/v1/namespaces/{}/widgets",
+                r.ns
+            )))
             .await;
         if established && listable["kind"] == "WidgetList" {
             break;
@@ -57,8 +60,13 @@ pub async fn crd_document(r: &mut Run) {
     }
     let url = url.unwrap_or_else(|| format!("/openapi/v3/{key}"));
     r.send("document", Req::get(&url)).await;
-    r.send("without hash", Req::get(format!("/openapi/v3/{key}"))).await;
-    r.send("stale hash", Req::get(format!("/openapi/v3/{key}?hash=0000"))).await;
+    r.send("without hash", Req::get(format!("/openapi/v3/{key}")))
+        .await;
+    r.send(
+        "stale hash",
+        Req::get(format!("/openapi/v3/{key}?hash=0000")),
+    )
+    .await;
 }
 
 /// Defaults from the schema are applied and unknown fields pruned.
@@ -84,11 +92,17 @@ pub async fn crd_objects(r: &mut Run) {
     let created = r.send("create", Req::post(&p, &w)).await;
     let mut status = created.clone();
     status["status"] = json!({"ready": true});
-    r.send("update status", Req::put(format!("{p}/w/status"), &status)).await;
+    r.send("update status", Req::put(format!("{p}/w/status"), &status))
+        .await;
     r.send(
         "apply",
-        Req::apply(format!("{p}/w"), "mgr", true, &json!({"apiVersion": format!("{group}/v1"),
-            "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 2}})),
+        Req::apply(
+            format!("{p}/w"),
+            "mgr",
+            true,
+            &json!({"apiVersion": format!("{group}/v1"),
+            "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 2}}),
+        ),
     )
     .await;
     r.send("list", Req::get(&p)).await;
@@ -97,5 +111,6 @@ pub async fn crd_objects(r: &mut Run) {
 
 /// A built-in group-version's document.
 pub async fn builtin_document(r: &mut Run) {
-    r.send("apps v1", Req::get("/openapi/v3/apis/apps/v1")).await;
+    r.send("apps v1", Req::get("/openapi/v3/apis/apps/v1"))
+        .await;
 }
