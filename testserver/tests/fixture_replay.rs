@@ -413,40 +413,38 @@ fn compare_answer(
 ) {
     let status = case.status;
     compare_headers(case, resp_headers, diffs);
+    let chunked = case
+        .resp_headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v == "chunked");
+    if target.contains("watch=") && chunked {
+        // Periodic bookmarks are timing; the initial-events-end one is compared.
+        let (mut real, mut ours) = (watch_events(&case.resp_body), watch_events(text));
+        normalise::normalise(&mut real);
+        normalise::normalise(&mut ours);
+        compare::values("events", &real, &ours, diffs);
+    } else if status != 304
+        && !case.resp_body.trim().is_empty()
+        && !case.resp_body.starts_with("(body omitted")
     {
-        let chunked = case
-            .resp_headers
-            .iter()
-            .any(|(k, v)| k == "transfer-encoding" && v == "chunked");
-        if target.contains("watch=") && chunked {
-            // Periodic bookmarks are timing; the initial-events-end one is compared.
-            let (mut real, mut ours) = (watch_events(&case.resp_body), watch_events(&text));
-            normalise::normalise(&mut real);
-            normalise::normalise(&mut ours);
-            compare::values("events", &real, &ours, diffs);
-        } else if status != 304
-            && !case.resp_body.trim().is_empty()
-            && !case.resp_body.starts_with("(body omitted")
-        {
-            match (
-                serde_json::from_str::<Value>(&case.resp_body),
-                serde_json::from_str::<Value>(&text),
-            ) {
-                (Ok(mut real), Ok(mut ours)) => {
-                    map.learn(&real, &ours);
-                    normalise::normalise(&mut real);
-                    normalise::normalise(&mut ours);
-                    compare::values("body", &real, &ours, diffs);
-                }
-                (Ok(_), Err(e)) => diffs.push(format!("our body is not JSON ({e}): {text}")),
-                // Not JSON on either side (plain text): compared as text.
-                (Err(_), _) => {
-                    if case.resp_body.trim() != text.trim() {
-                        diffs.push(format!(
-                            "body: real {:?} ours {text:?}",
-                            case.resp_body.trim()
-                        ));
-                    }
+        match (
+            serde_json::from_str::<Value>(&case.resp_body),
+            serde_json::from_str::<Value>(text),
+        ) {
+            (Ok(mut real), Ok(mut ours)) => {
+                map.learn(&real, &ours);
+                normalise::normalise(&mut real);
+                normalise::normalise(&mut ours);
+                compare::values("body", &real, &ours, diffs);
+            }
+            (Ok(_), Err(e)) => diffs.push(format!("our body is not JSON ({e}): {text}")),
+            // Not JSON on either side (plain text): compared as text.
+            (Err(_), _) => {
+                if case.resp_body.trim() != text.trim() {
+                    diffs.push(format!(
+                        "body: real {:?} ours {text:?}",
+                        case.resp_body.trim()
+                    ));
                 }
             }
         }
