@@ -15,6 +15,7 @@ use crate::http::{ApiError, Body, Req};
 use crate::semantics::managed_fields::{self, Scope, Writer};
 use crate::semantics::now_rfc3339;
 use crate::semantics::patch::{self, PatchError};
+use crate::semantics::schema::{self, Node};
 use crate::store::{Change, StoredObject};
 
 fn name_of(t: &Target) -> &str {
@@ -163,7 +164,12 @@ pub fn write_update(
 }
 
 /// Applies a non-apply patch body of `content_type` to `target`.
-pub fn apply_patch(content_type: &str, target: &Value, body: &[u8]) -> Result<Value, ApiError> {
+pub fn apply_patch(
+    content_type: &str,
+    target: &Value,
+    body: &[u8],
+    schema: Option<Node<'_>>,
+) -> Result<Value, ApiError> {
     if !matches!(
         content_type,
         "application/merge-patch+json"
@@ -181,7 +187,9 @@ pub fn apply_patch(content_type: &str, target: &Value, body: &[u8]) -> Result<Va
             Ok(())
         }
         "application/json-patch+json" => patch::json_patch(&mut v, &patch),
-        "application/strategic-merge-patch+json" => patch::strategic_merge_patch(&mut v, &patch),
+        "application/strategic-merge-patch+json" => {
+            patch::strategic_merge_patch(&mut v, &patch, schema)
+        }
         _ => return Err(ApiError::unsupported_patch_type()),
     };
     match r {
@@ -208,8 +216,17 @@ pub fn patch_sub(
         return server_side_apply(state, req, t, sub);
     }
     let body = req.body.clone();
+    let schemas = schema::for_resource(&state.catalog, &t.res);
+    let (group, version, kind) = (
+        t.res.group.clone(),
+        t.res.version.clone(),
+        t.res.kind.clone(),
+    );
     write_update(state, req, t, sub, move |cur| {
-        let mut out = apply_patch(&ct, cur, &body)?;
+        let node = schemas
+            .as_deref()
+            .and_then(|s| s.of_kind(&group, &version, &kind));
+        let mut out = apply_patch(&ct, cur, &body, node)?;
         // A patch that does not set resourceVersion is unconditional.
         if body_rv(&out).as_deref() == body_rv(cur).as_deref() {
             if let Some(m) = out.get_mut("metadata").and_then(Value::as_object_mut) {

@@ -162,7 +162,7 @@ fn scale(
                     serde_json::from_slice::<Value>(&body)
                         .map_err(|e| ApiError::bad_request(format!("couldn't decode Scale: {e}")))?
                 } else {
-                    apply_patch(&ct, &current_scale, &body)?
+                    apply_patch(&ct, &current_scale, &body, None)?
                 };
                 let replicas = new_scale
                     .pointer("/spec/replicas")

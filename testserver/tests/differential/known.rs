@@ -81,7 +81,7 @@ pub const KNOWN: &[Known] = &[
     (
         "patch::strategic_lists",
         &["merge container by name", "delete directive", "merge patch replaces list"],
-        "KNOWN: strategic merge patch replaces lists instead of merging them by their patch merge key (containers, env by name); Deployment defaults and managedFields differ too",
+        "KNOWN: built-in objects are not defaulted as a real server does; managedFields ignore the schema",
     ),
     (
         "patch::apply",

@@ -1,0 +1,159 @@
+//! The OpenAPI schemas of built-in kinds, read from the served documents, for what depends
+//! on them: the patch strategy and merge key of lists (strategic merge patch).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{Map, Value};
+
+use crate::catalog::{Catalog, ResourceDef};
+
+/// The `components.schemas` of one OpenAPI v3 document.
+pub struct Schemas {
+    components: Map<String, Value>,
+}
+
+/// One schema within [`Schemas`], `$ref`s followed.
+#[derive(Clone, Copy)]
+pub struct Node<'a> {
+    schemas: &'a Schemas,
+    schema: &'a Value,
+}
+
+impl Schemas {
+    /// Parses a document; `None` when it has no schemas.
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        let mut doc: Value = serde_json::from_slice(bytes).ok()?;
+        let components = doc
+            .pointer_mut("/components/schemas")?
+            .as_object_mut()
+            .map(std::mem::take)?;
+        Some(Self { components })
+    }
+
+    /// The schema of `group/version` `kind` (by `x-kubernetes-group-version-kind`).
+    pub fn of_kind(&self, group: &str, version: &str, kind: &str) -> Option<Node<'_>> {
+        let schema = self.components.values().find(|s| {
+            s["x-kubernetes-group-version-kind"]
+                .as_array()
+                .is_some_and(|gvks| {
+                    gvks.iter().any(|g| {
+                        g["group"] == group && g["version"] == version && g["kind"] == kind
+                    })
+                })
+        })?;
+        Some(Node {
+            schemas: self,
+            schema,
+        })
+    }
+
+    fn resolve<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
+        // `$ref`, directly or as the single member of an `allOf` (how v3 documents wrap a
+        // reference that carries a description or default); a bounded walk.
+        for _ in 0..8 {
+            let reference = schema["$ref"].as_str().or_else(|| {
+                schema["allOf"]
+                    .as_array()
+                    .filter(|a| a.len() == 1)
+                    .and_then(|a| a[0]["$ref"].as_str())
+            });
+            let Some(name) = reference.and_then(|r| r.strip_prefix("#/components/schemas/")) else {
+                return schema;
+            };
+            match self.components.get(name) {
+                Some(next) => schema = next,
+                None => return schema,
+            }
+        }
+        schema
+    }
+}
+
+impl<'a> Node<'a> {
+    /// The schema of property `name`, as written on the property (its own extensions kept).
+    pub fn property(&self, name: &str) -> Option<Node<'a>> {
+        let resolved = self.schemas.resolve(self.schema);
+        let schema = resolved["properties"].get(name)?;
+        Some(Node {
+            schemas: self.schemas,
+            schema,
+        })
+    }
+
+    /// The schema of a list's items.
+    pub fn items(&self) -> Option<Node<'a>> {
+        let schema = self.schema.get("items")?;
+        Some(Node {
+            schemas: self.schemas,
+            schema,
+        })
+    }
+
+    /// Whether a strategic merge patch merges this list rather than replacing it.
+    pub fn merges(&self) -> bool {
+        self.schema["x-kubernetes-patch-strategy"]
+            .as_str()
+            .is_some_and(|s| s.split(',').any(|p| p == "merge"))
+    }
+
+    /// The key list items are merged by (`None` for a list of primitives).
+    pub fn merge_key(&self) -> Option<&'a str> {
+        self.schema["x-kubernetes-patch-merge-key"].as_str()
+    }
+}
+
+/// The parsed schemas of the document serving `res` (parsed once per document).
+pub fn for_resource(catalog: &Catalog, res: &ResourceDef) -> Option<Arc<Schemas>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Schemas>>>>> = OnceLock::new();
+    let path = if res.group.is_empty() {
+        format!("api/{}", res.version)
+    } else {
+        format!("apis/{}/{}", res.group, res.version)
+    };
+    let doc = catalog.docs.iter().find(|d| d.path == path)?;
+    let cache = CACHE.get_or_init(Mutex::default);
+    let key = format!("{}#{}", doc.file, doc.path);
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    cache
+        .entry(key)
+        .or_insert_with(|| Schemas::parse(&doc.bytes).map(Arc::new))
+        .clone()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    pub(crate) fn sample() -> Schemas {
+        let doc = json!({"components": {"schemas": {
+            "Deployment": {"x-kubernetes-group-version-kind": [{"group": "apps", "version": "v1", "kind": "Deployment"}],
+                "properties": {"spec": {"allOf": [{"$ref": "#/components/schemas/PodSpec"}]}}},
+            "PodSpec": {"properties": {
+                "containers": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/Container"}]},
+                    "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge"},
+                "finalizers": {"type": "array", "items": {"type": "string"}, "x-kubernetes-patch-strategy": "merge"},
+                "args": {"type": "array", "items": {"type": "string"}}}},
+            "Container": {"properties": {"env": {"type": "array", "x-kubernetes-patch-merge-key": "name",
+                "x-kubernetes-patch-strategy": "merge,retainKeys"}}}
+        }}});
+        Schemas::parse(doc.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn follows_references_to_merge_keys() {
+        let s = sample();
+        let d = s.of_kind("apps", "v1", "Deployment").unwrap();
+        let containers = d.property("spec").unwrap().property("containers").unwrap();
+        assert!(containers.merges());
+        assert_eq!(containers.merge_key(), Some("name"));
+        let env = containers.items().unwrap().property("env").unwrap();
+        assert!(env.merges());
+        let spec = d.property("spec").unwrap();
+        assert!(spec.property("finalizers").unwrap().merges());
+        assert!(!spec.property("args").unwrap().merges());
+        assert!(s.of_kind("apps", "v1", "StatefulSet").is_none());
+    }
+}
