@@ -55,6 +55,19 @@ fn dry_run(req: &Req) -> bool {
     req.q("dryRun").is_some_and(|d| d == "All")
 }
 
+/// Drops the empty maps and lists of optional fields of a built-in object, as a real
+/// server's decoding does (custom resources keep them: they are not Go types).
+fn drop_empty_fields(state: &State, res: &ResourceDef, obj: &mut Value) {
+    if res.custom {
+        return;
+    }
+    if let Some(schemas) = schema::for_resource(&state.catalog, res) {
+        if let Some(node) = schemas.of_kind(&res.group, &res.version, &res.kind) {
+            schema::drop_empty(obj, node);
+        }
+    }
+}
+
 /// POST to a collection.
 pub fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
     let res = &t.res;
@@ -65,6 +78,7 @@ pub fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body
         return Ok(crate::http::body::json_value(201, &body));
     }
     check_identity(&mut body, res, t.ns.as_deref())?;
+    drop_empty_fields(state, res, &mut body);
     let obj = prepare_create(req, res, body, true)?;
     namespace_exists(state, t)?;
     let name = obj
@@ -136,10 +150,11 @@ pub fn write_update(
         .mutate(&res.storage_key(), ns_of(t), &name, |cur, _| {
             let cur = cur.ok_or_else(|| ApiError::not_found(res, &name))?;
             let typed = cur.to_value(&res.kind, &res.api_version());
-            let new = f(&typed)?;
+            let mut new = f(&typed)?;
             if !new.is_object() {
                 return Err(ApiError::unprocessable());
             }
+            drop_empty_fields(state, res, &mut new);
             if let Some(rv) = body_rv(&new) {
                 if rv != cur.rv.to_string() {
                     return Err(ApiError::stale(res, &name));

@@ -103,6 +103,48 @@ impl<'a> Node<'a> {
     }
 }
 
+/// Removes the empty maps and lists of optional fields from `obj`, as a real server's Go
+/// types drop them (`omitempty`) when decoding a request: they are neither stored nor owned.
+/// Structs, required fields and fields the schema does not describe are kept.
+pub fn drop_empty(obj: &mut Value, schema: Node<'_>) {
+    let resolved = schema.schemas.resolve(schema.schema);
+    let Value::Object(map) = obj else { return };
+    let required: Vec<&str> = resolved["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    map.retain(|k, v| {
+        let Some(child) = schema.property(k) else {
+            return true;
+        };
+        if required.contains(&k.as_str()) {
+            return true;
+        }
+        let child_schema = child.schemas.resolve(child.schema);
+        let is_map = child_schema.get("additionalProperties").is_some()
+            && child_schema.get("properties").is_none();
+        let is_list = child_schema["type"] == "array";
+        !(is_map && v.as_object().is_some_and(|m| m.is_empty())
+            || is_list && v.as_array().is_some_and(|a| a.is_empty()))
+    });
+    for (k, v) in map.iter_mut() {
+        let Some(child) = schema.property(k) else {
+            continue;
+        };
+        match v {
+            Value::Object(_) => drop_empty(v, child),
+            Value::Array(items) => {
+                if let Some(item) = child.items() {
+                    for i in items.iter_mut() {
+                        drop_empty(i, item);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The parsed schemas of the document serving `res` (parsed once per document).
 pub fn for_resource(catalog: &Catalog, res: &ResourceDef) -> Option<Arc<Schemas>> {
     static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Schemas>>>>> = OnceLock::new();
@@ -140,6 +182,32 @@ pub(crate) mod tests {
                 "x-kubernetes-patch-strategy": "merge,retainKeys"}}}
         }}});
         Schemas::parse(doc.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn drops_empty_optional_maps_and_lists_only() {
+        let doc = json!({"components": {"schemas": {
+            "ConfigMap": {"x-kubernetes-group-version-kind": [{"group": "", "version": "v1", "kind": "ConfigMap"}],
+                "properties": {
+                    "data": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "metadata": {"allOf": [{"$ref": "#/components/schemas/ObjectMeta"}]},
+                    "spec": {"allOf": [{"$ref": "#/components/schemas/Spec"}]},
+                    "must": {"type": "array"}},
+                "required": ["must"]},
+            "ObjectMeta": {"properties": {
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "finalizers": {"type": "array", "items": {"type": "string"}}}},
+            "Spec": {"properties": {"resources": {"type": "object", "properties": {"limits": {}}}}}
+        }}});
+        let s = Schemas::parse(doc.to_string().as_bytes()).unwrap();
+        let mut obj = json!({"data": {}, "must": [], "unknown": {},
+            "metadata": {"name": "x", "labels": {}, "finalizers": []},
+            "spec": {"resources": {}}});
+        drop_empty(&mut obj, s.of_kind("", "v1", "ConfigMap").unwrap());
+        assert_eq!(
+            obj,
+            json!({"must": [], "unknown": {}, "metadata": {"name": "x"}, "spec": {"resources": {}}})
+        );
     }
 
     #[test]

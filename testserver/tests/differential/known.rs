@@ -62,11 +62,6 @@ pub const KNOWN: &[Known] = &[
         "KNOWN: fieldValidation=Strict does not reject unknown fields (so the object exists for the next step)",
     ),
     (
-        "crud::empty_map",
-        &["create"],
-        "KNOWN: empty maps and lists are stored and returned instead of left out (Go omitempty)",
-    ),
-    (
         "crud::invalid_objects",
         &["invalid data key"],
         "KNOWN: built-in objects are not validated beyond names and types (ConfigMap keys)",
