@@ -80,8 +80,8 @@ pub const KNOWN: &[Known] = &[
     ),
     (
         "patch::apply",
-        &["apply drops field", "update by other manager", "yaml body", "kind missing"],
-        "KNOWN: an apply that changes nothing bumps the resourceVersion; an Update owns \".\" of a map it did not create; Go's text for an apply without kind",
+        &["apply drops field", "update by other manager", "yaml body"],
+        "KNOWN: an apply that changes nothing bumps the resourceVersion; an Update owns \".\" of a map it did not create",
     ),
     (
         "patch::apply_deployment",
