@@ -276,9 +276,17 @@ fn server_side_apply(
             "error decoding YAML: the applied configuration must be an object",
         ));
     }
-    if config.get("kind").and_then(Value::as_str).unwrap_or("").is_empty() {
+    if config
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
         // What a real server's apply says when the configuration names no type.
-        let api_version = config.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let api_version = config
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         return Err(ApiError::bad_request(format!(
             "invalid object type: {group}/{version}, Kind="

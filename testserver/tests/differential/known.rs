@@ -96,11 +96,6 @@ pub const KNOWN: &[Known] = &[
         "KNOWN: pods get no status.phase (so status.phase=Pending matches none) nor defaults",
     ),
     (
-        "list::other_forms",
-        &["unsupported accept"],
-        "KNOWN: an Accept that cannot be served is answered with JSON instead of 406 NotAcceptable",
-    ),
-    (
         "list::table",
         &["table"],
         "KNOWN: Tables have the generic Name and Age columns only (no per-kind printers, no column descriptions)",
