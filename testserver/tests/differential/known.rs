@@ -201,3 +201,33 @@ pub fn check_names(all: &[Case]) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps() -> Vec<String> {
+        vec!["create".into(), "same object".into()]
+    }
+
+    #[test]
+    fn listed_differences_are_known_others_unexpected() {
+        let diffs = vec![
+            "step same object: /body/metadata/resourceVersion: real 1 ours 2".to_string(),
+            "step create: /status: real 201 ours 200".to_string(),
+        ];
+        let v = sort("crud::update_noop", &steps(), &diffs);
+        assert_eq!(v.known.len(), 1);
+        assert_eq!(v.unexpected, [diffs[1].clone()]);
+        assert!(v.now_matching.is_empty());
+    }
+
+    #[test]
+    fn a_known_step_that_matches_is_reported() {
+        let v = sort("crud::update_noop", &steps(), &[]);
+        assert_eq!(v.now_matching.len(), 1);
+        assert!(v.now_matching[0].contains("remove it"));
+        let v = sort("crud::update_noop", &["create".to_string()], &[]);
+        assert!(v.now_matching[0].contains("does not have"));
+    }
+}
