@@ -11,7 +11,7 @@ use super::crd_openapi::Borrowed;
 use super::State;
 use crate::catalog::{OpenApiDoc, ResourceDef, ResourceTable, ScalePaths, SubresourceDef};
 use crate::semantics::now_rfc3339;
-use crate::semantics::schema::{apply_defaults, Schema};
+use crate::semantics::object_schema::{apply_defaults, Schema};
 use crate::store::Change;
 
 /// A served version of a CRD and its `openAPIV3Schema`.
@@ -53,13 +53,14 @@ fn defs_of(crd: &Value) -> Vec<(ResourceDef, Option<Value>)> {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    // In the order a real server's apiextensions handler lists them.
     let verbs: Vec<String> = [
-        "create",
         "delete",
         "deletecollection",
         "get",
         "list",
         "patch",
+        "create",
         "update",
         "watch",
     ]

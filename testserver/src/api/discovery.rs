@@ -120,10 +120,20 @@ pub fn api_groups(state: &State, req: &Req) -> Response<Body> {
 /// `/apis/{group}`.
 pub fn group(state: &State, g: &str) -> Result<Response<Body>, ApiError> {
     let all = groups(state);
-    let vs = all
-        .get(g)
-        .filter(|_| !g.is_empty())
-        .ok_or_else(ApiError::unknown_resource)?;
+    let Some(vs) = all.get(g).filter(|_| !g.is_empty()) else {
+        // No handler is registered for an unknown group: a real server's mux answers.
+        let mut r = Response::new(crate::http::body::full("404 page not found\n"));
+        *r.status_mut() = hyper::StatusCode::NOT_FOUND;
+        r.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        r.headers_mut().insert(
+            "x-content-type-options",
+            hyper::header::HeaderValue::from_static("nosniff"),
+        );
+        return Ok(r);
+    };
     let mut v = group_json(g, vs);
     v["kind"] = json!("APIGroup");
     v["apiVersion"] = json!("v1");
@@ -193,7 +203,12 @@ pub fn resource_list(state: &State, g: &str, v: &str) -> Result<Response<Body>, 
     };
     Ok(json_value(
         200,
-        &json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": out}),
+        // The legacy core list has no apiVersion (a real server's quirk clients see).
+        &if g.is_empty() {
+            json!({"kind": "APIResourceList", "groupVersion": gv, "resources": out})
+        } else {
+            json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": out})
+        },
     ))
 }
 

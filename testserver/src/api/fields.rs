@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::State;
 use crate::catalog::{OpenApiDoc, ResourceDef};
 use crate::http::{ApiError, Req};
-use crate::semantics::schema::{apply_defaults, prune, Schema};
+use crate::semantics::object_schema::{apply_defaults, prune, Schema};
 
 /// What the client asked for unknown fields.
 #[derive(Clone, Copy, PartialEq, Eq)]

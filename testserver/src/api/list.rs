@@ -50,7 +50,11 @@ impl Selectors {
 /// Parses a resourceVersion parameter.
 pub fn parse_rv(s: &str) -> Result<u64, ApiError> {
     s.parse::<u64>()
-        .map_err(|_| ApiError::bad_request(format!("invalid resource version \"{s}\"")))
+        .map_err(|_| {
+            ApiError::bad_request(format!(
+                "invalid resource version: resourceVersion: Invalid value: \"{s}\": strconv.ParseUint: parsing \"{s}\": invalid syntax"
+            ))
+        })
 }
 
 /// The 410 of a continue token whose version was compacted.
@@ -189,14 +193,15 @@ pub fn delete_collection(
     Ok(list_response(req, &t.res, rv, None, None, &out))
 }
 
-/// The `Status` body of a watch ERROR event for a too old resourceVersion.
-pub fn too_old_watch_status() -> Value {
+/// The `Status` body of a watch ERROR event for a too old resourceVersion `requested`
+/// (worded as a real server's watch cache words it).
+pub fn too_old_watch_status(requested: u64, oldest: u64) -> Value {
     json!({
         "kind": "Status",
         "apiVersion": "v1",
         "metadata": {},
         "status": "Failure",
-        "message": "The resourceVersion for the provided watch is too old.",
+        "message": format!("too old resource version: {requested} ({oldest})"),
         "reason": "Expired",
         "code": 410
     })

@@ -159,7 +159,55 @@ async fn route(state: Arc<State>, req: Req) -> Result<Response<Body>, ApiError> 
             target.ns.as_deref(),
         ));
     }
+    check_dry_run(&req, verb_of(&req.method, &target, &req))?;
     dispatch(state, req, target).await
+}
+
+/// Whether an `Accept` header names a representation objects are served in: JSON, YAML or
+/// protobuf (or a wildcard), plainly or as a known transformation (`as=Table`, …).
+fn acceptable(accept: Option<&str>) -> bool {
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return true;
+    };
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or("").to_ascii_lowercase();
+        let known_media = matches!(
+            media.as_str(),
+            "*/*"
+                | "application/*"
+                | "application/json"
+                | "application/yaml"
+                | "application/vnd.kubernetes.protobuf"
+        );
+        let known_as = parts.filter_map(|p| p.strip_prefix("as=")).all(|a| {
+            matches!(
+                a,
+                "Table" | "PartialObjectMetadata" | "PartialObjectMetadataList"
+            )
+        });
+        known_media && known_as
+    })
+}
+
+/// `dryRun` takes `All` only (a real server validates it before anything else).
+fn check_dry_run(req: &Req, verb: &str) -> Result<(), ApiError> {
+    let Some(d) = req.q("dryRun").filter(|d| !d.is_empty() && *d != "All") else {
+        return Ok(());
+    };
+    let kind = match verb {
+        "create" => "CreateOptions",
+        "update" => "UpdateOptions",
+        "patch" => "PatchOptions",
+        "delete" | "deletecollection" => "DeleteOptions",
+        _ => return Ok(()),
+    };
+    Err(ApiError::invalid_options(
+        kind,
+        "FieldValueNotSupported",
+        "dryRun",
+        &format!("Unsupported value: [\"{d}\"]: supported values: \"All\""),
+    ))
 }
 
 fn verb_of(m: &Method, t: &Target, req: &Req) -> &'static str {
@@ -235,6 +283,13 @@ async fn dispatch(state: Arc<State>, req: Req, t: Target) -> Result<Response<Bod
     let verb = verb_of(&req.method, &t, &req);
     if let Some(sub) = t.sub.clone() {
         return subresources::handle(&state, &req, &t, &sub).await;
+    }
+    if matches!(verb, "get" | "list" | "watch") && !acceptable(req.header("accept")) {
+        return Err(ApiError::new(
+            406,
+            "NotAcceptable",
+            "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+        ));
     }
     let check = |v: &str| {
         if t.res.supports(v) {

@@ -16,6 +16,7 @@ use crate::http::{ApiError, Body, Req};
 use crate::semantics::managed_fields::{self, Scope, Writer};
 use crate::semantics::now_rfc3339;
 use crate::semantics::patch::{self, PatchError};
+use crate::semantics::schema::{self, Node};
 use crate::store::{Change, StoredObject};
 
 fn name_of(t: &Target) -> &str {
@@ -56,6 +57,19 @@ fn dry_run(req: &Req) -> bool {
     req.q("dryRun").is_some_and(|d| d == "All")
 }
 
+/// Drops the empty maps and lists of optional fields of a built-in object, as a real
+/// server's decoding does (custom resources keep them: they are not Go types).
+fn drop_empty_fields(state: &State, res: &ResourceDef, obj: &mut Value) {
+    if res.custom {
+        return;
+    }
+    if let Some(schemas) = schema::for_resource(&state.catalog, res) {
+        if let Some(node) = schemas.of_kind(&res.group, &res.version, &res.kind) {
+            schema::drop_empty(obj, node);
+        }
+    }
+}
+
 /// POST to a collection.
 pub fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
     let res = &t.res;
@@ -67,6 +81,7 @@ pub fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body
     }
     check_identity(&mut body, res, t.ns.as_deref())?;
     fields::check(state, req, res, &mut body)?;
+    drop_empty_fields(state, res, &mut body);
     let obj = prepare_create(req, res, body, true)?;
     namespace_exists(state, t)?;
     let name = obj
@@ -143,6 +158,7 @@ pub fn write_update(
                 return Err(ApiError::unprocessable());
             }
             fields::check(state, req, res, &mut new)?;
+            drop_empty_fields(state, res, &mut new);
             if let Some(rv) = body_rv(&new) {
                 if rv != cur.rv.to_string() {
                     return Err(ApiError::stale(res, &name));
@@ -167,7 +183,20 @@ pub fn write_update(
 }
 
 /// Applies a non-apply patch body of `content_type` to `target`.
-pub fn apply_patch(content_type: &str, target: &Value, body: &[u8]) -> Result<Value, ApiError> {
+pub fn apply_patch(
+    content_type: &str,
+    target: &Value,
+    body: &[u8],
+    schema: Option<Node<'_>>,
+) -> Result<Value, ApiError> {
+    if !matches!(
+        content_type,
+        "application/merge-patch+json"
+            | "application/json-patch+json"
+            | "application/strategic-merge-patch+json"
+    ) {
+        return Err(ApiError::unsupported_patch_type());
+    }
     let patch: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
     let mut v = target.clone();
@@ -177,14 +206,10 @@ pub fn apply_patch(content_type: &str, target: &Value, body: &[u8]) -> Result<Va
             Ok(())
         }
         "application/json-patch+json" => patch::json_patch(&mut v, &patch),
-        "application/strategic-merge-patch+json" => patch::strategic_merge_patch(&mut v, &patch),
-        other => {
-            return Err(ApiError::new(
-                415,
-                "UnsupportedMediaType",
-                format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {other})"),
-            ))
+        "application/strategic-merge-patch+json" => {
+            patch::strategic_merge_patch(&mut v, &patch, schema)
         }
+        _ => return Err(ApiError::unsupported_patch_type()),
     };
     match r {
         Ok(()) => Ok(v),
@@ -210,8 +235,17 @@ pub fn patch_sub(
         return server_side_apply(state, req, t, sub);
     }
     let body = req.body.clone();
+    let schemas = schema::for_resource(&state.catalog, &t.res);
+    let (group, version, kind) = (
+        t.res.group.clone(),
+        t.res.version.clone(),
+        t.res.kind.clone(),
+    );
     write_update(state, req, t, sub, move |cur| {
-        let mut out = apply_patch(&ct, cur, &body)?;
+        let node = schemas
+            .as_deref()
+            .and_then(|s| s.of_kind(&group, &version, &kind));
+        let mut out = apply_patch(&ct, cur, &body, node)?;
         // A patch that does not set resourceVersion is unconditional.
         if body_rv(&out).as_deref() == body_rv(cur).as_deref() {
             if let Some(m) = out.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -245,6 +279,22 @@ fn server_side_apply(
         return Err(ApiError::bad_request(
             "error decoding YAML: the applied configuration must be an object",
         ));
+    }
+    if config
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        // What a real server's apply says when the configuration names no type.
+        let api_version = config
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        return Err(ApiError::bad_request(format!(
+            "invalid object type: {group}/{version}, Kind="
+        )));
     }
     check_type(&config, res, &res.kind, &res.group)?;
     check_identity(&mut config, res, t.ns.as_deref())?;
@@ -411,7 +461,7 @@ pub fn delete_one(
         if let Some(uid) = &opts.uid {
             if uid != cur.uid() {
                 return Err(ApiError::conflict(res, name, format!(
-                    "Operation cannot be fulfilled on {} \"{name}\": Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                    "Operation cannot be fulfilled on {} \"{name}\": the UID in the precondition ({uid}) does not match the UID in record ({}). The object might have been deleted and then recreated",
                     res.kind, cur.uid()
                 )));
             }
@@ -430,7 +480,7 @@ pub fn delete_one(
             .and_then(Value::as_array)
             .is_some_and(|a| !a.is_empty());
         if opts.dry_run {
-            dry_obj = Some(cur.clone());
+            dry_obj = Some((cur.clone(), has_finalizers));
             return Ok(Change::None);
         }
         if has_finalizers {
@@ -447,8 +497,13 @@ pub fn delete_one(
         }
         Ok(Change::Delete)
     })?;
-    if let Some(o) = dry_obj {
-        return Ok(Deleted::Terminating(o));
+    if let Some((o, kept)) = dry_obj {
+        // Answered as the real deletion would be: kept by finalizers, or gone.
+        return Ok(if kept {
+            Deleted::Terminating(o)
+        } else {
+            Deleted::Gone(o)
+        });
     }
     let out = out.ok_or_else(|| ApiError::not_found(res, name))?;
     after_commit(state, res, Some(&out), !terminating);
@@ -466,7 +521,9 @@ pub fn delete(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body
     match delete_one(state, res, ns_of(t), name_of(t), &opts)? {
         Deleted::Terminating(o) => Ok(object_response(req, res, &o, 200)),
         Deleted::Gone(o) => {
-            if res.custom || (res.group.is_empty() && res.plural == "pods") {
+            // Pods answer with the object (graceful deletion); everything else, custom
+            // resources included, with a Success Status.
+            if res.group.is_empty() && res.plural == "pods" {
                 return Ok(object_response(req, res, &o, 200));
             }
             let mut d = json!({"name": o.name, "kind": res.plural, "uid": o.uid()});

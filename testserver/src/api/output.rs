@@ -130,7 +130,12 @@ pub fn full_list<T: AsRef<StoredObject>>(
     let mut out = BytesMut::with_capacity(size + 256);
     out.put_slice(&type_prefix(&res.list_kind(), &res.api_version()));
     out.put_slice(b",\"metadata\":");
-    out.put_slice(&serde_json::to_vec(&list_meta(rv, cont, remaining)).unwrap_or_default());
+    let mut meta = list_meta(rv, cont, remaining);
+    if res.custom && meta.get("continue").is_none() {
+        // Unstructured lists (custom resources) always carry `continue`, empty at the end.
+        meta["continue"] = json!("");
+    }
+    out.put_slice(&serde_json::to_vec(&meta).unwrap_or_default());
     out.put_slice(b",\"items\":[");
     // Built-in lists carry items without kind/apiVersion, like the real server; custom
     // resources (unstructured there) keep them.

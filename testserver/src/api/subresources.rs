@@ -162,22 +162,26 @@ fn scale(
                     serde_json::from_slice::<Value>(&body)
                         .map_err(|e| ApiError::bad_request(format!("couldn't decode Scale: {e}")))?
                 } else {
-                    apply_patch(&ct, &current_scale, &body)?
+                    apply_patch(&ct, &current_scale, &body, None)?
                 };
                 let replicas = new_scale
                     .pointer("/spec/replicas")
                     .cloned()
                     .unwrap_or(json!(0));
                 if !replicas.is_i64() || replicas.as_i64().is_some_and(|r| r < 0) {
-                    return Err(ApiError::invalid(
-                        &res2,
+                    // Validated as the autoscaling/v1 Scale it was sent as.
+                    return Err(ApiError::invalid_kind(
+                        "autoscaling",
+                        "Scale",
                         cur.pointer("/metadata/name")
                             .and_then(Value::as_str)
                             .unwrap_or_default(),
                         vec![(
                             "FieldValueInvalid".into(),
                             "spec.replicas".into(),
-                            "Invalid value: must be greater than or equal to 0".into(),
+                            format!(
+                                "Invalid value: {replicas}: must be greater than or equal to 0"
+                            ),
                         )],
                     ));
                 }
@@ -229,15 +233,14 @@ fn binding(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, 
         })?
         .to_string();
     let name = t.name.clone().unwrap_or_default();
-    let res = t.res.clone();
     write_update(state, req, t, Some("binding"), move |cur| {
         if cur
             .pointer("/spec/nodeName")
             .and_then(Value::as_str)
             .is_some_and(|n| !n.is_empty())
         {
-            return Err(ApiError::conflict(
-                &res,
+            return Err(ApiError::conflict_on(
+                "pods/binding",
                 &name,
                 format!("Operation cannot be fulfilled on pods/binding \"{name}\": pod {name} is already assigned to node \"{}\"", cur.pointer("/spec/nodeName").and_then(Value::as_str).unwrap_or_default()),
             ));
@@ -264,12 +267,44 @@ fn token(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, Ap
         .pointer("/spec/expirationSeconds")
         .and_then(Value::as_i64)
         .unwrap_or(3600);
+    if exp < 600 {
+        return Err(ApiError::invalid_kind(
+            "authentication.k8s.io",
+            "TokenRequest",
+            "",
+            vec![(
+                "FieldValueInvalid".into(),
+                "spec.expirationSeconds".into(),
+                format!("Invalid value: {exp}: may not specify a duration less than 10 minutes"),
+            )],
+        ));
+    }
     let audiences = body
         .pointer("/spec/audiences")
         .filter(|a| a.as_array().is_some_and(|a| !a.is_empty()))
         .cloned()
         .unwrap_or_else(|| json!(["https://kubernetes.default.svc.cluster.local"]));
     let token = format!("testserver.{}.{}", sa.name, uuid::Uuid::new_v4().simple());
+    let now = crate::semantics::now_rfc3339();
+    // A real server answers with the managed fields of the request's spec, as an Update
+    // of the `token` subresource.
+    let spec_only = json!({"spec": body.get("spec").cloned().unwrap_or_else(|| json!({}))});
+    let owned = crate::semantics::managed_fields::field_set(
+        &spec_only,
+        crate::semantics::managed_fields::Scope::Main {
+            exclude_status: true,
+        },
+        false,
+    );
+    let managed = json!([{
+        "manager": req.field_manager(),
+        "operation": "Update",
+        "apiVersion": "authentication.k8s.io/v1",
+        "time": now,
+        "fieldsType": "FieldsV1",
+        "fieldsV1": crate::semantics::managed_fields::to_fields_v1(&owned),
+        "subresource": "token",
+    }]);
     let v = json!({
         "kind": "TokenRequest",
         "apiVersion": "authentication.k8s.io/v1",
@@ -277,7 +312,8 @@ fn token(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, Ap
             "name": sa.name,
             "namespace": sa.namespace,
             "uid": sa.uid(),
-            "creationTimestamp": crate::semantics::now_rfc3339(),
+            "creationTimestamp": now,
+            "managedFields": managed,
         },
         "spec": {
             "audiences": audiences,

@@ -170,7 +170,13 @@ pub fn watch(state: Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>,
     };
     let key: Arc<str> = Arc::from(t.res.storage_key());
     let ns = t.ns.clone();
-    let initial = send_initial || matches!(start_rv, None | Some(0));
+    // `sendInitialEvents=false` asks for changes only, even from "any" version.
+    let no_initial = req.q("sendInitialEvents") == Some("false");
+    let initial = send_initial || (!no_initial && matches!(start_rv, None | Some(0)));
+    let start_rv = match start_rv {
+        None | Some(0) if no_initial => Some(state.store.current_rv()),
+        rv => rv,
+    };
     tokio::spawn(async move {
         let _ = run(
             stream,
@@ -267,7 +273,10 @@ async fn run(
             let events = match state.store.events_after(cursor, BATCH) {
                 Ok(e) => e,
                 Err(RvError::TooOld) | Err(RvError::TooLarge { .. }) => {
-                    s.raw(&json!({"type": "ERROR", "object": too_old_watch_status()}));
+                    let oldest = state.store.oldest_valid_rv();
+                    s.raw(
+                        &json!({"type": "ERROR", "object": too_old_watch_status(cursor, oldest)}),
+                    );
                     s.flush(true).await?;
                     return Ok(());
                 }
@@ -284,7 +293,16 @@ async fn run(
                     EventType::Added if now_matches => "ADDED",
                     EventType::Modified if now_matches && before => "MODIFIED",
                     EventType::Modified if now_matches => "ADDED",
-                    EventType::Modified if before => "DELETED",
+                    EventType::Modified if before => {
+                        // Leaving the selector: a real server sends the object as the
+                        // watcher last saw it, at the change's version.
+                        if let Some(prev) = &e.prev {
+                            let mut v = prev.value.clone();
+                            crate::store::set_rv(&mut v, e.rv);
+                            s.event("DELETED", &StoredObject::new(v, e.rv)).await?;
+                        }
+                        continue;
+                    }
                     EventType::Deleted if before || now_matches => "DELETED",
                     _ => continue,
                 };

@@ -15,6 +15,9 @@ use crate::store::{Change, StoredObject};
 /// Parses a request body as JSON (or YAML for `application/yaml`) into an object.
 pub fn parse_body(req: &Req, res: &ResourceDef) -> Result<Value, ApiError> {
     let ct = req.content_type();
+    if !ct.is_empty() && !ct.contains("json") && !ct.contains("yaml") {
+        return Err(ApiError::unsupported_body_type());
+    }
     let parsed: Result<Value, String> = if ct.contains("yaml") {
         serde_yaml::from_slice::<Value>(&req.body).map_err(|e| e.to_string())
     } else {
@@ -202,6 +205,12 @@ pub fn prepare_create(
     if res.plural == "namespaces" && res.group.is_empty() {
         obj["status"] = serde_json::json!({"phase": "Active"});
     }
+    if is_secret(res) {
+        merge_string_data(&mut obj);
+        if obj.get("type").is_none() {
+            obj["type"] = Value::from("Opaque");
+        }
+    }
     if track {
         let api_version = res.api_version();
         let w = Writer {
@@ -217,6 +226,28 @@ pub fn prepare_create(
         managed_fields::track_update(base, None, &mut obj, &w);
     }
     Ok(obj)
+}
+
+fn is_secret(res: &ResourceDef) -> bool {
+    res.group.is_empty() && res.plural == "secrets"
+}
+
+/// A Secret's `stringData` written into `data` (base64), as a real server converts it on
+/// every write (it is never stored).
+fn merge_string_data(obj: &mut Value) {
+    use base64::Engine;
+    let Some(Value::Object(strings)) = obj.as_object_mut().and_then(|o| o.remove("stringData"))
+    else {
+        return;
+    };
+    if !obj.get("data").is_some_and(Value::is_object) {
+        obj["data"] = Value::Object(Map::new());
+    }
+    for (k, v) in strings {
+        let text = v.as_str().unwrap_or_default();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+        obj["data"][k] = Value::String(encoded);
+    }
 }
 
 /// Everything but metadata and status: a change here bumps `generation`.
@@ -241,6 +272,9 @@ pub fn finish_update(
     track: bool,
 ) -> Change {
     let old_v = &old.value;
+    if sub.is_none() && is_secret(res) {
+        merge_string_data(&mut new);
+    }
     if sub == Some("status") {
         let mut merged = old_v.clone();
         match new.get("status") {
@@ -285,7 +319,8 @@ pub fn finish_update(
             }
         }
     }
-    if tracks_generation(res) && spec_part(old_v) != spec_part(&new) {
+    // A binding sets `spec.nodeName` without counting as a spec change.
+    if tracks_generation(res) && sub != Some("binding") && spec_part(old_v) != spec_part(&new) {
         let g = old_v
             .pointer("/metadata/generation")
             .and_then(Value::as_i64)

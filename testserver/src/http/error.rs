@@ -129,6 +129,43 @@ impl ApiError {
         Self::new(422, "Invalid", msg).with_details(d)
     }
 
+    /// `422 Invalid` of a kind that is no stored resource (`Scale.autoscaling`,
+    /// `TokenRequest.authentication.k8s.io`); an empty `name` is left out of the details.
+    pub fn invalid_kind(
+        group: &str,
+        kind: &str,
+        name: &str,
+        causes: Vec<(String, String, String)>,
+    ) -> Self {
+        let summary: Vec<String> = causes.iter().map(|(_, f, m)| format!("{f}: {m}")).collect();
+        let group_kind = if group.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}.{group}")
+        };
+        let msg = format!(
+            "{group_kind} \"{name}\" is invalid: {}",
+            summarize(&summary)
+        );
+        let mut d = details((!name.is_empty()).then_some(name), group, kind);
+        d.causes = Some(
+            causes
+                .into_iter()
+                .map(|(reason, field, message)| StatusCause {
+                    reason: Some(reason),
+                    field: Some(field),
+                    message: Some(message),
+                })
+                .collect(),
+        );
+        Self::new(422, "Invalid", msg).with_details(d)
+    }
+
+    /// `409 Conflict` whose details name a subresource (`pods/binding`).
+    pub fn conflict_on(kind: &str, name: &str, message: String) -> Self {
+        Self::new(409, "Conflict", message).with_details(details(Some(name), "", kind))
+    }
+
     /// `422 Invalid` of request options (`ListOptions`, `PatchOptions`, ...).
     pub fn invalid_options(kind: &str, reason: &str, field: &str, message: &str) -> Self {
         let msg = format!("{kind}.meta.k8s.io \"\" is invalid: {field}: {message}");
@@ -157,6 +194,21 @@ impl ApiError {
     /// `400 BadRequest`.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
+    }
+
+    /// `415` for a PATCH whose `Content-Type` is no patch type (worded as a real server).
+    pub fn unsupported_patch_type() -> Self {
+        Self::new(415, "UnsupportedMediaType", "415: Unsupported Media Type")
+            .with_details(StatusDetails::default())
+    }
+
+    /// `415` for a body in a format objects are not decoded from.
+    pub fn unsupported_body_type() -> Self {
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+        )
     }
 
     /// `405 MethodNotAllowed`.

@@ -180,7 +180,7 @@ impl Parser {
             Tok::In | Tok::NotIn => {
                 match self.next() {
                     Tok::Open => {}
-                    t => return Err(format!("found '{}', expected: '('", t.lit())),
+                    t => return Err(format!("found '{}' expected: '('", t.lit())),
                 }
                 let mut values = Vec::new();
                 loop {

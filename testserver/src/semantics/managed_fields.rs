@@ -237,8 +237,20 @@ pub fn write_entries(obj: &mut Value, entries: &[Entry]) {
         meta.remove("managedFields");
         return;
     }
-    let list = entries
-        .iter()
+    // Ordered as a real server encodes them: operation (Apply before Update), time to the
+    // second, manager, subresource.
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by(|p, q| {
+        let secs = |e: &Entry| e.time.get(..19).unwrap_or("").to_string();
+        (&p.operation, secs(p), &p.manager, &p.subresource).cmp(&(
+            &q.operation,
+            secs(q),
+            &q.manager,
+            &q.subresource,
+        ))
+    });
+    let list = sorted
+        .into_iter()
         .map(|e| {
             let mut m = Map::new();
             m.insert("manager".into(), Value::String(e.manager.clone()));

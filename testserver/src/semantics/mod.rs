@@ -6,6 +6,7 @@ pub mod field_selector;
 pub mod label_selector;
 pub mod managed_fields;
 pub mod patch;
+pub mod object_schema;
 pub mod schema;
 pub mod validation;
 

@@ -1,310 +1,227 @@
-//! Unknown fields and defaults from an object's schema: a CRD's structural schema, or a
-//! built-in's OpenAPI v3 component schema (with `$ref`s into its document).
-//!
-//! As the real server: unknown fields are dropped (built-ins decode into Go structs, custom
-//! resources are pruned) and reported for `fieldValidation`; custom resources get their
-//! schema's defaults.
+//! The OpenAPI schemas of built-in kinds, read from the served documents, for what depends
+//! on them: the patch strategy and merge key of lists (strategic merge patch).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
 
-/// The fields of `ObjectMeta`: what `metadata` of a custom resource may hold.
-const OBJECT_META_FIELDS: &[&str] = &[
-    "name",
-    "generateName",
-    "namespace",
-    "selfLink",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "labels",
-    "annotations",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
-];
+use crate::catalog::{Catalog, ResourceDef};
 
-/// A schema and the `components.schemas` its `$ref`s point into (none for CRD schemas).
-#[derive(Clone, Copy)]
-pub struct Schema<'a> {
-    root: &'a Value,
-    components: Option<&'a Map<String, Value>>,
+/// The `components.schemas` of one OpenAPI v3 document.
+pub struct Schemas {
+    components: Map<String, Value>,
 }
 
-impl<'a> Schema<'a> {
-    /// A CRD's `openAPIV3Schema`.
-    pub fn structural(root: &'a Value) -> Self {
-        Self {
-            root,
-            components: None,
-        }
+/// One schema within [`Schemas`], `$ref`s followed.
+#[derive(Clone, Copy)]
+pub struct Node<'a> {
+    schemas: &'a Schemas,
+    schema: &'a Value,
+}
+
+impl Schemas {
+    /// Parses a document; `None` when it has no schemas.
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        let mut doc: Value = serde_json::from_slice(bytes).ok()?;
+        let components = doc
+            .pointer_mut("/components/schemas")?
+            .as_object_mut()
+            .map(std::mem::take)?;
+        Some(Self { components })
     }
 
-    /// The component `name` of an OpenAPI document's `components.schemas`.
-    pub fn component(components: &'a Map<String, Value>, name: &str) -> Option<Self> {
-        components.get(name).map(|root| Self {
-            root,
-            components: Some(components),
+    /// The schema of `group/version` `kind` (by `x-kubernetes-group-version-kind`).
+    pub fn of_kind(&self, group: &str, version: &str, kind: &str) -> Option<Node<'_>> {
+        let schema = self.components.values().find(|s| {
+            s["x-kubernetes-group-version-kind"]
+                .as_array()
+                .is_some_and(|gvks| {
+                    gvks.iter().any(|g| {
+                        g["group"] == group && g["version"] == version && g["kind"] == kind
+                    })
+                })
+        })?;
+        Some(Node {
+            schemas: self,
+            schema,
         })
     }
 
-    fn at(self, v: &'a Value) -> Self {
-        Self { root: v, ..self }
-    }
-
-    /// Follows `$ref` and single-element `allOf` wrappers (how v3 documents attach a
-    /// description or default to a reference).
-    fn resolved(self) -> Self {
-        let mut cur = self;
-        for _ in 0..32 {
-            if let Some(r) = cur.root.get("$ref").and_then(Value::as_str) {
-                let name = r.rsplit('/').next().unwrap_or(r);
-                match cur.components.and_then(|c| c.get(name)) {
-                    Some(s) => cur = cur.at(s),
-                    None => return cur,
-                }
-                continue;
-            }
-            match cur.root.get("allOf").and_then(Value::as_array) {
-                Some(all) if all.len() == 1 && cur.root.get("properties").is_none() => {
-                    cur = cur.at(&all[0]);
-                }
-                _ => return cur,
-            }
-        }
-        cur
-    }
-
-    fn flag(self, name: &str) -> bool {
-        self.root.get(name).and_then(Value::as_bool) == Some(true)
-    }
-
-    fn properties(self) -> Option<&'a Map<String, Value>> {
-        self.root.get("properties").and_then(Value::as_object)
-    }
-
-    fn property(self, key: &str) -> Option<Self> {
-        self.properties()
-            .and_then(|p| p.get(key))
-            .map(|s| self.at(s).resolved())
-    }
-
-    /// The schema of a map's values: `None` when any key is allowed without one.
-    fn additional(self) -> Option<Self> {
-        self.root
-            .get("additionalProperties")
-            .filter(|a| a.is_object())
-            .map(|a| self.at(a).resolved())
-    }
-
-    /// Whether keys that are not properties are kept.
-    fn keeps_unknown(self) -> bool {
-        self.flag("x-kubernetes-preserve-unknown-fields")
-            || self.root.get("additionalProperties").is_some()
-            // No properties at all: a free-form object (RawExtension and the like).
-            || self.properties().is_none()
-    }
-}
-
-/// Drops the fields `schema` does not know from `obj` (the whole object, `metadata`
-/// included) and returns their paths (`spec.items[0].x`), sorted as the real server
-/// reports them.
-pub fn prune(obj: &mut Value, schema: Schema<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    let schema = schema.resolved();
-    if let Value::Object(map) = obj {
-        let custom = schema.components.is_none();
-        map.retain(|k, v| {
-            let known = schema.property(k);
-            match (k.as_str(), known) {
-                ("apiVersion" | "kind", _) => true,
-                ("metadata", None) if custom => {
-                    prune_metadata(v, &mut out);
-                    true
-                }
-                (_, Some(s)) => {
-                    walk(v, s, k, &mut out);
-                    true
-                }
-                (_, None) if schema.keeps_unknown() => true,
-                (_, None) => {
-                    out.push(k.clone());
-                    false
-                }
-            }
-        });
-    }
-    out.sort();
-    out
-}
-
-/// A custom resource's `metadata`: only `ObjectMeta`'s fields are kept.
-fn prune_metadata(meta: &mut Value, out: &mut Vec<String>) {
-    if let Value::Object(m) = meta {
-        m.retain(|k, _| {
-            let known = OBJECT_META_FIELDS.contains(&k.as_str());
-            if !known {
-                out.push(format!("metadata.{k}"));
-            }
-            known
-        });
-    }
-}
-
-fn walk(v: &mut Value, schema: Schema<'_>, path: &str, out: &mut Vec<String>) {
-    match v {
-        Value::Object(map) => {
-            let embedded = schema.flag("x-kubernetes-embedded-resource");
-            let additional = schema.additional();
-            map.retain(|k, child| {
-                let child_path = format!("{path}.{k}");
-                if let Some(s) = schema.property(k) {
-                    walk(child, s, &child_path, out);
-                    return true;
-                }
-                if let Some(s) = additional {
-                    walk(child, s, &child_path, out);
-                    return true;
-                }
-                if schema.keeps_unknown()
-                    || (embedded && matches!(k.as_str(), "apiVersion" | "kind" | "metadata"))
-                {
-                    return true;
-                }
-                out.push(child_path);
-                false
+    fn resolve<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
+        // `$ref`, directly or as the single member of an `allOf` (how v3 documents wrap a
+        // reference that carries a description or default); a bounded walk.
+        for _ in 0..8 {
+            let reference = schema["$ref"].as_str().or_else(|| {
+                schema["allOf"]
+                    .as_array()
+                    .filter(|a| a.len() == 1)
+                    .and_then(|a| a[0]["$ref"].as_str())
             });
-        }
-        Value::Array(items) => {
-            if let Some(item_schema) = schema.root.get("items").map(|i| schema.at(i).resolved()) {
-                for (i, item) in items.iter_mut().enumerate() {
-                    walk(item, item_schema, &format!("{path}[{i}]"), out);
-                }
+            let Some(name) = reference.and_then(|r| r.strip_prefix("#/components/schemas/")) else {
+                return schema;
+            };
+            match self.components.get(name) {
+                Some(next) => schema = next,
+                None => return schema,
             }
         }
-        _ => {}
+        schema
     }
 }
 
-/// Applies a structural schema's defaults to a custom resource: a missing property with
-/// a `default` gets it, and a `null` in a property that is not `nullable` is dropped first
-/// (and defaulted). Defaults are applied inside defaults too.
-pub fn apply_defaults(obj: &mut Value, schema: Schema<'_>) {
-    let schema = schema.resolved();
-    match obj {
-        Value::Object(map) => {
-            if let Some(props) = schema.properties() {
-                for (k, prop) in props {
-                    // metadata defaults are only allowed for name/generateName; leave them.
-                    if schema.components.is_none() && k == "metadata" && map.contains_key(k) {
-                        continue;
-                    }
-                    let prop = schema.at(prop).resolved();
-                    let nullable = prop.flag("nullable");
-                    if map.get(k).is_some_and(Value::is_null) && !nullable {
-                        map.remove(k);
-                    }
-                    if !map.contains_key(k) {
-                        if let Some(d) = prop.root.get("default") {
-                            map.insert(k.clone(), d.clone());
-                        }
-                    }
-                    if let Some(child) = map.get_mut(k) {
-                        apply_defaults(child, prop);
-                    }
-                }
-            }
-            if let Some(add) = schema.additional() {
-                for child in map.values_mut() {
-                    apply_defaults(child, add);
-                }
-            }
-        }
-        Value::Array(items) => {
-            if let Some(item_schema) = schema.root.get("items").map(|i| schema.at(i).resolved()) {
-                for item in items {
-                    apply_defaults(item, item_schema);
-                }
-            }
-        }
-        _ => {}
+impl<'a> Node<'a> {
+    /// The schema of property `name`, as written on the property (its own extensions kept).
+    pub fn property(&self, name: &str) -> Option<Node<'a>> {
+        let resolved = self.schemas.resolve(self.schema);
+        let schema = resolved["properties"].get(name)?;
+        Some(Node {
+            schemas: self.schemas,
+            schema,
+        })
     }
+
+    /// The schema of a list's items.
+    pub fn items(&self) -> Option<Node<'a>> {
+        let schema = self.schema.get("items")?;
+        Some(Node {
+            schemas: self.schemas,
+            schema,
+        })
+    }
+
+    /// Whether a strategic merge patch merges this list rather than replacing it.
+    pub fn merges(&self) -> bool {
+        self.schema["x-kubernetes-patch-strategy"]
+            .as_str()
+            .is_some_and(|s| s.split(',').any(|p| p == "merge"))
+    }
+
+    /// The key list items are merged by (`None` for a list of primitives).
+    pub fn merge_key(&self) -> Option<&'a str> {
+        self.schema["x-kubernetes-patch-merge-key"].as_str()
+    }
+}
+
+/// Removes the empty maps and lists of optional fields from `obj`, as a real server's Go
+/// types drop them (`omitempty`) when decoding a request: they are neither stored nor owned.
+/// Structs, required fields and fields the schema does not describe are kept.
+pub fn drop_empty(obj: &mut Value, schema: Node<'_>) {
+    let resolved = schema.schemas.resolve(schema.schema);
+    let Value::Object(map) = obj else { return };
+    let required: Vec<&str> = resolved["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    map.retain(|k, v| {
+        let Some(child) = schema.property(k) else {
+            return true;
+        };
+        if required.contains(&k.as_str()) {
+            return true;
+        }
+        let child_schema = child.schemas.resolve(child.schema);
+        let is_map = child_schema.get("additionalProperties").is_some()
+            && child_schema.get("properties").is_none();
+        let is_list = child_schema["type"] == "array";
+        !(is_map && v.as_object().is_some_and(|m| m.is_empty())
+            || is_list && v.as_array().is_some_and(|a| a.is_empty()))
+    });
+    for (k, v) in map.iter_mut() {
+        let Some(child) = schema.property(k) else {
+            continue;
+        };
+        match v {
+            Value::Object(_) => drop_empty(v, child),
+            Value::Array(items) => {
+                if let Some(item) = child.items() {
+                    for i in items.iter_mut() {
+                        drop_empty(i, item);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The parsed schemas of the document serving `res` (parsed once per document).
+pub fn for_resource(catalog: &Catalog, res: &ResourceDef) -> Option<Arc<Schemas>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Schemas>>>>> = OnceLock::new();
+    let path = if res.group.is_empty() {
+        format!("api/{}", res.version)
+    } else {
+        format!("apis/{}/{}", res.group, res.version)
+    };
+    let doc = catalog.docs.iter().find(|d| d.path == path)?;
+    let cache = CACHE.get_or_init(Mutex::default);
+    let key = format!("{}#{}", doc.file, doc.path);
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    cache
+        .entry(key)
+        .or_insert_with(|| Schemas::parse(&doc.bytes).map(Arc::new))
+        .clone()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod tests {
     use serde_json::json;
 
-    fn crd_schema() -> Value {
-        json!({"type": "object", "properties": {
-            "spec": {"type": "object", "properties": {
-                "version": {"type": "string", "default": "16"},
-                "opts": {"type": "object", "default": {}, "properties": {
-                    "mode": {"type": "string", "default": "fast"}}},
-                "items": {"type": "array", "items": {"type": "object", "properties": {
-                    "name": {"type": "string"},
-                    "weight": {"type": "integer", "default": 1}}}},
-                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-                "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": true,
-                    "properties": {"known": {"type": "string", "default": "k"}}},
-                "nul": {"type": "string", "default": "d"},
-                "keep": {"type": "string", "nullable": true, "default": "x"}}},
-            "status": {"type": "object"}}})
+    use super::*;
+
+    pub(crate) fn sample() -> Schemas {
+        let doc = json!({"components": {"schemas": {
+            "Deployment": {"x-kubernetes-group-version-kind": [{"group": "apps", "version": "v1", "kind": "Deployment"}],
+                "properties": {"spec": {"allOf": [{"$ref": "#/components/schemas/PodSpec"}]}}},
+            "PodSpec": {"properties": {
+                "containers": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/Container"}]},
+                    "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge"},
+                "finalizers": {"type": "array", "items": {"type": "string"}, "x-kubernetes-patch-strategy": "merge"},
+                "args": {"type": "array", "items": {"type": "string"}}}},
+            "Container": {"properties": {"env": {"type": "array", "x-kubernetes-patch-merge-key": "name",
+                "x-kubernetes-patch-strategy": "merge,retainKeys"}}}
+        }}});
+        Schemas::parse(doc.to_string().as_bytes()).unwrap()
     }
 
     #[test]
-    fn prunes_unknown_fields_and_reports_their_paths() {
-        let schema = crd_schema();
-        let mut obj = json!({"apiVersion": "g/v1", "kind": "K",
-            "metadata": {"name": "a", "junk": 1},
-            "spec": {"bogus": 1, "items": [{"name": "a", "x": 2}], "labels": {"q": "r"},
-                "free": {"any": {"deep": 1}}},
-            "top": 1});
-        let unknown = prune(&mut obj, Schema::structural(&schema));
-        assert_eq!(
-            unknown,
-            ["metadata.junk", "spec.bogus", "spec.items[0].x", "top"]
-        );
+    fn drops_empty_optional_maps_and_lists_only() {
+        let doc = json!({"components": {"schemas": {
+            "ConfigMap": {"x-kubernetes-group-version-kind": [{"group": "", "version": "v1", "kind": "ConfigMap"}],
+                "properties": {
+                    "data": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "metadata": {"allOf": [{"$ref": "#/components/schemas/ObjectMeta"}]},
+                    "spec": {"allOf": [{"$ref": "#/components/schemas/Spec"}]},
+                    "must": {"type": "array"}},
+                "required": ["must"]},
+            "ObjectMeta": {"properties": {
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "finalizers": {"type": "array", "items": {"type": "string"}}}},
+            "Spec": {"properties": {"resources": {"type": "object", "properties": {"limits": {}}}}}
+        }}});
+        let s = Schemas::parse(doc.to_string().as_bytes()).unwrap();
+        let mut obj = json!({"data": {}, "must": [], "unknown": {},
+            "metadata": {"name": "x", "labels": {}, "finalizers": []},
+            "spec": {"resources": {}}});
+        drop_empty(&mut obj, s.of_kind("", "v1", "ConfigMap").unwrap());
         assert_eq!(
             obj,
-            json!({"apiVersion": "g/v1", "kind": "K", "metadata": {"name": "a"},
-                "spec": {"items": [{"name": "a"}], "labels": {"q": "r"},
-                    "free": {"any": {"deep": 1}}}})
+            json!({"must": [], "unknown": {}, "metadata": {"name": "x"}, "spec": {"resources": {}}})
         );
     }
 
     #[test]
-    fn applies_defaults_inside_defaults_and_replaces_nulls() {
-        let schema = crd_schema();
-        let mut obj = json!({"spec": {"items": [{"name": "a"}, {"weight": 5}], "free": {},
-            "nul": null, "keep": null}});
-        apply_defaults(&mut obj, Schema::structural(&schema));
-        assert_eq!(
-            obj["spec"],
-            json!({"version": "16", "opts": {"mode": "fast"},
-                "items": [{"name": "a", "weight": 1}, {"weight": 5}],
-                "free": {"known": "k"}, "nul": "d", "keep": null})
-        );
-    }
-
-    #[test]
-    fn follows_refs_of_an_openapi_document() {
-        let components = json!({
-            "ConfigMap": {"type": "object", "properties": {
-                "apiVersion": {"type": "string"}, "kind": {"type": "string"},
-                "metadata": {"allOf": [{"$ref": "#/components/schemas/ObjectMeta"}], "default": {}},
-                "data": {"type": "object", "additionalProperties": {"type": "string"}},
-                "raw": {"$ref": "#/components/schemas/RawExtension"}}},
-            "ObjectMeta": {"type": "object", "properties": {"name": {"type": "string"}}},
-            "RawExtension": {"type": "object"}});
-        let components = components.as_object().unwrap();
-        let schema = Schema::component(components, "ConfigMap").unwrap();
-        let mut obj = json!({"kind": "ConfigMap", "metadata": {"name": "a", "bogus": 1},
-            "data": {"k": "v"}, "raw": {"x": 1}, "zz": 2});
-        assert_eq!(prune(&mut obj, schema), ["metadata.bogus", "zz"]);
-        assert_eq!(obj["raw"], json!({"x": 1}));
+    fn follows_references_to_merge_keys() {
+        let s = sample();
+        let d = s.of_kind("apps", "v1", "Deployment").unwrap();
+        let containers = d.property("spec").unwrap().property("containers").unwrap();
+        assert!(containers.merges());
+        assert_eq!(containers.merge_key(), Some("name"));
+        let env = containers.items().unwrap().property("env").unwrap();
+        assert!(env.merges());
+        let spec = d.property("spec").unwrap();
+        assert!(spec.property("finalizers").unwrap().merges());
+        assert!(!spec.property("args").unwrap().merges());
+        assert!(s.of_kind("apps", "v1", "StatefulSet").is_none());
     }
 }

@@ -543,7 +543,12 @@ async fn handle(
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
-    let resp = answer(req, state, &auth, &front, peer, conn).await;
+    let mut resp = answer(req, state, &auth, &front, peer, conn).await;
+    // A real API server names every request for its audit log and answers with that id,
+    // which clients log to correlate with the server's side.
+    if let Ok(id) = hyper::header::HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        resp.headers_mut().insert("audit-id", id);
+    }
     front.record(&method, &path, &query, resp.status().as_u16());
     Ok(resp)
 }

@@ -175,6 +175,11 @@ impl Store {
                     Change::DeleteFinal(v) => v,
                     _ => cur.value.clone(),
                 };
+                // The deleting request is answered with the object as last stored (a real
+                // server reads it back from etcd before deleting); the DELETED event carries
+                // the deletion's version.
+                let mut answer = value.clone();
+                set_rv(&mut answer, cur.rv);
                 set_rv(&mut value, next);
                 let obj = Arc::new(StoredObject::new(value, next));
                 let key: Arc<str> = inner
@@ -185,8 +190,9 @@ impl Store {
                 if let Some(m) = inner.objects.get_mut(&key) {
                     m.remove(&k);
                 }
-                inner.commit(key, EventType::Deleted, obj.clone(), Some(cur));
-                Some(obj)
+                let prev_rv = cur.rv;
+                inner.commit(key, EventType::Deleted, obj, Some(cur));
+                Some(Arc::new(StoredObject::new(answer, prev_rv)))
             }
         };
         let rv = inner.rv;
@@ -363,7 +369,7 @@ impl Inner {
     }
 }
 
-fn set_rv(value: &mut Value, rv: u64) {
+pub(crate) fn set_rv(value: &mut Value, rv: u64) {
     if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
     }
