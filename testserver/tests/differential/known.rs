@@ -89,7 +89,6 @@ pub const KNOWN: &[Known] = &[
         MANAGED_FIELDS,
     ),
     ("list::paging", &["bad continue"], GO_TEXT),
-    ("list::label_selectors", &["invalid value"], GO_TEXT),
     (
         "list::field_selectors",
         &["pod phase", "pod node"],
