@@ -72,7 +72,6 @@ pub const KNOWN: &[Known] = &[
         DEFAULTS,
     ),
     ("crud::pod_defaults", &["create", "get"], DEFAULTS),
-    ("patch::merge_and_json", &["json not a list"], GO_TEXT),
     (
         "patch::strategic_lists",
         &["merge container by name", "delete directive", "merge patch replaces list"],
