@@ -62,11 +62,6 @@ pub const KNOWN: &[Known] = &[
         "KNOWN: fieldValidation=Strict does not reject unknown fields (so the object exists for the next step)",
     ),
     (
-        "crud::invalid_objects",
-        &["invalid data key"],
-        "KNOWN: built-in objects are not validated beyond names and types (ConfigMap keys)",
-    ),
-    (
         "crud::deployment_generation",
         &["create", "update metadata", "update spec", "get"],
         DEFAULTS,
