@@ -1135,6 +1135,26 @@ async fn answers_as_the_differential_suite_found_a_real_server_does() {
         c["env"],
         json!([{"name": "B", "value": "2"}, {"name": "A", "value": "1"}])
     );
+    // A binding keeps the pod's generation and records no field manager.
+    t.post(
+        "/api/v1/namespaces/default/pods",
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": "i"}]}}),
+    )
+    .await;
+    t.post(
+        "/api/v1/namespaces/default/pods/p/binding",
+        json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"},
+            "target": {"apiVersion": "v1", "kind": "Node", "name": "n1"}}),
+    )
+    .await;
+    let pod = t.get("/api/v1/namespaces/default/pods/p").await.1;
+    assert_eq!(pod["spec"]["nodeName"], "n1");
+    assert_eq!(pod["metadata"]["generation"], 1);
+    assert_eq!(
+        pod["metadata"]["managedFields"].as_array().map(Vec::len),
+        Some(1)
+    );
     // A TokenRequest shorter than 10 minutes is invalid.
     t.post(
         "/api/v1/namespaces/default/serviceaccounts",

@@ -14,9 +14,9 @@ use super::{success_status, State, Target};
 use crate::catalog::ResourceDef;
 use crate::http::{ApiError, Body, Req};
 use crate::semantics::managed_fields::{self, Scope, Writer};
-use crate::semantics::now_rfc3339;
 use crate::semantics::patch::{self, PatchError};
 use crate::semantics::schema::{self, Node};
+use crate::semantics::{now_rfc3339, validation};
 use crate::store::{Change, StoredObject};
 
 fn name_of(t: &Target) -> &str {
@@ -57,6 +57,26 @@ fn dry_run(req: &Req) -> bool {
     req.q("dryRun").is_some_and(|d| d == "All")
 }
 
+/// Refuses a ConfigMap or Secret with invalid keys (422, as a real server's validation).
+fn check_config_keys(res: &ResourceDef, obj: &Value) -> Result<(), ApiError> {
+    if !res.group.is_empty() || !matches!(res.plural.as_str(), "configmaps" | "secrets") {
+        return Ok(());
+    }
+    let bad = validation::invalid_config_keys(obj);
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let causes = bad
+        .into_iter()
+        .map(|(field, message)| ("FieldValueInvalid".to_string(), field, message))
+        .collect();
+    Err(ApiError::invalid(res, name, causes))
+}
+
 /// Drops the empty maps and lists of optional fields of a built-in object, as a real
 /// server's decoding does (custom resources keep them: they are not Go types).
 fn drop_empty_fields(state: &State, res: &ResourceDef, obj: &mut Value) {
@@ -83,6 +103,7 @@ pub fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body
     fields::check(state, req, res, &mut body)?;
     drop_empty_fields(state, res, &mut body);
     let obj = prepare_create(req, res, body, true)?;
+    check_config_keys(res, &obj)?;
     namespace_exists(state, t)?;
     let name = obj
         .pointer("/metadata/name")
@@ -159,6 +180,7 @@ pub fn write_update(
             }
             fields::check(state, req, res, &mut new)?;
             drop_empty_fields(state, res, &mut new);
+            check_config_keys(res, &new)?;
             if let Some(rv) = body_rv(&new) {
                 if rv != cur.rv.to_string() {
                     return Err(ApiError::stale(res, &name));

@@ -327,7 +327,9 @@ pub fn finish_update(
             .unwrap_or(0);
         meta_mut(&mut new).insert("generation".into(), Value::from(g + 1));
     }
-    if track {
+    // A binding records no field manager (a real server's binding registry writes the pod
+    // directly).
+    if track && sub != Some("binding") {
         let base = match incoming_mf {
             Some(mf) if Some(&mf) != old_v.pointer("/metadata/managedFields") => {
                 let mut tmp = serde_json::json!({"metadata": {"managedFields": mf}});

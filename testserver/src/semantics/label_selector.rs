@@ -170,7 +170,7 @@ impl Parser {
                         return Err(format!("found '{}', expected: identifier", t.lit()));
                     }
                 };
-                validate_value(&value)?;
+                validate_value(&key, 0, &value)?;
                 Ok(if op == Tok::NotEq {
                     Requirement::NotIn(key, vec![value])
                 } else {
@@ -186,7 +186,7 @@ impl Parser {
                 loop {
                     match self.next() {
                         Tok::Ident(v) => {
-                            validate_value(&v)?;
+                            validate_value(&key, values.len(), &v)?;
                             values.push(v);
                             match self.next() {
                                 Tok::Comma => continue,
@@ -275,7 +275,8 @@ fn validate_key(key: &str) -> Result<(), String> {
     }
 }
 
-fn validate_value(v: &str) -> Result<(), String> {
+/// Checks value `i` of the requirement on `key`, worded as a real server's validation.
+fn validate_value(key: &str, i: usize, v: &str) -> Result<(), String> {
     let ok = v.is_empty()
         || (v.len() <= 63
             && v.chars()
@@ -286,7 +287,7 @@ fn validate_value(v: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "values[0][key]: Invalid value: \"{v}\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+            "values[{i}][{key}]: Invalid value: \"{v}\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
         ))
     }
 }

@@ -35,6 +35,20 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 
 /// RFC 6902 JSON patch.
 pub fn json_patch(target: &mut Value, patch: &Value) -> Result<(), PatchError> {
+    // Not a list of operations: worded as Go's decoder words it.
+    let go_type = match patch {
+        Value::Array(_) => None,
+        Value::Object(_) => Some("object"),
+        Value::String(_) => Some("string"),
+        Value::Number(_) => Some("number"),
+        Value::Bool(_) => Some("bool"),
+        Value::Null => None,
+    };
+    if let Some(t) = go_type {
+        return Err(PatchError::Malformed(format!(
+            "error decoding patch: json: cannot unmarshal {t} into Go value of type []handlers.jsonPatchOp"
+        )));
+    }
     let ops: json_patch::Patch = serde_json::from_value(patch.clone())
         .map_err(|e| PatchError::Malformed(format!("error decoding patch: {e}")))?;
     json_patch::patch(target, &ops).map_err(|e| PatchError::Unprocessable(e.to_string()))

@@ -1,4 +1,5 @@
-//! Object name validation with the API server's messages.
+//! Object name validation, and the keys of ConfigMaps and Secrets, with the API server's
+//! messages.
 
 const SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 const LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
@@ -34,6 +35,33 @@ pub fn validate_name(plural: &str, name: &str) -> Result<(), String> {
     }
 }
 
+const CONFIG_KEY_MSG: &str = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+
+/// The invalid keys of a ConfigMap's or Secret's `data` and `binaryData`, as (field, cause
+/// message) pairs: keys of `[-._a-zA-Z0-9]`, at most 253 long.
+pub fn invalid_config_keys(obj: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for field in ["data", "binaryData"] {
+        let Some(map) = obj.get(field).and_then(serde_json::Value::as_object) else {
+            continue;
+        };
+        for key in map.keys() {
+            let ok = !key.is_empty()
+                && key.len() <= 253
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+            if !ok {
+                out.push((
+                    format!("{field}[{key}]"),
+                    format!("Invalid value: \"{key}\": {CONFIG_KEY_MSG}"),
+                ));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +72,14 @@ mod tests {
         assert!(validate_name("configmaps", "Bad_Name").is_err());
         assert!(validate_name("namespaces", "a.b").is_err());
         assert!(validate_name("configmaps", "").is_err());
+    }
+
+    #[test]
+    fn config_keys() {
+        let obj = serde_json::json!({"data": {"ok.key_1-x": "", "no spaces": ""}, "binaryData": {"a/b": ""}});
+        let bad = invalid_config_keys(&obj);
+        assert_eq!(bad.len(), 2);
+        assert_eq!(bad[0].0, "data[no spaces]");
+        assert_eq!(bad[1].0, "binaryData[a/b]");
     }
 }
