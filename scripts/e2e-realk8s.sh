@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real server in CI: starts the kube-apiserver + etcd of realk8s (REALK8S_DIR, default
 # ../shared/realk8s beside the checkout; skipped with a message when it is not there), then
-#  1. runs every integration suite against it (scripts/e2e.sh);
+#  1. runs every integration suite against it (scripts/e2e.sh), and the differential suite
+#     that sends the same requests to it and to the test server and compares the answers;
 #  2. runs the examples against it (client_go_tour, get, the CRD build.rs example);
 #  3. installs the fetch-generated example's CRDs, `kubegen fetch`es the server's documents,
 #     builds that example from them and runs its typed-client and informer tests there;
@@ -32,6 +33,8 @@ step() {
 }
 
 step "integration suites" scripts/e2e.sh "$kc"
+step "differential: test server vs real server" env KUBEGEN_E2E_KUBECONFIG="$kc" \
+  cargo test -q -p kubegen-testserver --test differential
 
 export KUBECONFIG=$kc
 step "example client_go_tour" cargo run -q -p kubegen-examples --example client_go_tour
