@@ -71,6 +71,7 @@ pub use list_watch::{
 pub use lister::{Lister, NamespaceLister};
 pub use processor::HandlerRegistration;
 pub use reflector::{Reflector, ReflectorConfig, ReflectorStatus, ReflectorStore, Transform};
+#[cfg(feature = "dynamic")]
 pub(crate) use rest_lister_watcher::classify as classify_rest_error;
 pub use rest_lister_watcher::RestListerWatcher;
 pub use shared_informer::{drop_managed_fields, InformerOptions, SharedIndexInformer};
