@@ -284,7 +284,7 @@ impl RequestBuilder {
                 .iter()
                 .find(|(name, _)| name == "timeoutSeconds")
                 .and_then(|(_, secs)| secs.parse::<u64>().ok())
-                .map(super::deadline::past_server_timeout)
+                .and_then(super::deadline::past_server_timeout)
         })
     }
 
