@@ -154,19 +154,20 @@ impl ConfigHashController {
     }
 
     async fn worker(&self) {
-        while let Some(key) = self.queue.get().await {
+        // The key is marked done when `key` is dropped, even if this worker is cancelled
+        // or panics mid-reconcile (a stranded key would never be processed again).
+        while let Some(key) = self.queue.get_guarded().await {
             match self.reconcile(&key).await {
                 Ok(()) => self.queue.forget(&key),
                 Err(e) if self.queue.num_requeues(&key) < MAX_RETRIES => {
-                    tracing::warn!(error = %e, %key, "reconcile failed, retrying");
-                    self.queue.add_rate_limited(key.clone());
+                    tracing::warn!(error = %e, key = %*key, "reconcile failed, retrying");
+                    self.queue.add_rate_limited(key.item().clone());
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, %key, "reconcile failed, giving up");
+                    tracing::error!(error = %e, key = %*key, "reconcile failed, giving up");
                     self.queue.forget(&key);
                 }
             }
-            self.queue.done(&key);
         }
     }
 

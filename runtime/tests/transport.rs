@@ -490,7 +490,7 @@ async fn serve_both(tls_app: Router, plain_app: Router, config: rustls::ServerCo
 }
 
 #[tokio::test]
-async fn a_redirect_from_https_to_http_carries_no_credentials() {
+async fn a_redirect_from_https_to_http_is_refused() {
     use kubegen_runtime::config::{AuthConfig, Secret};
     let pki = Pki::new(&["127.0.0.1"]);
     let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
@@ -526,8 +526,10 @@ async fn a_redirect_from_https_to_http_carries_no_credentials() {
     c.tls.ca_pem = Some(pki.ca_pem.clone().into_bytes());
     c.auth = AuthConfig::Token(Secret::from("s3cr3t-token"));
     let client = Client::new(c).unwrap();
-    // Either outcome keeps the token: refused, or followed without it.
-    let _ = client.get().abs_path("/start").send().await;
+    // Refused: the request would go on in clear text.
+    let err = client.get().abs_path("/start").send().await.unwrap_err();
+    assert_eq!(transport_kind(&err), TransportErrorKind::Redirect, "{err}");
+    assert!(err.to_string().contains("https to http"), "{err}");
     // Nor does a header the caller set.
     let _ = client
         .get()
@@ -539,10 +541,7 @@ async fn a_redirect_from_https_to_http_carries_no_credentials() {
         .send()
         .await;
     let seen = seen.lock().unwrap().clone();
-    assert!(
-        seen.iter().all(Option::is_none),
-        "the token went over plain HTTP: {seen:?}"
-    );
+    assert!(seen.is_empty(), "a request went over plain HTTP: {seen:?}");
 }
 
 /// A server that reads each request and answers with `head` (and nothing when empty), then
@@ -640,4 +639,52 @@ async fn a_watch_ends_a_little_after_its_timeout_seconds_when_the_server_goes_qu
         elapsed >= Duration::from_secs(60) && elapsed <= Duration::from_secs(70),
         "{elapsed:?}"
     );
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_carries_no_credentials() {
+    use kubegen_runtime::config::{AuthConfig, Secret};
+    let pki = Pki::new(&["127.0.0.1"]);
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let record = seen.clone();
+    let other = Router::new().route(
+        "/landed",
+        get(move |headers: axum::http::HeaderMap| {
+            let record = record.clone();
+            async move {
+                let auth = headers
+                    .get("authorization")
+                    .map(|v| v.to_str().unwrap_or("?").to_owned());
+                record.lock().unwrap().push(auth);
+                "{}"
+            }
+        }),
+    );
+    let other = serve_https(other, pki.server_config(false)).await;
+    let target = format!("{}/landed", other.url());
+    let origin = Router::new().route(
+        "/start",
+        get(move || {
+            let target = target.clone();
+            async move { axum::response::Redirect::temporary(&target) }
+        }),
+    );
+    let origin = serve_https(origin, pki.server_config(false)).await;
+    let mut c = config(&origin.url());
+    c.tls.ca_pem = Some(pki.ca_pem.clone().into_bytes());
+    c.auth = AuthConfig::Token(Secret::from("s3cr3t-token"));
+    let client = Client::new(c).unwrap();
+    client.get().abs_path("/start").send().await.unwrap();
+    client
+        .get()
+        .abs_path("/start")
+        .header(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_static("Bearer caller-set"),
+        )
+        .send()
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen, [None, None], "credentials followed the redirect");
 }

@@ -5,7 +5,9 @@
 //! flags ([`ListParams`], [`WatchParams`]). Errors are classified into what the reflector acts
 //! on ([`ListWatchError`]): `Gone` (410 / expired resource version or continue token → relist),
 //! `TooManyRequests` (back off at least `retry_after`), `WatchListUnsupported` (fall back to
-//! list + watch) and everything else (back off and retry). The REST client implements this
+//! list + watch), `UndecodableObject` (skip that one object, keep watching) and everything
+//! else (back off and retry). A list page may also leave out items that did not decode
+//! ([`ListPage::skipped`]). The REST client implements this
 //! trait for every resource; tests script it in memory.
 
 use std::borrow::Cow;

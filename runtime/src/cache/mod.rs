@@ -7,7 +7,9 @@
 //! - [`DeltaFifo`] (`delta_fifo`): the per-key change queue between reflector and informer,
 //!   producing [`DeletedFinalStateUnknown`] tombstones for deletions missed during a relist;
 //! - [`Reflector`] (`reflector`, over a [`ListerWatcher`] from `list_watch`): list + watch (or
-//!   WatchList) with relist on 410 and jittered backoff on errors, feeding a DeltaFifo;
+//!   WatchList) with relist on 410 and jittered backoff on errors, feeding a DeltaFifo; an
+//!   object that does not decode is skipped (keeping its last good state) and every error
+//!   reaches a [`WatchErrorHandler`] and counters (`watch_errors`);
 //! - [`SharedIndexInformer`] (`shared_informer`, `handler`, `processor`): one reflector and one
 //!   store for any number of [`EventHandler`]s, each with its own buffer;
 //! - [`Lister`] (`lister`): label-selector and namespace reads of the store;
@@ -69,6 +71,7 @@ pub use list_watch::{
 pub use lister::{Lister, NamespaceLister};
 pub use processor::HandlerRegistration;
 pub use reflector::{Reflector, ReflectorConfig, ReflectorStatus, ReflectorStore, Transform};
+#[cfg(feature = "dynamic")]
 pub(crate) use rest_lister_watcher::classify as classify_rest_error;
 pub use rest_lister_watcher::RestListerWatcher;
 pub use shared_informer::{drop_managed_fields, InformerOptions, SharedIndexInformer};

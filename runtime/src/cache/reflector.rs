@@ -689,10 +689,19 @@ where
         };
         let event = match next {
             Some(Ok(event)) => event,
-            Some(Err(err @ ListWatchError::UndecodableObject { .. })) => {
-                // The initial state goes on without it (it has no good state to keep).
-                tracing::error!(resource = %self.resource, error = %err, "skipping an object that does not decode");
-                self.status.report(&err);
+            Some(Err(ListWatchError::UndecodableObject {
+                key,
+                resource_version,
+                source,
+            })) => {
+                let skipped = SkippedObject {
+                    key,
+                    resource_version,
+                    reason: source.to_string(),
+                };
+                if let Some(last_good) = self.keep_undecodable(&skipped) {
+                    items.insert(skipped.key, last_good);
+                }
                 return State::ReceivingInitialEvents { stream, items };
             }
             Some(Err(err)) => return self.watch_list_interrupted(err),

@@ -523,3 +523,52 @@ async fn a_relist_keeps_the_last_good_state_of_an_item_that_does_not_decode() {
     assert_eq!(keys, ["a@1", "b@5"]);
     assert_eq!(status.skipped_objects(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_watch_list_keeps_the_last_good_state_of_an_object_that_does_not_decode() {
+    use super::store::Store;
+    let end = |rv: &str| {
+        Ok(WatchEvent::Bookmark {
+            resource_version: rv.into(),
+            initial_events_end: true,
+        })
+    };
+    let lw = ScriptedLw::default()
+        .watch(ScriptedWatch::Events(
+            vec![Ok(WatchEvent::Added(obj("ns", "a", "1"))), end("10")],
+            false,
+        ))
+        .watch(ScriptedWatch::Fail(gone()))
+        .watch(ScriptedWatch::Events(
+            vec![
+                Err(undecodable("ns/a", "15")),
+                Ok(WatchEvent::Added(obj("ns", "b", "16"))),
+                end("20"),
+            ],
+            true,
+        ));
+    let store: Store<super::testing::TestObj> = Store::new();
+    let reflector = Reflector::new(lw, Arc::new(store.clone()), ReflectorConfig::default());
+    let status = reflector.status();
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(reflector.run(cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    cancel.cancel();
+    task.await.unwrap();
+    let mut keys: Vec<_> = store
+        .list()
+        .iter()
+        .map(|o| {
+            let m = &o.metadata;
+            format!(
+                "{}@{}",
+                m.name.as_deref().unwrap_or_default(),
+                m.resource_version.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["a@1", "b@16"]);
+    assert_eq!(status.skipped_objects(), 1);
+    assert_eq!(status.last_sync_resource_version(), "20");
+}

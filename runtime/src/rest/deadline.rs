@@ -25,10 +25,14 @@ pub(crate) struct ReadLimits {
 
 /// The client-side deadline of a streaming request that asked the server to end it after
 /// `server_seconds`: that plus a margin (a tenth, at least 5 s) for the server's own
-/// clock and the last bytes in flight.
-pub(crate) fn past_server_timeout(server_seconds: u64) -> Duration {
+/// clock and the last bytes in flight. `0` asks the server for its own default (30 to 60
+/// minutes), so no deadline is derived from it.
+pub(crate) fn past_server_timeout(server_seconds: u64) -> Option<Duration> {
+    if server_seconds == 0 {
+        return None;
+    }
     let margin = (server_seconds / 10).max(5);
-    Duration::from_secs(server_seconds.saturating_add(margin))
+    Some(Duration::from_secs(server_seconds.saturating_add(margin)))
 }
 
 /// The instant `timeout` from now, or none when it is too far to represent.
@@ -74,9 +78,13 @@ mod tests {
 
     #[test]
     fn the_client_deadline_is_a_little_past_the_server_timeout() {
-        assert_eq!(past_server_timeout(1), Duration::from_secs(6));
-        assert_eq!(past_server_timeout(300), Duration::from_secs(330));
-        assert_eq!(past_server_timeout(u64::MAX), Duration::from_secs(u64::MAX));
+        assert_eq!(past_server_timeout(1), Some(Duration::from_secs(6)));
+        assert_eq!(past_server_timeout(300), Some(Duration::from_secs(330)));
+        assert_eq!(
+            past_server_timeout(u64::MAX),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(past_server_timeout(0), None, "the server's default");
         assert_eq!(deadline_in(Some(Duration::MAX)), None);
     }
 }

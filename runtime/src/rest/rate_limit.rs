@@ -127,6 +127,12 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_tiny_qps_waits_at_most_a_day() {
+        let b = bucket(f32::MIN_POSITIVE, 1);
+        assert_eq!(acquire_times(&b, 2).await, [0, 86_400_000]);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn burst_then_one_token_per_period() {
         let b = bucket(10.0, 3);
         assert_eq!(acquire_times(&b, 5).await, [0, 0, 0, 100, 200]);

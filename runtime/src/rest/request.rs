@@ -284,7 +284,7 @@ impl RequestBuilder {
                 .iter()
                 .find(|(name, _)| name == "timeoutSeconds")
                 .and_then(|(_, secs)| secs.parse::<u64>().ok())
-                .map(super::deadline::past_server_timeout)
+                .and_then(super::deadline::past_server_timeout)
         })
     }
 
@@ -400,9 +400,16 @@ impl RequestBuilder {
                 let next = (redirects <= MAX_REDIRECTS)
                     .then(|| super::uri::resolve_redirect(&url, &location))
                     .flatten();
-                let Some(next) = next else {
+                // Down to clear text, the request (a body with a Secret's data, on a 307)
+                // would travel unencrypted: refuse, whoever the target is.
+                let downgrade = next
+                    .as_ref()
+                    .is_some_and(|n| super::uri::is_downgrade(&url, n));
+                let Some(next) = next.filter(|_| !downgrade) else {
                     let why = if redirects > MAX_REDIRECTS {
                         format!("stopped after {MAX_REDIRECTS} redirects")
+                    } else if downgrade {
+                        format!("refusing the redirect from https to http ({location:?})")
                     } else {
                         format!("cannot follow the redirect to {location:?}")
                     };

@@ -67,13 +67,13 @@ impl Response {
     /// Reads the whole body.
     pub async fn bytes(self) -> Result<Bytes> {
         let (verb, url, limits, mut body) = (self.verb, self.url, self.limits, self.body);
-        let mut out = BytesMut::new();
+        let mut out = Gathered::default();
         loop {
             match next_frame(&mut body, limits).await {
-                Ok(None) => return Ok(out.freeze()),
+                Ok(None) => return Ok(out.into_bytes()),
                 Ok(Some(frame)) => {
                     if let Ok(data) = frame.into_data() {
-                        out.extend_from_slice(&data);
+                        out.push(data);
                     }
                 }
                 Err(e) => return Err(transport(&verb, &url, e)),
@@ -109,6 +109,41 @@ impl Response {
             }
         })
         .boxed()
+    }
+}
+
+/// A body's chunks joined: a body of one chunk is kept as it is, without a copy.
+#[derive(Default)]
+enum Gathered {
+    #[default]
+    Empty,
+    One(Bytes),
+    Many(BytesMut),
+}
+
+impl Gathered {
+    fn push(&mut self, chunk: Bytes) {
+        *self = match std::mem::take(self) {
+            Gathered::Empty => Gathered::One(chunk),
+            Gathered::One(first) => {
+                let mut all = BytesMut::with_capacity(first.len() + chunk.len());
+                all.extend_from_slice(&first);
+                all.extend_from_slice(&chunk);
+                Gathered::Many(all)
+            }
+            Gathered::Many(mut all) => {
+                all.extend_from_slice(&chunk);
+                Gathered::Many(all)
+            }
+        };
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Gathered::Empty => Bytes::new(),
+            Gathered::One(b) => b,
+            Gathered::Many(all) => all.freeze(),
+        }
     }
 }
 

@@ -119,6 +119,11 @@ pub(crate) fn same_origin(a: &Uri, b: &Uri) -> bool {
     a.scheme() == b.scheme() && a.authority() == b.authority()
 }
 
+/// True for a redirect from `https` to `http`: the request would go on in clear text.
+pub(crate) fn is_downgrade(from: &Uri, to: &Uri) -> bool {
+    from.scheme_str() == Some("https") && to.scheme_str() == Some("http")
+}
+
 /// Where a redirect's `Location` points, resolved against the URL that answered:
 /// absolute, scheme-relative (`//host/p`), root-relative (`/p`) or relative to the
 /// current path. `None` for anything else (another scheme, an unparsable value).
@@ -222,6 +227,8 @@ mod tests {
         assert!(!same_origin(&u("http://k.example:6443/api"), &base));
         assert!(!same_origin(&u("https://evil.example:6443/api"), &base));
         assert!(!same_origin(&u("https://k.example:443/api"), &base));
+        assert!(is_downgrade(&base, &u("http://k.example:6443/api")));
+        assert!(!is_downgrade(&u("http://a/"), &u("https://a/")));
     }
 
     #[test]

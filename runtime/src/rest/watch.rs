@@ -706,6 +706,25 @@ mod tests {
     }
 
     #[test]
+    fn an_event_the_type_rejects_names_its_object_and_the_stream_goes_on() {
+        // `generation` is an integer: valid JSON, rejected by the type.
+        const BAD: &[u8] = br#"{"type":"MODIFIED","object":{"metadata":{"name":"a","namespace":"ns","resourceVersion":"6","generation":"x"}}}"#;
+        let body = leak(&[ADDED, b"\n\n", BAD, b"\n", ADDED, b"\n"]);
+        let split = ADDED.len() + 20;
+        for chunks in [vec![body], vec![&body[..split], &body[split..]]] {
+            let events = run(chunks, 1 << 20);
+            assert_eq!(events.len(), 3, "{events:?}");
+            let Err(Error::UndecodableObject(e)) = &events[1] else {
+                panic!("{:?}", events[1])
+            };
+            assert_eq!(e.key(), "ns/a");
+            assert_eq!(e.resource_version.as_deref(), Some("6"));
+            assert_eq!(e.event_type.as_deref(), Some("MODIFIED"));
+            assert!(matches!(events[2], Ok(WatchEvent::Added(_))));
+        }
+    }
+
+    #[test]
     fn oversized_event_inside_one_chunk_ends_the_stream() {
         let chunk = leak(&[
             b"{\"type\":\"BOOKMARK\",\"object\":{}}\n",

@@ -218,6 +218,16 @@ mod tests {
         assert_eq!(l.when(&0), Duration::MAX);
     }
 
+    #[test]
+    fn exponential_with_a_huge_base_gives_the_max() {
+        let l = ItemExponentialFailureRateLimiter::new(Duration::MAX, Duration::MAX);
+        for _ in 0..3 {
+            assert_eq!(l.when(&"a"), Duration::MAX);
+        }
+        let l = ItemExponentialFailureRateLimiter::new(Duration::MAX, Duration::from_secs(5));
+        assert_eq!(l.when(&"a"), Duration::from_secs(5));
+    }
+
     #[tokio::test(start_paused = true)]
     async fn bucket_allows_burst_then_paces() {
         let b = BucketRateLimiter::new(10.0, 3);
