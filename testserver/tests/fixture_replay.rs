@@ -110,15 +110,6 @@ const EXPECTED: &[(&str, &str)] = &[
     ("03-", "captured with every alpha and beta API group on"),
     ("07-", "captured with every alpha and beta API group on"),
     ("29-", "Go's JSON decoder words its errors differently"),
-    ("33-", "KNOWN: fieldValidation=Strict does not reject unknown fields"),
-    (
-        "34-",
-        "KNOWN: no Warning header for an unknown field, which is kept instead of dropped",
-    ),
-    ("40-", "follows 34: the unknown field kept there is listed"),
-    ("53-", "follows 34: the unknown field kept there is listed"),
-    ("87-", "follows 34: the unknown field kept there is listed"),
-    ("88-", "follows 34: the unknown field kept there is listed"),
     (
         "92-",
         "follows 34 and the 2,500 writes outside the fixtures (churn's data.n)",
