@@ -5,8 +5,8 @@ pub mod continue_token;
 pub mod field_selector;
 pub mod label_selector;
 pub mod managed_fields;
-pub mod patch;
 pub mod object_schema;
+pub mod patch;
 pub mod schema;
 pub mod validation;
 

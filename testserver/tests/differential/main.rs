@@ -42,8 +42,7 @@ pub type CaseFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 pub struct Case {
     pub name: &'static str,
     pub run: for<'a> fn(&'a mut Run) -> CaseFuture<'a>,
-    /// Runs alone after the others (it compacts the test server's history, which would
-    /// disturb concurrent cases).
+    /// Runs alone after the others (what concurrent cases create would show in its answers).
     pub alone: bool,
 }
 
@@ -130,26 +129,16 @@ async fn test_server_answers_as_a_real_server_does() {
     for chunk in together.chunks(PARALLEL) {
         let mut set = tokio::task::JoinSet::new();
         for (i, case) in chunk.iter().copied() {
-            let (real, ours, server) = (real.clone(), ours.clone(), server.clone());
+            let (real, ours) = (real.clone(), ours.clone());
             let run_id = run_id.clone();
-            set.spawn(async move { run_case(i, case, real, ours, server, run_id).await });
+            set.spawn(async move { run_case(i, case, real, ours, run_id).await });
         }
         while let Some(done) = set.join_next().await {
             outcomes.push(done.unwrap_or_else(|e| panic!("case task: {e}")));
         }
     }
     for (i, case) in alone {
-        outcomes.push(
-            run_case(
-                i,
-                case,
-                real.clone(),
-                ours.clone(),
-                server.clone(),
-                run_id.clone(),
-            )
-            .await,
-        );
+        outcomes.push(run_case(i, case, real.clone(), ours.clone(), run_id.clone()).await);
     }
     outcomes.sort_by_key(|o| o.index);
     let mut failures = Vec::new();
@@ -202,13 +191,12 @@ async fn run_case(
     case: Case,
     real: Arc<Endpoint>,
     ours: Arc<Endpoint>,
-    server: Arc<TestServer>,
     run_id: String,
 ) -> Outcome {
     let ns = format!("diff-{index}-{run_id}");
     let (a, b) = tokio::join!(
-        side(case, real, None, ns.clone(), run_id.clone()),
-        side(case, ours, Some(server), ns, run_id)
+        side(case, real, ns.clone(), run_id.clone()),
+        side(case, ours, ns, run_id)
     );
     let (mut a, mut b) = (a, b);
     normalise::normalise_steps(&mut a);
@@ -242,14 +230,8 @@ async fn run_case(
 }
 
 /// One server's transcript of `case`, in a fresh namespace that is deleted afterwards.
-async fn side(
-    case: Case,
-    ep: Arc<Endpoint>,
-    local: Option<Arc<TestServer>>,
-    ns: String,
-    run_id: String,
-) -> Vec<Value> {
-    let mut run = Run::new(ep, ns.clone(), run_id.clone(), local);
+async fn side(case: Case, ep: Arc<Endpoint>, ns: String, run_id: String) -> Vec<Value> {
+    let mut run = Run::new(ep, ns.clone(), run_id.clone());
     let namespace = json!({"apiVersion": "v1", "kind": "Namespace",
         "metadata": {"name": ns, "labels": {TEST_LABEL: run_id}}});
     run.quiet(Req::post("/api/v1/namespaces", &namespace)).await;

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kubegen_testserver::TestServer;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -24,32 +23,16 @@ pub struct Run {
     steps: Vec<Value>,
     /// Paths deleted when the case ends (cluster-scoped objects).
     pub cleanup: Vec<String>,
-    /// The test server, when this run is against it.
-    local: Option<Arc<TestServer>>,
 }
 
 impl Run {
-    pub fn new(
-        ep: Arc<Endpoint>,
-        ns: String,
-        run_id: String,
-        local: Option<Arc<TestServer>>,
-    ) -> Self {
+    pub fn new(ep: Arc<Endpoint>, ns: String, run_id: String) -> Self {
         Self {
             ep,
             ns,
             run_id,
             steps: Vec::new(),
             cleanup: Vec::new(),
-            local,
-        }
-    }
-
-    /// Compacts the test server's history, as time and etcd compaction do on a real server
-    /// (whose history is long compacted by the time the suite runs); a no-op on the real one.
-    pub fn compact_history(&self) {
-        if let Some(server) = &self.local {
-            server.compact();
         }
     }
 
@@ -115,8 +98,7 @@ impl Run {
     }
 
     /// Like [`Run::finish`], keeping of the BOOKMARK events only the one that ends the
-    /// initial events: when periodic bookmarks come is timing (`watch::bookmark_frequency`
-    /// covers it).
+    /// initial events: when periodic bookmarks come is timing.
     pub async fn finish_watch(
         &mut self,
         label: &str,

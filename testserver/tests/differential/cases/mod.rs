@@ -47,7 +47,10 @@ pub fn all() -> Vec<Case> {
         watch::from_now_and_zero,
         watch::from_old_version,
         watch::metadata_only,
-        watch::bookmark_frequency,
+        // No `watch::bookmark_frequency`: when a real server sends bookmarks depends on more
+        // than its one-minute timer (a watch's `timeoutSeconds` drawing near, other writes to
+        // the resource), so a short transcript cannot be compared; the test server's interval
+        // is tested in `testserver/tests/api.rs`.
         subresources::scale,
         subresources::status,
         subresources::binding,
@@ -59,9 +62,12 @@ pub fn all() -> Vec<Case> {
         openapi::crd_objects,
         openapi::builtin_document,
     ];
+    // `watch::gone` is not run: a real server answers 410 only once its watch cache's window
+    // has moved past the version asked for, which depends on how much was written to it before
+    // (a fresh server serves version 1 from its cache). The 410 answers are compared through
+    // the recorded fixtures 93-95 instead.
     all.extend(cases![
-        alone: watch::gone,
-        watch::from_future_version,
+        alone: watch::from_future_version,
         // Alone: other cases' CRDs would show in the group lists.
         discovery::version,
         discovery::legacy,

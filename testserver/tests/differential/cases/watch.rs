@@ -219,34 +219,3 @@ pub async fn metadata_only(r: &mut Run) {
         r.watch(label, req).await;
     }
 }
-
-/// Periodic bookmarks of an idle watch that allows them.
-pub async fn bookmark_frequency(r: &mut Run) {
-    let list = r.quiet(Req::get(r.core("configmaps"))).await;
-    let path = r.core(&format!(
-        "configmaps?allowWatchBookmarks=true&resourceVersion={}",
-        list_rv(&list)
-    ));
-    let w = r.start(watch(path, 3));
-    r.finish("idle watch", w).await;
-}
-
-/// A version compacted away: a watch gets an ERROR event with 410, a list 410.
-pub async fn gone(r: &mut Run) {
-    r.compact_history();
-    r.watch(
-        "watch from 1",
-        watch(r.core("configmaps?resourceVersion=1"), 2),
-    )
-    .await;
-    r.send(
-        "exact list at 1",
-        Req::get(r.core("configmaps?resourceVersion=1&resourceVersionMatch=Exact")),
-    )
-    .await;
-    r.send(
-        "paged list at 1",
-        Req::get(r.core("configmaps?resourceVersion=1&resourceVersionMatch=Exact&limit=1")),
-    )
-    .await;
-}
