@@ -74,18 +74,22 @@ fn is_gzip_name(path: &Path) -> bool {
 
 /// Decompresses a gzip stream, refusing more than [`MAX_DOCUMENT_BYTES`].
 pub(crate) fn gunzip(gzip: &[u8], path: &Path) -> Result<Vec<u8>, Error> {
+    gunzip_at_most(gzip, path, MAX_DOCUMENT_BYTES)
+}
+
+fn gunzip_at_most(gzip: &[u8], path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(gzip.len() * 10);
     MultiGzDecoder::new(gzip)
-        .take(MAX_DOCUMENT_BYTES + 1)
+        .take(limit + 1)
         .read_to_end(&mut out)
         .map_err(|source| Error::Corrupt {
             path: path.to_path_buf(),
             source,
         })?;
-    if out.len() as u64 > MAX_DOCUMENT_BYTES {
+    if out.len() as u64 > limit {
         return Err(Error::TooLarge {
             path: path.to_path_buf(),
-            limit: MAX_DOCUMENT_BYTES,
+            limit,
         });
     }
     Ok(out)
