@@ -177,7 +177,7 @@ async fn release_on_cancel_hands_the_lease_over_at_once() {
         .and_then(|s| s.holder_identity)
         .unwrap_or_default();
     assert!(
-        holder == "" || holder == "second",
+        holder.is_empty() || holder == "second",
         "released: holder {holder:?}"
     );
     // Far sooner than the 30 s lease duration.
