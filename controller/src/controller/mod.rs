@@ -160,7 +160,7 @@ impl Controller {
 
     /// Waits for the caches, then reconciles until `cancel` fires, then drains (see the
     /// module docs). Returns at once, without reconciling, if `cancel` fires before the
-    /// caches synced.
+    /// caches synced. A controller runs once: its queue is shut down when `run` returns.
     pub async fn run<R, Fut, E>(
         &self,
         cancel: CancellationToken,
