@@ -30,7 +30,7 @@ export CARGO_TARGET_DIR=$root/target
 if [[ $package == 1 ]]; then
   echo "== cargo package (each crate built from its packaged files)"
   (cd "$root" && cargo package --allow-dirty -q -p kubegen-openapi -p kubegen-meta \
-    -p kubegen-runtime -p kubegen -p kubegen-api -p kubegen-testserver)
+    -p kubegen-runtime -p kubegen -p kubegen-api -p kubegen-testserver -p kubegen-controller)
 fi
 
 echo "== cargo install --path codegen"
