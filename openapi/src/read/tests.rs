@@ -75,5 +75,8 @@ fn decompression_is_bounded() {
     let err = gunzip_at_most(&big, Path::new("zeros.gz"), 1 << 19).unwrap_err();
     assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
     assert!(err.to_string().contains("zeros.gz"), "{err}");
-    assert_eq!(gunzip_at_most(&big, Path::new("z"), 1 << 20).unwrap().len(), 1 << 20);
+    assert_eq!(
+        gunzip_at_most(&big, Path::new("z"), 1 << 20).unwrap().len(),
+        1 << 20
+    );
 }
