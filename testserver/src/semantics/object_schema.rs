@@ -120,7 +120,8 @@ pub fn prune(obj: &mut Value, schema: Schema<'_>) -> Vec<String> {
             let known = schema.property(k);
             match (k.as_str(), known) {
                 ("apiVersion" | "kind", _) => true,
-                ("metadata", None) if custom => {
+                // Whatever the CRD's schema says of it, `metadata` is an ObjectMeta.
+                ("metadata", _) if custom => {
                     prune_metadata(v, &mut out);
                     true
                 }
@@ -257,7 +258,8 @@ mod tests {
 
     #[test]
     fn prunes_unknown_fields_and_reports_their_paths() {
-        let schema = crd_schema();
+        let mut schema = crd_schema();
+        schema["properties"]["metadata"] = json!({"type": "object"});
         let mut obj = json!({"apiVersion": "g/v1", "kind": "K",
             "metadata": {"name": "a", "junk": 1},
             "spec": {"bogus": 1, "items": [{"name": "a", "x": 2}], "labels": {"q": "r"},
