@@ -8,23 +8,16 @@ use kubegen::manifest::ApiManifest;
 use kubegen::model::{Model, Strictness, TypeBody, TypeRef};
 use kubegen::{generate, render, GenerateError, Settings};
 
-fn shared(rel: &str) -> PathBuf {
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .canonicalize()
-        .unwrap();
-    loop {
-        let candidate = dir.join("shared").join(rel);
-        if candidate.exists() {
-            return candidate;
-        }
-        assert!(dir.pop(), "shared/{rel} not found");
-    }
+/// A file of the repository's `fixtures/`.
+fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(rel)
 }
 
 /// The request body of `81-create-crd.http`: the Widget CRD as it was installed.
 fn widget_crd_json() -> String {
-    let text = std::fs::read_to_string(shared("fixtures/kube-apiserver-v1.36/81-create-crd.http"))
-        .unwrap();
+    let text = std::fs::read_to_string(fixture("kube-apiserver-v1.36/81-create-crd.http")).unwrap();
     let request = text.split("\n---\n").next().unwrap();
     let body_start = request.find("\n\n").unwrap();
     request[body_start..].trim().to_owned()
@@ -73,7 +66,7 @@ fn live_crd_document_and_its_manifest_give_the_same_model() {
     let live = dir.path().join("live");
     std::fs::create_dir(&live).unwrap();
     std::fs::copy(
-        shared("fixtures/kube-apiserver-v1.36/crd-widget-openapi-v3.json"),
+        fixture("kube-apiserver-v1.36/crd-widget-openapi-v3.json"),
         live.join("apis__example.com__v1_openapi.json"),
     )
     .unwrap();
@@ -138,10 +131,8 @@ fn live_crd_document_and_its_manifest_give_the_same_model() {
 #[test]
 fn a_differing_copy_of_a_built_in_schema_is_reported_as_skew() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(shared(
-        "fixtures/kube-apiserver-v1.36/crd-widget-openapi-v3.json",
-    ))
-    .unwrap();
+    let text = std::fs::read_to_string(fixture("kube-apiserver-v1.36/crd-widget-openapi-v3.json"))
+        .unwrap();
     let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     doc["components"]["schemas"]["io.k8s.api.autoscaling.v1.ScaleSpec"]["properties"]["surge"] =
         serde_json::json!({"type": "integer"});
@@ -168,10 +159,8 @@ fn a_differing_copy_of_a_built_in_schema_is_reported_as_skew() {
 #[test]
 fn a_differing_copy_of_an_apimachinery_schema_is_reported_as_skew() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(shared(
-        "fixtures/kube-apiserver-v1.36/crd-widget-openapi-v3.json",
-    ))
-    .unwrap();
+    let text = std::fs::read_to_string(fixture("kube-apiserver-v1.36/crd-widget-openapi-v3.json"))
+        .unwrap();
     let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let meta = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
     doc["components"]["schemas"][meta]["properties"]["shard"] =

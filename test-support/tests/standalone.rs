@@ -13,6 +13,9 @@ fn forbidden() -> Vec<String> {
     let machine = ["/work", "/"].concat();
     vec![
         shared,
+        // A search for the folder up the ancestors, as tests once did.
+        ["join(\"", "shared\")"].concat(),
+        format!("{}shared/", '"'),
         machine,
         ["/home", "/"].concat(),
         ["/Users", "/"].concat(),
