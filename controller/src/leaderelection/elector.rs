@@ -241,12 +241,7 @@ impl<'a> Candidate<'a> {
             match self.lock.update(&record).await {
                 Ok(()) => return self.held(record, sent),
                 Err(e) => {
-                    if e.is_conflict() {
-                        self.elector
-                            .counters
-                            .conflicts
-                            .fetch_add(1, Ordering::Relaxed);
-                    }
+                    self.count_conflict(&e);
                     tracing::debug!(error = %e, "optimistic renewal failed, reading the lease");
                 }
             }
@@ -293,15 +288,20 @@ impl<'a> Candidate<'a> {
         match self.lock.update(&record).await {
             Ok(()) => self.held(record, sent),
             Err(e) => {
-                if e.is_conflict() {
-                    self.elector
-                        .counters
-                        .conflicts
-                        .fetch_add(1, Ordering::Relaxed);
-                }
+                self.count_conflict(&e);
                 tracing::debug!(error = %e, "writing the lease failed");
                 Attempt::Failed
             }
+        }
+    }
+
+    /// Counts a write that lost to another writer (409), for [`LeaderElector::conflicts`].
+    fn count_conflict(&self, e: &super::lease_lock::LockError) {
+        if e.is_conflict() {
+            self.elector
+                .counters
+                .conflicts
+                .fetch_add(1, Ordering::Relaxed);
         }
     }
 

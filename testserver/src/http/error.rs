@@ -109,24 +109,7 @@ impl ApiError {
 
     /// `422 Invalid` naming the object and its failing fields.
     pub fn invalid(r: &ResourceDef, name: &str, causes: Vec<(String, String, String)>) -> Self {
-        let summary: Vec<String> = causes.iter().map(|(_, f, m)| format!("{f}: {m}")).collect();
-        let msg = format!(
-            "{} \"{name}\" is invalid: {}",
-            r.group_kind(),
-            summarize(&summary)
-        );
-        let mut d = details(Some(name), &r.group, &r.kind);
-        d.causes = Some(
-            causes
-                .into_iter()
-                .map(|(reason, field, message)| StatusCause {
-                    reason: Some(reason),
-                    field: Some(field),
-                    message: Some(message),
-                })
-                .collect(),
-        );
-        Self::new(422, "Invalid", msg).with_details(d)
+        Self::invalid_with(&r.group, &r.kind, name, Some(name), causes)
     }
 
     /// `422 Invalid` of a kind that is no stored resource (`Scale.autoscaling`,
@@ -135,6 +118,23 @@ impl ApiError {
         group: &str,
         kind: &str,
         name: &str,
+        causes: Vec<(String, String, String)>,
+    ) -> Self {
+        Self::invalid_with(
+            group,
+            kind,
+            name,
+            (!name.is_empty()).then_some(name),
+            causes,
+        )
+    }
+
+    /// `422 Invalid`: the message names `name`, the details `detail_name`.
+    fn invalid_with(
+        group: &str,
+        kind: &str,
+        name: &str,
+        detail_name: Option<&str>,
         causes: Vec<(String, String, String)>,
     ) -> Self {
         let summary: Vec<String> = causes.iter().map(|(_, f, m)| format!("{f}: {m}")).collect();
@@ -147,7 +147,7 @@ impl ApiError {
             "{group_kind} \"{name}\" is invalid: {}",
             summarize(&summary)
         );
-        let mut d = details((!name.is_empty()).then_some(name), group, kind);
+        let mut d = details(detail_name, group, kind);
         d.causes = Some(
             causes
                 .into_iter()
