@@ -337,3 +337,44 @@ fn cli_replaces_its_own_output_and_names_the_command_in_headers() {
     );
     assert!(dir.path().join("out/README.md").exists());
 }
+
+#[test]
+fn cli_bad_crate_settings_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(widgets_crd(), dir.path().join("widgets.yaml")).unwrap();
+    write(
+        dir.path(),
+        "settings.toml",
+        "name = \"x\"\nnmae = \"typo\"\n",
+    );
+    let args = [
+        "generate",
+        "--crd",
+        "widgets.yaml",
+        "--crate-settings",
+        "settings.toml",
+        "--out",
+        "out",
+    ];
+    let (ok, stderr) = kubegen(dir.path(), &args);
+    assert!(!ok);
+    assert!(
+        stderr.contains("settings.toml") && stderr.contains("nmae"),
+        "{stderr}"
+    );
+    let (ok, stderr) = kubegen(
+        dir.path(),
+        &[
+            "generate",
+            "--crd",
+            "widgets.yaml",
+            "--crate-settings",
+            "missing.toml",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("missing.toml"), "{stderr}");
+    assert!(!dir.path().join("out").exists());
+}
