@@ -31,6 +31,8 @@ if [[ $package == 1 ]]; then
   echo "== cargo package (each crate built from its packaged files)"
   (cd "$root" && cargo package --allow-dirty -q -p kubegen-openapi -p kubegen-meta \
     -p kubegen-runtime -p kubegen -p kubegen-api -p kubegen-testserver -p kubegen-controller)
+  # The verified copies are not used again; their sources and builds take gigabytes.
+  rm -rf "$root/target/package"
 fi
 
 echo "== cargo install --path codegen"
