@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Informer sync benchmark (not part of CI): kubegen's informer (full and metadata-only) versus
-# kube-rs 5's watcher + reflector and a plain GET, against one kubegen-testserver holding N
-# realistic pods; each side in its own process. Prints time to synced, events/s, peak RSS and
-# RSS after sync, and the ratios. Usage: scripts/bench-informers.sh [--pods 50000] [--rounds 1]
+# Informer sync benchmark (not part of CI) against a real API server: kubegen, client-go and
+# kube-rs, each listing mode against the same mode of the peers, one process per side, in one
+# run; prints time to synced, client CPU seconds and peak RSS, and the ratios.
+#
+#   scripts/bench-informers.sh --kubeconfig PATH [--client-go BIN] [--rounds 3]
+#       [--modes watchlist,list,paged,metadata]
+#
+# The server must hold the pods already, e.g. 50,000 of them:
+#   (cd bench && cargo run --release --bin load_pods -- --kubeconfig PATH --count 50000)
+# --client-go names a built client-go informer (a Go program syncing a pods informer through
+# the kubeconfig and printing {"objects", "synced_s", ...} as JSON; flags -mode
+# full|metadata); without it client-go's column is left out.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release -q -p kubegen-testserver --manifest-path "$root/Cargo.toml"
 cd "$root/bench"
-cargo run --release -q --bin informer_sync -- --testserver "$root/target/release/kubegen-testserver" "$@"
+cargo build --release -q --bin informer_sync
+exec "$root/bench/target/release/informer_sync" "$@"

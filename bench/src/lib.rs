@@ -22,7 +22,10 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         ALLOCS.fetch_add(1, Ordering::Relaxed);
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -61,8 +64,16 @@ pub fn pod_variant(base: &serde_json::Value, i: usize) -> serde_json::Value {
     meta["uid"] = format!("8f6c1a52-3b1e-4c47-9f0a-{i:012}").into();
     meta["labels"]["bench/index"] = i.to_string().into();
 
-    let old_ip = pod["status"]["podIP"].as_str().unwrap_or_default().to_owned();
-    let pod_ip = format!("10.{}.{}.{}", 244 + i / 62_500, (i / 250) % 250, i % 250 + 2);
+    let old_ip = pod["status"]["podIP"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let pod_ip = format!(
+        "10.{}.{}.{}",
+        244 + i / 62_500,
+        (i / 250) % 250,
+        i % 250 + 2
+    );
     let node = i % 100;
     let host_ip = format!("172.18.0.{}", node + 2);
     pod["spec"]["nodeName"] = format!("worker-{node}").into();
@@ -72,8 +83,16 @@ pub fn pod_variant(base: &serde_json::Value, i: usize) -> serde_json::Value {
     status["hostIP"] = host_ip.clone().into();
     status["hostIPs"] = serde_json::json!([{ "ip": host_ip }]);
     // A container ID is 64 hex digits, unique per container start.
-    let id = format!("{:016x}{:048x}", (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15), i);
-    for cs in status["containerStatuses"].as_array_mut().into_iter().flatten() {
+    let id = format!(
+        "{:016x}{:048x}",
+        (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        i
+    );
+    for cs in status["containerStatuses"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
         cs["containerID"] = format!("containerd://{id}").into();
     }
     // The kubelet's entry keys the pod IP list by IP. (`get_mut`, not indexing: indexing a
@@ -81,7 +100,11 @@ pub fn pod_variant(base: &serde_json::Value, i: usize) -> serde_json::Value {
     // managers' field sets and send every pod's FieldsV1 down the slow general path.)
     let old_key = format!(r#"k:{{"ip":"{old_ip}"}}"#);
     let new_key = format!(r#"k:{{"ip":"{pod_ip}"}}"#);
-    for entry in pod["metadata"]["managedFields"].as_array_mut().into_iter().flatten() {
+    for entry in pod["metadata"]["managedFields"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
         let ips = entry
             .get_mut("fieldsV1")
             .and_then(|f| f.get_mut("f:status"))
@@ -115,10 +138,18 @@ pub fn pod_variant(base: &serde_json::Value, i: usize) -> serde_json::Value {
         }
     };
     rename(&mut pod["spec"]["volumes"]);
-    for c in pod["spec"]["containers"].as_array_mut().into_iter().flatten() {
+    for c in pod["spec"]["containers"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
         rename(&mut c["volumeMounts"]);
     }
-    for cs in pod["status"]["containerStatuses"].as_array_mut().into_iter().flatten() {
+    for cs in pod["status"]["containerStatuses"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
         rename(&mut cs["volumeMounts"]);
     }
     pod

@@ -21,7 +21,10 @@ fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
 }
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
     let json = pod_list_json(n);
     let mb = json.len() as f64 / 1e6;
     println!("list of {n} pods: {mb:.1} MB");
@@ -47,9 +50,20 @@ fn main() {
         let _: serde_json::Value = serde_json::from_str(&json).expect("value");
     });
     let rate = |d: Duration| mb / d.as_secs_f64();
-    println!("kubegen-api      {:>8.1} MB/s  {:>9.0} pods/s", rate(ours), n as f64 / ours.as_secs_f64());
-    println!("k8s-openapi      {:>8.1} MB/s  {:>9.0} pods/s", rate(peer), n as f64 / peer.as_secs_f64());
+    println!(
+        "kubegen-api      {:>8.1} MB/s  {:>9.0} pods/s",
+        rate(ours),
+        n as f64 / ours.as_secs_f64()
+    );
+    println!(
+        "k8s-openapi      {:>8.1} MB/s  {:>9.0} pods/s",
+        rate(peer),
+        n as f64 / peer.as_secs_f64()
+    );
     println!("serde_json Value {:>8.1} MB/s", rate(value));
     println!("IgnoredAny       {:>8.1} MB/s", rate(skip));
-    println!("ratio kubegen/k8s-openapi: {:.2}x (target >= 2.5)", peer.as_secs_f64() / ours.as_secs_f64());
+    println!(
+        "ratio kubegen/k8s-openapi: {:.2}x (target >= 2.5)",
+        peer.as_secs_f64() / ours.as_secs_f64()
+    );
 }

@@ -21,7 +21,8 @@ fn held<T: serde::de::DeserializeOwned>(json: &serde_json::Value) -> (f64, f64) 
         .collect();
     let allocs = (allocations() - allocs_before) as f64 / N as f64;
     let vec_bytes = (kept.capacity() * std::mem::size_of::<T>()) as isize;
-    let per = (live_bytes() - before - vec_bytes) as f64 / N as f64 + std::mem::size_of::<T>() as f64;
+    let per =
+        (live_bytes() - before - vec_bytes) as f64 / N as f64 + std::mem::size_of::<T>() as f64;
     drop(kept);
     (per, allocs - 1.0 / N as f64)
 }
@@ -40,14 +41,27 @@ fn main() {
     let meta = &pod["metadata"];
     row::<ObjectMeta>("metadata", meta);
     let mut no_mf = meta.clone();
-    no_mf.as_object_mut().expect("object").remove("managedFields");
+    no_mf
+        .as_object_mut()
+        .expect("object")
+        .remove("managedFields");
     row::<ObjectMeta>("metadata without managedFields", &no_mf);
-    for (i, mf) in meta["managedFields"].as_array().expect("array").iter().enumerate() {
+    for (i, mf) in meta["managedFields"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .enumerate()
+    {
         row::<ManagedFieldsEntry>(&format!("managedFields[{i}]"), mf);
     }
     let spec = &pod["spec"];
     row::<PodSpec>("spec", spec);
-    for (i, v) in spec["volumes"].as_array().expect("array").iter().enumerate() {
+    for (i, v) in spec["volumes"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .enumerate()
+    {
         row::<Volume>(&format!("spec.volumes[{i}]"), v);
     }
     let c = &spec["containers"][0];
@@ -67,5 +81,8 @@ fn main() {
     let status = &pod["status"];
     row::<PodStatus>("status", status);
     row::<Vec<PodCondition>>("status.conditions", &status["conditions"]);
-    row::<ContainerStatus>("status.containerStatuses[0]", &status["containerStatuses"][0]);
+    row::<ContainerStatus>(
+        "status.containerStatuses[0]",
+        &status["containerStatuses"][0],
+    );
 }

@@ -1,7 +1,7 @@
 //! Heap bytes held per deserialized realistic pod: kubegen-api vs k8s-openapi, same bytes,
 //! same counting allocator. Prints both and the ratio (target ≤ 0.15).
 
-use kubegen_bench::{live_bytes, pod_json, pod_variant, allocations, Counting};
+use kubegen_bench::{allocations, live_bytes, pod_json, pod_variant, Counting};
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
@@ -47,7 +47,10 @@ fn main() {
         peer_allocs,
         std::mem::size_of::<k8s_openapi::api::core::v1::Pod>()
     );
-    println!("ratio kubegen/k8s-openapi: {:.3} (target <= 0.15)", ours / peer);
+    println!(
+        "ratio kubegen/k8s-openapi: {:.3} (target <= 0.15)",
+        ours / peer
+    );
     println!(
         "size_of: Container {} vs {}, Volume {} vs {}, PodSpec {} vs {}",
         std::mem::size_of::<kubegen_api::core::v1::Container>(),

@@ -97,7 +97,11 @@ pub type Transform<K> = Arc<dyn Fn(&mut K) + Send + Sync>;
 /// Settings of a [`Reflector`].
 #[derive(Debug, Clone)]
 pub struct ReflectorConfig {
-    /// List page size (`limit`); `None` lists in one response.
+    /// How lists (when WatchList is off or unsupported) are read. `None` (the default, as
+    /// client-go): one response from the watch cache (`resourceVersion=0`), decoded as it
+    /// streams in, cheapest for the server. `Some(n)`: pages of `n` (`limit`) of the most
+    /// recent state (`resourceVersion=""`; a server ignores `limit` with
+    /// `resourceVersion=0`), so no one response is large.
     pub page_size: Option<u32>,
     /// Try WatchList (`sendInitialEvents=true`) before list + watch.
     pub use_watch_list: bool,
@@ -120,7 +124,7 @@ pub struct ReflectorConfig {
 impl Default for ReflectorConfig {
     fn default() -> Self {
         Self {
-            page_size: Some(500),
+            page_size: None,
             use_watch_list: true,
             resync_period: None,
             backoff: BackoffConfig::default(),
@@ -382,8 +386,14 @@ where
         if self.rv_unavailable {
             String::new()
         } else if self.last_sync_rv.is_empty() {
-            // Any cached state is fine for a first list (served from the watch cache).
-            "0".to_string()
+            // Any cached state is fine for a first list, served from the watch cache; but
+            // the watch cache answers `resourceVersion=0` whole, whatever the `limit`, so
+            // paging asks for the latest state instead.
+            if self.config.page_size.is_some() {
+                String::new()
+            } else {
+                "0".to_string()
+            }
         } else {
             self.last_sync_rv.clone()
         }

@@ -75,6 +75,18 @@ fn gone() -> ListWatchError {
 }
 
 #[tokio::test(start_paused = true)]
+async fn by_default_one_list_from_the_watch_cache() {
+    let lw = ScriptedLw::default()
+        .list(Ok(page(vec![obj("ns", "a", "3")], "10", None)))
+        .watch(ScriptedWatch::Events(vec![], true));
+    let (calls, ops, _) = run(lw, list_watch_config(), 2).await;
+    let first = list_params(&calls[0]);
+    assert_eq!((first.resource_version.as_str(), first.limit), ("0", None));
+    assert_eq!(watch_rv(&calls[1]), ("10", false));
+    assert_eq!(ops, ["replace [ns/a@3] rv=10"]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn pages_then_watches_and_bookmarks_advance_the_version() {
     let lw = ScriptedLw::default()
         .list(Ok(page(vec![obj("ns", "a", "3")], "10", Some("c1"))))
@@ -88,11 +100,17 @@ async fn pages_then_watches_and_bookmarks_advance_the_version() {
             ],
             false,
         ));
-    let (calls, ops, rv) = run(lw, list_watch_config(), 4).await;
+    let paged = ReflectorConfig {
+        page_size: Some(500),
+        ..list_watch_config()
+    };
+    let (calls, ops, rv) = run(lw, paged, 4).await;
+    // Paged lists read the latest state: the watch cache answers `resourceVersion=0`
+    // whole, whatever the limit.
     let first = list_params(&calls[0]);
     assert_eq!(
         (first.resource_version.as_str(), first.limit),
-        ("0", Some(500))
+        ("", Some(500))
     );
     let second = list_params(&calls[1]);
     assert_eq!(second.continue_token.as_deref(), Some("c1"));
@@ -119,7 +137,11 @@ async fn gone_on_watch_relists_the_latest_state_in_pages_once() {
         .watch(ScriptedWatch::Fail(gone()))
         .list(Ok(page(vec![obj("ns", "b", "30")], "30", None)))
         .watch(ScriptedWatch::Events(vec![], true));
-    let (calls, ops, rv) = run(lw, list_watch_config(), 4).await;
+    let paged = ReflectorConfig {
+        page_size: Some(500),
+        ..list_watch_config()
+    };
+    let (calls, ops, rv) = run(lw, paged, 4).await;
     assert_eq!(watch_rv(&calls[1]).0, "10");
     // Not `resourceVersion=10&limit=500`: etcd would answer that with a second 410.
     let relist = list_params(&calls[2]);

@@ -48,7 +48,7 @@ mod client;
 mod connector;
 mod deadline;
 mod error;
-mod lenient_list;
+mod list_decoder;
 mod options;
 mod patch;
 mod proxy;

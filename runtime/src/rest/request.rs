@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
 use http::header::{
     HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, PROXY_AUTHORIZATION,
     USER_AGENT,
@@ -26,6 +27,7 @@ use serde_core::Serialize;
 
 use super::client::Client;
 use super::error::{ApiError, Error, Result, TransportError, TransportErrorKind};
+use super::list_decoder::ListDecoder;
 use super::options::ToQuery;
 use super::response::Response;
 use super::retry;
@@ -241,15 +243,25 @@ impl RequestBuilder {
         }
     }
 
-    /// Sends the request and decodes a JSON list, leaving out (and describing) the items
-    /// `T` rejects instead of failing the whole page.
+    /// Sends the request and decodes a JSON list as its body streams in, leaving out (and
+    /// describing) the items `T` rejects instead of failing the whole page. The body's text
+    /// is never held whole: a one-shot list of a large cluster costs its objects, not also
+    /// its hundreds of megabytes of JSON.
     pub(crate) async fn json_list_skipping_undecodable<T: DeserializeOwned>(
         self,
     ) -> Result<(crate::meta::List<T>, Vec<super::UndecodableObject>)> {
-        let body = self.json_body_bytes().await?;
-        crate::meta::sharing::decode_shared_if(body.shared, || {
-            super::lenient_list::decode_list(&body.bytes, body.verb.as_str(), &body.url)
-        })
+        let shared = self.shared;
+        let verb = self.verb.clone();
+        let max_item = self.client.inner.max_watch_event_bytes;
+        let resp = self.send().await?;
+        let url = resp.url().to_string();
+        let mut body = resp.bytes_stream();
+        let mut decoder = ListDecoder::<T>::new(verb.as_str(), &url, max_item, true);
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk?;
+            crate::meta::sharing::decode_shared_if(shared, || decoder.feed(&chunk))?;
+        }
+        decoder.finish()
     }
 
     /// The sending half of [`Self::json`], apart from the decoding so it is compiled once

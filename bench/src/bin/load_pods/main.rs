@@ -122,10 +122,17 @@ async fn run() -> Result<(), LoadError> {
 
     // All pods are generated up front from one seeded stream, so the set does not depend on
     // how the workers interleave.
+    // Five-letter suffixes collide within a few thousand pods of one ReplicaSet (as in a
+    // real cluster, where the controller then tries another name): draw again.
     let mut rng = Rng::new(args.seed);
-    let pods: Vec<pod::GeneratedPod> = (0..args.count)
-        .map(|_| pod::generate(&template, &mut rng))
-        .collect();
+    let mut names = std::collections::HashSet::new();
+    let mut pods: Vec<pod::GeneratedPod> = Vec::with_capacity(args.count);
+    while pods.len() < args.count {
+        let pod = pod::generate(&template, &mut rng);
+        if names.insert(pod.name.clone()) {
+            pods.push(pod);
+        }
+    }
     prepare(&client, &args.namespace, &pods).await?;
 
     let started = Instant::now();
