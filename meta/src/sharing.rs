@@ -26,7 +26,7 @@ use super::CompactString;
 #[cfg(feature = "pooling")]
 mod objects;
 #[cfg(feature = "pooling")]
-pub(crate) use objects::object;
+pub(crate) use objects::{object, object_keyed};
 
 thread_local! {
     static DEPTH: Cell<u32> = const { Cell::new(0) };
