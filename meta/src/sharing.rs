@@ -26,7 +26,9 @@ use super::CompactString;
 #[cfg(feature = "pooling")]
 mod objects;
 #[cfg(feature = "pooling")]
-pub(crate) use objects::{object, object_keyed};
+pub(crate) use objects::object;
+#[cfg(all(feature = "pooling", feature = "protobuf"))]
+pub(crate) use objects::object_keyed;
 
 thread_local! {
     static DEPTH: Cell<u32> = const { Cell::new(0) };

@@ -230,7 +230,7 @@ impl<'de> Visitor<'de> for RawText {
 impl FieldsV1 {
     /// A field set from its JSON text (as protobuf carries it), encoded as the JSON
     /// decoding would: by the fast parser, or by the general path over the same text.
-    #[cfg(feature = "json")]
+    #[cfg(feature = "protobuf")]
     pub(crate) fn from_json_text(text: &str) -> Result<FieldsV1, serde_json::Error> {
         RawText.visit_str(text)
     }

@@ -126,6 +126,29 @@ pub fn merge_unless_zero<T: Codec + Default>(
     Ok(())
 }
 
+/// Reads a fresh value of a field (a one-of member that replaces another).
+pub fn merge_new<T: Codec + Default>(wire: WireType, r: &mut Reader<'_>) -> Result<T, DecodeError> {
+    let mut value = T::default();
+    value.merge(wire, r)?;
+    Ok(value)
+}
+
+/// Reads a Go struct embedded inline (`json:",inline"`): on the wire a nested message
+/// called `name`, whose fields `merge_field` stores in the enclosing struct.
+pub fn merge_inline(
+    name: &'static str,
+    wire: WireType,
+    r: &mut Reader<'_>,
+    mut merge_field: impl FnMut(u32, WireType, &mut Reader<'_>) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    let mut inner = r.message(wire)?;
+    while !inner.is_empty() {
+        let (field, wire) = inner.key()?;
+        merge_field(field, wire, &mut inner).map_err(|e| e.within(name, field))?;
+    }
+    Ok(())
+}
+
 /// A map whose values Go holds as a slice and protobuf as a message wrapping a repeated
 /// field 1 (`map<string, ExtraValue>`): reads one entry.
 pub fn merge_map_of_lists<T: Codec + Default>(
