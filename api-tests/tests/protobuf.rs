@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 use futures_util::{stream, StreamExt, TryStreamExt};
-use kubegen_api::core::v1::{ConfigMap, Container, Pod, PodSpec};
+use kubegen_api::core::v1::{ConfigMap, Container, Pod, PodSpec, ServiceAccount};
 use kubegen_api::InformerFactoryExt;
 use kubegen_runtime::cache::SharedInformerFactory;
 use kubegen_runtime::config::ContentType;
@@ -175,6 +175,24 @@ fn pod(name: &str) -> Pod {
     }
 }
 
+/// Pods need their namespace's `default` service account, which a real server without
+/// controllers (the reference one) does not create by itself.
+async fn ensure_default_service_account(env: &TestEnv) {
+    let accounts = ResourceClient::<ServiceAccount>::namespaced(env.client.clone(), &env.namespace);
+    let account = ServiceAccount {
+        metadata: ObjectMeta {
+            name: Some("default".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    match accounts.create(&Default::default(), &account).await {
+        Ok(_) => {}
+        Err(e) if e.is_already_exists() => {}
+        Err(e) => panic!("creating the default service account: {e}"),
+    }
+}
+
 /// Whether the server speaks protobuf: the real one does, the test server answers JSON.
 async fn server_answers_protobuf(env: &TestEnv) -> bool {
     let resp = env
@@ -200,6 +218,7 @@ async fn protobuf_and_json_reads_agree() {
     if env.server().is_none() {
         assert!(speaks_protobuf, "a real kube-apiserver answers protobuf");
     }
+    ensure_default_service_account(&env).await;
     let json = ResourceClient::<Pod>::namespaced(env.client.clone(), &env.namespace);
     let proto_client = env.client_with(|c| c.content_type = ContentType::Protobuf);
     let protobuf = ResourceClient::<Pod>::namespaced(proto_client.clone(), &env.namespace);
@@ -251,6 +270,7 @@ async fn protobuf_and_json_reads_agree() {
 #[tokio::test]
 async fn an_informer_syncs_over_protobuf() {
     let env = TestEnv::start("protobuf-informer").await;
+    ensure_default_service_account(&env).await;
     let json = ResourceClient::<Pod>::namespaced(env.client.clone(), &env.namespace);
     for name in ["synced-a", "synced-b", "synced-c"] {
         json.create(&Default::default(), &pod(name)).await.unwrap();
