@@ -74,12 +74,15 @@ fn body(bytes: Vec<u8>, chunk: usize) -> ByteStream {
 async fn a_recorded_watch_list_stream_decodes_event_by_event_as_its_json_twin() {
     let url = "https://127.0.0.1/api/v1/namespaces/proto-fixtures/pods?watch=true".to_owned();
     // Odd chunk sizes put frame boundaries everywhere.
-    let from_proto: Vec<WatchEvent<Pod>> =
-        WatchStream::<Pod>::from_protobuf(body(fixture("watch-list.pb"), 997), url.clone(), 1 << 20)
-            .unwrap()
-            .try_collect()
-            .await
-            .unwrap();
+    let from_proto: Vec<WatchEvent<Pod>> = WatchStream::<Pod>::from_protobuf(
+        body(fixture("watch-list.pb"), 997),
+        url.clone(),
+        1 << 20,
+    )
+    .unwrap()
+    .try_collect()
+    .await
+    .unwrap();
     let from_json: Vec<WatchEvent<Pod>> =
         WatchStream::<Pod>::new(body(fixture("watch-list.json"), 1 << 16), url, 1 << 20)
             .try_collect()
@@ -113,13 +116,22 @@ fn decoded_objects_round_trip_through_encode() {
     let wrapped = envelope::wrap("v1", "Pod", |w| pod.encode_fields(w));
     assert_eq!(decode_enveloped::<Pod>(&wrapped), pod);
     // A list, through the generic list codec.
-    let list: List<Pod> = proto::decode(envelope::unwrap(&fixture("pod-list.pb")).unwrap().raw).unwrap();
-    assert_eq!(proto::decode::<List<Pod>>(&proto::encode(&list)).unwrap(), list);
+    let list: List<Pod> =
+        proto::decode(envelope::unwrap(&fixture("pod-list.pb")).unwrap().raw).unwrap();
+    assert_eq!(
+        proto::decode::<List<Pod>>(&proto::encode(&list)).unwrap(),
+        list
+    );
 }
 
 #[test]
 fn a_recorded_protobuf_error_reads_as_its_status() {
-    let err = ApiError::from_response("GET", "https://k/api/v1/namespaces/proto-fixtures/pods/missing", 404, &fixture("get-missing-404.pb"));
+    let err = ApiError::from_response(
+        "GET",
+        "https://k/api/v1/namespaces/proto-fixtures/pods/missing",
+        404,
+        &fixture("get-missing-404.pb"),
+    );
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(err.message(), "pods \"missing\" not found");
 }
@@ -136,7 +148,11 @@ fn truncated_and_corrupted_bodies_are_errors_not_panics() {
             errors += 1;
         }
     }
-    assert!(errors > raw.len() / 2, "{errors} of {} prefixes failed", raw.len());
+    assert!(
+        errors > raw.len() / 2,
+        "{errors} of {} prefixes failed",
+        raw.len()
+    );
     // Flipped bytes: errors or values, never panics.
     let mut rng = fastrand::Rng::with_seed(23);
     for _ in 0..2000 {
@@ -151,7 +167,10 @@ fn truncated_and_corrupted_bodies_are_errors_not_panics() {
     let mut huge = vec![0x0a]; // field 1 (metadata), length-delimited
     huge.extend([0xff, 0xff, 0xff, 0xff, 0x0f]);
     let err = decode(&huge).unwrap_err();
-    assert!(matches!(err.kind(), DecodeErrorKind::LengthPastEnd { .. }), "{err}");
+    assert!(
+        matches!(err.kind(), DecodeErrorKind::LengthPastEnd { .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("Pod field 1"), "{err}");
 }
 
@@ -208,7 +227,10 @@ async fn server_answers_protobuf(env: &TestEnv) -> bool {
         .await
         .unwrap();
     let content_type = resp.headers().get(http::header::CONTENT_TYPE).cloned();
-    content_type.is_some_and(|v| v.as_bytes().starts_with(b"application/vnd.kubernetes.protobuf"))
+    content_type.is_some_and(|v| {
+        v.as_bytes()
+            .starts_with(b"application/vnd.kubernetes.protobuf")
+    })
 }
 
 #[tokio::test]
@@ -224,11 +246,23 @@ async fn protobuf_and_json_reads_agree() {
     let protobuf = ResourceClient::<Pod>::namespaced(proto_client.clone(), &env.namespace);
     // Custom resources and kinds without a codec stay JSON; ConfigMaps have one.
     let cms = ResourceClient::<ConfigMap>::namespaced(proto_client, &env.namespace);
-    assert!(cms.list(&ListOptions::default()).await.unwrap().items.is_empty());
+    assert!(cms
+        .list(&ListOptions::default())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
 
     let watch = protobuf
         .watch(&ListOptions {
-            resource_version: Some(json.list(&ListOptions::default()).await.unwrap().metadata.resource_version.unwrap_or_default()),
+            resource_version: Some(
+                json.list(&ListOptions::default())
+                    .await
+                    .unwrap()
+                    .metadata
+                    .resource_version
+                    .unwrap_or_default(),
+            ),
             allow_watch_bookmarks: true,
             ..Default::default()
         })
@@ -238,16 +272,25 @@ async fn protobuf_and_json_reads_agree() {
         json.create(&Default::default(), &pod(name)).await.unwrap();
     }
     let a_json = json.get("proto-a", &GetOptions::default()).await.unwrap();
-    let a_proto = protobuf.get("proto-a", &GetOptions::default()).await.unwrap();
+    let a_proto = protobuf
+        .get("proto-a", &GetOptions::default())
+        .await
+        .unwrap();
     assert_eq!(a_proto, a_json);
     let list_json = json.list(&ListOptions::default()).await.unwrap();
     let list_proto = protobuf.list(&ListOptions::default()).await.unwrap();
     assert_eq!(list_proto.items, list_json.items);
     assert_eq!(list_proto.items.len(), 2);
-    let (lenient, undecodable) = protobuf.list_skipping_undecodable(&ListOptions::default()).await.unwrap();
+    let (lenient, undecodable) = protobuf
+        .list_skipping_undecodable(&ListOptions::default())
+        .await
+        .unwrap();
     assert!(undecodable.is_empty());
     assert_eq!(lenient.items, list_json.items);
-    let missing = protobuf.get("nope", &GetOptions::default()).await.unwrap_err();
+    let missing = protobuf
+        .get("nope", &GetOptions::default())
+        .await
+        .unwrap_err();
     assert!(missing.is_not_found(), "{missing}");
 
     let added: Vec<Pod> = watch
@@ -261,7 +304,10 @@ async fn protobuf_and_json_reads_agree() {
         .try_collect()
         .await
         .unwrap();
-    let names: Vec<_> = added.iter().map(|p| p.metadata.name.clone().unwrap_or_default()).collect();
+    let names: Vec<_> = added
+        .iter()
+        .map(|p| p.metadata.name.clone().unwrap_or_default())
+        .collect();
     assert_eq!(names, ["proto-a", "proto-b"]);
     assert_eq!(added[0].spec, a_json.spec);
     env.finish().await;
@@ -286,10 +332,15 @@ async fn an_informer_syncs_over_protobuf() {
     cached.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
     assert_eq!(cached, expected);
     // Changes arrive over the protobuf watch too.
-    json.create(&Default::default(), &pod("synced-d")).await.unwrap();
+    json.create(&Default::default(), &pod("synced-d"))
+        .await
+        .unwrap();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     while pods.pods(&env.namespace).get("synced-d").is_none() {
-        assert!(tokio::time::Instant::now() < deadline, "synced-d never reached the cache");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "synced-d never reached the cache"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     factory.shutdown().await;

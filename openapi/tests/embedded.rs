@@ -99,7 +99,9 @@ fn embedded_proto_files_match_their_recorded_hashes() {
     for proto in &protos {
         assert_eq!(hex(&proto.bytes), sums[&proto.file], "{}", proto.file);
     }
-    let unset = pinned.zero_is_unset().expect("the pinned version has protobuf schemas");
+    let unset = pinned
+        .zero_is_unset()
+        .expect("the pinned version has protobuf schemas");
     assert!(unset
         .lines()
         .any(|l| l.starts_with("k8s.io.api.core.v1.ContainerPort ") && l.contains(" hostPort")));

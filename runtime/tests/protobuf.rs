@@ -57,7 +57,12 @@ impl Object for Settings {
 
 impl Message for Settings {
     const NAME: &'static str = "Settings";
-    fn merge_field(&mut self, field: u32, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+    fn merge_field(
+        &mut self,
+        field: u32,
+        wire: WireType,
+        r: &mut Reader<'_>,
+    ) -> Result<(), DecodeError> {
         match field {
             1 => self.metadata.merge(wire, r),
             2 => self.data.merge(wire, r),
@@ -98,15 +103,27 @@ fn json(code: StatusCode, body: String) -> Response {
     (code, [("content-type", "application/json")], body).into_response()
 }
 
-async fn object(State(fake): State<Fake>, headers: HeaderMap, axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+async fn object(
+    State(fake): State<Fake>,
+    headers: HeaderMap,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
     fake.record(&headers);
     if name == "missing" {
         let status = Status::failure(404, "NotFound", "configmaps \"missing\" not found");
         if fake.json_only {
-            return json(StatusCode::NOT_FOUND, serde_json::to_string(&status).unwrap());
+            return json(
+                StatusCode::NOT_FOUND,
+                serde_json::to_string(&status).unwrap(),
+            );
         }
         let body = envelope::wrap("v1", "Status", |w| status.encode_fields(w));
-        return (StatusCode::NOT_FOUND, [("content-type", envelope::MEDIA_TYPE)], body).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            [("content-type", envelope::MEDIA_TYPE)],
+            body,
+        )
+            .into_response();
     }
     let object = settings(&name, "7");
     if fake.json_only {
@@ -119,7 +136,11 @@ async fn object(State(fake): State<Fake>, headers: HeaderMap, axum::extract::Pat
     protobuf(body, envelope::MEDIA_TYPE)
 }
 
-async fn collection(State(fake): State<Fake>, headers: HeaderMap, Query(query): Query<Vec<(String, String)>>) -> Response {
+async fn collection(
+    State(fake): State<Fake>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
     fake.record(&headers);
     let watch = query.iter().any(|(k, v)| k == "watch" && v == "true");
     let items = vec![settings("a", "5"), settings("b", "6")];
@@ -127,7 +148,12 @@ async fn collection(State(fake): State<Fake>, headers: HeaderMap, Query(query): 
         if fake.json_only {
             let lines: String = items
                 .iter()
-                .map(|o| format!("{{\"type\":\"ADDED\",\"object\":{}}}\n", serde_json::to_string(o).unwrap()))
+                .map(|o| {
+                    format!(
+                        "{{\"type\":\"ADDED\",\"object\":{}}}\n",
+                        serde_json::to_string(o).unwrap()
+                    )
+                })
                 .collect();
             return json(StatusCode::OK, lines);
         }
@@ -201,16 +227,30 @@ const PROTOBUF_ACCEPT: &str = "application/vnd.kubernetes.protobuf, application/
 
 async fn read_everything(server_url: &str, content_type: ContentType) -> Vec<WatchEvent<Settings>> {
     let c = ResourceClient::<Settings>::namespaced(client(server_url, content_type), "default");
-    assert_eq!(c.get("a", &GetOptions::default()).await.unwrap(), settings("a", "7"));
+    assert_eq!(
+        c.get("a", &GetOptions::default()).await.unwrap(),
+        settings("a", "7")
+    );
     let list = c.list(&ListOptions::default()).await.unwrap();
     assert_eq!(list.items, [settings("a", "5"), settings("b", "6")]);
     assert_eq!(list.metadata.resource_version.as_deref(), Some("8"));
-    let (lenient, skipped) = c.list_skipping_undecodable(&ListOptions::default()).await.unwrap();
+    let (lenient, skipped) = c
+        .list_skipping_undecodable(&ListOptions::default())
+        .await
+        .unwrap();
     assert_eq!((lenient.items.len(), skipped.len()), (2, 0));
     let err = c.get("missing", &GetOptions::default()).await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
-    assert!(err.to_string().contains("configmaps \"missing\" not found"), "{err}");
-    c.watch(&ListOptions::default()).await.unwrap().try_collect().await.unwrap()
+    assert!(
+        err.to_string().contains("configmaps \"missing\" not found"),
+        "{err}"
+    );
+    c.watch(&ListOptions::default())
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -222,10 +262,14 @@ async fn protobuf_is_asked_for_and_read() {
     let types: Vec<&str> = events.iter().map(WatchEvent::type_name).collect();
     assert_eq!(types, ["ADDED", "ADDED", "BOOKMARK", "ERROR"]);
     assert_eq!(events[0], WatchEvent::Added(settings("a", "5")));
-    let WatchEvent::Bookmark(end) = &events[2] else { panic!() };
+    let WatchEvent::Bookmark(end) = &events[2] else {
+        panic!()
+    };
     assert!(end.is_initial_events_end());
     assert_eq!(end.resource_version, "9");
-    let WatchEvent::Error(gone) = &events[3] else { panic!() };
+    let WatchEvent::Error(gone) = &events[3] else {
+        panic!()
+    };
     assert!(gone.is_gone(), "{gone:?}");
 }
 
@@ -238,7 +282,13 @@ async fn a_server_answering_json_to_a_protobuf_accept_is_read_as_json() {
     let server = fake.serve().await;
     let events = read_everything(&server.url(), ContentType::Protobuf).await;
     assert_eq!(fake.accepts(), vec![PROTOBUF_ACCEPT; 5]);
-    assert_eq!(events, [WatchEvent::Added(settings("a", "5")), WatchEvent::Added(settings("b", "6"))]);
+    assert_eq!(
+        events,
+        [
+            WatchEvent::Added(settings("a", "5")),
+            WatchEvent::Added(settings("b", "6"))
+        ]
+    );
 }
 
 #[tokio::test]
@@ -251,7 +301,10 @@ async fn json_clients_and_kinds_without_a_codec_ask_for_json() {
     read_everything(&server.url(), ContentType::Json).await;
     assert_eq!(fake.accepts(), vec!["application/json"; 5]);
     // A protobuf client, a kind without a codec: JSON.
-    let c = ResourceClient::<support::ConfigMap>::namespaced(client(&server.url(), ContentType::Protobuf), "default");
+    let c = ResourceClient::<support::ConfigMap>::namespaced(
+        client(&server.url(), ContentType::Protobuf),
+        "default",
+    );
     c.get("a", &GetOptions::default()).await.unwrap();
     assert_eq!(fake.accepts(), ["application/json"]);
 }
@@ -263,7 +316,10 @@ async fn a_broken_protobuf_body_is_a_typed_error() {
         ..Fake::default()
     };
     let server = fake.serve().await;
-    let c = ResourceClient::<Settings>::namespaced(client(&server.url(), ContentType::Protobuf), "default");
+    let c = ResourceClient::<Settings>::namespaced(
+        client(&server.url(), ContentType::Protobuf),
+        "default",
+    );
     let err = c.get("a", &GetOptions::default()).await.unwrap_err();
     assert!(matches!(err, Error::ProtobufDecode { .. }), "{err:?}");
     assert!(err.to_string().contains("protobuf"), "{err}");

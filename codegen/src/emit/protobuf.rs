@@ -25,10 +25,23 @@ fn extern_message(name: &str) -> Option<String> {
         "Quantity" => "k8s.io.apimachinery.pkg.api.resource.Quantity".into(),
         "IntOrString" => "k8s.io.apimachinery.pkg.util.intstr.IntOrString".into(),
         "RawExtension" => "k8s.io.apimachinery.pkg.runtime.RawExtension".into(),
-        "Condition" | "DeleteOptions" | "FieldSelectorRequirement" | "FieldsV1"
-        | "GroupResource" | "LabelSelector" | "LabelSelectorRequirement" | "ListMeta"
-        | "ManagedFieldsEntry" | "MicroTime" | "ObjectMeta" | "OwnerReference"
-        | "Preconditions" | "ShardInfo" | "Status" | "StatusCause" | "StatusDetails"
+        "Condition"
+        | "DeleteOptions"
+        | "FieldSelectorRequirement"
+        | "FieldsV1"
+        | "GroupResource"
+        | "LabelSelector"
+        | "LabelSelectorRequirement"
+        | "ListMeta"
+        | "ManagedFieldsEntry"
+        | "MicroTime"
+        | "ObjectMeta"
+        | "OwnerReference"
+        | "Preconditions"
+        | "ShardInfo"
+        | "Status"
+        | "StatusCause"
+        | "StatusDetails"
         | "Time" => format!("{META_V1}.{name}"),
         _ => return None,
     })
@@ -44,7 +57,11 @@ pub struct Plan {
 #[derive(Debug)]
 enum Entry {
     /// A field of the struct.
-    Field { number: u32, field: String, read: Read },
+    Field {
+        number: u32,
+        field: String,
+        read: Read,
+    },
     /// A Go struct embedded inline: a nested message whose fields are the struct's own.
     Inline {
         number: u32,
@@ -190,7 +207,10 @@ fn same_field<'f>(fields: &'f [Field], name: &str) -> Option<&'f Field> {
         .find(|f| f.json_name == name)
         .or_else(|| {
             let name = folded(name);
-            fields.iter().filter(plain).find(|f| folded(&f.json_name) == name)
+            fields
+                .iter()
+                .filter(plain)
+                .find(|f| folded(&f.json_name) == name)
         })
 }
 
@@ -217,7 +237,10 @@ impl Matcher<'_> {
         let mut used = BTreeSet::new();
         let entries = self.entries(&name, message, fields, &mut used)?;
         if let Some(missing) = fields.iter().find(|f| !used.contains(&f.rust_name)) {
-            return Err(format!("field {} is not in message {name}", missing.rust_name));
+            return Err(format!(
+                "field {} is not in message {name}",
+                missing.rust_name
+            ));
         }
         Ok(entries)
     }
@@ -287,7 +310,11 @@ impl Matcher<'_> {
             (_, true, TypeRef::Array(item)) => self.fits(item, &pf.ty).then_some(Read::Merge),
             (ProtoType::Scalar(_), false, held) if self.fits(held, &pf.ty) => {
                 let by_value = !field.plain && self.schema.zero_is_unset(message, &pf.name);
-                Some(if by_value { Read::UnlessZero } else { Read::Merge })
+                Some(if by_value {
+                    Read::UnlessZero
+                } else {
+                    Read::Merge
+                })
             }
             (_, false, held) => self.fits(held, &pf.ty).then_some(Read::Merge),
             _ => None,
@@ -295,7 +322,11 @@ impl Matcher<'_> {
     }
 
     /// The one-of member `pf` stands for: (the one-of field, its enum, the variant).
-    fn member<'f>(&self, fields: &'f [Field], pf: &ProtoField) -> Option<(&'f Field, String, String)> {
+    fn member<'f>(
+        &self,
+        fields: &'f [Field],
+        pf: &ProtoField,
+    ) -> Option<(&'f Field, String, String)> {
         if pf.repeated {
             return None;
         }

@@ -59,12 +59,15 @@ impl ProtoSchema {
         };
         let mut schema = ProtoSchema::default();
         for doc in version.proto_files()? {
-            let text = std::str::from_utf8(&doc.bytes)
-                .map_err(|_| ProtoError::NotText { file: doc.path.clone() })?;
-            schema.add_file(&doc.file, text).map_err(|message| ProtoError::Parse {
+            let text = std::str::from_utf8(&doc.bytes).map_err(|_| ProtoError::NotText {
                 file: doc.path.clone(),
-                message,
             })?;
+            schema
+                .add_file(&doc.file, text)
+                .map_err(|message| ProtoError::Parse {
+                    file: doc.path.clone(),
+                    message,
+                })?;
         }
         for line in zero_is_unset.lines() {
             let mut words = line.split_whitespace();
@@ -96,14 +99,18 @@ impl ProtoSchema {
             for field in &message.field {
                 let number = u32::try_from(field.number())
                     .map_err(|_| format!("{full}.{}: negative field number", field.name()))?;
-                let repeated = field.label() == prost_types::field_descriptor_proto::Label::Repeated;
+                let repeated =
+                    field.label() == prost_types::field_descriptor_proto::Label::Repeated;
                 let ty = match entries.get(field.type_name()) {
                     Some(entry) => {
-                        let value = entry
-                            .field
-                            .iter()
-                            .find(|f| f.number() == 2)
-                            .ok_or_else(|| format!("{full}.{}: a map without values", field.name()))?;
+                        let value =
+                            entry
+                                .field
+                                .iter()
+                                .find(|f| f.number() == 2)
+                                .ok_or_else(|| {
+                                    format!("{full}.{}: a map without values", field.name())
+                                })?;
                         ProtoType::Map(Box::new(resolve(&package, value)))
                     }
                     None => resolve(&package, field),
@@ -189,7 +196,11 @@ mod tests {
             .unwrap()
             .unwrap();
         let pod = schema.message("k8s.io.api.core.v1.Pod").unwrap();
-        let numbers: Vec<(&str, u32)> = pod.fields.iter().map(|f| (f.name.as_str(), f.number)).collect();
+        let numbers: Vec<(&str, u32)> = pod
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.number))
+            .collect();
         assert_eq!(numbers, [("metadata", 1), ("spec", 2), ("status", 3)]);
         assert_eq!(
             pod.fields[0].ty,
@@ -198,14 +209,27 @@ mod tests {
         let spec = schema.message("k8s.io.api.core.v1.PodSpec").unwrap();
         let containers = spec.fields.iter().find(|f| f.name == "containers").unwrap();
         assert!(containers.repeated);
-        assert_eq!(containers.ty, ProtoType::Message("k8s.io.api.core.v1.Container".into()));
-        let selector = spec.fields.iter().find(|f| f.name == "nodeSelector").unwrap();
-        assert_eq!(selector.ty, ProtoType::Map(Box::new(ProtoType::Scalar("string".into()))));
+        assert_eq!(
+            containers.ty,
+            ProtoType::Message("k8s.io.api.core.v1.Container".into())
+        );
+        let selector = spec
+            .fields
+            .iter()
+            .find(|f| f.name == "nodeSelector")
+            .unwrap();
+        assert_eq!(
+            selector.ty,
+            ProtoType::Map(Box::new(ProtoType::Scalar("string".into())))
+        );
         assert!(!selector.repeated);
         assert!(schema.zero_is_unset("k8s.io.api.core.v1.PodSpec", "nodeName"));
         assert!(!schema.zero_is_unset("k8s.io.api.core.v1.PodSpec", "enableServiceLinks"));
         assert_eq!(
-            ProtoSchema::message_name("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON").as_deref(),
+            ProtoSchema::message_name(
+                "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON"
+            )
+            .as_deref(),
             Some("k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSON")
         );
     }

@@ -338,7 +338,8 @@ impl Codec for RawExtension {
                     inner.expect(wire, WireType::Len)?;
                     let at = inner.clone();
                     let raw = inner.bytes()?;
-                    *self = raw_extension(raw).map_err(|why| at.error(DecodeErrorKind::Invalid(why)))?;
+                    *self = raw_extension(raw)
+                        .map_err(|why| at.error(DecodeErrorKind::Invalid(why)))?;
                 }
                 (_, wire) => inner.skip(wire)?,
             }
@@ -376,8 +377,9 @@ impl Codec for FieldsV1 {
                     inner.expect(wire, WireType::Len)?;
                     let at = inner.clone();
                     let raw = inner.bytes()?;
-                    let text = std::str::from_utf8(raw)
-                        .map_err(|e| at.error(DecodeErrorKind::Invalid(format!("field set: {e}"))))?;
+                    let text = std::str::from_utf8(raw).map_err(|e| {
+                        at.error(DecodeErrorKind::Invalid(format!("field set: {e}")))
+                    })?;
                     *self = FieldsV1::from_json_text(text).map_err(|e| {
                         at.error(DecodeErrorKind::Invalid(format!("field set: {e}")))
                     })?;

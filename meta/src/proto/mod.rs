@@ -12,8 +12,8 @@
 //! Decoding follows Go's rules for proto2: unknown fields are skipped, a repeated scalar may
 //! come packed or not, the last occurrence of a singular field wins, messages merge.
 
-pub mod envelope;
 mod codecs;
+pub mod envelope;
 mod meta_types;
 pub mod wire;
 

@@ -34,8 +34,7 @@ fn meta() -> ObjectMeta {
             time: Time::from_unix_seconds(1_796_000_000),
             fields_type: Some("FieldsV1".into()),
             fields_v1: Some(
-                FieldsV1::from_json(r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#)
-                    .unwrap(),
+                FieldsV1::from_json(r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#).unwrap(),
             ),
             subresource: None,
         }]),
@@ -111,7 +110,10 @@ fn value_types_round_trip() {
     round_trip(i64::MIN);
     round_trip(2.5f64);
     round_trip(vec![1i32, -2, 3]);
-    round_trip(Map::from([("cpu", Quantity::from("1")), ("memory", Quantity::from("1Gi"))]));
+    round_trip(Map::from([
+        ("cpu", Quantity::from("1")),
+        ("memory", Quantity::from("1Gi")),
+    ]));
     round_trip(crate::RawExtension::from_json(r#"{"a":[1,2]}"#).unwrap());
 }
 
@@ -208,7 +210,10 @@ fn envelopes_and_watch_frames_round_trip() {
     let wrapped = envelope::wrap("v1", "Pod", |w| meta.encode_fields(w));
     assert!(wrapped.starts_with(&MAGIC));
     let unknown = envelope::unwrap(&wrapped).unwrap();
-    assert_eq!((unknown.api_version.as_str(), unknown.kind.as_str()), ("v1", "Pod"));
+    assert_eq!(
+        (unknown.api_version.as_str(), unknown.kind.as_str()),
+        ("v1", "Pod")
+    );
     assert_eq!(decode::<ObjectMeta>(unknown.raw).unwrap(), meta);
     let mut frames = Vec::new();
     envelope::write_watch_event("ADDED", &wrapped, &mut frames);
@@ -230,7 +235,12 @@ fn shared_sub_objects_are_pooled_by_their_bytes() {
     }
     impl Message for Probe {
         const NAME: &'static str = "Probe";
-        fn merge_field(&mut self, field: u32, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        fn merge_field(
+            &mut self,
+            field: u32,
+            wire: WireType,
+            r: &mut Reader<'_>,
+        ) -> Result<(), DecodeError> {
             match field {
                 1 => self.path.merge(wire, r),
                 _ => r.skip(wire),

@@ -41,9 +41,13 @@ impl WireType {
 /// Messages nested deeper than this are refused (Kubernetes objects nest about 15 deep).
 pub const MAX_DEPTH: u32 = 100;
 
-/// Why protobuf input could not be decoded, where, and in which fields.
+/// Why protobuf input could not be decoded, where, and in which fields. One pointer wide, so
+/// decoding results stay small on the success path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DecodeError {
+pub struct DecodeError(Box<ErrorInner>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ErrorInner {
     kind: DecodeErrorKind,
     /// Byte offset in the input given to the outermost reader.
     offset: usize,
@@ -64,10 +68,7 @@ pub enum DecodeErrorKind {
     /// Field number 0, or a wire type that does not exist or that protobuf no longer uses.
     InvalidKey(u64),
     /// A field whose wire type does not fit its declared type.
-    WrongWireType {
-        expected: WireType,
-        found: WireType,
-    },
+    WrongWireType { expected: WireType, found: WireType },
     /// Messages nested deeper than [`MAX_DEPTH`].
     TooDeep,
     /// A value of the right shape that means nothing (an unknown `IntOrString` type...).
@@ -77,33 +78,33 @@ pub enum DecodeErrorKind {
 impl DecodeError {
     /// An error of `kind` at `offset`.
     pub fn new(kind: DecodeErrorKind, offset: usize) -> Self {
-        Self {
+        Self(Box::new(ErrorInner {
             kind,
             offset,
             path: Vec::new(),
-        }
+        }))
     }
 
     /// What was wrong.
     pub fn kind(&self) -> &DecodeErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// Byte offset in the input where it was found.
     pub fn offset(&self) -> usize {
-        self.offset
+        self.0.offset
     }
 
     /// The same error in an input where the decoded bytes start at `by`.
     pub fn shifted(mut self, by: usize) -> Self {
-        self.offset += by;
+        self.0.offset += by;
         self
     }
 
     /// Records that the error happened inside field `field` of message `message` (called
     /// from the innermost message outwards).
     pub fn within(mut self, message: &'static str, field: u32) -> Self {
-        self.path.insert(0, (message, field));
+        self.0.path.insert(0, (message, field));
         self
     }
 }
@@ -129,12 +130,12 @@ impl fmt::Display for DecodeErrorKind {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid protobuf at byte {}: {}", self.offset, self.kind)?;
-        for (i, (message, field)) in self.path.iter().enumerate() {
+        write!(f, "invalid protobuf at byte {}: {}", self.0.offset, self.0.kind)?;
+        for (i, (message, field)) in self.0.path.iter().enumerate() {
             let sep = if i == 0 { " (in " } else { " > " };
             write!(f, "{sep}{message} field {field}")?;
         }
-        if !self.path.is_empty() {
+        if !self.0.path.is_empty() {
             f.write_str(")")?;
         }
         Ok(())
@@ -190,7 +191,9 @@ impl<'a> Reader<'a> {
         let key = self.varint()?;
         let field = key >> 3;
         match WireType::from_bits(key & 7) {
-            Some(wire) if field > 0 && field <= u64::from(u32::MAX >> 3) => Ok((field as u32, wire)),
+            Some(wire) if field > 0 && field <= u64::from(u32::MAX >> 3) => {
+                Ok((field as u32, wire))
+            }
             _ => {
                 self.pos = at;
                 Err(self.error(DecodeErrorKind::InvalidKey(key)))
@@ -390,7 +393,10 @@ mod tests {
         let (field, wire) = r.key().unwrap();
         assert_eq!((field, wire), (1, WireType::Len));
         let err = r.bytes().unwrap_err();
-        assert!(matches!(err.kind(), DecodeErrorKind::LengthPastEnd { remaining: 0, .. }));
+        assert!(matches!(
+            err.kind(),
+            DecodeErrorKind::LengthPastEnd { remaining: 0, .. }
+        ));
         assert_eq!(err.offset(), 1);
     }
 

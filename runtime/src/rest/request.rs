@@ -272,15 +272,22 @@ impl RequestBuilder {
     /// asked for and, if the server answers with it, decoded whole.
     pub(crate) async fn json_list_skipping_undecodable<T: DeserializeOwned>(
         self,
-        #[cfg(feature = "protobuf")] protobuf: Option<super::protobuf::Decode<crate::meta::List<T>>>,
+        #[cfg(feature = "protobuf")] protobuf: Option<
+            super::protobuf::Decode<crate::meta::List<T>>,
+        >,
     ) -> Result<(crate::meta::List<T>, Vec<super::UndecodableObject>)> {
         #[cfg(feature = "protobuf")]
-        let body = self.accept_protobuf(protobuf.is_some()).json_body_bytes().await?;
+        let body = self
+            .accept_protobuf(protobuf.is_some())
+            .json_body_bytes()
+            .await?;
         #[cfg(not(feature = "protobuf"))]
         let body = self.json_body_bytes().await?;
         #[cfg(feature = "protobuf")]
         if body.protobuf {
-            return body.decode_protobuf(protobuf).map(|list| (list, Vec::new()));
+            return body
+                .decode_protobuf(protobuf)
+                .map(|list| (list, Vec::new()));
         }
         crate::meta::sharing::decode_shared_if(body.shared, || {
             super::lenient_list::decode_list(&body.bytes, body.verb.as_str(), &body.url)
@@ -671,7 +678,8 @@ impl<K: DeserializeOwned> Future for WatchFuture<K> {
             } = answer?;
             #[cfg(feature = "protobuf")]
             if protobuf_answer {
-                let decode = protobuf.ok_or_else(|| unasked_protobuf("watch event", "GET", &url))?;
+                let decode =
+                    protobuf.ok_or_else(|| unasked_protobuf("watch event", "GET", &url))?;
                 return Ok(WatchStream::protobuf(body, url, max, decode).decode_shared(shared));
             }
             #[cfg(not(feature = "protobuf"))]

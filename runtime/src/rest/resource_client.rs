@@ -223,7 +223,10 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
             .collection_request(Method::GET)
             .map(|req| Self::accept(req, true).query(options));
         #[cfg(feature = "protobuf")]
-        return negotiated(req, self.protobuf().and(super::protobuf::list_decoder::<K>()));
+        return negotiated(
+            req,
+            self.protobuf().and(super::protobuf::list_decoder::<K>()),
+        );
         #[cfg(not(feature = "protobuf"))]
         json(req)
     }
@@ -242,7 +245,8 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
                 // object is left out and described instead of failing the page.
                 Err(e @ Error::ProtobufDecode { .. }) => {
                     tracing::warn!(resource = K::PLURAL, error = %e, "a protobuf list page did not decode; reading it as JSON");
-                    let req = Self::accept(self.collection_request(Method::GET)?, true).query(options);
+                    let req =
+                        Self::accept(self.collection_request(Method::GET)?, true).query(options);
                     return req.json_list_skipping_undecodable(None).await;
                 }
                 other => return other,

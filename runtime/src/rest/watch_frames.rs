@@ -123,7 +123,10 @@ impl<K> ProtoEvents<K> {
         &self.frames
     }
 
-    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<WatchEvent<K>>>> {
+    pub(crate) fn poll_next(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<WatchEvent<K>>>> {
         let frame = match Pin::new(&mut self.frames).poll_next(cx) {
             Poll::Ready(Some(Ok(frame))) => frame,
             Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
@@ -213,8 +216,7 @@ mod tests {
     use futures_util::stream;
 
     fn frames(chunks: Vec<Vec<u8>>, max: usize) -> Vec<Result<Bytes>> {
-        let body: ByteStream =
-            stream::iter(chunks.into_iter().map(|c| Ok(Bytes::from(c)))).boxed();
+        let body: ByteStream = stream::iter(chunks.into_iter().map(|c| Ok(Bytes::from(c)))).boxed();
         let reader = FrameReader::new(body, "https://k/api/v1/pods?watch=true".into(), max);
         futures::executor::block_on(reader.collect())
     }
