@@ -346,3 +346,41 @@ async fn an_informer_syncs_over_protobuf() {
     factory.shutdown().await;
     env.finish().await;
 }
+
+#[test]
+fn protobuf_lists_decode_into_the_sharing_pools_like_json() {
+    let bytes = fixture("pod-list.pb");
+    let raw = envelope::unwrap(&bytes).unwrap().raw.to_vec();
+    let list: List<Pod> =
+        kubegen_runtime::meta::sharing::decode_shared(|| proto::decode(&raw)).unwrap();
+    let image = |i: usize| {
+        list.items[i]
+            .spec
+            .as_ref()
+            .unwrap()
+            .containers
+            .as_ref()
+            .unwrap()[0]
+            .image
+            .clone()
+            .unwrap()
+    };
+    // Both pods run the same (long) image: one shared copy.
+    assert_eq!(image(0), image(1));
+    assert!(image(0).is_shared());
+    assert_eq!(image(0).as_ptr(), image(1).as_ptr());
+    // Outside a scope every object has its own.
+    let plain: List<Pod> = proto::decode(&raw).unwrap();
+    assert!(!plain.items[0]
+        .spec
+        .as_ref()
+        .unwrap()
+        .containers
+        .as_ref()
+        .unwrap()[0]
+        .image
+        .as_ref()
+        .unwrap()
+        .is_shared());
+    assert_eq!(plain, list);
+}

@@ -130,7 +130,11 @@ impl fmt::Display for DecodeErrorKind {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid protobuf at byte {}: {}", self.0.offset, self.0.kind)?;
+        write!(
+            f,
+            "invalid protobuf at byte {}: {}",
+            self.0.offset, self.0.kind
+        )?;
         for (i, (message, field)) in self.0.path.iter().enumerate() {
             let sep = if i == 0 { " (in " } else { " > " };
             write!(f, "{sep}{message} field {field}")?;
