@@ -107,6 +107,55 @@ fn write_version(code: &mut String, entry: &Entry) -> Result<(), String> {
             file.display().to_string()
         );
     }
-    let _ = writeln!(code, "    ] }},");
+    let _ = writeln!(code, "    ],");
+    write_protos(code, &entry.dir.join("proto"))?;
+    let _ = writeln!(code, "    }},");
+    Ok(())
+}
+
+/// The version's protobuf schemas (`proto/**/*.proto.gz` and `proto/zero-is-unset.txt`), if
+/// it has them.
+fn write_protos(code: &mut String, dir: &Path) -> Result<(), String> {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let unset = dir.join("zero-is-unset.txt");
+    if !unset.is_file() {
+        let _ = writeln!(code, "        protos: &[], zero_is_unset: None,");
+        return Ok(());
+    }
+    let mut files = Vec::new();
+    collect_protos(dir, &mut files)?;
+    files.sort();
+    let _ = writeln!(code, "        protos: &[");
+    for file in files {
+        let name = file
+            .strip_prefix(dir)
+            .ok()
+            .and_then(|p| p.to_str())
+            .and_then(|n| n.strip_suffix(".gz"))
+            .ok_or_else(|| format!("{}: file name is not UTF-8", file.display()))?
+            .replace('\\', "/");
+        let _ = writeln!(
+            code,
+            "            Embedded {{ file: {name:?}, gzip: include_bytes!({:?}) }},",
+            file.display().to_string()
+        );
+    }
+    let _ = writeln!(
+        code,
+        "        ], zero_is_unset: Some(include_str!({:?})),",
+        unset.display().to_string()
+    );
+    Ok(())
+}
+
+fn collect_protos(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.is_dir() {
+            collect_protos(&path, files)?;
+        } else if path.to_string_lossy().ends_with(".proto.gz") {
+            files.push(path);
+        }
+    }
     Ok(())
 }

@@ -6,6 +6,7 @@ use crate::emit::{self, CrateSettings, EmitError, Output};
 use crate::manifest::{ApiManifest, ManifestError};
 use crate::model::{is_runtime_schema, Model, ModelError, ModelOptions, Strictness};
 use crate::spec::crd::CrdSet;
+use crate::spec::proto::{ProtoError, ProtoSchema};
 use crate::spec::{self, RawDocument, Spec, SpecError};
 
 /// Where the OpenAPI v3 documents come from.
@@ -139,6 +140,8 @@ pub enum GenerateError {
     Emit(#[from] EmitError),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    #[error("protobuf schemas: {0}")]
+    Proto(#[from] ProtoError),
     #[error(
         "refusing to replace {}: it is not a crate kubegen generated (its Cargo.toml does not start with `{}`); remove it or choose another output directory",
         path.display(),
@@ -185,7 +188,11 @@ pub fn render(settings: &Settings) -> Result<(Model, Output), GenerateError> {
     if let Some(manifest) = &settings.externals {
         add_external_dependency(&mut crate_settings, manifest, &model);
     }
-    let mut output = emit::emit(&model, &crate_settings)?;
+    let proto = match &settings.spec {
+        SpecSource::Bundled(version) => ProtoSchema::bundled(version)?,
+        SpecSource::None | SpecSource::Dir(_) => None,
+    };
+    let mut output = emit::emit_with_protobuf(&model, &crate_settings, proto.as_ref())?;
     if settings.emit_manifest {
         let manifest = ApiManifest::from_model(
             &spec,

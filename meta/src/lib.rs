@@ -18,6 +18,8 @@ mod object_meta;
 pub mod one_of;
 mod options;
 mod partial_object_metadata;
+#[cfg(feature = "protobuf")]
+pub mod proto;
 mod quantity;
 mod raw_extension;
 mod raw_text;

@@ -24,6 +24,11 @@ impl RawExtension {
         Ok(Self(text))
     }
 
+    /// True for an extension that holds nothing (not even `null`).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The JSON text (`null` for an empty extension).
     pub fn json(&self) -> &str {
         if self.0.is_empty() {

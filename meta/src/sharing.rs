@@ -27,6 +27,8 @@ use super::CompactString;
 mod objects;
 #[cfg(feature = "pooling")]
 pub(crate) use objects::object;
+#[cfg(all(feature = "pooling", feature = "protobuf"))]
+pub(crate) use objects::object_keyed;
 
 thread_local! {
     static DEPTH: Cell<u32> = const { Cell::new(0) };

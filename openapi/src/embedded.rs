@@ -15,6 +15,11 @@ pub struct Version {
     pinned: bool,
     source: &'static str,
     documents: &'static [Embedded],
+    /// The `generated.proto` files (`k8s.io/api/core/v1/generated.proto`), empty for versions
+    /// imported without them.
+    protos: &'static [Embedded],
+    /// `zero-is-unset.txt` (see [`Version::zero_is_unset`]).
+    zero_is_unset: Option<&'static str>,
 }
 
 /// One compressed document.
@@ -58,6 +63,34 @@ impl Version {
                 })
             })
             .collect()
+    }
+}
+
+impl Version {
+    /// The protobuf schemas of the version's built-in kinds, decompressed, sorted by import
+    /// path (`k8s.io/api/core/v1/generated.proto`); empty when the version has none. They
+    /// give each field's protobuf number and type, which the OpenAPI documents do not.
+    pub fn proto_files(&self) -> Result<Vec<Document>, Error> {
+        self.protos
+            .iter()
+            .map(|d| {
+                let path =
+                    PathBuf::from(format!("kubegen-openapi/{}/proto/{}.gz", self.name, d.file));
+                Ok(Document {
+                    file: d.file.to_owned(),
+                    bytes: gunzip(d.gzip, &path)?,
+                    path,
+                })
+            })
+            .collect()
+    }
+
+    /// The scalar fields Go holds as plain values with `omitempty`, one message a line
+    /// (`k8s.io.api.core.v1.ContainerPort name hostPort protocol hostIP`): always on the
+    /// protobuf wire, their zero value is what the JSON form leaves out. `None` when the
+    /// version has no protobuf schemas.
+    pub fn zero_is_unset(&self) -> Option<&'static str> {
+        self.zero_is_unset
     }
 }
 

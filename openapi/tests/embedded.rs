@@ -86,3 +86,23 @@ fn every_version_of_versions_toml_is_embedded() {
         .collect();
     assert_eq!(names, ["v1.33", "v1.34", "v1.35", "v1.36"]);
 }
+
+#[test]
+fn embedded_proto_files_match_their_recorded_hashes() {
+    let pinned = kubegen_openapi::pinned();
+    let sums = recorded_sums(&format!("{}/proto", pinned.name()));
+    let protos = pinned.proto_files().unwrap();
+    let embedded: Vec<&str> = protos.iter().map(|d| d.file.as_str()).collect();
+    let listed: Vec<&str> = sums.keys().map(String::as_str).collect();
+    assert_eq!(embedded, listed);
+    assert!(embedded.contains(&"k8s.io/api/core/v1/generated.proto"));
+    for proto in &protos {
+        assert_eq!(hex(&proto.bytes), sums[&proto.file], "{}", proto.file);
+    }
+    let unset = pinned
+        .zero_is_unset()
+        .expect("the pinned version has protobuf schemas");
+    assert!(unset
+        .lines()
+        .any(|l| l.starts_with("k8s.io.api.core.v1.ContainerPort ") && l.contains(" hostPort")));
+}

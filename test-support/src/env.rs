@@ -113,6 +113,14 @@ impl TestEnv {
 
     /// A client like [`TestEnv::client`] that never retries, for tests that must see a
     /// `429` or `503` themselves.
+    /// A client of the same server whose configuration `change` adjusts (say, its
+    /// `content_type`).
+    pub fn client_with(&self, change: impl FnOnce(&mut Config)) -> Client {
+        let mut config = self.config.clone();
+        change(&mut config);
+        client_from(config)
+    }
+
     pub fn client_without_retries(&self) -> Client {
         let mut config = self.config.clone();
         config.retry.max_retries = 0;

@@ -9,6 +9,7 @@ mod docs;
 mod informers;
 mod names;
 mod one_of;
+mod protobuf;
 mod serde_impls;
 mod single_file;
 mod types;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 use proc_macro2::TokenStream;
 
 use crate::model::Model;
+use crate::spec::proto::ProtoSchema;
 
 pub use crate_files::{CrateSettings, GENERATED_MARK};
 pub use single_file::single_file;
@@ -67,5 +69,16 @@ pub(crate) fn format_file(name: &str, tokens: TokenStream) -> Result<String, Emi
 
 /// Emits the whole crate for a model.
 pub fn emit(model: &Model, settings: &CrateSettings) -> Result<Output, EmitError> {
-    crate_files::emit_crate(model, settings)
+    emit_with_protobuf(model, settings, None)
+}
+
+/// Emits the whole crate for a model, with protobuf codecs (feature `protobuf`) for the
+/// built-in kinds `proto` describes.
+pub fn emit_with_protobuf(
+    model: &Model,
+    settings: &CrateSettings,
+    proto: Option<&ProtoSchema>,
+) -> Result<Output, EmitError> {
+    let plan = protobuf::Plan::new(model, proto);
+    crate_files::emit_crate(model, settings, &plan)
 }

@@ -9,7 +9,8 @@ use super::{one_of, serde_impls, EmitError};
 use crate::model::{Field, Model, TypeBody, TypeDef, TypeRef};
 
 /// The items of the file for `def`.
-pub fn type_file(model: &Model, def: &TypeDef) -> Result<TokenStream, EmitError> {
+/// `protobuf`: whether the type has a protobuf codec (its kind then says so).
+pub fn type_file(model: &Model, def: &TypeDef, protobuf: bool) -> Result<TokenStream, EmitError> {
     let mut externs: Vec<&str> = Vec::new();
     if def.gvk.is_some() && matches!(def.body, TypeBody::Struct { .. }) {
         externs.extend(["ApiVersion", "KindTag", "Kind"]);
@@ -84,7 +85,7 @@ pub fn type_file(model: &Model, def: &TypeDef) -> Result<TokenStream, EmitError>
             }
         }
     };
-    let impls = kind_impls(def, &names);
+    let impls = kind_impls(def, &names, protobuf);
     Ok(quote! {
         #uses
         #item
@@ -201,7 +202,7 @@ fn struct_item(model: &Model, def: &TypeDef, fields: &[Field], names: &Names) ->
     }
 }
 
-fn kind_impls(def: &TypeDef, names: &Names) -> TokenStream {
+fn kind_impls(def: &TypeDef, names: &Names, protobuf: bool) -> TokenStream {
     let (Some(gvk), TypeBody::Struct { .. }) = (&def.gvk, &def.body) else {
         return quote!();
     };
@@ -228,11 +229,20 @@ fn kind_impls(def: &TypeDef, names: &Names) -> TokenStream {
         quote!(#scope_ty::Cluster)
     };
     let list_kind = format!("{kind}List");
+    let protobuf = protobuf.then(|| {
+        quote! {
+            #[cfg(feature = "protobuf")]
+            fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+                Some(kubegen_runtime::meta::proto::KindCodec::of())
+            }
+        }
+    });
     out.extend(quote! {
         impl #resource for #name {
             const PLURAL: &'static str = #plural;
             const SCOPE: #scope_ty = #scope;
             const LIST_KIND: &'static str = #list_kind;
+            #protobuf
         }
     });
     if def.has_object_meta() {

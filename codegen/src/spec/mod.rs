@@ -8,6 +8,7 @@
 pub mod crd;
 mod error;
 mod pointer;
+pub mod proto;
 mod refs;
 
 use std::collections::BTreeMap;

@@ -227,6 +227,15 @@ impl<'de> Visitor<'de> for RawText {
     }
 }
 
+impl FieldsV1 {
+    /// A field set from its JSON text (as protobuf carries it), encoded as the JSON
+    /// decoding would: by the fast parser, or by the general path over the same text.
+    #[cfg(feature = "protobuf")]
+    pub(crate) fn from_json_text(text: &str) -> Result<FieldsV1, serde_json::Error> {
+        RawText.visit_str(text)
+    }
+}
+
 /// Encodes any value from `deserializer` as the general path does (for tests of the fast one).
 #[cfg(test)]
 pub(super) fn encode_any<'de, D: Deserializer<'de>>(

@@ -19,9 +19,18 @@ pub(crate) fn object<T>(value: T, text: &str) -> Shared<T>
 where
     T: PartialEq + Send + Sync + 'static,
 {
+    object_keyed(value, text.as_bytes())
+}
+
+/// The shared copy of a sub-object decoded from `encoded` (its JSON text or its protobuf
+/// bytes): an equal one already pooled, else `value`.
+pub(crate) fn object_keyed<T>(value: T, encoded: &[u8]) -> Shared<T>
+where
+    T: PartialEq + Send + Sync + 'static,
+{
     // The pool work is type-erased (compiled once); only the comparison and the final
     // downcast are per type.
-    let key = (TypeId::of::<T>(), HASHER.hash_one(text.as_bytes()));
+    let key = (TypeId::of::<T>(), HASHER.hash_one(encoded));
     let same = |held: &(dyn Any + Send + Sync)| held.downcast_ref::<T>() == Some(&value);
     let held = pooled_object(key, &same);
     if let Some(same) = held.and_then(|held| held.downcast::<T>().ok()) {

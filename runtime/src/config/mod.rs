@@ -59,6 +59,24 @@ pub struct Config {
     /// Largest single watch event accepted; a longer line fails the watch instead of
     /// growing memory without bound.
     pub max_watch_event_bytes: usize,
+    /// The encoding asked for in gets, lists and watches of built-in kinds (custom
+    /// resources are always JSON). Default JSON.
+    pub content_type: ContentType,
+}
+
+/// The encoding a client asks the API server for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ContentType {
+    /// `application/json`: every kind.
+    #[default]
+    Json,
+    /// `application/vnd.kubernetes.protobuf` for gets, lists and watches of kinds whose
+    /// generated types have protobuf codecs (`kubegen-api`'s `protobuf` feature), with
+    /// `application/json` as the fallback the server may answer with instead (as
+    /// client-go asks); JSON for everything else. Writes stay JSON.
+    #[cfg(feature = "protobuf")]
+    Protobuf,
 }
 
 impl std::fmt::Debug for Config {
@@ -78,6 +96,7 @@ impl std::fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("max_watch_event_bytes", &self.max_watch_event_bytes)
+            .field("content_type", &self.content_type)
             .finish()
     }
 }
@@ -99,6 +118,7 @@ impl Config {
             connect_timeout: Some(Duration::from_secs(30)),
             user_agent: default_user_agent(),
             max_watch_event_bytes: 64 << 20,
+            content_type: ContentType::Json,
         }
     }
 

@@ -20,7 +20,7 @@ use super::rate_limit::TokenBucket;
 use super::request::RequestBuilder;
 use super::tls;
 use super::uri::Base;
-use crate::config::{Config, Impersonate, RetryPolicy};
+use crate::config::{Config, ContentType, Impersonate, RetryPolicy};
 
 /// hyper-util's pooled client over our connector.
 pub(crate) type HttpClient = hyper_util::client::legacy::Client<Connector, Full<Bytes>>;
@@ -48,6 +48,7 @@ pub(crate) struct Inner {
     pub(crate) body_stall_timeout: Option<Duration>,
     pub(crate) default_namespace: String,
     pub(crate) max_watch_event_bytes: usize,
+    pub(crate) content_type: ContentType,
 }
 
 impl fmt::Debug for Client {
@@ -109,6 +110,7 @@ impl Client {
                 body_stall_timeout: config.body_stall_timeout,
                 default_namespace: config.default_namespace,
                 max_watch_event_bytes: config.max_watch_event_bytes,
+                content_type: config.content_type,
             }),
         })
     }

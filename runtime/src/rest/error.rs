@@ -32,6 +32,16 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// A watch event whose object the watched type rejects; the stream goes on after it.
+    /// A protobuf answer that does not decode as the expected type.
+    #[cfg(feature = "protobuf")]
+    #[error("decoding {what} (protobuf) from {verb} {url}: {source}")]
+    ProtobufDecode {
+        what: String,
+        verb: String,
+        url: String,
+        #[source]
+        source: crate::meta::proto::DecodeError,
+    },
     #[error(transparent)]
     UndecodableObject(Box<super::undecodable::UndecodableObject>),
     /// A watch line exceeded the configured bound.
@@ -191,8 +201,13 @@ pub struct ApiError {
 impl ApiError {
     /// Builds the error for a non-success response from its code and body.
     pub fn from_response(verb: &str, url: &str, code: u16, body: &[u8]) -> Self {
-        let parsed = serde_json::from_slice::<Status>(body)
-            .ok()
+        // A client that asked for protobuf gets its errors as protobuf too.
+        #[cfg(feature = "protobuf")]
+        let parsed = super::protobuf::status(body);
+        #[cfg(not(feature = "protobuf"))]
+        let parsed = None;
+        let parsed = parsed
+            .or_else(|| serde_json::from_slice::<Status>(body).ok())
             .filter(|s| s.kind.as_deref() == Some("Status"));
         let status = match parsed {
             Some(mut s) => {

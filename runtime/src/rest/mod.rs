@@ -51,6 +51,8 @@ mod error;
 mod list_decoder;
 mod options;
 mod patch;
+#[cfg(feature = "protobuf")]
+mod protobuf;
 mod proxy;
 mod query;
 mod rate_limit;
@@ -63,6 +65,8 @@ mod undecodable;
 mod uri;
 mod warning;
 mod watch;
+#[cfg(feature = "protobuf")]
+mod watch_frames;
 
 pub use client::Client;
 pub use error::{ApiError, AuthError, Error, Result, TransportError, TransportErrorKind};

@@ -239,22 +239,69 @@ impl RequestBuilder {
     pub fn json<T: DeserializeOwned>(self) -> JsonFuture<T> {
         JsonFuture {
             body: Box::pin(self.json_body_bytes()),
+            #[cfg(feature = "protobuf")]
+            protobuf: None,
             _decodes: PhantomData,
         }
     }
 
-    /// Sends the request and decodes a JSON list as its body streams in, leaving out (and
-    /// describing) the items `T` rejects instead of failing the whole page. The body's text
-    /// is never held whole: a one-shot list of a large cluster costs its objects, not also
-    /// its hundreds of megabytes of JSON.
+    /// Sends the request asking for protobuf when `decode` is given (JSON stays acceptable)
+    /// and decodes the answer in whichever encoding it came.
+    #[cfg(feature = "protobuf")]
+    pub(crate) fn negotiated<T: DeserializeOwned>(
+        self,
+        decode: Option<super::protobuf::Decode<T>>,
+    ) -> JsonFuture<T> {
+        JsonFuture {
+            body: Box::pin(self.accept_protobuf(decode.is_some()).json_body_bytes()),
+            protobuf: decode,
+            _decodes: PhantomData,
+        }
+    }
+
+    /// Asks for protobuf, JSON as the fallback.
+    #[cfg(feature = "protobuf")]
+    fn accept_protobuf(self, yes: bool) -> Self {
+        if yes {
+            self.header(ACCEPT, super::protobuf::ACCEPT)
+        } else {
+            self
+        }
+    }
+
+    /// Sends the request and decodes a list, leaving out (and describing) the items `T`
+    /// rejects instead of failing the whole page. JSON is decoded as the body streams in:
+    /// its text is never held whole, so a one-shot list of a large cluster costs its
+    /// objects, not also its hundreds of megabytes of JSON. With a protobuf decoder,
+    /// protobuf is asked for and, if the server answers with it, decoded whole.
     pub(crate) async fn json_list_skipping_undecodable<T: DeserializeOwned>(
         self,
+        #[cfg(feature = "protobuf")] protobuf: Option<
+            super::protobuf::Decode<crate::meta::List<T>>,
+        >,
     ) -> Result<(crate::meta::List<T>, Vec<super::UndecodableObject>)> {
-        let shared = self.shared;
-        let verb = self.verb.clone();
-        let max_item = self.client.inner.max_watch_event_bytes;
-        let resp = self.send().await?;
+        #[cfg(feature = "protobuf")]
+        let req = self.accept_protobuf(protobuf.is_some());
+        #[cfg(not(feature = "protobuf"))]
+        let req = self;
+        let shared = req.shared;
+        let verb = req.verb.clone();
+        let max_item = req.client.inner.max_watch_event_bytes;
+        let resp = req.send().await?;
         let url = resp.url().to_string();
+        #[cfg(feature = "protobuf")]
+        if super::protobuf::is_protobuf(resp.headers()) {
+            let body = JsonBody {
+                bytes: resp.bytes().await?,
+                verb,
+                url,
+                shared,
+                protobuf: true,
+            };
+            return body
+                .decode_protobuf(protobuf)
+                .map(|list| (list, Vec::new()));
+        }
         let mut body = resp.bytes_stream();
         let mut decoder = ListDecoder::<T>::new(verb.as_str(), &url, max_item, true);
         while let Some(chunk) = body.next().await {
@@ -271,12 +318,16 @@ impl RequestBuilder {
         let verb = self.verb.clone();
         let resp = self.send().await?;
         let url = resp.url().to_string();
+        #[cfg(feature = "protobuf")]
+        let protobuf = super::protobuf::is_protobuf(resp.headers());
         let bytes = resp.bytes().await?;
         Ok(JsonBody {
             bytes,
             verb,
             url,
             shared,
+            #[cfg(feature = "protobuf")]
+            protobuf,
         })
     }
 
@@ -305,6 +356,22 @@ impl RequestBuilder {
     pub fn watch<K: DeserializeOwned + Send + 'static>(self) -> WatchFuture<K> {
         WatchFuture {
             body: Box::pin(self.watch_body()),
+            #[cfg(feature = "protobuf")]
+            protobuf: None,
+            _decodes: PhantomData,
+        }
+    }
+
+    /// Sends a watch request asking for protobuf when `decode` is given (JSON stays
+    /// acceptable) and decodes the events in whichever encoding they come.
+    #[cfg(feature = "protobuf")]
+    pub(crate) fn watch_negotiated<K: DeserializeOwned + Send + 'static>(
+        self,
+        decode: Option<super::protobuf::Decode<K>>,
+    ) -> WatchFuture<K> {
+        WatchFuture {
+            body: Box::pin(self.accept_protobuf(decode.is_some()).watch_body()),
+            protobuf: decode,
             _decodes: PhantomData,
         }
     }
@@ -316,7 +383,17 @@ impl RequestBuilder {
         let timeout = self.stream_timeout();
         let resp = self.execute(timeout, None).await?;
         let url = resp.url().to_string();
-        Ok((resp.bytes_stream(), url, max, shared))
+        #[cfg(feature = "protobuf")]
+        let protobuf = super::protobuf::is_protobuf(resp.headers());
+        #[cfg(not(feature = "protobuf"))]
+        let protobuf = false;
+        Ok(WatchBody {
+            body: resp.bytes_stream(),
+            url,
+            max,
+            shared,
+            protobuf,
+        })
     }
 
     /// The send loop: rate limit, credentials, retries, 401 refresh, redirects, status
@@ -530,6 +607,9 @@ async fn read_limited(
 #[must_use = "futures do nothing unless polled"]
 pub struct JsonFuture<T> {
     body: Pin<Box<dyn Future<Output = Result<JsonBody>> + Send>>,
+    /// Decodes a protobuf answer (when protobuf was asked for).
+    #[cfg(feature = "protobuf")]
+    protobuf: Option<super::protobuf::Decode<T>>,
     _decodes: PhantomData<fn() -> T>,
 }
 
@@ -538,6 +618,8 @@ impl<T> JsonFuture<T> {
     pub(crate) fn failed(error: Error) -> Self {
         Self {
             body: Box::pin(std::future::ready(Err(error))),
+            #[cfg(feature = "protobuf")]
+            protobuf: None,
             _decodes: PhantomData,
         }
     }
@@ -553,11 +635,17 @@ impl<T: DeserializeOwned> Future for JsonFuture<T> {
     type Output = Result<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        self.get_mut()
-            .body
-            .as_mut()
-            .poll(cx)
-            .map(|body| body?.decode())
+        let this = self.get_mut();
+        #[cfg(feature = "protobuf")]
+        let protobuf = this.protobuf;
+        this.body.as_mut().poll(cx).map(|body| {
+            let body = body?;
+            #[cfg(feature = "protobuf")]
+            if body.protobuf {
+                return body.decode_protobuf(protobuf);
+            }
+            body.decode()
+        })
     }
 }
 
@@ -566,6 +654,9 @@ impl<T: DeserializeOwned> Future for JsonFuture<T> {
 #[must_use = "futures do nothing unless polled"]
 pub struct WatchFuture<K> {
     body: Pin<Box<dyn Future<Output = Result<WatchBody>> + Send>>,
+    /// Decodes the objects of a protobuf stream (when protobuf was asked for).
+    #[cfg(feature = "protobuf")]
+    protobuf: Option<super::protobuf::Decode<K>>,
     _decodes: PhantomData<fn() -> K>,
 }
 
@@ -574,6 +665,8 @@ impl<K> WatchFuture<K> {
     pub(crate) fn failed(error: Error) -> Self {
         Self {
             body: Box::pin(std::future::ready(Err(error))),
+            #[cfg(feature = "protobuf")]
+            protobuf: None,
             _decodes: PhantomData,
         }
     }
@@ -589,15 +682,55 @@ impl<K: DeserializeOwned> Future for WatchFuture<K> {
     type Output = Result<WatchStream<K>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.get_mut().body.as_mut().poll(cx).map(|body| {
-            let (body, url, max, shared) = body?;
+        let this = self.get_mut();
+        #[cfg(feature = "protobuf")]
+        let protobuf = this.protobuf;
+        this.body.as_mut().poll(cx).map(|answer| {
+            let WatchBody {
+                body,
+                url,
+                max,
+                shared,
+                protobuf: protobuf_answer,
+            } = answer?;
+            #[cfg(feature = "protobuf")]
+            if protobuf_answer {
+                let decode =
+                    protobuf.ok_or_else(|| unasked_protobuf("watch event", "GET", &url))?;
+                return Ok(WatchStream::protobuf(body, url, max, decode).decode_shared(shared));
+            }
+            #[cfg(not(feature = "protobuf"))]
+            let _ = protobuf_answer;
             Ok(WatchStream::new(body, url, max).decode_shared(shared))
         })
     }
 }
 
-/// A watch answer's body, URL, event size bound and sharing choice.
-type WatchBody = (ByteStream, String, usize, bool);
+/// A watch answer: its body, URL, event size bound, sharing choice and encoding.
+struct WatchBody {
+    body: ByteStream,
+    url: String,
+    max: usize,
+    shared: bool,
+    /// The events come as protobuf frames.
+    protobuf: bool,
+}
+
+/// The error of a protobuf answer to a request that did not ask for one.
+#[cfg(feature = "protobuf")]
+fn unasked_protobuf(what: &str, verb: &str, url: &str) -> Error {
+    Error::ProtobufDecode {
+        what: what.to_owned(),
+        verb: verb.to_owned(),
+        url: url.to_owned(),
+        source: crate::meta::proto::DecodeError::new(
+            crate::meta::proto::DecodeErrorKind::Invalid(
+                "a protobuf answer to a request that asked for JSON".into(),
+            ),
+            0,
+        ),
+    }
+}
 
 /// A JSON answer not decoded yet.
 struct JsonBody {
@@ -605,9 +738,29 @@ struct JsonBody {
     verb: Method,
     url: String,
     shared: bool,
+    /// The body is an enveloped protobuf object.
+    #[cfg(feature = "protobuf")]
+    protobuf: bool,
 }
 
 impl JsonBody {
+    /// Decodes an enveloped protobuf body with `decode`.
+    #[cfg(feature = "protobuf")]
+    fn decode_protobuf<T>(&self, decode: Option<super::protobuf::Decode<T>>) -> Result<T> {
+        let what = short_type_name(std::any::type_name::<T>());
+        let decode =
+            decode.ok_or_else(|| unasked_protobuf(&what, self.verb.as_str(), &self.url))?;
+        crate::meta::sharing::decode_shared_if(self.shared, || {
+            super::protobuf::decode_enveloped(&self.bytes, decode)
+        })
+        .map_err(|source| Error::ProtobufDecode {
+            what,
+            verb: self.verb.to_string(),
+            url: self.url.clone(),
+            source,
+        })
+    }
+
     fn decode<T: DeserializeOwned>(&self) -> Result<T> {
         crate::meta::sharing::decode_shared_if(self.shared, || {
             decode(&self.bytes, self.verb.as_str(), &self.url)

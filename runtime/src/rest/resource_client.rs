@@ -18,6 +18,7 @@ use super::error::{Error, Result};
 use super::options::{CreateOptions, GetOptions, ListOptions, PatchOptions, UpdateOptions};
 use super::patch::Patch;
 use super::request::{decode, ByteStream, JsonFuture, RequestBuilder, WatchFuture};
+use crate::config::ContentType;
 use crate::meta::serde_impl::object_serde;
 use crate::meta::{
     DeleteOptions, List, Object, Resource, Scope, Status, PARTIAL_OBJECT_METADATA_ACCEPT,
@@ -54,6 +55,8 @@ pub struct ResourceClient<K> {
     namespace: Option<String>,
     /// Decode responses inside a sharing scope ([`crate::meta::sharing`]).
     shared: bool,
+    /// What reads ask for (the client's `Config::content_type` unless changed).
+    content_type: ContentType,
     _kind: PhantomData<fn() -> K>,
 }
 
@@ -63,6 +66,7 @@ impl<K> Clone for ResourceClient<K> {
             client: self.client.clone(),
             namespace: self.namespace.clone(),
             shared: self.shared,
+            content_type: self.content_type,
             _kind: PhantomData,
         }
     }
@@ -81,6 +85,7 @@ impl<K: Resource> ResourceClient<K> {
     /// Objects of a namespaced kind in `namespace`.
     pub fn namespaced(client: Client, namespace: impl Into<String>) -> Self {
         Self {
+            content_type: client.inner.content_type,
             client,
             namespace: Some(namespace.into()),
             shared: false,
@@ -98,6 +103,7 @@ impl<K: Resource> ResourceClient<K> {
     /// only), or of a cluster-scoped kind.
     pub fn all(client: Client) -> Self {
         Self {
+            content_type: client.inner.content_type,
             client,
             namespace: None,
             shared: false,
@@ -116,6 +122,23 @@ impl<K: Resource> ResourceClient<K> {
     pub fn decoding_shared(mut self) -> Self {
         self.shared = true;
         self
+    }
+
+    /// Asks for `content_type` in gets, lists and watches (instead of the client's
+    /// `Config::content_type`). Protobuf applies only to kinds with a protobuf codec; the
+    /// others stay JSON.
+    pub fn content_type(mut self, content_type: ContentType) -> Self {
+        self.content_type = content_type;
+        self
+    }
+
+    /// Whether reads ask for protobuf: asked for, and the kind has a codec.
+    #[cfg(feature = "protobuf")]
+    fn protobuf(&self) -> Option<crate::meta::proto::KindCodec<K>> {
+        if self.content_type != ContentType::Protobuf || K::METADATA_ONLY {
+            return None;
+        }
+        K::protobuf()
     }
 
     /// The namespace this client is bound to, if any.
@@ -185,18 +208,27 @@ impl<K: Resource> ResourceClient<K> {
 impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     /// Reads one object.
     pub fn get(&self, name: &str, options: &GetOptions) -> JsonFuture<K> {
-        json(
-            self.object_request(Method::GET, Some(name))
-                .map(|req| Self::accept(req, false).query(options)),
-        )
+        let req = self
+            .object_request(Method::GET, Some(name))
+            .map(|req| Self::accept(req, false).query(options));
+        #[cfg(feature = "protobuf")]
+        return negotiated(req, self.protobuf().map(|codec| codec.decode));
+        #[cfg(not(feature = "protobuf"))]
+        json(req)
     }
 
     /// Lists objects (one page when `limit` is set).
     pub fn list(&self, options: &ListOptions) -> JsonFuture<List<K>> {
-        json(
-            self.collection_request(Method::GET)
-                .map(|req| Self::accept(req, true).query(options)),
-        )
+        let req = self
+            .collection_request(Method::GET)
+            .map(|req| Self::accept(req, true).query(options));
+        #[cfg(feature = "protobuf")]
+        return negotiated(
+            req,
+            self.protobuf().and(super::protobuf::list_decoder::<K>()),
+        );
+        #[cfg(not(feature = "protobuf"))]
+        json(req)
     }
 
     /// Lists like [`Self::list`], but leaves out the items `K` cannot decode, describing
@@ -206,6 +238,23 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
         options: &ListOptions,
     ) -> Result<(List<K>, Vec<super::UndecodableObject>)> {
         let req = Self::accept(self.collection_request(Method::GET)?, true).query(options);
+        #[cfg(feature = "protobuf")]
+        if let Some(decode) = self.protobuf().and(super::protobuf::list_decoder::<K>()) {
+            match req.json_list_skipping_undecodable(Some(decode)).await {
+                // An object protobuf cannot read: the page again as JSON, where such an
+                // object is left out and described instead of failing the page.
+                Err(e @ Error::ProtobufDecode { .. }) => {
+                    tracing::warn!(resource = K::PLURAL, error = %e, "a protobuf list page did not decode; reading it as JSON");
+                    let req =
+                        Self::accept(self.collection_request(Method::GET)?, true).query(options);
+                    return req.json_list_skipping_undecodable(None).await;
+                }
+                other => return other,
+            }
+        }
+        #[cfg(feature = "protobuf")]
+        return req.json_list_skipping_undecodable(None).await;
+        #[cfg(not(feature = "protobuf"))]
         req.json_list_skipping_undecodable().await
     }
 
@@ -293,10 +342,15 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     /// `allow_watch_bookmarks` to get progress markers.
     pub fn watch(&self, options: &ListOptions) -> WatchFuture<K> {
         match self.collection_request(Method::GET) {
-            Ok(req) => Self::accept(req, false)
-                .query(options)
-                .param("watch", "true")
-                .watch(),
+            Ok(req) => {
+                let req = Self::accept(req, false)
+                    .query(options)
+                    .param("watch", "true");
+                #[cfg(feature = "protobuf")]
+                return req.watch_negotiated(self.protobuf().map(|codec| codec.decode));
+                #[cfg(not(feature = "protobuf"))]
+                req.watch()
+            }
             Err(e) => WatchFuture::failed(e),
         }
     }
@@ -477,6 +531,18 @@ fn object_name<K: Object>(object: &K) -> Result<&str> {
 fn json<T: DeserializeOwned>(req: Result<RequestBuilder>) -> JsonFuture<T> {
     match req {
         Ok(req) => req.json(),
+        Err(e) => JsonFuture::failed(e),
+    }
+}
+
+/// Sends a read that asks for protobuf when `decode` is given.
+#[cfg(feature = "protobuf")]
+fn negotiated<T: DeserializeOwned>(
+    req: Result<RequestBuilder>,
+    decode: Option<super::protobuf::Decode<T>>,
+) -> JsonFuture<T> {
+    match req {
+        Ok(req) => req.negotiated(decode),
         Err(e) => JsonFuture::failed(e),
     }
 }

@@ -288,11 +288,23 @@ pub fn decode_event<K: DeserializeOwned>(
 /// compiled once, not once per watched kind in every program.
 pub struct WatchStream<K> {
     framer: EventFramer,
+    /// The events of a protobuf stream (then `framer` has no body).
+    #[cfg(feature = "protobuf")]
+    protobuf: Option<super::watch_frames::ProtoEvents<K>>,
     _kind: PhantomData<fn() -> K>,
 }
 
 impl<K> std::fmt::Debug for WatchStream<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        #[cfg(feature = "protobuf")]
+        if let Some(events) = &self.protobuf {
+            return f
+                .debug_struct("WatchStream")
+                .field("url", &events.frames().url())
+                .field("open", &events.frames().is_open())
+                .field("encoding", &"protobuf")
+                .finish();
+        }
         f.debug_struct("WatchStream")
             .field("url", &self.framer.url)
             .field("open", &self.framer.body.is_some())
@@ -306,6 +318,26 @@ impl<K: DeserializeOwned> WatchStream<K> {
     pub fn new(body: ByteStream, url: String, max_event_bytes: usize) -> Self {
         Self {
             framer: EventFramer::new(body, url, max_event_bytes),
+            #[cfg(feature = "protobuf")]
+            protobuf: None,
+            _kind: PhantomData,
+        }
+    }
+
+    /// Decodes the frames of a protobuf watch body
+    /// (`application/vnd.kubernetes.protobuf;stream=watch`), objects with `decode`;
+    /// `max_event_bytes` bounds one frame.
+    #[cfg(feature = "protobuf")]
+    pub(crate) fn protobuf(
+        body: ByteStream,
+        url: String,
+        max_event_bytes: usize,
+        decode: super::protobuf::Decode<K>,
+    ) -> Self {
+        let frames = super::watch_frames::FrameReader::new(body, url.clone(), max_event_bytes);
+        Self {
+            framer: EventFramer::new(futures_util::stream::empty().boxed(), url, max_event_bytes),
+            protobuf: Some(super::watch_frames::ProtoEvents::new(frames, decode)),
             _kind: PhantomData,
         }
     }
@@ -314,6 +346,10 @@ impl<K: DeserializeOwned> WatchStream<K> {
     /// field sets come from the shared pools (for objects a cache keeps).
     pub fn decode_shared(mut self, shared: bool) -> Self {
         self.framer.shared = shared;
+        #[cfg(feature = "protobuf")]
+        if let Some(events) = &mut self.protobuf {
+            events.shared = shared;
+        }
         self
     }
 
@@ -349,6 +385,17 @@ impl<K: DeserializeOwned> WatchStream<K> {
     }
 }
 
+#[cfg(feature = "protobuf")]
+impl<K: crate::meta::Resource + DeserializeOwned> WatchStream<K> {
+    /// Decodes a protobuf watch body (`application/vnd.kubernetes.protobuf;stream=watch`)
+    /// with `K`'s codec; `None` when `K` has none. `url` names the watch in errors and
+    /// `max_event_bytes` bounds one frame.
+    pub fn from_protobuf(body: ByteStream, url: String, max_event_bytes: usize) -> Option<Self> {
+        let codec = K::protobuf()?;
+        Some(Self::protobuf(body, url, max_event_bytes, codec.decode))
+    }
+}
+
 /// Decodes one line; `None` for a blank one.
 fn decode_line<K: DeserializeOwned>(
     line: &[u8],
@@ -364,6 +411,10 @@ impl<K: DeserializeOwned> Stream for WatchStream<K> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        #[cfg(feature = "protobuf")]
+        if let Some(events) = &mut this.protobuf {
+            return events.poll_next(cx);
+        }
         loop {
             let shared = this.framer.shared;
             let item = crate::meta::sharing::decode_shared_if(shared, || this.next_buffered());

@@ -92,3 +92,5 @@ pub use self::informers::{
     ValidatingAdmissionPolicyBindingLister, ValidatingWebhookConfigurationInformer,
     ValidatingWebhookConfigurationLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -62,6 +62,10 @@ impl Resource for MutatingWebhookConfiguration {
     const PLURAL: &'static str = "mutatingwebhookconfigurations";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "MutatingWebhookConfigurationList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for MutatingWebhookConfiguration {
     fn metadata(&self) -> &ObjectMeta {

@@ -66,6 +66,10 @@ impl Resource for ValidatingAdmissionPolicy {
     const PLURAL: &'static str = "validatingadmissionpolicies";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "ValidatingAdmissionPolicyList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ValidatingAdmissionPolicy {
     fn metadata(&self) -> &ObjectMeta {

@@ -68,6 +68,10 @@ impl Resource for ValidatingAdmissionPolicyBinding {
     const PLURAL: &'static str = "validatingadmissionpolicybindings";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "ValidatingAdmissionPolicyBindingList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ValidatingAdmissionPolicyBinding {
     fn metadata(&self) -> &ObjectMeta {

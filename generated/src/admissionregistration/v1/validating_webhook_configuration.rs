@@ -62,6 +62,10 @@ impl Resource for ValidatingWebhookConfiguration {
     const PLURAL: &'static str = "validatingwebhookconfigurations";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "ValidatingWebhookConfigurationList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ValidatingWebhookConfiguration {
     fn metadata(&self) -> &ObjectMeta {

@@ -46,3 +46,5 @@ pub use self::informers::{
     MutatingAdmissionPolicyLister, MutatingAdmissionPolicyBindingInformer,
     MutatingAdmissionPolicyBindingLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

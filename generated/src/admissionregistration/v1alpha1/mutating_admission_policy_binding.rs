@@ -66,6 +66,10 @@ impl Resource for MutatingAdmissionPolicyBinding {
     const PLURAL: &'static str = "mutatingadmissionpolicybindings";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "MutatingAdmissionPolicyBindingList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for MutatingAdmissionPolicyBinding {
     fn metadata(&self) -> &ObjectMeta {

@@ -62,6 +62,10 @@ impl Resource for MutatingAdmissionPolicy {
     const PLURAL: &'static str = "mutatingadmissionpolicies";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "MutatingAdmissionPolicyList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for MutatingAdmissionPolicy {
     fn metadata(&self) -> &ObjectMeta {

@@ -60,3 +60,5 @@ pub use self::informers::{
     ApiextensionsV1Informers, CustomResourceDefinitionInformer,
     CustomResourceDefinitionLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -66,6 +66,10 @@ impl Resource for APIService {
     const PLURAL: &'static str = "apiservices";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "APIServiceList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for APIService {
     fn metadata(&self) -> &ObjectMeta {

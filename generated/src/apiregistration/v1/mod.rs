@@ -23,3 +23,5 @@ mod informers;
 pub use self::informers::{
     ApiregistrationV1Informers, APIServiceInformer, APIServiceLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -68,6 +68,10 @@ impl Resource for ControllerRevision {
     const PLURAL: &'static str = "controllerrevisions";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "ControllerRevisionList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ControllerRevision {
     fn metadata(&self) -> &ObjectMeta {

@@ -66,6 +66,10 @@ impl Resource for DaemonSet {
     const PLURAL: &'static str = "daemonsets";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "DaemonSetList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for DaemonSet {
     fn metadata(&self) -> &ObjectMeta {

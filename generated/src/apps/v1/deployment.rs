@@ -66,6 +66,10 @@ impl Resource for Deployment {
     const PLURAL: &'static str = "deployments";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "DeploymentList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Deployment {
     fn metadata(&self) -> &ObjectMeta {

@@ -76,3 +76,5 @@ pub use self::informers::{
     DaemonSetInformer, DaemonSetLister, DeploymentInformer, DeploymentLister,
     ReplicaSetInformer, ReplicaSetLister, StatefulSetInformer, StatefulSetLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

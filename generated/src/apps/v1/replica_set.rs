@@ -66,6 +66,10 @@ impl Resource for ReplicaSet {
     const PLURAL: &'static str = "replicasets";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "ReplicaSetList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ReplicaSet {
     fn metadata(&self) -> &ObjectMeta {

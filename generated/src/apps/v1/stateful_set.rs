@@ -70,6 +70,10 @@ impl Resource for StatefulSet {
     const PLURAL: &'static str = "statefulsets";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "StatefulSetList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for StatefulSet {
     fn metadata(&self) -> &ObjectMeta {

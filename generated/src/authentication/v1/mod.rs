@@ -27,3 +27,5 @@ mod client;
 pub use self::client::{
     AuthenticationV1Client, SelfSubjectReviewClient, TokenReviewClient,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -62,6 +62,10 @@ impl Resource for SelfSubjectReview {
     const PLURAL: &'static str = "selfsubjectreviews";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "SelfSubjectReviewList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for SelfSubjectReview {
     fn metadata(&self) -> &ObjectMeta {

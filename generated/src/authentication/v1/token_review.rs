@@ -68,6 +68,10 @@ impl Resource for TokenReview {
     const PLURAL: &'static str = "tokenreviews";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "TokenReviewList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for TokenReview {
     fn metadata(&self) -> &ObjectMeta {

@@ -68,6 +68,10 @@ impl Resource for LocalSubjectAccessReview {
     const PLURAL: &'static str = "localsubjectaccessreviews";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "LocalSubjectAccessReviewList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for LocalSubjectAccessReview {
     fn metadata(&self) -> &ObjectMeta {

@@ -38,3 +38,5 @@ pub use self::client::{
     AuthorizationV1Client, LocalSubjectAccessReviewClient, SelfSubjectAccessReviewClient,
     SelfSubjectRulesReviewClient, SubjectAccessReviewClient,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

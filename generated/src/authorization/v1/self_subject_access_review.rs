@@ -68,6 +68,10 @@ impl Resource for SelfSubjectAccessReview {
     const PLURAL: &'static str = "selfsubjectaccessreviews";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "SelfSubjectAccessReviewList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for SelfSubjectAccessReview {
     fn metadata(&self) -> &ObjectMeta {

@@ -68,6 +68,10 @@ impl Resource for SelfSubjectRulesReview {
     const PLURAL: &'static str = "selfsubjectrulesreviews";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "SelfSubjectRulesReviewList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for SelfSubjectRulesReview {
     fn metadata(&self) -> &ObjectMeta {

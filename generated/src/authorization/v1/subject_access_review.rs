@@ -68,6 +68,10 @@ impl Resource for SubjectAccessReview {
     const PLURAL: &'static str = "subjectaccessreviews";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "SubjectAccessReviewList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for SubjectAccessReview {
     fn metadata(&self) -> &ObjectMeta {

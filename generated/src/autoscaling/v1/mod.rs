@@ -28,3 +28,5 @@ pub use self::informers::{
     AutoscalingV1Informers, HorizontalPodAutoscalerInformer,
     HorizontalPodAutoscalerLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

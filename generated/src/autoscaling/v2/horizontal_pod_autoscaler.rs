@@ -68,6 +68,10 @@ impl Resource for HorizontalPodAutoscaler {
     const PLURAL: &'static str = "horizontalpodautoscalers";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "HorizontalPodAutoscalerList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for HorizontalPodAutoscaler {
     fn metadata(&self) -> &ObjectMeta {

@@ -60,3 +60,5 @@ pub use self::informers::{
     AutoscalingV2Informers, HorizontalPodAutoscalerInformer,
     HorizontalPodAutoscalerLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -68,6 +68,10 @@ impl Resource for CronJob {
     const PLURAL: &'static str = "cronjobs";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "CronJobList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for CronJob {
     fn metadata(&self) -> &ObjectMeta {

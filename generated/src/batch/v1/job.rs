@@ -66,6 +66,10 @@ impl Resource for Job {
     const PLURAL: &'static str = "jobs";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "JobList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Job {
     fn metadata(&self) -> &ObjectMeta {

@@ -45,3 +45,5 @@ mod informers;
 pub use self::informers::{
     BatchV1Informers, CronJobInformer, CronJobLister, JobInformer, JobLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

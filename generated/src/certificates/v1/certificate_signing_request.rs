@@ -73,6 +73,10 @@ impl Resource for CertificateSigningRequest {
     const PLURAL: &'static str = "certificatesigningrequests";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "CertificateSigningRequestList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for CertificateSigningRequest {
     fn metadata(&self) -> &ObjectMeta {

@@ -22,3 +22,5 @@ pub use self::informers::{
     CertificatesV1Informers, CertificateSigningRequestInformer,
     CertificateSigningRequestLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

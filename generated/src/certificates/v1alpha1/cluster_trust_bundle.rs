@@ -68,6 +68,10 @@ impl Resource for ClusterTrustBundle {
     const PLURAL: &'static str = "clustertrustbundles";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "ClusterTrustBundleList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ClusterTrustBundle {
     fn metadata(&self) -> &ObjectMeta {

@@ -17,3 +17,5 @@ mod informers;
 pub use self::informers::{
     CertificatesV1alpha1Informers, ClusterTrustBundleInformer, ClusterTrustBundleLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -28,3 +28,5 @@ pub use self::informers::{
     CertificatesV1beta1Informers, ClusterTrustBundleInformer, ClusterTrustBundleLister,
     PodCertificateRequestInformer, PodCertificateRequestLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -70,6 +70,10 @@ impl Resource for PodCertificateRequest {
     const PLURAL: &'static str = "podcertificaterequests";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "PodCertificateRequestList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for PodCertificateRequest {
     fn metadata(&self) -> &ObjectMeta {

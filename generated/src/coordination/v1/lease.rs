@@ -62,6 +62,10 @@ impl Resource for Lease {
     const PLURAL: &'static str = "leases";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "LeaseList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Lease {
     fn metadata(&self) -> &ObjectMeta {

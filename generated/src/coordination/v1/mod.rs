@@ -15,3 +15,5 @@ pub use self::client::{CoordinationV1Client, LeaseClient};
 mod informers;
 #[cfg(feature = "informers")]
 pub use self::informers::{CoordinationV1Informers, LeaseInformer, LeaseLister};
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -17,3 +17,5 @@ mod informers;
 pub use self::informers::{
     CoordinationV1alpha2Informers, LeaseCandidateInformer, LeaseCandidateLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -64,6 +64,10 @@ impl Resource for LeaseCandidate {
     const PLURAL: &'static str = "leasecandidates";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "LeaseCandidateList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for LeaseCandidate {
     fn metadata(&self) -> &ObjectMeta {

@@ -17,3 +17,5 @@ mod informers;
 pub use self::informers::{
     CoordinationV1beta1Informers, LeaseCandidateInformer, LeaseCandidateLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

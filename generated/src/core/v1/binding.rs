@@ -64,6 +64,10 @@ impl Resource for Binding {
     const PLURAL: &'static str = "bindings";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "BindingList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Binding {
     fn metadata(&self) -> &ObjectMeta {

@@ -62,6 +62,10 @@ impl Resource for ComponentStatus {
     const PLURAL: &'static str = "componentstatuses";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "ComponentStatusList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ComponentStatus {
     fn metadata(&self) -> &ObjectMeta {

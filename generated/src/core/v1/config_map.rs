@@ -70,6 +70,10 @@ impl Resource for ConfigMap {
     const PLURAL: &'static str = "configmaps";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "ConfigMapList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ConfigMap {
     fn metadata(&self) -> &ObjectMeta {

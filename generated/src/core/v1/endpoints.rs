@@ -78,6 +78,10 @@ impl Resource for Endpoints {
     const PLURAL: &'static str = "endpoints";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "EndpointsList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Endpoints {
     fn metadata(&self) -> &ObjectMeta {

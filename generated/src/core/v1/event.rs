@@ -119,6 +119,10 @@ impl Resource for Event {
     const PLURAL: &'static str = "events";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "EventList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Event {
     fn metadata(&self) -> &ObjectMeta {

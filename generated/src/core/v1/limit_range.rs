@@ -62,6 +62,10 @@ impl Resource for LimitRange {
     const PLURAL: &'static str = "limitranges";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "LimitRangeList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for LimitRange {
     fn metadata(&self) -> &ObjectMeta {

@@ -472,3 +472,5 @@ pub use self::informers::{
     ResourceQuotaInformer, ResourceQuotaLister, SecretInformer, SecretLister,
     ServiceAccountInformer, ServiceAccountLister, ServiceInformer, ServiceLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

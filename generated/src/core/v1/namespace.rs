@@ -66,6 +66,10 @@ impl Resource for Namespace {
     const PLURAL: &'static str = "namespaces";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "NamespaceList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Namespace {
     fn metadata(&self) -> &ObjectMeta {

@@ -66,6 +66,10 @@ impl Resource for Node {
     const PLURAL: &'static str = "nodes";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "NodeList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Node {
     fn metadata(&self) -> &ObjectMeta {

@@ -66,6 +66,10 @@ impl Resource for PersistentVolume {
     const PLURAL: &'static str = "persistentvolumes";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "PersistentVolumeList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for PersistentVolume {
     fn metadata(&self) -> &ObjectMeta {

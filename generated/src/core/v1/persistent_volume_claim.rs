@@ -66,6 +66,10 @@ impl Resource for PersistentVolumeClaim {
     const PLURAL: &'static str = "persistentvolumeclaims";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "PersistentVolumeClaimList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for PersistentVolumeClaim {
     fn metadata(&self) -> &ObjectMeta {

@@ -66,6 +66,10 @@ impl Resource for Pod {
     const PLURAL: &'static str = "pods";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "PodList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Pod {
     fn metadata(&self) -> &ObjectMeta {

@@ -62,6 +62,10 @@ impl Resource for PodTemplate {
     const PLURAL: &'static str = "podtemplates";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "PodTemplateList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for PodTemplate {
     fn metadata(&self) -> &ObjectMeta {

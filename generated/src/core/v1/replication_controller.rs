@@ -66,6 +66,10 @@ impl Resource for ReplicationController {
     const PLURAL: &'static str = "replicationcontrollers";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "ReplicationControllerList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ReplicationController {
     fn metadata(&self) -> &ObjectMeta {

@@ -66,6 +66,10 @@ impl Resource for ResourceQuota {
     const PLURAL: &'static str = "resourcequotas";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "ResourceQuotaList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ResourceQuota {
     fn metadata(&self) -> &ObjectMeta {

@@ -74,6 +74,10 @@ impl Resource for Secret {
     const PLURAL: &'static str = "secrets";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "SecretList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Secret {
     fn metadata(&self) -> &ObjectMeta {

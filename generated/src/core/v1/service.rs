@@ -66,6 +66,10 @@ impl Resource for Service {
     const PLURAL: &'static str = "services";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "ServiceList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Service {
     fn metadata(&self) -> &ObjectMeta {

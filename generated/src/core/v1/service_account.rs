@@ -78,6 +78,10 @@ impl Resource for ServiceAccount {
     const PLURAL: &'static str = "serviceaccounts";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "ServiceAccountList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ServiceAccount {
     fn metadata(&self) -> &ObjectMeta {

@@ -73,6 +73,10 @@ impl Resource for EndpointSlice {
     const PLURAL: &'static str = "endpointslices";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "EndpointSliceList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for EndpointSlice {
     fn metadata(&self) -> &ObjectMeta {

@@ -27,3 +27,5 @@ mod informers;
 pub use self::informers::{
     DiscoveryV1Informers, EndpointSliceInformer, EndpointSliceLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

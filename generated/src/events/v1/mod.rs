@@ -15,3 +15,5 @@ pub use self::client::{EventsV1Client, EventClient};
 mod informers;
 #[cfg(feature = "informers")]
 pub use self::informers::{EventsV1Informers, EventInformer, EventLister};
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -66,6 +66,10 @@ impl Resource for FlowSchema {
     const PLURAL: &'static str = "flowschemas";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "FlowSchemaList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for FlowSchema {
     fn metadata(&self) -> &ObjectMeta {

@@ -60,3 +60,5 @@ pub use self::informers::{
     FlowcontrolV1Informers, FlowSchemaInformer, FlowSchemaLister,
     PriorityLevelConfigurationInformer, PriorityLevelConfigurationLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

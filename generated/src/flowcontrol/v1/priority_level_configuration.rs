@@ -66,6 +66,10 @@ impl Resource for PriorityLevelConfiguration {
     const PLURAL: &'static str = "prioritylevelconfigurations";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "PriorityLevelConfigurationList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for PriorityLevelConfiguration {
     fn metadata(&self) -> &ObjectMeta {

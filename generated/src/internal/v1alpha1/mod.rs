@@ -23,3 +23,5 @@ mod informers;
 pub use self::informers::{
     InternalV1alpha1Informers, StorageVersionInformer, StorageVersionLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

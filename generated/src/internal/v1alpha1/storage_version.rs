@@ -66,6 +66,10 @@ impl Resource for StorageVersion {
     const PLURAL: &'static str = "storageversions";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "StorageVersionList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for StorageVersion {
     fn metadata(&self) -> &ObjectMeta {

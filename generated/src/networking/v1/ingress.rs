@@ -66,6 +66,10 @@ impl Resource for Ingress {
     const PLURAL: &'static str = "ingresses";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "IngressList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Ingress {
     fn metadata(&self) -> &ObjectMeta {

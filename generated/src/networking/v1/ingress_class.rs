@@ -62,6 +62,10 @@ impl Resource for IngressClass {
     const PLURAL: &'static str = "ingressclasses";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "IngressClassList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for IngressClass {
     fn metadata(&self) -> &ObjectMeta {

@@ -84,3 +84,5 @@ pub use self::informers::{
     IngressLister, IPAddressInformer, IPAddressLister, NetworkPolicyInformer,
     NetworkPolicyLister, ServiceCIDRInformer, ServiceCIDRLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -62,6 +62,10 @@ impl Resource for NetworkPolicy {
     const PLURAL: &'static str = "networkpolicies";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "NetworkPolicyList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for NetworkPolicy {
     fn metadata(&self) -> &ObjectMeta {

@@ -66,6 +66,10 @@ impl Resource for ServiceCIDR {
     const PLURAL: &'static str = "servicecidrs";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "ServiceCIDRList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ServiceCIDR {
     fn metadata(&self) -> &ObjectMeta {

@@ -64,6 +64,10 @@ impl Resource for IPAddress {
     const PLURAL: &'static str = "ipaddresses";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "IPAddressList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for IPAddress {
     fn metadata(&self) -> &ObjectMeta {

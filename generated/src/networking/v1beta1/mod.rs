@@ -28,3 +28,5 @@ pub use self::informers::{
     NetworkingV1beta1Informers, IPAddressInformer, IPAddressLister, ServiceCIDRInformer,
     ServiceCIDRLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -17,3 +17,5 @@ pub use self::client::{NodeV1Client, RuntimeClassClient};
 mod informers;
 #[cfg(feature = "informers")]
 pub use self::informers::{NodeV1Informers, RuntimeClassInformer, RuntimeClassLister};
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -74,6 +74,10 @@ impl Resource for RuntimeClass {
     const PLURAL: &'static str = "runtimeclasses";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "RuntimeClassList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for RuntimeClass {
     fn metadata(&self) -> &ObjectMeta {

@@ -21,3 +21,5 @@ mod informers;
 pub use self::informers::{
     PolicyV1Informers, PodDisruptionBudgetInformer, PodDisruptionBudgetLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -66,6 +66,10 @@ impl Resource for PodDisruptionBudget {
     const PLURAL: &'static str = "poddisruptionbudgets";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "PodDisruptionBudgetList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for PodDisruptionBudget {
     fn metadata(&self) -> &ObjectMeta {

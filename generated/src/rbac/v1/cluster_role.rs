@@ -68,6 +68,10 @@ impl Resource for ClusterRole {
     const PLURAL: &'static str = "clusterroles";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "ClusterRoleList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ClusterRole {
     fn metadata(&self) -> &ObjectMeta {

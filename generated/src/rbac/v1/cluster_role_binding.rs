@@ -68,6 +68,10 @@ impl Resource for ClusterRoleBinding {
     const PLURAL: &'static str = "clusterrolebindings";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "ClusterRoleBindingList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ClusterRoleBinding {
     fn metadata(&self) -> &ObjectMeta {

@@ -40,3 +40,5 @@ pub use self::informers::{
     ClusterRoleInformer, ClusterRoleLister, RoleBindingInformer, RoleBindingLister,
     RoleInformer, RoleLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -62,6 +62,10 @@ impl Resource for Role {
     const PLURAL: &'static str = "roles";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "RoleList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Role {
     fn metadata(&self) -> &ObjectMeta {

@@ -68,6 +68,10 @@ impl Resource for RoleBinding {
     const PLURAL: &'static str = "rolebindings";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "RoleBindingList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for RoleBinding {
     fn metadata(&self) -> &ObjectMeta {

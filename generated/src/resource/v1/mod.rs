@@ -102,3 +102,5 @@ pub use self::informers::{
     ResourceClaimLister, ResourceClaimTemplateInformer, ResourceClaimTemplateLister,
     ResourceSliceInformer, ResourceSliceLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -66,6 +66,10 @@ impl Resource for ResourceClaimTemplate {
     const PLURAL: &'static str = "resourceclaimtemplates";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "ResourceClaimTemplateList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ResourceClaimTemplate {
     fn metadata(&self) -> &ObjectMeta {

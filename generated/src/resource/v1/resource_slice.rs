@@ -74,6 +74,10 @@ impl Resource for ResourceSlice {
     const PLURAL: &'static str = "resourceslices";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "ResourceSliceList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ResourceSlice {
     fn metadata(&self) -> &ObjectMeta {

@@ -70,6 +70,10 @@ impl Resource for DeviceTaintRule {
     const PLURAL: &'static str = "devicetaintrules";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "DeviceTaintRuleList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for DeviceTaintRule {
     fn metadata(&self) -> &ObjectMeta {

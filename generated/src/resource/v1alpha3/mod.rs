@@ -36,3 +36,5 @@ pub use self::informers::{
     ResourceV1alpha3Informers, DeviceTaintRuleInformer, DeviceTaintRuleLister,
     ResourcePoolStatusRequestInformer, ResourcePoolStatusRequestLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

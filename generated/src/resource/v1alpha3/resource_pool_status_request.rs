@@ -68,6 +68,10 @@ impl Resource for ResourcePoolStatusRequest {
     const PLURAL: &'static str = "resourcepoolstatusrequests";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "ResourcePoolStatusRequestList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ResourcePoolStatusRequest {
     fn metadata(&self) -> &ObjectMeta {

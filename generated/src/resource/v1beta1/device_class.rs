@@ -70,6 +70,10 @@ impl Resource for DeviceClass {
     const PLURAL: &'static str = "deviceclasses";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "DeviceClassList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for DeviceClass {
     fn metadata(&self) -> &ObjectMeta {

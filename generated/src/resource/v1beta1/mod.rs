@@ -102,3 +102,5 @@ pub use self::informers::{
     ResourceClaimInformer, ResourceClaimLister, ResourceClaimTemplateInformer,
     ResourceClaimTemplateLister, ResourceSliceInformer, ResourceSliceLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

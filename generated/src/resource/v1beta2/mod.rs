@@ -113,3 +113,5 @@ pub use self::informers::{
     ResourceClaimLister, ResourceClaimTemplateInformer, ResourceClaimTemplateLister,
     ResourceSliceInformer, ResourceSliceLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -70,6 +70,10 @@ impl Resource for ResourceClaim {
     const PLURAL: &'static str = "resourceclaims";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "ResourceClaimList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for ResourceClaim {
     fn metadata(&self) -> &ObjectMeta {

@@ -15,3 +15,5 @@ mod informers;
 pub use self::informers::{
     SchedulingV1Informers, PriorityClassInformer, PriorityClassLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

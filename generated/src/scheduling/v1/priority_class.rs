@@ -76,6 +76,10 @@ impl Resource for PriorityClass {
     const PLURAL: &'static str = "priorityclasses";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "PriorityClassList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for PriorityClass {
     fn metadata(&self) -> &ObjectMeta {

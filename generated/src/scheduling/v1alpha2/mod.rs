@@ -48,3 +48,5 @@ pub use self::informers::{
     SchedulingV1alpha2Informers, PodGroupInformer, PodGroupLister, WorkloadInformer,
     WorkloadLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

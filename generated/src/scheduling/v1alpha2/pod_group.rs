@@ -68,6 +68,10 @@ impl Resource for PodGroup {
     const PLURAL: &'static str = "podgroups";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "PodGroupList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for PodGroup {
     fn metadata(&self) -> &ObjectMeta {

@@ -64,6 +64,10 @@ impl Resource for Workload {
     const PLURAL: &'static str = "workloads";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "WorkloadList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for Workload {
     fn metadata(&self) -> &ObjectMeta {

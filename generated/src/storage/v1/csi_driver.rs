@@ -64,6 +64,10 @@ impl Resource for CSIDriver {
     const PLURAL: &'static str = "csidrivers";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "CSIDriverList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for CSIDriver {
     fn metadata(&self) -> &ObjectMeta {

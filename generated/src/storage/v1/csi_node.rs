@@ -64,6 +64,10 @@ impl Resource for CSINode {
     const PLURAL: &'static str = "csinodes";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "CSINodeList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for CSINode {
     fn metadata(&self) -> &ObjectMeta {

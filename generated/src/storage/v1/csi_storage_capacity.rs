@@ -92,6 +92,10 @@ impl Resource for CSIStorageCapacity {
     const PLURAL: &'static str = "csistoragecapacities";
     const SCOPE: Scope = Scope::Namespaced;
     const LIST_KIND: &'static str = "CSIStorageCapacityList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for CSIStorageCapacity {
     fn metadata(&self) -> &ObjectMeta {

@@ -59,3 +59,5 @@ pub use self::informers::{
     StorageClassInformer, StorageClassLister, VolumeAttachmentInformer,
     VolumeAttachmentLister, VolumeAttributesClassInformer, VolumeAttributesClassLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

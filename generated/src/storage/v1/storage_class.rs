@@ -95,6 +95,10 @@ impl Resource for StorageClass {
     const PLURAL: &'static str = "storageclasses";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "StorageClassList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for StorageClass {
     fn metadata(&self) -> &ObjectMeta {

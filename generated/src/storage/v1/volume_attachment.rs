@@ -70,6 +70,10 @@ impl Resource for VolumeAttachment {
     const PLURAL: &'static str = "volumeattachments";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "VolumeAttachmentList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for VolumeAttachment {
     fn metadata(&self) -> &ObjectMeta {

@@ -70,6 +70,10 @@ impl Resource for VolumeAttributesClass {
     const PLURAL: &'static str = "volumeattributesclasses";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "VolumeAttributesClassList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for VolumeAttributesClass {
     fn metadata(&self) -> &ObjectMeta {

@@ -15,3 +15,5 @@ mod informers;
 pub use self::informers::{
     StorageV1beta1Informers, VolumeAttributesClassInformer, VolumeAttributesClassLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

@@ -20,3 +20,5 @@ pub use self::informers::{
     StoragemigrationV1beta1Informers, StorageVersionMigrationInformer,
     StorageVersionMigrationLister,
 };
+#[cfg(feature = "protobuf")]
+mod proto;

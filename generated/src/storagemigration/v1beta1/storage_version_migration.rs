@@ -66,6 +66,10 @@ impl Resource for StorageVersionMigration {
     const PLURAL: &'static str = "storageversionmigrations";
     const SCOPE: Scope = Scope::Cluster;
     const LIST_KIND: &'static str = "StorageVersionMigrationList";
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<kubegen_runtime::meta::proto::KindCodec<Self>> {
+        Some(kubegen_runtime::meta::proto::KindCodec::of())
+    }
 }
 impl Object for StorageVersionMigration {
     fn metadata(&self) -> &ObjectMeta {
