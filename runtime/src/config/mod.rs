@@ -59,6 +59,11 @@ pub struct Config {
     /// Largest single watch event accepted; a longer line fails the watch instead of
     /// growing memory without bound.
     pub max_watch_event_bytes: usize,
+    /// Watches and other long-running streams share an HTTP/2 connection up to this many;
+    /// one more opens another connection, so a server's concurrent-stream limit (nginx:
+    /// 128, Go's default: 250) is not used up. Short requests have a connection of their
+    /// own. Default 100.
+    pub max_streams_per_connection: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -78,6 +83,7 @@ impl std::fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("max_watch_event_bytes", &self.max_watch_event_bytes)
+            .field("max_streams_per_connection", &self.max_streams_per_connection)
             .finish()
     }
 }
@@ -99,6 +105,7 @@ impl Config {
             connect_timeout: Some(Duration::from_secs(30)),
             user_agent: default_user_agent(),
             max_watch_event_bytes: 64 << 20,
+            max_streams_per_connection: 100,
         }
     }
 

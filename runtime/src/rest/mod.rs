@@ -51,6 +51,7 @@ mod error;
 mod lenient_list;
 mod options;
 mod patch;
+mod pool;
 mod proxy;
 mod query;
 mod rate_limit;
