@@ -83,7 +83,10 @@ impl std::fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("max_watch_event_bytes", &self.max_watch_event_bytes)
-            .field("max_streams_per_connection", &self.max_streams_per_connection)
+            .field(
+                "max_streams_per_connection",
+                &self.max_streams_per_connection,
+            )
             .finish()
     }
 }

@@ -12,8 +12,8 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use super::auth::Auth;
 use super::connector::Connector;
-use super::pool::Pools;
 use super::error::{Error, Result};
+use super::pool::Pools;
 use super::proxy::ProxyRules;
 use super::rate_limit::TokenBucket;
 use super::request::RequestBuilder;

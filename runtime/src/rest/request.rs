@@ -273,7 +273,10 @@ impl RequestBuilder {
     /// unless the request asks the server for `timeoutSeconds` (then a little longer).
     pub async fn stream(self) -> Result<ByteStream> {
         let timeout = self.stream_timeout();
-        Ok(self.execute(Lane::Long, timeout, None).await?.bytes_stream())
+        Ok(self
+            .execute(Lane::Long, timeout, None)
+            .await?
+            .bytes_stream())
     }
 
     /// The whole-request timeout of a stream (watch, logs): the one set on the request,

@@ -142,11 +142,16 @@ impl FaultProxy {
     pub fn calm(&self) {
         self.calm.store(true, Ordering::Relaxed);
     }
+
+    /// New connections draw faults again.
+    pub fn rage(&self) {
+        self.calm.store(false, Ordering::Relaxed);
+    }
 }
 
 /// One fault for a new connection: half of them none.
 fn draw(rng: &mut fastrand::Rng) -> Fault {
-    let after = rng.u64(2_000..400_000);
+    let after = rng.u64(500..100_000);
     match rng.u32(0..10) {
         0..=4 => Fault::None,
         5 => Fault::Drop { after },
@@ -176,8 +181,8 @@ async fn relay(
     };
     let _ = server.set_nodelay(true);
     let end = {
-        let (mut from_client, mut to_server) = client.split();
-        let (from_server, to_client) = server.split();
+        let (mut from_client, to_client) = client.split();
+        let (from_server, mut to_server) = server.split();
         let up = async {
             let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
         };
