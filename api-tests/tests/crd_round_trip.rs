@@ -80,7 +80,8 @@ fn an_enum_value_added_later_decodes_and_is_written_back() {
     use real::gateway::v1beta1::HTTPRouteSpecRulesMatchesMethod as Method;
     let mut doc = documents(real_crds().join("httproute.yaml")).remove(0);
     // `QUERY` is not among the methods the CRD lists (a newer version of it may).
-    doc["spec"]["rules"][0]["matches"] = serde_json::json!([{"method": "QUERY"}, {"method": "GET"}]);
+    doc["spec"]["rules"][0]["matches"] =
+        serde_json::json!([{"method": "QUERY"}, {"method": "GET"}]);
     let route: real::gateway::v1beta1::HTTPRoute = round_trip(&doc);
     let rules = route.spec.unwrap().rules.unwrap();
     let methods: Vec<Method> = rules[0]

@@ -240,7 +240,10 @@ fn string_enums_use_their_wire_strings() {
         |json: &str| deserialize_enum::<Shape, _>(&mut serde_json::Deserializer::from_str(json));
     assert_eq!(read(r#""Round""#).unwrap(), Shape::Round);
     let err = read("1").unwrap_err().to_string();
-    assert!(err.contains("one of `Round`, `square-ish` or another"), "{err}");
+    assert!(
+        err.contains("one of `Round`, `square-ish` or another"),
+        "{err}"
+    );
 }
 
 #[test]
