@@ -10,8 +10,11 @@ use kubegen_meta::{FieldsV1, Quantity, RawExtension, Status, Time};
 use kubegen_runtime::config::Kubeconfig;
 use kubegen_runtime::rest::decode_event;
 
+/// A fuzz target's entry point.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, for the replay test.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("watch_event", watch_event),
     ("fields_v1", fields_v1),
     ("json_text", json_text),
