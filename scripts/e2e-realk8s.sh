@@ -6,6 +6,9 @@
 #  2. runs the examples against it (client_go_tour, get, the CRD build.rs example);
 #  3. installs the fetch-generated example's CRDs, `kubegen fetch`es the server's documents,
 #     builds that example from them and runs its typed-client and informer tests there;
+#  4. runs the chaos suite's short version (runtime/tests/chaos.rs: informers through a
+#     fault proxy, the server killed and restarted, etcd compacted; KUBEGEN_CHAOS_SECONDS,
+#     default 45 here) — last, since it restarts the server;
 # and stops the server. Exits non-zero when anything fails.
 # Usage: scripts/e2e-realk8s.sh   (APISERVER_PORT etc. as realk8s's start.sh reads them)
 set -uo pipefail
@@ -74,6 +77,16 @@ fetch_and_test() {
     cargo test -q -p kubegen-example-fetch-generated --test against_testserver
 }
 step "kubegen fetch from the real server, then the generated crate's tests" fetch_and_test
+
+# The chaos suite kills the apiserver and starts both again on the same state (data kept),
+# and compacts through etcd's own API.
+chaos_restart="kill -KILL \$(cat '$state/pids/kube-apiserver.pid') 2>/dev/null; \
+  '$realk8s/stop.sh' '$state' && '$realk8s/start.sh' '$state'"
+step "chaos: informers through faults, a restart and compaction" env \
+  KUBEGEN_E2E_KUBECONFIG="$kc" KUBEGEN_CHAOS_RESTART="$chaos_restart" \
+  KUBEGEN_CHAOS_ETCD_URL="http://127.0.0.1:${ETCD_CLIENT_PORT:-2379}" \
+  KUBEGEN_CHAOS_SECONDS="${KUBEGEN_CHAOS_SECONDS:-45}" \
+  cargo test -q -p kubegen-runtime --test chaos -- --nocapture
 
 echo
 if [[ ${#failed[@]} -gt 0 ]]; then

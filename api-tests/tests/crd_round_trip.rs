@@ -76,6 +76,24 @@ fn http_route_in_the_version_it_names() {
 }
 
 #[test]
+fn an_enum_value_added_later_decodes_and_is_written_back() {
+    use real::gateway::v1beta1::HTTPRouteSpecRulesMatchesMethod as Method;
+    let mut doc = documents(real_crds().join("httproute.yaml")).remove(0);
+    // `QUERY` is not among the methods the CRD lists (a newer version of it may).
+    doc["spec"]["rules"][0]["matches"] =
+        serde_json::json!([{"method": "QUERY"}, {"method": "GET"}]);
+    let route: real::gateway::v1beta1::HTTPRoute = round_trip(&doc);
+    let rules = route.spec.unwrap().rules.unwrap();
+    let methods: Vec<Method> = rules[0]
+        .matches
+        .iter()
+        .flatten()
+        .filter_map(|m| m.method.clone())
+        .collect();
+    assert_eq!(methods, [Method::Other("QUERY".into()), Method::GET]);
+}
+
+#[test]
 fn multi_version() {
     let docs = documents(real_crds().join("mv.yaml"));
     let mv: real::clux::v1::MultiVersion = round_trip(&docs[0]);

@@ -368,6 +368,108 @@ async fn exec_plugin_can_supply_a_client_certificate() {
     env.finish().await;
 }
 
+/// An exec plugin's credential as `cat` prints it: the certificate and key as PEM.
+fn write_exec_credential(path: &std::path::Path, cert: &str, key: &str) {
+    let credential = serde_json::json!({
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "kind": "ExecCredential",
+        "status": {"clientCertificateData": cert, "clientKeyData": key},
+    });
+    std::fs::write(path, credential.to_string()).unwrap();
+}
+
+#[tokio::test]
+async fn a_rotated_exec_client_certificate_is_presented_on_new_connections() {
+    let builder = TestServer::builder().tls(true).client_cert_auth(true);
+    let Some(env) = TestEnv::with_server("exec-cert-rotation", &[Needs::OwnServer], builder).await
+    else {
+        return;
+    };
+    let server = env.server().unwrap();
+    let (cert, key) = server.client_identity_pem().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cred = dir.path().join("cred.json");
+    write_exec_credential(&cred, &cert, &key);
+    let mut kubeconfig: serde_json::Value = serde_yaml_ng::from_str(&server.kubeconfig()).unwrap();
+    kubeconfig["users"][0]["user"] = serde_json::json!({
+        "exec": {
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "command": "cat",
+            "args": [&cred],
+            "interactiveMode": "Never",
+        }
+    });
+    let path = dir.path().join("kubeconfig");
+    std::fs::write(&path, serde_yaml_ng::to_string(&kubeconfig).unwrap()).unwrap();
+    let client =
+        Client::new(Config::from_kubeconfig_file(&path, Overrides::default()).unwrap()).unwrap();
+    let namespaces = ResourceClient::<Namespace>::cluster(client);
+    namespaces
+        .get("kube-system", &GetOptions::default())
+        .await
+        .unwrap();
+
+    // The old certificate expires: the server takes only the new one, which the plugin
+    // now prints. The pooled connection still presents the old one; the 401 runs the
+    // plugin again and the retry must go out on a connection with the new certificate.
+    let (cert, key) = server.rotate_client_identity().unwrap().unwrap();
+    write_exec_credential(&cred, &cert, &key);
+    let ns = namespaces
+        .get("kube-system", &GetOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(ns.metadata.name.as_deref(), Some("kube-system"));
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn watches_beyond_the_servers_stream_limit_leave_requests_going() {
+    // The server allows 4 streams per HTTP/2 connection (nginx allows 128): 10 watches and
+    // a GET must all be answered, on more connections.
+    let builder = TestServer::builder()
+        .tls(true)
+        .token("s3cret")
+        .http2_max_concurrent_streams(4);
+    let Some(env) = TestEnv::with_server("stream-limit", &[Needs::OwnServer], builder).await else {
+        return;
+    };
+    let server = env.server().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kubeconfig");
+    server.write_kubeconfig(&path).unwrap();
+    let mut config = Config::from_kubeconfig_file(&path, Overrides::default()).unwrap();
+    config.max_streams_per_connection = 4;
+    let client = Client::new(config).unwrap();
+    let cms = ResourceClient::<ConfigMap>::namespaced(client.clone(), &env.namespace);
+    let mut watches = Vec::new();
+    for i in 0..10 {
+        let opened = tokio::time::timeout(Duration::from_secs(10), cms.watch(&mine_only()))
+            .await
+            .unwrap_or_else(|_| panic!("watch {i} was never answered"))
+            .unwrap();
+        watches.push(opened);
+    }
+    let ns = tokio::time::timeout(
+        Duration::from_secs(10),
+        ResourceClient::<Namespace>::cluster(client).get("kube-system", &GetOptions::default()),
+    )
+    .await
+    .expect("a GET behind 10 watches was never answered")
+    .unwrap();
+    assert_eq!(ns.metadata.name.as_deref(), Some("kube-system"));
+    // Every watch is live: each sees the object created now.
+    cms.create(&CreateOptions::default(), &cm("seen", "1"))
+        .await
+        .unwrap();
+    for (i, w) in watches.iter_mut().enumerate() {
+        match tokio::time::timeout(Duration::from_secs(10), w.try_next()).await {
+            Ok(Ok(Some(WatchEvent::Added(_)))) => {}
+            other => panic!("watch {i}: {other:?}"),
+        }
+    }
+    env.finish().await;
+}
+
 #[tokio::test]
 async fn metadata_only_reads() {
     use kubegen_runtime::meta::PartialObjectMetadata;

@@ -21,7 +21,7 @@ pub mod sweep;
 
 pub use env::{is_external, TestEnv};
 pub use needs::Needs;
-pub use skip::SKIP_LOG_ENV;
+pub use skip::{record as record_skip, SKIP_LOG_ENV};
 
 /// Label on everything a test creates on a shared cluster (value: the test's run id).
 pub const TEST_LABEL: &str = "kubegen.dev/e2e";

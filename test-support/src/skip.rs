@@ -9,7 +9,7 @@ pub const SKIP_LOG_ENV: &str = "KUBEGEN_E2E_SKIP_LOG";
 /// Prints `SKIPPED <test>: <reason>` and appends it to the skip log when one is set, under
 /// the harness's own names: the suite (test binary) and the test function (libtest names
 /// each test's thread after it; `label` stands in when it does not).
-pub(crate) fn record(label: &str, reason: &str) {
+pub fn record(label: &str, reason: &str) {
     let thread = std::thread::current();
     let test = match thread.name() {
         Some(name) if name != "main" => name.to_string(),

@@ -74,7 +74,10 @@ impl Names {
                 }
                 collect_refs(&v.ty, &mut refs)
             }),
-            TypeBody::Enum { .. } => {}
+            // The member holding a value the schema does not list.
+            TypeBody::Enum { .. } => {
+                refs.insert(TypeRef::Extern("CompactString".into()));
+            }
         }
         let mut taken: BTreeSet<String> = BTreeSet::new();
         taken.insert(def.rust_name.clone());

@@ -10,7 +10,9 @@ use quote::{format_ident, quote};
 
 use super::names::Names;
 use super::EmitError;
-use crate::model::{EnumValue, Field, Model, TypeBody, TypeDef, TypeRef, Variant};
+use crate::model::{
+    EnumValue, Field, Model, TypeBody, TypeDef, TypeRef, Variant, UNLISTED_VARIANT,
+};
 
 const SERDE_IMPL: &str = "kubegen_runtime::meta::serde_impl";
 const ONE_OF: &str = "kubegen_runtime::meta::one_of";
@@ -325,10 +327,11 @@ pub fn enum_impls(def: &TypeDef, values: &[EnumValue], names: &Names) -> TokenSt
     let string_enum = p("kubegen_runtime::meta::serde_impl::StringEnum");
     let texts = values.iter().map(|v| &v.value);
     let vnames = values.iter().map(|v| format_ident!("{}", v.rust_name));
+    let unlisted = format_ident!("{}", UNLISTED_VARIANT);
     quote! {
         impl #serialize for #name {
             fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #serde_impl::serialize_enum(*self, serializer)
+                #serde_impl::serialize_enum(self, serializer)
             }
         }
         impl<'de> #deserialize<'de> for #name {
@@ -338,6 +341,15 @@ pub fn enum_impls(def: &TypeDef, values: &[EnumValue], names: &Names) -> TokenSt
         }
         impl #string_enum for #name {
             const VALUES: &'static [(&'static str, Self)] = &[#((#texts, Self::#vnames)),*];
+            fn unlisted(text: &str) -> Self {
+                Self::#unlisted(text.into())
+            }
+            fn unlisted_text(&self) -> Option<&str> {
+                match self {
+                    Self::#unlisted(text) => Some(text),
+                    _ => None,
+                }
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, join};
 use super::names::Names;
 use super::{one_of, serde_impls, EmitError};
-use crate::model::{Field, Model, TypeBody, TypeDef, TypeRef};
+use crate::model::{Field, Model, TypeBody, TypeDef, TypeRef, UNLISTED_VARIANT};
 
 /// The items of the file for `def`.
 /// `protobuf`: whether the type has a protobuf codec (its kind then says so).
@@ -74,12 +74,17 @@ pub fn type_file(model: &Model, def: &TypeDef, protobuf: bool) -> Result<TokenSt
             let doc = doc_attrs(def.doc.as_deref());
             let name = format_ident!("{}", def.rust_name);
             let variants = values.iter().map(|v| format_ident!("{}", v.rust_name));
+            let unlisted = format_ident!("{}", UNLISTED_VARIANT);
+            let text = names.path("CompactString");
             let impls = serde_impls::enum_impls(def, values, &names);
             quote! {
                 #doc
-                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 pub enum #name {
                     #(#variants,)*
+                    /// A value the schema does not list (one added to the API later), kept
+                    /// as it was sent.
+                    #unlisted(#text),
                 }
                 #impls
             }

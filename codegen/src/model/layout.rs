@@ -155,7 +155,8 @@ impl Sizer<'_> {
                 let members: Vec<_> = variants.iter().map(|v| (&v.ty, v.boxed)).collect();
                 self.lay_out_variants(id, &members)
             }
-            TypeBody::Enum { .. } => (1, false),
+            // Its member for unlisted values holds a string: laid out like a string field.
+            TypeBody::Enum { .. } => (self.size_of_ref(&TypeRef::String), false),
         }
     }
 

@@ -184,6 +184,11 @@ pub struct Variant {
     pub boxed: bool,
 }
 
+/// The member of a generated string enum holding a value its schema does not list, as Go's
+/// string types accept any value: a value added to a CRD later decodes and is written back
+/// unchanged instead of failing the whole object.
+pub const UNLISTED_VARIANT: &str = "Other";
+
 #[derive(Clone, Debug)]
 pub struct EnumValue {
     pub value: String,

@@ -166,7 +166,8 @@ impl Converter {
     }
 
     fn enum_body(&mut self, values: &[serde_json::Value]) -> TypeBody {
-        let mut used = BTreeSet::new();
+        // A listed value spelled like the member for unlisted ones gets another name.
+        let mut used = BTreeSet::from([super::UNLISTED_VARIANT.to_owned()]);
         let values = values
             .iter()
             .filter_map(|v| v.as_str())

@@ -211,26 +211,50 @@ fn unions_pick_the_variant_by_shape() {
     assert!(de(r#"{"ports":"x"}"#).is_err());
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 enum Shape {
     Round,
     Square,
+    Other(CompactString),
 }
 
 impl StringEnum for Shape {
     const VALUES: &'static [(&'static str, Self)] =
         &[("Round", Self::Round), ("square-ish", Self::Square)];
+    fn unlisted(text: &str) -> Self {
+        Self::Other(text.into())
+    }
+    fn unlisted_text(&self) -> Option<&str> {
+        match self {
+            Self::Other(text) => Some(text),
+            _ => None,
+        }
+    }
 }
 
 #[test]
 fn string_enums_use_their_wire_strings() {
-    let v = serialize_enum(Shape::Square, serde_json::value::Serializer).unwrap();
+    let v = serialize_enum(&Shape::Square, serde_json::value::Serializer).unwrap();
     assert_eq!(v, "square-ish");
     let read =
         |json: &str| deserialize_enum::<Shape, _>(&mut serde_json::Deserializer::from_str(json));
     assert_eq!(read(r#""Round""#).unwrap(), Shape::Round);
-    let err = read(r#""round""#).unwrap_err().to_string();
-    assert!(err.contains("one of `Round`, `square-ish`"), "{err}");
+    let err = read("1").unwrap_err().to_string();
+    assert!(
+        err.contains("one of `Round`, `square-ish` or another"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unlisted_string_enum_values_are_kept_and_written_back() {
+    let read =
+        |json: &str| deserialize_enum::<Shape, _>(&mut serde_json::Deserializer::from_str(json));
+    let added_later = read(r#""round""#).unwrap();
+    assert_eq!(added_later, Shape::Other("round".into()));
+    assert!(!added_later.is_listed());
+    let v = serialize_enum(&added_later, serde_json::value::Serializer).unwrap();
+    assert_eq!(v, "round");
 }
 
 /// A parent holding a `Sample` inline, read in place as generated code does.

@@ -59,6 +59,11 @@ pub struct Config {
     /// Largest single watch event accepted; a longer line fails the watch instead of
     /// growing memory without bound.
     pub max_watch_event_bytes: usize,
+    /// Watches and other long-running streams share an HTTP/2 connection up to this many;
+    /// one more opens another connection, so a server's concurrent-stream limit (nginx:
+    /// 128, Go's default: 250) is not used up. Short requests have a connection of their
+    /// own. Default 100.
+    pub max_streams_per_connection: usize,
     /// The encoding asked for in gets, lists and watches of built-in kinds (custom
     /// resources are always JSON). Default JSON.
     pub content_type: ContentType,
@@ -97,6 +102,10 @@ impl std::fmt::Debug for Config {
             .field("user_agent", &self.user_agent)
             .field("max_watch_event_bytes", &self.max_watch_event_bytes)
             .field("content_type", &self.content_type)
+            .field(
+                "max_streams_per_connection",
+                &self.max_streams_per_connection,
+            )
             .finish()
     }
 }
@@ -119,6 +128,7 @@ impl Config {
             user_agent: default_user_agent(),
             max_watch_event_bytes: 64 << 20,
             content_type: ContentType::Json,
+            max_streams_per_connection: 100,
         }
     }
 

@@ -60,11 +60,16 @@ impl Auth {
     }
 
     /// Forgets a credential the server rejected with 401 (`rejected`: the header that was
-    /// sent). True when asking again may give a different one, so the request is worth one
+    /// sent; `cert_generation`: the client certificate generation of the connection).
+    /// True when asking again may give a different one, so the request is worth one
     /// more try. Only the credential still current is forgotten: when many requests fail
     /// with the same old one at once, the first refreshes it and the others retry with the
     /// new one, instead of each running the plugin again (client-go does the same).
-    pub(crate) async fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
+    pub(crate) async fn invalidate(
+        &self,
+        rejected: Option<&HeaderValue>,
+        cert_generation: u64,
+    ) -> bool {
         match self {
             Auth::None | Auth::Static(_) => false,
             Auth::TokenFile(f) => {
@@ -76,7 +81,9 @@ impl Auth {
             }
             Auth::Exec(e) => {
                 let mut cached = e.cached.lock().await;
-                if cached.as_ref().is_some_and(|(_, h)| h.as_ref() == rejected) {
+                let current = cached.as_ref().is_some_and(|(_, h)| h.as_ref() == rejected)
+                    && e.cert_slot.generation() == cert_generation;
+                if current {
                     *cached = None;
                 }
                 true

@@ -6,24 +6,20 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Uri};
-use http_body_util::Full;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use super::auth::Auth;
 use super::connector::Connector;
 use super::error::{Error, Result};
+use super::pool::Pools;
 use super::proxy::ProxyRules;
 use super::rate_limit::TokenBucket;
 use super::request::RequestBuilder;
 use super::tls;
 use super::uri::Base;
 use crate::config::{Config, ContentType, Impersonate, RetryPolicy};
-
-/// hyper-util's pooled client over our connector.
-pub(crate) type HttpClient = hyper_util::client::legacy::Client<Connector, Full<Bytes>>;
 
 /// How long an idle pooled connection is kept (Go's `IdleConnTimeout`).
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
@@ -35,7 +31,7 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: HttpClient,
+    pub(crate) pools: Pools,
     pub(crate) base: Base,
     pub(crate) base_url: Uri,
     pub(crate) user_agent: HeaderValue,
@@ -85,7 +81,12 @@ impl Client {
             // without an answer, so a watch on a dead connection does not hang forever.
             .http2_keep_alive_interval(Duration::from_secs(30))
             .http2_keep_alive_timeout(Duration::from_secs(15));
-        let http = builder.build(connector);
+        let pools = Pools::new(
+            builder,
+            connector,
+            cert_slot.clone(),
+            config.max_streams_per_connection,
+        );
         let user_agent = HeaderValue::from_str(&config.user_agent).map_err(|_| {
             Error::Build(format!(
                 "user agent {:?} is not a valid header",
@@ -97,7 +98,7 @@ impl Client {
         let base_url = base.uri();
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
+                pools,
                 base,
                 base_url,
                 user_agent,

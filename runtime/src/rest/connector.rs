@@ -77,6 +77,8 @@ pub(crate) enum ConnectError {
 pub(crate) struct Connector {
     tcp: HttpConnector,
     tls: TlsConnector,
+    /// The configuration behind `tls`, to renew its session cache ([`Self::renewed`]).
+    tls_config: Arc<ClientConfig>,
     /// For an `https` proxy: HTTP/1.1 only, since `CONNECT` is spoken over it.
     proxy_tls: TlsConnector,
     server_name: Option<ServerName<'static>>,
@@ -103,14 +105,30 @@ impl Connector {
         tcp.set_keepalive(Some(TCP_KEEPALIVE));
         let mut proxy_tls = tls.clone();
         proxy_tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let tls = Arc::new(tls);
         Ok(Self {
             tcp,
-            tls: TlsConnector::from(Arc::new(tls)),
+            tls: TlsConnector::from(tls.clone()),
+            tls_config: tls,
             proxy_tls: TlsConnector::from(Arc::new(proxy_tls)),
             server_name,
             proxies,
             timeout: connect_timeout,
         })
+    }
+
+    /// The same connector with an empty TLS session cache. A resumed TLS session keeps the
+    /// client certificate of the handshake that made it, so after the certificate changed,
+    /// new connections must make full handshakes to present the new one.
+    pub(crate) fn renewed(&self) -> Self {
+        let mut config = (*self.tls_config).clone();
+        config.resumption = rustls::client::Resumption::default();
+        let config = Arc::new(config);
+        Self {
+            tls: TlsConnector::from(config.clone()),
+            tls_config: config,
+            ..self.clone()
+        }
     }
 
     /// TCP, proxy and TLS for one destination, within the connect timeout.

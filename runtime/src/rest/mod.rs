@@ -53,6 +53,7 @@ mod options;
 mod patch;
 #[cfg(feature = "protobuf")]
 mod protobuf;
+mod pool;
 mod proxy;
 mod query;
 mod rate_limit;

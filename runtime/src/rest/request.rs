@@ -29,6 +29,7 @@ use super::client::Client;
 use super::error::{ApiError, Error, Result, TransportError, TransportErrorKind};
 use super::list_decoder::ListDecoder;
 use super::options::ToQuery;
+use super::pool::Lane;
 use super::response::Response;
 use super::retry;
 use super::warning::log_warnings;
@@ -227,7 +228,7 @@ impl RequestBuilder {
     pub async fn send(self) -> Result<Response> {
         let timeout = self.timeout.unwrap_or(self.client.inner.timeout);
         let stall = self.client.inner.body_stall_timeout;
-        self.execute(timeout, stall).await
+        self.execute(Lane::Short, timeout, stall).await
     }
 
     /// Sends the request and returns the whole body.
@@ -335,7 +336,10 @@ impl RequestBuilder {
     /// unless the request asks the server for `timeoutSeconds` (then a little longer).
     pub async fn stream(self) -> Result<ByteStream> {
         let timeout = self.stream_timeout();
-        Ok(self.execute(timeout, None).await?.bytes_stream())
+        Ok(self
+            .execute(Lane::Long, timeout, None)
+            .await?
+            .bytes_stream())
     }
 
     /// The whole-request timeout of a stream (watch, logs): the one set on the request,
@@ -381,7 +385,7 @@ impl RequestBuilder {
         let max = self.client.inner.max_watch_event_bytes;
         let shared = self.shared;
         let timeout = self.stream_timeout();
-        let resp = self.execute(timeout, None).await?;
+        let resp = self.execute(Lane::Long, timeout, None).await?;
         let url = resp.url().to_string();
         #[cfg(feature = "protobuf")]
         let protobuf = super::protobuf::is_protobuf(resp.headers());
@@ -397,8 +401,13 @@ impl RequestBuilder {
     }
 
     /// The send loop: rate limit, credentials, retries, 401 refresh, redirects, status
-    /// check.
-    async fn execute(self, timeout: Option<Duration>, stall: Option<Duration>) -> Result<Response> {
+    /// check. `lane`: the connections it goes out on (watches and streams apart).
+    async fn execute(
+        self,
+        lane: Lane,
+        timeout: Option<Duration>,
+        stall: Option<Duration>,
+    ) -> Result<Response> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -448,7 +457,8 @@ impl RequestBuilder {
             *req.headers_mut() = headers;
             let started = Instant::now();
             let deadline = super::deadline::deadline_in(timeout);
-            let sending = inner.http.request(req);
+            let checkout = inner.pools.checkout(lane);
+            let sending = checkout.http.request(req);
             let result = match deadline {
                 Some(d) => match tokio::time::timeout_at(d, sending).await {
                     Ok(result) => result.map_err(transport_error),
@@ -482,7 +492,7 @@ impl RequestBuilder {
             log_warnings(&verb_s, &url_s, resp.headers());
             if status.is_success() {
                 let limits = super::deadline::ReadLimits { deadline, stall };
-                return Ok(Response::new(resp, verb_s, url, limits));
+                return Ok(Response::new(resp, verb_s, url, limits).holding(checkout.lease));
             }
             if let Some(location) = redirect_location(&resp) {
                 redirects += 1;
@@ -522,7 +532,10 @@ impl RequestBuilder {
             }
             if status == StatusCode::UNAUTHORIZED
                 && !refreshed_auth
-                && inner.auth.invalidate(sent_auth.as_ref()).await
+                && inner
+                    .auth
+                    .invalidate(sent_auth.as_ref(), checkout.cert_generation)
+                    .await
             {
                 refreshed_auth = true;
                 tracing::debug!(verb = %verb_s, url = %url_s, "401: refreshing the credential and retrying once");

@@ -11,6 +11,7 @@ use hyper::body::Incoming;
 
 use super::deadline::{next_frame, ReadLimits};
 use super::error::{Error, Result, TransportError};
+use super::pool::StreamLease;
 use super::request::ByteStream;
 
 /// The answer to a request sent with [`RequestBuilder::send`](super::RequestBuilder::send).
@@ -23,6 +24,8 @@ pub struct Response {
     verb: String,
     body: Incoming,
     limits: ReadLimits,
+    /// The long-lane stream this body occupies, freed when the body is dropped.
+    lease: Option<StreamLease>,
 }
 
 impl Response {
@@ -41,7 +44,14 @@ impl Response {
             verb,
             body,
             limits,
+            lease: None,
         }
+    }
+
+    /// Keeps `lease` for as long as the body is read.
+    pub(crate) fn holding(mut self, lease: Option<StreamLease>) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// The HTTP status.
@@ -90,9 +100,9 @@ impl Response {
     /// The body as a stream of chunks, ending with an error if the connection breaks (or
     /// the request's timeout elapses) before the body's end.
     pub fn bytes_stream(self) -> ByteStream {
-        let state = Some((self.body, self.verb, self.url, self.limits));
+        let state = Some((self.body, self.verb, self.url, self.limits, self.lease));
         stream::unfold(state, |state| async move {
-            let (mut body, verb, url, limits) = state?;
+            let (mut body, verb, url, limits, lease) = state?;
             loop {
                 match next_frame(&mut body, limits).await {
                     Ok(None) => return None,
@@ -101,7 +111,8 @@ impl Response {
                         // Trailers carry no data; skip them.
                         if let Ok(data) = frame.into_data() {
                             if !data.is_empty() {
-                                return Some((Ok(data), Some((body, verb, url, limits))));
+                                let rest = Some((body, verb, url, limits, lease));
+                                return Some((Ok(data), rest));
                             }
                         }
                     }

@@ -8,6 +8,7 @@
 //! The client certificate sits behind a swappable slot so an exec plugin can supply (and
 //! rotate) one after the client was built.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -96,15 +97,32 @@ pub(crate) fn certified_key(cert_pem: &[u8], key_pem: &[u8]) -> Result<Certified
     Ok(CertifiedKey::new(certs, signing))
 }
 
-/// The client certificate to present, replaceable at run time (exec plugins).
+/// The client certificate to present, replaceable at run time (exec plugins). Its
+/// generation counts the changes, so the connection pools know when connections made with
+/// an older certificate must not take new requests ([`super::pool`]).
 #[derive(Debug, Default)]
-pub(crate) struct ClientCertSlot(RwLock<Option<Arc<CertifiedKey>>>);
+pub(crate) struct ClientCertSlot {
+    key: RwLock<Option<Arc<CertifiedKey>>>,
+    generation: AtomicU64,
+}
 
 impl ClientCertSlot {
+    /// Presents `key` from now on. The generation moves only when the certificate chain
+    /// differs: a plugin that hands out the same certificate again costs no reconnect.
     pub(crate) fn set(&self, key: CertifiedKey) {
-        if let Ok(mut slot) = self.0.write() {
-            *slot = Some(Arc::new(key));
+        let Ok(mut slot) = self.key.write() else {
+            return;
+        };
+        if slot.as_ref().is_some_and(|old| old.cert == key.cert) {
+            return;
         }
+        *slot = Some(Arc::new(key));
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many times the certificate has changed.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 }
 
@@ -114,11 +132,11 @@ impl ResolvesClientCert for ClientCertSlot {
         _root_hint_subjects: &[&[u8]],
         _sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
-        self.0.read().ok()?.clone()
+        self.key.read().ok()?.clone()
     }
 
     fn has_certs(&self) -> bool {
-        self.0.read().map(|s| s.is_some()).unwrap_or(false)
+        self.key.read().map(|s| s.is_some()).unwrap_or(false)
     }
 }
 

@@ -24,6 +24,8 @@ pub(crate) struct Front {
     prefix: Option<String>,
     /// `None` when logging is off (the default: long tests send many requests).
     log: Option<Mutex<Vec<LoggedRequest>>>,
+    /// HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS` per connection (`None`: hyper's default).
+    pub(crate) http2_max_streams: Option<u32>,
 }
 
 impl Front {
@@ -34,6 +36,7 @@ impl Front {
         Self {
             prefix,
             log: log.then(|| Mutex::new(Vec::new())),
+            http2_max_streams: None,
         }
     }
 

@@ -50,6 +50,7 @@ pub struct TestServerBuilder {
     seed: u64,
     path_prefix: Option<String>,
     log_requests: bool,
+    http2_max_streams: Option<u32>,
 }
 
 impl std::fmt::Debug for TestServerBuilder {
@@ -63,6 +64,7 @@ impl std::fmt::Debug for TestServerBuilder {
             .field("history_window", &self.history_window)
             .field("path_prefix", &self.path_prefix)
             .field("log_requests", &self.log_requests)
+            .field("http2_max_streams", &self.http2_max_streams)
             .finish()
     }
 }
@@ -80,6 +82,7 @@ impl Default for TestServerBuilder {
             seed: 0,
             path_prefix: None,
             log_requests: false,
+            http2_max_streams: None,
         }
     }
 }
@@ -154,6 +157,13 @@ impl TestServerBuilder {
         self
     }
 
+    /// Limits the concurrent streams of one HTTP/2 connection, as nginx (128) or Go's
+    /// server (250) do; a client must open another connection for more.
+    pub fn http2_max_concurrent_streams(mut self, streams: u32) -> Self {
+        self.http2_max_streams = Some(streams);
+        self
+    }
+
     /// Loads the spec (cached per process), binds, and starts serving.
     pub async fn start(self) -> Result<TestServer, TestServerError> {
         let source = match &self.spec_dir {
@@ -195,9 +205,11 @@ impl TestServerBuilder {
         let auth = Arc::new(Auth {
             token: self.token.clone(),
             required: self.token.is_some() || self.client_cert_auth,
-            client_cert_der: tls.as_ref().map(|t| t.client_cert_der.clone()),
+            client_certs: RwLock::new(tls.iter().map(|t| t.client_cert_der.clone()).collect()),
         });
-        let front = Arc::new(Front::new(self.path_prefix.as_deref(), self.log_requests));
+        let mut front = Front::new(self.path_prefix.as_deref(), self.log_requests);
+        front.http2_max_streams = self.http2_max_streams;
+        let front = Arc::new(front);
         let server = TestServer {
             state,
             addr,
@@ -237,14 +249,16 @@ fn seed_objects(state: &State) {
 struct Auth {
     token: Option<String>,
     required: bool,
-    client_cert_der: Option<Vec<u8>>,
+    /// The client certificates (DER) accepted as the admin.
+    client_certs: RwLock<Vec<Vec<u8>>>,
 }
 
 impl Auth {
     /// The user of a request, or None when it must be refused.
     fn user(&self, headers: &hyper::HeaderMap, peer_cert: Option<&[u8]>) -> Option<String> {
-        if let (Some(cert), Some(ours)) = (peer_cert, &self.client_cert_der) {
-            if cert == ours.as_slice() {
+        if let Some(cert) = peer_cert {
+            let accepted = self.client_certs.read().unwrap_or_else(|p| p.into_inner());
+            if accepted.iter().any(|ours| ours.as_slice() == cert) {
                 return Some("testserver-admin".into());
             }
         }
@@ -359,6 +373,22 @@ impl TestServer {
         self.tls
             .as_ref()
             .map(|t| (t.client_cert_pem.clone(), t.client_key_pem.clone()))
+    }
+
+    /// Issues a new admin client certificate and accepts only it from now on: requests
+    /// presenting an older one get `401`, as after a real certificate's expiry. `None`
+    /// without TLS.
+    pub fn rotate_client_identity(&self) -> Result<Option<(String, String)>, TestServerError> {
+        let Some(tls) = &self.tls else {
+            return Ok(None);
+        };
+        let fresh = tls.issue_client()?;
+        *self
+            .auth
+            .client_certs
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = vec![fresh.cert_der];
+        Ok(Some((fresh.cert_pem, fresh.key_pem)))
     }
 
     /// The required bearer token, if any.
@@ -489,7 +519,10 @@ async fn serve_stream(
     front: Arc<Front>,
     reset: ConnReset,
 ) {
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    if let Some(streams) = front.http2_max_streams {
+        builder.http2().max_concurrent_streams(streams);
+    }
     match tls {
         None => {
             let svc = service_fn(move |req| {

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose,
+    BasicConstraints, Certificate, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
@@ -25,6 +25,41 @@ pub struct TlsMaterial {
     pub client_cert_der: Vec<u8>,
     /// The rustls configuration.
     pub config: Arc<ServerConfig>,
+    /// The CA and its key, to issue more client certificates.
+    ca: (Certificate, KeyPair),
+}
+
+/// A client certificate issued by the server's CA.
+pub struct ClientIdentity {
+    pub cert_pem: String,
+    /// Secret.
+    pub key_pem: String,
+    pub cert_der: Vec<u8>,
+}
+
+impl TlsMaterial {
+    /// Issues another admin client certificate (to test rotation).
+    pub fn issue_client(&self) -> Result<ClientIdentity, TestServerError> {
+        issue_client(&self.ca.0, &self.ca.1)
+    }
+}
+
+fn issue_client(ca: &Certificate, ca_key: &KeyPair) -> Result<ClientIdentity, TestServerError> {
+    let mut params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "testserver-admin");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "system:masters");
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let key = KeyPair::generate().map_err(err)?;
+    let cert = params.signed_by(&key, ca, ca_key).map_err(err)?;
+    Ok(ClientIdentity {
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+        cert_der: cert.der().to_vec(),
+    })
 }
 
 impl std::fmt::Debug for TlsMaterial {
@@ -64,16 +99,7 @@ pub fn generate() -> Result<TlsMaterial, TestServerError> {
     let srv_key = KeyPair::generate().map_err(err)?;
     let srv = srv_params.signed_by(&srv_key, &ca, &ca_key).map_err(err)?;
 
-    let mut cli_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
-    cli_params
-        .distinguished_name
-        .push(DnType::CommonName, "testserver-admin");
-    cli_params
-        .distinguished_name
-        .push(DnType::OrganizationName, "system:masters");
-    cli_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-    let cli_key = KeyPair::generate().map_err(err)?;
-    let cli = cli_params.signed_by(&cli_key, &ca, &ca_key).map_err(err)?;
+    let cli = issue_client(&ca, &ca_key)?;
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
@@ -92,9 +118,10 @@ pub fn generate() -> Result<TlsMaterial, TestServerError> {
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(TlsMaterial {
         ca_pem: ca.pem(),
-        client_cert_pem: cli.pem(),
-        client_key_pem: cli_key.serialize_pem(),
-        client_cert_der: cli.der().to_vec(),
+        client_cert_pem: cli.cert_pem,
+        client_key_pem: cli.key_pem,
+        client_cert_der: cli.cert_der,
         config: Arc::new(config),
+        ca: (ca, ca_key),
     })
 }
