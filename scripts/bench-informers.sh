@@ -4,7 +4,7 @@
 # run; prints time to synced, client CPU seconds and peak RSS, and the ratios.
 #
 #   scripts/bench-informers.sh --kubeconfig PATH [--client-go BIN] [--rounds 3]
-#       [--modes watchlist,list,paged,metadata]
+#       [--modes watchlist,list,paged,metadata,proto]
 #
 # The server must hold the pods already, e.g. 50,000 of them:
 #   (cd bench && cargo run --release --bin load_pods -- --kubeconfig PATH --count 50000)

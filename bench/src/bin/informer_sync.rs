@@ -8,6 +8,7 @@
 //! | `list` | one list, `resourceVersion=0` | `KUBE_FEATURE_WatchListClient=false` | — |
 //! | `paged` | `page_size: Some(500)` | — | default (pages of 500) |
 //! | `metadata` | metadata informer (WatchList) | metadatainformer | `metadata_watcher`, streaming |
+//! | `proto` | WatchList, protobuf | WatchList, `-proto` | — |
 //!
 //! Each side runs in its own process; the parent takes the child's CPU time (user + system)
 //! and peak RSS from `wait4`, the same way for every side, and the side reports its own
@@ -16,7 +17,7 @@
 //!
 //! ```text
 //! cd bench && cargo run --release --bin informer_sync -- --kubeconfig PATH
-//!     [--client-go BIN] [--rounds 3] [--modes watchlist,list,paged,metadata]
+//!     [--client-go BIN] [--rounds 3] [--modes watchlist,list,paged,metadata,proto]
 //! ```
 //! The server must already hold the objects (`load_pods`); the expected count is read from
 //! the server.
@@ -28,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
 use kubegen_runtime::cache::{FactoryOptions, SharedInformerFactory};
-use kubegen_runtime::config::{Config, Overrides};
+use kubegen_runtime::config::{Config, ContentType, Overrides};
 use kubegen_runtime::rest::{Client, Method};
 
 /// What a side reports on its stdout.
@@ -53,6 +54,7 @@ fn impls_of(mode: &str) -> &'static [&'static str] {
     match mode {
         "list" => &["kubegen", "client-go"],
         "paged" => &["kubegen", "kube-rs"],
+        "proto" => &["kubegen", "client-go"],
         _ => &IMPLS,
     }
 }
@@ -67,9 +69,10 @@ fn arg(name: &str) -> Option<String> {
     None
 }
 
-fn kubegen_client(kubeconfig: &Path) -> Client {
-    let config =
+fn kubegen_client(kubeconfig: &Path, content_type: ContentType) -> Client {
+    let mut config =
         Config::from_kubeconfig_file(kubeconfig, Overrides::default()).expect("kubeconfig");
+    config.content_type = content_type;
     Client::new(config).expect("client")
 }
 
@@ -88,7 +91,12 @@ async fn side_kubegen(kubeconfig: &Path, mode: &str) -> Report {
         }
         _ => {}
     }
-    let factory = SharedInformerFactory::with_options(kubegen_client(kubeconfig), options);
+    let content_type = match mode {
+        "proto" => ContentType::Protobuf,
+        _ => ContentType::Json,
+    };
+    let client = kubegen_client(kubeconfig, content_type);
+    let factory = SharedInformerFactory::with_options(client, options);
     let objects = if mode == "metadata" {
         let informer = factory.metadata_informer::<Pod>();
         factory.start();
@@ -159,6 +167,9 @@ fn client_go_command(bin: &Path, kubeconfig: &Path, mode: &str) -> Command {
         "list" => {
             cmd.env("KUBE_FEATURE_WatchListClient", "false");
             cmd.args(["-mode", "full"]);
+        }
+        "proto" => {
+            cmd.args(["-mode", "full", "-proto"]);
         }
         _ => {
             cmd.args(["-mode", "full"]);
@@ -242,9 +253,9 @@ fn main() {
 
     let client_go = arg("--client-go").map(PathBuf::from);
     let rounds: usize = arg("--rounds").map_or(3, |s| s.parse().expect("--rounds N"));
-    let modes_arg = arg("--modes").unwrap_or_else(|| "watchlist,list,paged,metadata".into());
+    let modes_arg = arg("--modes").unwrap_or_else(|| "watchlist,list,paged,metadata,proto".into());
     let modes: Vec<&str> = modes_arg.split(',').collect();
-    let expected = rt.block_on(count_pods(&kubegen_client(&kubeconfig)));
+    let expected = rt.block_on(count_pods(&kubegen_client(&kubeconfig, ContentType::Json)));
     eprintln!("{expected} pods on the server; {rounds} round(s)");
 
     let exe = std::env::current_exe().expect("own path");
