@@ -36,6 +36,9 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) http: HttpClient,
+    /// Connections for protocol upgrades (the connect verbs): HTTP/1.1 only, unpooled.
+    #[cfg(feature = "connect")]
+    pub(crate) upgrade_connector: Connector,
     pub(crate) base: Base,
     pub(crate) base_url: Uri,
     pub(crate) user_agent: HeaderValue,
@@ -66,6 +69,14 @@ impl Client {
         let (tls_config, cert_slot) = tls::client_config(&config.tls).map_err(Error::Build)?;
         let base = Base::new(&config.cluster_url).map_err(Error::Build)?;
         let proxies = Arc::new(ProxyRules::new(config.proxy_url.as_ref()).map_err(Error::Build)?);
+        #[cfg(feature = "connect")]
+        let upgrade_connector = Connector::new(
+            tls::http1_only(&tls_config),
+            config.tls.server_name.as_deref(),
+            proxies.clone(),
+            config.connect_timeout,
+        )
+        .map_err(Error::Build)?;
         let connector = Connector::new(
             tls_config,
             config.tls.server_name.as_deref(),
@@ -97,6 +108,8 @@ impl Client {
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
+                #[cfg(feature = "connect")]
+                upgrade_connector,
                 base,
                 base_url,
                 user_agent,

@@ -392,6 +392,12 @@ impl Io {
             forwarding: false,
         }
     }
+
+    /// Whether requests on this connection go to a forwarding proxy (absolute-form URIs).
+    #[cfg(feature = "connect")]
+    pub(crate) fn is_forwarding(&self) -> bool {
+        self.forwarding
+    }
 }
 
 impl Connection for Io {

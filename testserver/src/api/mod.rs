@@ -9,6 +9,7 @@ mod list;
 mod objects;
 mod openapi;
 mod output;
+mod connect;
 mod subresources;
 mod watch;
 mod write;
