@@ -3,11 +3,14 @@
 //! process (see the test server's `pod_process`); a real API server without kubelets
 //! refuses with its own errors, and these tests check exactly those there.
 
+mod support;
+
 use std::time::Duration;
 
 use kubegen_runtime::connect::{
     serve_port_forward, AttachOptions, Error, ExecOptions, ProxyTarget, TerminalSize,
 };
+use kubegen_runtime::config::Config;
 use kubegen_runtime::rest::{Client, Method};
 use kubegen_test_support::TestEnv;
 use serde_json::{json, Value};
@@ -281,19 +284,76 @@ async fn port_forward_connects_refuses_and_serves_a_listener() {
 }
 
 #[tokio::test]
-async fn proxy_requests_reach_the_server() {
+async fn proxy_requests_get_the_servers_answers() {
     let env = TestEnv::start("connect-proxy").await;
     let ns = env.namespace.clone();
     let client: &Client = &env.client;
-    let missing = client
-        .proxy(Method::GET, &ProxyTarget::pod(&ns, "nope").port(80), "/healthz")
-        .bytes()
+    let get = |target: ProxyTarget, path: &'static str| async move {
+        client
+            .proxy(Method::GET, &target, path)
+            .bytes()
+            .await
+            .unwrap_err()
+    };
+    let e = get(ProxyTarget::pod(&ns, "nope").port(80), "/healthz").await;
+    assert!(e.is_not_found(), "{e}");
+    assert_eq!(e.api().map(|e| e.message()), Some("pods \"nope\" not found"));
+
+    // A pod without an IP (never run) cannot be reached.
+    create_pod(&env, "unbound", None, container("main")).await;
+    let e = get(ProxyTarget::pod(&ns, "unbound").port(8080), "/a/b").await;
+    assert!(e.api().is_some_and(|e| e.is_bad_request()), "{e}");
+    assert_eq!(e.api().map(|e| e.message()), Some("address not allowed"));
+
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api"},
+        "spec": {"ports": [{"name": "http", "port": 80}], "selector": {"app": "api"}}});
+    client
+        .post()
+        .namespace(ns.as_str())
+        .resource("services")
+        .json_body(&svc)
+        .json::<Value>()
+        .await
+        .unwrap();
+    let e = get(ProxyTarget::service(&ns, "api").port(81), "/").await;
+    assert!(e.api().is_some_and(|e| e.is_service_unavailable()), "{e}");
+    assert_eq!(
+        e.api().map(|e| e.message()),
+        Some("no service port 81 found for service \"api\"")
+    );
+    // No endpoints controller here: the missing endpoints read as the service not found.
+    let e = get(ProxyTarget::service(&ns, "api").port("http"), "/").await;
+    assert!(e.is_not_found(), "{e}");
+    env.finish().await;
+}
+
+/// A server that answers the upgrade without switching protocols (one that speaks only
+/// SPDY/3.1 there, say): a typed refusal, not a hang or a garbled stream.
+#[tokio::test]
+async fn a_server_that_does_not_upgrade_is_a_typed_refusal() {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/api/v1/namespaces/ns/pods/p/exec",
+        get(|headers: axum::http::HeaderMap| async move {
+            assert_eq!(headers["upgrade"], "websocket");
+            assert_eq!(
+                headers["sec-websocket-protocol"],
+                "v5.channel.k8s.io, v4.channel.k8s.io"
+            );
+            "SPDY only here"
+        }),
+    );
+    let server = support::serve_http(app).await;
+    let client = Client::new(Config::new(server.url().parse().unwrap())).unwrap();
+    let e = client
+        .exec("ns", "p", &ExecOptions::command(["ls"]))
         .await
         .unwrap_err();
-    assert!(missing.is_not_found(), "{missing}");
-    assert_eq!(
-        missing.api().map(|e| e.message()),
-        Some("pods \"nope\" not found")
-    );
-    env.finish().await;
+    match &e {
+        Error::UpgradeRefused { code, body, .. } => {
+            assert_eq!(*code, 200);
+            assert_eq!(body, "SPDY only here");
+        }
+        other => panic!("expected UpgradeRefused, got {other:?}"),
+    }
 }

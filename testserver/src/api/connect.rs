@@ -23,6 +23,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 use super::objects::load;
+use crate::catalog::ResourceDef;
 use super::subresources::container_of;
 use super::{State, Target};
 use crate::http::{ApiError, Body, Req};
@@ -117,6 +118,76 @@ pub fn port_forward(state: &Arc<State>, req: &Req, t: &Target) -> Result<Respons
         }
     });
     Ok(response)
+}
+
+/// `{pods,services,nodes}/[SCHEME:]NAME[:PORT]/proxy[/PATH]`. The test server's pods, services
+/// and nodes have no network, so a proxy request gets the answer a real API server gives
+/// for objects without one: a pod without an IP is "address not allowed", a service port
+/// that is not declared is unavailable, a service without endpoints is not found, a node
+/// without addresses cannot be reached.
+pub fn proxy(state: &Arc<State>, t: &Target) -> Result<Response<Body>, ApiError> {
+    let segment = t.name.as_deref().unwrap_or_default();
+    let (name, port) = proxy_name(segment);
+    let object = state
+        .store
+        .get(&t.res.storage_key(), t.ns.as_deref().unwrap_or(""), name)
+        .ok_or_else(|| ApiError::not_found(&t.res, name))?;
+    match t.res.plural.as_str() {
+        "pods" => Err(ApiError::bad_request("address not allowed")),
+        "services" => {
+            if let Some(port) = port {
+                service_port(&object, name, port)?;
+            }
+            Err(not_found_like(&t.res, name))
+        }
+        "nodes" => Err(ApiError::new(
+            500,
+            "",
+            "no preferred addresses found; known addresses: []",
+        )),
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+/// The name and port of `[scheme:]name[:port]`.
+fn proxy_name(segment: &str) -> (&str, Option<&str>) {
+    let parts: Vec<&str> = segment.split(':').collect();
+    match parts.as_slice() {
+        [scheme, name] if matches!(*scheme, "http" | "https") => (name, None),
+        [name, port] => (name, Some(port)),
+        [_, name, port] => (name, Some(port)),
+        _ => (segment, None),
+    }
+}
+
+/// A service's port by number or name, or the API server's refusal.
+fn service_port(service: &StoredObject, name: &str, port: &str) -> Result<(), ApiError> {
+    let declared = service
+        .value
+        .pointer("/spec/ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|p| {
+            p.get("name").and_then(Value::as_str) == Some(port)
+                || p.get("port").and_then(Value::as_u64).map(|n| n.to_string()).as_deref()
+                    == Some(port)
+        });
+    if declared {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            503,
+            "ServiceUnavailable",
+            format!("no service port {port} found for service \"{name}\""),
+        ))
+    }
+}
+
+/// No endpoints controller fills a service's endpoints here: the API server reports the
+/// missing endpoints as the service not being found.
+fn not_found_like(res: &ResourceDef, name: &str) -> ApiError {
+    ApiError::not_found(res, name)
 }
 
 fn bound_to_a_node(pod: &StoredObject) -> Result<(), ApiError> {

@@ -50,6 +50,7 @@ pub async fn handle(
         ("exec", "GET" | "POST") => super::connect::exec(state, req, t, false),
         ("attach", "GET" | "POST") => super::connect::exec(state, req, t, true),
         ("portforward", "GET" | "POST") => super::connect::port_forward(state, req, t),
+        ("proxy", _) => super::connect::proxy(state, t),
         _ => Err(ApiError::method_not_allowed()),
     }
 }
