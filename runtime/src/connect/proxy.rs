@@ -87,16 +87,22 @@ impl ProxyTarget {
     }
 }
 
+/// The subresource part of a proxy request to `path`: `proxy/PATH`.
+pub fn proxy_subresource(path: &str) -> String {
+    let mut subresource = String::from("proxy");
+    let path = path.trim_start_matches('/');
+    if !path.is_empty() {
+        subresource.push('/');
+        subresource.push_str(path);
+    }
+    subresource
+}
+
 impl Client {
     /// A request through the target's `proxy` subresource to `path` on it; add a body,
     /// headers or query as for any request, then `bytes()` or `send()`.
     pub fn proxy(&self, verb: Method, target: &ProxyTarget, path: &str) -> RequestBuilder {
-        let mut subresource = String::from("proxy");
-        let path = path.trim_start_matches('/');
-        if !path.is_empty() {
-            subresource.push('/');
-            subresource.push_str(path);
-        }
+        let subresource = proxy_subresource(path);
         self.request(verb)
             .namespace(target.namespace.as_deref())
             .resource(target.kind.resource())
