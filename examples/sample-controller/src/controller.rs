@@ -1,14 +1,14 @@
 //! The reconciliation of one Foo (client-go sample-controller's `syncHandler`).
 
-use std::collections::BTreeMap;
-
 use kubegen_api::apps::v1::{Deployment, DeploymentSpec};
 use kubegen_api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use kubegen_api::Clientset as CoreClientset;
 use kubegen_controller::controller::Action;
 use kubegen_controller::events::{object_reference, EventType, Recorder};
 use kubegen_runtime::cache::{split_key, Lister};
-use kubegen_runtime::meta::{Kind, LabelSelector, Object, ObjectMeta, OwnerReference, Shared};
+use kubegen_runtime::meta::{
+    CompactString, Kind, LabelSelector, Object, ObjectMeta, OwnerReference, Shared,
+};
 use kubegen_runtime::rest::{Client, CreateOptions, UpdateOptions};
 
 use crate::crds::Clientset;
@@ -178,10 +178,8 @@ fn is_controlled_by(deployment: &Deployment, foo: &Foo) -> bool {
 /// The Deployment of a Foo: nginx pods labelled for it, owned by it.
 fn new_deployment(foo: &Foo, name: &str, replicas: i32) -> Deployment {
     let foo_name = foo.metadata.name.clone().unwrap_or_default();
-    let labels = [
-        ("app", "nginx".into()),
-        ("controller", foo_name.to_string()),
-    ];
+    let labels: [(&str, CompactString); 2] =
+        [("app", "nginx".into()), ("controller", foo_name.clone())];
     Deployment {
         metadata: ObjectMeta {
             name: Some(name.into()),
