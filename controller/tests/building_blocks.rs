@@ -535,7 +535,10 @@ async fn core_v1_events_count_repeats() {
     assert_eq!(event.type_.as_deref(), Some("Warning"));
     assert!(event.first_timestamp.is_some() && event.last_timestamp >= event.first_timestamp);
     assert_eq!(
-        event.involved_object.as_ref().and_then(|r| r.name.as_deref()),
+        event
+            .involved_object
+            .as_ref()
+            .and_then(|r| r.name.as_deref()),
         Some("subject")
     );
     assert_eq!(

@@ -8,7 +8,7 @@
 use kubegen_api::core::v1::{Container, ContainerPort, Pod, PodSpec};
 use kubegen_api::Clientset;
 use kubegen_runtime::connect::{serve_port_forward, ExecOptions};
-use kubegen_runtime::meta::{ObjectMeta, Shared};
+use kubegen_runtime::meta::ObjectMeta;
 use kubegen_runtime::rest::CreateOptions;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -87,7 +87,7 @@ async fn create_demo_pod(clientset: &Clientset) -> Result<(), Box<dyn std::error
             name: Some("exec-demo".into()),
             ..Default::default()
         },
-        spec: Some(Shared::new(PodSpec {
+        spec: Some(PodSpec {
             node_name: Some("kubegen-node".into()),
             containers: Some(vec![Container {
                 name: Some("main".into()),
@@ -99,7 +99,7 @@ async fn create_demo_pod(clientset: &Clientset) -> Result<(), Box<dyn std::error
                 ..Default::default()
             }]),
             ..Default::default()
-        })),
+        }),
         ..Default::default()
     };
     clientset

@@ -7,10 +7,10 @@ mod support;
 
 use std::time::Duration;
 
+use kubegen_runtime::config::Config;
 use kubegen_runtime::connect::{
     serve_port_forward, AttachOptions, Error, ExecOptions, ProxyTarget, TerminalSize,
 };
-use kubegen_runtime::config::Config;
 use kubegen_runtime::rest::{Client, Method};
 use kubegen_test_support::TestEnv;
 use serde_json::{json, Value};
@@ -63,7 +63,10 @@ fn runs_pods(env: &TestEnv) -> bool {
 
 /// A real API server without the pod's node answers the node's lookup as not found.
 fn assert_no_node(e: &Error) {
-    assert!(e.is_not_found(), "expected the server's missing-node error, got {e}");
+    assert!(
+        e.is_not_found(),
+        "expected the server's missing-node error, got {e}"
+    );
     let message = e.server_message().unwrap_or_default();
     assert!(message.contains(NODE), "{message}");
 }
@@ -91,7 +94,10 @@ async fn exec_streams_stdout_stderr_and_the_exit_code() {
             let (out, err) = tokio::join!(read_all(stdout), read_all(stderr));
             assert_eq!(out, "hello world\n");
             assert_eq!(err, "oops\n");
-            let status = tokio::time::timeout(LIMIT, process.join()).await.unwrap().unwrap();
+            let status = tokio::time::timeout(LIMIT, process.join())
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(status.code(), 3);
             assert!(!status.success());
 
@@ -112,7 +118,12 @@ async fn exec_streams_stdout_stderr_and_the_exit_code() {
             drop(missing.stdout.take());
             let e = missing.join().await.unwrap_err();
             assert!(matches!(e, Error::Remote(_)), "{e}");
-            assert!(e.server_message().unwrap().contains("executable file not found"), "{e}");
+            assert!(
+                e.server_message()
+                    .unwrap()
+                    .contains("executable file not found"),
+                "{e}"
+            );
         }
         Err(e) if !runs_pods(&env) => assert_no_node(&e),
         Err(e) => panic!("exec: {e}"),
@@ -187,7 +198,11 @@ async fn connect_errors_carry_the_servers_message() {
     create_pod(&env, "unbound", None, container("main")).await;
     let echo = ExecOptions::command(["echo", "hi"]);
 
-    let e = env.client.exec(&ns, "no-such-pod", &echo).await.unwrap_err();
+    let e = env
+        .client
+        .exec(&ns, "no-such-pod", &echo)
+        .await
+        .unwrap_err();
     assert!(e.is_not_found(), "{e}");
     assert_eq!(e.server_message(), Some("pods \"no-such-pod\" not found"));
 
@@ -205,7 +220,10 @@ async fn connect_errors_carry_the_servers_message() {
     // Not scheduled: no node to run on.
     for e in [
         env.client.exec(&ns, "unbound", &echo).await.unwrap_err(),
-        env.client.port_forward(&ns, "unbound", 80).await.unwrap_err(),
+        env.client
+            .port_forward(&ns, "unbound", 80)
+            .await
+            .unwrap_err(),
     ] {
         assert!(e.is_bad_request(), "{e}");
         assert_eq!(
@@ -217,7 +235,13 @@ async fn connect_errors_carry_the_servers_message() {
     // Caught before connecting.
     let none = ExecOptions::command(["ls"]).stdout(false).stderr(false);
     let e = env.client.exec(&ns, "unbound", &none).await.unwrap_err();
-    assert!(matches!(e, Error::Request(kubegen_runtime::rest::Error::InvalidRequest(_))), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::Request(kubegen_runtime::rest::Error::InvalidRequest(_))
+        ),
+        "{e}"
+    );
     env.finish().await;
 }
 
@@ -297,7 +321,10 @@ async fn proxy_requests_get_the_servers_answers() {
     };
     let e = get(ProxyTarget::pod(&ns, "nope").port(80), "/healthz").await;
     assert!(e.is_not_found(), "{e}");
-    assert_eq!(e.api().map(|e| e.message()), Some("pods \"nope\" not found"));
+    assert_eq!(
+        e.api().map(|e| e.message()),
+        Some("pods \"nope\" not found")
+    );
 
     // A pod without an IP (never run) cannot be reached.
     create_pod(&env, "unbound", None, container("main")).await;

@@ -9,7 +9,11 @@ use super::names::path_tokens;
 use crate::model::{ClientDef, SubClientDef};
 
 /// The methods of one connect subresource, or `None` when it has no typed form.
-pub(super) fn methods(c: &ClientDef, sub: &SubClientDef, rest: &TokenStream) -> Option<TokenStream> {
+pub(super) fn methods(
+    c: &ClientDef,
+    sub: &SubClientDef,
+    rest: &TokenStream,
+) -> Option<TokenStream> {
     if !(c.resource.group.is_empty() && c.resource.version == "v1") {
         return None;
     }

@@ -297,7 +297,9 @@ fn cargo_toml(model: &Model, settings: &CrateSettings) -> String {
     s.push_str("http2 = [\"client\", \"kubegen-runtime/http2\"]\n");
     s.push_str("# Typed informers and listers.\n");
     s.push_str("informers = [\"client\", \"kubegen-runtime/cache\"]\n");
-    s.push_str("# exec, attach, port-forward (WebSocket) and proxy on the clients that have them.\n");
+    s.push_str(
+        "# exec, attach, port-forward (WebSocket) and proxy on the clients that have them.\n",
+    );
     s.push_str("connect = [\"client\", \"kubegen-runtime/connect\"]\n");
     s.push_str("# Every group-version's types.\n");
     let features: Vec<String> = model.modules().keys().map(ModuleId::feature).collect();

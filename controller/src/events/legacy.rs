@@ -100,7 +100,11 @@ mod tests {
         let not_found = ApiError::from_status(
             "GET",
             "/apis/events.k8s.io/v1",
-            Status::failure(404, "NotFound", "the server could not find the requested resource"),
+            Status::failure(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            ),
         );
         let answer = Err(rest::Error::Api(Box::new(not_found)));
         assert_eq!(api_from_discovery(answer).unwrap(), Api::CoreV1);

@@ -82,13 +82,21 @@ impl FooSync {
         let deployment = match self.deployments.store().get_by_key(&deployment_key) {
             Some(d) => (*d).clone(),
             None => deployments
-                .create(&CreateOptions::default(), &new_deployment(&foo, deployment_name, replicas))
+                .create(
+                    &CreateOptions::default(),
+                    &new_deployment(&foo, deployment_name, replicas),
+                )
                 .await
                 .map_err(|source| api("creating deployment", deployment_name, source))?,
         };
         if !is_controlled_by(&deployment, &foo) {
             let e = SyncError::NotOwned(deployment_name.to_owned());
-            self.record(&foo, EventType::Warning, "ErrResourceExists", &e.to_string());
+            self.record(
+                &foo,
+                EventType::Warning,
+                "ErrResourceExists",
+                &e.to_string(),
+            );
             return Err(e);
         }
         let deployment = match deployment.spec.as_ref().and_then(|s| s.replicas) {
@@ -96,14 +104,18 @@ impl FooSync {
             current => {
                 tracing::info!(%key, ?current, desired = replicas, "scaling deployment");
                 let mut scaled = deployment.clone();
-                scaled.spec.get_or_insert_with(DeploymentSpec::default).replicas = Some(replicas);
+                scaled
+                    .spec
+                    .get_or_insert_with(DeploymentSpec::default)
+                    .replicas = Some(replicas);
                 deployments
                     .update(&UpdateOptions::default(), &scaled)
                     .await
                     .map_err(|source| api("updating deployment", deployment_name, source))?
             }
         };
-        self.update_status(&foo, &deployment, namespace, name).await?;
+        self.update_status(&foo, &deployment, namespace, name)
+            .await?;
         self.record(&foo, EventType::Normal, "Synced", "Foo synced successfully");
         Ok(Action::done())
     }

@@ -64,7 +64,11 @@ pub enum RunError {
 }
 
 /// Runs one replica until `cancel` fires (then hands the Lease over) or leadership is lost.
-pub async fn run(client: Client, settings: Settings, cancel: CancellationToken) -> Result<(), RunError> {
+pub async fn run(
+    client: Client,
+    settings: Settings,
+    cancel: CancellationToken,
+) -> Result<(), RunError> {
     let election = LeaderElectionConfig::new(
         settings.namespace.clone(),
         settings.lease_name.clone(),
@@ -82,7 +86,10 @@ pub async fn run(client: Client, settings: Settings, cancel: CancellationToken) 
 
     let outcome = elector
         .run(cancel, |guard| async move {
-            tracing::info!(identity = guard.identity(), "leading: starting the controller");
+            tracing::info!(
+                identity = guard.identity(),
+                "leading: starting the controller"
+            );
             let options = FactoryOptions::default().namespace(settings.namespace.clone());
             let factory = SharedInformerFactory::with_options(client.clone(), options);
             let foos = factory.informer::<Foo>();

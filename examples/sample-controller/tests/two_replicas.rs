@@ -36,7 +36,10 @@ where
         if let Some(v) = check().await {
             return v;
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -85,9 +88,14 @@ async fn two_replicas_reconcile_foos_and_hand_over_on_a_kill() {
     let foos = Clientset::new(env.client.clone())
         .samplecontroller_v1alpha1()
         .foos(&ns);
-    let deployments = CoreClientset::new(env.client.clone()).apps_v1().deployments(&ns);
+    let deployments = CoreClientset::new(env.client.clone())
+        .apps_v1()
+        .deployments(&ns);
     let created = foos
-        .create(&CreateOptions::default(), &foo("example-foo", "example-foo-deploy", 1))
+        .create(
+            &CreateOptions::default(),
+            &foo("example-foo", "example-foo-deploy", 1),
+        )
         .await
         .unwrap();
 
@@ -132,7 +140,11 @@ async fn two_replicas_reconcile_foos_and_hand_over_on_a_kill() {
         let events = events.clone();
         let ns = ns.clone();
         async move {
-            let list = events.events(&ns).list(&ListOptions::default()).await.ok()?;
+            let list = events
+                .events(&ns)
+                .list(&ListOptions::default())
+                .await
+                .ok()?;
             list.items
                 .iter()
                 .any(|e| {

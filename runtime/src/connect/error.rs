@@ -16,7 +16,11 @@ pub enum Error {
     /// The server answered without switching to WebSocket (a server that speaks only
     /// SPDY/3.1 here, which this client does not).
     #[error("GET {url}: the server did not upgrade to WebSocket (HTTP {code}){}", if body.is_empty() { String::new() } else { format!(": {body}") })]
-    UpgradeRefused { url: String, code: u16, body: String },
+    UpgradeRefused {
+        url: String,
+        code: u16,
+        body: String,
+    },
     /// The WebSocket handshake was answered wrongly (accept key, subprotocol).
     #[error("GET {url}: WebSocket handshake: {message}")]
     Handshake { url: String, message: String },

@@ -44,13 +44,17 @@ mod upgrade;
 
 pub use error::Error;
 pub use portforward::{serve_port_forward, PortStream};
-pub use process::{AttachOptions, ExecOptions, ExitStatus, Process, TerminalSize, TerminalSizeSender};
+pub use process::{
+    AttachOptions, ExecOptions, ExitStatus, Process, TerminalSize, TerminalSizeSender,
+};
 pub use proxy::{proxy_subresource, ProxyKind, ProxyTarget};
 pub use streams::ChannelReader;
 
 /// The namespace of a typed client, which the connect verbs need (a client of all
 /// namespaces has none).
-pub fn namespace_of<K: crate::meta::Resource>(client: &crate::rest::ResourceClient<K>) -> Result<&str, Error> {
+pub fn namespace_of<K: crate::meta::Resource>(
+    client: &crate::rest::ResourceClient<K>,
+) -> Result<&str, Error> {
     client.namespace().ok_or_else(|| {
         crate::rest::Error::InvalidRequest(
             "connect verbs need a namespaced client, not one of all namespaces".into(),

@@ -78,7 +78,9 @@ impl Client {
         port: u16,
     ) -> Result<PortStream, Error> {
         if port == 0 {
-            return Err(crate::rest::Error::InvalidRequest("port 0 cannot be forwarded".into()).into());
+            return Err(
+                crate::rest::Error::InvalidRequest("port 0 cannot be forwarded".into()).into(),
+            );
         }
         let url = self
             .pod_subresource(namespace, pod, "portforward")
@@ -221,7 +223,10 @@ impl Forward {
             if port != self.port {
                 return Err(Error::Protocol {
                     url: self.url.clone(),
-                    message: format!("channel {channel} opened for port {port}, not {}", self.port),
+                    message: format!(
+                        "channel {channel} opened for port {port}, not {}",
+                        self.port
+                    ),
                 });
             }
         }

@@ -471,7 +471,10 @@ fn exit_status(url: &str, error: &[u8]) -> Result<ExitStatus, Error> {
         url: url.to_owned(),
         message: format!(
             "the error channel holds no Status ({e}): {}",
-            String::from_utf8_lossy(error).chars().take(512).collect::<String>()
+            String::from_utf8_lossy(error)
+                .chars()
+                .take(512)
+                .collect::<String>()
         ),
     })?;
     if status.status.as_deref() == Some("Success") {

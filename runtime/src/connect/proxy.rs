@@ -125,7 +125,9 @@ mod tests {
             url.to_string(),
             "https://k:6443/api/v1/namespaces/ns/pods/web:8080/proxy/healthz"
         );
-        let svc = ProxyTarget::service("ns", "api").scheme("https").port("web");
+        let svc = ProxyTarget::service("ns", "api")
+            .scheme("https")
+            .port("web");
         let url = client.proxy(Method::GET, &svc, "a/b").url().unwrap();
         assert_eq!(
             url.to_string(),

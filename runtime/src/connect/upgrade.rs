@@ -59,9 +59,9 @@ pub(crate) async fn websocket(
         }
     };
     match inner.timeout {
-        Some(t) => tokio::time::timeout(t, attempt).await.map_err(|_| {
-            transport(url, TransportError::bare(TransportErrorKind::Timeout))
-        })?,
+        Some(t) => tokio::time::timeout(t, attempt)
+            .await
+            .map_err(|_| transport(url, TransportError::bare(TransportErrorKind::Timeout)))?,
         None => attempt.await,
     }
 }
@@ -97,7 +97,10 @@ async fn try_upgrade(
     let headers = request.headers_mut();
     headers.extend(inner.headers.clone());
     headers.insert(USER_AGENT, inner.user_agent.clone());
-    if let Some(host) = url.authority().and_then(|a| HeaderValue::from_str(a.as_str()).ok()) {
+    if let Some(host) = url
+        .authority()
+        .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+    {
         headers.insert(http::header::HOST, host);
     }
     headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));

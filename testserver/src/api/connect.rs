@@ -10,8 +10,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use hyper::header::{
-    HeaderValue, CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_PROTOCOL,
-    UPGRADE,
+    HeaderValue, CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_PROTOCOL, UPGRADE,
 };
 use hyper::{Response, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -23,9 +22,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 use super::objects::load;
-use crate::catalog::ResourceDef;
 use super::subresources::container_of;
 use super::{State, Target};
+use crate::catalog::ResourceDef;
 use crate::http::{ApiError, Body, Req};
 use crate::pod_process::{self, Exit, Input, Output};
 use crate::store::StoredObject;
@@ -36,7 +35,12 @@ const V4: &str = "v4.channel.k8s.io";
 type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// `pods/{name}/exec` and `pods/{name}/attach`.
-pub fn exec(state: &Arc<State>, req: &Req, t: &Target, attach: bool) -> Result<Response<Body>, ApiError> {
+pub fn exec(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+    attach: bool,
+) -> Result<Response<Body>, ApiError> {
     let pod = load(state, t)?;
     let container = container_of(&pod, req.q("container"))?;
     bound_to_a_node(&pod)?;
@@ -101,7 +105,9 @@ pub fn port_forward(state: &Arc<State>, req: &Req, t: &Target) -> Result<Respons
         }
     }
     if ports.is_empty() {
-        return Err(ApiError::bad_request("query parameter \"ports\" is required"));
+        return Err(ApiError::bad_request(
+            "query parameter \"ports\" is required",
+        ));
     }
     let open = declared_ports(&pod);
     let target = format!("{}/{}", pod.namespace, pod.name);
@@ -170,7 +176,10 @@ fn service_port(service: &StoredObject, name: &str, port: &str) -> Result<(), Ap
         .flatten()
         .any(|p| {
             p.get("name").and_then(Value::as_str) == Some(port)
-                || p.get("port").and_then(Value::as_u64).map(|n| n.to_string()).as_deref()
+                || p.get("port")
+                    .and_then(Value::as_u64)
+                    .map(|n| n.to_string())
+                    .as_deref()
                     == Some(port)
         });
     if declared {
@@ -214,7 +223,12 @@ fn container_command(pod: &StoredObject, container: &str) -> Vec<String> {
     let words = |key: &str| -> Vec<String> {
         spec.and_then(|c| c.get(key))
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut argv = words("command");
@@ -252,7 +266,9 @@ fn accept(
     if !is_websocket {
         return Err(upgrade_required());
     }
-    let key = req.header("sec-websocket-key").ok_or_else(upgrade_required)?;
+    let key = req
+        .header("sec-websocket-key")
+        .ok_or_else(upgrade_required)?;
     let offered: Vec<&str> = req
         .headers
         .get_all(SEC_WEBSOCKET_PROTOCOL)
@@ -397,7 +413,11 @@ async fn forward(mut socket: Socket, ports: &[u16], open: &[u16], pod: &str) {
         for channel in [2 * i, 2 * i + 1] {
             let mut frame = vec![channel as u8];
             frame.extend_from_slice(&port.to_le_bytes());
-            if socket.send(Message::Binary(Bytes::from(frame))).await.is_err() {
+            if socket
+                .send(Message::Binary(Bytes::from(frame)))
+                .await
+                .is_err()
+            {
                 return;
             }
         }

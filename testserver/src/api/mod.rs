@@ -1,5 +1,6 @@
 //! Request handling: routing to discovery, OpenAPI and resource handlers.
 
+mod connect;
 mod crd;
 mod crd_openapi;
 mod discovery;
@@ -9,7 +10,6 @@ mod list;
 mod objects;
 mod openapi;
 mod output;
-mod connect;
 mod subresources;
 mod watch;
 mod write;

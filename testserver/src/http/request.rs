@@ -88,7 +88,10 @@ impl Req {
 
     /// Takes the connection's upgrade (once).
     pub fn take_upgrade(&self) -> Option<hyper::upgrade::OnUpgrade> {
-        self.upgrade.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.upgrade
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     /// A query parameter.
