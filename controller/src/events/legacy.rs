@@ -58,23 +58,25 @@ pub(crate) fn to_core(event: &Event) -> CoreEvent {
         .and_then(|s| s.last_observed_time)
         .map(Time::from)
         .or(first);
-    let mut core = CoreEvent::default();
-    core.metadata = event.metadata.clone();
-    core.involved_object = event.regarding.clone();
-    core.related = event.related.clone();
-    core.reason = event.reason.clone();
-    core.message = event.note.clone();
-    core.type_ = event.type_.clone();
-    core.action = event.action.clone();
-    core.count = Some(event.series.as_ref().and_then(|s| s.count).unwrap_or(1));
-    core.first_timestamp = first;
-    core.last_timestamp = last;
-    core.reporting_component = event.reporting_controller.clone();
-    core.reporting_instance = event.reporting_instance.clone();
-    let mut source = EventSource::default();
-    source.component = event.reporting_controller.clone();
-    core.source = Some(source);
-    core
+    CoreEvent {
+        metadata: event.metadata.clone(),
+        involved_object: event.regarding.clone(),
+        related: event.related.clone(),
+        reason: event.reason.clone(),
+        message: event.note.clone(),
+        type_: event.type_.clone(),
+        action: event.action.clone(),
+        count: Some(event.series.as_ref().and_then(|s| s.count).unwrap_or(1)),
+        first_timestamp: first,
+        last_timestamp: last,
+        reporting_component: event.reporting_controller.clone(),
+        reporting_instance: event.reporting_instance.clone(),
+        source: Some(EventSource {
+            component: event.reporting_controller.clone(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 /// The merge patch that records further occurrences (client-go's `EventLogger` patch).
@@ -118,13 +120,15 @@ mod tests {
 
     #[test]
     fn a_series_becomes_count_and_last_timestamp() {
-        let mut event = Event::default();
-        event.note = Some("scaled".into());
-        event.event_time = MicroTime::from_unix_seconds(100);
-        let mut series = EventSeries::default();
-        series.count = Some(4);
-        series.last_observed_time = MicroTime::from_unix_seconds(160);
-        event.series = Some(series);
+        let event = Event {
+            note: Some("scaled".into()),
+            event_time: MicroTime::from_unix_seconds(100),
+            series: Some(EventSeries {
+                count: Some(4),
+                last_observed_time: MicroTime::from_unix_seconds(160),
+            }),
+            ..Default::default()
+        };
         let core = to_core(&event);
         assert_eq!(core.count, Some(4));
         assert_eq!(core.first_timestamp, Time::from_unix_seconds(100));

@@ -64,10 +64,10 @@ impl FooSync {
         };
         // Deleted: its Deployment goes with it (garbage collection follows the owner
         // reference).
-        let Some(foo) = self.foos.store().get_by_key(&key) else {
+        let Some(subject) = self.foos.store().get_by_key(&key) else {
             return Ok(Action::done());
         };
-        let Some(deployment_name) = foo
+        let Some(deployment_name) = subject
             .spec
             .as_ref()
             .and_then(|s| s.deployment_name.as_deref())
@@ -77,22 +77,22 @@ impl FooSync {
             return Ok(Action::done());
         };
         let deployments = self.core.apps_v1().deployments(namespace);
-        let replicas = desired_replicas(&foo);
+        let replicas = desired_replicas(&subject);
         let deployment_key = format!("{namespace}/{deployment_name}");
         let deployment = match self.deployments.store().get_by_key(&deployment_key) {
             Some(d) => (*d).clone(),
             None => deployments
                 .create(
                     &CreateOptions::default(),
-                    &new_deployment(&foo, deployment_name, replicas),
+                    &new_deployment(&subject, deployment_name, replicas),
                 )
                 .await
                 .map_err(|source| api("creating deployment", deployment_name, source))?,
         };
-        if !is_controlled_by(&deployment, &foo) {
+        if !is_controlled_by(&deployment, &subject) {
             let e = SyncError::NotOwned(deployment_name.to_owned());
             self.record(
-                &foo,
+                &subject,
                 EventType::Warning,
                 "ErrResourceExists",
                 &e.to_string(),
@@ -114,16 +114,21 @@ impl FooSync {
                     .map_err(|source| api("updating deployment", deployment_name, source))?
             }
         };
-        self.update_status(&foo, &deployment, namespace, name)
+        self.update_status(&subject, &deployment, namespace, name)
             .await?;
-        self.record(&foo, EventType::Normal, "Synced", "Foo synced successfully");
+        self.record(
+            &subject,
+            EventType::Normal,
+            "Synced",
+            "Foo synced successfully",
+        );
         Ok(Action::done())
     }
 
     /// `status.availableReplicas` from the Deployment's status (0 while it has none).
     async fn update_status(
         &self,
-        foo: &Foo,
+        subject: &Foo,
         deployment: &Deployment,
         namespace: &str,
         name: &str,
@@ -133,11 +138,11 @@ impl FooSync {
             .as_ref()
             .and_then(|s| s.available_replicas)
             .unwrap_or(0);
-        let current = foo.status.as_ref().and_then(|s| s.available_replicas);
+        let current = subject.status.as_ref().and_then(|s| s.available_replicas);
         if current == Some(i64::from(available)) {
             return Ok(());
         }
-        let mut updated = foo.clone();
+        let mut updated = subject.clone();
         updated.status = Some(FooStatus {
             available_replicas: Some(i64::from(available)),
         });
@@ -150,9 +155,9 @@ impl FooSync {
         Ok(())
     }
 
-    fn record(&self, foo: &Foo, kind: EventType, reason: &str, note: &str) {
+    fn record(&self, subject: &Foo, kind: EventType, reason: &str, note: &str) {
         self.recorder
-            .eventf(&object_reference(foo), None, kind, reason, "Sync", note);
+            .eventf(&object_reference(subject), None, kind, reason, "Sync", note);
     }
 }
 
@@ -164,16 +169,17 @@ fn api(what: &'static str, name: &str, source: kubegen_runtime::rest::Error) -> 
     }
 }
 
-fn desired_replicas(foo: &Foo) -> i32 {
-    foo.spec
+fn desired_replicas(subject: &Foo) -> i32 {
+    subject
+        .spec
         .as_ref()
         .and_then(|s| s.replicas)
         .and_then(|r| i32::try_from(r).ok())
         .unwrap_or(1)
 }
 
-/// Whether `foo` is the controlling owner of `deployment`.
-fn is_controlled_by(deployment: &Deployment, foo: &Foo) -> bool {
+/// Whether `subject` is the controlling owner of `deployment`.
+fn is_controlled_by(deployment: &Deployment, subject: &Foo) -> bool {
     deployment
         .metadata
         .owner_references
@@ -183,24 +189,24 @@ fn is_controlled_by(deployment: &Deployment, foo: &Foo) -> bool {
             r.controller == Some(true)
                 && r.kind == Foo::KIND
                 && r.api_version == Foo::API_VERSION
-                && Some(r.uid.as_str()) == foo.metadata().uid.as_deref()
+                && Some(r.uid.as_str()) == subject.metadata().uid.as_deref()
         })
 }
 
 /// The Deployment of a Foo: nginx pods labelled for it, owned by it.
-fn new_deployment(foo: &Foo, name: &str, replicas: i32) -> Deployment {
-    let foo_name = foo.metadata.name.clone().unwrap_or_default();
+fn new_deployment(subject: &Foo, name: &str, replicas: i32) -> Deployment {
+    let foo_name = subject.metadata.name.clone().unwrap_or_default();
     let labels: [(&str, CompactString); 2] =
         [("app", "nginx".into()), ("controller", foo_name.clone())];
     Deployment {
         metadata: ObjectMeta {
             name: Some(name.into()),
-            namespace: foo.metadata.namespace.clone(),
+            namespace: subject.metadata.namespace.clone(),
             owner_references: Some(vec![OwnerReference {
                 api_version: Foo::API_VERSION.into(),
                 kind: Foo::KIND.into(),
                 name: foo_name,
-                uid: foo.metadata.uid.clone().unwrap_or_default(),
+                uid: subject.metadata.uid.clone().unwrap_or_default(),
                 controller: Some(true),
                 block_owner_deletion: Some(true),
             }]),

@@ -21,12 +21,16 @@ pub use crds::samplecontroller::v1alpha1::{Foo, FooSpec, FooStatus};
 pub const CRD_YAML: &str = include_str!("../crds/foos.samplecontroller.k8s.io.yaml");
 
 /// A Foo asking for `replicas` replicas of the Deployment `deployment`.
-pub fn foo(name: &str, deployment: &str, replicas: i64) -> Foo {
-    let mut foo = Foo::default();
-    foo.metadata.name = Some(name.into());
-    foo.spec = Some(FooSpec {
-        deployment_name: Some(deployment.into()),
-        replicas: Some(replicas),
-    });
-    foo
+pub fn new_foo(name: &str, deployment: &str, replicas: i64) -> Foo {
+    Foo {
+        metadata: kubegen_runtime::meta::ObjectMeta {
+            name: Some(name.into()),
+            ..Default::default()
+        },
+        spec: Some(FooSpec {
+            deployment_name: Some(deployment.into()),
+            replicas: Some(replicas),
+        }),
+        ..Default::default()
+    }
 }

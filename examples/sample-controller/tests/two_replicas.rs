@@ -18,7 +18,7 @@ use kubegen_api::Clientset as CoreClientset;
 use kubegen_runtime::meta::{DeleteOptions, Object};
 use kubegen_runtime::rest::{CreateOptions, GetOptions, ListOptions, Patch, PatchOptions};
 use kubegen_sample_controller::crds::Clientset;
-use kubegen_sample_controller::{foo, run::CONTROLLER_NAME, Foo, CRD_YAML};
+use kubegen_sample_controller::{new_foo, run::CONTROLLER_NAME, Foo, CRD_YAML};
 use kubegen_test_support::{TestEnv, KUBECONFIG_ENV};
 use tokio::process::{Child, Command};
 
@@ -94,7 +94,7 @@ async fn two_replicas_reconcile_foos_and_hand_over_on_a_kill() {
     let created = foos
         .create(
             &CreateOptions::default(),
-            &foo("example-foo", "example-foo-deploy", 1),
+            &new_foo("example-foo", "example-foo-deploy", 1),
         )
         .await
         .unwrap();
