@@ -62,28 +62,6 @@ pub fn invalid_config_keys(obj: &serde_json::Value) -> Vec<(String, String)> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names() {
-        assert!(validate_name("configmaps", "a.b-c").is_ok());
-        assert!(validate_name("configmaps", "Bad_Name").is_err());
-        assert!(validate_name("namespaces", "a.b").is_err());
-        assert!(validate_name("configmaps", "").is_err());
-    }
-
-    #[test]
-    fn config_keys() {
-        let obj = serde_json::json!({"data": {"ok.key_1-x": "", "no spaces": ""}, "binaryData": {"a/b": ""}});
-        let bad = invalid_config_keys(&obj);
-        assert_eq!(bad.len(), 2);
-        assert_eq!(bad[0].0, "data[no spaces]");
-        assert_eq!(bad[1].0, "binaryData[a/b]");
-    }
-}
-
 /// A CRD in a protected group (`k8s.io`, `kubernetes.io` and their subdomains) needs the
 /// `api-approved.kubernetes.io` annotation (KEP 1111): the cause of the refusal, if any.
 pub fn missing_api_approval(crd: &serde_json::Value) -> Option<(String, String, String)> {
@@ -106,4 +84,26 @@ pub fn missing_api_approval(crd: &serde_json::Value) -> Option<(String, String, 
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(validate_name("configmaps", "a.b-c").is_ok());
+        assert!(validate_name("configmaps", "Bad_Name").is_err());
+        assert!(validate_name("namespaces", "a.b").is_err());
+        assert!(validate_name("configmaps", "").is_err());
+    }
+
+    #[test]
+    fn config_keys() {
+        let obj = serde_json::json!({"data": {"ok.key_1-x": "", "no spaces": ""}, "binaryData": {"a/b": ""}});
+        let bad = invalid_config_keys(&obj);
+        assert_eq!(bad.len(), 2);
+        assert_eq!(bad[0].0, "data[no spaces]");
+        assert_eq!(bad[1].0, "binaryData[a/b]");
+    }
 }
