@@ -12,7 +12,7 @@ use kubegen_api::events::v1::EventsV1Client;
 use kubegen_api::Clientset;
 use kubegen_controller::controller::{Action, Controller};
 use kubegen_controller::events::{
-    object_reference, BroadcasterOptions, EventBroadcaster, EventType,
+    object_reference, BroadcasterOptions, EventBroadcaster, EventType, EventsApi,
 };
 use kubegen_controller::leaderelection::{LeaderElectionConfig, LeaderElector, RunOutcome};
 use kubegen_controller::CancellationToken;
@@ -486,5 +486,64 @@ async fn the_controller_reconciles_changes_retries_errors_and_stops() {
     let after: usize = calls.lock().unwrap().values().map(Vec::len).sum();
     assert_eq!(before, after, "no reconcile after shutdown");
     factory.shutdown().await;
+    env.finish().await;
+}
+
+/// Servers without `events.k8s.io/v1` get `core/v1` Events: repeats become the first
+/// object's `count` and `lastTimestamp` (forced here; the test server and real servers
+/// serve both, and the choice by discovery is unit-tested).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn core_v1_events_count_repeats() {
+    let env = TestEnv::start("ev-core").await;
+    let cm = config_map(&env, "subject").await;
+    let regarding = object_reference(&cm);
+    let options = BroadcasterOptions {
+        api: EventsApi::CoreV1,
+        ..BroadcasterOptions::default()
+    };
+    let broadcaster = EventBroadcaster::new(env.client.clone(), options);
+    broadcaster.start();
+    let recorder = broadcaster.new_recorder("kubegen.dev/core-test", "instance-1");
+    for i in 0..4 {
+        recorder.eventf(
+            &regarding,
+            None,
+            EventType::Warning,
+            "Repeated",
+            "Sync",
+            format_args!("attempt {i}"),
+        );
+    }
+    broadcaster.shutdown().await;
+    assert_eq!(broadcaster.failed_events(), 0);
+
+    let list = Clientset::new(env.client.clone())
+        .core_v1()
+        .events(&env.namespace)
+        .list(&ListOptions::default())
+        .await
+        .unwrap();
+    let ours: Vec<_> = list
+        .items
+        .iter()
+        .filter(|e| e.reporting_component.as_deref() == Some("kubegen.dev/core-test"))
+        .collect();
+    assert_eq!(ours.len(), 1, "one object for the repeats: {ours:?}");
+    let event = ours[0];
+    assert_eq!(event.count, Some(4));
+    assert_eq!(event.reason.as_deref(), Some("Repeated"));
+    assert_eq!(event.type_.as_deref(), Some("Warning"));
+    assert!(event.first_timestamp.is_some() && event.last_timestamp >= event.first_timestamp);
+    assert_eq!(
+        event
+            .involved_object
+            .as_ref()
+            .and_then(|r| r.name.as_deref()),
+        Some("subject")
+    );
+    assert_eq!(
+        event.source.as_ref().and_then(|s| s.component.as_deref()),
+        Some("kubegen.dev/core-test")
+    );
     env.finish().await;
 }

@@ -7,14 +7,17 @@
 //!
 //! Cargo features, all on by default: `client` (config + rest, the HTTP/TLS stack), `cache`
 //! (informers and the workqueue), `http2`, `discovery` and `dynamic` (untyped clients and
-//! informers). Generated clients need only `client` (and `cache` for informers), so a program
-//! built on them does not compile discovery or the dynamic client. Without features only `meta`
+//! informers), `connect` (exec, attach, port-forward over WebSocket; proxy requests).
+//! Generated clients need only `client` (and `cache` for informers, `connect` for the pods'
+//! connect verbs), so a program built on them does not compile discovery or the dynamic client. Without features only `meta`
 //! is built: what generated types need, and nothing more.
 
 #[cfg(feature = "cache")]
 pub mod cache;
 #[cfg(feature = "client")]
 pub mod config;
+#[cfg(feature = "connect")]
+pub mod connect;
 #[cfg(feature = "discovery")]
 pub mod discovery;
 #[cfg(feature = "dynamic")]

@@ -563,3 +563,35 @@ async fn custom_resources_get_defaults_and_lose_unknown_fields() {
     assert_eq!(rv(&read), before);
     env.finish().await;
 }
+
+/// A CRD in a protected group (`*.k8s.io`) needs the `api-approved.kubernetes.io`
+/// annotation; refused without it, before anything is stored.
+#[tokio::test]
+async fn protected_crd_groups_need_the_approval_annotation() {
+    let env = TestEnv::start("parity-crd-approval").await;
+    let group = format!("parity-{}.k8s.io", env.run_id());
+    let mut crd = gadget_crd(&group);
+    // Never stored: a cluster-scoped leftover needs no cleanup.
+    crd["metadata"]["name"] = json!(format!("gadgets.{group}"));
+    let crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    let e = err(json_body(at(&env.client, Method::POST, crds), &crd)).await;
+    assert_eq!(e.code, 422, "{e}");
+    assert!(e.is_invalid(), "{e}");
+    let causes = e
+        .status
+        .details
+        .as_ref()
+        .and_then(|d| d.causes.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        causes.first().and_then(|c| c.field.as_deref()),
+        Some("metadata.annotations[api-approved.kubernetes.io]"),
+        "{e}"
+    );
+    assert!(
+        e.message()
+            .contains("protected groups must have approval annotation"),
+        "{e}"
+    );
+    env.finish().await;
+}

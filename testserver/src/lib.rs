@@ -21,6 +21,7 @@ mod error;
 mod faults;
 mod http;
 mod pod_logs;
+mod pod_process;
 mod semantics;
 mod server;
 mod store;

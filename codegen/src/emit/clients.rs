@@ -439,7 +439,7 @@ fn subresource_methods(
     let ops = &sub.def.operations;
     let has = |verb: &str| sub.def.verbs.iter().any(|v| v == verb);
     if ops.iter().any(|o| o.action == "connect") {
-        return None;
+        return super::connect::methods(c, sub, rest);
     }
     let meta = path_tokens("kubegen_runtime::meta");
     if name == "log" && has("get") {

@@ -286,6 +286,7 @@ fn readme_md(model: &Model, settings: &CrateSettings, protobuf: bool) -> String 
              `application/vnd.kubernetes.protobuf` (`Config::content_type`).\n",
         );
     }
+    s.push_str("- `connect` (default): exec, attach, port-forward and proxy methods.\n");
     s.push_str("- One per group-version, turning on the ones its types use:\n");
     for (id, module) in model.modules() {
         let api = if module.api_group.is_empty() {
@@ -317,7 +318,9 @@ fn cargo_toml(model: &Model, settings: &CrateSettings, protobuf: bool) -> String
     s.push_str(&settings.package_extra);
     s.push_str("\n[dependencies]\n");
     s.push_str(&settings.dependencies);
-    s.push_str("\n[features]\ndefault = [\"all\", \"client\", \"http2\", \"informers\"]\n");
+    s.push_str(
+        "\n[features]\ndefault = [\"all\", \"client\", \"http2\", \"informers\", \"connect\"]\n",
+    );
     s.push_str("# Typed clients and the clientset (the runtime's HTTP/TLS stack).\n");
     s.push_str("client = [\"kubegen-runtime/client\"]\n");
     s.push_str("# HTTP/2 to the API server (without it: HTTP/1.1 only, a smaller build).\n");
@@ -331,6 +334,10 @@ fn cargo_toml(model: &Model, settings: &CrateSettings, protobuf: bool) -> String
         );
         s.push_str("protobuf = [\"kubegen-runtime/protobuf\"]\n");
     }
+    s.push_str(
+        "# exec, attach, port-forward (WebSocket) and proxy on the clients that have them.\n",
+    );
+    s.push_str("connect = [\"client\", \"kubegen-runtime/connect\"]\n");
     s.push_str("# Every group-version's types.\n");
     let features: Vec<String> = model.modules().keys().map(ModuleId::feature).collect();
     let _ = writeln!(

@@ -4,6 +4,7 @@
 //! contents, ordered, so the same model always gives byte-identical files.
 
 mod clients;
+mod connect;
 mod crate_files;
 mod docs;
 mod informers;

@@ -4,12 +4,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use kubegen_api::events::v1::{Event, EventsV1Client};
+use kubegen_api::events::v1::Event;
 use kubegen_runtime::rest::Client;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::legacy::EventsApi;
 use super::recorder::Recorder;
 use super::writer::Writer;
 
@@ -27,6 +28,9 @@ pub struct BroadcasterOptions {
     pub max_tries: u32,
     /// Pause between those attempts (10 s).
     pub retry_interval: Duration,
+    /// Which Events API to write: by default `events.k8s.io/v1` where the server serves it,
+    /// `core/v1` otherwise.
+    pub api: EventsApi,
 }
 
 impl Default for BroadcasterOptions {
@@ -37,6 +41,7 @@ impl Default for BroadcasterOptions {
             series_heartbeat: Duration::from_secs(30 * 60),
             max_tries: 12,
             retry_interval: Duration::from_secs(10),
+            api: EventsApi::Discover,
         }
     }
 }
@@ -56,7 +61,7 @@ pub struct EventBroadcaster {
     queue: mpsc::Sender<Event>,
     receiver: Mutex<Option<mpsc::Receiver<Event>>>,
     task: Mutex<Option<JoinHandle<()>>>,
-    client: EventsV1Client,
+    client: Client,
     options: BroadcasterOptions,
     stats: Arc<Stats>,
     stop: CancellationToken,
@@ -71,7 +76,7 @@ impl EventBroadcaster {
             queue,
             receiver: Mutex::new(Some(receiver)),
             task: Mutex::new(None),
-            client: EventsV1Client::new(client),
+            client,
             options,
             stats: Arc::default(),
             stop: CancellationToken::new(),

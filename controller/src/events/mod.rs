@@ -1,4 +1,7 @@
-//! Recording `events.k8s.io/v1` Events, after client-go's `tools/events`.
+//! Recording `events.k8s.io/v1` Events, after client-go's `tools/events`; on servers
+//! without that group, `core/v1` Events (client-go's `tools/record`: a series is the first
+//! object's `count` and `lastTimestamp`), chosen by asking the server once
+//! ([`BroadcasterOptions::api`]).
 //!
 //! A [`Recorder`] (one per controller, cheap to clone) builds an Event and hands it to a
 //! bounded queue without ever waiting: when the queue is full the event is dropped and
@@ -28,8 +31,10 @@
 
 mod aggregate;
 mod broadcaster;
+mod legacy;
 mod recorder;
 mod writer;
 
 pub use broadcaster::{BroadcasterOptions, EventBroadcaster};
+pub use legacy::EventsApi;
 pub use recorder::{object_reference, EventType, Recorder};

@@ -4,14 +4,16 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kubegen_api::core::v1::CoreV1Client;
 use kubegen_api::events::v1::{Event, EventsV1Client};
-use kubegen_runtime::rest::{CreateOptions, Patch, PatchOptions};
+use kubegen_runtime::rest::{Client, CreateOptions, Patch, PatchOptions};
 use tokio::sync::mpsc;
 use tokio::time::{interval, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use super::aggregate::{Aggregator, Write};
 use super::broadcaster::{BroadcasterOptions, Stats};
+use super::legacy::{self, Api, EventsApi};
 
 /// What to do after a failed write.
 enum Failure {
@@ -22,7 +24,11 @@ enum Failure {
 }
 
 pub(crate) struct Writer {
-    client: EventsV1Client,
+    client: Client,
+    events_v1: EventsV1Client,
+    core_v1: CoreV1Client,
+    /// The API written to, once known (asked before the first write).
+    api: Option<Api>,
     options: BroadcasterOptions,
     stats: Arc<Stats>,
     stop: CancellationToken,
@@ -31,14 +37,22 @@ pub(crate) struct Writer {
 
 impl Writer {
     pub fn new(
-        client: EventsV1Client,
+        client: Client,
         options: BroadcasterOptions,
         stats: Arc<Stats>,
         stop: CancellationToken,
     ) -> Self {
         let aggregator = Aggregator::new(options.series_window);
+        let api = match options.api {
+            EventsApi::Discover => None,
+            EventsApi::EventsV1 => Some(Api::EventsV1),
+            EventsApi::CoreV1 => Some(Api::CoreV1),
+        };
         Self {
+            events_v1: EventsV1Client::new(client.clone()),
+            core_v1: CoreV1Client::new(client.clone()),
             client,
+            api,
             options,
             stats,
             stop,
@@ -92,7 +106,7 @@ impl Writer {
 
     /// Sends one write, retrying unreachable-server failures up to `max_tries` (one attempt
     /// once shutting down: shutdown must not wait for minutes).
-    async fn write(&self, write: Write) {
+    async fn write(&mut self, write: Write) {
         for attempt in 1..=self.options.max_tries.max(1) {
             match self.try_write(&write).await {
                 Ok(()) => {
@@ -120,7 +134,59 @@ impl Writer {
         self.stats.failed.fetch_add(1, Ordering::Relaxed);
     }
 
-    async fn try_write(&self, write: &Write) -> Result<(), Failure> {
+    async fn try_write(&mut self, write: &Write) -> Result<(), Failure> {
+        let api = match self.api {
+            Some(api) => api,
+            None => {
+                let api = legacy::discover(&self.client)
+                    .await
+                    .map_err(|e| classify(&e, "asking which Events API the server serves"))?;
+                if api == Api::CoreV1 {
+                    tracing::info!("the server has no events.k8s.io/v1: writing core/v1 Events");
+                }
+                self.api = Some(api);
+                api
+            }
+        };
+        match api {
+            Api::EventsV1 => self.write_events_v1(write).await,
+            Api::CoreV1 => self.write_core_v1(write).await,
+        }
+    }
+
+    async fn write_core_v1(&self, write: &Write) -> Result<(), Failure> {
+        let (Write::Create(event) | Write::Series(event)) = write;
+        let ns = event.metadata.namespace.as_deref().unwrap_or("default");
+        let create = || async {
+            let mut core = legacy::to_core(event);
+            core.metadata.resource_version = None;
+            self.core_v1
+                .events(ns)
+                .create(&CreateOptions::default(), &core)
+                .await
+                .map(drop)
+                .map_err(|e| classify(&e, "creating core/v1 event"))
+        };
+        let Write::Series(event) = write else {
+            return create().await;
+        };
+        let Some(name) = event.metadata.name.as_deref() else {
+            return Err(Failure::GiveUp);
+        };
+        let patch = Patch::Merge(legacy::series_patch(event));
+        match self
+            .core_v1
+            .events(ns)
+            .patch(name, &PatchOptions::default(), &patch)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => create().await,
+            Err(e) => Err(classify(&e, "updating core/v1 event count")),
+        }
+    }
+
+    async fn write_events_v1(&self, write: &Write) -> Result<(), Failure> {
         match write {
             Write::Create(event) => self.create(event, false).await,
             Write::Series(event) => {
@@ -132,7 +198,7 @@ impl Writer {
                 };
                 let patch = Patch::Merge(serde_json::json!({ "series": event.series }));
                 match self
-                    .client
+                    .events_v1
                     .events(ns)
                     .patch(name, &PatchOptions::default(), &patch)
                     .await
@@ -151,7 +217,7 @@ impl Writer {
         let mut event = event.clone();
         event.metadata.resource_version = None;
         match self
-            .client
+            .events_v1
             .events(ns)
             .create(&CreateOptions::default(), &event)
             .await

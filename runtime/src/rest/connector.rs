@@ -131,6 +131,18 @@ impl Connector {
         }
     }
 
+    /// The same connector (trust, client identity, session cache) offering HTTP/1.1
+    /// only: a protocol upgrade (WebSocket) exists in HTTP/1.1 alone.
+    #[cfg(feature = "connect")]
+    pub(crate) fn http1_only(&self) -> Self {
+        let config = Arc::new(super::tls::http1_only(&self.tls_config));
+        Self {
+            tls: TlsConnector::from(config.clone()),
+            tls_config: config,
+            ..self.clone()
+        }
+    }
+
     /// TCP, proxy and TLS for one destination, within the connect timeout.
     async fn connect(self, dst: Uri) -> Result<Io, ConnectError> {
         match self.timeout {
@@ -409,6 +421,12 @@ impl Io {
             h2,
             forwarding: false,
         }
+    }
+
+    /// Whether requests on this connection go to a forwarding proxy (absolute-form URIs).
+    #[cfg(feature = "connect")]
+    pub(crate) fn is_forwarding(&self) -> bool {
+        self.forwarding
     }
 }
 

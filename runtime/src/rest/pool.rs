@@ -102,6 +102,15 @@ impl Pools {
         }
     }
 
+    /// A connector for one unpooled HTTP/1.1 connection (a protocol upgrade), presenting
+    /// the current client certificate, and that certificate's generation.
+    #[cfg(feature = "connect")]
+    pub(crate) fn upgrade_connector(&self) -> (Connector, u64) {
+        let checkout = self.checkout(Lane::Short);
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        (state.connector.http1_only(), checkout.cert_generation)
+    }
+
     /// The pool for the next request on `lane`. Call after the credentials were fetched
     /// (an exec plugin may just have set a new certificate).
     pub(crate) fn checkout(&self, lane: Lane) -> Checkout {

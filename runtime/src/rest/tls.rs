@@ -80,6 +80,15 @@ pub(crate) fn client_config(
     Ok((config, slot))
 }
 
+/// The same trust and client identity, offering HTTP/1.1 only: a protocol upgrade
+/// (WebSocket) exists in HTTP/1.1 alone.
+#[cfg(feature = "connect")]
+pub(crate) fn http1_only(config: &ClientConfig) -> ClientConfig {
+    let mut config = config.clone();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config
+}
+
 /// Parses a PEM certificate chain and private key into a signing identity.
 pub(crate) fn certified_key(cert_pem: &[u8], key_pem: &[u8]) -> Result<CertifiedKey, String> {
     let certs = CertificateDer::pem_slice_iter(cert_pem)

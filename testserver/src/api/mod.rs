@@ -1,5 +1,6 @@
 //! Request handling: routing to discovery, OpenAPI and resource handlers.
 
+mod connect;
 mod crd;
 mod crd_openapi;
 mod discovery;
@@ -262,7 +263,8 @@ fn parse_target(
     }
     let name = rest.get(1).map(|s| s.to_string());
     let sub = rest.get(2).map(|s| s.to_string());
-    if rest.len() > 3 {
+    // `.../{name}/proxy/{path…}`: the path belongs to the proxied target.
+    if rest.len() > 3 && sub.as_deref() != Some("proxy") {
         return Err(ApiError::unknown_resource());
     }
     if let Some(s) = &sub {

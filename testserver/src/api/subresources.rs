@@ -1,5 +1,5 @@
 //! Subresources: status, scale, pods/eviction, pods/binding, serviceaccounts/token,
-//! pods/log.
+//! pods/log; the connect verbs of pods are in `connect`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +16,7 @@ use crate::http::body::{channel, json_value};
 use crate::http::{ApiError, Body, Req};
 use crate::semantics::label_selector::LabelSelector;
 use crate::semantics::rfc3339_in;
+use crate::store::StoredObject;
 
 /// Dispatches a subresource request.
 pub async fn handle(
@@ -46,6 +47,10 @@ pub async fn handle(
         ("binding", "POST") => binding(state, req, t),
         ("token", "POST") => token(state, req, t),
         ("log", "GET") => log(state, req, t).await,
+        ("exec", "GET" | "POST") => super::connect::exec(state, req, t, false),
+        ("attach", "GET" | "POST") => super::connect::exec(state, req, t, true),
+        ("portforward", "GET" | "POST") => super::connect::port_forward(state, req, t),
+        ("proxy", _) => super::connect::proxy(state, t),
         _ => Err(ApiError::method_not_allowed()),
     }
 }
@@ -325,8 +330,9 @@ fn token(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, Ap
     Ok(json_value(201, &v))
 }
 
-async fn log(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
-    let pod = load(state, t)?;
+/// The container a request names, or the pod's only one, with the API server's errors for a
+/// container the pod does not have or a choice left open.
+pub(super) fn container_of(pod: &StoredObject, asked: Option<&str>) -> Result<String, ApiError> {
     let containers: Vec<String> = pod
         .value
         .pointer("/spec/containers")
@@ -337,7 +343,7 @@ async fn log(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>
                 .collect()
         })
         .unwrap_or_default();
-    let container = match req.q("container").filter(|c| !c.is_empty()) {
+    match asked.filter(|c| !c.is_empty()) {
         Some(c) => {
             if !containers.is_empty() && !containers.iter().any(|x| x == c) {
                 return Err(ApiError::bad_request(format!(
@@ -345,18 +351,21 @@ async fn log(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>
                     pod.name
                 )));
             }
-            c.to_string()
+            Ok(c.to_string())
         }
-        None if containers.len() == 1 => containers[0].clone(),
-        None if containers.is_empty() => String::new(),
-        None => {
-            return Err(ApiError::bad_request(format!(
-                "a container name must be specified for pod {}, choose one of: [{}]",
-                pod.name,
-                containers.join(" ")
-            )))
-        }
-    };
+        None if containers.len() == 1 => Ok(containers[0].clone()),
+        None if containers.is_empty() => Ok(String::new()),
+        None => Err(ApiError::bad_request(format!(
+            "a container name must be specified for pod {}, choose one of: [{}]",
+            pod.name,
+            containers.join(" ")
+        ))),
+    }
+}
+
+async fn log(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+    let pod = load(state, t)?;
+    let container = container_of(&pod, req.q("container"))?;
     let follow = req.q_bool("follow");
     let timestamps = req.q_bool("timestamps");
     let tail: Option<usize> = req

@@ -149,6 +149,12 @@ pub fn prepare_create(
     mut obj: Value,
     track: bool,
 ) -> Result<Value, ApiError> {
+    if res.group == "apiextensions.k8s.io" && res.plural == "customresourcedefinitions" {
+        if let Some(cause) = validation::missing_api_approval(&obj) {
+            let name = obj.pointer("/metadata/name").and_then(Value::as_str);
+            return Err(ApiError::invalid(res, name.unwrap_or(""), vec![cause]));
+        }
+    }
     let meta = meta_mut(&mut obj);
     let mut name = meta
         .get("name")

@@ -14,6 +14,8 @@ pub struct Req {
     pub path: String,
     /// Query parameters (first value of each).
     pub query: HashMap<String, String>,
+    /// The query as sent, for parameters given more than once (`command=a&command=b`).
+    pub raw_query: String,
     /// Headers.
     pub headers: HeaderMap,
     /// The whole body.
@@ -24,6 +26,8 @@ pub struct Req {
     pub conn: super::ConnReset,
     /// `Warning` headers for the response.
     pub warnings: Warnings,
+    /// The connection's protocol upgrade, taken by a handler that answers `101`.
+    pub upgrade: std::sync::Mutex<Option<hyper::upgrade::OnUpgrade>>,
 }
 
 /// The `Warning` headers a handler adds to its response (`299 - "text"`).
@@ -54,19 +58,42 @@ impl Warnings {
 /// Parses `a=b&c=d` with percent and `+` decoding.
 pub fn parse_query(q: &str) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    for pair in q.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let dec = |s: &str| {
-            percent_decode_str(&s.replace('+', " "))
-                .decode_utf8_lossy()
-                .into_owned()
-        };
-        out.entry(dec(k)).or_insert_with(|| dec(v));
+    for (k, v) in form_pairs(q) {
+        out.entry(k).or_insert(v);
     }
     out
 }
 
+/// The decoded pairs of a query, in order.
+fn form_pairs(q: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    let dec = |s: &str| {
+        percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    q.split('&').filter(|p| !p.is_empty()).map(move |pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (dec(k), dec(v))
+    })
+}
+
 impl Req {
+    /// Every value of a query parameter, in order.
+    pub fn q_all(&self, k: &str) -> Vec<String> {
+        form_pairs(&self.raw_query)
+            .filter(|(name, _)| name == k)
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    /// Takes the connection's upgrade (once).
+    pub fn take_upgrade(&self) -> Option<hyper::upgrade::OnUpgrade> {
+        self.upgrade
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
     /// A query parameter.
     pub fn q(&self, k: &str) -> Option<&str> {
         self.query.get(k).map(String::as_str)

@@ -62,6 +62,30 @@ pub fn invalid_config_keys(obj: &serde_json::Value) -> Vec<(String, String)> {
     out
 }
 
+/// A CRD in a protected group (`k8s.io`, `kubernetes.io` and their subdomains) needs the
+/// `api-approved.kubernetes.io` annotation (KEP 1111): the cause of the refusal, if any.
+pub fn missing_api_approval(crd: &serde_json::Value) -> Option<(String, String, String)> {
+    const ANNOTATION: &str = "api-approved.kubernetes.io";
+    let group = crd.pointer("/spec/group")?.as_str()?;
+    let protected = ["k8s.io", "kubernetes.io"]
+        .iter()
+        .any(|p| group == *p || group.ends_with(&format!(".{p}")));
+    let approved = crd
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(ANNOTATION))
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|v| !v.is_empty());
+    (protected && !approved).then(|| {
+        (
+            "FieldValueRequired".into(),
+            format!("metadata.annotations[{ANNOTATION}]"),
+            format!(
+                "Required value: protected groups must have approval annotation \"{ANNOTATION}\", see https://github.com/kubernetes/enhancements/pull/1111"
+            ),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -535,7 +535,10 @@ async fn serve_stream(
                     reset.clone(),
                 )
             });
-            let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
+            // With upgrades: the connect verbs (exec, attach, port-forward) switch to WebSocket.
+            let _ = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), svc)
+                .await;
         }
         Some(tls) => {
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.clone());
@@ -559,7 +562,7 @@ async fn serve_stream(
                 )
             });
             let _ = builder
-                .serve_connection(TokioIo::new(tls_stream), svc)
+                .serve_connection_with_upgrades(TokioIo::new(tls_stream), svc)
                 .await;
         }
     }
@@ -594,7 +597,8 @@ async fn answer(
     peer: Option<Arc<Vec<u8>>>,
     conn: ConnReset,
 ) -> hyper::Response<Body> {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    let upgrade = parts.extensions.remove::<hyper::upgrade::OnUpgrade>();
     let Some(path) = front.strip(parts.uri.path()) else {
         return error_response(&ApiError::unknown_resource());
     };
@@ -610,11 +614,13 @@ async fn answer(
         method: parts.method,
         path,
         query: parse_query(parts.uri.query().unwrap_or("")),
+        raw_query: parts.uri.query().unwrap_or("").to_owned(),
         headers: parts.headers,
         body,
         user,
         conn,
         warnings: Default::default(),
+        upgrade: std::sync::Mutex::new(upgrade),
     };
     tracing::trace!(method = %req.method, path = %req.path, user = %req.user, "request");
     api::handle(state, req).await

@@ -1049,8 +1049,6 @@ impl NamespaceClient {
 /// Typed client for `nodes` (cluster-scoped, kind `Node`).
 ///
 /// Verbs: create, delete, deletecollection, get, list, patch, update, watch.
-///
-/// Not offered as typed methods yet: `proxy` (connect verbs such as exec, attach, port-forward and proxy stream over upgraded connections). Use [`Self::inner`] to reach the REST client for them.
 #[derive(Clone, Debug)]
 pub struct NodeClient {
     inner: kubegen_runtime::rest::ResourceClient<super::Node>,
@@ -1183,6 +1181,19 @@ impl NodeClient {
         >,
     > + 'a {
         self.inner.delete_collection(list_options, options)
+    }
+    /// A request the API server passes on to `path` of the object (its `proxy`
+    /// subresource). `name` may name a port and scheme: `web:8080`, `https:web:443`.
+    #[cfg(feature = "connect")]
+    pub fn proxy(
+        &self,
+        verb: kubegen_runtime::rest::Method,
+        name: &str,
+        path: &str,
+    ) -> kubegen_runtime::rest::RequestBuilder {
+        self.inner
+            .request(verb, Some(name))
+            .subresource(&kubegen_runtime::connect::proxy_subresource(path))
     }
     /// Read status of the specified Node.
     ///
@@ -1614,8 +1625,6 @@ impl PersistentVolumeClient {
 /// Typed client for `pods` (namespaced, kind `Pod`).
 ///
 /// Verbs: create, delete, deletecollection, get, list, patch, update, watch.
-///
-/// Not offered as typed methods yet: `attach`, `exec`, `portforward`, `proxy` (connect verbs such as exec, attach, port-forward and proxy stream over upgraded connections). Use [`Self::inner`] to reach the REST client for them.
 #[derive(Clone, Debug)]
 pub struct PodClient {
     inner: kubegen_runtime::rest::ResourceClient<super::Pod>,
@@ -1749,6 +1758,17 @@ impl PodClient {
     > + 'a {
         self.inner.delete_collection(list_options, options)
     }
+    /// Attaches to the main process of a container of the pod (`pods/attach` over
+    /// WebSocket, as `kubectl attach`).
+    #[cfg(feature = "connect")]
+    pub async fn attach(
+        &self,
+        name: &str,
+        options: &kubegen_runtime::connect::AttachOptions,
+    ) -> Result<kubegen_runtime::connect::Process, kubegen_runtime::connect::Error> {
+        let namespace = kubegen_runtime::connect::namespace_of(&self.inner)?;
+        self.inner.client().attach(namespace, name, options).await
+    }
     /// Create binding of a Pod.
     ///
     /// `POST /api/v1/namespaces/{namespace}/pods/{name}/binding`
@@ -1813,6 +1833,17 @@ impl PodClient {
     > + 'a {
         self.inner.create_subresource(name, "eviction", options, body)
     }
+    /// Runs a command in a container of the pod (`pods/exec` over WebSocket, as
+    /// `kubectl exec`): its streams, terminal resize and exit status.
+    #[cfg(feature = "connect")]
+    pub async fn exec(
+        &self,
+        name: &str,
+        options: &kubegen_runtime::connect::ExecOptions,
+    ) -> Result<kubegen_runtime::connect::Process, kubegen_runtime::connect::Error> {
+        let namespace = kubegen_runtime::connect::namespace_of(&self.inner)?;
+        self.inner.client().exec(namespace, name, options).await
+    }
     /// Read log of the specified Pod.
     ///
     /// `GET /api/v1/namespaces/{namespace}/pods/{name}/log`
@@ -1831,6 +1862,30 @@ impl PodClient {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         self.inner.stream_subresource(name, "log", &pairs).await
+    }
+    /// Opens a connection to a port of the pod (`pods/portforward` over WebSocket);
+    /// [`kubegen_runtime::connect::serve_port_forward`] serves a local listener.
+    #[cfg(feature = "connect")]
+    pub async fn port_forward(
+        &self,
+        name: &str,
+        port: u16,
+    ) -> Result<kubegen_runtime::connect::PortStream, kubegen_runtime::connect::Error> {
+        let namespace = kubegen_runtime::connect::namespace_of(&self.inner)?;
+        self.inner.client().port_forward(namespace, name, port).await
+    }
+    /// A request the API server passes on to `path` of the object (its `proxy`
+    /// subresource). `name` may name a port and scheme: `web:8080`, `https:web:443`.
+    #[cfg(feature = "connect")]
+    pub fn proxy(
+        &self,
+        verb: kubegen_runtime::rest::Method,
+        name: &str,
+        path: &str,
+    ) -> kubegen_runtime::rest::RequestBuilder {
+        self.inner
+            .request(verb, Some(name))
+            .subresource(&kubegen_runtime::connect::proxy_subresource(path))
     }
     /// Read resize of the specified Pod.
     ///
@@ -2773,8 +2828,6 @@ impl ServiceAccountClient {
 /// Typed client for `services` (namespaced, kind `Service`).
 ///
 /// Verbs: create, delete, deletecollection, get, list, patch, update, watch.
-///
-/// Not offered as typed methods yet: `proxy` (connect verbs such as exec, attach, port-forward and proxy stream over upgraded connections). Use [`Self::inner`] to reach the REST client for them.
 #[derive(Clone, Debug)]
 pub struct ServiceClient {
     inner: kubegen_runtime::rest::ResourceClient<super::Service>,
@@ -2911,6 +2964,19 @@ impl ServiceClient {
         >,
     > + 'a {
         self.inner.delete_collection(list_options, options)
+    }
+    /// A request the API server passes on to `path` of the object (its `proxy`
+    /// subresource). `name` may name a port and scheme: `web:8080`, `https:web:443`.
+    #[cfg(feature = "connect")]
+    pub fn proxy(
+        &self,
+        verb: kubegen_runtime::rest::Method,
+        name: &str,
+        path: &str,
+    ) -> kubegen_runtime::rest::RequestBuilder {
+        self.inner
+            .request(verb, Some(name))
+            .subresource(&kubegen_runtime::connect::proxy_subresource(path))
     }
     /// Read status of the specified Service.
     ///

@@ -1,0 +1,386 @@
+//! The connect verbs over real upgrades: exec, attach and port-forward over WebSocket, and
+//! proxy requests. The in-process test server runs every pod bound to a node as a scripted
+//! process (see the test server's `pod_process`); a real API server without kubelets
+//! refuses with its own errors, and these tests check exactly those there.
+
+mod support;
+
+use std::time::Duration;
+
+use kubegen_runtime::config::Config;
+use kubegen_runtime::connect::{
+    serve_port_forward, AttachOptions, Error, ExecOptions, ProxyTarget, TerminalSize,
+};
+use kubegen_runtime::rest::{Client, Method};
+use kubegen_test_support::TestEnv;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The node the test pods are bound to (no such node exists on a real cluster).
+const NODE: &str = "kubegen-node";
+const LIMIT: Duration = Duration::from_secs(20);
+
+/// Creates a pod; `node` binds it (so a kubelet would run it).
+async fn create_pod(env: &TestEnv, name: &str, node: Option<&str>, container: Value) -> Value {
+    // A real server admits pods only with their service account present (no controller
+    // creates `default` here).
+    let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}});
+    let created = env
+        .client
+        .post()
+        .namespace(env.namespace.as_str())
+        .resource("serviceaccounts")
+        .json_body(&sa)
+        .json::<Value>()
+        .await;
+    if let Err(e) = created {
+        assert!(e.is_already_exists(), "creating the service account: {e}");
+    }
+    let mut spec = json!({"containers": [container]});
+    if let Some(node) = node {
+        spec["nodeName"] = json!(node);
+    }
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec});
+    env.client
+        .post()
+        .namespace(env.namespace.as_str())
+        .resource("pods")
+        .json_body(&pod)
+        .json::<Value>()
+        .await
+        .unwrap_or_else(|e| panic!("creating pod {name}: {e}"))
+}
+
+fn container(name: &str) -> Value {
+    json!({"name": name, "image": "busybox"})
+}
+
+/// Whether pods bound to a node run here: the in-process test server runs them; against a
+/// kubeconfig the first connect answer tells (a real cluster without kubelets refuses).
+fn runs_pods(env: &TestEnv) -> bool {
+    env.server().is_some()
+}
+
+/// A real API server without the pod's node answers the node's lookup as not found.
+fn assert_no_node(e: &Error) {
+    assert!(
+        e.is_not_found(),
+        "expected the server's missing-node error, got {e}"
+    );
+    let message = e.server_message().unwrap_or_default();
+    assert!(message.contains(NODE), "{message}");
+}
+
+async fn read_all(r: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
+    let mut out = String::new();
+    if let Some(mut r) = r {
+        tokio::time::timeout(LIMIT, r.read_to_string(&mut out))
+            .await
+            .expect("reading timed out")
+            .expect("reading");
+    }
+    out
+}
+
+#[tokio::test]
+async fn exec_streams_stdout_stderr_and_the_exit_code() {
+    let env = TestEnv::start("connect-exec").await;
+    let ns = env.namespace.clone();
+    create_pod(&env, "runner", Some(NODE), container("main")).await;
+    let options = ExecOptions::command(["sh", "-c", "echo hello world; stderr oops; exit 3"]);
+    match env.client.exec(&ns, "runner", &options).await {
+        Ok(mut process) => {
+            let (stdout, stderr) = (process.stdout.take(), process.stderr.take());
+            let (out, err) = tokio::join!(read_all(stdout), read_all(stderr));
+            assert_eq!(out, "hello world\n");
+            assert_eq!(err, "oops\n");
+            let status = tokio::time::timeout(LIMIT, process.join())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(status.code(), 3);
+            assert!(!status.success());
+
+            let ok = env
+                .client
+                .exec(&ns, "runner", &ExecOptions::command(["echo", "a", "b"]))
+                .await
+                .unwrap();
+            let status = ok.join().await.unwrap();
+            assert!(status.success());
+
+            // An executable that is not there: the failure arrives on the error channel.
+            let mut missing = env
+                .client
+                .exec(&ns, "runner", &ExecOptions::command(["no-such-tool"]))
+                .await
+                .unwrap();
+            drop(missing.stdout.take());
+            let e = missing.join().await.unwrap_err();
+            assert!(matches!(e, Error::Remote(_)), "{e}");
+            assert!(
+                e.server_message()
+                    .unwrap()
+                    .contains("executable file not found"),
+                "{e}"
+            );
+        }
+        Err(e) if !runs_pods(&env) => assert_no_node(&e),
+        Err(e) => panic!("exec: {e}"),
+    }
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn exec_stdin_is_closed_and_a_terminal_resizes() {
+    let env = TestEnv::start("connect-stdin").await;
+    let ns = env.namespace.clone();
+    create_pod(&env, "cat", Some(NODE), container("main")).await;
+    let options = ExecOptions::command(["cat"]).stdin(true).stderr(false);
+    match env.client.exec(&ns, "cat", &options).await {
+        Ok(mut process) => {
+            let mut stdin = process.stdin.take().unwrap();
+            stdin.write_all(b"ping\npong\n").await.unwrap();
+            // v5 closes stdin on the server: `cat` ends.
+            stdin.shutdown().await.unwrap();
+            drop(stdin);
+            assert_eq!(read_all(process.stdout.take()).await, "ping\npong\n");
+            assert!(process.join().await.unwrap().success());
+
+            let tty = ExecOptions::command(["wait-resize"]).tty(true);
+            let mut process = env.client.exec(&ns, "cat", &tty).await.unwrap();
+            assert!(process.stderr.is_none());
+            let size = TerminalSize {
+                width: 132,
+                height: 43,
+            };
+            assert!(process.resize(size).await);
+            assert_eq!(read_all(process.stdout.take()).await, "132x43\n");
+            assert!(process.join().await.unwrap().success());
+        }
+        Err(e) if !runs_pods(&env) => assert_no_node(&e),
+        Err(e) => panic!("exec: {e}"),
+    }
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn attach_reaches_the_containers_process() {
+    let env = TestEnv::start("connect-attach").await;
+    let ns = env.namespace.clone();
+    let mut c = container("main");
+    c["command"] = json!(["sh", "-c"]);
+    c["args"] = json!(["echo attached; cat"]);
+    create_pod(&env, "attached", Some(NODE), c).await;
+    let options = AttachOptions {
+        stdin: true,
+        stdout: true,
+        ..AttachOptions::default()
+    };
+    match env.client.attach(&ns, "attached", &options).await {
+        Ok(mut process) => {
+            let mut stdin = process.stdin.take().unwrap();
+            stdin.write_all(b"typed\n").await.unwrap();
+            stdin.shutdown().await.unwrap();
+            assert_eq!(read_all(process.stdout.take()).await, "attached\ntyped\n");
+            assert!(process.join().await.unwrap().success());
+        }
+        Err(e) if !runs_pods(&env) => assert_no_node(&e),
+        Err(e) => panic!("attach: {e}"),
+    }
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn connect_errors_carry_the_servers_message() {
+    let env = TestEnv::start("connect-errors").await;
+    let ns = env.namespace.clone();
+    create_pod(&env, "unbound", None, container("main")).await;
+    let echo = ExecOptions::command(["echo", "hi"]);
+
+    let e = env
+        .client
+        .exec(&ns, "no-such-pod", &echo)
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert_eq!(e.server_message(), Some("pods \"no-such-pod\" not found"));
+
+    let e = env
+        .client
+        .exec(&ns, "unbound", &echo.clone().container("nope"))
+        .await
+        .unwrap_err();
+    assert!(e.is_bad_request(), "{e}");
+    assert_eq!(
+        e.server_message(),
+        Some("container nope is not valid for pod unbound")
+    );
+
+    // Not scheduled: no node to run on.
+    for e in [
+        env.client.exec(&ns, "unbound", &echo).await.unwrap_err(),
+        env.client
+            .port_forward(&ns, "unbound", 80)
+            .await
+            .unwrap_err(),
+    ] {
+        assert!(e.is_bad_request(), "{e}");
+        assert_eq!(
+            e.server_message(),
+            Some("pod unbound does not have a host assigned")
+        );
+    }
+
+    // Caught before connecting.
+    let none = ExecOptions::command(["ls"]).stdout(false).stderr(false);
+    let e = env.client.exec(&ns, "unbound", &none).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Request(kubegen_runtime::rest::Error::InvalidRequest(_))
+        ),
+        "{e}"
+    );
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn port_forward_connects_refuses_and_serves_a_listener() {
+    let env = TestEnv::start("connect-portforward").await;
+    let ns = env.namespace.clone();
+    let mut c = container("web");
+    c["ports"] = json!([{"containerPort": 8080}]);
+    create_pod(&env, "web", Some(NODE), c).await;
+    match env.client.port_forward(&ns, "web", 8080).await {
+        Ok(mut stream) => {
+            stream.write_all(b"hello port").await.unwrap();
+            let mut buf = [0u8; 10];
+            tokio::time::timeout(LIMIT, stream.read_exact(&mut buf))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(&buf, b"hello port");
+
+            // Nothing listens on 9999: reading ends with the server's refusal.
+            let mut refused = env.client.port_forward(&ns, "web", 9999).await.unwrap();
+            let mut sink = Vec::new();
+            let e = tokio::time::timeout(LIMIT, refused.read_to_end(&mut sink))
+                .await
+                .unwrap()
+                .unwrap_err();
+            let inner = e.get_ref().and_then(|i| i.downcast_ref::<Error>());
+            match inner {
+                Some(Error::PortForward { port, message, .. }) => {
+                    assert_eq!(*port, 9999);
+                    assert!(message.contains("connection refused"), "{message}");
+                }
+                other => panic!("expected a port-forward error, got {other:?} ({e})"),
+            }
+
+            // A local listener: each connection is forwarded on its own WebSocket.
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let server = tokio::spawn(serve_port_forward(
+                env.client.clone(),
+                ns.clone(),
+                "web".into(),
+                8080,
+                listener,
+            ));
+            for round in 0..2 {
+                let mut local = tokio::net::TcpStream::connect(addr).await.unwrap();
+                let text = format!("round {round}");
+                local.write_all(text.as_bytes()).await.unwrap();
+                let mut back = vec![0u8; text.len()];
+                tokio::time::timeout(LIMIT, local.read_exact(&mut back))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(back, text.as_bytes());
+            }
+            server.abort();
+        }
+        Err(e) if !runs_pods(&env) => assert_no_node(&e),
+        Err(e) => panic!("port-forward: {e}"),
+    }
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn proxy_requests_get_the_servers_answers() {
+    let env = TestEnv::start("connect-proxy").await;
+    let ns = env.namespace.clone();
+    let client: &Client = &env.client;
+    let get = |target: ProxyTarget, path: &'static str| async move {
+        client
+            .proxy(Method::GET, &target, path)
+            .bytes()
+            .await
+            .unwrap_err()
+    };
+    let e = get(ProxyTarget::pod(&ns, "nope").port(80), "/healthz").await;
+    assert!(e.is_not_found(), "{e}");
+    assert_eq!(
+        e.api().map(|e| e.message()),
+        Some("pods \"nope\" not found")
+    );
+
+    // A pod without an IP (never run) cannot be reached.
+    create_pod(&env, "unbound", None, container("main")).await;
+    let e = get(ProxyTarget::pod(&ns, "unbound").port(8080), "/a/b").await;
+    assert!(e.api().is_some_and(|e| e.is_bad_request()), "{e}");
+    assert_eq!(e.api().map(|e| e.message()), Some("address not allowed"));
+
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api"},
+        "spec": {"ports": [{"name": "http", "port": 80}], "selector": {"app": "api"}}});
+    client
+        .post()
+        .namespace(ns.as_str())
+        .resource("services")
+        .json_body(&svc)
+        .json::<Value>()
+        .await
+        .unwrap();
+    let e = get(ProxyTarget::service(&ns, "api").port(81), "/").await;
+    assert!(e.api().is_some_and(|e| e.is_service_unavailable()), "{e}");
+    assert_eq!(
+        e.api().map(|e| e.message()),
+        Some("no service port 81 found for service \"api\"")
+    );
+    // No endpoints controller here: the missing endpoints read as the service not found.
+    let e = get(ProxyTarget::service(&ns, "api").port("http"), "/").await;
+    assert!(e.is_not_found(), "{e}");
+    env.finish().await;
+}
+
+/// A server that answers the upgrade without switching protocols (one that speaks only
+/// SPDY/3.1 there, say): a typed refusal, not a hang or a garbled stream.
+#[tokio::test]
+async fn a_server_that_does_not_upgrade_is_a_typed_refusal() {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/api/v1/namespaces/ns/pods/p/exec",
+        get(|headers: axum::http::HeaderMap| async move {
+            assert_eq!(headers["upgrade"], "websocket");
+            assert_eq!(
+                headers["sec-websocket-protocol"],
+                "v5.channel.k8s.io, v4.channel.k8s.io"
+            );
+            "SPDY only here"
+        }),
+    );
+    let server = support::serve_http(app).await;
+    let client = Client::new(Config::new(server.url().parse().unwrap())).unwrap();
+    let e = client
+        .exec("ns", "p", &ExecOptions::command(["ls"]))
+        .await
+        .unwrap_err();
+    match &e {
+        Error::UpgradeRefused { code, body, .. } => {
+            assert_eq!(*code, 200);
+            assert_eq!(body, "SPDY only here");
+        }
+        other => panic!("expected UpgradeRefused, got {other:?}"),
+    }
+}
