@@ -14,5 +14,5 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/bench"
-cargo build --release -q --bin informer_sync
-exec "$root/bench/target/release/informer_sync" "$@"
+cargo build --profile informers -q --bin informer_sync
+exec "$root/bench/target/informers/informer_sync" "$@"

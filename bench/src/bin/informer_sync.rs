@@ -16,7 +16,7 @@
 //! polls every 100 ms). The global allocator is the system's for the Rust sides.
 //!
 //! ```text
-//! cd bench && cargo run --release --bin informer_sync -- --kubeconfig PATH
+//! cd bench && cargo run --profile informers --bin informer_sync -- --kubeconfig PATH
 //!     [--client-go BIN] [--rounds 3] [--modes watchlist,list,paged,metadata,proto]
 //! ```
 //! The server must already hold the objects (`load_pods`); the expected count is read from
