@@ -757,3 +757,6 @@ where
         State::ReceivingInitialEvents { stream, items }
     }
 }
+
+#[cfg(test)]
+mod tests;

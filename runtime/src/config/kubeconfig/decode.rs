@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::reader::{Fields, Reader, Result};
-use super::tree::Node;
+use crate::config::yaml::Node;
 use super::{
     AuthInfo, AuthProvider, Cluster, Context, ExecConfig, ExecEnvVar, Kubeconfig, NamedAuthInfo,
     NamedCluster, NamedContext,

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::tree::{duplicate_key, Mark, Node, TreeError, Typed, Value};
+use crate::config::yaml::{duplicate_key, Mark, Node, TreeError, Typed, Value};
 use super::ParseError;
 
 /// Why a kubeconfig did not parse (the public error is built from it).
@@ -261,11 +261,11 @@ fn describe(v: &Node) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tree;
+    use crate::config::yaml;
     use super::*;
 
     fn tree(text: &str) -> Node {
-        tree::parse(text).unwrap().unwrap()
+        yaml::parse(text).unwrap().unwrap()
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! A small YAML node tree built from `saphyr-parser`'s events: mappings, sequences and
-//! scalars, each with the line and column where it starts.
+//! scalars, each with the line and column where it starts. The kubeconfig reader
+//! (`kubeconfig/`) applies kubeconfig's own rules on top; this module knows only YAML.
 //!
-//! A kubeconfig needs little of YAML's data model, and a pure-Rust event parser compiles in
-//! a fraction of the time of a serde-based YAML crate (and what it pulls in). Keeping each
+//! The config loader needs little of YAML's data model, and a pure-Rust event parser compiles
+//! in a fraction of the time of a serde-based YAML crate (and what it pulls in). Keeping each
 //! scalar's exact text and style lets string fields read `0123` or `True` as written, and
 //! the markers let every error name its line without parsing the text twice.
 //!

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::fake_server::FakeServer;
-use super::testing::TestObj;
-use super::{
+use crate::cache::fake_server::FakeServer;
+use crate::cache::testing::TestObj;
+use crate::cache::{
     DeletedObject, EventHandler, EventHandlerFns, FactoryOptions, InformerOptions, ListWatchError,
     ListWatchOptions, ReflectorConfig, SharedIndexInformer, SharedInformerFactory,
 };
@@ -84,7 +84,7 @@ impl Recorder {
         self.events
             .lock()
             .unwrap()
-            .entry(super::object_key(obj))
+            .entry(crate::cache::object_key(obj))
             .or_default()
             .push(seen);
     }
@@ -121,7 +121,7 @@ pub(crate) fn store_state(
         .store()
         .list()
         .iter()
-        .map(|o| (super::object_key(&**o), (rv(o), o.data)))
+        .map(|o| (crate::cache::object_key(&**o), (rv(o), o.data)))
         .collect()
 }
 
@@ -371,9 +371,9 @@ async fn transform_and_lister_read_the_cache() {
     informer.shutdown();
     task.await.unwrap();
     // The managed-fields transform helper clears the field.
-    let mut o = super::testing::obj("a", "x", "1");
+    let mut o = crate::cache::testing::obj("a", "x", "1");
     o.metadata.managed_fields = Some(vec![ManagedFieldsEntry::default()]);
-    super::drop_managed_fields(&mut o);
+    crate::cache::drop_managed_fields(&mut o);
     assert!(o.metadata.managed_fields.is_none());
 }
 
@@ -403,7 +403,7 @@ async fn factory_shares_one_informer_per_type_and_options() {
         |s: &FakeServer, _| s.clone(),
     );
     one.store()
-        .add(Arc::new(super::testing::obj("probe", "p", "0")));
+        .add(Arc::new(crate::cache::testing::obj("probe", "p", "0")));
     assert!(two.store().get_by_key("probe/p").is_some(), "same informer");
     assert!(
         other.store().get_by_key("probe/p").is_none(),

@@ -6,9 +6,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::list_watch::{ListParams, ListWatchError, WatchEvent, WatchParams};
-use super::reflector::{Reflector, ReflectorConfig};
-use super::testing::{obj, page, Call, RecordingStore, ScriptedLw, ScriptedWatch};
+use crate::cache::list_watch::{ListParams, ListWatchError, WatchEvent, WatchParams};
+use super::{Reflector, ReflectorConfig};
+use crate::cache::testing::{obj, page, Call, RecordingStore, ScriptedLw, ScriptedWatch};
 use crate::meta::Status;
 
 fn list_watch_config() -> ReflectorConfig {
@@ -61,7 +61,7 @@ fn list_params(call: &Call) -> &ListParams {
     }
 }
 
-fn bookmark(rv: &str) -> WatchEvent<super::testing::TestObj> {
+fn bookmark(rv: &str) -> WatchEvent<crate::cache::testing::TestObj> {
     WatchEvent::Bookmark {
         resource_version: rv.into(),
         initial_events_end: false,
@@ -328,7 +328,7 @@ async fn transform_runs_before_storing() {
     let store = Arc::new(crate::cache::Store::new());
     let cancel = CancellationToken::new();
     let reflector = Reflector::new(lw, store.clone(), list_watch_config()).with_transform(Some(
-        Arc::new(|o: &mut super::testing::TestObj| o.data = 42),
+        Arc::new(|o: &mut crate::cache::testing::TestObj| o.data = 42),
     ));
     let task = tokio::spawn(reflector.run(cancel.clone()));
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -486,8 +486,8 @@ async fn list_and_watch_errors_reach_the_error_handler() {
 
 #[tokio::test(start_paused = true)]
 async fn a_relist_keeps_the_last_good_state_of_an_item_that_does_not_decode() {
-    use super::list_watch::SkippedObject;
-    use super::store::Store;
+    use crate::cache::list_watch::SkippedObject;
+    use crate::cache::store::Store;
     let mut relisted = page(vec![obj("ns", "b", "5")], "20", None);
     relisted.skipped.push(SkippedObject {
         key: "ns/a".into(),
@@ -499,7 +499,7 @@ async fn a_relist_keeps_the_last_good_state_of_an_item_that_does_not_decode() {
         .watch(ScriptedWatch::Fail(gone()))
         .list(Ok(relisted))
         .watch(ScriptedWatch::Events(vec![], true));
-    let store: Store<super::testing::TestObj> = Store::new();
+    let store: Store<crate::cache::testing::TestObj> = Store::new();
     let reflector = Reflector::new(lw, Arc::new(store.clone()), list_watch_config());
     let status = reflector.status();
     let cancel = CancellationToken::new();
@@ -526,7 +526,7 @@ async fn a_relist_keeps_the_last_good_state_of_an_item_that_does_not_decode() {
 
 #[tokio::test(start_paused = true)]
 async fn a_watch_list_keeps_the_last_good_state_of_an_object_that_does_not_decode() {
-    use super::store::Store;
+    use crate::cache::store::Store;
     let end = |rv: &str| {
         Ok(WatchEvent::Bookmark {
             resource_version: rv.into(),
@@ -547,7 +547,7 @@ async fn a_watch_list_keeps_the_last_good_state_of_an_object_that_does_not_decod
             ],
             true,
         ));
-    let store: Store<super::testing::TestObj> = Store::new();
+    let store: Store<crate::cache::testing::TestObj> = Store::new();
     let reflector = Reflector::new(lw, Arc::new(store.clone()), ReflectorConfig::default());
     let status = reflector.status();
     let cancel = CancellationToken::new();
