@@ -6,8 +6,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::cache::list_watch::{ListParams, ListWatchError, WatchEvent, WatchParams};
 use super::{Reflector, ReflectorConfig};
+use crate::cache::list_watch::{ListParams, ListWatchError, WatchEvent, WatchParams};
 use crate::cache::testing::{obj, page, Call, RecordingStore, ScriptedLw, ScriptedWatch};
 use crate::meta::Status;
 
