@@ -24,7 +24,7 @@ fn small_examples() -> PathBuf {
 fn documents(path: PathBuf) -> Vec<serde_json::Value> {
     use serde::Deserialize;
     let text = std::fs::read_to_string(&path).unwrap();
-    serde_yaml::Deserializer::from_str(&text)
+    serde_yaml_ng::Deserializer::from_str(&text)
         .map(|d| serde_json::Value::deserialize(d).unwrap())
         .filter(|v| !v.is_null())
         .collect()

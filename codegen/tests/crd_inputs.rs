@@ -104,7 +104,7 @@ fn live_crd_document_and_its_manifest_give_the_same_model() {
     // The scale subresource answers with kubegen-api's Scale, whichever source.
     let client = live_out
         .files
-        .get(Path::new("src/example/v1/client.rs"))
+        .get(Path::new("src/example/v1/client/widgets.rs"))
         .unwrap();
     assert!(
         client.contains("kubegen_api::autoscaling::v1::Scale"),

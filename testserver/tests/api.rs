@@ -966,7 +966,7 @@ fn serde_yaml_to_json(s: &str) -> Value {
     // the kubeconfig is YAML; its JSON subset is all the test needs
     let mut out = serde_json::Map::new();
     let _ = &mut out;
-    serde_yaml::from_str(s).unwrap()
+    serde_yaml_ng::from_str(s).unwrap()
 }
 
 #[tokio::test]

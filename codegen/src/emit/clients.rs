@@ -1,6 +1,7 @@
-//! Typed clients: per group-version a client with one accessor per resource, per resource a
-//! thin typed shell over the runtime's generic `ResourceClient<K>` with exactly the verbs and
-//! subresources the spec lists.
+//! Typed clients: per group-version a client with one accessor per resource (`client/mod.rs`),
+//! per resource a thin typed shell over the runtime's generic `ResourceClient<K>` with exactly
+//! the verbs and subresources the spec lists, in a file of its own (`client/pods.rs`, as
+//! client-go's `typed/core/v1/pod.go`).
 //!
 //! The shells are `#[inline]` and return the runtime's futures unchanged, so the generic code
 //! is compiled where a program uses it, not once per resource in this crate.
@@ -11,11 +12,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, inner_doc_attrs};
-use super::names::{module_path, path_tokens};
+use super::names::{module_path, path_tokens, Imports};
+use super::ModuleFile;
 use crate::model::{ClientDef, Model, ModuleId, OperationDef, SubClientDef};
 
 const REST: &str = "kubegen_runtime::rest";
-
+const META: &str = "kubegen_runtime::meta";
 /// `AppsV1Client` for `apps::v1`.
 pub fn group_client_name(id: &ModuleId) -> String {
     format!(
@@ -39,22 +41,26 @@ pub fn by_module(model: &Model) -> BTreeMap<&ModuleId, Vec<&ClientDef>> {
     out
 }
 
-/// A type path usable from a module's `client.rs`, plus the feature it needs when it lives in
-/// another module.
-fn type_path(model: &Model, from: &ModuleId, id: &str) -> (TokenStream, Option<String>) {
+/// A type path usable from a client file, plus the feature it needs when it lives in another
+/// module (such types are written in full: an import would need the feature too).
+fn type_path(
+    model: &Model,
+    from: &ModuleId,
+    id: &str,
+    imports: &mut Imports,
+) -> (TokenStream, Option<String>) {
     let Some(def) = model.type_def(id) else {
         // A type of another crate (CRD-only generation maps `Scale` onto kubegen-api).
         return match model.externals().get(id) {
-            Some(path) => (path_tokens(path), None),
-            None => (quote!(serde_json::Value), None),
+            Some(path) => (imports.name(path), None),
+            None => (imports.name("serde_json::Value"), None),
         };
     };
+    let path = format!("{}::{}", module_path(&def.module), def.rust_name);
     if def.module == *from {
-        let name = format_ident!("{}", def.rust_name);
-        (quote!(super::#name), None)
+        (imports.name(&path), None)
     } else {
-        let path = path_tokens(&format!("{}::{}", module_path(&def.module), def.rust_name));
-        (path, Some(def.module.feature()))
+        (path_tokens(&path), Some(def.module.feature()))
     }
 }
 
@@ -64,20 +70,33 @@ fn op<'a>(ops: &'a [OperationDef], action: &str) -> Option<&'a OperationDef> {
         .or_else(|| ops.iter().find(|o| o.action == action))
 }
 
-/// Doc comment: what the operation does, then its HTTP method and path.
-fn op_doc(summary: &str, op: Option<&OperationDef>) -> TokenStream {
-    let mut text = String::new();
-    let description = op
-        .and_then(|o| o.description.clone())
-        .unwrap_or_else(|| summary.to_owned());
-    text.push_str(&capitalize(&description));
+/// A method's doc comment: what it does, a note of kubegen's own, then the HTTP request it
+/// sends (`GET /api/v1/namespaces/{namespace}/pods`).
+fn method_doc(summary: &str, note: &str, request: Option<(&str, &str, &str)>) -> TokenStream {
+    let mut text = capitalize(summary.trim());
     if !text.ends_with('.') {
         text.push('.');
     }
-    if let Some(op) = op {
-        text.push_str(&format!("\n\n`{} {}`", op.method, op.path));
+    if !note.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(note);
+    }
+    if let Some((method, path, query)) = request {
+        text.push_str(&format!("\n\n`{method} {path}{query}`"));
     }
     doc_attrs(Some(&text))
+}
+
+/// The doc of a subresource method: the operation's description (or `summary`) and request.
+fn op_doc(summary: &str, op: Option<&OperationDef>) -> TokenStream {
+    let description = op
+        .and_then(|o| o.description.clone())
+        .unwrap_or_else(|| summary.to_owned());
+    method_doc(
+        &description,
+        "",
+        op.map(|o| (o.method.as_str(), o.path.as_str(), "")),
+    )
 }
 
 fn capitalize(s: &str) -> String {
@@ -88,65 +107,119 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-/// The `client.rs` of one module.
-pub fn module_file(model: &Model, id: &ModuleId, clients: &[&ClientDef]) -> TokenStream {
-    let api_version = {
-        let group = &model.modules()[id].api_group;
-        if group.is_empty() {
-            id.version.clone()
-        } else {
-            format!("{group}/{}", id.version)
-        }
-    };
-    let group_client = format_ident!("{}", group_client_name(id));
-    let module_doc = inner_doc_attrs(&format!("Typed clients of `{api_version}`."));
-    let group_doc = doc_attrs(Some(&format!(
-        "The `{api_version}` API (client-go's `{}Interface`): one accessor per resource.",
-        group_client_name(id).trim_end_matches("Client").to_owned() + "V"
-    )));
-    let rest = path_tokens(REST);
-    let accessors = clients.iter().map(|c| accessor(c, &rest));
-    let resource_clients = clients.iter().map(|c| resource_client(model, id, c, &rest));
-    let option_structs = clients
-        .iter()
-        .filter_map(|c| log_options_struct(model, id, c, &rest));
-    quote! {
-        #module_doc
-        use std::future::Future;
+/// `pods` in `core/v1`: the stem of a resource's client file.
+pub fn file_stem(c: &ClientDef) -> String {
+    c.accessor.clone()
+}
 
-        #group_doc
-        #[derive(Clone, Debug)]
-        pub struct #group_client {
-            client: #rest::Client,
-        }
-
-        impl #group_client {
-            /// A client for this group-version over a REST client.
-            pub fn new(client: #rest::Client) -> Self {
-                Self { client }
-            }
-
-            /// The REST client underneath.
-            pub fn rest_client(&self) -> &#rest::Client {
-                &self.client
-            }
-
-            #(#accessors)*
-        }
-
-        #(#resource_clients)*
-
-        #(#option_structs)*
+fn api_version(model: &Model, id: &ModuleId) -> String {
+    let group = &model.modules()[id].api_group;
+    if group.is_empty() {
+        id.version.clone()
+    } else {
+        format!("{group}/{}", id.version)
     }
 }
 
-/// Further public items of a module's `client.rs` (option structs).
-pub fn extra_exports(model: &Model, id: &ModuleId, clients: &[&ClientDef]) -> Vec<String> {
-    clients
-        .iter()
-        .filter(|c| c.subresources.iter().any(|s| s.def.name == "log"))
-        .map(|c| log_options_name(model, id, c))
-        .collect()
+/// The files of a module's `client/` directory (`mod.rs` first, then one per resource) and
+/// the names the module re-exports from it.
+pub fn module_files(
+    model: &Model,
+    id: &ModuleId,
+    clients: &[&ClientDef],
+) -> (Vec<ModuleFile>, Vec<String>) {
+    let api_version = api_version(model, id);
+    let mut files = vec![group_file(model, id, clients, &api_version)];
+    let mut exports = vec![group_client_name(id)];
+    for c in clients {
+        exports.extend(resource_exports(model, id, c));
+        files.push(ModuleFile {
+            name: format!("{}.rs", file_stem(c)),
+            about: format!(
+                "The typed client of `{}` (`{api_version}`)",
+                c.resource.plural
+            ),
+            tokens: resource_file(model, id, c, &api_version),
+        });
+    }
+    (files, exports)
+}
+
+/// The public items of a resource's client file.
+fn resource_exports(model: &Model, id: &ModuleId, c: &ClientDef) -> Vec<String> {
+    let mut names = vec![c.rust_name.clone()];
+    if has_log(c) {
+        names.push(log_options_name(model, id, c));
+    }
+    names
+}
+
+fn has_log(c: &ClientDef) -> bool {
+    c.subresources.iter().any(|s| s.def.name == "log")
+}
+
+/// `client/mod.rs`: the group-version client and its accessors.
+fn group_file(
+    model: &Model,
+    id: &ModuleId,
+    clients: &[&ClientDef],
+    api_version: &str,
+) -> ModuleFile {
+    let mut imports = Imports::default();
+    for c in clients {
+        for name in resource_exports(model, id, c) {
+            imports.reserve(&name);
+        }
+    }
+    let group_client = format_ident!("{}", group_client_name(id));
+    imports.reserve(&group_client.to_string());
+    let module_doc = inner_doc_attrs(&format!("Typed clients of `{api_version}`."));
+    let group_doc = doc_attrs(Some(&format!(
+        "The `{api_version}` API (client-go's `{}Interface`): one accessor per resource.",
+        group_client_name(id).trim_end_matches("Client")
+    )));
+    let client_ty = imports.name(&format!("{REST}::Client"));
+    let accessors: Vec<TokenStream> = clients.iter().map(|c| accessor(c, &mut imports)).collect();
+    let mods = clients.iter().map(|c| {
+        let file = format_ident!("{}", file_stem(c));
+        let names = resource_exports(model, id, c);
+        let names = names.iter().map(|n| format_ident!("{}", n));
+        quote! {
+            mod #file;
+            pub use self::#file::{#(#names),*};
+        }
+    });
+    let uses = imports.use_items();
+    ModuleFile {
+        name: "mod.rs".into(),
+        about: format!("The typed clients of `{api_version}`"),
+        tokens: quote! {
+            #module_doc
+            #uses
+
+            #(#mods)*
+
+            #group_doc
+            #[derive(Clone, Debug)]
+            pub struct #group_client {
+                client: #client_ty,
+            }
+
+            impl #group_client {
+                /// A client for this group-version over a REST client.
+                pub fn new(client: #client_ty) -> Self {
+                    Self { client }
+                }
+
+                /// The REST client underneath.
+                pub fn rest_client(&self) -> &#client_ty {
+                    &self.client
+                }
+
+                #(#accessors)*
+            }
+        },
+    }
 }
 
 /// `PodLogOptions`, unless the module already has a type of that name.
@@ -170,7 +243,7 @@ fn log_options_struct(
     model: &Model,
     id: &ModuleId,
     c: &ClientDef,
-    rest: &TokenStream,
+    imports: &mut Imports,
 ) -> Option<TokenStream> {
     let sub = c.subresources.iter().find(|s| s.def.name == "log")?;
     let get = op(&sub.def.operations, "get")?;
@@ -198,6 +271,7 @@ fn log_options_struct(
             }
         }
     });
+    let to_query = imports.name(&format!("{REST}::ToQuery"));
     let doc = doc_attrs(Some(&format!("Query parameters of `GET {}`.", get.path)));
     Some(quote! {
         #doc
@@ -206,7 +280,7 @@ fn log_options_struct(
             #(#fields)*
         }
 
-        impl #rest::ToQuery for #name {
+        impl #to_query for #name {
             fn append_query(&self, query: &mut Vec<(String, String)>) {
                 #(#pushes)*
             }
@@ -214,9 +288,11 @@ fn log_options_struct(
     })
 }
 
-fn accessor(c: &ClientDef, rest: &TokenStream) -> TokenStream {
+/// The accessors of one resource on the group-version client.
+fn accessor(c: &ClientDef, imports: &mut Imports) -> TokenStream {
     let name = format_ident!("{}", c.accessor);
     let client = format_ident!("{}", c.rust_name);
+    let resource_client = imports.name(&format!("{REST}::ResourceClient"));
     let plural = &c.resource.plural;
     if c.resource.namespaced {
         let all = format_ident!("{}_all", c.accessor);
@@ -226,7 +302,7 @@ fn accessor(c: &ClientDef, rest: &TokenStream) -> TokenStream {
             quote! {
                 #[doc = #doc]
                 pub fn #all(&self) -> #client {
-                    #client { inner: #rest::ResourceClient::all(self.client.clone()) }
+                    #client::new(#resource_client::all(self.client.clone()))
                 }
             }
         });
@@ -234,7 +310,7 @@ fn accessor(c: &ClientDef, rest: &TokenStream) -> TokenStream {
         quote! {
             #[doc = #doc]
             pub fn #name(&self, namespace: &str) -> #client {
-                #client { inner: #rest::ResourceClient::namespaced(self.client.clone(), namespace) }
+                #client::new(#resource_client::namespaced(self.client.clone(), namespace))
             }
             #all_fn
         }
@@ -243,148 +319,304 @@ fn accessor(c: &ClientDef, rest: &TokenStream) -> TokenStream {
         quote! {
             #[doc = #doc]
             pub fn #name(&self) -> #client {
-                #client { inner: #rest::ResourceClient::cluster(self.client.clone()) }
+                #client::new(#resource_client::cluster(self.client.clone()))
             }
         }
     }
 }
 
-fn resource_client(model: &Model, id: &ModuleId, c: &ClientDef, rest: &TokenStream) -> TokenStream {
-    let client = format_ident!("{}", c.rust_name);
-    let (k, _) = type_path(model, id, &c.kind);
-    let ops = &c.resource.operations;
-    let kind_name = &c.resource.kind;
-    let meta = path_tokens("kubegen_runtime::meta");
-    let mut methods = Vec::new();
-    let has = |verb: &str| c.resource.has_verb(verb);
-    if has("get") {
-        let doc = op_doc(&format!("read the specified {kind_name}"), op(ops, "get"));
-        methods.push(quote! {
-            #doc
-            #[inline]
-            pub fn get<'a>(&'a self, name: &'a str, options: &'a #rest::GetOptions) -> impl Future<Output = #rest::Result<#k>> + 'a {
-                self.inner.get(name, options)
-            }
-        });
-    }
-    if has("list") {
-        let doc = op_doc(
-            &format!("list objects of kind {kind_name}"),
-            op(ops, "list"),
-        );
-        let all_doc = doc_attrs(Some(
+/// A parameter of a typed method: its name and type.
+#[derive(Clone, Copy)]
+enum Param {
+    /// `name: &str`, the object's name.
+    Name,
+    /// Options of the request: the parameter's name and the type's full path.
+    Options(&'static str, &'static str),
+    /// `object: &K`, the resource's kind.
+    Object,
+    /// `patch: &Patch`.
+    Patch,
+}
+
+/// What a typed method answers.
+#[derive(Clone, Copy)]
+enum Answer {
+    /// The object (`K`).
+    Object,
+    /// A list (`List<K>`).
+    List,
+    /// A stream of watch events (`WatchStream<K>`).
+    Watch,
+    /// The deleted object or the server's `Status` (`ObjectOrStatus<K>`).
+    Deleted,
+    /// The deleted list or the server's `Status` (`ObjectOrStatus<List<K>>`).
+    DeletedList,
+}
+
+/// Where a method's first doc paragraph comes from.
+#[derive(Clone, Copy)]
+enum Summary {
+    /// The operation's description in the spec, or this text when it has none.
+    Spec(&'static str),
+    /// kubegen's own words (the method has no operation of its own in the spec).
+    Own(&'static str),
+}
+
+/// One method of a resource's typed client, printed when the resource lists `verb`. The
+/// method calls the runtime's `ResourceClient` method of the same name with its parameters
+/// in order. `{kind}` in texts is replaced by the resource's kind.
+struct VerbMethod {
+    /// The discovery verb the resource must list.
+    verb: &'static str,
+    /// The method's name, also that of the `ResourceClient` method it calls.
+    method: &'static str,
+    summary: Summary,
+    /// A paragraph of kubegen's own after the summary (empty for none).
+    note: &'static str,
+    /// The HTTP method the request uses.
+    http: &'static str,
+    /// The `x-kubernetes-action` of the operation whose path the request uses.
+    action: &'static str,
+    /// Appended to that path in the doc (`?watch=true`).
+    query: &'static str,
+    params: &'static [Param],
+    answer: Answer,
+}
+
+const LIST_OPTIONS: Param = Param::Options("options", "kubegen_runtime::rest::ListOptions");
+
+/// The verbs of a resource as typed methods, in the order they are printed.
+const VERB_METHODS: &[VerbMethod] = &[
+    VerbMethod {
+        verb: "get",
+        method: "get",
+        summary: Summary::Spec("read the specified {kind}"),
+        note: "",
+        http: "GET",
+        action: "get",
+        query: "",
+        params: &[
+            Param::Name,
+            Param::Options("options", "kubegen_runtime::rest::GetOptions"),
+        ],
+        answer: Answer::Object,
+    },
+    VerbMethod {
+        verb: "list",
+        method: "list",
+        summary: Summary::Spec("list objects of kind {kind}"),
+        note: "",
+        http: "GET",
+        action: "list",
+        query: "",
+        params: &[LIST_OPTIONS],
+        answer: Answer::List,
+    },
+    VerbMethod {
+        verb: "list",
+        method: "list_all",
+        summary: Summary::Own(
             "Lists every object, page by page (`limit` + `continue`), into one list. When a \
-             continue token expires mid-way the list is read again in one request, as client-go's \
-             pager does.",
-        ));
-        methods.push(quote! {
-            #doc
-            #[inline]
-            pub fn list<'a>(&'a self, options: &'a #rest::ListOptions) -> impl Future<Output = #rest::Result<#meta::List<#k>>> + 'a {
-                self.inner.list(options)
-            }
-            #all_doc
-            #[inline]
-            pub fn list_all<'a>(&'a self, options: &'a #rest::ListOptions) -> impl Future<Output = #rest::Result<#meta::List<#k>>> + 'a {
-                self.inner.list_all(options)
-            }
-        });
-    }
-    if has("watch") {
-        let doc = doc_attrs(Some(&format!(
-            "Watches changes to objects of kind {kind_name} (`watch=true` on the list path): set \
-             `resource_version` to a list's and `allow_watch_bookmarks` for progress markers."
-        )));
-        methods.push(quote! {
-            #doc
-            #[inline]
-            pub fn watch<'a>(&'a self, options: &'a #rest::ListOptions) -> impl Future<Output = #rest::Result<#rest::WatchStream<#k>>> + 'a {
-                self.inner.watch(options)
-            }
-        });
-    }
-    if has("create") {
-        let doc = op_doc(&format!("create a {kind_name}"), op(ops, "post"));
-        methods.push(quote! {
-            #doc
-            #[inline]
-            pub fn create<'a>(&'a self, options: &'a #rest::CreateOptions, object: &'a #k) -> impl Future<Output = #rest::Result<#k>> + 'a {
-                self.inner.create(options, object)
-            }
-        });
-    }
-    if has("update") {
-        let doc = op_doc(
-            &format!("replace the specified {kind_name}"),
-            op(ops, "put"),
-        );
-        methods.push(quote! {
-            #doc
-            #[inline]
-            pub fn update<'a>(&'a self, options: &'a #rest::UpdateOptions, object: &'a #k) -> impl Future<Output = #rest::Result<#k>> + 'a {
-                self.inner.update(options, object)
-            }
-        });
-    }
-    if has("patch") {
-        let patch_op = op(ops, "patch");
-        let doc = op_doc(
-            &format!("partially update the specified {kind_name}"),
-            patch_op,
-        );
-        let path = patch_op
-            .map(|o| format!("\n\n`PATCH {}` with `application/apply-patch+yaml`", o.path))
-            .unwrap_or_default();
-        let apply_doc = doc_attrs(Some(&format!(
+             continue token expires mid-way the list is read again in one request, as \
+             client-go's pager does.",
+        ),
+        note: "",
+        http: "GET",
+        action: "list",
+        query: "?limit=…&continue=…",
+        params: &[LIST_OPTIONS],
+        answer: Answer::List,
+    },
+    VerbMethod {
+        verb: "watch",
+        method: "watch",
+        summary: Summary::Own(
+            "Watches changes to objects of kind {kind}: set `resource_version` to a list's and \
+             `allow_watch_bookmarks` for progress markers.",
+        ),
+        note: "",
+        http: "GET",
+        action: "list",
+        query: "?watch=true",
+        params: &[LIST_OPTIONS],
+        answer: Answer::Watch,
+    },
+    VerbMethod {
+        verb: "create",
+        method: "create",
+        summary: Summary::Spec("create a {kind}"),
+        note: "",
+        http: "POST",
+        action: "post",
+        query: "",
+        params: &[
+            Param::Options("options", "kubegen_runtime::rest::CreateOptions"),
+            Param::Object,
+        ],
+        answer: Answer::Object,
+    },
+    VerbMethod {
+        verb: "update",
+        method: "update",
+        summary: Summary::Spec("replace the specified {kind}"),
+        note: "",
+        http: "PUT",
+        action: "put",
+        query: "",
+        params: &[
+            Param::Options("options", "kubegen_runtime::rest::UpdateOptions"),
+            Param::Object,
+        ],
+        answer: Answer::Object,
+    },
+    VerbMethod {
+        verb: "patch",
+        method: "patch",
+        summary: Summary::Spec("partially update the specified {kind}"),
+        note: "",
+        http: "PATCH",
+        action: "patch",
+        query: "",
+        params: &[
+            Param::Name,
+            Param::Options("options", "kubegen_runtime::rest::PatchOptions"),
+            Param::Patch,
+        ],
+        answer: Answer::Object,
+    },
+    VerbMethod {
+        verb: "patch",
+        method: "apply",
+        summary: Summary::Own(
             "Server-side applies `object` (named by its metadata) as `options.field_manager`; \
-             only the fields set in `object` are claimed. Use `PatchOptions::apply(manager)` and \
-             `.force()` to take over fields other managers own.{path}"
-        )));
-        methods.push(quote! {
-            #doc
-            #[inline]
-            pub fn patch<'a>(&'a self, name: &'a str, options: &'a #rest::PatchOptions, patch: &'a #rest::Patch) -> impl Future<Output = #rest::Result<#k>> + 'a {
-                self.inner.patch(name, options, patch)
-            }
-            #apply_doc
-            #[inline]
-            pub fn apply<'a>(&'a self, options: &'a #rest::PatchOptions, object: &'a #k) -> impl Future<Output = #rest::Result<#k>> + 'a {
-                self.inner.apply(options, object)
-            }
-        });
-    }
-    if has("delete") {
-        let doc = op_doc(&format!("delete a {kind_name}"), op(ops, "delete"));
-        methods.push(quote! {
-            #doc
-            ///
-            /// Answers the object (still present while finalizers run) or the server's `Status`.
-            #[inline]
-            pub fn delete<'a>(&'a self, name: &'a str, options: &'a #meta::DeleteOptions) -> impl Future<Output = #rest::Result<#rest::ObjectOrStatus<#k>>> + 'a {
-                self.inner.delete(name, options)
-            }
-        });
-    }
-    if has("deletecollection") {
-        let doc = op_doc(
-            &format!("delete collection of {kind_name}"),
-            op(ops, "deletecollection"),
+             only the fields set in `object` are claimed. Use `PatchOptions::apply(manager)` \
+             and `.force()` to take over fields other managers own.",
+        ),
+        note: "Sent as `application/apply-patch+yaml`.",
+        http: "PATCH",
+        action: "patch",
+        query: "",
+        params: &[
+            Param::Options("options", "kubegen_runtime::rest::PatchOptions"),
+            Param::Object,
+        ],
+        answer: Answer::Object,
+    },
+    VerbMethod {
+        verb: "delete",
+        method: "delete",
+        summary: Summary::Spec("delete a {kind}"),
+        note: "Answers the object (still present while finalizers run) or the server's `Status`.",
+        http: "DELETE",
+        action: "delete",
+        query: "",
+        params: &[
+            Param::Name,
+            Param::Options("options", "kubegen_runtime::meta::DeleteOptions"),
+        ],
+        answer: Answer::Deleted,
+    },
+    VerbMethod {
+        verb: "deletecollection",
+        method: "delete_collection",
+        summary: Summary::Spec("delete collection of {kind}"),
+        note: "",
+        http: "DELETE",
+        action: "deletecollection",
+        query: "",
+        params: &[
+            Param::Options("list_options", "kubegen_runtime::rest::ListOptions"),
+            Param::Options("options", "kubegen_runtime::meta::DeleteOptions"),
+        ],
+        answer: Answer::DeletedList,
+    },
+];
+
+impl VerbMethod {
+    /// The method, for a resource whose kind is `k`.
+    fn emit(&self, c: &ClientDef, k: &TokenStream, imports: &mut Imports) -> TokenStream {
+        let kind = &c.resource.kind;
+        let op = op(&c.resource.operations, self.action);
+        let summary = match self.summary {
+            Summary::Spec(fallback) => op
+                .and_then(|o| o.description.clone())
+                .unwrap_or_else(|| fallback.replace("{kind}", kind)),
+            Summary::Own(text) => text.replace("{kind}", kind),
+        };
+        let doc = method_doc(
+            &summary,
+            self.note,
+            op.map(|o| (self.http, o.path.as_str(), self.query)),
         );
-        methods.push(quote! {
+        let method = format_ident!("{}", self.method);
+        let (params, args): (Vec<TokenStream>, Vec<TokenStream>) = self
+            .params
+            .iter()
+            .map(|param| {
+                let (name, ty) = match *param {
+                    Param::Name => ("name", quote!(str)),
+                    Param::Options(name, path) => (name, imports.name(path)),
+                    Param::Object => ("object", k.clone()),
+                    Param::Patch => ("patch", imports.name(&format!("{REST}::Patch"))),
+                };
+                let name = format_ident!("{}", name);
+                (quote!(#name: &'a #ty), quote!(#name))
+            })
+            .unzip();
+        let result = imports.name(&format!("{REST}::Result"));
+        let answer = match self.answer {
+            Answer::Object => k.clone(),
+            Answer::List => {
+                let list = imports.name(&format!("{META}::List"));
+                quote!(#list<#k>)
+            }
+            Answer::Watch => {
+                let stream = imports.name(&format!("{REST}::WatchStream"));
+                quote!(#stream<#k>)
+            }
+            Answer::Deleted => {
+                let either = imports.name(&format!("{REST}::ObjectOrStatus"));
+                quote!(#either<#k>)
+            }
+            Answer::DeletedList => {
+                let either = imports.name(&format!("{REST}::ObjectOrStatus"));
+                let list = imports.name(&format!("{META}::List"));
+                quote!(#either<#list<#k>>)
+            }
+        };
+        let future = imports.name("std::future::Future");
+        quote! {
             #doc
             #[inline]
-            pub fn delete_collection<'a>(&'a self, list_options: &'a #rest::ListOptions, options: &'a #meta::DeleteOptions) -> impl Future<Output = #rest::Result<#rest::ObjectOrStatus<#meta::List<#k>>>> + 'a {
-                self.inner.delete_collection(list_options, options)
+            pub fn #method<'a>(&'a self, #(#params),*) -> impl #future<Output = #result<#answer>> + 'a {
+                self.inner.#method(#(#args),*)
             }
-        });
+        }
     }
+}
+
+/// A resource's file: its typed client, and the options of its `log` subresource if any.
+fn resource_file(model: &Model, id: &ModuleId, c: &ClientDef, api_version: &str) -> TokenStream {
+    let mut imports = Imports::default();
+    for name in resource_exports(model, id, c) {
+        imports.reserve(&name);
+    }
+    let client = format_ident!("{}", c.rust_name);
+    let (k, _) = type_path(model, id, &c.kind, &mut imports);
+    let kind_name = &c.resource.kind;
+    let mut methods: Vec<TokenStream> = VERB_METHODS
+        .iter()
+        .filter(|v| c.resource.has_verb(v.verb))
+        .map(|v| v.emit(c, &k, &mut imports))
+        .collect();
     let mut unsupported = Vec::new();
     for sub in &c.subresources {
-        match subresource_methods(model, id, c, sub, &k, rest) {
+        match subresource_methods(model, id, c, sub, &k, &mut imports) {
             Some(tokens) => methods.push(tokens),
             None => unsupported.push(sub.def.name.clone()),
         }
     }
+    let options = log_options_struct(model, id, c, &mut imports);
     let scope = if c.resource.namespaced {
         "namespaced"
     } else {
@@ -408,21 +640,37 @@ fn resource_client(model: &Model, id: &ModuleId, c: &ClientDef, rest: &TokenStre
         ));
     }
     let doc = doc_attrs(Some(&doc));
+    let module_doc = inner_doc_attrs(&format!(
+        "The typed client of `{}` (`{api_version}`).",
+        c.resource.plural
+    ));
+    let resource_client = imports.name(&format!("{REST}::ResourceClient"));
+    let uses = imports.use_items();
     quote! {
+        #module_doc
+        #uses
+
         #doc
         #[derive(Clone, Debug)]
         pub struct #client {
-            inner: #rest::ResourceClient<#k>,
+            inner: #resource_client<#k>,
         }
 
         impl #client {
+            /// A client over the generic one (the group-version client's accessors make it).
+            pub(super) fn new(inner: #resource_client<#k>) -> Self {
+                Self { inner }
+            }
+
             /// The generic client underneath, for requests without a typed method.
-            pub fn inner(&self) -> &#rest::ResourceClient<#k> {
+            pub fn inner(&self) -> &#resource_client<#k> {
                 &self.inner
             }
 
             #(#methods)*
         }
+
+        #options
     }
 }
 
@@ -433,27 +681,30 @@ fn subresource_methods(
     c: &ClientDef,
     sub: &SubClientDef,
     k: &TokenStream,
-    rest: &TokenStream,
+    imports: &mut Imports,
 ) -> Option<TokenStream> {
     let name = sub.def.name.as_str();
     let ops = &sub.def.operations;
     let has = |verb: &str| sub.def.verbs.iter().any(|v| v == verb);
     if ops.iter().any(|o| o.action == "connect") {
-        return super::connect::methods(c, sub, rest);
+        // Behind the `connect` feature: full paths, so no import goes unused without it.
+        return super::connect::methods(c, sub, &super::names::path_tokens(REST));
     }
-    let meta = path_tokens("kubegen_runtime::meta");
     if name == "log" && has("get") {
+        let result = imports.name(&format!("{REST}::Result"));
         let get = op(ops, "get");
         let options_ty = format_ident!("{}", log_options_name(model, id, c));
         let doc = op_doc("read log of the specified Pod", get);
+        let byte_stream = imports.name(&format!("{REST}::ByteStream"));
+        let to_query = imports.name(&format!("{REST}::ToQuery"));
         return Some(quote! {
             #doc
             ///
             /// The body as a stream of bytes; with `follow` set it stays open and yields lines as
             /// the container writes them.
-            pub async fn log(&self, name: &str, options: &#options_ty) -> #rest::Result<#rest::ByteStream> {
+            pub async fn log(&self, name: &str, options: &#options_ty) -> #result<#byte_stream> {
                 let mut query = Vec::new();
-                #rest::ToQuery::append_query(options, &mut query);
+                #to_query::append_query(options, &mut query);
                 let pairs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 self.inner.stream_subresource(name, "log", &pairs).await
             }
@@ -461,10 +712,22 @@ fn subresource_methods(
     }
     let (body, feature) = match &sub.body {
         Some(body) if body == &c.kind => (k.clone(), None),
-        Some(body) => type_path(model, id, body),
+        Some(body) => type_path(model, id, body, imports),
         None => return None,
     };
+    // Methods behind a feature name runtime items in full: an import used only by them
+    // would be unused without the feature.
+    let gated = feature.is_some();
     let cfg = feature.map(|f| quote!(#[cfg(feature = #f)]));
+    let mut name_of = |full: &str| {
+        if gated {
+            path_tokens(full)
+        } else {
+            imports.name(full)
+        }
+    };
+    let future = name_of("std::future::Future");
+    let result = name_of(&format!("{REST}::Result"));
     let stem = &sub.stem;
     let mut out = TokenStream::new();
     if has("get") {
@@ -473,11 +736,12 @@ fn subresource_methods(
             &format!("read {name} of the specified object"),
             op(ops, "get"),
         );
+        let options = name_of(&format!("{REST}::GetOptions"));
         out.extend(quote! {
             #doc
             #cfg
             #[inline]
-            pub fn #method<'a>(&'a self, name: &'a str, options: &'a #rest::GetOptions) -> impl Future<Output = #rest::Result<#body>> + 'a {
+            pub fn #method<'a>(&'a self, name: &'a str, options: &'a #options) -> impl #future<Output = #result<#body>> + 'a {
                 self.inner.get_subresource(name, #name, options)
             }
         });
@@ -488,13 +752,14 @@ fn subresource_methods(
             &format!("replace {name} of the specified object"),
             op(ops, "put"),
         );
+        let options = name_of(&format!("{REST}::UpdateOptions"));
         if name == "status" && sub.body.as_ref() == Some(&c.kind) {
             out.extend(quote! {
                 #doc
                 ///
                 /// Only the status is written; the object is named by its metadata.
                 #[inline]
-                pub fn update_status<'a>(&'a self, options: &'a #rest::UpdateOptions, object: &'a #k) -> impl Future<Output = #rest::Result<#k>> + 'a {
+                pub fn update_status<'a>(&'a self, options: &'a #options, object: &'a #k) -> impl #future<Output = #result<#k>> + 'a {
                     self.inner.update_status(options, object)
                 }
             });
@@ -503,7 +768,7 @@ fn subresource_methods(
                 #doc
                 #cfg
                 #[inline]
-                pub fn #method<'a>(&'a self, name: &'a str, options: &'a #rest::UpdateOptions, body: &'a #body) -> impl Future<Output = #rest::Result<#body>> + 'a {
+                pub fn #method<'a>(&'a self, name: &'a str, options: &'a #options, body: &'a #body) -> impl #future<Output = #result<#body>> + 'a {
                     self.inner.update_subresource(name, #name, options, body)
                 }
             });
@@ -515,19 +780,21 @@ fn subresource_methods(
             &format!("partially update {name} of the specified object"),
             op(ops, "patch"),
         );
+        let options = name_of(&format!("{REST}::PatchOptions"));
+        let patch = name_of(&format!("{REST}::Patch"));
         out.extend(quote! {
             #doc
             #cfg
             #[inline]
-            pub fn #method<'a>(&'a self, name: &'a str, options: &'a #rest::PatchOptions, patch: &'a #rest::Patch) -> impl Future<Output = #rest::Result<#body>> + 'a {
+            pub fn #method<'a>(&'a self, name: &'a str, options: &'a #options, patch: &'a #patch) -> impl #future<Output = #result<#body>> + 'a {
                 self.inner.patch_subresource(name, #name, options, patch)
             }
         });
     }
     if has("create") {
         let (method, answer) = match name {
-            "eviction" => (format_ident!("evict"), quote!(#meta::Status)),
-            "binding" => (format_ident!("bind"), quote!(#meta::Status)),
+            "eviction" => (format_ident!("evict"), name_of(&format!("{META}::Status"))),
+            "binding" => (format_ident!("bind"), name_of(&format!("{META}::Status"))),
             "token" => (format_ident!("create_token"), body.clone()),
             _ => (format_ident!("create_{}", stem), body.clone()),
         };
@@ -535,11 +802,12 @@ fn subresource_methods(
             &format!("create {name} of the specified object"),
             op(ops, "post"),
         );
+        let options = name_of(&format!("{REST}::CreateOptions"));
         out.extend(quote! {
             #doc
             #cfg
             #[inline]
-            pub fn #method<'a>(&'a self, name: &'a str, options: &'a #rest::CreateOptions, body: &'a #body) -> impl Future<Output = #rest::Result<#answer>> + 'a {
+            pub fn #method<'a>(&'a self, name: &'a str, options: &'a #options, body: &'a #body) -> impl #future<Output = #result<#answer>> + 'a {
                 self.inner.create_subresource(name, #name, options, body)
             }
         });

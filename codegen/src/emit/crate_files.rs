@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::own_inner_doc_attrs;
 use super::protobuf::Plan;
-use super::{clients, format_file, informers, types, EmitError, Output};
+use super::{clients, format_file, informers, types, EmitError, ModuleFile, Output};
 use crate::model::{naming, Model, ModuleId};
 
 /// The `kubegen_runtime::GENERATED_CODE_LEVEL` the emitted code is written against.
@@ -89,37 +90,20 @@ pub(super) fn emit_crate(
     settings: &CrateSettings,
     plan: &Plan,
 ) -> Result<Output, EmitError> {
-    let mut out = emit_files(model, settings, plan)?;
-    let header = super::header(&settings.generated_by);
-    for (path, text) in out.files.iter_mut() {
-        if path.extension().is_some_and(|e| e == "rs") {
-            if let Some(body) = text.strip_prefix(super::HEADER) {
-                *text = format!("{header}{body}");
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn emit_files(model: &Model, settings: &CrateSettings, plan: &Plan) -> Result<Output, EmitError> {
-    let mut out = Output::default();
+    let mut files = Files {
+        out: Output::default(),
+        settings,
+    };
     let protobuf = !plan.is_empty();
-    out.files.insert(
-        PathBuf::from("Cargo.toml"),
-        cargo_toml(model, settings, protobuf),
-    );
-    out.files.insert(
-        PathBuf::from("README.md"),
-        readme_md(model, settings, protobuf),
-    );
-    out.files
-        .insert(PathBuf::from("src/lib.rs"), lib_rs(model, settings)?);
-    out.files
-        .insert(PathBuf::from("src/clientset.rs"), clientset_rs(model)?);
-    out.files.insert(
-        PathBuf::from("src/informer_factory.rs"),
-        informer_factory_rs(model)?,
-    );
+    files.text("Cargo.toml", cargo_toml(model, settings, protobuf));
+    files.text("README.md", readme_md(model, settings, protobuf));
+    files.rust("src/lib.rs", "The crate root", lib_rs(model, settings))?;
+    files.rust("src/clientset.rs", "The clientset", clientset_rs(model))?;
+    files.rust(
+        "src/informer_factory.rs",
+        "The group-version accessors of the shared informer factory",
+        informer_factory_rs(model),
+    )?;
 
     let mut groups: BTreeMap<&str, Vec<&ModuleId>> = BTreeMap::new();
     for id in model.modules().keys() {
@@ -137,18 +121,22 @@ fn emit_files(model: &Model, settings: &CrateSettings, plan: &Plan) -> Result<Ou
             }
         });
         let api_group = model.modules()[versions[0]].api_group.clone();
-        let group_doc = if api_group.is_empty() {
-            " The core API group (`/api/v1`).".to_owned()
+        let (group_doc, about) = if api_group.is_empty() {
+            (
+                " The core API group (`/api/v1`).".to_owned(),
+                "The core API group".to_owned(),
+            )
         } else {
-            format!(" The `{api_group}` API group.")
+            (
+                format!(" The `{api_group}` API group."),
+                format!("The `{api_group}` API group"),
+            )
         };
         let tokens = quote! {
             #![doc = #group_doc]
             #(#items)*
         };
-        let path = format!("src/{group}/mod.rs");
-        out.files
-            .insert(PathBuf::from(&path), format_file(&path, tokens)?);
+        files.rust(&format!("src/{group}/mod.rs"), &about, tokens)?;
     }
 
     let clients = clients::by_module(model);
@@ -165,10 +153,12 @@ fn emit_files(model: &Model, settings: &CrateSettings, plan: &Plan) -> Result<Ou
                 file = format!("{base}_{n}");
                 n += 1;
             }
-            let path = format!("{dir}/{file}.rs");
             let tokens = types::type_file(model, def, plan.has_codec(&def.id))?;
-            out.files
-                .insert(PathBuf::from(&path), format_file(&path, tokens)?);
+            files.rust(
+                &format!("{dir}/{file}.rs"),
+                &format!("Schema `{}`", def.id),
+                tokens,
+            )?;
             mods.push((file, def.rust_name.clone()));
         }
         let decls = mods.iter().map(|(file, name)| {
@@ -179,40 +169,23 @@ fn emit_files(model: &Model, settings: &CrateSettings, plan: &Plan) -> Result<Ou
                 pub use self::#file::#name;
             }
         });
-        let client_decl = clients.get(id).map(|cs| {
-            let path = format!("{dir}/client.rs");
-            let tokens = clients::module_file(model, id, cs);
-            let names = std::iter::once(clients::group_client_name(id))
-                .chain(cs.iter().map(|c| c.rust_name.clone()))
-                .chain(clients::extra_exports(model, id, cs))
-                .map(|n| format_ident!("{}", n));
-            let file = format_file(&path, tokens).map(|f| (path, f));
-            (
-                quote! {
-                    #[cfg(feature = "client")]
-                    mod client;
-                    #[cfg(feature = "client")]
-                    pub use self::client::{#(#names),*};
-                },
-                file,
-            )
-        });
-        let client_decl = match client_decl {
-            Some((decl, file)) => {
-                let (path, contents) = file?;
-                out.files.insert(PathBuf::from(path), contents);
-                decl
+        let module_clients = clients.get(id).map(Vec::as_slice).unwrap_or_default();
+        let client_decl = if module_clients.is_empty() {
+            quote!()
+        } else {
+            let (client_files, names) = clients::module_files(model, id, module_clients);
+            files.module_dir(&format!("{dir}/client"), client_files)?;
+            let names = names.iter().map(|n| format_ident!("{}", n));
+            quote! {
+                #[cfg(feature = "client")]
+                mod client;
+                #[cfg(feature = "client")]
+                pub use self::client::{#(#names),*};
             }
-            None => quote!(),
         };
-        let informer_decl = match clients
-            .get(id)
-            .and_then(|cs| informers::module_file(model, id, cs))
-        {
-            Some((tokens, names)) => {
-                let path = format!("{dir}/informers.rs");
-                out.files
-                    .insert(PathBuf::from(&path), format_file(&path, tokens)?);
+        let informer_decl = match informers::module_files(model, id, module_clients) {
+            Some((informer_files, names)) => {
+                files.module_dir(&format!("{dir}/informers"), informer_files)?;
                 let names = names.iter().map(|n| format_ident!("{}", n));
                 quote! {
                     #[cfg(feature = "informers")]
@@ -225,9 +198,11 @@ fn emit_files(model: &Model, settings: &CrateSettings, plan: &Plan) -> Result<Ou
         };
         let proto_decl = match plan.module_file(model, module) {
             Some(tokens) => {
-                let path = format!("{dir}/proto.rs");
-                out.files
-                    .insert(PathBuf::from(&path), format_file(&path, tokens)?);
+                files.rust(
+                    &format!("{dir}/proto.rs"),
+                    &format!("The protobuf codecs of `{}`", api_version(model, id)),
+                    tokens,
+                )?;
                 quote! {
                     #[cfg(feature = "protobuf")]
                     mod proto;
@@ -243,11 +218,46 @@ fn emit_files(model: &Model, settings: &CrateSettings, plan: &Plan) -> Result<Ou
             #informer_decl
             #proto_decl
         };
-        let path = format!("{dir}/mod.rs");
-        out.files
-            .insert(PathBuf::from(&path), format_file(&path, tokens)?);
+        files.rust(
+            &format!("{dir}/mod.rs"),
+            &format!("The module of `{}`", api_version(model, id)),
+            tokens,
+        )?;
     }
-    Ok(out)
+    Ok(files.out)
+}
+
+/// The crate's files as they are printed: Rust files get the header naming the command and
+/// what each file holds.
+struct Files<'a> {
+    out: Output,
+    settings: &'a CrateSettings,
+}
+
+impl Files<'_> {
+    fn text(&mut self, path: &str, text: String) {
+        self.out.files.insert(PathBuf::from(path), text);
+    }
+
+    /// A Rust file; `about` says what it holds (`Schema \`io.k8s.api.core.v1.Pod\``).
+    fn rust(&mut self, path: &str, about: &str, tokens: TokenStream) -> Result<(), EmitError> {
+        let body = format_file(path, tokens)?;
+        let header = super::header(
+            &self.settings.generated_by,
+            about,
+            &self.settings.source_description,
+        );
+        self.text(path, format!("{header}{body}"));
+        Ok(())
+    }
+
+    /// The files of a module directory (`src/core/v1/client`).
+    fn module_dir(&mut self, dir: &str, files: Vec<ModuleFile>) -> Result<(), EmitError> {
+        for file in files {
+            self.rust(&format!("{dir}/{}", file.name), &file.about, file.tokens)?;
+        }
+        Ok(())
+    }
 }
 
 fn api_version(model: &Model, id: &ModuleId) -> String {
@@ -369,7 +379,7 @@ fn cargo_toml(model: &Model, settings: &CrateSettings, protobuf: bool) -> String
 /// from other specs may not have its resources).
 const KUBEGEN_API_EXAMPLE: &str = "\n\n# Example\n\nList the pods of a namespace with the cluster kubectl would use:\n\n```no_run\nuse kubegen_api::Clientset;\nuse kubegen_runtime::rest::ListOptions;\n\n# async fn run() -> Result<(), kubegen_runtime::rest::Error> {\nlet clientset = Clientset::try_default()?;\nlet pods = clientset.core_v1().pods(\"default\").list(&ListOptions::default()).await?;\nfor pod in &pods.items {\n    println!(\"{}\", pod.metadata.name.as_deref().unwrap_or_default());\n}\n# Ok(())\n# }\n```";
 
-fn lib_rs(model: &Model, settings: &CrateSettings) -> Result<String, EmitError> {
+fn lib_rs(model: &Model, settings: &CrateSettings) -> TokenStream {
     let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for id in model.modules().keys() {
         groups.entry(&id.group).or_default().push(id.feature());
@@ -415,7 +425,7 @@ fn lib_rs(model: &Model, settings: &CrateSettings) -> Result<String, EmitError> 
          {level}; use a kubegen-runtime of that level or regenerate with a matching kubegen",
         env!("CARGO_PKG_VERSION")
     );
-    let tokens = quote! {
+    quote! {
         #doc
         // The docs are the API server's descriptions, written as Go doc text, not Markdown.
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
@@ -439,11 +449,10 @@ fn lib_rs(model: &Model, settings: &CrateSettings) -> Result<String, EmitError> 
         #[cfg(feature = "informers")]
         pub use informer_factory::InformerFactoryExt;
         #(#mods)*
-    };
-    format_file("src/lib.rs", tokens)
+    }
 }
 
-fn clientset_rs(model: &Model) -> Result<String, EmitError> {
+fn clientset_rs(model: &Model) -> TokenStream {
     let clients = clients::by_module(model);
     let accessors = clients.keys().map(|id| {
         let feature = id.feature();
@@ -460,7 +469,7 @@ fn clientset_rs(model: &Model) -> Result<String, EmitError> {
             }
         }
     });
-    let tokens = quote! {
+    quote! {
         //! The clientset: one client per group-version over one shared REST client.
         use kubegen_runtime::config::Config;
         use kubegen_runtime::rest::{Client, Result};
@@ -497,11 +506,10 @@ fn clientset_rs(model: &Model) -> Result<String, EmitError> {
 
             #(#accessors)*
         }
-    };
-    format_file("src/clientset.rs", tokens)
+    }
 }
 
-fn informer_factory_rs(model: &Model) -> Result<String, EmitError> {
+fn informer_factory_rs(model: &Model) -> TokenStream {
     let clients = clients::by_module(model);
     let modules: Vec<&ModuleId> = clients
         .iter()
@@ -530,7 +538,7 @@ fn informer_factory_rs(model: &Model) -> Result<String, EmitError> {
         )
     });
     let (decls, impls): (Vec<_>, Vec<_>) = decls.unzip();
-    let tokens = quote! {
+    quote! {
         //! Typed access to the shared informer factory: `factory.core_v1().pods().lister()`.
         use kubegen_runtime::cache::SharedInformerFactory;
         use kubegen_runtime::rest::Client;
@@ -544,6 +552,5 @@ fn informer_factory_rs(model: &Model) -> Result<String, EmitError> {
         impl InformerFactoryExt for SharedInformerFactory<Client> {
             #(#impls)*
         }
-    };
-    format_file("src/informer_factory.rs", tokens)
+    }
 }

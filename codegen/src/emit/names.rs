@@ -161,33 +161,73 @@ impl Names {
     /// `use` items for the imported names, grouped by parent path: std first, then other
     /// crates, then this crate, then the parent module.
     pub fn use_items(&self) -> TokenStream {
-        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for full in self.imports.values() {
-            if let Some((parent, last)) = full.rsplit_once("::") {
-                groups
-                    .entry(parent.to_owned())
-                    .or_default()
-                    .push(last.to_owned());
+        use_items(self.imports.values())
+    }
+}
+
+/// The names a hand-shaped file (a client, an informer) imports, collected as the emitter
+/// asks for them: the first full path to claim a short name gets it, later ones with the same
+/// short name are spelled out in full.
+#[derive(Default)]
+pub struct Imports {
+    /// Full path by short name.
+    imports: BTreeMap<String, String>,
+}
+
+impl Imports {
+    /// Keeps `short` from being imported: the file defines an item of that name.
+    pub fn reserve(&mut self, short: &str) {
+        self.imports.entry(short.to_owned()).or_default();
+    }
+
+    /// The tokens naming `full` (`kubegen_runtime::rest::GetOptions`) in this file.
+    pub fn name(&mut self, full: &str) -> TokenStream {
+        let short = full.rsplit_once("::").map_or(full, |(_, short)| short);
+        match self.imports.get(short) {
+            Some(existing) if existing == full => path_tokens(short),
+            Some(_) => path_tokens(full),
+            None => {
+                self.imports.insert(short.to_owned(), full.to_owned());
+                path_tokens(short)
             }
         }
-        let rank = |parent: &str| match parent.split("::").next() {
-            Some("std") => 0,
-            Some("crate") => 2,
-            Some("super") => 3,
-            _ => 1,
-        };
-        let mut groups: Vec<(String, Vec<String>)> = groups.into_iter().collect();
-        groups.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));
-        let items = groups.into_iter().map(|(parent, mut leaves)| {
-            leaves.sort();
-            let parent = path_tokens(&parent);
-            let leaves = leaves.iter().map(|l| format_ident!("{}", l));
-            if leaves.len() == 1 {
-                quote!(use #parent::#(#leaves)*;)
-            } else {
-                quote!(use #parent::{#(#leaves),*};)
-            }
-        });
-        quote!(#(#items)*)
     }
+
+    /// `use` items for what was asked for, grouped as [`Names::use_items`] groups them.
+    pub fn use_items(&self) -> TokenStream {
+        use_items(self.imports.values().filter(|full| !full.is_empty()))
+    }
+}
+
+/// `use` items for full paths, grouped by parent path: std first, then other crates, then
+/// this crate, then the parent module.
+fn use_items<'a>(paths: impl Iterator<Item = &'a String>) -> TokenStream {
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for full in paths {
+        if let Some((parent, last)) = full.rsplit_once("::") {
+            groups
+                .entry(parent.to_owned())
+                .or_default()
+                .push(last.to_owned());
+        }
+    }
+    let rank = |parent: &str| match parent.split("::").next() {
+        Some("std") => 0,
+        Some("crate") => 2,
+        Some("super") => 3,
+        _ => 1,
+    };
+    let mut groups: Vec<(String, Vec<String>)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));
+    let items = groups.into_iter().map(|(parent, mut leaves)| {
+        leaves.sort();
+        let parent = path_tokens(&parent);
+        let leaves = leaves.iter().map(|l| format_ident!("{}", l));
+        if leaves.len() == 1 {
+            quote!(use #parent::#(#leaves)*;)
+        } else {
+            quote!(use #parent::{#(#leaves),*};)
+        }
+    });
+    quote!(#(#items)*)
 }

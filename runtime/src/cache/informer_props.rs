@@ -9,7 +9,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 
 use super::fake_server::FakeServer;
-use super::informer_tests::{eventually, store_state, Recorder, Seen};
+use super::shared_informer::tests::{eventually, store_state, Recorder, Seen};
 use super::{InformerOptions, ListWatchError, ReflectorConfig, SharedIndexInformer};
 
 #[derive(Debug, Clone)]

@@ -43,14 +43,10 @@ mod handler;
 mod index;
 #[cfg(test)]
 mod informer_props;
-#[cfg(test)]
-mod informer_tests;
 mod list_watch;
 mod lister;
 mod processor;
 mod reflector;
-#[cfg(test)]
-mod reflector_tests;
 mod rest_lister_watcher;
 mod shared_informer;
 mod store;

@@ -767,3 +767,6 @@ where
         State::ReceivingInitialEvents { stream, items }
     }
 }
+
+#[cfg(test)]
+mod tests;

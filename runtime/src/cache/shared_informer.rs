@@ -385,3 +385,7 @@ impl<K: Object + Send + Sync + 'static> AnyInformer for SharedIndexInformer<K> {
         self.inner.resource.to_string()
     }
 }
+
+/// Informer, handler and factory tests (the property tests beside reuse their helpers).
+#[cfg(test)]
+pub(super) mod tests;

@@ -13,6 +13,7 @@ mod kubeconfig;
 mod loader;
 mod redact;
 mod secret;
+mod yaml;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,8 +1,10 @@
 //! Test support: a small local HTTP(S) server for REST client tests, certificates made with
 //! rcgen, and a ConfigMap-like kind implementing the runtime's traits.
 //!
-//! This stands in for `kubegen-testserver` until it lands; it serves real HTTP/1.1 and
-//! HTTP/2 over TLS on loopback, so the client's whole stack is exercised.
+//! Tests that need an answer no real server gives on demand (exact requests and headers,
+//! broken TLS, expiring credentials, redirects) script it here; it serves real HTTP/1.1 and
+//! HTTP/2 over TLS on loopback, so the client's whole stack is exercised. Tests of API
+//! behaviour use `kubegen-test-support` instead (see its README: which fake to use when).
 #![allow(dead_code)]
 
 use std::net::SocketAddr;

@@ -1,5 +1,13 @@
 //! Label selectors as the API server parses them: equality (`a=b`, `a==b`, `a!=b`),
 //! set-based (`a in (x,y)`, `a notin (x)`), existence (`a`, `!a`) and `a>1`, `a<1`.
+//!
+//! This is an independent check, not a second copy of `kubegen_meta::labels`: it follows
+//! apimachinery's lexer token by token so a bad selector gets the API server's own 400
+//! message (`unable to parse requirement: found '', expected: ',' or ')'`), which the
+//! client-side parser does not produce (its errors name byte positions for a Rust caller).
+//! Being separate also means a bug in the client's parser cannot hide in the server the
+//! client is tested against. The differential tests (`testserver/tests/differential`) and
+//! `testserver/tests/api.rs` pin its behaviour to a real kube-apiserver's.
 
 use serde_json::{Map, Value};
 

@@ -111,7 +111,7 @@ fn input_files(path: &Path) -> Result<Vec<PathBuf>, SpecError> {
 pub fn parse_manifests(file: &Path, text: &str) -> Result<Vec<Crd>, SpecError> {
     use serde::Deserialize as _;
     let mut values = Vec::new();
-    for doc in serde_yaml::Deserializer::from_str(text) {
+    for doc in serde_yaml_ng::Deserializer::from_str(text) {
         let value = serde_json::Value::deserialize(doc).map_err(|err| SpecError::Yaml {
             file: file.to_path_buf(),
             message: err.to_string(),

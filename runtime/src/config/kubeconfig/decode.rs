@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use super::reader::{Fields, Reader, Result};
-use super::tree::Node;
 use super::{
     AuthInfo, AuthProvider, Cluster, Context, ExecConfig, ExecEnvVar, Kubeconfig, NamedAuthInfo,
     NamedCluster, NamedContext,
 };
+use crate::config::yaml::Node;
 use crate::config::Secret;
 
 pub(super) fn kubeconfig(r: &mut Reader, v: &Node) -> Result<Kubeconfig> {

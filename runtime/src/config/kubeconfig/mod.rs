@@ -22,11 +22,10 @@ mod decode;
 mod encode;
 mod parse_error;
 mod reader;
-mod tree;
 
 pub use parse_error::ParseError;
 
-use super::{ConfigError, Secret};
+use super::{yaml, ConfigError, Secret};
 
 /// A whole kubeconfig: named clusters, users and contexts, and the current context.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -193,7 +192,7 @@ impl Kubeconfig {
     /// Anchors and aliases are resolved; a key given twice in one mapping is an error.
     pub fn parse(text: &str) -> Result<Self, ParseError> {
         let root =
-            tree::parse(text).map_err(|e| ParseError::new(".".to_owned(), e.message, e.mark))?;
+            yaml::parse(text).map_err(|e| ParseError::new(".".to_owned(), e.message, e.mark))?;
         match root {
             None => Ok(Self::default()),
             Some(root) => decode::kubeconfig(&mut reader::Reader::new(), &root),

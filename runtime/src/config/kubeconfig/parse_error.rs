@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::tree::Mark;
+use crate::config::yaml::Mark;
 
 /// Why a kubeconfig's text did not parse: the path of the field at fault
 /// (`users[1].user.exec.args[0]`, `.` for the document or a YAML syntax error), what is

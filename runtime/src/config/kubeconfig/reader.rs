@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::tree::{duplicate_key, Mark, Node, TreeError, Typed, Value};
 use super::ParseError;
+use crate::config::yaml::{duplicate_key, Mark, Node, TreeError, Typed, Value};
 
 /// Why a kubeconfig did not parse (the public error is built from it).
 pub(crate) type Failure = ParseError;
@@ -261,11 +261,11 @@ fn describe(v: &Node) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tree;
     use super::*;
+    use crate::config::yaml;
 
     fn tree(text: &str) -> Node {
-        tree::parse(text).unwrap().unwrap()
+        yaml::parse(text).unwrap().unwrap()
     }
 
     #[test]
