@@ -51,9 +51,9 @@ mod error;
 mod list_decoder;
 mod options;
 mod patch;
+mod pool;
 #[cfg(feature = "protobuf")]
 mod protobuf;
-mod pool;
 mod proxy;
 mod query;
 mod rate_limit;
