@@ -30,6 +30,8 @@ mod chaos {
     pub mod fault_proxy;
 }
 
+mod support;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -45,10 +47,9 @@ use kubegen_runtime::cache::{
     SharedIndexInformer, SharedInformerFactory,
 };
 use kubegen_runtime::config::{Config, Overrides};
-use kubegen_runtime::meta::{CompactString, Kind, Object, ObjectMeta, Resource, Scope};
+use kubegen_runtime::meta::{CompactString, Object, ObjectMeta};
 use kubegen_runtime::rest::{Client, CreateOptions, ListOptions, ResourceClient};
 use kubegen_test_support::TestEnv;
-use serde::{Deserialize, Serialize};
 
 /// Counts the bytes allocated and not yet freed, to compare the heap after sync and at the
 /// end.
@@ -87,40 +88,7 @@ fn live_heap() -> isize {
     LIVE_BYTES.load(Ordering::Relaxed)
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ConfigMap {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    api_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    kind: Option<String>,
-    #[serde(default)]
-    metadata: ObjectMeta,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    data: Option<BTreeMap<String, String>>,
-}
-
-impl Kind for ConfigMap {
-    const GROUP: &'static str = "";
-    const VERSION: &'static str = "v1";
-    const KIND: &'static str = "ConfigMap";
-    const API_VERSION: &'static str = "v1";
-}
-
-impl Resource for ConfigMap {
-    const PLURAL: &'static str = "configmaps";
-    const SCOPE: Scope = Scope::Namespaced;
-    const LIST_KIND: &'static str = "ConfigMapList";
-}
-
-impl Object for ConfigMap {
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+use support::ConfigMap;
 
 const LABEL: (&str, &str) = ("kubegen.dev/chaos", "yes");
 const SELECTOR: &str = "kubegen.dev/chaos=yes";

@@ -5,6 +5,8 @@
 //! and every handler must have seen a final event for every object; the metadata-only
 //! informer must agree on the keys.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,48 +15,12 @@ use kubegen_runtime::cache::{
     object_key, BackoffConfig, DeletedObject, EventHandler, FactoryOptions, ReflectorConfig,
     SharedIndexInformer, SharedInformerFactory,
 };
-use kubegen_runtime::meta::{
-    CompactString, Kind, Object, ObjectMeta, PartialObjectMetadata, Resource, Scope,
-};
+use kubegen_runtime::meta::{CompactString, Object, ObjectMeta, PartialObjectMetadata};
 use kubegen_runtime::rest::{Client, CreateOptions, ListOptions, ResourceClient};
 use kubegen_test_support::{Needs, TestEnv};
 use kubegen_testserver::{ErrorKind, TestServer, WatchDrop};
-use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ConfigMap {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    api_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    kind: Option<String>,
-    #[serde(default)]
-    metadata: ObjectMeta,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    data: Option<BTreeMap<String, String>>,
-}
-
-impl Kind for ConfigMap {
-    const GROUP: &'static str = "";
-    const VERSION: &'static str = "v1";
-    const KIND: &'static str = "ConfigMap";
-    const API_VERSION: &'static str = "v1";
-}
-
-impl Resource for ConfigMap {
-    const PLURAL: &'static str = "configmaps";
-    const SCOPE: Scope = Scope::Namespaced;
-    const LIST_KIND: &'static str = "ConfigMapList";
-}
-
-impl Object for ConfigMap {
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+use support::ConfigMap;
 
 /// Label on the config maps the tests create; the informers select on it, so objects others
 /// put in the namespace (a real cluster adds `kube-root-ca.crt`) do not count.
