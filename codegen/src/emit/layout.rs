@@ -60,9 +60,9 @@ fn starts_item(code: &str) -> bool {
     STARTS.iter().any(|s| code.starts_with(s))
 }
 
-/// Whether a line is the last of an item.
+/// Whether a line is the last of an item (a comment line never is, whatever it ends with).
 fn ends_item(code: &str) -> bool {
-    code == "}" || code.ends_with(';')
+    !code.starts_with("//") && (code == "}" || code.ends_with(';'))
 }
 
 fn is_attribute_or_doc(code: &str) -> bool {
@@ -100,6 +100,12 @@ mod tests {
         let text = "//! Docs.\nuse std::a;\nuse a::b;\nuse c::{\n    d,\n};\nuse crate::e;\nmod x;\npub use self::x::X;\n/// A.\n#[derive(Clone)]\npub struct A {\n    /// Field.\n    pub a: u8,\n    pub b: u8,\n}\nimpl A {\n    fn f(&self) {\n        let x = 1;\n        if x == 1 {\n            g();\n        }\n        h();\n    }\n    /// G.\n    fn g() {}\n}\nconst C: u8 = 1;\n";
         let expected = "//! Docs.\n\nuse std::a;\n\nuse a::b;\nuse c::{\n    d,\n};\n\nuse crate::e;\nmod x;\npub use self::x::X;\n\n/// A.\n#[derive(Clone)]\npub struct A {\n    /// Field.\n    pub a: u8,\n    pub b: u8,\n}\n\nimpl A {\n    fn f(&self) {\n        let x = 1;\n        if x == 1 {\n            g();\n        }\n        h();\n    }\n\n    /// G.\n    fn g() {}\n}\n\nconst C: u8 = 1;\n";
         assert_eq!(separate_items(text), expected);
+    }
+
+    #[test]
+    fn a_doc_line_ending_with_a_semicolon_does_not_end_an_item() {
+        let text = "/// Opens a port;\n/// see `serve`.\npub fn f() {}\n";
+        assert_eq!(separate_items(text), text);
     }
 
     #[test]

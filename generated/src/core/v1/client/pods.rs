@@ -262,7 +262,6 @@ impl PodClient {
     }
 
     /// Opens a connection to a port of the pod (`pods/portforward` over WebSocket);
-
     /// [`kubegen_runtime::connect::serve_port_forward`] serves a local listener.
     #[cfg(feature = "connect")]
     pub async fn port_forward(
