@@ -19,7 +19,7 @@ use tokio_tungstenite::WebSocketStream;
 use tower_service::Service;
 
 use super::Error;
-use crate::rest::{self, ApiError, Client, TransportError, TransportErrorKind};
+use crate::rest::{self, ApiError, Client, Connector, TransportError, TransportErrorKind};
 
 /// The WebSocket of an upgraded connect request.
 pub(crate) type Socket = WebSocketStream<TokioIo<Upgraded>>;
@@ -46,13 +46,15 @@ pub(crate) async fn websocket(
         let mut refreshed = false;
         loop {
             let sent_auth = inner.auth.header().await.map_err(rest::Error::Auth)?;
-            match try_upgrade(client, url, protocols, sent_auth.clone()).await {
+            // After the credentials: an exec plugin may just have set a new certificate.
+            let (connector, cert_generation) = inner.pools.upgrade_connector();
+            match try_upgrade(client, connector, url, protocols, sent_auth.clone()).await {
                 Err(Error::Request(rest::Error::Api(e)))
                     if e.code == 401
                         && !refreshed
                         && inner
                             .auth
-                            .invalidate(sent_auth.as_ref(), inner.pools.upgrade_connector().1)
+                            .invalidate(sent_auth.as_ref(), cert_generation)
                             .await =>
                 {
                     refreshed = true;
@@ -71,12 +73,12 @@ pub(crate) async fn websocket(
 
 async fn try_upgrade(
     client: &Client,
+    mut connector: Connector,
     url: &Uri,
     protocols: &[&str],
     auth: Option<HeaderValue>,
 ) -> Result<Upgrade, Error> {
     let inner = &client.inner;
-    let (mut connector, _) = inner.pools.upgrade_connector();
     let io = connector
         .call(url.clone())
         .await

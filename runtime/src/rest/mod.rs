@@ -70,6 +70,8 @@ mod watch;
 mod watch_frames;
 
 pub use client::Client;
+#[cfg(feature = "connect")]
+pub(crate) use connector::Connector;
 pub use error::{ApiError, AuthError, Error, Result, TransportError, TransportErrorKind};
 pub use options::{
     CreateOptions, FieldValidation, GetOptions, ListOptions, PatchOptions, ResourceVersionMatch,
