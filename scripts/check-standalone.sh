@@ -27,12 +27,26 @@ done
 # The workspace's own target dir: dependencies built by the other CI steps are reused.
 export CARGO_TARGET_DIR=$root/target
 
+clear_unpacked_packages() {
+  local crate
+  for crate in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/kubegen*-[0-9]*; do
+    [[ -d $crate ]] && rm -rf "$crate"
+  done
+  return 0
+}
+
 if [[ $package == 1 ]]; then
   echo "== cargo package (each crate built from its packaged files)"
+  # Cargo unpacks the packaged crates it verifies against into `$CARGO_HOME/registry/src/-HASH/`,
+  # HASH naming the temporary registry's path, and reuses an earlier unpacked copy of the same
+  # name and version: a clone at the same path would verify against stale sources. Only those
+  # copies of our own crates go (the directories of local registries start with '-').
+  clear_unpacked_packages
   (cd "$root" && cargo package --allow-dirty -q -p kubegen-openapi -p kubegen-meta \
     -p kubegen-runtime -p kubegen -p kubegen-api -p kubegen-testserver -p kubegen-controller)
   # The verified copies are not used again; their sources and builds take gigabytes.
   rm -rf "$root/target/package"
+  clear_unpacked_packages
 fi
 
 echo "== cargo install --path codegen"
