@@ -26,27 +26,27 @@ for dir in "$work" $(dirname "$work"); do
 done
 # The workspace's own target dir: dependencies built by the other CI steps are reused.
 export CARGO_TARGET_DIR=$root/target
-
-clear_unpacked_packages() {
-  local crate
-  for crate in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/kubegen*-[0-9]*; do
-    [[ -d $crate ]] && rm -rf "$crate"
-  done
-  return 0
-}
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)
 
 if [[ $package == 1 ]]; then
   echo "== cargo package (each crate built from its packaged files)"
-  # Cargo unpacks the packaged crates it verifies against into `$CARGO_HOME/registry/src/-HASH/`,
-  # HASH naming the temporary registry's path, and reuses an earlier unpacked copy of the same
-  # name and version: a clone at the same path would verify against stale sources. Only those
-  # copies of our own crates go (the directories of local registries start with '-').
-  clear_unpacked_packages
-  (cd "$root" && cargo package --allow-dirty -q -p kubegen-openapi -p kubegen-meta \
-    -p kubegen-runtime -p kubegen -p kubegen-api -p kubegen-testserver -p kubegen-controller)
-  # The verified copies are not used again; their sources and builds take gigabytes.
-  rm -rf "$root/target/package"
-  clear_unpacked_packages
+  crates=(kubegen-openapi kubegen-meta kubegen-runtime kubegen kubegen-api kubegen-testserver kubegen-controller)
+  (cd "$root" && cargo package --allow-dirty --no-verify -q "${crates[@]/#/-p}")
+  # Verified here rather than by `cargo package`: cargo unpacks the crates it verifies
+  # against into `$CARGO_HOME/registry/src/`, under a name that is the same for every run
+  # at one path, and reuses an earlier copy and its builds (registry crates count as
+  # immutable), so a second clone at the same path was checked against stale sources.
+  # Unpacked at a new path each run, with each other patched in, nothing stale is reused.
+  patches=()
+  for crate in "${crates[@]}"; do
+    tar -xzf "$root/target/package/$crate-$version.crate" -C "$work"
+    patches+=(--config "patch.crates-io.$crate.path=\"$work/$crate-$version\"")
+  done
+  rm -rf "$root/target/package"   # the sources are unpacked; the copies take gigabytes
+  for crate in "${crates[@]}"; do
+    cp "$root/Cargo.lock" "$work/$crate-$version/"   # dependencies already built are reused
+    cargo build -q --manifest-path "$work/$crate-$version/Cargo.toml" "${patches[@]}"
+  done
 fi
 
 echo "== cargo install --path codegen"
