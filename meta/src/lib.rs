@@ -54,6 +54,10 @@ pub use options::{
 pub use partial_object_metadata::{
     PartialObjectMetadata, PARTIAL_OBJECT_METADATA_ACCEPT, PARTIAL_OBJECT_METADATA_LIST_ACCEPT,
 };
+#[cfg(feature = "protobuf")]
+pub use partial_object_metadata::{
+    PARTIAL_OBJECT_METADATA_LIST_PROTOBUF_ACCEPT, PARTIAL_OBJECT_METADATA_PROTOBUF_ACCEPT,
+};
 pub use quantity::Quantity;
 pub use raw_extension::RawExtension;
 pub use resource::{Kind, Object, Resource, Scope};

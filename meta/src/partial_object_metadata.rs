@@ -29,6 +29,14 @@ pub const PARTIAL_OBJECT_METADATA_ACCEPT: &str =
 pub const PARTIAL_OBJECT_METADATA_LIST_ACCEPT: &str =
     "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 
+/// [`PARTIAL_OBJECT_METADATA_ACCEPT`] with protobuf first, as client-go's metadata client asks.
+#[cfg(feature = "protobuf")]
+pub const PARTIAL_OBJECT_METADATA_PROTOBUF_ACCEPT: &str = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+/// [`PARTIAL_OBJECT_METADATA_LIST_ACCEPT`] with protobuf first, as client-go's metadata client
+/// asks.
+#[cfg(feature = "protobuf")]
+pub const PARTIAL_OBJECT_METADATA_LIST_PROTOBUF_ACCEPT: &str = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+
 /// The metadata of one object of resource `K` (`metav1.PartialObjectMetadata`).
 pub struct PartialObjectMetadata<K> {
     /// `meta.k8s.io/v1` on the wire.
@@ -141,6 +149,38 @@ impl<K: Resource> Resource for PartialObjectMetadata<K> {
     const SCOPE: Scope = K::SCOPE;
     const LIST_KIND: &'static str = K::LIST_KIND;
     const METADATA_ONLY: bool = true;
+
+    /// The server writes the metadata-only view as protobuf for every resource, custom
+    /// ones included (`as=PartialObjectMetadata` is its own schema).
+    #[cfg(feature = "protobuf")]
+    fn protobuf() -> Option<crate::proto::KindCodec<Self>> {
+        Some(crate::proto::KindCodec::of())
+    }
+}
+
+/// `metav1.PartialObjectMetadata` on the wire: `metadata` is field 1; the type strings come
+/// from the envelope.
+#[cfg(feature = "protobuf")]
+impl<K> crate::proto::Message for PartialObjectMetadata<K> {
+    const NAME: &'static str = "PartialObjectMetadata";
+
+    fn merge_field(
+        &mut self,
+        field: u32,
+        wire: crate::proto::WireType,
+        r: &mut crate::proto::Reader<'_>,
+    ) -> Result<(), crate::proto::DecodeError> {
+        use crate::proto::Codec;
+        match field {
+            1 => self.metadata.merge(wire, r),
+            _ => r.skip(wire),
+        }
+    }
+
+    fn encode_fields(&self, w: &mut crate::proto::Writer) {
+        use crate::proto::Codec;
+        self.metadata.encode(1, w);
+    }
 }
 
 impl<K: Resource> Object for PartialObjectMetadata<K> {

@@ -33,7 +33,7 @@ pub trait Resource: Kind {
     /// [`PARTIAL_OBJECT_METADATA_LIST_ACCEPT`](super::PARTIAL_OBJECT_METADATA_LIST_ACCEPT).
     const METADATA_ONLY: bool = false;
     /// How the kind is read and written as protobuf: `None` for kinds the API server only
-    /// serves as JSON (custom resources, the metadata-only view).
+    /// serves as JSON (custom resources).
     #[cfg(feature = "protobuf")]
     fn protobuf() -> Option<super::proto::KindCodec<Self>>
     where

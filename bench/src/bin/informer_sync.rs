@@ -8,7 +8,12 @@
 //! | `list` | one list, `resourceVersion=0` | `KUBE_FEATURE_WatchListClient=false` | — |
 //! | `paged` | `page_size: Some(500)` | — | default (pages of 500) |
 //! | `metadata` | metadata informer (WatchList) | metadatainformer | `metadata_watcher`, streaming |
-//! | `proto` | WatchList, protobuf | WatchList, `-proto` | — |
+//!
+//! Encodings are compared like with like. client-go's typed and metadata clients ask for
+//! protobuf unless told otherwise (`Accept: application/vnd.kubernetes.protobuf,
+//! application/json`, `gentype.PrefersProtobuf`), as does kubegen with the `protobuf`
+//! feature: `kubegen` is compared with client-go. kube-rs speaks only JSON: `kubegen-json`
+//! (kubegen with `ContentType::Json`) is compared with kube-rs.
 //!
 //! Each side runs in its own process; the parent takes the child's CPU time (user + system)
 //! and peak RSS from `wait4`, the same way for every side, and the side reports its own
@@ -17,7 +22,7 @@
 //!
 //! ```text
 //! cd bench && cargo run --profile informers --bin informer_sync -- --kubeconfig PATH
-//!     [--client-go BIN] [--rounds 3] [--modes watchlist,list,paged,metadata,proto]
+//!     [--client-go BIN] [--rounds 3] [--modes watchlist,list,paged,metadata]
 //! ```
 //! The server must already hold the objects (`load_pods`); the expected count is read from
 //! the server.
@@ -47,14 +52,16 @@ struct Run {
     peak_rss_mb: f64,
 }
 
-const IMPLS: [&str; 3] = ["kubegen", "client-go", "kube-rs"];
+const IMPLS: [&str; 4] = ["kubegen", "client-go", "kubegen-json", "kube-rs"];
+
+/// Each side and the peer it is compared with: the same encoding.
+const PAIRS: [(&str, &str); 2] = [("kubegen", "client-go"), ("kubegen-json", "kube-rs")];
 
 /// Which implementations run a mode (the others have no such mode).
 fn impls_of(mode: &str) -> &'static [&'static str] {
     match mode {
-        "list" => &["kubegen", "client-go"],
-        "paged" => &["kubegen", "kube-rs"],
-        "proto" => &["kubegen", "client-go"],
+        "list" => &["kubegen", "client-go", "kubegen-json"],
+        "paged" => &["kubegen", "kubegen-json", "kube-rs"],
         _ => &IMPLS,
     }
 }
@@ -76,7 +83,7 @@ fn kubegen_client(kubeconfig: &Path, content_type: ContentType) -> Client {
     Client::new(config).expect("client")
 }
 
-async fn side_kubegen(kubeconfig: &Path, mode: &str) -> Report {
+async fn side_kubegen(kubeconfig: &Path, mode: &str, content_type: ContentType) -> Report {
     use kubegen_api::core::v1::Pod;
     let start = Instant::now();
     let mut options = FactoryOptions::default();
@@ -91,10 +98,6 @@ async fn side_kubegen(kubeconfig: &Path, mode: &str) -> Report {
         }
         _ => {}
     }
-    let content_type = match mode {
-        "proto" => ContentType::Protobuf,
-        _ => ContentType::Json,
-    };
     let client = kubegen_client(kubeconfig, content_type);
     let factory = SharedInformerFactory::with_options(client, options);
     let objects = if mode == "metadata" {
@@ -168,9 +171,6 @@ fn client_go_command(bin: &Path, kubeconfig: &Path, mode: &str) -> Command {
             cmd.env("KUBE_FEATURE_WatchListClient", "false");
             cmd.args(["-mode", "full"]);
         }
-        "proto" => {
-            cmd.args(["-mode", "full", "-proto"]);
-        }
         _ => {
             cmd.args(["-mode", "full"]);
         }
@@ -243,7 +243,8 @@ fn main() {
     if let Some(side) = arg("--side") {
         let mode = arg("--mode").expect("--mode");
         let report = match side.as_str() {
-            "kubegen" => rt.block_on(side_kubegen(&kubeconfig, &mode)),
+            "kubegen" => rt.block_on(side_kubegen(&kubeconfig, &mode, ContentType::Protobuf)),
+            "kubegen-json" => rt.block_on(side_kubegen(&kubeconfig, &mode, ContentType::Json)),
             "kube-rs" => rt.block_on(side_kube_rs(&kubeconfig, &mode)),
             other => panic!("unknown side {other}"),
         };
@@ -253,7 +254,7 @@ fn main() {
 
     let client_go = arg("--client-go").map(PathBuf::from);
     let rounds: usize = arg("--rounds").map_or(3, |s| s.parse().expect("--rounds N"));
-    let modes_arg = arg("--modes").unwrap_or_else(|| "watchlist,list,paged,metadata,proto".into());
+    let modes_arg = arg("--modes").unwrap_or_else(|| "watchlist,list,paged,metadata".into());
     let modes: Vec<&str> = modes_arg.split(',').collect();
     let expected = rt.block_on(count_pods(&kubegen_client(&kubeconfig, ContentType::Json)));
     eprintln!("{expected} pods on the server; {rounds} round(s)");
@@ -310,14 +311,14 @@ fn main() {
                 println!("  {imp:<10} {s:>7.2} s {c:>7.2} s CPU {p:>8.1} MB");
             }
         }
-        for peer in impls_of(mode).iter().filter(|i| **i != "kubegen") {
-            let ratio = |f: fn(&Run) -> f64| Some(figure("kubegen", f)? / figure(peer, f)?);
+        for (ours, peer) in PAIRS {
+            let ratio = |f: fn(&Run) -> f64| Some(figure(ours, f)? / figure(peer, f)?);
             if let (Some(s), Some(c), Some(p)) = (
                 ratio(|r| r.synced_s),
                 ratio(|r| r.cpu_s),
                 ratio(|r| r.peak_rss_mb),
             ) {
-                println!("  kubegen / {peer}: synced {s:.2}x, CPU {c:.2}x, peak RSS {p:.2}x");
+                println!("  {ours} / {peer}: synced {s:.2}x, CPU {c:.2}x, peak RSS {p:.2}x");
             }
         }
     }

@@ -54,6 +54,8 @@ mod patch;
 mod pool;
 #[cfg(feature = "protobuf")]
 mod protobuf;
+#[cfg(feature = "protobuf")]
+mod proto_list_decoder;
 mod proxy;
 mod query;
 mod rate_limit;

@@ -260,10 +260,11 @@ impl RequestBuilder {
         }
     }
 
-    /// Asks for protobuf, JSON as the fallback.
+    /// Asks for protobuf, JSON as the fallback, unless the caller chose the Accept header
+    /// (the metadata-only forms name their own protobuf and JSON variants).
     #[cfg(feature = "protobuf")]
     fn accept_protobuf(self, yes: bool) -> Self {
-        if yes {
+        if yes && !self.headers.iter().any(|(name, _)| name == ACCEPT) {
             self.header(ACCEPT, super::protobuf::ACCEPT)
         } else {
             self
@@ -273,13 +274,12 @@ impl RequestBuilder {
     /// Sends the request and decodes a list, leaving out (and describing) the items `T`
     /// rejects instead of failing the whole page. JSON is decoded as the body streams in:
     /// its text is never held whole, so a one-shot list of a large cluster costs its
-    /// objects, not also its hundreds of megabytes of JSON. With a protobuf decoder,
-    /// protobuf is asked for and, if the server answers with it, decoded whole.
+    /// objects, not also its hundreds of megabytes of JSON. With an item decoder, protobuf
+    /// is asked for and, if the server answers with it, decoded as it streams in too (an
+    /// item protobuf cannot read fails the list: protobuf has no per-item leniency).
     pub(crate) async fn json_list_skipping_undecodable<T: DeserializeOwned>(
         self,
-        #[cfg(feature = "protobuf")] protobuf: Option<
-            super::protobuf::Decode<crate::meta::List<T>>,
-        >,
+        #[cfg(feature = "protobuf")] protobuf: Option<super::protobuf::Decode<T>>,
     ) -> Result<(crate::meta::List<T>, Vec<super::UndecodableObject>)> {
         #[cfg(feature = "protobuf")]
         let req = self.accept_protobuf(protobuf.is_some());
@@ -291,19 +291,26 @@ impl RequestBuilder {
         let resp = req.send().await?;
         let url = resp.url().to_string();
         #[cfg(feature = "protobuf")]
-        if super::protobuf::is_protobuf(resp.headers()) {
-            let body = JsonBody {
-                bytes: resp.bytes().await?,
-                verb,
-                url,
-                shared,
-                protobuf: true,
-            };
-            return body
-                .decode_protobuf(protobuf)
-                .map(|list| (list, Vec::new()));
-        }
+        let is_protobuf = super::protobuf::is_protobuf(resp.headers());
         let mut body = resp.bytes_stream();
+        #[cfg(feature = "protobuf")]
+        if is_protobuf {
+            let what = short_type_name(std::any::type_name::<T>());
+            let decode = protobuf.ok_or_else(|| unasked_protobuf(&what, verb.as_str(), &url))?;
+            let failed = |source| Error::ProtobufDecode {
+                what: what.clone(),
+                verb: verb.to_string(),
+                url: url.clone(),
+                source,
+            };
+            let mut decoder = super::proto_list_decoder::ProtoListDecoder::new(decode, max_item);
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk?;
+                crate::meta::sharing::decode_shared_if(shared, || decoder.feed(&chunk))
+                    .map_err(failed)?;
+            }
+            return decoder.finish().map(|list| (list, Vec::new())).map_err(failed);
+        }
         let mut decoder = ListDecoder::<T>::new(verb.as_str(), &url, max_item, true);
         while let Some(chunk) = body.next().await {
             let chunk = chunk?;

@@ -135,7 +135,7 @@ impl<K: Resource> ResourceClient<K> {
     /// Whether reads ask for protobuf: asked for, and the kind has a codec.
     #[cfg(feature = "protobuf")]
     fn protobuf(&self) -> Option<crate::meta::proto::KindCodec<K>> {
-        if self.content_type != ContentType::Protobuf || K::METADATA_ONLY {
+        if self.content_type != ContentType::Protobuf {
             return None;
         }
         K::protobuf()
@@ -178,7 +178,9 @@ impl<K: Resource> ResourceClient<K> {
     /// needs for reads; other kinds keep plain JSON. `list` only for a list: a watch streams
     /// single objects and asks for `as=PartialObjectMetadata` (a real server answers a watch
     /// asking for the list form with an empty stream).
-    fn accept(req: RequestBuilder, list: bool) -> RequestBuilder {
+    /// With protobuf asked for, the protobuf variants come first, as client-go's metadata
+    /// client asks.
+    fn accept(&self, req: RequestBuilder, list: bool) -> RequestBuilder {
         if !K::METADATA_ONLY {
             return req;
         }
@@ -186,6 +188,12 @@ impl<K: Resource> ResourceClient<K> {
             PARTIAL_OBJECT_METADATA_LIST_ACCEPT
         } else {
             PARTIAL_OBJECT_METADATA_ACCEPT
+        };
+        #[cfg(feature = "protobuf")]
+        let accept = match (self.protobuf().is_some(), list) {
+            (true, true) => crate::meta::PARTIAL_OBJECT_METADATA_LIST_PROTOBUF_ACCEPT,
+            (true, false) => crate::meta::PARTIAL_OBJECT_METADATA_PROTOBUF_ACCEPT,
+            (false, _) => accept,
         };
         req.header(ACCEPT, HeaderValue::from_static(accept))
     }
@@ -210,7 +218,7 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     pub fn get(&self, name: &str, options: &GetOptions) -> JsonFuture<K> {
         let req = self
             .object_request(Method::GET, Some(name))
-            .map(|req| Self::accept(req, false).query(options));
+            .map(|req| self.accept(req, false).query(options));
         #[cfg(feature = "protobuf")]
         return negotiated(req, self.protobuf().map(|codec| codec.decode));
         #[cfg(not(feature = "protobuf"))]
@@ -221,7 +229,7 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     pub fn list(&self, options: &ListOptions) -> JsonFuture<List<K>> {
         let req = self
             .collection_request(Method::GET)
-            .map(|req| Self::accept(req, true).query(options));
+            .map(|req| self.accept(req, true).query(options));
         #[cfg(feature = "protobuf")]
         return negotiated(
             req,
@@ -237,16 +245,16 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
         &self,
         options: &ListOptions,
     ) -> Result<(List<K>, Vec<super::UndecodableObject>)> {
-        let req = Self::accept(self.collection_request(Method::GET)?, true).query(options);
+        let req = self.accept(self.collection_request(Method::GET)?, true).query(options);
         #[cfg(feature = "protobuf")]
-        if let Some(decode) = self.protobuf().and(super::protobuf::list_decoder::<K>()) {
+        if let Some(decode) = self.protobuf().map(|codec| codec.decode) {
             match req.json_list_skipping_undecodable(Some(decode)).await {
                 // An object protobuf cannot read: the page again as JSON, where such an
                 // object is left out and described instead of failing the page.
                 Err(e @ Error::ProtobufDecode { .. }) => {
                     tracing::warn!(resource = K::PLURAL, error = %e, "a protobuf list page did not decode; reading it as JSON");
                     let req =
-                        Self::accept(self.collection_request(Method::GET)?, true).query(options);
+                        self.accept(self.collection_request(Method::GET)?, true).query(options);
                     return req.json_list_skipping_undecodable(None).await;
                 }
                 other => return other,
@@ -343,7 +351,7 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     pub fn watch(&self, options: &ListOptions) -> WatchFuture<K> {
         match self.collection_request(Method::GET) {
             Ok(req) => {
-                let req = Self::accept(req, false)
+                let req = self.accept(req, false)
                     .query(options)
                     .param("watch", "true");
                 #[cfg(feature = "protobuf")]
