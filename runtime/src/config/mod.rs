@@ -66,7 +66,9 @@ pub struct Config {
     /// own. Default 100.
     pub max_streams_per_connection: usize,
     /// The encoding asked for in gets, lists and watches of built-in kinds (custom
-    /// resources are always JSON). Default JSON.
+    /// resources are always JSON). Default: protobuf when built with the `protobuf`
+    /// feature, as client-go's typed and metadata clients ask for it unless told
+    /// otherwise; JSON without it.
     pub content_type: ContentType,
 }
 
@@ -75,13 +77,14 @@ pub struct Config {
 #[non_exhaustive]
 pub enum ContentType {
     /// `application/json`: every kind.
-    #[default]
+    #[cfg_attr(not(feature = "protobuf"), default)]
     Json,
     /// `application/vnd.kubernetes.protobuf` for gets, lists and watches of kinds whose
     /// generated types have protobuf codecs (`kubegen-api`'s `protobuf` feature), with
     /// `application/json` as the fallback the server may answer with instead (as
     /// client-go asks); JSON for everything else. Writes stay JSON.
     #[cfg(feature = "protobuf")]
+    #[default]
     Protobuf,
 }
 
@@ -128,7 +131,7 @@ impl Config {
             connect_timeout: Some(Duration::from_secs(30)),
             user_agent: default_user_agent(),
             max_watch_event_bytes: 64 << 20,
-            content_type: ContentType::Json,
+            content_type: ContentType::default(),
             max_streams_per_connection: 100,
         }
     }
