@@ -66,8 +66,6 @@ mod undecodable;
 mod uri;
 mod warning;
 mod watch;
-#[cfg(feature = "protobuf")]
-mod watch_frames;
 
 pub use client::Client;
 #[cfg(feature = "connect")]
