@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use kubegen_runtime::cache::{
-    object_key, EventHandlerFns, ListPage, ListParams, ListWatchError, ListWatchOptions,
-    ListerWatcher, ListerWatcherFor, SharedInformerFactory, WatchEvent, WatchParams, WatchStream,
+    object_key, EventHandlerFns, ListPage, ListRequest, ListWatchError, ListWatchOptions,
+    ListWatchStream, ListerWatcher, ListerWatcherFor, SharedInformerFactory, WatchRequest,
 };
 use kubegen_runtime::meta::labels::Selector;
 use kubegen_runtime::meta::{Kind, Object, ObjectMeta, Resource, Scope};
+use kubegen_runtime::rest::WatchEvent;
 use kubegen_runtime::workqueue::RateLimitingQueue;
 use tokio::sync::mpsc;
 
@@ -62,7 +63,7 @@ struct Source {
 }
 
 impl ListerWatcher<Widget> for Source {
-    async fn list(&self, _params: &ListParams) -> Result<ListPage<Widget>, ListWatchError> {
+    async fn list(&self, _request: &ListRequest) -> Result<ListPage<Widget>, ListWatchError> {
         Ok(ListPage {
             items: self.initial.clone(),
             resource_version: "10".into(),
@@ -71,8 +72,11 @@ impl ListerWatcher<Widget> for Source {
         })
     }
 
-    async fn watch(&self, params: &WatchParams) -> Result<WatchStream<Widget>, ListWatchError> {
-        if params.send_initial_events {
+    async fn watch(
+        &self,
+        request: &WatchRequest,
+    ) -> Result<ListWatchStream<Widget>, ListWatchError> {
+        if request.send_initial_events {
             return Err(ListWatchError::WatchListUnsupported {
                 message: "this source only lists".into(),
             });

@@ -13,12 +13,13 @@ use futures_util::stream::{self, StreamExt};
 use tokio::sync::mpsc;
 
 use super::list_watch::{
-    ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher, ListerWatcherFor,
-    WatchEvent, WatchParams, WatchStream,
+    ListPage, ListRequest, ListWatchError, ListWatchOptions, ListWatchStream, ListerWatcher,
+    ListerWatcherFor, WatchRequest,
 };
 use super::store::object_key;
 use super::testing::{obj, TestObj};
 use crate::meta::Status;
+use crate::rest::{ApiError, Bookmark, WatchEvent};
 
 type Sender = mpsc::UnboundedSender<Result<WatchEvent<TestObj>, ListWatchError>>;
 
@@ -96,10 +97,7 @@ impl FakeServer {
     /// Sends a bookmark at the current version to every watcher.
     pub(crate) fn bookmark(&self) {
         let mut state = self.lock();
-        let event: WatchEvent<TestObj> = WatchEvent::Bookmark {
-            resource_version: state.rv.to_string(),
-            initial_events_end: false,
-        };
+        let event: WatchEvent<TestObj> = WatchEvent::Bookmark(Bookmark::new(state.rv.to_string()));
         state.watchers.retain(|w| w.send(Ok(event.clone())).is_ok());
     }
 
@@ -120,11 +118,11 @@ impl FakeServer {
         self.compact();
         let mut state = self.lock();
         for w in state.watchers.drain(..) {
-            let _ = w.send(Ok(WatchEvent::Error(Box::new(Status::failure(
-                410,
-                "Expired",
-                "too old resource version",
-            )))));
+            let _ = w.send(Ok(WatchEvent::Error(ApiError::from_status(
+                "GET",
+                "",
+                Status::failure(410, "Expired", "too old resource version"),
+            ))));
         }
     }
 
@@ -176,14 +174,14 @@ fn gone(message: &str) -> ListWatchError {
 }
 
 impl ListerWatcher<TestObj> for FakeServer {
-    async fn list(&self, params: &ListParams) -> Result<ListPage<TestObj>, ListWatchError> {
+    async fn list(&self, request: &ListRequest) -> Result<ListPage<TestObj>, ListWatchError> {
         tokio::task::yield_now().await;
         let mut state = self.lock();
         state.lists += 1;
         if let Some(err) = state.failures.pop_front() {
             return Err(err);
         }
-        let offset = match &params.continue_token {
+        let offset = match &request.continue_token {
             Some(token) => {
                 let (rv, offset) = token
                     .split_once(':')
@@ -197,7 +195,7 @@ impl ListerWatcher<TestObj> for FakeServer {
                 offset
             }
             None => {
-                if let Some(rv) = Self::parse_rv(&params.resource_version) {
+                if let Some(rv) = Self::parse_rv(&request.resource_version) {
                     if rv < state.compacted {
                         return Err(gone("too old resource version"));
                     }
@@ -205,7 +203,7 @@ impl ListerWatcher<TestObj> for FakeServer {
                 0
             }
         };
-        let limit = params.limit.map_or(usize::MAX, |l| l as usize);
+        let limit = request.limit.map_or(usize::MAX, |l| l as usize);
         let items: Vec<TestObj> = state
             .objects
             .values()
@@ -222,7 +220,10 @@ impl ListerWatcher<TestObj> for FakeServer {
         })
     }
 
-    async fn watch(&self, params: &WatchParams) -> Result<WatchStream<TestObj>, ListWatchError> {
+    async fn watch(
+        &self,
+        request: &WatchRequest,
+    ) -> Result<ListWatchStream<TestObj>, ListWatchError> {
         tokio::task::yield_now().await;
         let mut state = self.lock();
         state.watches += 1;
@@ -230,15 +231,14 @@ impl ListerWatcher<TestObj> for FakeServer {
             return Err(err);
         }
         let (tx, rx) = mpsc::unbounded_channel();
-        if params.send_initial_events && self.supports_watch_list {
+        if request.send_initial_events && self.supports_watch_list {
             for o in state.objects.values() {
                 let _ = tx.send(Ok(WatchEvent::Added(o.clone())));
             }
-            let _ = tx.send(Ok(WatchEvent::Bookmark {
-                resource_version: state.rv.to_string(),
-                initial_events_end: true,
-            }));
-        } else if let Some(from) = Self::parse_rv(&params.resource_version) {
+            let _ = tx.send(Ok(WatchEvent::Bookmark(Bookmark::initial_events_end(
+                state.rv.to_string(),
+            ))));
+        } else if let Some(from) = Self::parse_rv(&request.resource_version) {
             if from < state.compacted {
                 return Err(gone("too old resource version"));
             }

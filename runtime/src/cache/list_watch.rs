@@ -2,7 +2,8 @@
 //!
 //! Contract: a [`ListerWatcher`] is bound to one resource, namespace and selector set (see
 //! [`ListWatchOptions`]); the reflector only varies the resource version, paging and watch
-//! flags ([`ListParams`], [`WatchParams`]). Errors are classified into what the reflector acts
+//! flags ([`ListRequest`], [`WatchRequest`]). A watch hands out the runtime's one event type,
+//! [`rest::WatchEvent`](crate::rest::WatchEvent), its errors classified ([`ListWatchStream`]). Errors are classified into what the reflector acts
 //! on ([`ListWatchError`]): `Gone` (410 / expired resource version or continue token → relist),
 //! `TooManyRequests` (back off at least `retry_after`), `WatchListUnsupported` (fall back to
 //! list + watch), `UndecodableObject` (skip that one object, keep watching) and everything
@@ -17,6 +18,7 @@ use std::time::Duration;
 use futures_util::stream::BoxStream;
 
 use crate::meta::Status;
+use crate::rest::WatchEvent;
 
 /// How one informer's list and watch calls are scoped (the factory's per-informer options).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -29,9 +31,11 @@ pub struct ListWatchOptions {
     pub field_selector: Option<String>,
 }
 
-/// Parameters of one list call.
+/// What the reflector asks of one list call: the resource version and paging. The scope
+/// (namespace, selectors) is the lister-watcher's own ([`ListWatchOptions`]); the lister-watcher
+/// turns both into a request's query ([`rest::ListOptions`](crate::rest::ListOptions)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListParams {
+pub struct ListRequest {
     /// `resourceVersion`: `"0"` = any cached state, `""` = most recent (quorum read), else at
     /// least this version. Not sent together with `continue_token`.
     pub resource_version: String,
@@ -43,9 +47,10 @@ pub struct ListParams {
     pub continue_token: Option<String>,
 }
 
-/// Parameters of one watch call.
+/// What the reflector asks of one watch call: where to start and how (bookmarks, WatchList,
+/// timeout); scoped and sent as [`ListRequest`] is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WatchParams {
+pub struct WatchRequest {
     /// Watch changes after this version (`""`: from now, or the full state with
     /// `send_initial_events`).
     pub resource_version: String,
@@ -94,27 +99,9 @@ impl SkippedObject {
     }
 }
 
-/// The annotation that marks the end of a WatchList's initial events on a bookmark.
-pub const INITIAL_EVENTS_END_ANNOTATION: &str = "k8s.io/initial-events-end";
-
-/// One event of a watch stream, decoded.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WatchEvent<K> {
-    Added(K),
-    Modified(K),
-    Deleted(K),
-    /// The collection reached `resource_version` (no object changed).
-    Bookmark {
-        resource_version: String,
-        /// Carries the `k8s.io/initial-events-end: "true"` annotation (WatchList).
-        initial_events_end: bool,
-    },
-    /// An `ERROR` event: the server's `Status` (410 means the watch's version expired).
-    Error(Box<Status>),
-}
-
-/// A watch stream: events until the server (or the connection) ends it.
-pub type WatchStream<K> = BoxStream<'static, Result<WatchEvent<K>, ListWatchError>>;
+/// The events of one watch, errors classified for the reflector: until the server (or the
+/// connection) ends it.
+pub type ListWatchStream<K> = BoxStream<'static, Result<WatchEvent<K>, ListWatchError>>;
 
 /// Why a list or watch failed, classified by what the reflector does about it.
 #[derive(Debug, thiserror::Error)]
@@ -186,14 +173,14 @@ pub trait ListerWatcher<K>: Send + Sync + 'static {
     /// Lists one page.
     fn list(
         &self,
-        params: &ListParams,
+        request: &ListRequest,
     ) -> impl Future<Output = Result<ListPage<K>, ListWatchError>> + Send;
 
     /// Opens a watch.
     fn watch(
         &self,
-        params: &WatchParams,
-    ) -> impl Future<Output = Result<WatchStream<K>, ListWatchError>> + Send;
+        request: &WatchRequest,
+    ) -> impl Future<Output = Result<ListWatchStream<K>, ListWatchError>> + Send;
 
     /// The resource as the informer names it in logs: the kind's plural, unless the
     /// lister-watcher knows better (a dynamic one serves whatever resource it was given).

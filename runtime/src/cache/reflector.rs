@@ -28,11 +28,12 @@ use tokio_util::sync::CancellationToken;
 use super::backoff::{Backoff, BackoffConfig};
 use super::delta_fifo::DeltaFifo;
 use super::list_watch::{
-    ListParams, ListWatchError, ListerWatcher, SkippedObject, WatchEvent, WatchParams, WatchStream,
+    ListRequest, ListWatchError, ListWatchStream, ListerWatcher, SkippedObject, WatchRequest,
 };
 use super::store::{object_key, Store};
 use super::watch_errors::{ErrorReport, WatchErrorHandler};
 use crate::meta::Object;
+use crate::rest::WatchEvent;
 
 /// Where a reflector puts what it sees (a [`DeltaFifo`] for informers, or a plain [`Store`]).
 pub trait ReflectorStore<K>: Send + Sync + 'static {
@@ -157,14 +158,14 @@ enum State<K> {
     OpeningWatchList,
     /// The initial events of a WatchList, up to the initial-events-end bookmark.
     ReceivingInitialEvents {
-        stream: WatchStream<K>,
+        stream: ListWatchStream<K>,
         items: HashMap<String, Arc<K>>,
     },
     /// A watch to open from the last synced resource version.
     OpeningWatch,
     /// The next event of a watch.
     Watching {
-        stream: WatchStream<K>,
+        stream: ListWatchStream<K>,
         opened: Instant,
         events: u64,
     },
@@ -453,19 +454,19 @@ where
         mut items: Vec<Arc<K>>,
         continue_token: Option<String>,
     ) -> State<K> {
-        let params = match &continue_token {
-            Some(token) => ListParams {
+        let request = match &continue_token {
+            Some(token) => ListRequest {
                 limit: self.config.page_size,
                 continue_token: Some(token.clone()),
-                ..ListParams::default()
+                ..ListRequest::default()
             },
-            None => ListParams {
+            None => ListRequest {
                 resource_version: self.relist_resource_version(),
                 limit: self.config.page_size,
-                ..ListParams::default()
+                ..ListRequest::default()
             },
         };
-        match self.lister_watcher.list(&params).await {
+        match self.lister_watcher.list(&request).await {
             Ok(page) => {
                 items.reserve(page.items.len());
                 for obj in page.items {
@@ -496,7 +497,8 @@ where
             }
             Err(err) if err.is_gone() => {
                 // The version (or the continue token) expired: list the latest state.
-                let already_latest = continue_token.is_none() && params.resource_version.is_empty();
+                let already_latest =
+                    continue_token.is_none() && request.resource_version.is_empty();
                 self.rv_unavailable = true;
                 if already_latest {
                     self.back_off(&err, Self::fresh_list())
@@ -510,13 +512,13 @@ where
     }
 
     async fn open_watch(&mut self) -> State<K> {
-        let params = WatchParams {
+        let request = WatchRequest {
             resource_version: self.last_sync_rv.clone(),
             allow_watch_bookmarks: true,
             timeout_seconds: self.watch_timeout(),
-            ..WatchParams::default()
+            ..WatchRequest::default()
         };
-        match self.lister_watcher.watch(&params).await {
+        match self.lister_watcher.watch(&request).await {
             Ok(stream) => State::Watching {
                 stream,
                 opened: Instant::now(),
@@ -563,7 +565,7 @@ where
 
     async fn next_watch_event(
         &mut self,
-        mut stream: WatchStream<K>,
+        mut stream: ListWatchStream<K>,
         opened: Instant,
         events: u64,
     ) -> State<K> {
@@ -606,11 +608,9 @@ where
                 self.store.delete(obj);
                 self.set_resource_version(rv.as_deref().unwrap_or_default());
             }
-            WatchEvent::Bookmark {
-                resource_version, ..
-            } => self.set_resource_version(&resource_version),
-            WatchEvent::Error(status) => {
-                let err = ListWatchError::from_status(&status);
+            WatchEvent::Bookmark(bookmark) => self.set_resource_version(&bookmark.resource_version),
+            WatchEvent::Error(api) => {
+                let err = ListWatchError::from_status(&api.status);
                 if err.is_gone() {
                     return self.relist_after_gone(&err);
                 }
@@ -626,7 +626,7 @@ where
     }
 
     async fn open_watch_list(&mut self) -> State<K> {
-        let params = WatchParams {
+        let request = WatchRequest {
             resource_version: if self.rv_unavailable {
                 String::new()
             } else {
@@ -637,13 +637,13 @@ where
             send_initial_events: true,
             timeout_seconds: self.watch_timeout(),
         };
-        match self.lister_watcher.watch(&params).await {
+        match self.lister_watcher.watch(&request).await {
             Ok(stream) => State::ReceivingInitialEvents {
                 stream,
                 items: HashMap::new(),
             },
             Err(err @ ListWatchError::WatchListUnsupported { .. }) => self.fall_back_to_list(&err),
-            Err(err) if err.is_gone() && !params.resource_version.is_empty() => {
+            Err(err) if err.is_gone() && !request.resource_version.is_empty() => {
                 self.rv_unavailable = true;
                 State::OpeningWatchList
             }
@@ -682,7 +682,7 @@ where
 
     async fn receive_initial_event(
         &mut self,
-        mut stream: WatchStream<K>,
+        mut stream: ListWatchStream<K>,
         mut items: HashMap<String, Arc<K>>,
     ) -> State<K> {
         let idle = self.config.watch_list_idle_timeout;
@@ -730,10 +730,8 @@ where
             WatchEvent::Deleted(obj) => {
                 items.remove(&object_key(&obj));
             }
-            WatchEvent::Bookmark {
-                resource_version,
-                initial_events_end: true,
-            } => {
+            WatchEvent::Bookmark(bookmark) if bookmark.is_initial_events_end() => {
+                let resource_version = bookmark.resource_version;
                 tracing::debug!(
                     resource = %self.resource,
                     count = items.len(),
@@ -753,15 +751,15 @@ where
                     events: 1,
                 };
             }
-            WatchEvent::Bookmark { .. } => {
+            WatchEvent::Bookmark(_) => {
                 // A server that supports WatchList sends the end bookmark before any other.
                 let err = ListWatchError::WatchListUnsupported {
                     message: "bookmark without the initial-events-end annotation during the initial events".into(),
                 };
                 return self.fall_back_to_list(&err);
             }
-            WatchEvent::Error(status) => {
-                return self.watch_list_interrupted(ListWatchError::from_status(&status));
+            WatchEvent::Error(api) => {
+                return self.watch_list_interrupted(ListWatchError::from_status(&api.status));
             }
         }
         State::ReceivingInitialEvents { stream, items }

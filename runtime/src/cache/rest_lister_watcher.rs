@@ -1,51 +1,93 @@
 //! The [`ListerWatcher`] over the REST client: how informers reach a real API server.
 //!
-//! Contract: [`RestListerWatcher`] lists and watches one resource through
-//! [`rest::ResourceClient`](crate::rest::ResourceClient)'s `list` and `watch`, scoped by
-//! [`ListWatchOptions`] (namespace, label and field selectors), translating the reflector's
-//! [`ListParams`]/[`WatchParams`] into query parameters and the REST client's errors into
+//! Contract: [`ClientListerWatcher`] lists and watches one resource through a
+//! [`ListWatchClient`] — the typed [`ResourceClient<K>`] ([`RestListerWatcher<K>`]) or the
+//! dynamic client (`dynamic::DynamicListerWatcher`) — scoped by [`ListWatchOptions`]
+//! (namespace, label and field selectors), translating the reflector's
+//! [`ListRequest`]/[`WatchRequest`] into query parameters and the REST client's errors into
 //! [`ListWatchError`]: 410/`Expired` → `Gone`, 429 → `TooManyRequests` (with `Retry-After`),
 //! 400/422 answering a `sendInitialEvents` watch → `WatchListUnsupported`, anything else →
-//! `Other`. For a metadata-only type ([`Resource::METADATA_ONLY`], i.e.
+//! `Other`. The typed and dynamic paths differ only in their client; everything else is here,
+//! once. For a metadata-only type ([`Resource::METADATA_ONLY`], i.e.
 //! [`PartialObjectMetadata<K>`](crate::meta::PartialObjectMetadata)) the REST client sends the
 //! `as=PartialObjectMetadataList` Accept header on lists and `as=PartialObjectMetadata` on
 //! watches (as client-go's metadata client), so the server sends only metadata.
 //! [`rest::Client`](crate::rest::Client) implements [`ListerWatcherFor`] for every object
 //! type, which is what `SharedInformerFactory<rest::Client>::informer::<K>()` uses.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_core::de::DeserializeOwned;
 
 use super::list_watch::{
-    ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher, ListerWatcherFor,
-    SkippedObject, WatchEvent, WatchParams, WatchStream,
+    ListPage, ListRequest, ListWatchError, ListWatchOptions, ListWatchStream, ListerWatcher,
+    ListerWatcherFor, SkippedObject, WatchRequest,
 };
-use crate::meta::{Object, Resource, Scope};
+use crate::meta::{List, Object, Resource, Scope};
 use crate::rest::{self, Client, ListOptions, ResourceClient, ResourceVersionMatch};
 
-/// Lists and watches resource `K` over HTTP.
-pub struct RestListerWatcher<K> {
-    client: ResourceClient<K>,
+/// The two calls a [`ClientListerWatcher`] makes, on the client of one resource.
+pub trait ListWatchClient: Send + Sync + 'static {
+    /// The objects it lists and watches.
+    type Object: DeserializeOwned + Send + Sync + 'static;
+
+    /// Lists one page; items that do not decode are left out and returned beside it.
+    fn list_page(
+        &self,
+        options: &ListOptions,
+    ) -> impl Future<Output = rest::Result<(List<Self::Object>, Vec<rest::UndecodableObject>)>> + Send;
+
+    /// Opens a watch.
+    fn watch(
+        &self,
+        options: &ListOptions,
+    ) -> impl Future<Output = rest::Result<rest::WatchStream<Self::Object>>> + Send;
+
+    /// The resource as the informer names it in logs.
+    fn resource_name(&self) -> Cow<'static, str>;
+}
+
+/// Lists and watches one resource through a [`ListWatchClient`].
+#[derive(Clone)]
+pub struct ClientListerWatcher<C> {
+    client: C,
     options: ListWatchOptions,
 }
 
-impl<K> Clone for RestListerWatcher<K> {
-    fn clone(&self) -> Self {
-        Self {
-            client: self.client.clone(),
-            options: self.options.clone(),
-        }
+/// Lists and watches resource `K` over HTTP.
+pub type RestListerWatcher<K> = ClientListerWatcher<ResourceClient<K>>;
+
+impl<C> fmt::Debug for ClientListerWatcher<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientListerWatcher")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 
-impl<K> fmt::Debug for RestListerWatcher<K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RestListerWatcher")
-            .field("options", &self.options)
-            .finish_non_exhaustive()
+impl<C> ClientListerWatcher<C> {
+    /// Lists and watches through `client` (already scoped to `options`' namespace), with
+    /// `options`' selectors.
+    pub fn from_client(client: C, options: &ListWatchOptions) -> Self {
+        Self {
+            client,
+            options: options.clone(),
+        }
+    }
+
+    /// The query of a request: `options`' selectors and what the reflector asked for.
+    fn query(&self, resource_version: &str, resource_version_match: Option<&str>) -> ListOptions {
+        ListOptions {
+            label_selector: self.options.label_selector.clone(),
+            field_selector: self.options.field_selector.clone(),
+            resource_version: (!resource_version.is_empty()).then(|| resource_version.to_owned()),
+            resource_version_match: version_match(resource_version_match),
+            ..ListOptions::default()
+        }
     }
 }
 
@@ -59,18 +101,29 @@ impl<K: Resource> RestListerWatcher<K> {
         }
         // Cached objects repeat each other's strings and field sets: keep one copy.
         .decoding_shared();
-        Self {
-            client,
-            options: options.clone(),
-        }
+        Self::from_client(client, options)
+    }
+}
+
+impl<K> ListWatchClient for ResourceClient<K>
+where
+    K: Object + DeserializeOwned + Send + Sync + 'static,
+{
+    type Object = K;
+
+    async fn list_page(
+        &self,
+        options: &ListOptions,
+    ) -> rest::Result<(List<K>, Vec<rest::UndecodableObject>)> {
+        self.list_skipping_undecodable(options).await
     }
 
-    fn base_options(&self) -> ListOptions {
-        ListOptions {
-            label_selector: self.options.label_selector.clone(),
-            field_selector: self.options.field_selector.clone(),
-            ..ListOptions::default()
-        }
+    async fn watch(&self, options: &ListOptions) -> rest::Result<rest::WatchStream<K>> {
+        ResourceClient::watch(self, options).await
+    }
+
+    fn resource_name(&self) -> Cow<'static, str> {
+        Cow::Borrowed(K::PLURAL)
     }
 }
 
@@ -82,10 +135,6 @@ fn version_match(value: Option<&str>) -> Option<ResourceVersionMatch> {
     }
 }
 
-fn non_empty(value: &str) -> Option<String> {
-    (!value.is_empty()).then(|| value.to_string())
-}
-
 /// A list item the REST client left out, as the reflector sees it.
 fn skipped_object(item: &rest::UndecodableObject) -> SkippedObject {
     SkippedObject {
@@ -95,8 +144,8 @@ fn skipped_object(item: &rest::UndecodableObject) -> SkippedObject {
     }
 }
 
-/// Classifies a REST error for the reflector (also the dynamic informer's).
-pub(crate) fn classify(err: rest::Error, watch_list: bool) -> ListWatchError {
+/// Classifies a REST error for the reflector.
+fn classify(err: rest::Error, watch_list: bool) -> ListWatchError {
     if let rest::Error::UndecodableObject(event) = err {
         return ListWatchError::UndecodableObject {
             key: event.key(),
@@ -128,21 +177,19 @@ pub(crate) fn classify(err: rest::Error, watch_list: bool) -> ListWatchError {
     ListWatchError::other(err)
 }
 
-impl<K> ListerWatcher<K> for RestListerWatcher<K>
-where
-    K: Object + DeserializeOwned + Send + Sync + 'static,
-{
-    async fn list(&self, params: &ListParams) -> Result<ListPage<K>, ListWatchError> {
+impl<C: ListWatchClient> ListerWatcher<C::Object> for ClientListerWatcher<C> {
+    async fn list(&self, request: &ListRequest) -> Result<ListPage<C::Object>, ListWatchError> {
         let options = ListOptions {
-            resource_version: non_empty(&params.resource_version),
-            resource_version_match: version_match(params.resource_version_match.as_deref()),
-            limit: params.limit.map(i64::from),
-            continue_token: params.continue_token.clone(),
-            ..self.base_options()
+            limit: request.limit.map(i64::from),
+            continue_token: request.continue_token.clone(),
+            ..self.query(
+                &request.resource_version,
+                request.resource_version_match.as_deref(),
+            )
         };
         let (list, skipped) = self
             .client
-            .list_skipping_undecodable(&options)
+            .list_page(&options)
             .await
             .map_err(|e| classify(e, false))?;
         Ok(ListPage {
@@ -153,34 +200,32 @@ where
         })
     }
 
-    async fn watch(&self, params: &WatchParams) -> Result<WatchStream<K>, ListWatchError> {
+    async fn watch(
+        &self,
+        request: &WatchRequest,
+    ) -> Result<ListWatchStream<C::Object>, ListWatchError> {
         let options = ListOptions {
-            resource_version: non_empty(&params.resource_version),
-            resource_version_match: version_match(params.resource_version_match.as_deref()),
-            timeout_seconds: params.timeout_seconds.map(i64::from),
-            allow_watch_bookmarks: params.allow_watch_bookmarks,
-            send_initial_events: params.send_initial_events.then_some(true),
-            ..self.base_options()
+            timeout_seconds: request.timeout_seconds.map(i64::from),
+            allow_watch_bookmarks: request.allow_watch_bookmarks,
+            send_initial_events: request.send_initial_events.then_some(true),
+            ..self.query(
+                &request.resource_version,
+                request.resource_version_match.as_deref(),
+            )
         };
-        let watch_list = params.send_initial_events;
+        let watch_list = request.send_initial_events;
         let stream = self
             .client
             .watch(&options)
             .await
             .map_err(|e| classify(e, watch_list))?;
         Ok(stream
-            .map(move |event| match event {
-                Ok(rest::WatchEvent::Added(o)) => Ok(WatchEvent::Added(o)),
-                Ok(rest::WatchEvent::Modified(o)) => Ok(WatchEvent::Modified(o)),
-                Ok(rest::WatchEvent::Deleted(o)) => Ok(WatchEvent::Deleted(o)),
-                Ok(rest::WatchEvent::Bookmark(b)) => Ok(WatchEvent::Bookmark {
-                    initial_events_end: b.is_initial_events_end(),
-                    resource_version: b.resource_version,
-                }),
-                Ok(rest::WatchEvent::Error(api)) => Ok(WatchEvent::Error(Box::new(api.status))),
-                Err(err) => Err(classify(err, watch_list)),
-            })
+            .map(move |event| event.map_err(|err| classify(err, watch_list)))
             .boxed())
+    }
+
+    fn resource_name(&self) -> Cow<'static, str> {
+        self.client.resource_name()
     }
 }
 

@@ -61,10 +61,11 @@ use std::sync::{Arc, Mutex};
 use futures_util::stream::{self, StreamExt};
 
 use super::list_watch::{
-    ListPage, ListParams, ListWatchError, ListerWatcher, WatchEvent, WatchParams, WatchStream,
+    ListPage, ListRequest, ListWatchError, ListWatchStream, ListerWatcher, WatchRequest,
 };
 use super::reflector::ReflectorStore;
 use super::store::object_key;
+use crate::rest::WatchEvent;
 
 /// A scripted watch response.
 pub(crate) enum ScriptedWatch {
@@ -79,8 +80,8 @@ pub(crate) enum ScriptedWatch {
 /// One call the reflector made.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Call {
-    List(ListParams),
-    Watch(WatchParams),
+    List(ListRequest),
+    Watch(WatchRequest),
 }
 
 /// A ListerWatcher answering from scripts; once a script runs out its calls hang forever.
@@ -114,8 +115,8 @@ pub(crate) fn page(items: Vec<TestObj>, rv: &str, next: Option<&str>) -> ListPag
 }
 
 impl ListerWatcher<TestObj> for ScriptedLw {
-    async fn list(&self, params: &ListParams) -> Result<ListPage<TestObj>, ListWatchError> {
-        self.calls.lock().unwrap().push(Call::List(params.clone()));
+    async fn list(&self, request: &ListRequest) -> Result<ListPage<TestObj>, ListWatchError> {
+        self.calls.lock().unwrap().push(Call::List(request.clone()));
         let next = self.lists.lock().unwrap().pop_front();
         match next {
             Some(result) => result,
@@ -123,8 +124,14 @@ impl ListerWatcher<TestObj> for ScriptedLw {
         }
     }
 
-    async fn watch(&self, params: &WatchParams) -> Result<WatchStream<TestObj>, ListWatchError> {
-        self.calls.lock().unwrap().push(Call::Watch(params.clone()));
+    async fn watch(
+        &self,
+        request: &WatchRequest,
+    ) -> Result<ListWatchStream<TestObj>, ListWatchError> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(Call::Watch(request.clone()));
         let mut next = self.watches.lock().unwrap().pop_front();
         while let Some(ScriptedWatch::After(wait, then)) = next {
             tokio::time::sleep(wait).await;

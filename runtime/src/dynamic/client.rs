@@ -2,17 +2,17 @@
 //! [`DynamicObject`]. Requests are built with the REST client's [`RequestBuilder`], so rate
 //! limiting, retries, errors and watch decoding are the typed clients' own.
 
-use futures_util::stream::{self, Stream, TryStreamExt};
+use futures_util::stream::{Stream, TryStreamExt};
 use http::Method;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::object::{DynamicObject, TypeMeta};
 use crate::discovery::{ApiResource, GroupVersionResource};
 use crate::meta::{DeleteOptions, List, Scope};
 use crate::rest::{
-    Client, CreateOptions, Error, GetOptions, ListOptions, ObjectOrStatus, Patch, PatchOptions,
-    RequestBuilder, Result, UpdateOptions, WatchStream, DEFAULT_PAGE_SIZE,
+    object_or_status, pages, Client, CreateOptions, Error, GetOptions, ListOptions, ObjectOrStatus,
+    Patch, PatchOptions, RequestBuilder, Result, UpdateOptions, WatchStream,
 };
 
 /// A list of dynamic objects (`items` plus list metadata).
@@ -172,36 +172,15 @@ impl DynamicResourceClient {
             .await
     }
 
-    /// Lists page by page (`limit` + `continue`, [`DEFAULT_PAGE_SIZE`] by default).
+    /// Lists page by page (`limit` + `continue`, [`DEFAULT_PAGE_SIZE`](crate::rest::DEFAULT_PAGE_SIZE) by default).
     pub fn list_pages(
         &self,
         options: &ListOptions,
     ) -> impl Stream<Item = Result<DynamicList>> + Send + 'static {
-        let mut first = options.clone();
-        if first.limit.is_none() {
-            first.limit = Some(DEFAULT_PAGE_SIZE);
-        }
         let this = self.clone();
-        stream::try_unfold(Some(first), move |next| {
+        pages(options, move |page| {
             let this = this.clone();
-            async move {
-                let Some(opts) = next else {
-                    return Ok(None);
-                };
-                let page = this.list(&opts).await?;
-                let next = page
-                    .metadata
-                    .continue_
-                    .clone()
-                    .filter(|c| !c.is_empty())
-                    .map(|t| ListOptions {
-                        continue_token: Some(t),
-                        resource_version: None,
-                        resource_version_match: None,
-                        ..opts
-                    });
-                Ok(Some((page, next)))
-            }
+            async move { this.list(&page).await }
         })
     }
 
@@ -401,17 +380,7 @@ impl DynamicResourceClient {
         options: &PatchOptions,
         patch: &Patch,
     ) -> Result<RequestBuilder> {
-        if patch.is_apply() && options.field_manager.as_deref().unwrap_or("").is_empty() {
-            return Err(Error::InvalidRequest(
-                "server-side apply needs PatchOptions::field_manager".into(),
-            ));
-        }
-        if options.force && !patch.is_apply() {
-            return Err(Error::InvalidRequest(
-                "force is only valid for server-side apply".into(),
-            ));
-        }
-        let body = patch.to_body().map_err(Error::Encode)?;
+        let body = patch.checked_body(options)?;
         let mut req = self
             .object_request(Method::PATCH, self.namespace.as_deref(), Some(name))?
             .query(options)
@@ -428,31 +397,4 @@ fn object_name<'a>(object: &'a DynamicObject, gvr: &GroupVersionResource) -> Res
         .name()
         .filter(|n| !n.is_empty())
         .ok_or_else(|| Error::InvalidRequest(format!("{gvr}: the object has no metadata.name")))
-}
-
-/// Decodes a body that is either a `Status` or a `T`, by its `kind`.
-async fn object_or_status<T: DeserializeOwned>(req: RequestBuilder) -> Result<ObjectOrStatus<T>> {
-    #[derive(Deserialize)]
-    struct KindOnly {
-        #[serde(default)]
-        kind: Option<String>,
-    }
-    let url = req.url()?.to_string();
-    let bytes = req.bytes().await?;
-    let decode_error = |source| Error::Decode {
-        what: std::any::type_name::<T>().to_string(),
-        verb: "DELETE".into(),
-        url: url.clone(),
-        source,
-    };
-    let kind: KindOnly = serde_json::from_slice(&bytes).map_err(decode_error)?;
-    if kind.kind.as_deref() == Some("Status") {
-        Ok(ObjectOrStatus::Status(
-            serde_json::from_slice(&bytes).map_err(decode_error)?,
-        ))
-    } else {
-        Ok(ObjectOrStatus::Object(
-            serde_json::from_slice(&bytes).map_err(decode_error)?,
-        ))
-    }
 }

@@ -3,9 +3,11 @@
 //! group-version-resource (client-go's `dynamicinformer`).
 //!
 //! Contract: [`DynamicListerWatcher`] lists and watches one resource through a
-//! [`DynamicResourceClient`], scoped by [`ListWatchOptions`], and classifies errors the way
-//! the typed [`RestListerWatcher`](crate::cache::RestListerWatcher) does (410 → `Gone`, 429 →
-//! `TooManyRequests`, a rejected `sendInitialEvents` → `WatchListUnsupported`).
+//! [`DynamicResourceClient`], scoped by [`ListWatchOptions`]: it is the typed
+//! [`RestListerWatcher`](crate::cache::RestListerWatcher)'s [`ClientListerWatcher`] over the
+//! dynamic client, so queries, error classification (410 → `Gone`, 429 →
+//! `TooManyRequests`, a rejected `sendInitialEvents` → `WatchListUnsupported`) and events
+//! are the same code.
 //! [`DynamicSharedInformerFactory::for_resource`] returns the same informer for the same
 //! resource; under the hood it keeps one [`SharedInformerFactory`] per resource, so options,
 //! resync, tweaks and shutdown behave exactly as for typed informers.
@@ -15,23 +17,17 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use futures_util::StreamExt;
-
-use super::client::{DynamicClient, DynamicResourceClient};
+use super::client::{DynamicClient, DynamicList, DynamicResourceClient};
 use super::object::DynamicObject;
 use crate::cache::{
-    FactoryOptions, ListPage, ListParams, ListWatchError, ListWatchOptions, ListerWatcher,
-    SharedIndexInformer, SharedInformerFactory, WatchEvent, WatchParams, WatchStream,
+    ClientListerWatcher, FactoryOptions, ListWatchClient, ListWatchOptions, SharedIndexInformer,
+    SharedInformerFactory,
 };
 use crate::discovery::{ApiResource, GroupVersionResource};
-use crate::rest::{self, Client, ListOptions, ResourceVersionMatch};
+use crate::rest::{self, Client, ListOptions};
 
 /// Lists and watches one resource's objects as [`DynamicObject`]s.
-#[derive(Clone, Debug)]
-pub struct DynamicListerWatcher {
-    client: DynamicResourceClient,
-    options: ListWatchOptions,
-}
+pub type DynamicListerWatcher = ClientListerWatcher<DynamicResourceClient>;
 
 impl DynamicListerWatcher {
     /// Lists and watches through `client`, scoped by `options` (their namespace replaces the
@@ -41,92 +37,27 @@ impl DynamicListerWatcher {
             Some(ns) => client.namespace(ns.clone()),
             None => client.all_namespaces(),
         };
-        Self {
-            client,
-            options: options.clone(),
-        }
-    }
-
-    fn base_options(&self) -> ListOptions {
-        ListOptions {
-            label_selector: self.options.label_selector.clone(),
-            field_selector: self.options.field_selector.clone(),
-            ..ListOptions::default()
-        }
+        Self::from_client(client, options)
     }
 }
 
-fn version_match(value: Option<&str>) -> Option<ResourceVersionMatch> {
-    match value? {
-        "NotOlderThan" => Some(ResourceVersionMatch::NotOlderThan),
-        "Exact" => Some(ResourceVersionMatch::Exact),
-        _ => None,
-    }
-}
+impl ListWatchClient for DynamicResourceClient {
+    type Object = DynamicObject;
 
-fn non_empty(value: &str) -> Option<String> {
-    (!value.is_empty()).then(|| value.to_string())
-}
-
-use crate::cache::classify_rest_error as classify;
-
-impl ListerWatcher<DynamicObject> for DynamicListerWatcher {
-    fn resource_name(&self) -> Cow<'static, str> {
-        Cow::Owned(self.client.gvr().to_string())
-    }
-
-    async fn list(&self, params: &ListParams) -> Result<ListPage<DynamicObject>, ListWatchError> {
-        let options = ListOptions {
-            resource_version: non_empty(&params.resource_version),
-            resource_version_match: version_match(params.resource_version_match.as_deref()),
-            limit: params.limit.map(i64::from),
-            continue_token: params.continue_token.clone(),
-            ..self.base_options()
-        };
-        let list = self
-            .client
-            .list(&options)
-            .await
-            .map_err(|e| classify(e, false))?;
-        Ok(ListPage {
-            items: list.items,
-            resource_version: list.metadata.resource_version.unwrap_or_default(),
-            continue_token: list.metadata.continue_.filter(|c| !c.is_empty()),
-            skipped: Vec::new(),
-        })
-    }
-
-    async fn watch(
+    async fn list_page(
         &self,
-        params: &WatchParams,
-    ) -> Result<WatchStream<DynamicObject>, ListWatchError> {
-        let options = ListOptions {
-            resource_version: non_empty(&params.resource_version),
-            resource_version_match: version_match(params.resource_version_match.as_deref()),
-            timeout_seconds: params.timeout_seconds.map(i64::from),
-            allow_watch_bookmarks: params.allow_watch_bookmarks,
-            send_initial_events: params.send_initial_events.then_some(true),
-            ..self.base_options()
-        };
-        let watch_list = params.send_initial_events;
-        let stream = self
-            .client
-            .watch(&options)
-            .await
-            .map_err(|e| classify(e, watch_list))?;
-        Ok(stream
-            .map(move |event| match event {
-                Ok(rest::WatchEvent::Added(o)) => Ok(WatchEvent::Added(o)),
-                Ok(rest::WatchEvent::Modified(o)) => Ok(WatchEvent::Modified(o)),
-                Ok(rest::WatchEvent::Deleted(o)) => Ok(WatchEvent::Deleted(o)),
-                Ok(rest::WatchEvent::Bookmark(b)) => Ok(WatchEvent::Bookmark {
-                    initial_events_end: b.is_initial_events_end(),
-                    resource_version: b.resource_version,
-                }),
-                Ok(rest::WatchEvent::Error(api)) => Ok(WatchEvent::Error(Box::new(api.status))),
-                Err(err) => Err(classify(err, watch_list)),
-            })
-            .boxed())
+        options: &ListOptions,
+    ) -> rest::Result<(DynamicList, Vec<rest::UndecodableObject>)> {
+        // A dynamic object is any JSON object: no item is left out.
+        Ok((self.list(options).await?, Vec::new()))
+    }
+
+    async fn watch(&self, options: &ListOptions) -> rest::Result<rest::WatchStream<DynamicObject>> {
+        DynamicResourceClient::watch(self, options).await
+    }
+
+    fn resource_name(&self) -> Cow<'static, str> {
+        Cow::Owned(self.gvr().to_string())
     }
 }
 
@@ -242,6 +173,7 @@ impl DynamicSharedInformerFactory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::ListerWatcher;
     use crate::config::Config;
 
     #[test]

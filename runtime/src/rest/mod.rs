@@ -4,6 +4,8 @@
 //! - [`Client`]: one server, cheap to clone; [`Client::request`] builds any request.
 //! - [`ResourceClient`]: the standard verbs of one kind, generic over generated types.
 //! - [`WatchStream`]: the typed events of a watch, decoded incrementally.
+//! - [`WatchEvent`], [`Bookmark`]: the one watch vocabulary of the runtime: what every watch
+//!   hands out, the dynamic client's and informers' lister-watchers included.
 //! - [`Error`]: `Status` answers as [`ApiError`] with predicates (`is_not_found`, ...).
 //!
 //! ```no_run
@@ -68,8 +70,6 @@ mod undecodable;
 mod uri;
 mod warning;
 mod watch;
-#[cfg(feature = "protobuf")]
-mod watch_frames;
 
 pub use client::Client;
 #[cfg(feature = "connect")]
@@ -82,6 +82,8 @@ pub use options::{
 pub use patch::Patch;
 pub use query::query_pairs;
 pub use request::{ByteStream, JsonFuture, RequestBuilder, WatchFuture};
+#[cfg(feature = "dynamic")]
+pub(crate) use resource_client::{object_or_status, pages};
 pub use resource_client::{ObjectOrStatus, ResourceClient, DEFAULT_PAGE_SIZE};
 pub use response::Response;
 pub use undecodable::UndecodableObject;

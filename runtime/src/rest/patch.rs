@@ -2,6 +2,9 @@
 
 use serde_core::Serialize;
 
+use super::error::Error;
+use super::options::PatchOptions;
+
 /// A patch body and how the server should apply it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Patch {
@@ -31,6 +34,22 @@ impl Patch {
     /// A strategic merge patch from any serializable value.
     pub fn strategic<T: Serialize>(value: &T) -> Result<Self, serde_json::Error> {
         serde_json::to_value(value).map(Patch::Strategic)
+    }
+
+    /// The body to send with `options`, once they fit the patch: server-side apply needs a
+    /// field manager, and `force` goes with server-side apply only.
+    pub(crate) fn checked_body(&self, options: &PatchOptions) -> crate::rest::Result<Vec<u8>> {
+        if self.is_apply() && options.field_manager.as_deref().unwrap_or("").is_empty() {
+            return Err(Error::InvalidRequest(
+                "server-side apply needs PatchOptions::field_manager".into(),
+            ));
+        }
+        if options.force && !self.is_apply() {
+            return Err(Error::InvalidRequest(
+                "force is only valid for server-side apply".into(),
+            ));
+        }
+        self.to_body().map_err(Error::Encode)
     }
 
     /// The `Content-Type` the server expects for this kind.

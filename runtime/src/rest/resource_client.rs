@@ -272,30 +272,8 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
         &self,
         options: &ListOptions,
     ) -> impl Stream<Item = Result<List<K>>> + Send + 'static {
-        let mut first = options.clone();
-        if first.limit.is_none() {
-            first.limit = Some(DEFAULT_PAGE_SIZE);
-        }
         let this = self.clone();
-        stream::try_unfold(Some(first), move |next| {
-            let this = this.clone();
-            async move {
-                let Some(opts) = next else {
-                    return Ok(None);
-                };
-                let page = this.list(&opts).await?;
-                let token = page.metadata.continue_.clone().filter(|c| !c.is_empty());
-                let next = token.map(|t| ListOptions {
-                    continue_token: Some(t),
-                    // A continued list reads the first page's snapshot; resourceVersion
-                    // must not be repeated with a continue token.
-                    resource_version: None,
-                    resource_version_match: None,
-                    ..opts
-                });
-                Ok(Some((page, next)))
-            }
-        })
+        pages(options, move |page| this.list(&page))
     }
 
     /// Lists page by page, yielding objects one at a time.
@@ -463,17 +441,7 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
         options: &PatchOptions,
         patch: &Patch,
     ) -> Result<RequestBuilder> {
-        if patch.is_apply() && options.field_manager.as_deref().unwrap_or("").is_empty() {
-            return Err(Error::InvalidRequest(
-                "server-side apply needs PatchOptions::field_manager".into(),
-            ));
-        }
-        if options.force && !patch.is_apply() {
-            return Err(Error::InvalidRequest(
-                "force is only valid for server-side apply".into(),
-            ));
-        }
-        let body = patch.to_body().map_err(Error::Encode)?;
+        let body = patch.checked_body(options)?;
         let mut req = self
             .object_request(Method::PATCH, Some(name))?
             .query(options)
@@ -585,7 +553,47 @@ fn check_scope(
 }
 
 /// Decodes a body that is either a `Status` or a `T`, by its `kind`.
-async fn object_or_status<T: DeserializeOwned>(req: RequestBuilder) -> Result<ObjectOrStatus<T>> {
+/// Pages of a list, each read by `list` (typed or dynamic): `limit` +
+/// `continue`, [`DEFAULT_PAGE_SIZE`] when `options` set no limit.
+pub(crate) fn pages<T, F, Fut>(
+    options: &ListOptions,
+    list: F,
+) -> impl Stream<Item = Result<List<T>>> + Send + 'static
+where
+    T: Send + 'static,
+    F: Fn(ListOptions) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<List<T>>> + Send + 'static,
+{
+    let mut first = options.clone();
+    if first.limit.is_none() {
+        first.limit = Some(DEFAULT_PAGE_SIZE);
+    }
+    let list = std::sync::Arc::new(list);
+    stream::try_unfold(Some(first), move |next| {
+        let list = list.clone();
+        async move {
+            let Some(opts) = next else {
+                return Ok(None);
+            };
+            let page = list(opts.clone()).await?;
+            let token = page.metadata.continue_.clone().filter(|c| !c.is_empty());
+            let next = token.map(|t| ListOptions {
+                continue_token: Some(t),
+                // A continued list reads the first page's snapshot; resourceVersion
+                // must not be repeated with a continue token.
+                resource_version: None,
+                resource_version_match: None,
+                ..opts
+            });
+            Ok(Some((page, next)))
+        }
+    })
+}
+
+/// The answer of a DELETE: the object (finalizers still running) or a `Status`.
+pub(crate) async fn object_or_status<T: DeserializeOwned>(
+    req: RequestBuilder,
+) -> Result<ObjectOrStatus<T>> {
     let (bytes, url, is_status) = delete_answer(req).await?;
     Ok(if is_status {
         ObjectOrStatus::Status(decode(&bytes, "DELETE", &url)?)

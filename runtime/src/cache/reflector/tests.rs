@@ -7,9 +7,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{Reflector, ReflectorConfig};
-use crate::cache::list_watch::{ListParams, ListWatchError, WatchEvent, WatchParams};
+use crate::cache::list_watch::{ListRequest, ListWatchError, WatchRequest};
 use crate::cache::testing::{obj, page, Call, RecordingStore, ScriptedLw, ScriptedWatch};
 use crate::meta::Status;
+use crate::rest::{ApiError, Bookmark, WatchEvent};
 
 fn list_watch_config() -> ReflectorConfig {
     ReflectorConfig {
@@ -45,7 +46,7 @@ async fn run(
 
 fn watch_rv(call: &Call) -> (&str, bool) {
     match call {
-        Call::Watch(WatchParams {
+        Call::Watch(WatchRequest {
             resource_version,
             send_initial_events,
             ..
@@ -54,7 +55,7 @@ fn watch_rv(call: &Call) -> (&str, bool) {
     }
 }
 
-fn list_params(call: &Call) -> &ListParams {
+fn list_params(call: &Call) -> &ListRequest {
     match call {
         Call::List(p) => p,
         other => panic!("expected a list, got {other:?}"),
@@ -62,10 +63,7 @@ fn list_params(call: &Call) -> &ListParams {
 }
 
 fn bookmark(rv: &str) -> WatchEvent<crate::cache::testing::TestObj> {
-    WatchEvent::Bookmark {
-        resource_version: rv.into(),
-        initial_events_end: false,
-    }
+    WatchEvent::Bookmark(Bookmark::new(rv))
 }
 
 fn gone() -> ListWatchError {
@@ -174,9 +172,11 @@ async fn gone_error_event_mid_watch_relists() {
         .watch(ScriptedWatch::Events(
             vec![
                 Ok(WatchEvent::Added(obj("ns", "a", "11"))),
-                Ok(WatchEvent::Error(Box::new(Status::failure(
-                    410, "Expired", "too old",
-                )))),
+                Ok(WatchEvent::Error(ApiError::from_status(
+                    "GET",
+                    "",
+                    Status::failure(410, "Expired", "too old"),
+                ))),
             ],
             true,
         ))
@@ -252,10 +252,7 @@ async fn very_short_empty_watches_do_not_spin() {
 
 #[tokio::test(start_paused = true)]
 async fn watch_list_streams_initial_events_then_keeps_watching() {
-    let end = WatchEvent::Bookmark {
-        resource_version: "20".into(),
-        initial_events_end: true,
-    };
+    let end = WatchEvent::Bookmark(Bookmark::initial_events_end("20"));
     let lw = ScriptedLw::default().watch(ScriptedWatch::Events(
         vec![
             Ok(WatchEvent::Added(obj("ns", "a", "3"))),
@@ -549,12 +546,7 @@ async fn a_relist_keeps_the_last_good_state_of_an_item_that_does_not_decode() {
 #[tokio::test(start_paused = true)]
 async fn a_watch_list_keeps_the_last_good_state_of_an_object_that_does_not_decode() {
     use crate::cache::store::Store;
-    let end = |rv: &str| {
-        Ok(WatchEvent::Bookmark {
-            resource_version: rv.into(),
-            initial_events_end: true,
-        })
-    };
+    let end = |rv: &str| Ok(WatchEvent::Bookmark(Bookmark::initial_events_end(rv)));
     let lw = ScriptedLw::default()
         .watch(ScriptedWatch::Events(
             vec![Ok(WatchEvent::Added(obj("ns", "a", "1"))), end("10")],

@@ -10,13 +10,13 @@ use std::task::{Context, Poll};
 use bytes::{Buf, Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 
-use super::error::{ApiError, Error, Result};
-use super::protobuf::Decode;
-use super::request::ByteStream;
-use super::watch::{Bookmark, WatchEvent};
+use super::event::{Bookmark, WatchEvent};
 use crate::meta::proto::{self, envelope, Codec, DecodeError, DecodeErrorKind, Message};
 use crate::meta::proto::{Reader, WireType, Writer};
 use crate::meta::{ObjectMeta, Status};
+use crate::rest::error::{ApiError, Error, Result};
+use crate::rest::protobuf::Decode;
+use crate::rest::request::ByteStream;
 
 /// Splits a watch body into frames.
 pub(crate) struct FrameReader {
