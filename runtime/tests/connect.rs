@@ -658,8 +658,7 @@ async fn spdy_exec_against(url: String) -> Error {
     tokio::time::timeout(LIMIT, client.exec("ns", "p", &options))
         .await
         .expect("a broken SPDY server must not hang the client")
-        .err()
-        .expect("a broken SPDY server cannot run a process")
+        .expect_err("a broken SPDY server cannot run a process")
 }
 
 /// Garbage frames, a connection closed mid-frame, and an oversized header block after the

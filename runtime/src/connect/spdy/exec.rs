@@ -130,14 +130,12 @@ impl Driver {
                     Err(e) => return Err(session_failure(&self.url, e)),
                 },
                 read = read_some(&mut self.stdin, &mut buf) => {
-                    let n = match read {
-                        Ok(n) => n,
-                        Err(_) => 0,
-                    };
-                    self.to_stdin(&buf[..n]).await;
+                    // A failed read ends stdin as its end does.
+                    let n = read.unwrap_or(0);
+                    self.send_stdin(&buf[..n]).await;
                 }
                 size = next_size(&mut self.resize) => match size {
-                    Some(size) => self.to_resize(size).await,
+                    Some(size) => self.send_resize(size).await,
                     None => self.resize = None,
                 },
             }
@@ -151,7 +149,7 @@ impl Driver {
 
     /// Sends stdin's data, or closes the stream at its end. A process that has ended no
     /// longer reads: a failed write only stops stdin (the status tells how it ended).
-    async fn to_stdin(&mut self, data: &[u8]) {
+    async fn send_stdin(&mut self, data: &[u8]) {
         let Some(stream) = self.stdin_stream.as_mut() else {
             self.stdin = None;
             return;
@@ -169,7 +167,7 @@ impl Driver {
         }
     }
 
-    async fn to_resize(&mut self, size: TerminalSize) {
+    async fn send_resize(&mut self, size: TerminalSize) {
         if let Some(stream) = self.resize_stream.as_mut() {
             if let Err(e) = stream.write(size.to_json().as_bytes()).await {
                 tracing::debug!(url = %self.url, error = %e, "spdy exec: resize failed");

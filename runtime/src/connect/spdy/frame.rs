@@ -206,25 +206,23 @@ impl Encoder {
 
     /// Appends `frame` to `out`.
     pub fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> Result<(), FrameError> {
-        match frame {
-            Frame::Data {
-                stream_id,
-                flags,
-                data,
-            } => {
-                if data.len() > MAX_FRAME_DATA {
-                    return Err(FrameError::TooLarge {
-                        frame: "DATA",
-                        length: data.len(),
-                        limit: MAX_FRAME_DATA,
-                    });
-                }
-                out.extend_from_slice(&(stream_id & 0x7fff_ffff).to_be_bytes());
-                push_flags_len(out, *flags, data.len());
-                out.extend_from_slice(data);
-                return Ok(());
+        if let Frame::Data {
+            stream_id,
+            flags,
+            data,
+        } = frame
+        {
+            if data.len() > MAX_FRAME_DATA {
+                return Err(FrameError::TooLarge {
+                    frame: "DATA",
+                    length: data.len(),
+                    limit: MAX_FRAME_DATA,
+                });
             }
-            _ => {}
+            out.extend_from_slice(&(stream_id & 0x7fff_ffff).to_be_bytes());
+            push_flags_len(out, *flags, data.len());
+            out.extend_from_slice(data);
+            return Ok(());
         }
         let mut payload = Vec::new();
         let (kind, flags) = match frame {
