@@ -218,7 +218,8 @@ impl ExitStatus {
 #[derive(Debug)]
 pub struct Process {
     /// Writes to the process's stdin; shutting it down (or dropping it) closes stdin
-    /// (v5; a v4 server gets no close and the process sees stdin open until the end).
+    /// (WebSocket v5, and SPDY; a WebSocket v4 server gets no close and the process sees
+    /// stdin open until the end).
     pub stdin: Option<DuplexStream>,
     pub stdout: Option<ChannelReader>,
     pub stderr: Option<ChannelReader>,
