@@ -8,10 +8,13 @@ mod support;
 use std::time::Duration;
 
 use kubegen_runtime::config::Config;
+use kubegen_runtime::connect::spdy::{FrameError, SessionError};
 use kubegen_runtime::connect::{
-    serve_port_forward, AttachOptions, Error, ExecOptions, ProxyTarget, TerminalSize,
+    serve_port_forward, AttachOptions, Error, ExecOptions, ProxyTarget, StreamProtocol,
+    TerminalSize,
 };
 use kubegen_runtime::rest::{Client, Method};
+use kubegen_test_support::Needs;
 use kubegen_test_support::TestEnv;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -368,6 +371,11 @@ async fn a_server_that_does_not_upgrade_is_a_typed_refusal() {
                 "v5.channel.k8s.io, v4.channel.k8s.io"
             );
             "SPDY only here"
+        })
+        .post(|headers: axum::http::HeaderMap| async move {
+            assert_eq!(headers["upgrade"], "SPDY/3.1");
+            assert_eq!(headers["x-stream-protocol-version"], "v4.channel.k8s.io");
+            "SPDY only here"
         }),
     );
     let server = support::serve_http(app).await;
@@ -377,10 +385,339 @@ async fn a_server_that_does_not_upgrade_is_a_typed_refusal() {
         .await
         .unwrap_err();
     match &e {
-        Error::UpgradeRefused { code, body, .. } => {
+        Error::UpgradeRefused {
+            code,
+            body,
+            protocol,
+            ..
+        } => {
+            // WebSocket was refused, so SPDY was tried: this server refuses that too.
+            assert_eq!(*protocol, "SPDY/3.1");
             assert_eq!(*code, 200);
             assert_eq!(body, "SPDY only here");
         }
         other => panic!("expected UpgradeRefused, got {other:?}"),
     }
+}
+
+/// exec, attach and port-forward over SPDY/3.1 (forced). The real server without the
+/// pod's node answers SPDY's upgrade with the same typed error as WebSocket's.
+#[tokio::test]
+async fn spdy_exec_attach_and_port_forward() {
+    let env = TestEnv::start("connect-spdy").await;
+    let ns = env.namespace.clone();
+    let mut c = container("main");
+    c["ports"] = json!([{"containerPort": 8080}]);
+    create_pod(&env, "spdy", Some(NODE), c).await;
+    create_pod(&env, "spdy-unbound", None, container("main")).await;
+    let spdy = StreamProtocol::Spdy;
+
+    let options =
+        ExecOptions::command(["sh", "-c", "echo over spdy; stderr oops; exit 7"]).protocol(spdy);
+    match env.client.exec(&ns, "spdy", &options).await {
+        Ok(mut process) => {
+            assert_eq!(process.protocol(), spdy);
+            let (stdout, stderr) = (process.stdout.take(), process.stderr.take());
+            let (out, err) = tokio::join!(read_all(stdout), read_all(stderr));
+            assert_eq!(out, "over spdy\n");
+            assert_eq!(err, "oops\n");
+            let status = tokio::time::timeout(LIMIT, process.join()).await.unwrap();
+            assert_eq!(status.unwrap().code(), 7);
+
+            // stdin, closed by the stream's FIN; a terminal's resize.
+            let cat = ExecOptions::command(["cat"])
+                .stdin(true)
+                .stderr(false)
+                .protocol(spdy);
+            let mut process = env.client.exec(&ns, "spdy", &cat).await.unwrap();
+            let mut stdin = process.stdin.take().unwrap();
+            stdin.write_all(b"one\ntwo\n").await.unwrap();
+            stdin.shutdown().await.unwrap();
+            drop(stdin);
+            assert_eq!(read_all(process.stdout.take()).await, "one\ntwo\n");
+            assert!(process.join().await.unwrap().success());
+
+            let tty = ExecOptions::command(["wait-resize"])
+                .tty(true)
+                .protocol(spdy);
+            let mut process = env.client.exec(&ns, "spdy", &tty).await.unwrap();
+            let size = TerminalSize {
+                width: 100,
+                height: 30,
+            };
+            assert!(process.resize(size).await);
+            assert_eq!(read_all(process.stdout.take()).await, "100x30\n");
+            assert!(process.join().await.unwrap().success());
+
+            // A missing executable: the Status on the error stream.
+            let missing = ExecOptions::command(["no-such-tool"]).protocol(spdy);
+            let e = env
+                .client
+                .exec(&ns, "spdy", &missing)
+                .await
+                .unwrap()
+                .join()
+                .await
+                .unwrap_err();
+            assert!(matches!(e, Error::Remote(_)), "{e}");
+
+            let attach = AttachOptions {
+                stdin: true,
+                stdout: true,
+                protocol: spdy,
+                ..AttachOptions::default()
+            };
+            let mut process = env.client.attach(&ns, "spdy", &attach).await.unwrap();
+            let mut stdin = process.stdin.take().unwrap();
+            stdin.write_all(b"attached\n").await.unwrap();
+            stdin.shutdown().await.unwrap();
+            assert_eq!(read_all(process.stdout.take()).await, "attached\n");
+            assert!(process.join().await.unwrap().success());
+
+            let mut stream = env
+                .client
+                .port_forward_with(&ns, "spdy", 8080, spdy)
+                .await
+                .unwrap();
+            assert_eq!(stream.protocol(), spdy);
+            stream.write_all(b"spdy port").await.unwrap();
+            let mut buf = [0u8; 9];
+            tokio::time::timeout(LIMIT, stream.read_exact(&mut buf))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(&buf, b"spdy port");
+            stream.shutdown().await.unwrap();
+            let mut rest = Vec::new();
+            tokio::time::timeout(LIMIT, stream.read_to_end(&mut rest))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(rest.is_empty());
+
+            let mut refused = env
+                .client
+                .port_forward_with(&ns, "spdy", 9999, spdy)
+                .await
+                .unwrap();
+            let e = tokio::time::timeout(LIMIT, refused.read_to_end(&mut Vec::new()))
+                .await
+                .unwrap()
+                .unwrap_err();
+            match e.get_ref().and_then(|i| i.downcast_ref::<Error>()) {
+                Some(Error::PortForward { port, message, .. }) => {
+                    assert_eq!(*port, 9999);
+                    assert!(message.contains("connection refused"), "{message}");
+                }
+                other => panic!("expected a port-forward error, got {other:?} ({e})"),
+            }
+        }
+        Err(e) if !runs_pods(&env) => {
+            assert_no_node(&e);
+            let e = env
+                .client
+                .port_forward_with(&ns, "spdy", 8080, spdy)
+                .await
+                .unwrap_err();
+            assert_no_node(&e);
+        }
+        Err(e) => panic!("spdy exec: {e}"),
+    }
+
+    // Errors before the upgrade are the server's Status, as over WebSocket.
+    let echo = ExecOptions::command(["echo"]).protocol(spdy);
+    let e = env
+        .client
+        .exec(&ns, "no-such-pod", &echo)
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    let e = env
+        .client
+        .exec(&ns, "spdy-unbound", &echo)
+        .await
+        .unwrap_err();
+    assert!(e.is_bad_request(), "{e}");
+    assert_eq!(
+        e.server_message(),
+        Some("pod spdy-unbound does not have a host assigned")
+    );
+    env.finish().await;
+}
+
+/// A server that refuses WebSocket (plain-text 400, as a proxy or an older kubelet
+/// answers): exec and port-forward fall back to SPDY/3.1; forced WebSocket is refused.
+#[tokio::test]
+async fn a_server_without_websocket_gets_spdy() {
+    let Some(env) = TestEnv::requiring("connect-fallback", &[Needs::Faults]).await else {
+        return;
+    };
+    let ns = env.namespace.clone();
+    let mut c = container("main");
+    c["ports"] = json!([{"containerPort": 8080}]);
+    create_pod(&env, "old", Some(NODE), c).await;
+    let server = env.server().expect("the test server");
+    server.faults().refuse_websocket(true);
+
+    let mut process = env
+        .client
+        .exec(&ns, "old", &ExecOptions::command(["echo", "fell back"]))
+        .await
+        .unwrap();
+    assert_eq!(process.protocol(), StreamProtocol::Spdy);
+    assert_eq!(read_all(process.stdout.take()).await, "fell back\n");
+    assert!(process.join().await.unwrap().success());
+
+    let mut stream = env.client.port_forward(&ns, "old", 8080).await.unwrap();
+    assert_eq!(stream.protocol(), StreamProtocol::Spdy);
+    stream.write_all(b"ping").await.unwrap();
+    let mut buf = [0u8; 4];
+    tokio::time::timeout(LIMIT, stream.read_exact(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&buf, b"ping");
+
+    // The listener: every connection ends up on SPDY.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let serving = tokio::spawn(serve_port_forward(
+        env.client.clone(),
+        ns.clone(),
+        "old".into(),
+        8080,
+        listener,
+    ));
+    for round in 0..2 {
+        let mut local = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let text = format!("spdy round {round}");
+        local.write_all(text.as_bytes()).await.unwrap();
+        let mut back = vec![0u8; text.len()];
+        tokio::time::timeout(LIMIT, local.read_exact(&mut back))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(back, text.as_bytes());
+    }
+    serving.abort();
+
+    let forced = ExecOptions::command(["echo"]).protocol(StreamProtocol::WebSocket);
+    let e = env.client.exec(&ns, "old", &forced).await.unwrap_err();
+    assert!(e.is_websocket_unsupported(), "{e}");
+    match &e {
+        Error::UpgradeRefused { code, body, .. } => {
+            assert_eq!(*code, 400);
+            assert!(body.contains("WebSocket is not supported"), "{body}");
+        }
+        other => panic!("expected UpgradeRefused, got {other:?}"),
+    }
+    // A Status about the pod is not a reason to fall back: it is the answer.
+    let e = env
+        .client
+        .exec(&ns, "missing", &ExecOptions::command(["echo"]))
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    server.faults().refuse_websocket(false);
+    env.finish().await;
+}
+
+/// A fake SPDY server: answers the upgrade with `101`, then writes `after` and ends its
+/// side (or keeps it open when `hold`).
+async fn fake_spdy_server(after: Vec<u8>, hold: bool) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut conn, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        let mut byte = [0u8; 1];
+        while !request.ends_with(b"\r\n\r\n") {
+            if conn.read(&mut byte).await.unwrap_or(0) == 0 {
+                return;
+            }
+            request.push(byte[0]);
+        }
+        let head = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n";
+        conn.write_all(head.as_bytes()).await.unwrap();
+        conn.write_all(&after).await.unwrap();
+        if !hold {
+            // A FIN, not a reset: the reading side stays open and drains what the
+            // client sends, so the client reads all that was written.
+            let _ = conn.shutdown().await;
+        }
+        let mut sink = vec![0u8; 4096];
+        let drain = async { while conn.read(&mut sink).await.unwrap_or(0) > 0 {} };
+        let _ = tokio::time::timeout(Duration::from_secs(60), drain).await;
+    });
+    format!("http://{addr}")
+}
+
+async fn spdy_exec_against(url: String) -> Error {
+    let client = Client::new(Config::new(url.parse().unwrap())).unwrap();
+    let options = ExecOptions::command(["ls"]).protocol(StreamProtocol::Spdy);
+    tokio::time::timeout(LIMIT, client.exec("ns", "p", &options))
+        .await
+        .expect("a broken SPDY server must not hang the client")
+        .expect_err("a broken SPDY server cannot run a process")
+}
+
+/// Garbage frames, a connection closed mid-frame, and an oversized header block after the
+/// upgrade: typed errors, never a panic or a hang.
+#[tokio::test]
+async fn broken_spdy_servers_are_typed_errors() {
+    let spdy_source = |e: &Error| match e {
+        Error::Spdy { source, .. } => source.clone(),
+        other => panic!("expected a SPDY error, got {other:?}"),
+    };
+
+    // A control frame of SPDY version 2.
+    let e = spdy_exec_against(
+        fake_spdy_server(vec![0x80, 2, 0, 6, 0, 0, 0, 4, 0, 0, 0, 2], true).await,
+    )
+    .await;
+    assert_eq!(
+        spdy_source(&e),
+        SessionError::Frame(FrameError::UnsupportedVersion(2))
+    );
+
+    // Closed in the middle of a frame's head.
+    let e = spdy_exec_against(fake_spdy_server(vec![0x80, 3, 0], false).await).await;
+    assert_eq!(
+        spdy_source(&e),
+        SessionError::Frame(FrameError::Truncated {
+            read: 3,
+            expected: 8
+        })
+    );
+
+    // A SYN_REPLY whose header block is not zlib.
+    let mut garbage = vec![0x80, 3, 0, 2, 0, 0, 0, 12, 0, 0, 0, 1];
+    garbage.extend_from_slice(b"garbage!");
+    let e = spdy_exec_against(fake_spdy_server(garbage, true).await).await;
+    assert!(
+        matches!(
+            spdy_source(&e),
+            SessionError::Frame(FrameError::HeaderBlock(_))
+        ),
+        "{e}"
+    );
+
+    // A control frame claiming 16 MiB.
+    let e =
+        spdy_exec_against(fake_spdy_server(vec![0x80, 3, 0, 2, 0, 0xff, 0xff, 0xff], true).await)
+            .await;
+    assert!(
+        matches!(
+            spdy_source(&e),
+            SessionError::Frame(FrameError::TooLarge { .. })
+        ),
+        "{e}"
+    );
+
+    // A clean close before any stream is answered.
+    let e = spdy_exec_against(fake_spdy_server(Vec::new(), false).await).await;
+    assert!(
+        matches!(spdy_source(&e), SessionError::Closed { .. }),
+        "{e}"
+    );
 }

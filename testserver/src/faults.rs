@@ -45,6 +45,7 @@ struct State {
     error_share: f64,
     error_kind: ErrorKind,
     latency: Duration,
+    refuse_websocket: bool,
 }
 
 /// Control handle for faults; cheap to clone, shared with the server.
@@ -71,6 +72,7 @@ impl Faults {
                 error_share: 0.0,
                 error_kind: ErrorKind::Unavailable,
                 latency: Duration::ZERO,
+                refuse_websocket: false,
             })),
         }
     }
@@ -118,6 +120,19 @@ impl Faults {
         self
     }
 
+    /// Answers the WebSocket upgrades of the connect verbs as a server without WebSocket
+    /// there does (`400` with a plain-text message, no `Status`), so clients fall back
+    /// to SPDY/3.1.
+    pub fn refuse_websocket(&self, on: bool) -> &Self {
+        self.with(|s| s.refuse_websocket = on);
+        self
+    }
+
+    /// Whether WebSocket upgrades are refused.
+    pub fn refuses_websocket(&self) -> bool {
+        self.with(|s| s.refuse_websocket)
+    }
+
     /// Turns every fault off.
     pub fn clear(&self) -> &Self {
         self.with(|s| {
@@ -126,6 +141,7 @@ impl Faults {
             s.watch_drop = WatchDrop::EventBoundary;
             s.error_share = 0.0;
             s.latency = Duration::ZERO;
+            s.refuse_websocket = false;
         });
         self
     }

@@ -13,16 +13,19 @@ pub enum Error {
     /// transport, credential or request error.
     #[error(transparent)]
     Request(#[from] rest::Error),
-    /// The server answered without switching to WebSocket (a server that speaks only
-    /// SPDY/3.1 here, which this client does not).
-    #[error("GET {url}: the server did not upgrade to WebSocket (HTTP {code}){}", if body.is_empty() { String::new() } else { format!(": {body}") })]
+    /// The server answered without switching to `protocol` (`WebSocket` or `SPDY/3.1`),
+    /// and not with a Kubernetes `Status`: a server or proxy that does not speak that
+    /// protocol here.
+    #[error("{url}: the server did not upgrade to {protocol} (HTTP {code}){}", if body.is_empty() { String::new() } else { format!(": {body}") })]
     UpgradeRefused {
         url: String,
+        protocol: &'static str,
         code: u16,
         body: String,
     },
-    /// The WebSocket handshake was answered wrongly (accept key, subprotocol).
-    #[error("GET {url}: WebSocket handshake: {message}")]
+    /// The upgrade was answered wrongly (WebSocket accept key, a protocol not offered, a
+    /// `101` that does not name the protocol).
+    #[error("{url}: upgrade handshake: {message}")]
     Handshake { url: String, message: String },
     /// The WebSocket broke after the upgrade.
     #[error("{url}: WebSocket: {source}")]
@@ -30,6 +33,14 @@ pub enum Error {
         url: String,
         #[source]
         source: tokio_tungstenite::tungstenite::Error,
+    },
+    /// The SPDY/3.1 session broke after the upgrade: a frame the protocol does not allow,
+    /// a stream the server reset, a failed connection.
+    #[error("{url}: SPDY: {source}")]
+    Spdy {
+        url: String,
+        #[source]
+        source: super::spdy::SessionError,
     },
     /// A frame the protocol does not allow (unknown channel, a bad `Status`).
     #[error("{url}: protocol error: {message}")]
@@ -48,6 +59,22 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether this failure of a WebSocket upgrade means the server does not offer
+    /// WebSocket here, so that SPDY/3.1 is worth trying (client-go's fallback, narrowed
+    /// to what SPDY can change): an answer that switched to nothing
+    /// ([`Error::UpgradeRefused`]: a success code, or an error without a `Status`, as a
+    /// proxy or an older kubelet answers), a wrong handshake (no v5/v4 subprotocol), or
+    /// `403 Forbidden` (WebSocket's GET is authorized as `get pods/exec`, SPDY's POST as
+    /// `create`). A `Status` about the request itself (no such pod, no node, a bad
+    /// container) would be the same over SPDY: it is returned as it is.
+    pub fn is_websocket_unsupported(&self) -> bool {
+        match self {
+            Error::UpgradeRefused { .. } | Error::Handshake { .. } => true,
+            Error::Request(rest::Error::Api(e)) => e.code == 403,
+            _ => false,
+        }
+    }
+
     /// The server's `Status`, answered before the upgrade or on the error channel after it.
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {

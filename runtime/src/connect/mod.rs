@@ -1,5 +1,6 @@
-//! The connect verbs of pods: `exec`, `attach` and `portforward` over WebSocket, and
-//! `proxy` requests to pods, services and nodes.
+//! The connect verbs of pods: `exec`, `attach` and `portforward` over WebSocket (or
+//! SPDY/3.1 where the server does not offer WebSocket), and `proxy` requests to pods,
+//! services and nodes.
 //!
 //! - [`Client::exec`](crate::rest::Client::exec) / [`Client::attach`](crate::rest::Client::attach):
 //!   a [`Process`] with `tokio::io` streams for stdin, stdout and stderr, terminal resize, and
@@ -13,8 +14,10 @@
 //! - [`ProxyTarget`]: `.../pods/NAME:PORT/proxy/PATH` as a plain request.
 //!
 //! The upgrade goes over the client's own connector: TLS, `tls-server-name`, proxies and
-//! credentials behave as for every other request. Servers that offer only SPDY/3.1 are not
-//! supported: their refusal to upgrade is [`Error::UpgradeRefused`].
+//! credentials behave as for every other request. Where the WebSocket upgrade fails in a way
+//! that says the server does not offer it ([`Error::is_websocket_unsupported`]), the verb
+//! is tried again over SPDY/3.1 ([`spdy`]), as client-go's `FallbackExecutor` does;
+//! [`StreamProtocol`] forces either.
 //!
 //! ```no_run
 //! use kubegen_runtime::connect::ExecOptions;
@@ -39,6 +42,7 @@ mod frames;
 mod portforward;
 mod process;
 mod proxy;
+pub mod spdy;
 mod streams;
 mod upgrade;
 
@@ -49,6 +53,20 @@ pub use process::{
 };
 pub use proxy::{proxy_subresource, ProxyKind, ProxyTarget};
 pub use streams::ChannelReader;
+
+/// The stream protocol of a connect verb.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum StreamProtocol {
+    /// WebSocket, and SPDY/3.1 where the server does not offer WebSocket
+    /// ([`Error::is_websocket_unsupported`]): client-go's `FallbackExecutor`.
+    #[default]
+    Auto,
+    /// WebSocket only (`v5.channel.k8s.io`, or `v4.channel.k8s.io` where the server
+    /// offers no v5).
+    WebSocket,
+    /// SPDY/3.1 only (`v4.channel.k8s.io` for exec and attach, `portforward.k8s.io`).
+    Spdy,
+}
 
 /// The namespace of a typed client, which the connect verbs need (a client of all
 /// namespaces has none).

@@ -4,6 +4,7 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -17,13 +18,13 @@ use super::frames::{self, V4};
 use super::process::deliver;
 use super::streams::{ChannelReader, ChannelSender};
 use super::upgrade::{self, Socket};
-use super::Error;
+use super::{spdy, Error, StreamProtocol};
 use crate::rest::Client;
 
 const DATA: u8 = 0;
 const ERROR: u8 = 1;
 /// Bytes written toward the pod buffered between the caller and the connection.
-const WRITE_BUFFER: usize = 64 * 1024;
+pub(crate) const WRITE_BUFFER: usize = 64 * 1024;
 
 /// One connection to a pod's port: read what the pod sends, write what it receives.
 /// A failure the server reports (nothing listens on the port, say) ends reading with an
@@ -33,6 +34,29 @@ pub struct PortStream {
     reader: ChannelReader,
     writer: DuplexStream,
     driver: JoinHandle<()>,
+    protocol: StreamProtocol,
+}
+
+impl PortStream {
+    pub(crate) fn new(
+        reader: ChannelReader,
+        writer: DuplexStream,
+        driver: JoinHandle<()>,
+        protocol: StreamProtocol,
+    ) -> Self {
+        Self {
+            reader,
+            writer,
+            driver,
+            protocol,
+        }
+    }
+
+    /// The protocol the connection speaks: [`StreamProtocol::WebSocket`] or
+    /// [`StreamProtocol::Spdy`].
+    pub fn protocol(&self) -> StreamProtocol {
+        self.protocol
+    }
 }
 
 impl Drop for PortStream {
@@ -70,12 +94,25 @@ impl AsyncWrite for PortStream {
 }
 
 impl Client {
-    /// Opens a connection to `port` of a pod (`pods/portforward`).
+    /// Opens a connection to `port` of a pod (`pods/portforward`), over WebSocket or,
+    /// where the server does not offer it, SPDY/3.1.
     pub async fn port_forward(
         &self,
         namespace: &str,
         pod: &str,
         port: u16,
+    ) -> Result<PortStream, Error> {
+        self.port_forward_with(namespace, pod, port, StreamProtocol::Auto)
+            .await
+    }
+
+    /// [`Client::port_forward`] over the given stream protocol.
+    pub async fn port_forward_with(
+        &self,
+        namespace: &str,
+        pod: &str,
+        port: u16,
+        protocol: StreamProtocol,
     ) -> Result<PortStream, Error> {
         if port == 0 {
             return Err(
@@ -86,30 +123,52 @@ impl Client {
             .pod_subresource(namespace, pod, "portforward")
             .param("ports", port)
             .url()?;
-        let upgrade = upgrade::websocket(self, &url, &[V4]).await?;
-        let (to_reader, reader) = ChannelReader::new();
-        let (writer, from_writer) = tokio::io::duplex(WRITE_BUFFER);
-        let forward = Forward {
-            socket: upgrade.socket,
-            url: upgrade::rest_url(&url),
-            pod: format!("{namespace}/{pod}"),
-            port,
-            to_reader: Some(to_reader),
-            from_writer: Some(from_writer),
-            prefix: [Prefix::default(), Prefix::default()],
-            error: Vec::new(),
-        };
-        Ok(PortStream {
-            reader,
-            writer,
-            driver: tokio::spawn(forward.run()),
-        })
+        let target = format!("{namespace}/{pod}");
+        match protocol {
+            StreamProtocol::WebSocket => websocket(self, &url, target, port).await,
+            StreamProtocol::Spdy => spdy::portforward::connect(self, &url, target, port).await,
+            StreamProtocol::Auto => match websocket(self, &url, target.clone(), port).await {
+                Err(e) if e.is_websocket_unsupported() => {
+                    tracing::debug!(error = %e, "port-forward: no WebSocket here, trying SPDY/3.1");
+                    spdy::portforward::connect(self, &url, target, port).await
+                }
+                other => other,
+            },
+        }
     }
 }
 
+async fn websocket(
+    client: &Client,
+    url: &http::Uri,
+    pod: String,
+    port: u16,
+) -> Result<PortStream, Error> {
+    let upgrade = upgrade::websocket(client, url, &[V4]).await?;
+    let (to_reader, reader) = ChannelReader::new();
+    let (writer, from_writer) = tokio::io::duplex(WRITE_BUFFER);
+    let forward = Forward {
+        socket: upgrade.socket,
+        url: upgrade::rest_url(url),
+        pod,
+        port,
+        to_reader: Some(to_reader),
+        from_writer: Some(from_writer),
+        prefix: [Prefix::default(), Prefix::default()],
+        error: Vec::new(),
+    };
+    Ok(PortStream::new(
+        reader,
+        writer,
+        tokio::spawn(forward.run()),
+        StreamProtocol::WebSocket,
+    ))
+}
+
 /// Serves `listener`: each accepted connection is forwarded to `port` of the pod over its
-/// own WebSocket, until the listener fails (or this future is dropped). A connection that
-/// cannot be forwarded is logged and closed; the others go on.
+/// own connection, until the listener fails (or this future is dropped). A connection
+/// that cannot be forwarded is logged and closed; the others go on. Once one connection
+/// has fallen back to SPDY/3.1, the next ones speak it from the start.
 pub async fn serve_port_forward(
     client: Client,
     namespace: String,
@@ -117,17 +176,26 @@ pub async fn serve_port_forward(
     port: u16,
     listener: TcpListener,
 ) -> io::Result<()> {
+    let protocol = Arc::new(Mutex::new(StreamProtocol::Auto));
     loop {
         let (mut local, peer) = listener.accept().await?;
         let (client, namespace, pod) = (client.clone(), namespace.clone(), pod.clone());
+        let protocol = protocol.clone();
         tokio::spawn(async move {
-            let mut remote = match client.port_forward(&namespace, &pod, port).await {
+            let wanted = *protocol.lock().unwrap_or_else(|e| e.into_inner());
+            let mut remote = match client
+                .port_forward_with(&namespace, &pod, port, wanted)
+                .await
+            {
                 Ok(remote) => remote,
                 Err(e) => {
                     tracing::warn!(%peer, error = %e, "port-forward: connecting to the pod failed");
                     return;
                 }
             };
+            if wanted == StreamProtocol::Auto && remote.protocol() == StreamProtocol::Spdy {
+                *protocol.lock().unwrap_or_else(|e| e.into_inner()) = StreamProtocol::Spdy;
+            }
             if let Err(e) = tokio::io::copy_bidirectional(&mut local, &mut remote).await {
                 tracing::warn!(%peer, error = %e, "port-forward: connection ended with an error");
             }

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use super::frames::{self, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT, V4, V5};
 use super::streams::{ChannelReader, ChannelSender};
 use super::upgrade::{self, Socket};
-use super::Error;
+use super::{spdy, Error, StreamProtocol};
 use crate::meta::Status;
 use crate::rest::{self, ApiError, Client};
 
@@ -33,6 +33,8 @@ pub struct ExecOptions {
     pub stderr: bool,
     /// A terminal: stderr is merged into stdout and [`Process::resize`] works.
     pub tty: bool,
+    /// WebSocket, SPDY/3.1, or WebSocket falling back to SPDY (the default).
+    pub protocol: StreamProtocol,
 }
 
 impl ExecOptions {
@@ -80,6 +82,12 @@ impl ExecOptions {
         self
     }
 
+    /// Over this stream protocol.
+    pub fn protocol(mut self, protocol: StreamProtocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
     fn streams(&self) -> Streams {
         Streams {
             container: self.container.clone(),
@@ -87,6 +95,7 @@ impl ExecOptions {
             stdout: self.stdout,
             stderr: self.stderr,
             tty: self.tty,
+            protocol: self.protocol,
         }
     }
 }
@@ -100,6 +109,8 @@ pub struct AttachOptions {
     pub stdout: bool,
     pub stderr: bool,
     pub tty: bool,
+    /// WebSocket, SPDY/3.1, or WebSocket falling back to SPDY (the default).
+    pub protocol: StreamProtocol,
 }
 
 impl AttachOptions {
@@ -110,17 +121,19 @@ impl AttachOptions {
             stdout: self.stdout,
             stderr: self.stderr,
             tty: self.tty,
+            protocol: self.protocol,
         }
     }
 }
 
 /// The stream choices exec and attach share.
-struct Streams {
+pub(crate) struct Streams {
     container: Option<String>,
-    stdin: bool,
-    stdout: bool,
-    stderr: bool,
-    tty: bool,
+    pub(crate) stdin: bool,
+    pub(crate) stdout: bool,
+    pub(crate) stderr: bool,
+    pub(crate) tty: bool,
+    protocol: StreamProtocol,
 }
 
 impl Streams {
@@ -165,7 +178,7 @@ pub struct TerminalSize {
 }
 
 impl TerminalSize {
-    fn to_json(self) -> String {
+    pub(crate) fn to_json(self) -> String {
         format!(r#"{{"Width":{},"Height":{}}}"#, self.width, self.height)
     }
 }
@@ -173,7 +186,7 @@ impl TerminalSize {
 /// Sends terminal sizes to a running process (cheap to clone; for a task that watches the
 /// local terminal).
 #[derive(Clone, Debug)]
-pub struct TerminalSizeSender(mpsc::Sender<TerminalSize>);
+pub struct TerminalSizeSender(pub(crate) mpsc::Sender<TerminalSize>);
 
 impl TerminalSizeSender {
     /// Sends a size; false once the process has ended.
@@ -185,7 +198,7 @@ impl TerminalSizeSender {
 /// How a process ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExitStatus {
-    code: i32,
+    pub(crate) code: i32,
 }
 
 impl ExitStatus {
@@ -205,15 +218,42 @@ impl ExitStatus {
 #[derive(Debug)]
 pub struct Process {
     /// Writes to the process's stdin; shutting it down (or dropping it) closes stdin
-    /// (v5; a v4 server gets no close and the process sees stdin open until the end).
+    /// (WebSocket v5, and SPDY; a WebSocket v4 server gets no close and the process sees
+    /// stdin open until the end).
     pub stdin: Option<DuplexStream>,
     pub stdout: Option<ChannelReader>,
     pub stderr: Option<ChannelReader>,
     resize: Option<TerminalSizeSender>,
     driver: Option<JoinHandle<Result<ExitStatus, Error>>>,
+    protocol: StreamProtocol,
 }
 
 impl Process {
+    /// A process whose connection `driver` runs.
+    pub(crate) fn new(
+        stdin: Option<DuplexStream>,
+        stdout: Option<ChannelReader>,
+        stderr: Option<ChannelReader>,
+        resize: Option<mpsc::Sender<TerminalSize>>,
+        driver: JoinHandle<Result<ExitStatus, Error>>,
+        protocol: StreamProtocol,
+    ) -> Self {
+        Self {
+            stdin,
+            stdout,
+            stderr,
+            resize: resize.map(TerminalSizeSender),
+            driver: Some(driver),
+            protocol,
+        }
+    }
+
+    /// The protocol the connection speaks: [`StreamProtocol::WebSocket`] or
+    /// [`StreamProtocol::Spdy`].
+    pub fn protocol(&self) -> StreamProtocol {
+        self.protocol
+    }
+
     /// Changes the terminal size (with `tty` only; `false` without one or once ended).
     pub async fn resize(&self, size: TerminalSize) -> bool {
         match &self.resize {
@@ -308,28 +348,53 @@ async fn start(
     streams: &Streams,
 ) -> Result<Process, Error> {
     let url = request.url()?;
-    let upgrade = upgrade::websocket(client, &url, &[V5, V4]).await?;
-    let v5 = upgrade.protocol == V5;
-    let (stdin, stdin_driver) = if streams.stdin {
+    match streams.protocol {
+        StreamProtocol::WebSocket => start_websocket(client, &url, streams).await,
+        StreamProtocol::Spdy => spdy::exec::start(client, &url, streams).await,
+        StreamProtocol::Auto => match start_websocket(client, &url, streams).await {
+            Err(e) if e.is_websocket_unsupported() => {
+                tracing::debug!(error = %e, "connect: no WebSocket here, trying SPDY/3.1");
+                spdy::exec::start(client, &url, streams).await
+            }
+            other => other,
+        },
+    }
+}
+
+/// `stdin`'s two ends when it is attached: the caller's and the connection's.
+pub(crate) fn stdin_pipe(on: bool) -> (Option<DuplexStream>, Option<DuplexStream>) {
+    if on {
         let (user, driver) = tokio::io::duplex(STDIN_BUFFER);
         (Some(user), Some(driver))
     } else {
         (None, None)
-    };
-    let reader = |on: bool| {
-        if on {
-            let (tx, rx) = ChannelReader::new();
-            (Some(rx), Some(tx))
-        } else {
-            (None, None)
-        }
-    };
-    let (stdout, stdout_tx) = reader(streams.stdout);
-    let (stderr, stderr_tx) = reader(streams.stderr);
+    }
+}
+
+/// A reader and its sender when the stream is attached.
+pub(crate) fn output(on: bool) -> (Option<ChannelReader>, Option<ChannelSender>) {
+    if on {
+        let (tx, rx) = ChannelReader::new();
+        (Some(rx), Some(tx))
+    } else {
+        (None, None)
+    }
+}
+
+async fn start_websocket(
+    client: &Client,
+    url: &http::Uri,
+    streams: &Streams,
+) -> Result<Process, Error> {
+    let upgrade = upgrade::websocket(client, url, &[V5, V4]).await?;
+    let v5 = upgrade.protocol == V5;
+    let (stdin, stdin_driver) = stdin_pipe(streams.stdin);
+    let (stdout, stdout_tx) = output(streams.stdout);
+    let (stderr, stderr_tx) = output(streams.stderr);
     let (resize_tx, resize_rx) = mpsc::channel(4);
     let driver = Driver {
         socket: upgrade.socket,
-        url: upgrade::rest_url(&url),
+        url: upgrade::rest_url(url),
         v5,
         stdin: stdin_driver,
         stdout: stdout_tx,
@@ -337,13 +402,14 @@ async fn start(
         resize: streams.tty.then_some(resize_rx),
         error: Vec::new(),
     };
-    Ok(Process {
+    Ok(Process::new(
         stdin,
         stdout,
         stderr,
-        resize: streams.tty.then(|| TerminalSizeSender(resize_tx)),
-        driver: Some(tokio::spawn(driver.run())),
-    })
+        streams.tty.then_some(resize_tx),
+        tokio::spawn(driver.run()),
+        StreamProtocol::WebSocket,
+    ))
 }
 
 /// Moves bytes between the WebSocket and the caller's streams until the server closes.
@@ -434,14 +500,19 @@ fn ended(e: &tungstenite::Error) -> bool {
 }
 
 /// Reads from stdin while it is open; never ready once it is closed.
-async fn read_some(stdin: &mut Option<DuplexStream>, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) async fn read_some(
+    stdin: &mut Option<DuplexStream>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
     match stdin {
         Some(stream) => stream.read(buf).await,
         None => std::future::pending().await,
     }
 }
 
-async fn next_size(resize: &mut Option<mpsc::Receiver<TerminalSize>>) -> Option<TerminalSize> {
+pub(crate) async fn next_size(
+    resize: &mut Option<mpsc::Receiver<TerminalSize>>,
+) -> Option<TerminalSize> {
     match resize {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
@@ -463,7 +534,7 @@ pub(crate) async fn deliver(sender: &mut Option<ChannelSender>, data: &[u8]) {
 /// The exit status in the error channel's `Status`: success, `NonZeroExitCode` with its
 /// `ExitCode` cause, or another failure, returned as the server's error. Nothing at all
 /// means success (older servers send nothing then).
-fn exit_status(url: &str, error: &[u8]) -> Result<ExitStatus, Error> {
+pub(crate) fn exit_status(url: &str, error: &[u8]) -> Result<ExitStatus, Error> {
     if error.iter().all(u8::is_ascii_whitespace) {
         return Ok(ExitStatus { code: 0 });
     }

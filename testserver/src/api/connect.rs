@@ -65,15 +65,22 @@ pub fn exec(
             "you must specify at least one command for the container",
         ));
     }
-    let (response, protocol, upgrade) = accept(req, &[V5, V4])?;
-    let session = Session {
+    let mut session = Session {
         argv,
         stdin,
         stdout,
         stderr,
         tty,
-        v5: protocol == V5,
+        v5: false,
     };
+    if super::connect_spdy::is_spdy(req) {
+        return super::connect_spdy::exec(req, session);
+    }
+    if state.faults.refuses_websocket() {
+        return Ok(no_websocket());
+    }
+    let (response, protocol, upgrade) = accept(req, &[V5, V4])?;
+    session.v5 = protocol == V5;
     tokio::spawn(async move {
         match upgrade.await {
             Ok(upgraded) => {
@@ -111,6 +118,12 @@ pub fn port_forward(state: &Arc<State>, req: &Req, t: &Target) -> Result<Respons
     }
     let open = declared_ports(&pod);
     let target = format!("{}/{}", pod.namespace, pod.name);
+    if super::connect_spdy::is_spdy(req) {
+        return super::connect_spdy::port_forward(req, ports, open, target);
+    }
+    if state.faults.refuses_websocket() {
+        return Ok(no_websocket());
+    }
     let (response, _, upgrade) = accept(req, &[V4])?;
     tokio::spawn(async move {
         match upgrade.await {
@@ -124,6 +137,20 @@ pub fn port_forward(state: &Arc<State>, req: &Req, t: &Target) -> Result<Respons
         }
     });
     Ok(response)
+}
+
+/// The answer of a server (or a proxy in front of it) without WebSocket for the connect
+/// verbs: plain text, as the kubelet's stream handshake writes its refusals.
+fn no_websocket() -> Response<Body> {
+    let mut response = Response::new(crate::http::body::full(Bytes::from_static(
+        b"unable to upgrade: WebSocket is not supported here\n",
+    )));
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 /// `{pods,services,nodes}/[SCHEME:]NAME[:PORT]/proxy[/PATH]`. The test server's pods, services
@@ -300,12 +327,12 @@ fn accept(
 }
 
 /// One exec or attach over an upgraded connection.
-struct Session {
-    argv: Vec<String>,
-    stdin: bool,
-    stdout: bool,
-    stderr: bool,
-    tty: bool,
+pub(super) struct Session {
+    pub(super) argv: Vec<String>,
+    pub(super) stdin: bool,
+    pub(super) stdout: bool,
+    pub(super) stderr: bool,
+    pub(super) tty: bool,
     v5: bool,
 }
 
@@ -375,14 +402,14 @@ impl Session {
 }
 
 /// The resize channel's JSON (`{"Width":80,"Height":24}`).
-fn parse_size(data: &[u8]) -> Option<(u16, u16)> {
+pub(super) fn parse_size(data: &[u8]) -> Option<(u16, u16)> {
     let v: Value = serde_json::from_slice(data).ok()?;
     let dim = |k: &str| v.get(k)?.as_u64().and_then(|n| u16::try_from(n).ok());
     Some((dim("Width")?, dim("Height")?))
 }
 
 /// The `Status` a kubelet writes on the error channel when a process ends.
-fn exit_status(argv: &[String], exit: &Exit) -> Value {
+pub(super) fn exit_status(argv: &[String], exit: &Exit) -> Value {
     match exit {
         Exit::Code(0) => json!({"metadata": {}, "status": "Success"}),
         Exit::Code(code) => json!({
@@ -427,12 +454,7 @@ async fn forward(mut socket: Socket, ports: &[u16], open: &[u16], pod: &str) {
         if !open.contains(port) {
             refused = true;
             let mut frame = vec![(2 * i + 1) as u8];
-            frame.extend_from_slice(
-                format!(
-                    "error forwarding port {port} to pod {pod}: failed to connect to localhost:{port} inside namespace: dial tcp 127.0.0.1:{port}: connect: connection refused"
-                )
-                .as_bytes(),
-            );
+            frame.extend_from_slice(refusal_message(*port, pod).as_bytes());
             let _ = socket.send(Message::Binary(Bytes::from(frame))).await;
         }
     }
@@ -452,4 +474,11 @@ async fn forward(mut socket: Socket, ports: &[u16], open: &[u16], pod: &str) {
             _ => {}
         }
     }
+}
+
+/// The kubelet's message for a port nothing listens on.
+pub(super) fn refusal_message(port: u16, pod: &str) -> String {
+    format!(
+        "error forwarding port {port} to pod {pod}: failed to connect to localhost:{port} inside namespace: dial tcp 127.0.0.1:{port}: connect: connection refused"
+    )
 }

@@ -1,6 +1,7 @@
 //! Request handling: routing to discovery, OpenAPI and resource handlers.
 
 mod connect;
+mod connect_spdy;
 mod crd;
 mod crd_openapi;
 mod discovery;
