@@ -43,6 +43,7 @@
 //! # Ok(()) }
 //! ```
 
+mod attempts;
 mod auth;
 mod client;
 mod connector;
@@ -57,6 +58,7 @@ mod protobuf;
 mod proxy;
 mod query;
 mod rate_limit;
+mod redirect;
 mod request;
 mod resource_client;
 mod response;
