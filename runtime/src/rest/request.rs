@@ -432,16 +432,9 @@ impl RequestBuilder {
             let (request, sent_auth) = self.build(&target, &origin).await?;
             let url_s = target.url.to_string();
             let sent = send_once(&self.client, lane, request, timeout, &verb_s).await;
-            let outcome = match &sent.answer {
-                Ok(resp) => Outcome::Answered {
-                    status: resp.status(),
-                    headers: resp.headers(),
-                },
-                Err(error) => Outcome::Failed(error),
-            };
             let decision;
             (attempts, decision) =
-                attempts.decide(&target.verb, &target.url, &outcome, &inner.retry);
+                attempts.decide(&target.verb, &target.url, &sent.outcome(), &inner.retry);
             let resp = match sent.answer {
                 Ok(resp) => resp,
                 Err(error) => {
@@ -498,9 +491,7 @@ impl RequestBuilder {
                 }
                 Decision::Fail(Failure::Status | Failure::Transport) => {}
             }
-            let status = resp.status().as_u16();
-            let body = read_limited(resp.into_body(), MAX_ERROR_BODY, limits).await;
-            return Err(ApiError::from_response(&verb_s, &url_s, status, &body).into());
+            return Err(api_error(resp, &verb_s, &url_s, limits).await);
         }
     }
 
@@ -577,6 +568,19 @@ struct Sent {
     deadline: Option<tokio::time::Instant>,
 }
 
+impl Sent {
+    /// How the attempt ended, for [`Attempts::decide`].
+    fn outcome(&self) -> Outcome<'_> {
+        match &self.answer {
+            Ok(resp) => Outcome::Answered {
+                status: resp.status(),
+                headers: resp.headers(),
+            },
+            Err(error) => Outcome::Failed(error),
+        }
+    }
+}
+
 /// Sends `request` once on `lane`, within `timeout` until the response head. The pool is
 /// checked out only now, after the credentials were read: an exec plugin may just have
 /// set a new client certificate. `verb` names the request in logs.
@@ -619,6 +623,18 @@ fn transport_error(e: hyper_util::client::legacy::Error) -> TransportError {
         TransportErrorKind::Request
     };
     TransportError::new(kind, e)
+}
+
+/// The [`ApiError`] of an error status, from at most [`MAX_ERROR_BODY`] bytes of its body.
+async fn api_error(
+    resp: http::Response<Incoming>,
+    verb: &str,
+    url: &str,
+    limits: super::deadline::ReadLimits,
+) -> Error {
+    let status = resp.status().as_u16();
+    let body = read_limited(resp.into_body(), MAX_ERROR_BODY, limits).await;
+    ApiError::from_response(verb, url, status, &body).into()
 }
 
 /// Reads at most `limit` bytes of an error body; a broken, late or stalled body gives
