@@ -674,6 +674,99 @@ fn resource_file(model: &Model, id: &ModuleId, c: &ClientDef, api_version: &str)
     }
 }
 
+/// What a subresource method takes after the object's name and the options.
+#[derive(Clone, Copy)]
+enum SubresourceInput {
+    Nothing,
+    /// `body: &B`, the subresource's type.
+    Body,
+    /// `patch: &Patch`.
+    Patch,
+}
+
+/// One method of a subresource, printed when the subresource lists `verb`: named
+/// `{verb}_{stem}` (unless [`SUBRESOURCE_NAMED_METHODS`] names it), it calls the runtime's
+/// `ResourceClient::{runtime}` with the object's name, the subresource's, the options and
+/// the input. `{sub}` in the summary is replaced by the subresource's name.
+struct SubresourceMethod {
+    /// The discovery verb the subresource must list.
+    verb: &'static str,
+    /// The doc's first paragraph when the operation has no description.
+    summary: &'static str,
+    /// The `x-kubernetes-action` of the operation the method sends.
+    action: &'static str,
+    runtime: &'static str,
+    /// The options type's full path.
+    options: &'static str,
+    input: SubresourceInput,
+}
+
+/// The verbs of a subresource as typed methods, in the order they are printed.
+const SUBRESOURCE_METHODS: &[SubresourceMethod] = &[
+    SubresourceMethod {
+        verb: "get",
+        summary: "read {sub} of the specified object",
+        action: "get",
+        runtime: "get_subresource",
+        options: "kubegen_runtime::rest::GetOptions",
+        input: SubresourceInput::Nothing,
+    },
+    SubresourceMethod {
+        verb: "update",
+        summary: "replace {sub} of the specified object",
+        action: "put",
+        runtime: "update_subresource",
+        options: "kubegen_runtime::rest::UpdateOptions",
+        input: SubresourceInput::Body,
+    },
+    SubresourceMethod {
+        verb: "patch",
+        summary: "partially update {sub} of the specified object",
+        action: "patch",
+        runtime: "patch_subresource",
+        options: "kubegen_runtime::rest::PatchOptions",
+        input: SubresourceInput::Patch,
+    },
+    SubresourceMethod {
+        verb: "create",
+        summary: "create {sub} of the specified object",
+        action: "post",
+        runtime: "create_subresource",
+        options: "kubegen_runtime::rest::CreateOptions",
+        input: SubresourceInput::Body,
+    },
+];
+
+/// Subresource methods named as client-go names them rather than `{verb}_{stem}`.
+struct NamedSubresourceMethod {
+    verb: &'static str,
+    subresource: &'static str,
+    method: &'static str,
+    /// The server answers a `Status`, not the subresource's type.
+    answers_status: bool,
+}
+
+const SUBRESOURCE_NAMED_METHODS: &[NamedSubresourceMethod] = &[
+    NamedSubresourceMethod {
+        verb: "create",
+        subresource: "eviction",
+        method: "evict",
+        answers_status: true,
+    },
+    NamedSubresourceMethod {
+        verb: "create",
+        subresource: "binding",
+        method: "bind",
+        answers_status: true,
+    },
+    NamedSubresourceMethod {
+        verb: "create",
+        subresource: "token",
+        method: "create_token",
+        answers_status: false,
+    },
+];
+
 /// Methods for one subresource, or `None` when it has no typed form (connect verbs).
 fn subresource_methods(
     model: &Model,
@@ -728,32 +821,15 @@ fn subresource_methods(
     };
     let future = name_of("std::future::Future");
     let result = name_of(&format!("{REST}::Result"));
-    let stem = &sub.stem;
     let mut out = TokenStream::new();
-    if has("get") {
-        let method = format_ident!("get_{}", stem);
+    for method in SUBRESOURCE_METHODS.iter().filter(|m| has(m.verb)) {
         let doc = op_doc(
-            &format!("read {name} of the specified object"),
-            op(ops, "get"),
+            &method.summary.replace("{sub}", name),
+            op(ops, method.action),
         );
-        let options = name_of(&format!("{REST}::GetOptions"));
-        out.extend(quote! {
-            #doc
-            #cfg
-            #[inline]
-            pub fn #method<'a>(&'a self, name: &'a str, options: &'a #options) -> impl #future<Output = #result<#body>> + 'a {
-                self.inner.get_subresource(name, #name, options)
-            }
-        });
-    }
-    if has("update") {
-        let method = format_ident!("update_{}", stem);
-        let doc = op_doc(
-            &format!("replace {name} of the specified object"),
-            op(ops, "put"),
-        );
-        let options = name_of(&format!("{REST}::UpdateOptions"));
-        if name == "status" && sub.body.as_ref() == Some(&c.kind) {
+        let options = name_of(method.options);
+        let runtime = format_ident!("{}", method.runtime);
+        if method.verb == "update" && name == "status" && sub.body.as_ref() == Some(&c.kind) {
             out.extend(quote! {
                 #doc
                 ///
@@ -763,52 +839,38 @@ fn subresource_methods(
                     self.inner.update_status(options, object)
                 }
             });
-        } else {
-            out.extend(quote! {
-                #doc
-                #cfg
-                #[inline]
-                pub fn #method<'a>(&'a self, name: &'a str, options: &'a #options, body: &'a #body) -> impl #future<Output = #result<#body>> + 'a {
-                    self.inner.update_subresource(name, #name, options, body)
-                }
-            });
+            continue;
         }
-    }
-    if has("patch") {
-        let method = format_ident!("patch_{}", stem);
-        let doc = op_doc(
-            &format!("partially update {name} of the specified object"),
-            op(ops, "patch"),
-        );
-        let options = name_of(&format!("{REST}::PatchOptions"));
-        let patch = name_of(&format!("{REST}::Patch"));
-        out.extend(quote! {
-            #doc
-            #cfg
-            #[inline]
-            pub fn #method<'a>(&'a self, name: &'a str, options: &'a #options, patch: &'a #patch) -> impl #future<Output = #result<#body>> + 'a {
-                self.inner.patch_subresource(name, #name, options, patch)
-            }
-        });
-    }
-    if has("create") {
-        let (method, answer) = match name {
-            "eviction" => (format_ident!("evict"), name_of(&format!("{META}::Status"))),
-            "binding" => (format_ident!("bind"), name_of(&format!("{META}::Status"))),
-            "token" => (format_ident!("create_token"), body.clone()),
-            _ => (format_ident!("create_{}", stem), body.clone()),
+        let (input, input_ty) = match method.input {
+            SubresourceInput::Nothing => (None, None),
+            SubresourceInput::Body => (Some(format_ident!("body")), Some(body.clone())),
+            SubresourceInput::Patch => (
+                Some(format_ident!("patch")),
+                Some(name_of(&format!("{REST}::Patch"))),
+            ),
         };
-        let doc = op_doc(
-            &format!("create {name} of the specified object"),
-            op(ops, "post"),
-        );
-        let options = name_of(&format!("{REST}::CreateOptions"));
+        let input_param = input.as_ref().map(|i| quote!(, #i: &'a #input_ty));
+        let input_arg = input.as_ref().map(|i| quote!(, #i));
+        let (ident, answer) = match SUBRESOURCE_NAMED_METHODS
+            .iter()
+            .find(|named| named.verb == method.verb && named.subresource == name)
+        {
+            Some(named) => (
+                format_ident!("{}", named.method),
+                if named.answers_status {
+                    name_of(&format!("{META}::Status"))
+                } else {
+                    body.clone()
+                },
+            ),
+            None => (format_ident!("{}_{}", method.verb, sub.stem), body.clone()),
+        };
         out.extend(quote! {
             #doc
             #cfg
             #[inline]
-            pub fn #method<'a>(&'a self, name: &'a str, options: &'a #options, body: &'a #body) -> impl #future<Output = #result<#answer>> + 'a {
-                self.inner.create_subresource(name, #name, options, body)
+            pub fn #ident<'a>(&'a self, name: &'a str, options: &'a #options #input_param) -> impl #future<Output = #result<#answer>> + 'a {
+                self.inner.#runtime(name, #name, options #input_arg)
             }
         });
     }

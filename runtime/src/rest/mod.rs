@@ -45,6 +45,7 @@
 //! # Ok(()) }
 //! ```
 
+mod attempts;
 mod auth;
 mod client;
 mod connector;
@@ -61,6 +62,7 @@ mod proto_list_decoder;
 mod proxy;
 mod query;
 mod rate_limit;
+mod redirect;
 mod request;
 mod resource_client;
 mod response;

@@ -1,5 +1,7 @@
 //! `RequestBuilder`: the path, query, body and headers of one API request, and sending it
-//! through the client's rate limiter, credentials and retry policy.
+//! through the client's rate limiter, credentials and retry policy: each attempt is built,
+//! sent once, and what came back decided on by `attempts` (retries: `retry`, redirects:
+//! `redirect`).
 //!
 //! Paths are built from parts the way client-go's `rest.Request` does:
 //! `{base}/api/v1` or `{base}/apis/{group}/{version}`, then `namespaces/{ns}`,
@@ -16,22 +18,22 @@ use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use http::header::{
-    HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, PROXY_AUTHORIZATION,
-    USER_AGENT,
+    HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, PROXY_AUTHORIZATION, USER_AGENT,
 };
-use http::{Method, StatusCode, Uri};
+use http::{HeaderMap, Method, Uri};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use serde_core::de::DeserializeOwned;
 use serde_core::Serialize;
 
+use super::attempts::{Attempts, Decision, Failure, Outcome};
 use super::client::Client;
 use super::error::{ApiError, Error, Result, TransportError, TransportErrorKind};
 use super::list_decoder::ListDecoder;
 use super::options::ToQuery;
-use super::pool::Lane;
+use super::pool::{Checkout, Lane};
+use super::redirect;
 use super::response::Response;
-use super::retry;
 use super::warning::log_warnings;
 use super::watch::WatchStream;
 
@@ -407,8 +409,11 @@ impl RequestBuilder {
         })
     }
 
-    /// The send loop: rate limit, credentials, retries, 401 refresh, redirects, status
-    /// check. `lane`: the connections it goes out on (watches and streams apart).
+    /// The send loop: each attempt is built and sent once, then what came back is decided
+    /// on ([`Attempts::decide`]: done, retry after a wait, follow a redirect, refresh the
+    /// credential, fail) and the decision carried out here. `lane`: the connections it
+    /// goes out on (watches and streams apart); `timeout`: each attempt's, from sending to
+    /// the end of the body; `stall`: the longest wait for a body frame.
     async fn execute(
         self,
         lane: Lane,
@@ -418,173 +423,202 @@ impl RequestBuilder {
         if let Some(e) = self.error {
             return Err(e);
         }
-        let mut url = self.url()?;
-        let origin = url.clone();
+        let origin = self.url()?;
         let inner = &self.client.inner;
-        let mut verb = self.verb.clone();
-        let mut body = self.body.clone();
         let verb_s = self.verb.to_string();
-        let mut url_s = url.to_string();
-        let mut attempt: u32 = 0;
-        let mut transport_retries: u32 = 0;
-        let mut redirects: u32 = 0;
-        let mut refreshed_auth = false;
+        let mut target = Target {
+            verb: self.verb.clone(),
+            url: origin.clone(),
+            body: self.body.clone(),
+        };
+        let mut attempts = Attempts::default();
         loop {
             if let Some(limiter) = &inner.limiter {
                 limiter.acquire().await;
             }
-            let mut headers = inner.headers.clone();
-            headers.insert(USER_AGENT, inner.user_agent.clone());
-            headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-            if let (Some(ct), Some(_)) = (&self.content_type, &body) {
-                headers.insert(CONTENT_TYPE, ct.clone());
-            }
-            // Credentials go to the configured server only: never to another host a
-            // redirect points at (Go drops them too), nor in clear text after a redirect
-            // from https to http on the same host.
-            let trusted = super::uri::same_origin(&url, &origin);
-            for (name, value) in &self.headers {
-                if trusted || !is_credential_header(name) {
-                    headers.insert(name.clone(), value.clone());
-                }
-            }
-            let mut sent_auth = None;
-            if trusted {
-                if let Some(auth) = inner.auth.header().await? {
-                    sent_auth = Some(auth.clone());
-                    headers.insert(AUTHORIZATION, auth);
-                }
-            }
-            if let Some(proxy_auth) = inner.proxies.forward_auth(&url) {
-                headers.insert(PROXY_AUTHORIZATION, proxy_auth);
-            }
-            let mut req = http::Request::new(Full::new(body.clone().unwrap_or_default()));
-            *req.method_mut() = verb.clone();
-            *req.uri_mut() = url.clone();
-            *req.headers_mut() = headers;
-            let started = Instant::now();
-            let deadline = super::deadline::deadline_in(timeout);
-            let checkout = inner.pools.checkout(lane);
-            let sending = checkout.http.request(req);
-            let result = match deadline {
-                Some(d) => match tokio::time::timeout_at(d, sending).await {
-                    Ok(result) => result.map_err(transport_error),
-                    Err(_) => Err(TransportError::bare(TransportErrorKind::Timeout)),
-                },
-                None => sending.await.map_err(transport_error),
-            };
-            let resp = match result {
+            let (request, sent_auth) = self.build(&target, &origin).await?;
+            let url_s = target.url.to_string();
+            let sent = send_once(&self.client, lane, request, timeout, &verb_s).await;
+            let decision;
+            (attempts, decision) =
+                attempts.decide(&target.verb, &target.url, &sent.outcome(), &inner.retry);
+            let resp = match sent.answer {
                 Ok(resp) => resp,
-                Err(source) => {
-                    if attempt < inner.retry.max_retries
-                        && transport_retries < inner.retry.max_transport_retries
-                        && retry::transport_retryable(&verb, &source)
-                    {
-                        attempt += 1;
-                        transport_retries += 1;
-                        let wait = retry::backoff(&inner.retry, transport_retries);
-                        tracing::debug!(verb = %verb_s, url = %url_s, error = %source, attempt, ?wait, "retrying after a transport error");
+                Err(error) => {
+                    if let Decision::RetryAfter(wait) = decision {
+                        tracing::debug!(verb = %verb_s, url = %url_s, %error, attempt = attempts.retries, ?wait, "retrying after a transport error");
                         tokio::time::sleep(wait).await;
                         continue;
                     }
                     return Err(Error::Transport {
                         verb: verb_s,
                         url: url_s,
-                        source,
+                        source: error,
                     });
                 }
             };
-            let status = resp.status();
-            tracing::debug!(verb = %verb_s, url = %url_s, status = status.as_u16(), elapsed = ?started.elapsed(), "request");
-            log_warnings(&verb_s, &url_s, resp.headers());
-            if status.is_success() {
-                let limits = super::deadline::ReadLimits { deadline, stall };
-                return Ok(Response::new(resp, verb_s, url, limits).holding(checkout.lease));
-            }
-            if let Some(location) = redirect_location(&resp) {
-                redirects += 1;
-                let next = (redirects <= MAX_REDIRECTS)
-                    .then(|| super::uri::resolve_redirect(&url, &location))
-                    .flatten();
-                // Down to clear text, the request (a body with a Secret's data, on a 307)
-                // would travel unencrypted: refuse, whoever the target is.
-                let downgrade = next
-                    .as_ref()
-                    .is_some_and(|n| super::uri::is_downgrade(&url, n));
-                let Some(next) = next.filter(|_| !downgrade) else {
-                    let why = if redirects > MAX_REDIRECTS {
-                        format!("stopped after {MAX_REDIRECTS} redirects")
-                    } else if downgrade {
-                        format!("refusing the redirect from https to http ({location:?})")
-                    } else {
-                        format!("cannot follow the redirect to {location:?}")
-                    };
-                    return Err(Error::Transport {
-                        verb: verb_s,
-                        url: url_s,
-                        source: TransportError::new(TransportErrorKind::Redirect, why),
-                    });
-                };
-                // 301/302/303 turn anything but GET/HEAD into a GET without a body, as in
-                // Go; 307/308 repeat the request as it was.
-                let code = status.as_u16();
-                if matches!(code, 301..=303) && verb != Method::GET && verb != Method::HEAD {
-                    verb = Method::GET;
-                    body = None;
+            let limits = super::deadline::ReadLimits {
+                deadline: sent.deadline,
+                stall,
+            };
+            match decision {
+                Decision::Done => {
+                    return Ok(Response::new(resp, verb_s, target.url, limits)
+                        .holding(sent.checkout.lease))
                 }
-                tracing::debug!(verb = %verb_s, from = %url_s, to = %super::uri::redact(&next), status = code, "following a redirect");
-                url = next;
-                url_s = url.to_string();
-                continue;
-            }
-            if status == StatusCode::UNAUTHORIZED
-                && !refreshed_auth
-                && inner
-                    .auth
-                    .invalidate(sent_auth.as_ref(), checkout.cert_generation)
-                    .await
-            {
-                refreshed_auth = true;
-                tracing::debug!(verb = %verb_s, url = %url_s, "401: refreshing the credential and retrying once");
-                continue;
-            }
-            if attempt < inner.retry.max_retries {
-                if let Some(wait) =
-                    retry::response_delay(&verb, status, resp.headers(), &inner.retry)
-                {
-                    attempt += 1;
-                    tracing::debug!(verb = %verb_s, url = %url_s, status = status.as_u16(), attempt, ?wait, "retrying after Retry-After");
+                Decision::RetryAfter(wait) => {
+                    tracing::debug!(verb = %verb_s, url = %url_s, status = resp.status().as_u16(), attempt = attempts.retries, ?wait, "retrying after Retry-After");
                     drop(resp);
                     tokio::time::sleep(wait).await;
                     continue;
                 }
+                Decision::Redirect(hop) => {
+                    tracing::debug!(verb = %verb_s, from = %url_s, to = %super::uri::redact(&hop.to), status = resp.status().as_u16(), "following a redirect");
+                    target.follow(hop);
+                    continue;
+                }
+                Decision::RefreshCredentials => {
+                    // The generation the attempt went out with, not the current one: a
+                    // refresh another request made meanwhile must not be thrown away.
+                    if inner
+                        .auth
+                        .invalidate(sent_auth.as_ref(), sent.checkout.cert_generation)
+                        .await
+                    {
+                        tracing::debug!(verb = %verb_s, url = %url_s, "401: refreshing the credential and retrying once");
+                        continue;
+                    }
+                }
+                Decision::Fail(Failure::Redirect(why)) => {
+                    return Err(Error::Transport {
+                        verb: verb_s,
+                        url: url_s,
+                        source: TransportError::new(TransportErrorKind::Redirect, why),
+                    })
+                }
+                Decision::Fail(Failure::Status | Failure::Transport) => {}
             }
-            let limits = super::deadline::ReadLimits { deadline, stall };
-            let body = read_limited(resp.into_body(), MAX_ERROR_BODY, limits).await;
-            return Err(ApiError::from_response(&verb_s, &url_s, status.as_u16(), &body).into());
+            return Err(api_error(resp, &verb_s, &url_s, limits).await);
+        }
+    }
+
+    /// One attempt's HTTP request to `target`, and the `Authorization` it carries (the
+    /// credential a 401 rejects). Credentials go only where
+    /// [`redirect::carries_credentials`] allows.
+    async fn build(
+        &self,
+        target: &Target,
+        origin: &Uri,
+    ) -> Result<(http::Request<Full<Bytes>>, Option<HeaderValue>)> {
+        let inner = &self.client.inner;
+        let trusted = redirect::carries_credentials(&target.url, origin);
+        let mut headers = self.headers(target, trusted);
+        let mut sent_auth = None;
+        if trusted {
+            if let Some(auth) = inner.auth.header().await? {
+                sent_auth = Some(auth.clone());
+                headers.insert(AUTHORIZATION, auth);
+            }
+        }
+        if let Some(proxy_auth) = inner.proxies.forward_auth(&target.url) {
+            headers.insert(PROXY_AUTHORIZATION, proxy_auth);
+        }
+        let mut req = http::Request::new(Full::new(target.body.clone().unwrap_or_default()));
+        *req.method_mut() = target.verb.clone();
+        *req.uri_mut() = target.url.clone();
+        *req.headers_mut() = headers;
+        Ok((req, sent_auth))
+    }
+
+    /// The headers of an attempt but its credentials: the client's, `User-Agent`, JSON as
+    /// the default `Accept`, the body's `Content-Type`, then the caller's (less the
+    /// credential ones when not `trusted`).
+    fn headers(&self, target: &Target, trusted: bool) -> HeaderMap {
+        let inner = &self.client.inner;
+        let mut headers = inner.headers.clone();
+        headers.insert(USER_AGENT, inner.user_agent.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if let (Some(ct), Some(_)) = (&self.content_type, &target.body) {
+            headers.insert(CONTENT_TYPE, ct.clone());
+        }
+        for (name, value) in &self.headers {
+            if trusted || !redirect::is_credential_header(name) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        headers
+    }
+}
+
+/// Where an attempt goes and what it carries; a redirect changes it.
+struct Target {
+    verb: Method,
+    url: Uri,
+    body: Option<Bytes>,
+}
+
+impl Target {
+    fn follow(&mut self, hop: redirect::Hop) {
+        self.url = hop.to;
+        self.verb = hop.verb;
+        if !hop.keep_body {
+            self.body = None;
         }
     }
 }
 
-/// Headers a caller may set that carry credentials, dropped on a redirect to another
-/// origin (Go's list: `Authorization`, `WWW-Authenticate`, `Cookie`, `Cookie2`).
-fn is_credential_header(name: &HeaderName) -> bool {
-    name == AUTHORIZATION
-        || name == http::header::WWW_AUTHENTICATE
-        || name == http::header::COOKIE
-        || name.as_str() == "cookie2"
+/// One attempt sent: the answer (or why none came), the pool it went out on (its stream
+/// lease and certificate generation) and its deadline, which the body keeps.
+struct Sent {
+    answer: std::result::Result<http::Response<Incoming>, TransportError>,
+    checkout: Checkout,
+    deadline: Option<tokio::time::Instant>,
 }
 
-/// Redirects followed before giving up (Go's limit).
-const MAX_REDIRECTS: u32 = 10;
-
-/// The `Location` of a redirect Go would follow (301, 302, 303, 307, 308).
-fn redirect_location(resp: &http::Response<Incoming>) -> Option<String> {
-    if !matches!(resp.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
-        return None;
+impl Sent {
+    /// How the attempt ended, for [`Attempts::decide`].
+    fn outcome(&self) -> Outcome<'_> {
+        match &self.answer {
+            Ok(resp) => Outcome::Answered {
+                status: resp.status(),
+                headers: resp.headers(),
+            },
+            Err(error) => Outcome::Failed(error),
+        }
     }
-    let location = resp.headers().get(LOCATION)?.to_str().ok()?;
-    Some(location.to_owned())
+}
+
+/// Sends `request` once on `lane`, within `timeout` until the response head. The pool is
+/// checked out only now, after the credentials were read: an exec plugin may just have
+/// set a new client certificate. `verb` names the request in logs.
+async fn send_once(
+    client: &Client,
+    lane: Lane,
+    request: http::Request<Full<Bytes>>,
+    timeout: Option<Duration>,
+    verb: &str,
+) -> Sent {
+    let url = request.uri().to_string();
+    let started = Instant::now();
+    let deadline = super::deadline::deadline_in(timeout);
+    let checkout = client.inner.pools.checkout(lane);
+    let sending = checkout.http.request(request);
+    let answer = match deadline {
+        Some(d) => match tokio::time::timeout_at(d, sending).await {
+            Ok(result) => result.map_err(transport_error),
+            Err(_) => Err(TransportError::bare(TransportErrorKind::Timeout)),
+        },
+        None => sending.await.map_err(transport_error),
+    };
+    if let Ok(resp) = &answer {
+        tracing::debug!(%verb, %url, status = resp.status().as_u16(), elapsed = ?started.elapsed(), "request");
+        log_warnings(verb, &url, resp.headers());
+    }
+    Sent {
+        answer,
+        checkout,
+        deadline,
+    }
 }
 
 /// A failure of hyper-util's client as our transport error: connection set-up failures
@@ -596,6 +630,18 @@ fn transport_error(e: hyper_util::client::legacy::Error) -> TransportError {
         TransportErrorKind::Request
     };
     TransportError::new(kind, e)
+}
+
+/// The [`ApiError`] of an error status, from at most [`MAX_ERROR_BODY`] bytes of its body.
+async fn api_error(
+    resp: http::Response<Incoming>,
+    verb: &str,
+    url: &str,
+    limits: super::deadline::ReadLimits,
+) -> Error {
+    let status = resp.status().as_u16();
+    let body = read_limited(resp.into_body(), MAX_ERROR_BODY, limits).await;
+    ApiError::from_response(verb, url, status, &body).into()
 }
 
 /// Reads at most `limit` bytes of an error body; a broken, late or stalled body gives

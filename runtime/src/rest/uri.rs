@@ -1,6 +1,6 @@
 //! Request URLs as `http::Uri`: the server's base (scheme, host, path prefix), path
-//! segments percent-encoded one by one, form-encoded query strings, redirect targets, and
-//! URLs with their credentials removed for messages.
+//! segments percent-encoded one by one, form-encoded query strings, and
+//! URLs with their credentials removed for messages (redirect targets: `redirect`).
 //!
 //! A server URL may carry a path prefix (`https://rancher.example/k8s/clusters/c-1`, a
 //! cluster behind a proxy); every request path is appended to it, as client-go does.
@@ -113,46 +113,6 @@ fn without_userinfo(authority: &Authority) -> Authority {
 
 pub(crate) use crate::config::redact_url as redact;
 
-/// True when both URLs have the same scheme and authority: a redirect that changes
-/// either (another host, or `https` down to `http`) must not carry credentials.
-pub(crate) fn same_origin(a: &Uri, b: &Uri) -> bool {
-    a.scheme() == b.scheme() && a.authority() == b.authority()
-}
-
-/// True for a redirect from `https` to `http`: the request would go on in clear text.
-pub(crate) fn is_downgrade(from: &Uri, to: &Uri) -> bool {
-    from.scheme_str() == Some("https") && to.scheme_str() == Some("http")
-}
-
-/// Where a redirect's `Location` points, resolved against the URL that answered:
-/// absolute, scheme-relative (`//host/p`), root-relative (`/p`) or relative to the
-/// current path. `None` for anything else (another scheme, an unparsable value).
-pub(crate) fn resolve_redirect(current: &Uri, location: &str) -> Option<Uri> {
-    let scheme = current.scheme()?.clone();
-    let target = if location.starts_with("http://") || location.starts_with("https://") {
-        location.parse::<Uri>().ok()?
-    } else if let Some(rest) = location.strip_prefix("//") {
-        format!("{scheme}://{rest}").parse::<Uri>().ok()?
-    } else {
-        let path_and_query = if location.starts_with('/') {
-            location.to_owned()
-        } else if location.contains("://") {
-            return None;
-        } else {
-            let dir = current.path().rsplit_once('/').map_or("", |(d, _)| d);
-            format!("{dir}/{location}")
-        };
-        Uri::builder()
-            .scheme(scheme)
-            .authority(current.authority()?.clone())
-            .path_and_query(path_and_query)
-            .build()
-            .ok()?
-    };
-    target.authority()?;
-    Some(target)
-}
-
 /// `host:port` with the scheme's default port filled in (proxy connectors need it).
 pub(crate) fn with_port(uri: &Uri, default_port: u16) -> Option<Uri> {
     let authority = uri.authority()?;
@@ -217,40 +177,6 @@ mod tests {
             b.join([], &[]).unwrap().to_string(),
             "https://k.example:6443/"
         );
-    }
-
-    #[test]
-    fn same_origin_compares_scheme_and_authority() {
-        let u = |s: &str| s.parse::<Uri>().unwrap();
-        let base = u("https://k.example:6443/api");
-        assert!(same_origin(&u("https://k.example:6443/other?x=1"), &base));
-        assert!(!same_origin(&u("http://k.example:6443/api"), &base));
-        assert!(!same_origin(&u("https://evil.example:6443/api"), &base));
-        assert!(!same_origin(&u("https://k.example:443/api"), &base));
-        assert!(is_downgrade(&base, &u("http://k.example:6443/api")));
-        assert!(!is_downgrade(&u("http://a/"), &u("https://a/")));
-    }
-
-    #[test]
-    fn redirects_resolve_like_a_browser() {
-        let cur: Uri = "https://h.example/k8s/openapi/v3/apis/apps/v1?hash=A"
-            .parse()
-            .unwrap();
-        let r = |l| resolve_redirect(&cur, l).map(|u| u.to_string());
-        assert_eq!(
-            r("/openapi/v3/x?hash=B").as_deref(),
-            Some("https://h.example/openapi/v3/x?hash=B")
-        );
-        assert_eq!(
-            r("v2").as_deref(),
-            Some("https://h.example/k8s/openapi/v3/apis/apps/v2")
-        );
-        assert_eq!(r("//o.example/p").as_deref(), Some("https://o.example/p"));
-        assert_eq!(
-            r("http://o.example/p").as_deref(),
-            Some("http://o.example/p")
-        );
-        assert_eq!(r("ftp://o.example/p"), None);
     }
 
     #[test]
