@@ -44,6 +44,7 @@
 //! ```
 
 mod auth;
+mod cert_files;
 mod client;
 mod connector;
 mod deadline;
