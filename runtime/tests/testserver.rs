@@ -462,6 +462,8 @@ async fn rotated_client_certificate_files_are_read_again_after_a_401() {
         return;
     };
     let server = env.server().unwrap();
+    // What the test environment sent setting up is no part of it.
+    server.clear_requests();
     let dir = tempfile::tempdir().unwrap();
     let path = cert_file_kubeconfig(server, dir.path(), server.client_identity_pem().unwrap());
     let mut config = Config::from_kubeconfig_file(&path, Overrides::default()).unwrap();
@@ -507,6 +509,8 @@ async fn rotated_client_certificate_files_are_used_before_the_old_one_fails() {
         return;
     };
     let server = env.server().unwrap();
+    // What the test environment sent setting up is no part of it.
+    server.clear_requests();
     let dir = tempfile::tempdir().unwrap();
     let path = cert_file_kubeconfig(server, dir.path(), server.client_identity_pem().unwrap());
     let mut config = Config::from_kubeconfig_file(&path, Overrides::default()).unwrap();
