@@ -10,7 +10,7 @@ seconds=${1:-600}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(watch_event fields_v1 json_text kubeconfig crd_manifest label_selector quantity time)
+  targets=(watch_event fields_v1 json_text kubeconfig crd_manifest openapi_spec label_selector field_selector quantity time)
 fi
 host=$(rustc -vV | sed -n 's/^host: //p')
 # --target: the flags then reach only the target's code, not build scripts or proc macros.

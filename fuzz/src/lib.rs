@@ -3,12 +3,13 @@
 //! text that reads as the same value. Shared by the libFuzzer binaries (`fuzz_targets/`) and
 //! the corpus replay test (`tests/replay.rs`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use kubegen_meta::labels::Selector;
 use kubegen_meta::{FieldsV1, Quantity, RawExtension, Status, Time};
 use kubegen_runtime::config::Kubeconfig;
 use kubegen_runtime::rest::decode_event;
+use kubegen_testserver::fuzzing::FieldSelector;
 
 /// A fuzz target's entry point.
 pub type Target = fn(&[u8]);
@@ -20,7 +21,9 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("json_text", json_text),
     ("kubeconfig", kubeconfig),
     ("crd_manifest", crd_manifest),
+    ("openapi_spec", openapi_spec),
     ("label_selector", label_selector),
+    ("field_selector", field_selector),
     ("quantity", quantity),
     ("time", time),
 ];
@@ -79,6 +82,13 @@ pub fn crd_manifest(data: &[u8]) {
     }
 }
 
+/// An OpenAPI v3 document as `kubegen generate --spec` reads one (`/openapi/v3` dumps):
+/// parsed, its `$ref`s resolved and its schemas merged.
+pub fn openapi_spec(data: &[u8]) {
+    let file = PathBuf::from("apis__fuzz.example__v1_openapi.json");
+    let _ = kubegen::spec::Spec::from_documents(vec![(file, data.to_vec())]);
+}
+
 /// A label selector: what parses prints as text that parses to the same selector.
 pub fn label_selector(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -91,6 +101,40 @@ pub fn label_selector(data: &[u8]) {
     let again = Selector::parse(&printed)
         .unwrap_or_else(|e| panic!("{text:?} printed as {printed:?}, which does not parse: {e}"));
     assert_eq!(again.to_string(), printed);
+}
+
+/// A field selector, as the test server parses it: what parses prints as text that parses
+/// to the same requirements, and matching any object holding its values cannot fail.
+pub fn field_selector(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = FieldSelector::parse(text, "", "pods");
+    let Ok(selector) = FieldSelector::parse_syntax(text) else {
+        return;
+    };
+    let printed = selector.to_string();
+    let again = FieldSelector::parse_syntax(&printed)
+        .unwrap_or_else(|e| panic!("{text:?} printed as {printed:?}, which does not parse: {e}"));
+    let sorted = |s: &FieldSelector| {
+        let mut reqs: Vec<_> =
+            s.0.iter()
+                .map(|r| (r.field.clone(), r.value.clone(), r.negated))
+                .collect();
+        reqs.sort();
+        reqs
+    };
+    assert_eq!(
+        sorted(&again),
+        sorted(&selector),
+        "{text:?} printed as {printed:?}"
+    );
+    assert_eq!(again.to_string(), printed);
+    let mut object = serde_json::Map::new();
+    for r in &selector.0 {
+        object.insert(r.field.clone(), serde_json::Value::String(r.value.clone()));
+    }
+    let _ = selector.matches(&serde_json::Value::Object(object));
 }
 
 /// A quantity as JSON (string or number): written back, it reads the same.

@@ -90,6 +90,10 @@ fn relative_paths_resolve_against_each_files_folder() {
         .unwrap()
         .starts_with(b"-----BEGIN CERTIFICATE-----"));
     assert!(b.tls.client_key_pem.is_some());
+    // Files, so read again as they rotate.
+    let files = b.tls.client_cert_files.as_ref().unwrap();
+    assert_eq!(files.cert, fixture("nested/certs/client.crt"));
+    assert_eq!(files.key, fixture("nested/certs/client.key"));
     match &b.auth {
         AuthConfig::TokenFile(p) => assert_eq!(p, &fixture("nested/certs/token")),
         other => panic!("{other:?}"),
@@ -111,6 +115,7 @@ fn data_fields_are_decoded_and_win_over_files() {
     assert_eq!(c.tls.ca_pem.as_deref(), Some(&b"CA-DATA-PEM"[..]));
     assert_eq!(c.tls.client_cert_pem.as_deref(), Some(&b"CERT-DATA"[..]));
     assert_eq!(c.tls.client_key_pem.as_ref().unwrap().expose(), b"KEY-DATA");
+    assert_eq!(c.tls.client_cert_files, None, "inline data never changes");
     match &c.auth {
         AuthConfig::Basic { username, password } => {
             assert_eq!(username, "admin");

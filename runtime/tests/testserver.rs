@@ -422,6 +422,140 @@ async fn a_rotated_exec_client_certificate_is_presented_on_new_connections() {
     env.finish().await;
 }
 
+/// A kubeconfig whose user presents the certificate and key in `dir/tls.crt`,
+/// `dir/tls.key` (paths, not inline data), holding `identity` for now.
+fn cert_file_kubeconfig(
+    server: &TestServer,
+    dir: &std::path::Path,
+    identity: (String, String),
+) -> std::path::PathBuf {
+    write_identity(dir, &identity);
+    let mut kubeconfig: serde_json::Value = serde_yaml_ng::from_str(&server.kubeconfig()).unwrap();
+    kubeconfig["users"][0]["user"] = serde_json::json!({
+        "client-certificate": dir.join("tls.crt"),
+        "client-key": dir.join("tls.key"),
+    });
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, serde_yaml_ng::to_string(&kubeconfig).unwrap()).unwrap();
+    path
+}
+
+fn write_identity(dir: &std::path::Path, (cert, key): &(String, String)) {
+    std::fs::write(dir.join("tls.crt"), cert).unwrap();
+    std::fs::write(dir.join("tls.key"), key).unwrap();
+}
+
+/// The statuses the server answered since the last call.
+fn statuses(server: &TestServer) -> Vec<u16> {
+    let statuses = server.requests().iter().map(|r| r.status).collect();
+    server.clear_requests();
+    statuses
+}
+
+#[tokio::test]
+async fn rotated_client_certificate_files_are_read_again_after_a_401() {
+    let builder = TestServer::builder()
+        .client_cert_auth(true)
+        .log_requests(true);
+    let Some(env) = TestEnv::with_server("cert-files-401", &[Needs::OwnServer], builder).await
+    else {
+        return;
+    };
+    let server = env.server().unwrap();
+    // What the test environment sent setting up is no part of it.
+    server.clear_requests();
+    let dir = tempfile::tempdir().unwrap();
+    let path = cert_file_kubeconfig(server, dir.path(), server.client_identity_pem().unwrap());
+    let mut config = Config::from_kubeconfig_file(&path, Overrides::default()).unwrap();
+    let files = config
+        .tls
+        .client_cert_files
+        .as_mut()
+        .expect("read from files");
+    // Only the 401 may make the client read the files again.
+    files.recheck_interval = Duration::from_secs(3600);
+    let namespaces = ResourceClient::<Namespace>::cluster(Client::new(config).unwrap());
+    namespaces
+        .get("default", &GetOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(statuses(server), [200]);
+
+    // cert-manager writes the new pair; the server takes only it from now on. The pooled
+    // connection presents the old certificate: 401, the files are read, and the retry
+    // goes out on a new connection presenting the new one.
+    let rotated = server.rotate_client_identity().unwrap().unwrap();
+    write_identity(dir.path(), &rotated);
+    namespaces
+        .get("default", &GetOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(statuses(server), [401, 200]);
+    namespaces
+        .get("default", &GetOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(statuses(server), [200]);
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn rotated_client_certificate_files_are_used_before_the_old_one_fails() {
+    let builder = TestServer::builder()
+        .client_cert_auth(true)
+        .log_requests(true);
+    let Some(env) = TestEnv::with_server("cert-files-recheck", &[Needs::OwnServer], builder).await
+    else {
+        return;
+    };
+    let server = env.server().unwrap();
+    // What the test environment sent setting up is no part of it.
+    server.clear_requests();
+    let dir = tempfile::tempdir().unwrap();
+    let path = cert_file_kubeconfig(server, dir.path(), server.client_identity_pem().unwrap());
+    let mut config = Config::from_kubeconfig_file(&path, Overrides::default()).unwrap();
+    let files = config
+        .tls
+        .client_cert_files
+        .as_mut()
+        .expect("read from files");
+    files.recheck_interval = Duration::from_millis(50);
+    let namespaces = ResourceClient::<Namespace>::cluster(Client::new(config).unwrap());
+    namespaces
+        .get("default", &GetOptions::default())
+        .await
+        .unwrap();
+
+    // Half-written or missing files keep the current certificate, which the server
+    // still accepts.
+    let (cert, _) = server.client_identity_pem().unwrap();
+    std::fs::write(dir.path().join("tls.crt"), &cert[..cert.len() / 2]).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    namespaces
+        .get("default", &GetOptions::default())
+        .await
+        .unwrap();
+    std::fs::remove_file(dir.path().join("tls.key")).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    namespaces
+        .get("default", &GetOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(statuses(server), [200, 200, 200]);
+
+    // The rotation completes, and the server takes only the new pair: the first request
+    // after the recheck interval presents it, no 401 first.
+    let rotated = server.rotate_client_identity().unwrap().unwrap();
+    write_identity(dir.path(), &rotated);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    namespaces
+        .get("default", &GetOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(statuses(server), [200]);
+    env.finish().await;
+}
+
 #[tokio::test]
 async fn watches_beyond_the_servers_stream_limit_leave_requests_going() {
     // The server allows 4 streams per HTTP/2 connection (nginx allows 128): 10 watches and

@@ -30,3 +30,9 @@ pub use catalog::{ResourceDef, SpecSource, SubresourceDef};
 pub use error::TestServerError;
 pub use faults::{ErrorKind, Faults, WatchDrop};
 pub use server::{LoggedRequest, TestServer, TestServerBuilder};
+
+/// The server's field-selector parser, reachable for the fuzz target (`fuzz/`) only.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::semantics::field_selector::{FieldRequirement, FieldSelector};
+}

@@ -13,8 +13,8 @@ use base64::Engine as _;
 use super::exec::ExecAuth;
 use super::incluster::{self, InClusterEnv};
 use super::{
-    AuthConfig, AuthInfo, Cluster, Config, ConfigError, Impersonate, Kubeconfig, Secret, TlsConfig,
-    Uri,
+    AuthConfig, AuthInfo, ClientCertFiles, Cluster, Config, ConfigError, Impersonate, Kubeconfig,
+    Secret, TlsConfig, Uri,
 };
 
 /// What kubectl's `--context`, `--cluster`, `--user` and `--namespace` flags override.
@@ -303,6 +303,20 @@ fn tls_config(
         }
         _ => None,
     };
+    // Re-read as they rotate only when both are files: inline data never changes.
+    let client_cert_files = match (&user.client_certificate_data, &user.client_certificate) {
+        (Some(data), _) if !data.is_empty() => None,
+        (_, Some(cert)) if !cert.as_os_str().is_empty() => {
+            match (&user.client_key_data, &user.client_key) {
+                (Some(data), _) if !data.expose().is_empty() => None,
+                (_, Some(key)) if !key.as_os_str().is_empty() => {
+                    Some(ClientCertFiles::new(cert, key))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     if client_cert_pem.is_some() != client_key_pem.is_some() {
         return Err(ConfigError::Invalid(format!(
             "user {user_name:?}: a client certificate needs both a certificate and a key"
@@ -314,6 +328,7 @@ fn tls_config(
         server_name: cluster.tls_server_name.clone().filter(|s| !s.is_empty()),
         client_cert_pem,
         client_key_pem,
+        client_cert_files,
     })
 }
 

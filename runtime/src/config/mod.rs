@@ -195,7 +195,43 @@ pub struct TlsConfig {
     pub client_cert_pem: Option<Vec<u8>>,
     /// PEM private key of the client certificate.
     pub client_key_pem: Option<Secret<Vec<u8>>>,
+    /// The files the client certificate and key were read from, when the kubeconfig names
+    /// files (`client-certificate`, `client-key`) rather than inline data: they are read
+    /// again as they rotate. `None` keeps the certificate for the life of the client.
+    pub client_cert_files: Option<ClientCertFiles>,
 }
+
+/// Client certificate and key files that something else rotates (cert-manager, the
+/// kubelet's certificate manager): the client reads them again and, when they changed,
+/// presents the new certificate on new connections (client-go's `dynamicClientCert`).
+///
+/// They are compared with what was last read at most every `recheck_interval`, and at once
+/// after a `401` (the API server answers an expired certificate with `401`, not with a
+/// failed handshake). Files that do not read as a matching certificate and key (half
+/// written, unreadable) keep the previous certificate, with an error logged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCertFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// Default [`DEFAULT_CERT_FILE_RECHECK`].
+    pub recheck_interval: Duration,
+}
+
+impl ClientCertFiles {
+    /// The files at `cert` and `key`, checked every [`DEFAULT_CERT_FILE_RECHECK`].
+    pub fn new(cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        Self {
+            cert: cert.into(),
+            key: key.into(),
+            recheck_interval: DEFAULT_CERT_FILE_RECHECK,
+        }
+    }
+}
+
+/// How often client certificate files are checked for a change: reading two small files
+/// a minute costs nothing, and a rotated certificate is in use well before the old one
+/// expires (client-go checks every 5 minutes; token files are re-read every minute).
+pub const DEFAULT_CERT_FILE_RECHECK: Duration = Duration::from_secs(60);
 
 /// How requests are authenticated at the HTTP layer.
 #[derive(Clone, Debug, Default)]

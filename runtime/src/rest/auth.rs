@@ -1,5 +1,6 @@
 //! Credentials attached to each request: static tokens and basic auth, token files re-read
-//! as they rotate, and exec plugins cached until they expire or the server rejects them.
+//! as they rotate, and exec plugins cached until they expire or the server rejects them;
+//! and, after a 401, client certificate files read again.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use http::HeaderValue;
 
+use super::cert_files::Recheck;
 use super::error::AuthError;
 use super::tls::{certified_key, ClientCertSlot};
 use crate::config::{AuthConfig, ExecAuth, ExecCredential, Secret};
@@ -15,9 +17,17 @@ use crate::config::{AuthConfig, ExecAuth, ExecCredential, Secret};
 /// How often a token file is read again (client-go re-reads every minute).
 const TOKEN_FILE_REFRESH: Duration = Duration::from_secs(60);
 
-/// The authentication state of one client, shared by its clones.
+/// The authentication state of one client, shared by its clones: the credential sent in
+/// a header, and the client certificate (whose files may rotate).
 #[derive(Debug)]
-pub(crate) enum Auth {
+pub(crate) struct Auth {
+    credential: Credential,
+    cert_slot: Arc<ClientCertSlot>,
+}
+
+/// Where the `Authorization` header comes from.
+#[derive(Debug)]
+enum Credential {
     None,
     Static(HeaderValue),
     TokenFile(TokenFile),
@@ -29,33 +39,37 @@ impl Auth {
         config: &AuthConfig,
         cert_slot: Arc<ClientCertSlot>,
     ) -> Result<Self, AuthError> {
-        Ok(match config {
-            AuthConfig::None => Auth::None,
-            AuthConfig::Token(token) => Auth::Static(bearer(token.expose())?),
+        let credential = match config {
+            AuthConfig::None => Credential::None,
+            AuthConfig::Token(token) => Credential::Static(bearer(token.expose())?),
             AuthConfig::Basic { username, password } => {
                 let raw = format!("{username}:{}", password.expose());
                 let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
-                Auth::Static(sensitive(&format!("Basic {encoded}"))?)
+                Credential::Static(sensitive(&format!("Basic {encoded}"))?)
             }
-            AuthConfig::TokenFile(path) => Auth::TokenFile(TokenFile {
+            AuthConfig::TokenFile(path) => Credential::TokenFile(TokenFile {
                 path: path.clone(),
                 cached: Mutex::new(None),
             }),
-            AuthConfig::Exec(exec) => Auth::Exec(Box::new(ExecCache {
+            AuthConfig::Exec(exec) => Credential::Exec(Box::new(ExecCache {
                 exec: (**exec).clone(),
                 cached: tokio::sync::Mutex::new(None),
-                cert_slot,
+                cert_slot: cert_slot.clone(),
             })),
+        };
+        Ok(Self {
+            credential,
+            cert_slot,
         })
     }
 
     /// The `Authorization` header for the next request, if any.
     pub(crate) async fn header(&self) -> Result<Option<HeaderValue>, AuthError> {
-        match self {
-            Auth::None => Ok(None),
-            Auth::Static(h) => Ok(Some(h.clone())),
-            Auth::TokenFile(f) => f.header().map(Some),
-            Auth::Exec(e) => e.header().await,
+        match &self.credential {
+            Credential::None => Ok(None),
+            Credential::Static(h) => Ok(Some(h.clone())),
+            Credential::TokenFile(f) => f.header().map(Some),
+            Credential::Exec(e) => e.header().await,
         }
     }
 
@@ -65,22 +79,30 @@ impl Auth {
     /// more try. Only the credential still current is forgotten: when many requests fail
     /// with the same old one at once, the first refreshes it and the others retry with the
     /// new one, instead of each running the plugin again (client-go does the same).
+    ///
+    /// Client certificate files are read again at once: the API server answers an expired
+    /// certificate with 401, and the rotated one may already be on disk. A certificate
+    /// newer than the connection's is worth a retry whatever the header.
     pub(crate) async fn invalidate(
         &self,
         rejected: Option<&HeaderValue>,
         cert_generation: u64,
     ) -> bool {
-        match self {
-            Auth::None | Auth::Static(_) => false,
-            Auth::TokenFile(f) => {
+        self.cert_slot.reload_files(Recheck::Now);
+        let newer_cert = self.cert_slot.generation() != cert_generation;
+        let newer_credential = match &self.credential {
+            Credential::None | Credential::Static(_) => false,
+            Credential::TokenFile(f) => {
                 let mut cached = f.cached.lock().unwrap_or_else(|p| p.into_inner());
                 if cached.as_ref().is_some_and(|(h, _)| Some(h) == rejected) {
                     *cached = None;
                 }
                 true
             }
-            Auth::Exec(e) => {
+            Credential::Exec(e) => {
                 let mut cached = e.cached.lock().await;
+                // The generation is read under the lock: a plugin run that finished while
+                // this waited has set a newer certificate, which is no reason to run again.
                 let current = cached.as_ref().is_some_and(|(_, h)| h.as_ref() == rejected)
                     && e.cert_slot.generation() == cert_generation;
                 if current {
@@ -88,7 +110,8 @@ impl Auth {
                 }
                 true
             }
-        }
+        };
+        newer_cert || newer_credential
     }
 }
 

@@ -11,10 +11,11 @@
 //!   `max_streams_per_connection` open streams each; one more opens another pool, hence
 //!   another connection. Each stream holds a [`StreamLease`] until its body is dropped.
 //!
-//! A certificate that changes (an exec plugin's rotation) replaces every pool and the TLS
-//! session cache: connections made with the old one finish what they carry but take no new
-//! request, so the next request makes a full TLS handshake presenting the new certificate.
-//! client-go closes all its connections on rotation for the same reason.
+//! A certificate that changes (an exec plugin's rotation, rotated certificate files)
+//! replaces every pool and the TLS session cache: connections made with the old one finish
+//! what they carry but take no new request, so the next request makes a full TLS handshake
+//! presenting the new certificate. client-go closes all its connections on rotation for
+//! the same reason.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper_util::client::legacy::Builder;
 
+use super::cert_files::Recheck;
 use super::connector::Connector;
 use super::tls::ClientCertSlot;
 
@@ -112,8 +114,10 @@ impl Pools {
     }
 
     /// The pool for the next request on `lane`. Call after the credentials were fetched
-    /// (an exec plugin may just have set a new certificate).
+    /// (an exec plugin may just have set a new certificate). Certificate files are read
+    /// again here when their recheck interval has passed.
     pub(crate) fn checkout(&self, lane: Lane) -> Checkout {
+        self.cert.reload_files(Recheck::IfDue);
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let generation = self.cert.generation();
         if state.cert_generation != generation {

@@ -19,6 +19,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
+use super::cert_files::{CertFileWatch, Recheck};
 use crate::config::TlsConfig;
 
 /// The crypto provider used everywhere: `ring`, chosen explicitly so the result does not
@@ -62,10 +63,15 @@ pub(crate) fn client_config(
             .build()
             .map_err(|e| format!("certificate verifier: {e}"))?
     };
-    let slot = Arc::new(ClientCertSlot::default());
+    let mut slot = ClientCertSlot::default();
     if let (Some(cert), Some(key)) = (&tls.client_cert_pem, &tls.client_key_pem) {
         slot.set(certified_key(cert, key.expose())?);
+        slot.files = tls
+            .client_cert_files
+            .clone()
+            .map(|files| CertFileWatch::new(files, cert.clone(), key.clone()));
     }
+    let slot = Arc::new(slot);
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS versions: {e}"))?
@@ -106,13 +112,16 @@ pub(crate) fn certified_key(cert_pem: &[u8], key_pem: &[u8]) -> Result<Certified
     Ok(CertifiedKey::new(certs, signing))
 }
 
-/// The client certificate to present, replaceable at run time (exec plugins). Its
-/// generation counts the changes, so the connection pools know when connections made with
-/// an older certificate must not take new requests ([`super::pool`]).
+/// The client certificate to present, replaceable at run time (exec plugins, rotated
+/// certificate files). Its generation counts the changes, so the connection pools know
+/// when connections made with an older certificate must not take new requests
+/// ([`super::pool`]).
 #[derive(Debug, Default)]
 pub(crate) struct ClientCertSlot {
     key: RwLock<Option<Arc<CertifiedKey>>>,
     generation: AtomicU64,
+    /// The files the certificate came from, when they are to be read again.
+    files: Option<CertFileWatch>,
 }
 
 impl ClientCertSlot {
@@ -127,6 +136,14 @@ impl ClientCertSlot {
         }
         *slot = Some(Arc::new(key));
         self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Reads the certificate files again (if the certificate came from files) and takes
+    /// what changed; see [`CertFileWatch::reload`].
+    pub(crate) fn reload_files(&self, when: Recheck) {
+        if let Some(files) = &self.files {
+            files.reload(when, self);
+        }
     }
 
     /// How many times the certificate has changed.

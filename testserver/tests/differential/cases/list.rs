@@ -89,6 +89,16 @@ pub async fn field_selectors(r: &mut Run) {
         ("namespace", "metadata.namespace%3Ddefault"),
         ("unsupported", "data.k%3Dv"),
         ("malformed", "metadata.name"),
+        // Escapes and spaces, as apimachinery's `fields.ParseSelector` reads them.
+        ("escaped comma", "metadata.name%3Dc1%5C%2Cc2"),
+        ("space before operator", "metadata.name%20%3Dc1"),
+        ("space in value", "metadata.name%3D%20c1"),
+        ("double equals", "metadata.name%3D%3Dc1"),
+        ("empty terms", "%2Cmetadata.name%3Dc1%2C%2C"),
+        ("unescaped equals in value", "metadata.name%3Dc1%3Dc2"),
+        ("bad escape", "metadata.name%3Dc1%5Cx"),
+        ("trailing backslash", "metadata.name%3Dc1%5C"),
+        ("syntax before field names", "data.k%3Dv%2Cmetadata.name"),
     ] {
         r.send(
             label,
