@@ -57,9 +57,9 @@ mod options;
 mod patch;
 mod pool;
 #[cfg(feature = "protobuf")]
-mod protobuf;
-#[cfg(feature = "protobuf")]
 mod proto_list_decoder;
+#[cfg(feature = "protobuf")]
+mod protobuf;
 mod proxy;
 mod query;
 mod rate_limit;

@@ -167,8 +167,8 @@ impl<T> ProtoListDecoder<T> {
                         .map_err(|e| e.shifted(body_offset).within("List", 1))?;
                 }
                 2 => {
-                    let item = (self.item)(body)
-                        .map_err(|e| e.shifted(body_offset).within("List", 2))?;
+                    let item =
+                        (self.item)(body).map_err(|e| e.shifted(body_offset).within("List", 2))?;
                     self.list.items.push(item);
                 }
                 _ => {}

@@ -311,7 +311,10 @@ impl RequestBuilder {
                 crate::meta::sharing::decode_shared_if(shared, || decoder.feed(&chunk))
                     .map_err(failed)?;
             }
-            return decoder.finish().map(|list| (list, Vec::new())).map_err(failed);
+            return decoder
+                .finish()
+                .map(|list| (list, Vec::new()))
+                .map_err(failed);
         }
         let mut decoder = ListDecoder::<T>::new(verb.as_str(), &url, max_item, true);
         while let Some(chunk) = body.next().await {

@@ -245,7 +245,9 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
         &self,
         options: &ListOptions,
     ) -> Result<(List<K>, Vec<super::UndecodableObject>)> {
-        let req = self.accept(self.collection_request(Method::GET)?, true).query(options);
+        let req = self
+            .accept(self.collection_request(Method::GET)?, true)
+            .query(options);
         #[cfg(feature = "protobuf")]
         if let Some(decode) = self.protobuf().map(|codec| codec.decode) {
             match req.json_list_skipping_undecodable(Some(decode)).await {
@@ -253,8 +255,9 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
                 // object is left out and described instead of failing the page.
                 Err(e @ Error::ProtobufDecode { .. }) => {
                     tracing::warn!(resource = K::PLURAL, error = %e, "a protobuf list page did not decode; reading it as JSON");
-                    let req =
-                        self.accept(self.collection_request(Method::GET)?, true).query(options);
+                    let req = self
+                        .accept(self.collection_request(Method::GET)?, true)
+                        .query(options);
                     return req.json_list_skipping_undecodable(None).await;
                 }
                 other => return other,
@@ -329,7 +332,8 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
     pub fn watch(&self, options: &ListOptions) -> WatchFuture<K> {
         match self.collection_request(Method::GET) {
             Ok(req) => {
-                let req = self.accept(req, false)
+                let req = self
+                    .accept(req, false)
                     .query(options)
                     .param("watch", "true");
                 #[cfg(feature = "protobuf")]
