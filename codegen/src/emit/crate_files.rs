@@ -291,9 +291,9 @@ fn readme_md(model: &Model, settings: &CrateSettings, protobuf: bool) -> String 
     s.push_str("- `http2` (default): HTTP/2 to the API server.\n");
     if protobuf {
         s.push_str(
-            "- `protobuf`: protobuf codecs of the built-in kinds (from the version's \
-             `generated.proto` files), so clients and informers can ask the API server for \
-             `application/vnd.kubernetes.protobuf` (`Config::content_type`).\n",
+            "- `protobuf` (default): protobuf codecs of the built-in kinds (from the version's \
+             `generated.proto` files), so clients and informers ask the API server for \
+             `application/vnd.kubernetes.protobuf`, as client-go's do (`Config::content_type`).\n",
         );
     }
     s.push_str("- `connect` (default): exec, attach, port-forward and proxy methods.\n");
