@@ -261,7 +261,7 @@ mod tests {
     fn every_chunking_gives_the_whole_list() {
         let names = ["a", "bb", "ccc", &"d".repeat(300)];
         let body = body(&names);
-        let whole = proto::decode_list(&envelope::unwrap(&body).unwrap().raw, name).unwrap();
+        let whole = proto::decode_list(envelope::unwrap(&body).unwrap().raw, name).unwrap();
         for chunk in 1..=body.len() {
             let list = decode_in_chunks(&body, chunk).unwrap();
             assert_eq!(list.items, names, "chunks of {chunk}");
