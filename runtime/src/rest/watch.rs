@@ -36,7 +36,7 @@ use lines::LineFramer;
 
 /// The typed events of one watch response, in order.
 ///
-/// Only decoding depends on `K`; the framing of the body into events ([`LineFramer`]) is
+/// Only decoding depends on `K`; the framing of the body into events (`lines::LineFramer`) is
 /// compiled once, not once per watched kind in every program.
 pub struct WatchStream<K> {
     framer: LineFramer,
