@@ -8,7 +8,7 @@
 //! envelope's other fields (type strings, never a content encoding from the API server)
 //! are skipped.
 
-use crate::meta::proto::{self, envelope, DecodeError, DecodeErrorKind};
+use crate::meta::proto::{self, envelope, Codec, DecodeError, DecodeErrorKind};
 use crate::meta::{List, ListMeta};
 
 use super::protobuf::Decode;
@@ -158,6 +158,10 @@ impl<T> ProtoListDecoder<T> {
                 ));
             }
         }
+        if let (None, Some(body_at), 1) = (end, skip_to, field) {
+            (self.list.api_version, self.list.kind) =
+                type_meta(&avail[body_at..total], at + body_at)?;
+        }
         if let (Some(_), Some(body_at)) = (end, skip_to) {
             let body = &avail[body_at..total];
             let body_offset = at + body_at;
@@ -179,6 +183,25 @@ impl<T> ProtoListDecoder<T> {
     }
 }
 
+/// The envelope's `TypeMeta` (API version, kind): it names the list (`PodList`,
+/// `PartialObjectMetadataList`), as a JSON list's body does.
+fn type_meta(body: &[u8], at: usize) -> Result<(Option<String>, Option<String>), DecodeError> {
+    let mut r = proto::Reader::new(body);
+    let (mut api_version, mut kind) = (String::new(), String::new());
+    while !r.is_empty() {
+        let read = match r.key()? {
+            (1, wire) => api_version.merge(wire, &mut r),
+            (2, wire) => kind.merge(wire, &mut r),
+            (_, wire) => r.skip(wire),
+        };
+        read.map_err(|e| e.shifted(at).within("TypeMeta", 1))?;
+    }
+    Ok((
+        Some(api_version).filter(|v| !v.is_empty()),
+        Some(kind).filter(|k| !k.is_empty()),
+    ))
+}
+
 /// A varint at the start of `bytes`, with its length; `None` when it continues past the
 /// bytes received so far.
 fn varint(bytes: &[u8], at: usize) -> Result<Option<(u64, usize)>, DecodeError> {
@@ -198,7 +221,7 @@ fn varint(bytes: &[u8], at: usize) -> Result<Option<(u64, usize)>, DecodeError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meta::proto::{Codec, Writer};
+    use crate::meta::proto::Writer;
 
     /// A list of items holding only a name (field 1), enveloped as the server sends.
     fn body(names: &[&str]) -> Vec<u8> {
@@ -266,6 +289,10 @@ mod tests {
             let list = decode_in_chunks(&body, chunk).unwrap();
             assert_eq!(list.items, names, "chunks of {chunk}");
             assert_eq!(list.metadata.resource_version.as_deref(), Some("42"));
+            assert_eq!(
+                (list.api_version.as_deref(), list.kind.as_deref()),
+                (Some("v1"), Some("ConfigMapList"))
+            );
             assert_eq!(list.items, whole.items);
         }
     }

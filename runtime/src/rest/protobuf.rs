@@ -12,7 +12,9 @@ use crate::meta::{List, Resource, Status};
 pub(crate) const ACCEPT: HeaderValue =
     HeaderValue::from_static("application/vnd.kubernetes.protobuf, application/json");
 
-/// Decodes an object's message body (what `runtime.Unknown.raw` holds).
+/// A protobuf decoder: of a message body (what `runtime.Unknown.raw` holds) for items and
+/// watch events, of a whole answer, envelope included, for reads (`object_decoder`,
+/// `list_decoder`).
 pub type Decode<T> = fn(&[u8]) -> Result<T, DecodeError>;
 
 /// Whether an answer's `Content-Type` is protobuf (a body or a watch stream).
@@ -31,19 +33,40 @@ pub(crate) fn decode_enveloped<T>(bytes: &[u8], decode: Decode<T>) -> Result<T, 
     decode(unknown.raw).map_err(|e| e.shifted(raw_at))
 }
 
-/// The protobuf decoder of `K`'s lists, when `K` has a codec.
+/// The protobuf decoder of a whole (enveloped) answer holding one `K`, when `K` has a codec.
+pub(crate) fn object_decoder<K: Resource>() -> Option<Decode<K>> {
+    K::protobuf().map(|_| decode_object::<K> as Decode<K>)
+}
+
+/// The protobuf decoder of a whole (enveloped) answer holding a list of `K`, when `K` has a
+/// codec.
 pub(crate) fn list_decoder<K: Resource>() -> Option<Decode<List<K>>> {
     K::protobuf().map(|_| decode_list::<K> as Decode<List<K>>)
 }
 
-fn decode_list<K: Resource>(raw: &[u8]) -> Result<List<K>, DecodeError> {
-    let codec = K::protobuf().ok_or_else(|| {
+fn decode_object<K: Resource>(body: &[u8]) -> Result<K, DecodeError> {
+    decode_enveloped(body, codec::<K>()?.decode)
+}
+
+/// The list's type strings come from the envelope, as a JSON list's come from its body
+/// (`PodList`, or `PartialObjectMetadataList` for the metadata-only view).
+fn decode_list<K: Resource>(body: &[u8]) -> Result<List<K>, DecodeError> {
+    let item = codec::<K>()?.decode;
+    let unknown = envelope::unwrap(body)?;
+    let raw_at = (unknown.raw.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
+    let mut list = proto::decode_list(unknown.raw, item).map_err(|e| e.shifted(raw_at))?;
+    list.api_version = Some(unknown.api_version).filter(|v| !v.is_empty());
+    list.kind = Some(unknown.kind).filter(|k| !k.is_empty());
+    Ok(list)
+}
+
+fn codec<K: Resource>() -> Result<proto::KindCodec<K>, DecodeError> {
+    K::protobuf().ok_or_else(|| {
         DecodeError::new(
             DecodeErrorKind::Invalid(format!("{} has no protobuf codec", K::KIND)),
             0,
         )
-    })?;
-    proto::decode_list(raw, codec.decode)
+    })
 }
 
 /// A `Status` from an enveloped error answer, if `body` is one.

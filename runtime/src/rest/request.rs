@@ -813,21 +813,20 @@ struct JsonBody {
 }
 
 impl JsonBody {
-    /// Decodes an enveloped protobuf body with `decode`.
+    /// Decodes a protobuf body (the envelope included) with `decode`.
     #[cfg(feature = "protobuf")]
     fn decode_protobuf<T>(&self, decode: Option<super::protobuf::Decode<T>>) -> Result<T> {
         let what = short_type_name(std::any::type_name::<T>());
         let decode =
             decode.ok_or_else(|| unasked_protobuf(&what, self.verb.as_str(), &self.url))?;
-        crate::meta::sharing::decode_shared_if(self.shared, || {
-            super::protobuf::decode_enveloped(&self.bytes, decode)
-        })
-        .map_err(|source| Error::ProtobufDecode {
-            what,
-            verb: self.verb.to_string(),
-            url: self.url.clone(),
-            source,
-        })
+        crate::meta::sharing::decode_shared_if(self.shared, || decode(&self.bytes)).map_err(
+            |source| Error::ProtobufDecode {
+                what,
+                verb: self.verb.to_string(),
+                url: self.url.clone(),
+                source,
+            },
+        )
     }
 
     fn decode<T: DeserializeOwned>(&self) -> Result<T> {

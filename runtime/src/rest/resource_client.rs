@@ -220,7 +220,10 @@ impl<K: Resource + DeserializeOwned + Send + 'static> ResourceClient<K> {
             .object_request(Method::GET, Some(name))
             .map(|req| self.accept(req, false).query(options));
         #[cfg(feature = "protobuf")]
-        return negotiated(req, self.protobuf().map(|codec| codec.decode));
+        return negotiated(
+            req,
+            self.protobuf().and(super::protobuf::object_decoder::<K>()),
+        );
         #[cfg(not(feature = "protobuf"))]
         json(req)
     }
