@@ -331,26 +331,40 @@ impl<'a> Candidate<'a> {
     }
 
     /// Gives the lease up if this candidate still holds it (client-go's `release`), within
-    /// the renew deadline.
+    /// the renew deadline. A renewal dropped in flight when the work ended may still land
+    /// after our read, so a conflict re-reads and tries again rather than leaving the lease
+    /// held for its full duration.
     async fn release(&mut self) {
         let identity = self.config().identity.clone();
         let result = timeout(self.config().renew_deadline, async {
-            let Some(current) = self.lock.get().await? else {
-                return Ok(false);
-            };
-            if current.holder_identity != identity {
-                return Ok(false);
+            loop {
+                let Some(current) = self.lock.get().await? else {
+                    return Ok(false);
+                };
+                if current.holder_identity != identity {
+                    return Ok(false);
+                }
+                match self
+                    .lock
+                    .update(&released_record(&current, MicroTime::now()))
+                    .await
+                {
+                    Ok(()) => return Ok(true),
+                    Err(e) if e.is_conflict() => {
+                        self.count_conflict(&e);
+                        tracing::debug!("the lease changed while releasing it, reading it again");
+                    }
+                    Err(e) => return Err(e),
+                }
             }
-            self.lock
-                .update(&released_record(&current, MicroTime::now()))
-                .await?;
-            Ok::<_, super::lease_lock::LockError>(true)
         })
         .await;
         match result {
             Ok(Ok(true)) => tracing::info!(lease = %self.config().name, "released the lease"),
             Ok(Ok(false)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "releasing the lease failed"),
+            Ok(Err::<_, super::lease_lock::LockError>(e)) => {
+                tracing::warn!(error = %e, "releasing the lease failed")
+            }
             Err(_) => tracing::warn!("releasing the lease timed out"),
         }
     }
