@@ -637,3 +637,69 @@ async fn metadata_only_reads() {
     }
     env.finish().await;
 }
+
+/// kube-apiserver gzips whole answers of 128 KiB or more when asked to (`Accept-Encoding:
+/// gzip`), never small ones; the client decodes them as they stream in.
+#[tokio::test]
+async fn large_answers_come_gzip_encoded_when_compression_is_on() {
+    let env = TestEnv::start("gzip").await;
+    let cms = ResourceClient::<ConfigMap>::namespaced(env.client.clone(), &env.namespace);
+    // 40 objects of about 4.5 KB each: a list of about 180 KB.
+    for i in 0..40 {
+        let value: String = (0..4500)
+            .map(|j| char::from(b'a' + ((i * 7 + j) % 26) as u8))
+            .collect();
+        cms.create(&CreateOptions::default(), &cm(&format!("z{i:02}"), &value))
+            .await
+            .unwrap();
+    }
+    let gzip = env.client_with(|c| c.compression = true);
+    let zipped = ResourceClient::<ConfigMap>::namespaced(gzip.clone(), &env.namespace);
+    let names = |list: kubegen_runtime::meta::List<ConfigMap>| -> Vec<(String, String)> {
+        list.items
+            .into_iter()
+            .map(|c| {
+                let data = c.data.unwrap_or_default().remove("k").unwrap_or_default();
+                (c.metadata.name.unwrap_or_default().to_string(), data)
+            })
+            .collect()
+    };
+    let plain = names(cms.list(&mine_only()).await.unwrap());
+    assert_eq!(plain.len(), 40);
+    assert_eq!(names(zipped.list(&mine_only()).await.unwrap()), plain);
+
+    let path = format!("/api/v1/namespaces/{}/configmaps", env.namespace);
+    let list = gzip
+        .get()
+        .abs_path(&path)
+        .query(mine_only())
+        .send()
+        .await
+        .unwrap();
+    assert!(list.decompressed(), "a list of 180 KB comes gzip-encoded");
+    assert!(list.headers().get("content-encoding").is_none());
+    let body = list.bytes().await.unwrap();
+    let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(parsed["items"].as_array().map(Vec::len), Some(40));
+
+    let one = gzip
+        .get()
+        .abs_path(&format!("{path}/z00"))
+        .send()
+        .await
+        .unwrap();
+    assert!(!one.decompressed(), "a small answer is sent as it is");
+    let plain_list = env
+        .client
+        .get()
+        .abs_path(&path)
+        .query(mine_only())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !plain_list.decompressed(),
+        "without compression nothing is gzip-encoded"
+    );
+    env.finish().await;
+}

@@ -211,6 +211,9 @@ pub(crate) fn config_from_kubeconfig(
                 })?,
             );
     }
+    if cluster.disable_compression == Some(true) {
+        config.compression = false;
+    }
     config.auth = auth_config(user_name, user, cluster, &config.tls)?;
     config.impersonate = impersonation(user);
     Ok(config)

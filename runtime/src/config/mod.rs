@@ -70,6 +70,13 @@ pub struct Config {
     /// feature, as client-go's typed and metadata clients ask for it unless told
     /// otherwise; JSON without it.
     pub content_type: ContentType,
+    /// Ask the server to gzip its answers (`Accept-Encoding: gzip`, as Go's transport does
+    /// unless told otherwise); bodies are decoded as they stream in. The API server gzips
+    /// whole answers of 128 KiB or more, never watches. It saves bandwidth on slow links
+    /// and costs CPU on both sides; on a fast network the CPU costs more than the bytes
+    /// save (`docs/performance.md`), hence off by default. A kubeconfig cluster's
+    /// `disable-compression: true` turns it off.
+    pub compression: bool,
 }
 
 /// The encoding a client asks the API server for.
@@ -106,6 +113,7 @@ impl std::fmt::Debug for Config {
             .field("user_agent", &self.user_agent)
             .field("max_watch_event_bytes", &self.max_watch_event_bytes)
             .field("content_type", &self.content_type)
+            .field("compression", &self.compression)
             .field(
                 "max_streams_per_connection",
                 &self.max_streams_per_connection,
@@ -132,6 +140,7 @@ impl Config {
             user_agent: default_user_agent(),
             max_watch_event_bytes: 64 << 20,
             content_type: ContentType::default(),
+            compression: false,
             max_streams_per_connection: 100,
         }
     }

@@ -106,7 +106,7 @@ impl Client {
                 auth,
                 limiter,
                 retry: config.retry,
-                headers: impersonation_headers(config.impersonate.as_ref())?,
+                headers: client_headers(&config)?,
                 timeout: config.timeout,
                 body_stall_timeout: config.body_stall_timeout,
                 default_namespace: config.default_namespace,
@@ -160,6 +160,18 @@ impl Client {
     pub fn delete(&self) -> RequestBuilder {
         self.request(Method::DELETE)
     }
+}
+
+/// The headers every request of a client carries: impersonation and compression.
+fn client_headers(config: &Config) -> Result<HeaderMap> {
+    let mut headers = impersonation_headers(config.impersonate.as_ref())?;
+    if config.compression {
+        headers.insert(
+            http::header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip"),
+        );
+    }
+    Ok(headers)
 }
 
 /// The `Impersonate-*` headers of a configuration.

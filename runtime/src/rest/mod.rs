@@ -47,6 +47,7 @@
 
 mod attempts;
 mod auth;
+mod body;
 mod cert_files;
 mod client;
 mod connector;

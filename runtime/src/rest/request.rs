@@ -643,22 +643,21 @@ async fn api_error(
     limits: super::deadline::ReadLimits,
 ) -> Error {
     let status = resp.status().as_u16();
-    let body = read_limited(resp.into_body(), MAX_ERROR_BODY, limits).await;
+    let (parts, body) = resp.into_parts();
+    let body = super::body::Body::new(body, &parts.headers);
+    let body = read_limited(body, MAX_ERROR_BODY, limits).await;
     ApiError::from_response(verb, url, status, &body).into()
 }
 
 /// Reads at most `limit` bytes of an error body; a broken, late or stalled body gives
 /// what arrived.
 async fn read_limited(
-    mut body: Incoming,
+    mut body: super::body::Body,
     limit: usize,
     limits: super::deadline::ReadLimits,
 ) -> Vec<u8> {
     let mut out = Vec::new();
-    while let Ok(Some(frame)) = super::deadline::next_frame(&mut body, limits).await {
-        let Ok(chunk) = frame.into_data() else {
-            continue;
-        };
+    while let Ok(Some(chunk)) = body.next_chunk(limits).await {
         let room = limit.saturating_sub(out.len());
         out.extend_from_slice(&chunk[..chunk.len().min(room)]);
         if out.len() >= limit {

@@ -9,7 +9,8 @@ use futures_util::stream::{self, StreamExt};
 use http::{HeaderMap, StatusCode, Uri, Version};
 use hyper::body::Incoming;
 
-use super::deadline::{next_frame, ReadLimits};
+use super::body::Body;
+use super::deadline::ReadLimits;
 use super::error::{Error, Result, TransportError};
 use super::pool::StreamLease;
 use super::request::ByteStream;
@@ -22,7 +23,7 @@ pub struct Response {
     headers: HeaderMap,
     url: Uri,
     verb: String,
-    body: Incoming,
+    body: Body,
     limits: ReadLimits,
     /// The long-lane stream this body occupies, freed when the body is dropped.
     lease: Option<StreamLease>,
@@ -35,7 +36,13 @@ impl Response {
         url: Uri,
         limits: ReadLimits,
     ) -> Self {
-        let (parts, body) = response.into_parts();
+        let (mut parts, body) = response.into_parts();
+        let body = Body::new(body, &parts.headers);
+        // As Go's transport does when it decompresses: the headers describe what one reads.
+        if body.is_decoded() {
+            parts.headers.remove(http::header::CONTENT_ENCODING);
+            parts.headers.remove(http::header::CONTENT_LENGTH);
+        }
         Self {
             status: parts.status,
             version: parts.version,
@@ -69,6 +76,13 @@ impl Response {
         &self.headers
     }
 
+    /// Whether the server sent the body gzip-encoded and it is decoded as it is read (Go's
+    /// `Response.Uncompressed`); its `Content-Encoding` and `Content-Length` headers were
+    /// removed then, since they describe the wire.
+    pub fn decompressed(&self) -> bool {
+        self.body.is_decoded()
+    }
+
     /// The URL that answered (after redirects).
     pub fn url(&self) -> &Uri {
         &self.url
@@ -79,13 +93,9 @@ impl Response {
         let (verb, url, limits, mut body) = (self.verb, self.url, self.limits, self.body);
         let mut out = Gathered::default();
         loop {
-            match next_frame(&mut body, limits).await {
+            match body.next_chunk(limits).await {
                 Ok(None) => return Ok(out.into_bytes()),
-                Ok(Some(frame)) => {
-                    if let Ok(data) = frame.into_data() {
-                        out.push(data);
-                    }
-                }
+                Ok(Some(data)) => out.push(data),
                 Err(e) => return Err(transport(&verb, &url, e)),
             }
         }
@@ -103,20 +113,10 @@ impl Response {
         let state = Some((self.body, self.verb, self.url, self.limits, self.lease));
         stream::unfold(state, |state| async move {
             let (mut body, verb, url, limits, lease) = state?;
-            loop {
-                match next_frame(&mut body, limits).await {
-                    Ok(None) => return None,
-                    Err(e) => return Some((Err(transport(&verb, &url, e)), None)),
-                    Ok(Some(frame)) => {
-                        // Trailers carry no data; skip them.
-                        if let Ok(data) = frame.into_data() {
-                            if !data.is_empty() {
-                                let rest = Some((body, verb, url, limits, lease));
-                                return Some((Ok(data), rest));
-                            }
-                        }
-                    }
-                }
+            match body.next_chunk(limits).await {
+                Ok(None) => None,
+                Err(e) => Some((Err(transport(&verb, &url, e)), None)),
+                Ok(Some(data)) => Some((Ok(data), Some((body, verb, url, limits, lease)))),
             }
         })
         .boxed()

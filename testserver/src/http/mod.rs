@@ -1,6 +1,7 @@
 //! HTTP plumbing: requests, response bodies, `Status` errors.
 
 pub mod body;
+pub mod compression;
 pub mod error;
 pub mod request;
 pub mod reset;

@@ -27,6 +27,7 @@ use crate::catalog::{Catalog, ResourceTable, SpecSource};
 use crate::error::TestServerError;
 use crate::faults::Faults;
 use crate::http::body::error as error_response;
+use crate::http::compression;
 use crate::http::request::parse_query;
 use crate::http::{ApiError, Body, ConnReset, Req};
 use crate::pod_logs::PodLogs;
@@ -579,7 +580,9 @@ async fn handle(
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
-    let mut resp = answer(req, state, &auth, &front, peer, conn).await;
+    let gzip = compression::accepts_gzip(req.headers());
+    let resp = answer(req, state, &auth, &front, peer, conn).await;
+    let mut resp = compression::compress_large(resp, gzip).await;
     // A real API server names every request for its audit log and answers with that id,
     // which clients log to correlate with the server's side.
     if let Ok(id) = hyper::header::HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
