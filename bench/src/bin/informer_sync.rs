@@ -15,6 +15,13 @@
 //! feature: `kubegen` is compared with client-go. kube-rs speaks only JSON: `kubegen-json`
 //! (kubegen with `ContentType::Json`) is compared with kube-rs.
 //!
+//! Compression is the same for every side too: `--compression off` (the default) gives every
+//! side a copy of the kubeconfig with `disable-compression: true` (client-go's Go transport
+//! asks for gzip otherwise; kube-rs is built without its `gzip` feature); `--compression on`
+//! keeps client-go's default (`Accept-Encoding: gzip`) and turns on kubegen's
+//! `Config::compression`. The API server gzips whole lists of 128 KiB or more, never watches:
+//! only the `list` and `paged` modes differ.
+//!
 //! Each side runs in its own process; the parent takes the child's CPU time (user + system)
 //! and peak RSS from `wait4`, the same way for every side, and the side reports its own
 //! time from start to synced (for client-go: `factory.Start` to `WaitForCacheSync`, which
@@ -23,6 +30,7 @@
 //! ```text
 //! cd bench && cargo run --profile informers --bin informer_sync -- --kubeconfig PATH
 //!     [--client-go BIN] [--rounds 3] [--modes watchlist,list,paged,metadata]
+//!     [--compression off|on]
 //! ```
 //! The server must already hold the objects (`load_pods`); the expected count is read from
 //! the server.
@@ -34,7 +42,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
 use kubegen_runtime::cache::{FactoryOptions, SharedInformerFactory};
-use kubegen_runtime::config::{Config, ContentType, Overrides};
+use kubegen_runtime::config::{Config, ContentType, Kubeconfig, Overrides};
 use kubegen_runtime::rest::{Client, Method};
 
 /// What a side reports on its stdout.
@@ -76,14 +84,44 @@ fn arg(name: &str) -> Option<String> {
     None
 }
 
-fn kubegen_client(kubeconfig: &Path, content_type: ContentType) -> Client {
+fn kubegen_client(kubeconfig: &Path, content_type: ContentType, compression: bool) -> Client {
     let mut config =
         Config::from_kubeconfig_file(kubeconfig, Overrides::default()).expect("kubeconfig");
     config.content_type = content_type;
+    config.compression = compression;
     Client::new(config).expect("client")
 }
 
-async fn side_kubegen(kubeconfig: &Path, mode: &str, content_type: ContentType) -> Report {
+/// Whether `--compression` asks for gzip.
+fn compression_on() -> bool {
+    match arg("--compression").as_deref() {
+        None | Some("off") => false,
+        Some("on") => true,
+        Some(other) => panic!("--compression on|off, not {other}"),
+    }
+}
+
+/// A copy of `kubeconfig` whose clusters say `disable-compression: true`, written as JSON
+/// (which every kubeconfig reader accepts as YAML).
+fn without_compression(kubeconfig: &Path) -> PathBuf {
+    let mut kc = Kubeconfig::read(kubeconfig).expect("kubeconfig");
+    for named in kc.clusters.iter_mut() {
+        named.cluster.disable_compression = Some(true);
+    }
+    let path = std::env::temp_dir().join(format!(
+        "informer-sync-{}-no-compression.kubeconfig",
+        std::process::id()
+    ));
+    std::fs::write(&path, serde_json::to_vec(&kc).expect("kubeconfig as JSON")).expect("write");
+    path
+}
+
+async fn side_kubegen(
+    kubeconfig: &Path,
+    mode: &str,
+    content_type: ContentType,
+    compression: bool,
+) -> Report {
     use kubegen_api::core::v1::Pod;
     let start = Instant::now();
     let mut options = FactoryOptions::default();
@@ -98,7 +136,7 @@ async fn side_kubegen(kubeconfig: &Path, mode: &str, content_type: ContentType) 
         }
         _ => {}
     }
-    let client = kubegen_client(kubeconfig, content_type);
+    let client = kubegen_client(kubeconfig, content_type, compression);
     let factory = SharedInformerFactory::with_options(client, options);
     let objects = if mode == "metadata" {
         let informer = factory.metadata_informer::<Pod>();
@@ -243,8 +281,18 @@ fn main() {
     if let Some(side) = arg("--side") {
         let mode = arg("--mode").expect("--mode");
         let report = match side.as_str() {
-            "kubegen" => rt.block_on(side_kubegen(&kubeconfig, &mode, ContentType::Protobuf)),
-            "kubegen-json" => rt.block_on(side_kubegen(&kubeconfig, &mode, ContentType::Json)),
+            "kubegen" => rt.block_on(side_kubegen(
+                &kubeconfig,
+                &mode,
+                ContentType::Protobuf,
+                compression_on(),
+            )),
+            "kubegen-json" => rt.block_on(side_kubegen(
+                &kubeconfig,
+                &mode,
+                ContentType::Json,
+                compression_on(),
+            )),
             "kube-rs" => rt.block_on(side_kube_rs(&kubeconfig, &mode)),
             other => panic!("unknown side {other}"),
         };
@@ -256,8 +304,21 @@ fn main() {
     let rounds: usize = arg("--rounds").map_or(3, |s| s.parse().expect("--rounds N"));
     let modes_arg = arg("--modes").unwrap_or_else(|| "watchlist,list,paged,metadata".into());
     let modes: Vec<&str> = modes_arg.split(',').collect();
-    let expected = rt.block_on(count_pods(&kubegen_client(&kubeconfig, ContentType::Json)));
-    eprintln!("{expected} pods on the server; {rounds} round(s)");
+    let compression = compression_on();
+    let kubeconfig = if compression {
+        kubeconfig
+    } else {
+        without_compression(&kubeconfig)
+    };
+    let expected = rt.block_on(count_pods(&kubegen_client(
+        &kubeconfig,
+        ContentType::Json,
+        false,
+    )));
+    eprintln!(
+        "{expected} pods on the server; {rounds} round(s); compression {}",
+        if compression { "on" } else { "off" }
+    );
 
     let exe = std::env::current_exe().expect("own path");
     let mut runs: Vec<(String, String, Run)> = Vec::new();
@@ -277,6 +338,7 @@ fn main() {
                         let mut cmd = Command::new(&exe);
                         cmd.args(["--side", imp, "--mode", mode, "--kubeconfig"]);
                         cmd.arg(&kubeconfig);
+                        cmd.args(["--compression", if compression { "on" } else { "off" }]);
                         cmd
                     }
                 };
