@@ -29,7 +29,7 @@ export CARGO_TARGET_DIR=$root/target
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)
 
 if [[ $package == 1 ]]; then
-  echo "== cargo package (each crate built from its packaged files)"
+  echo "== cargo package (each crate compiled (checked) from its packaged files)"
   crates=(kubegen-openapi kubegen-meta kubegen-runtime kubegen kubegen-api kubegen-testserver kubegen-controller)
   (cd "$root" && cargo package --allow-dirty --no-verify -q "${crates[@]/#/-p}")
   # Verified here rather than by `cargo package`: cargo unpacks the crates it verifies
@@ -45,7 +45,7 @@ if [[ $package == 1 ]]; then
   rm -rf "$root/target/package"   # the sources are unpacked; the copies take gigabytes
   for crate in "${crates[@]}"; do
     cp "$root/Cargo.lock" "$work/$crate-$version/"   # dependencies already built are reused
-    cargo build -q --manifest-path "$work/$crate-$version/Cargo.toml" "${patches[@]}"
+    cargo check -q --manifest-path "$work/$crate-$version/Cargo.toml" "${patches[@]}"
   done
 fi
 
