@@ -33,7 +33,7 @@ pub fn yaml_fixture(rel: &str) -> serde_json::Value {
     let path = fixtures_dir().join(rel);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_yaml_ng::from_str(&text)
+    kubegen::yaml::from_str(&text)
         .unwrap_or_else(|e| panic!("{}: invalid YAML: {e}", path.display()))
 }
 

@@ -22,12 +22,9 @@ fn small_examples() -> PathBuf {
 
 /// The YAML documents of a file, as JSON.
 fn documents(path: PathBuf) -> Vec<serde_json::Value> {
-    use serde::Deserialize;
     let text = std::fs::read_to_string(&path).unwrap();
-    serde_yaml_ng::Deserializer::from_str(&text)
-        .map(|d| serde_json::Value::deserialize(d).unwrap())
-        .filter(|v| !v.is_null())
-        .collect()
+    kubegen::yaml::documents(&text)
+        .unwrap_or_else(|e| panic!("{}: invalid YAML: {e}", path.display()))
 }
 
 fn round_trip<T: DeserializeOwned + Serialize + Kind>(json: &serde_json::Value) -> T {

@@ -52,7 +52,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let crd_path = args.next().map(PathBuf::from).unwrap_or_else(default_crd);
     let count: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(50);
-    let crd: serde_json::Value = serde_yaml_ng::from_str(&std::fs::read_to_string(&crd_path)?)?;
+    let crd: serde_json::Value = kubegen::yaml::from_str(&std::fs::read_to_string(&crd_path)?)?;
 
     let server = TestServer::start().await?;
     let tmp = tempfile::tempdir()?;

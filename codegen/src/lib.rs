@@ -13,6 +13,7 @@ pub mod generate;
 pub mod manifest;
 pub mod model;
 pub mod spec;
+pub mod yaml;
 
 pub use builder::{BuildError, Builder};
 pub use generate::{generate, render, GenerateError, Settings, SpecSource};

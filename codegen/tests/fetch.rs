@@ -18,7 +18,7 @@ fn workspace() -> PathBuf {
 
 fn widget_crd() -> serde_json::Value {
     let path = workspace().join("examples/crd-build/crds/widgets.example.com.yaml");
-    serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    kubegen::yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 async fn logging_server() -> TestServer {

@@ -177,15 +177,15 @@ mod tests {
     #[test]
     fn other_formats_are_re_encoded_as_json() {
         let yaml = "kind: Pod\nspec:\n  replicas: 3\n  names: [a, \"b\\\"\"]\n  ratio: 0.5\n";
-        let raw: RawExtension = serde_yaml_ng::from_str(yaml).unwrap();
+        let raw: RawExtension = serde_saphyr::from_str(yaml).unwrap();
         assert_eq!(
             raw.json(),
             r#"{"kind":"Pod","spec":{"replicas":3,"names":["a","b\""],"ratio":0.5}}"#
         );
         // And written back into another format as the value, not as text.
-        let back = serde_yaml_ng::to_string(&raw).unwrap();
-        let again: serde_yaml_ng::Value = serde_yaml_ng::from_str(&back).unwrap();
-        let original: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).unwrap();
+        let back = serde_saphyr::to_string(&raw).unwrap();
+        let again: serde_json::Value = serde_saphyr::from_str(&back).unwrap();
+        let original: serde_json::Value = serde_saphyr::from_str(yaml).unwrap();
         assert_eq!(again, original);
     }
 

@@ -308,13 +308,13 @@ mod tests {
     #[cfg(feature = "pooling")]
     #[test]
     fn formats_that_show_newtype_content_are_read_and_shared() {
-        // serde_yaml shows a newtype's content: it is re-encoded as JSON text and pooled.
+        // YAML shows a newtype's content: it is re-encoded as JSON text and pooled.
         let yaml = "- probe: {path: /yaml-shared-test, port: 1}\n- probe: {path: /yaml-shared-test, port: 1}\n";
-        let cs: Vec<Container> = decode_shared(|| serde_yaml_ng::from_str(yaml)).unwrap();
+        let cs: Vec<Container> = decode_shared(|| serde_saphyr::from_str(yaml)).unwrap();
         assert_eq!(cs[0].probe.path, "/yaml-shared-test");
         assert!(Shared::ptr_eq(&cs[0].probe, &cs[1].probe));
         let broken = "- probe: {path: [1], port: 1}\n";
-        let err = decode_shared(|| serde_yaml_ng::from_str::<Vec<Container>>(broken)).unwrap_err();
+        let err = decode_shared(|| serde_saphyr::from_str::<Vec<Container>>(broken)).unwrap_err();
         assert!(err.to_string().contains("invalid type"), "{err}");
     }
 

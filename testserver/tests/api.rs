@@ -926,7 +926,7 @@ async fn tls_token_and_client_certificate_auth() {
             .status(),
         200
     );
-    let kc: Value = serde_yaml_to_json(&server.kubeconfig());
+    let kc: Value = kubegen::yaml::from_str(&server.kubeconfig()).unwrap();
     assert_eq!(kc["users"][0]["user"]["token"], "s3cret");
     assert!(kc["clusters"][0]["cluster"]["certificate-authority-data"].is_string());
     assert!(!format!("{server:?}").contains("s3cret"));
@@ -960,13 +960,6 @@ async fn tls_token_and_client_certificate_auth() {
     assert!(std::fs::read_to_string(dir.join("config"))
         .unwrap()
         .contains("client-key-data"));
-}
-
-fn serde_yaml_to_json(s: &str) -> Value {
-    // the kubeconfig is YAML; its JSON subset is all the test needs
-    let mut out = serde_json::Map::new();
-    let _ = &mut out;
-    serde_yaml_ng::from_str(s).unwrap()
 }
 
 #[tokio::test]

@@ -80,17 +80,14 @@ fn controller_revision_keeps_its_embedded_object() {
 
     // Another format: re-encoded as compact JSON, written back as the value.
     let yaml = "apiVersion: apps/v1\nkind: ControllerRevision\nmetadata:\n  name: r-1\nrevision: 3\ndata:\n  spec: {replicas: 2}\n  list: [a, 1]\n";
-    let revision: ControllerRevision = serde_yaml_ng::from_str(yaml).unwrap();
+    let revision: ControllerRevision = serde_saphyr::from_str(yaml).unwrap();
     assert_eq!(
         revision.data.as_ref().unwrap().json(),
         r#"{"spec":{"replicas":2},"list":["a",1]}"#
     );
-    let again: serde_yaml_ng::Value =
-        serde_yaml_ng::from_str(&serde_yaml_ng::to_string(&revision).unwrap()).unwrap();
-    assert_eq!(
-        again,
-        serde_yaml_ng::from_str::<serde_yaml_ng::Value>(yaml).unwrap()
-    );
+    let again: Value =
+        serde_saphyr::from_str(&serde_saphyr::to_string(&revision).unwrap()).unwrap();
+    assert_eq!(again, serde_saphyr::from_str::<Value>(yaml).unwrap());
 }
 
 #[test]

@@ -10,9 +10,8 @@ use kubegen_test_support::TestEnv;
 
 /// The committed manifest, installed as a CRD (once: it is cluster-scoped and shared).
 async fn install_crd(env: &TestEnv) {
-    use serde_core::Deserialize;
     let text = include_str!("../crds/widgets.example.com.yaml");
-    let crd = serde_json::Value::deserialize(serde_yaml_ng::Deserializer::from_str(text)).unwrap();
+    let crd: serde_json::Value = kubegen::yaml::from_str(text).unwrap();
     env.ensure_crd(crd).await;
 }
 

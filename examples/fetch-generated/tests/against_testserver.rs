@@ -17,7 +17,7 @@ use kubegen_test_support::TestEnv;
 /// Installs the CRDs (already there on a shared cluster is fine) and waits until they serve.
 async fn install_crds(env: &TestEnv) {
     for (_, manifest) in CRD_MANIFESTS {
-        let crd: serde_json::Value = serde_yaml_ng::from_str(manifest).unwrap();
+        let crd: serde_json::Value = kubegen::yaml::from_str(manifest).unwrap();
         env.ensure_crd(crd).await;
     }
 }

@@ -52,7 +52,7 @@ async fn the_snapshot_is_what_a_fresh_fetch_gives() {
     let server = TestServer::start().await.unwrap();
     let client = Client::new(Config::new(server.base_url().parse().unwrap())).unwrap();
     for (name, manifest) in CRD_MANIFESTS {
-        let crd: serde_json::Value = serde_yaml_ng::from_str(manifest).unwrap();
+        let crd: serde_json::Value = kubegen::yaml::from_str(manifest).unwrap();
         client
             .request(Method::POST)
             .group_version("apiextensions.k8s.io", "v1")

@@ -61,8 +61,7 @@ fn replica(kubeconfig: &PathBuf, namespace: &str, identity: &str) -> Child {
 }
 
 async fn install_crd(env: &TestEnv) {
-    use serde_core::Deserialize;
-    let crd = serde_json::Value::deserialize(serde_yaml::Deserializer::from_str(CRD_YAML)).unwrap();
+    let crd: serde_json::Value = kubegen::yaml::from_str(CRD_YAML).unwrap();
     env.ensure_crd(crd).await;
 }
 

@@ -228,11 +228,11 @@ mod tests {
         assert_eq!(fields.to_json(), r#"{"f:a":{".":{},"f:b":{}},"f:c":1}"#);
         {
             let fields: FieldsV1 =
-                serde_yaml_ng::from_str("f:a:\n  .: {}\n  f:b: {}\nf:c: {}\n").unwrap();
+                serde_saphyr::from_str("f:a:\n  .: {}\n  f:b: {}\nf:c: {}\n").unwrap();
             assert_eq!(fields.to_json(), r#"{"f:a":{".":{},"f:b":{}},"f:c":{}}"#);
             assert_eq!(
-                serde_yaml_ng::to_string(&fields).unwrap(),
-                "f:a:\n  .: {}\n  f:b: {}\nf:c: {}\n"
+                serde_saphyr::to_string(&fields).unwrap(),
+                "\"f:a\":\n  \".\": {}\n  \"f:b\": {}\n\"f:c\": {}\n"
             );
         }
         // From a reader, serde_json hands raw text over as an owned string.

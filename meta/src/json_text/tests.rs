@@ -100,7 +100,10 @@ fn writes_floats_like_serde_json() {
 #[test]
 fn writes_other_formats() {
     let yaml = "b: 1\na: [x, 2.5, true, ~, -3]\n3: y\ntrue: n\n1.5: f\n";
-    let text = to_text(serde_yaml_ng::Deserializer::from_str(yaml)).unwrap();
+    // YAML 1.2 booleans only (`y` and `n` are strings), as the workspace reads YAML.
+    let core = serde_saphyr::options! { strict_booleans: true };
+    let text = serde_saphyr::with_deserializer_from_str_with_options(yaml, core, |de| to_text(de))
+        .unwrap();
     assert_eq!(
         text,
         r#"{"b":1,"a":["x",2.5,true,null,-3],"3":"y","true":"n","1.5":"f"}"#
@@ -136,14 +139,17 @@ fn writes_other_formats() {
 #[test]
 fn refuses_enums_and_odd_keys_and_leaves_the_string_as_it_was() {
     let mut out = String::from("kept");
-    let tagged = serde_yaml_ng::Deserializer::from_str("[1, !Tag x]");
+    // An enum, as a format with tagged values (YAML's `!Tag x` in some crates) hands one over.
+    let tagged =
+        serde::de::value::EnumAccessDeserializer::new(StrDeserializer::<ValueError>::new("Tag"));
     let error = WriteText(&mut out).deserialize(tagged).unwrap_err();
     assert!(error.to_string().contains("enum"), "{error}");
     assert_eq!(out, "kept");
 
-    let error = to_text(serde_yaml_ng::Deserializer::from_str("{[1]: x}")).unwrap_err();
+    let error = serde_saphyr::with_deserializer_from_str("{[1]: x}", |de| to_text(de)).unwrap_err();
     assert!(error.to_string().contains("map key"), "{error}");
-    let error = to_text(serde_yaml_ng::Deserializer::from_str("{.nan: x}")).unwrap_err();
+    let error =
+        serde_saphyr::with_deserializer_from_str("{.nan: x}", |de| to_text(de)).unwrap_err();
     assert!(error.to_string().contains("finite"), "{error}");
 }
 

@@ -295,7 +295,7 @@ fn server_side_apply(
         ));
     }
     let force = req.q_bool("force");
-    let mut config: Value = serde_yaml_ng::from_slice(&req.body)
+    let mut config: Value = kubegen::yaml::from_slice(&req.body)
         .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
     if !config.is_object() {
         return Err(ApiError::bad_request(

@@ -19,7 +19,7 @@ pub fn parse_body(req: &Req, res: &ResourceDef) -> Result<Value, ApiError> {
         return Err(ApiError::unsupported_body_type());
     }
     let parsed: Result<Value, String> = if ct.contains("yaml") {
-        serde_yaml_ng::from_slice::<Value>(&req.body).map_err(|e| e.to_string())
+        kubegen::yaml::from_slice::<Value>(&req.body).map_err(|e| e.to_string())
     } else {
         serde_json::from_slice::<Value>(&req.body).map_err(|e| json_error_text(&e))
     };

@@ -39,7 +39,7 @@ pub fn render(p: &KubeconfigParts<'_>) -> String {
         "current-context": "kubegen-testserver",
         "preferences": {},
     });
-    serde_yaml_ng::to_string(&doc).unwrap_or_default()
+    kubegen::yaml::to_string(&doc).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -54,7 +54,7 @@ mod tests {
             token: Some("tok"),
             client: None,
         });
-        let v: serde_json::Value = serde_yaml_ng::from_str(&y).unwrap();
+        let v: serde_json::Value = kubegen::yaml::from_str(&y).unwrap();
         assert_eq!(v["clusters"][0]["cluster"]["server"], "https://127.0.0.1:1");
         assert_eq!(v["users"][0]["user"]["token"], "tok");
         assert_eq!(v["current-context"], "kubegen-testserver");

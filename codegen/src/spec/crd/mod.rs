@@ -109,17 +109,11 @@ fn input_files(path: &Path) -> Result<Vec<PathBuf>, SpecError> {
 
 /// Every CRD of a file's YAML documents (a JSON file is one YAML document).
 pub fn parse_manifests(file: &Path, text: &str) -> Result<Vec<Crd>, SpecError> {
-    use serde::Deserialize as _;
-    let mut values = Vec::new();
-    for doc in serde_yaml_ng::Deserializer::from_str(text) {
-        let value = serde_json::Value::deserialize(doc).map_err(|err| SpecError::Yaml {
+    let values: Vec<serde_json::Value> =
+        crate::yaml::documents(text).map_err(|err| SpecError::Yaml {
             file: file.to_path_buf(),
             message: err.to_string(),
         })?;
-        if !value.is_null() {
-            values.push(value);
-        }
-    }
     let several = values.len() > 1;
     let mut crds = Vec::new();
     for (i, value) in values.into_iter().enumerate() {
