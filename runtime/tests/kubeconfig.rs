@@ -364,9 +364,10 @@ fn full_kubeconfig_round_trips_as_the_derived_impls_wrote_it() {
     assert_eq!(cluster.insecure_skip_tls_verify, Some(false));
     assert!(parsed.preferences.is_some() && parsed.extensions.is_some());
 
-    let written = serde_yaml_ng::to_string(&parsed).unwrap();
-    // Byte for byte what `#[derive(Serialize)]` with its skip rules wrote (the JSON maps
-    // of `extensions` and `preferences` with their keys sorted).
+    let written = serde_saphyr::to_string(&parsed).unwrap();
+    // Field for field what `#[derive(Serialize)]` with its skip rules wrote (order, left-out
+    // fields, the JSON maps of `extensions` and `preferences` with their keys sorted), in
+    // serde-saphyr's quoting.
     let expected = std::fs::read_to_string(fixture("full-written.yaml")).unwrap();
     assert_eq!(written, expected);
     assert_eq!(Kubeconfig::parse(&written).unwrap(), parsed);
@@ -433,10 +434,10 @@ contexts:
 - name: c
   context:
     cluster: c
-    user: ''
+    user: \"\"
 current-context: c
 ";
-    assert_eq!(serde_yaml_ng::to_string(&k).unwrap(), expected);
+    assert_eq!(serde_saphyr::to_string(&k).unwrap(), expected);
     assert_eq!(Kubeconfig::parse(expected).unwrap(), k);
 }
 
@@ -557,9 +558,10 @@ fn syntax_and_duplicate_key_errors_give_the_line() {
         "users[0].user: duplicate entry with key \"token\" at line 5 column 5"
     );
     // A syntax error: the document's path, the parser's message, line and column.
+    // (An unclosed bracket: where it opens.)
     let e = Kubeconfig::parse("clusters:\n- name: a\n  cluster: {server: x\n").unwrap_err();
     assert_eq!(e.field(), ".");
-    assert_eq!(e.line(), 4, "{e}");
+    assert_eq!((e.line(), e.column()), (3, 12), "{e}");
     let e = Kubeconfig::parse("users:\n  - name: a\n   bad: indent\n").unwrap_err();
     assert_eq!((e.field(), e.line()), (".", 3), "{e}");
     assert!(
@@ -688,7 +690,7 @@ fn preferences_and_extensions_round_trip_as_json() {
         Some(serde_json::json!([{"name": "e", "extension": {"nested": {"a": [1, {"b": null}]}}}]))
     );
     // Written as YAML and read back: the same values.
-    let written = serde_yaml_ng::to_string(&k).unwrap();
+    let written = serde_saphyr::to_string(&k).unwrap();
     assert_eq!(Kubeconfig::parse(&written).unwrap(), k);
     // And as JSON.
     let json = serde_json::to_string(&k).unwrap();

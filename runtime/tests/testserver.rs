@@ -346,7 +346,7 @@ async fn exec_plugin_can_supply_a_client_certificate() {
         "status": {"clientCertificateData": cert, "clientKeyData": key},
     });
     std::fs::write(dir.path().join("cred.json"), credential.to_string()).unwrap();
-    let kubeconfig: serde_json::Value = serde_yaml_ng::from_str(&server.kubeconfig()).unwrap();
+    let kubeconfig: serde_json::Value = serde_saphyr::from_str(&server.kubeconfig()).unwrap();
     let mut kubeconfig = kubeconfig;
     kubeconfig["users"][0]["user"] = serde_json::json!({
         "exec": {
@@ -357,7 +357,7 @@ async fn exec_plugin_can_supply_a_client_certificate() {
         }
     });
     let path = dir.path().join("kubeconfig");
-    std::fs::write(&path, serde_yaml_ng::to_string(&kubeconfig).unwrap()).unwrap();
+    std::fs::write(&path, serde_saphyr::to_string(&kubeconfig).unwrap()).unwrap();
     let client =
         Client::new(Config::from_kubeconfig_file(&path, Overrides::default()).unwrap()).unwrap();
     let ns = ResourceClient::<Namespace>::cluster(client)
@@ -390,7 +390,7 @@ async fn a_rotated_exec_client_certificate_is_presented_on_new_connections() {
     let dir = tempfile::tempdir().unwrap();
     let cred = dir.path().join("cred.json");
     write_exec_credential(&cred, &cert, &key);
-    let mut kubeconfig: serde_json::Value = serde_yaml_ng::from_str(&server.kubeconfig()).unwrap();
+    let mut kubeconfig: serde_json::Value = serde_saphyr::from_str(&server.kubeconfig()).unwrap();
     kubeconfig["users"][0]["user"] = serde_json::json!({
         "exec": {
             "apiVersion": "client.authentication.k8s.io/v1",
@@ -400,7 +400,7 @@ async fn a_rotated_exec_client_certificate_is_presented_on_new_connections() {
         }
     });
     let path = dir.path().join("kubeconfig");
-    std::fs::write(&path, serde_yaml_ng::to_string(&kubeconfig).unwrap()).unwrap();
+    std::fs::write(&path, serde_saphyr::to_string(&kubeconfig).unwrap()).unwrap();
     let client =
         Client::new(Config::from_kubeconfig_file(&path, Overrides::default()).unwrap()).unwrap();
     let namespaces = ResourceClient::<Namespace>::cluster(client);
@@ -430,13 +430,13 @@ fn cert_file_kubeconfig(
     identity: (String, String),
 ) -> std::path::PathBuf {
     write_identity(dir, &identity);
-    let mut kubeconfig: serde_json::Value = serde_yaml_ng::from_str(&server.kubeconfig()).unwrap();
+    let mut kubeconfig: serde_json::Value = serde_saphyr::from_str(&server.kubeconfig()).unwrap();
     kubeconfig["users"][0]["user"] = serde_json::json!({
         "client-certificate": dir.join("tls.crt"),
         "client-key": dir.join("tls.key"),
     });
     let path = dir.join("kubeconfig");
-    std::fs::write(&path, serde_yaml_ng::to_string(&kubeconfig).unwrap()).unwrap();
+    std::fs::write(&path, serde_saphyr::to_string(&kubeconfig).unwrap()).unwrap();
     path
 }
 

@@ -1,11 +1,15 @@
-//! A small YAML node tree built from `saphyr-parser`'s events: mappings, sequences and
+//! A small YAML node tree built from `granit-parser`'s events: mappings, sequences and
 //! scalars, each with the line and column where it starts. The kubeconfig reader
 //! (`kubeconfig/`) applies kubeconfig's own rules on top; this module knows only YAML.
 //!
-//! The config loader needs little of YAML's data model, and a pure-Rust event parser compiles
-//! in a fraction of the time of a serde-based YAML crate (and what it pulls in). Keeping each
-//! scalar's exact text and style lets string fields read `0123` or `True` as written, and
-//! the markers let every error name its line without parsing the text twice.
+//! `granit-parser` is the parser under `serde-saphyr`, the serde front end the rest of the
+//! workspace reads YAML with (`kubegen::yaml`): one YAML parser across the workspace. The
+//! runtime reads events rather than going through the front end because kubeconfig's rules
+//! need what a serde `Deserializer` does not pass on: each scalar's exact text and quoting
+//! (string fields read `0123` or `True` as written; a boolean field takes plain `yes` but
+//! refuses quoted `'yes'`, as kubectl does), and the position of every node, so an error
+//! names the field's path, line and column. It also keeps the runtime on Rust 1.85 (the front
+//! end needs 1.89) and a client-only build small.
 //!
 //! What the tree does with YAML's finer points, as kubectl's go-yaml does where it matters:
 //! - anchors and aliases are resolved (an alias is a copy of its anchored node, with that
@@ -21,7 +25,7 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
 /// Where a node starts: line and column, both counted from 1 (columns in characters).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -149,7 +153,7 @@ impl From<ScanError> for TreeError {
                 line: e.marker().line(),
                 column: e.marker().col() + 1,
             },
-            message: e.info().to_owned(),
+            message: e.info(),
         }
     }
 }
@@ -195,16 +199,16 @@ struct Builder {
 impl Builder {
     fn run<'i>(
         mut self,
-        parser: Parser<'i, saphyr_parser::StrInput<'i>>,
+        parser: Parser<'i, granit_parser::StrInput<'i>>,
     ) -> Result<Option<Node>, TreeError> {
         for event in parser {
             let (event, span) = event?;
             let mark = Mark::of(&span);
             let done = match event {
-                Event::Nothing
-                | Event::StreamStart
-                | Event::DocumentStart(_)
-                | Event::DocumentEnd => None,
+                Event::StreamStart
+                | Event::DocumentStart(..)
+                | Event::DocumentEnd
+                | Event::Anchor(..) => None,
                 Event::StreamEnd => return Ok(None),
                 Event::Alias(id) => Some(self.alias(id, mark)?),
                 Event::SequenceStart(..) | Event::MappingStart(..)
@@ -228,7 +232,7 @@ impl Builder {
                     };
                     Some(self.anchored(anchor, node)?)
                 }
-                Event::SequenceStart(anchor, tag) => {
+                Event::SequenceStart(_, anchor, tag) => {
                     check_collection_tag(tag.as_deref(), "seq", mark)?;
                     self.open.push(Open::Sequence {
                         mark,
@@ -237,7 +241,7 @@ impl Builder {
                     });
                     None
                 }
-                Event::MappingStart(anchor, tag) => {
+                Event::MappingStart(_, anchor, tag) => {
                     check_collection_tag(tag.as_deref(), "map", mark)?;
                     self.open.push(Open::Mapping {
                         mark,
@@ -248,6 +252,10 @@ impl Builder {
                     None
                 }
                 Event::SequenceEnd | Event::MappingEnd => Some(self.close()?),
+                // Not emitted with the parser's default options (unresolved aliases are
+                // scan errors); comments exist only when another crate in the build turns
+                // on the parser's `comments` feature, and the tree keeps none.
+                _ => None,
             };
             if let Some(node) = done {
                 if let Some(root) = self.attach(node)? {
@@ -413,7 +421,7 @@ const CORE_PREFIX: &str = "tag:yaml.org,2002:";
 /// The core tag's name (`str`, `int`, ...), if `tag` is one.
 fn core_tag(tag: Option<&Tag>) -> Option<&str> {
     let tag = tag?;
-    (tag.handle == CORE_PREFIX || tag.handle == "!!").then_some(tag.suffix.as_str())
+    (tag.handle() == CORE_PREFIX || tag.handle() == "!!").then_some(tag.suffix())
 }
 
 /// A `!!seq` or `!!map` tag must be on the matching node; other tags are ignored.
@@ -620,8 +628,9 @@ mod tests {
             json("[!!str 12, !!int '12', !!float 1, !!null '', !custom 5, !!binary aGk=]"),
             serde_json::json!(["12", 12, 1.0, null, 5, "aGk="])
         );
+        // The position is the scalar's own (after its tag).
         let e = parse("a:\n  b: !!int x\n").unwrap_err();
-        assert_eq!(e.mark, Mark { line: 2, column: 6 });
+        assert_eq!(e.mark, Mark { line: 2, column: 12 });
         assert!(e.message.contains("!!int"), "{}", e.message);
         assert!(parse("!!map [1]").is_err());
         assert!(parse("!!seq {a: 1}").is_err());
@@ -643,7 +652,10 @@ mod tests {
         assert!(e.message.contains("aliases expand"), "{}", e.message);
         // Nesting is bounded (by the parser, or here).
         assert!(parse(&"[".repeat(100_000)).is_err());
-        let e = parse(&format!("{}x", "- ".repeat(300))).unwrap_err();
+        assert!(parse(&format!("{}x", "- ".repeat(300))).is_err());
+        // The parser bounds block and flow nesting each; the tree bounds them together.
+        let mixed = format!("{}{}x{}", "- ".repeat(200), "[".repeat(100), "]".repeat(100));
+        let e = parse(&mixed).unwrap_err();
         assert!(e.message.contains("nest deeper"), "{}", e.message);
         let mut block = String::new();
         for depth in 0..300 {
@@ -719,7 +731,9 @@ mod tests {
         ] {
             let _ = parse(text);
         }
+        // An unclosed bracket is reported where it opens.
         let e = parse("a: [\n").unwrap_err();
-        assert_eq!(e.mark.line, 2);
+        assert_eq!(e.mark, Mark { line: 1, column: 4 }, "{}", e.message);
+        assert!(e.message.contains("unclosed"), "{}", e.message);
     }
 }

@@ -6,10 +6,11 @@
 //! as soon as the file is read, so merging files never changes what a path points to.
 //!
 //! Reading and writing are written by hand (`decode`, `encode`) rather than derived: the
-//! YAML is parsed by `saphyr-parser` (a small pure-Rust event parser) into a node tree
-//! (`tree`) that keeps each node's line and column and each scalar's exact text, and the
-//! structs are read from it. That keeps both the build and the compiled code of a program
-//! that only loads its kubeconfig small; errors name the field's path, line and column.
+//! YAML is parsed by `granit-parser` (the workspace's one YAML parser) into a node tree
+//! (`config::yaml`, which knows only YAML) that keeps each node's line and column and each
+//! scalar's exact text, and the structs are read from it by kubeconfig's own rules
+//! (`reader`, `decode`). That keeps both the build and the compiled code of a program that
+//! only loads its kubeconfig small; errors name the field's path, line and column.
 //!
 //! `preferences` and `extensions` are kept as JSON values (`serde_json::Value`): what
 //! kubectl keeps of them is JSON too (`runtime.RawExtension`). Their scalars are typed by
