@@ -630,7 +630,13 @@ mod tests {
         );
         // The position is the scalar's own (after its tag).
         let e = parse("a:\n  b: !!int x\n").unwrap_err();
-        assert_eq!(e.mark, Mark { line: 2, column: 12 });
+        assert_eq!(
+            e.mark,
+            Mark {
+                line: 2,
+                column: 12
+            }
+        );
         assert!(e.message.contains("!!int"), "{}", e.message);
         assert!(parse("!!map [1]").is_err());
         assert!(parse("!!seq {a: 1}").is_err());
@@ -654,7 +660,12 @@ mod tests {
         assert!(parse(&"[".repeat(100_000)).is_err());
         assert!(parse(&format!("{}x", "- ".repeat(300))).is_err());
         // The parser bounds block and flow nesting each; the tree bounds them together.
-        let mixed = format!("{}{}x{}", "- ".repeat(200), "[".repeat(100), "]".repeat(100));
+        let mixed = format!(
+            "{}{}x{}",
+            "- ".repeat(200),
+            "[".repeat(100),
+            "]".repeat(100)
+        );
         let e = parse(&mixed).unwrap_err();
         assert!(e.message.contains("nest deeper"), "{}", e.message);
         let mut block = String::new();
