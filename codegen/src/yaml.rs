@@ -2,11 +2,10 @@
 //! `serde-saphyr`, with the rules of a Kubernetes manifest rather than the crate's defaults.
 //!
 //! Why `serde-saphyr`: it is a maintained serde front end over `granit-parser`, the
-//! maintained fork of `saphyr-parser` (the event parser under the runtime's kubeconfig
-//! loader, which is to move onto `granit-parser` so the workspace carries one parser); it
-//! resolves anchors, aliases and merge keys with limits on alias expansion
-//! and nesting (hostile input fails cleanly), reads multi-document streams, and names the
-//! line and column of a syntax error.
+//! workspace's one YAML parser (the runtime reads kubeconfig from its events); it resolves
+//! anchors, aliases and merge keys with limits on alias expansion and nesting (hostile input
+//! fails cleanly), reads multi-document streams, and names the line and column of a syntax
+//! error. It needs Rust 1.89, which this crate and the ones built on it declare.
 //!
 //! The rules ([`options`]): scalars are typed by the YAML 1.2 core schema, as
 //! `serde_json`-bound manifests expect and as this workspace has always read them (`yes`,
