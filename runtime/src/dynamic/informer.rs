@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use super::client::{DynamicClient, DynamicList, DynamicResourceClient};
 use super::object::DynamicObject;
 use crate::cache::{
-    all_synced, ClientListerWatcher, FactoryOptions, ListWatchClient, ListWatchOptions, SharedIndexInformer,
-    SharedInformerFactory,
+    all_synced, ClientListerWatcher, FactoryOptions, ListWatchClient, ListWatchOptions,
+    SharedIndexInformer, SharedInformerFactory,
 };
 use crate::discovery::{ApiResource, GroupVersionResource};
 use crate::rest::{self, Client, ListOptions};
@@ -147,7 +147,12 @@ impl DynamicSharedInformerFactory {
     /// Waits until every started informer has synced; `false` if one stopped first.
     pub async fn wait_for_cache_sync(&self) -> bool {
         let factories = self.factories();
-        all_synced(factories.iter().map(SharedInformerFactory::wait_for_cache_sync)).await
+        all_synced(
+            factories
+                .iter()
+                .map(SharedInformerFactory::wait_for_cache_sync),
+        )
+        .await
     }
 
     /// Whether every started informer has synced.

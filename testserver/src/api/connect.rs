@@ -96,7 +96,11 @@ pub(crate) fn exec(
 }
 
 /// `pods/{name}/portforward?ports=P[,Q…]`.
-pub(crate) fn port_forward(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn port_forward(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+) -> Result<Response<Body>, ApiError> {
     let pod = load(state, t)?;
     bound_to_a_node(&pod)?;
     let mut ports = Vec::new();

@@ -30,7 +30,12 @@ fn validation(req: &Req) -> Validation {
 
 /// Drops unknown fields of `obj` (reporting them per `fieldValidation`) and applies a
 /// custom resource's defaults.
-pub(crate) fn check(state: &State, req: &Req, res: &ResourceDef, obj: &mut Value) -> Result<(), ApiError> {
+pub(crate) fn check(
+    state: &State,
+    req: &Req,
+    res: &ResourceDef,
+    obj: &mut Value,
+) -> Result<(), ApiError> {
     let unknown = drop_unknown(state, res, obj);
     match validation(req) {
         Validation::Strict if !unknown.is_empty() => return Err(strict_error(res, &unknown)),

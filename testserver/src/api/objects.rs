@@ -91,7 +91,11 @@ fn drop_empty_fields(state: &State, res: &ResourceDef, obj: &mut Value) {
 }
 
 /// POST to a collection.
-pub(crate) fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn create(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+) -> Result<Response<Body>, ApiError> {
     let res = &t.res;
     let mut body = parse_body(req, res)?;
     check_type(&body, res, &res.kind, &res.group)?;
@@ -136,7 +140,11 @@ pub(crate) fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Respon
 }
 
 /// PUT of one object.
-pub(crate) fn update(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn update(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+) -> Result<Response<Body>, ApiError> {
     let res = &t.res;
     let mut body = parse_body(req, res)?;
     check_type(&body, res, &res.kind, &res.group)?;
@@ -537,7 +545,11 @@ pub(crate) fn delete_one(
 }
 
 /// DELETE of one object.
-pub(crate) fn delete(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn delete(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+) -> Result<Response<Body>, ApiError> {
     let opts = delete_opts(req)?;
     let res = &t.res;
     match delete_one(state, res, ns_of(t), name_of(t), &opts)? {

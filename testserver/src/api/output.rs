@@ -42,7 +42,11 @@ pub(crate) fn go_type(res: &ResourceDef, list: bool) -> String {
 
 /// Checks the `PartialObjectMetadata` form against what is read: one object takes the
 /// object form, a list the list form (the real server answers `406` otherwise).
-pub(crate) fn check_metadata_form(req: &Req, res: &ResourceDef, list: bool) -> Result<(), ApiError> {
+pub(crate) fn check_metadata_form(
+    req: &Req,
+    res: &ResourceDef,
+    list: bool,
+) -> Result<(), ApiError> {
     match (req.output(), list) {
         (Output::MetadataList, false) => Err(ApiError::metadata_form_not_acceptable(
             true,

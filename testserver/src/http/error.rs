@@ -108,7 +108,11 @@ impl ApiError {
     }
 
     /// `422 Invalid` naming the object and its failing fields.
-    pub(crate) fn invalid(r: &ResourceDef, name: &str, causes: Vec<(String, String, String)>) -> Self {
+    pub(crate) fn invalid(
+        r: &ResourceDef,
+        name: &str,
+        causes: Vec<(String, String, String)>,
+    ) -> Self {
         Self::invalid_with(&r.group, &r.kind, name, Some(name), causes)
     }
 
@@ -247,7 +251,13 @@ impl ApiError {
     }
 
     /// `403 Forbidden`.
-    pub(crate) fn forbidden(user: &str, verb: &str, group: &str, plural: &str, ns: Option<&str>) -> Self {
+    pub(crate) fn forbidden(
+        user: &str,
+        verb: &str,
+        group: &str,
+        plural: &str,
+        ns: Option<&str>,
+    ) -> Self {
         let scope = match ns {
             Some(ns) => format!(" in the namespace \"{ns}\""),
             None => " at the cluster scope".to_string(),

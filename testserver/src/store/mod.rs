@@ -307,7 +307,11 @@ impl Store {
     /// Replaces the current objects of `key` that `f` maps to a new value, keeping their
     /// resourceVersion and recording no event: what a real server shows on read without
     /// writing (defaults of a changed CRD schema). Returns how many changed.
-    pub(crate) fn rewrite_in_place(&self, key: &str, f: impl Fn(&StoredObject) -> Option<Value>) -> usize {
+    pub(crate) fn rewrite_in_place(
+        &self,
+        key: &str,
+        f: impl Fn(&StoredObject) -> Option<Value>,
+    ) -> usize {
         let mut inner = self.lock();
         let Some(objects) = inner.objects.get_mut(key) else {
             return 0;
