@@ -72,6 +72,7 @@ impl<E: Into<GenerateError>> From<E> for BuildError {
 }
 
 impl Builder {
+    /// A builder generating from nothing yet: add CRDs or a spec.
     pub fn new() -> Self {
         Self::default()
     }

@@ -17,18 +17,24 @@ pub struct Change {
     pub subject: &'static str,
     /// What it is about (`apps/v1`, `apps/v1 Deployment`, `io.k8s.api.core.v1.PodSpec.os`).
     pub name: String,
+    /// Added, removed, changed or deprecated.
     pub change: ChangeKind,
     /// For changed fields: `string → i64`, `optional → required`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
+/// How a [`Change`]'s subject differs between the two versions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
+    /// Only in the newer version.
     Added,
+    /// Only in the older version.
     Removed,
+    /// In both, differently.
     Changed,
+    /// In both, deprecated in the newer.
     Deprecated,
 }
 

@@ -47,8 +47,11 @@ impl SpecSource {
 pub struct Settings {
     /// The OpenAPI documents (besides any CRDs).
     pub spec: SpecSource,
+    /// The crate directory to write.
     pub out_dir: PathBuf,
+    /// Fail on schemas the generator does not understand, or approximate them with warnings.
     pub strictness: Strictness,
+    /// The generated crate's name, version, dependencies and lints.
     pub crate_settings: CrateSettings,
     /// CRD manifests (files or directories) to generate too.
     pub crd_paths: Vec<PathBuf>,
@@ -99,30 +102,36 @@ impl Settings {
         })
     }
 
+    /// CRD manifests (files or directories) to generate too.
     #[must_use]
     pub fn crd_paths(mut self, paths: Vec<PathBuf>) -> Self {
         self.crd_paths = paths;
         self
     }
 
+    /// The manifest of a crate whose types the generated code uses instead of generating them
+    /// (kubegen-api's, for CRDs that embed built-in types).
     #[must_use]
     pub fn externals(mut self, manifest: Option<ApiManifest>) -> Self {
         self.externals = manifest;
         self
     }
 
+    /// Whether to write `manifest.json` (what other crates generated against this one read).
     #[must_use]
     pub fn emit_manifest(mut self, yes: bool) -> Self {
         self.emit_manifest = yes;
         self
     }
 
+    /// Fail on schemas the generator does not understand, or approximate them with warnings.
     #[must_use]
     pub fn strictness(mut self, strictness: Strictness) -> Self {
         self.strictness = strictness;
         self
     }
 
+    /// The generated crate's name, version, dependencies and lints.
     #[must_use]
     pub fn crate_settings(mut self, crate_settings: CrateSettings) -> Self {
         self.crate_settings = crate_settings;
@@ -130,27 +139,40 @@ impl Settings {
     }
 }
 
+/// Why a crate could not be generated: each step's error, or the output's.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
+    /// The spec or CRDs could not be read.
     #[error(transparent)]
     Spec(#[from] SpecError),
+    /// The schemas do not make a model.
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// Printing the model failed.
     #[error(transparent)]
     Emit(#[from] EmitError),
+    /// A manifest of another generated crate could not be read.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    /// The protobuf schemas could not be read.
     #[error("protobuf schemas: {0}")]
     Proto(#[from] ProtoError),
+    /// The output directory holds something kubegen did not generate.
     #[error(
         "refusing to replace {}: it is not a crate kubegen generated (its Cargo.toml does not start with `{}`); remove it or choose another output directory",
         path.display(),
         emit::GENERATED_MARK
     )]
-    NotGenerated { path: PathBuf },
+    NotGenerated {
+        /// The output directory.
+        path: PathBuf,
+    },
+    /// Writing the output failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {
+        /// The file or directory.
         path: PathBuf,
+        /// The write's error.
         #[source]
         source: std::io::Error,
     },

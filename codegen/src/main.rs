@@ -89,8 +89,8 @@ struct GenerateArgs {
     /// crate kubegen generated.
     #[arg(long)]
     out: PathBuf,
-    /// Package fields and dependencies of the generated crate from a TOML file (`name`,
-    /// `version`, `package`, `dependencies`): how a workspace adopts the crate.
+    /// Package fields, lints and dependencies of the generated crate from a TOML file (`name`,
+    /// `version`, `package`, `lints`, `dependencies`): how a workspace adopts the crate.
     #[arg(long)]
     crate_settings: Option<PathBuf>,
     /// Replace schemas the generator does not understand by JSON values with a warning,

@@ -20,6 +20,7 @@ use crate::spec::Spec;
 pub struct ApiManifest {
     /// Package name (`kubegen-api`).
     pub crate_name: String,
+    /// Package version.
     pub crate_version: String,
     /// What the crate was generated from (`the OpenAPI v3 spec of Kubernetes v1.36`).
     pub source: String,
@@ -46,15 +47,21 @@ pub struct ManifestEntry {
 /// Errors reading a manifest.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
+    /// The file could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Io {
+        /// The manifest.
         path: PathBuf,
+        /// The read's error.
         #[source]
         source: std::io::Error,
     },
+    /// The file is not a manifest kubegen wrote.
     #[error("{}: not a kubegen crate manifest: {source}", path.display())]
     Json {
+        /// The manifest.
         path: PathBuf,
+        /// The decoder's error.
         #[source]
         source: serde_json::Error,
     },
@@ -77,6 +84,7 @@ impl ApiManifest {
         Self::parse(path, &text)
     }
 
+    /// Parses manifest `text`; `path` names it in errors.
     pub fn parse(path: &Path, text: &str) -> Result<ApiManifest, ManifestError> {
         serde_json::from_str(text).map_err(|source| ManifestError::Json {
             path: path.to_path_buf(),

@@ -18,6 +18,7 @@ fn settings(out: &Path) -> Settings {
         crate_version: "0.0.0".into(),
         dependencies: "kubegen-runtime = { path = \"../../../../runtime\", default-features = false }\nserde_core.workspace = true\nserde_json = { workspace = true, optional = true }\n".into(),
         package_extra: "edition.workspace = true\npublish = false\n".into(),
+        lints: "workspace = true\n".into(),
         source_description: "the hand-made `tiny` test spec".into(),
         generated_by: "kubegen generate --spec openapi/fixtures/tiny --out openapi/fixtures/tiny/expected (codegen/tests/golden.rs)".into(),
     })

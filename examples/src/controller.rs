@@ -42,7 +42,9 @@ pub enum ReconcileError {
     /// Patching the Deployment failed.
     #[error("patching deployment {key}: {source}")]
     Patch {
+        /// The work-queue key (`namespace/name`).
         key: String,
+        /// The request's error.
         #[source]
         source: kubegen_runtime::rest::Error,
     },

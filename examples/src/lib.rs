@@ -9,7 +9,9 @@ use kubegen_testserver::TestServer;
 
 /// A client and, when no cluster is configured, the test server it talks to (keep it alive).
 pub struct Cluster {
+    /// A client of the cluster.
     pub client: Client,
+    /// The test server, when no cluster is configured.
     pub server: Option<TestServer>,
     _dir: Option<tempfile::TempDir>,
 }

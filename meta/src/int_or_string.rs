@@ -5,9 +5,12 @@ use std::fmt;
 use super::CompactString;
 use serde_core::{de, Deserialize, Deserializer, Serialize, Serializer};
 
+/// An integer or a string (`intstr.IntOrString`): `8080` or `"http"`, `1` or `"25%"`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum IntOrString {
+    /// A number (`8080`, `1`).
     Int(i32),
+    /// A name or percentage (`"http"`, `"25%"`).
     String(CompactString),
 }
 

@@ -23,22 +23,36 @@ use super::{LabelSelector, LabelSelectorRequirement};
 /// `Display` and `Error` are written by hand: this crate builds without proc macros.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelectorError {
+    /// A token that does not fit the grammar.
     Unexpected {
+        /// The whole selector.
         selector: String,
+        /// Byte offset of the token.
         position: usize,
+        /// What the grammar allows there.
         expected: &'static str,
+        /// What was there instead.
         found: String,
     },
+    /// A key that is not a qualified name (`prefix/name`).
     InvalidKey {
+        /// The key as written.
         key: String,
     },
+    /// A value that is not a valid label value.
     InvalidValue {
+        /// The key it is compared with.
         key: String,
+        /// The value as written.
         value: String,
     },
+    /// An operator given values it cannot take (`Exists` with values, `In` with none...).
     InvalidRequirement {
+        /// The key of the requirement.
         key: String,
+        /// The operator as written.
         operator: String,
+        /// What is wrong with the values.
         problem: &'static str,
     },
 }
@@ -77,13 +91,21 @@ impl std::error::Error for SelectorError {}
 /// A selector operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Operator {
+    /// `key=value` or `key==value`.
     Equals,
+    /// `key!=value`.
     NotEquals,
+    /// `key in (a, b)`.
     In,
+    /// `key notin (a, b)`.
     NotIn,
+    /// `key`: the label is set.
     Exists,
+    /// `!key`: the label is not set.
     DoesNotExist,
+    /// `key>n` (`Gt` in a `LabelSelector`, node affinity only).
     GreaterThan,
+    /// `key<n` (`Lt` in a `LabelSelector`, node affinity only).
     LessThan,
 }
 

@@ -34,9 +34,13 @@ pub struct ShardInfo {
 /// A list of objects of one kind (`PodList`, `DeploymentList`, ...): all share this shape.
 #[derive(Clone, Debug, PartialEq)]
 pub struct List<T> {
+    /// `v1` (or the group-version of the items).
     pub api_version: Option<String>,
+    /// The list's kind (`PodList`).
     pub kind: Option<String>,
+    /// The collection's resource version and continue token.
     pub metadata: ListMeta,
+    /// The objects.
     pub items: Vec<T>,
 }
 

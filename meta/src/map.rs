@@ -19,6 +19,7 @@ use super::gather::Gather;
 pub struct Map<V>(LiteMap<CompactString, V>);
 
 impl<V> Map<V> {
+    /// An empty map (allocates nothing).
     pub fn new() -> Self {
         Self(LiteMap::new())
     }
@@ -33,14 +34,17 @@ impl<V> Map<V> {
         self.0.get(key)
     }
 
+    /// The value for `key`, to change in place.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
         self.0.get_mut(key)
     }
 
+    /// Removes `key`; returns its value.
     pub fn remove(&mut self, key: &str) -> Option<V> {
         self.0.remove(key)
     }
 
+    /// Whether `key` has a value.
     pub fn contains_key(&self, key: &str) -> bool {
         self.0.contains_key(key)
     }
@@ -50,10 +54,12 @@ impl<V> Map<V> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Keys in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator {
         self.iter().map(|(k, _)| k)
     }
 
+    /// Values in key order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.iter().map(|(_, v)| v)
     }

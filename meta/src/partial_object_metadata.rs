@@ -43,6 +43,7 @@ pub struct PartialObjectMetadata<K> {
     pub api_version: Option<CompactString>,
     /// `PartialObjectMetadata` on the wire.
     pub kind: Option<CompactString>,
+    /// The object's metadata.
     pub metadata: ObjectMeta,
     resource: PhantomData<fn() -> K>,
 }

@@ -13,6 +13,7 @@ use serde_core::{de, Deserialize, Deserializer, Serialize, Serializer};
 pub struct Quantity(pub CompactString);
 
 impl Quantity {
+    /// The quantity as written (`100m`, `1Gi`).
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -5,7 +5,9 @@ use super::ObjectMeta;
 /// Whether a resource lives in a namespace or at cluster scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scope {
+    /// Objects live in a namespace (`pods`).
     Namespaced,
+    /// Objects live at cluster scope (`nodes`, `namespaces`).
     Cluster,
 }
 
@@ -14,7 +16,9 @@ pub enum Scope {
 pub trait Kind {
     /// API group, empty for the core group.
     const GROUP: &'static str;
+    /// The API version without the group (`v1`).
     const VERSION: &'static str;
+    /// The kind's name (`Pod`).
     const KIND: &'static str;
     /// `group/version`, or just `version` for the core group.
     const API_VERSION: &'static str;
@@ -24,6 +28,7 @@ pub trait Kind {
 pub trait Resource: Kind {
     /// The plural resource name used in URLs (`pods`, `deployments`).
     const PLURAL: &'static str;
+    /// Whether objects live in a namespace.
     const SCOPE: Scope;
     /// The kind of this resource's list (`PodList`).
     const LIST_KIND: &'static str;
@@ -45,6 +50,8 @@ pub trait Resource: Kind {
 
 /// A persisted object with standard object metadata.
 pub trait Object: Resource {
+    /// The object's metadata.
     fn metadata(&self) -> &ObjectMeta;
+    /// The object's metadata, to change.
     fn metadata_mut(&mut self) -> &mut ObjectMeta;
 }

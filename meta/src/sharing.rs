@@ -92,11 +92,17 @@ pub(crate) fn bytes(encoded: &[u8]) -> Arc<[u8]> {
 /// Sizes of the pools: entries, and those held by some object (not only by the pool).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PoolStats {
+    /// Interned strings in the pool.
     pub strings: usize,
+    /// Interned strings some object still holds.
     pub strings_in_use: usize,
+    /// Interned managed-field sets in the pool.
     pub field_sets: usize,
+    /// Interned managed-field sets some object still holds.
     pub field_sets_in_use: usize,
+    /// Interned objects in the pool.
     pub objects: usize,
+    /// Interned objects some object still holds.
     pub objects_in_use: usize,
 }
 

@@ -8,7 +8,9 @@ use super::ListMeta;
 /// The API server's answer when it has no object to return (`metav1.Status`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Status {
+    /// `v1`.
     pub api_version: Option<String>,
+    /// `Status`.
     pub kind: Option<String>,
     /// Standard list metadata (always empty in practice).
     pub metadata: Option<ListMeta>,
@@ -64,19 +66,28 @@ impl fmt::Display for Status {
 /// Extended data about a status (`metav1.StatusDetails`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StatusDetails {
+    /// The causes, often one per invalid field.
     pub causes: Option<Vec<StatusCause>>,
+    /// The group of the resource the status is about.
     pub group: Option<String>,
+    /// The kind of the object the status is about (`pods` for some reasons: the resource).
     pub kind: Option<String>,
+    /// The name of the object the status is about.
     pub name: Option<String>,
+    /// Seconds to wait before retrying, when the operation may succeed later.
     pub retry_after_seconds: Option<i32>,
+    /// The UID of the object the status is about.
     pub uid: Option<String>,
 }
 
 /// One cause of a failure, often a field that failed validation (`metav1.StatusCause`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StatusCause {
+    /// The field that caused the failure (`spec.containers[0].name`).
     pub field: Option<String>,
+    /// Human-readable description of the cause.
     pub message: Option<String>,
+    /// Machine-readable cause (`FieldValueRequired`).
     pub reason: Option<String>,
 }
 

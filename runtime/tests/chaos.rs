@@ -27,7 +27,7 @@
 //! ```
 
 mod chaos {
-    pub mod fault_proxy;
+    pub(crate) mod fault_proxy;
 }
 
 mod support;

@@ -337,27 +337,8 @@ async fn exec_plugin_can_supply_a_client_certificate() {
         return;
     };
     let server = env.server().unwrap();
-    let (cert, key) = server.client_identity_pem().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    // The plugin prints the identity as an ExecCredential (PEM in JSON strings).
-    let credential = serde_json::json!({
-        "apiVersion": "client.authentication.k8s.io/v1",
-        "kind": "ExecCredential",
-        "status": {"clientCertificateData": cert, "clientKeyData": key},
-    });
-    std::fs::write(dir.path().join("cred.json"), credential.to_string()).unwrap();
-    let kubeconfig: serde_json::Value = serde_saphyr::from_str(&server.kubeconfig()).unwrap();
-    let mut kubeconfig = kubeconfig;
-    kubeconfig["users"][0]["user"] = serde_json::json!({
-        "exec": {
-            "apiVersion": "client.authentication.k8s.io/v1",
-            "command": "cat",
-            "args": [dir.path().join("cred.json")],
-            "interactiveMode": "Never",
-        }
-    });
-    let path = dir.path().join("kubeconfig");
-    std::fs::write(&path, serde_saphyr::to_string(&kubeconfig).unwrap()).unwrap();
+    let path = exec_cert_kubeconfig(server, dir.path(), server.client_identity_pem().unwrap());
     let client =
         Client::new(Config::from_kubeconfig_file(&path, Overrides::default()).unwrap()).unwrap();
     let ns = ResourceClient::<Namespace>::cluster(client)
@@ -368,7 +349,44 @@ async fn exec_plugin_can_supply_a_client_certificate() {
     env.finish().await;
 }
 
-/// An exec plugin's credential as `cat` prints it: the certificate and key as PEM.
+/// The test server's kubeconfig with its user replaced by `user`, written to `dir/kubeconfig`.
+fn kubeconfig_with_user(
+    server: &TestServer,
+    dir: &std::path::Path,
+    user: serde_json::Value,
+) -> std::path::PathBuf {
+    let mut kubeconfig: serde_json::Value = serde_saphyr::from_str(&server.kubeconfig()).unwrap();
+    kubeconfig["users"][0]["user"] = user;
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, serde_saphyr::to_string(&kubeconfig).unwrap()).unwrap();
+    path
+}
+
+/// A kubeconfig whose user runs an exec plugin (`cat dir/cred.json`) printing `identity`
+/// for now; [`write_exec_credential`] changes what it prints.
+fn exec_cert_kubeconfig(
+    server: &TestServer,
+    dir: &std::path::Path,
+    (cert, key): (String, String),
+) -> std::path::PathBuf {
+    let cred = dir.join("cred.json");
+    write_exec_credential(&cred, &cert, &key);
+    kubeconfig_with_user(
+        server,
+        dir,
+        serde_json::json!({
+            "exec": {
+                "apiVersion": "client.authentication.k8s.io/v1",
+                "command": "cat",
+                "args": [&cred],
+                "interactiveMode": "Never",
+            }
+        }),
+    )
+}
+
+/// An exec plugin's credential as `cat` prints it: the certificate and key as PEM in an
+/// ExecCredential's JSON strings.
 fn write_exec_credential(path: &std::path::Path, cert: &str, key: &str) {
     let credential = serde_json::json!({
         "apiVersion": "client.authentication.k8s.io/v1",
@@ -386,21 +404,8 @@ async fn a_rotated_exec_client_certificate_is_presented_on_new_connections() {
         return;
     };
     let server = env.server().unwrap();
-    let (cert, key) = server.client_identity_pem().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let cred = dir.path().join("cred.json");
-    write_exec_credential(&cred, &cert, &key);
-    let mut kubeconfig: serde_json::Value = serde_saphyr::from_str(&server.kubeconfig()).unwrap();
-    kubeconfig["users"][0]["user"] = serde_json::json!({
-        "exec": {
-            "apiVersion": "client.authentication.k8s.io/v1",
-            "command": "cat",
-            "args": [&cred],
-            "interactiveMode": "Never",
-        }
-    });
-    let path = dir.path().join("kubeconfig");
-    std::fs::write(&path, serde_saphyr::to_string(&kubeconfig).unwrap()).unwrap();
+    let path = exec_cert_kubeconfig(server, dir.path(), server.client_identity_pem().unwrap());
     let client =
         Client::new(Config::from_kubeconfig_file(&path, Overrides::default()).unwrap()).unwrap();
     let namespaces = ResourceClient::<Namespace>::cluster(client);
@@ -413,7 +418,7 @@ async fn a_rotated_exec_client_certificate_is_presented_on_new_connections() {
     // now prints. The pooled connection still presents the old one; the 401 runs the
     // plugin again and the retry must go out on a connection with the new certificate.
     let (cert, key) = server.rotate_client_identity().unwrap().unwrap();
-    write_exec_credential(&cred, &cert, &key);
+    write_exec_credential(&dir.path().join("cred.json"), &cert, &key);
     let ns = namespaces
         .get("kube-system", &GetOptions::default())
         .await
@@ -430,14 +435,14 @@ fn cert_file_kubeconfig(
     identity: (String, String),
 ) -> std::path::PathBuf {
     write_identity(dir, &identity);
-    let mut kubeconfig: serde_json::Value = serde_saphyr::from_str(&server.kubeconfig()).unwrap();
-    kubeconfig["users"][0]["user"] = serde_json::json!({
-        "client-certificate": dir.join("tls.crt"),
-        "client-key": dir.join("tls.key"),
-    });
-    let path = dir.join("kubeconfig");
-    std::fs::write(&path, serde_saphyr::to_string(&kubeconfig).unwrap()).unwrap();
-    path
+    kubeconfig_with_user(
+        server,
+        dir,
+        serde_json::json!({
+            "client-certificate": dir.join("tls.crt"),
+            "client-key": dir.join("tls.key"),
+        }),
+    )
 }
 
 fn write_identity(dir: &std::path::Path, (cert, key): &(String, String)) {

@@ -121,6 +121,7 @@ impl TestEnv {
         client_from(config)
     }
 
+    /// A client that never retries a failed request (for tests of failures).
     pub fn client_without_retries(&self) -> Client {
         let mut config = self.config.clone();
         config.retry.max_retries = 0;

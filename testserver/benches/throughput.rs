@@ -15,7 +15,7 @@ const PODS: usize = 50_000;
 
 mod futures_util_lite {
     /// Runs `n` jobs with at most `width` in flight.
-    pub async fn run_concurrently<F, Fut>(n: usize, width: usize, f: F)
+    pub(crate) async fn run_concurrently<F, Fut>(n: usize, width: usize, f: F)
     where
         F: Fn(usize) -> Fut,
         Fut: std::future::Future<Output = ()> + Send + 'static,

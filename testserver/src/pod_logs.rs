@@ -7,7 +7,7 @@ use tokio::sync::watch;
 
 /// One log line with the time it was added.
 #[derive(Clone, Debug)]
-pub struct Line {
+pub(crate) struct Line {
     /// RFC 3339 with nanoseconds, as kubelet prints with `timestamps=true`.
     pub time: jiff::Timestamp,
     /// The text without the newline.
@@ -18,7 +18,7 @@ type Key = (String, String, String);
 
 /// All logs of a server.
 #[derive(Default)]
-pub struct PodLogs {
+pub(crate) struct PodLogs {
     logs: Mutex<HashMap<Key, Vec<Line>>>,
     changed: Mutex<HashMap<Key, watch::Sender<usize>>>,
 }
@@ -32,7 +32,7 @@ impl PodLogs {
     }
 
     /// Replaces the log of a container.
-    pub fn set(&self, ns: &str, pod: &str, container: &str, text: &str) {
+    pub(crate) fn set(&self, ns: &str, pod: &str, container: &str, text: &str) {
         let key = (ns.to_string(), pod.to_string(), container.to_string());
         let lines = to_lines(text);
         let n = lines.len();
@@ -44,7 +44,7 @@ impl PodLogs {
     }
 
     /// Appends to the log of a container (followers see the new lines).
-    pub fn append(&self, ns: &str, pod: &str, container: &str, text: &str) {
+    pub(crate) fn append(&self, ns: &str, pod: &str, container: &str, text: &str) {
         let key = (ns.to_string(), pod.to_string(), container.to_string());
         let n = {
             let mut logs = self.logs.lock().unwrap_or_else(|p| p.into_inner());
@@ -56,7 +56,7 @@ impl PodLogs {
     }
 
     /// The lines from index `from` on.
-    pub fn lines(&self, ns: &str, pod: &str, container: &str, from: usize) -> Vec<Line> {
+    pub(crate) fn lines(&self, ns: &str, pod: &str, container: &str, from: usize) -> Vec<Line> {
         let key = (ns.to_string(), pod.to_string(), container.to_string());
         self.logs
             .lock()
@@ -67,7 +67,7 @@ impl PodLogs {
     }
 
     /// A receiver notified when the container's log changes.
-    pub fn subscribe(&self, ns: &str, pod: &str, container: &str) -> watch::Receiver<usize> {
+    pub(crate) fn subscribe(&self, ns: &str, pod: &str, container: &str) -> watch::Receiver<usize> {
         self.sender(&(ns.to_string(), pod.to_string(), container.to_string()))
             .subscribe()
     }

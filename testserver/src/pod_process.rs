@@ -19,14 +19,14 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 /// What a process reads: stdin chunks (the channel closes when stdin does) and resizes.
-pub struct Input {
+pub(crate) struct Input {
     pub stdin: Option<mpsc::Receiver<Bytes>>,
     pub resize: mpsc::Receiver<(u16, u16)>,
 }
 
 /// Where a process writes: stdout (1) or stderr (2), already merged for a terminal.
 #[derive(Clone)]
-pub struct Output {
+pub(crate) struct Output {
     pub tx: mpsc::Sender<(u8, Bytes)>,
     pub tty: bool,
 }
@@ -40,14 +40,14 @@ impl Output {
 
 /// How a process ended.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     Code(i32),
     /// It could not start: the runtime's message.
     NotFound(String),
 }
 
 /// Runs one command line (argv).
-pub async fn run(argv: &[String], input: &mut Input, out: &Output) -> Exit {
+pub(crate) async fn run(argv: &[String], input: &mut Input, out: &Output) -> Exit {
     match argv {
         [sh, c, script] if sh == "sh" && c == "-c" => {
             for part in script.split(';') {

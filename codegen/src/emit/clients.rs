@@ -19,7 +19,7 @@ use crate::model::{ClientDef, Model, ModuleId, OperationDef, SubClientDef};
 const REST: &str = "kubegen_runtime::rest";
 const META: &str = "kubegen_runtime::meta";
 /// `AppsV1Client` for `apps::v1`.
-pub fn group_client_name(id: &ModuleId) -> String {
+pub(crate) fn group_client_name(id: &ModuleId) -> String {
     format!(
         "{}{}Client",
         crate::model::naming::type_name(&id.group),
@@ -28,12 +28,12 @@ pub fn group_client_name(id: &ModuleId) -> String {
 }
 
 /// `apps_v1` for `apps::v1`.
-pub fn accessor_name(id: &ModuleId) -> String {
+pub(crate) fn accessor_name(id: &ModuleId) -> String {
     format!("{}_{}", id.group, id.version)
 }
 
 /// The clients of each module.
-pub fn by_module(model: &Model) -> BTreeMap<&ModuleId, Vec<&ClientDef>> {
+pub(crate) fn by_module(model: &Model) -> BTreeMap<&ModuleId, Vec<&ClientDef>> {
     let mut out: BTreeMap<&ModuleId, Vec<&ClientDef>> = BTreeMap::new();
     for c in model.clients() {
         out.entry(&c.module).or_default().push(c);
@@ -108,7 +108,7 @@ fn capitalize(s: &str) -> String {
 }
 
 /// `pods` in `core/v1`: the stem of a resource's client file.
-pub fn file_stem(c: &ClientDef) -> String {
+pub(crate) fn file_stem(c: &ClientDef) -> String {
     c.accessor.clone()
 }
 
@@ -123,7 +123,7 @@ fn api_version(model: &Model, id: &ModuleId) -> String {
 
 /// The files of a module's `client/` directory (`mod.rs` first, then one per resource) and
 /// the names the module re-exports from it.
-pub fn module_files(
+pub(crate) fn module_files(
     model: &Model,
     id: &ModuleId,
     clients: &[&ClientDef],

@@ -14,7 +14,7 @@ use super::{clients, format_file, informers, types, EmitError, ModuleFile, Outpu
 use crate::model::{naming, Model, ModuleId};
 
 /// The `kubegen_runtime::GENERATED_CODE_LEVEL` the emitted code is written against.
-pub const GENERATED_CODE_LEVEL: u32 = 3;
+pub(crate) const GENERATED_CODE_LEVEL: u32 = 3;
 
 /// What the generated crate is called and what it depends on.
 #[derive(Clone, Debug)]
@@ -29,6 +29,10 @@ pub struct CrateSettings {
     pub dependencies: String,
     /// Extra `[package]` lines (e.g. `edition.workspace = true`).
     pub package_extra: String,
+    /// The `[lints]` table's lines (`workspace = true` in a workspace with `[workspace.lints]`);
+    /// empty: no table. The generated code passes `missing_docs`, `unreachable_pub` and clippy's
+    /// defaults.
+    pub lints: String,
     /// What the spec is, for the crate docs (`Kubernetes v1.36`).
     pub source_description: String,
     /// The command that made the crate, named in every file's header so a reader knows how
@@ -43,6 +47,7 @@ impl Default for CrateSettings {
             crate_version: "0.1.0".into(),
             dependencies: "kubegen-runtime = { version = \"0.1\", default-features = false }\nserde_core = \"1\"\nserde_json = { version = \"1\", optional = true }\n".into(),
             package_extra: "edition = \"2021\"\n".into(),
+            lints: String::new(),
             source_description: "a Kubernetes API server".into(),
             generated_by: "kubegen generate".into(),
         }
@@ -57,12 +62,14 @@ struct SettingsFile {
     name: Option<String>,
     version: Option<String>,
     package: Option<String>,
+    lints: Option<String>,
     dependencies: Option<String>,
 }
 
 impl CrateSettings {
     /// Reads package fields and dependencies from a TOML file: `name`, `version`, `package`
-    /// (extra `[package]` lines) and `dependencies` (the `[dependencies]` lines).
+    /// (extra `[package]` lines), `lints` (the `[lints]` lines) and `dependencies` (the
+    /// `[dependencies]` lines).
     pub fn load(path: &std::path::Path) -> Result<CrateSettings, EmitError> {
         let error = |message: String| EmitError::Settings {
             path: path.to_path_buf(),
@@ -75,6 +82,7 @@ impl CrateSettings {
             crate_name: file.name.unwrap_or(default.crate_name),
             crate_version: file.version.unwrap_or(default.crate_version),
             package_extra: file.package.unwrap_or(default.package_extra),
+            lints: file.lints.unwrap_or(default.lints),
             dependencies: file.dependencies.unwrap_or(default.dependencies),
             ..default
         })
@@ -326,6 +334,10 @@ fn cargo_toml(model: &Model, settings: &CrateSettings, protobuf: bool) -> String
         settings.source_description
     );
     s.push_str(&settings.package_extra);
+    if !settings.lints.is_empty() {
+        s.push_str("\n[lints]\n");
+        s.push_str(&settings.lints);
+    }
     s.push_str("\n[dependencies]\n");
     s.push_str(&settings.dependencies);
     // Protobuf by default where the kinds have codecs: client-go's clients ask for it

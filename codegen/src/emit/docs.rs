@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// `#[doc = "..."]` attributes for a description, one per line.
-pub fn doc_attrs(text: Option<&str>) -> TokenStream {
+pub(crate) fn doc_attrs(text: Option<&str>) -> TokenStream {
     let Some(text) = text else {
         return TokenStream::new();
     };
@@ -24,8 +24,31 @@ pub fn doc_attrs(text: Option<&str>) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// The doc of a generated type: its description, or a line naming the schema when it has
+/// none (every public item of a generated crate is documented: `missing_docs` holds).
+pub(crate) fn type_doc_attrs(id: &str, description: Option<&str>) -> TokenStream {
+    match description {
+        Some(text) => doc_attrs(Some(text)),
+        None => doc_attrs(Some(&format!("The `{id}` schema (it has no description)."))),
+    }
+}
+
+/// The doc of a generated field or one-of member: its description, or its name on the wire
+/// when it has none.
+pub(crate) fn member_doc_attrs(json_name: &str, description: Option<&str>) -> TokenStream {
+    match description {
+        Some(text) => doc_attrs(Some(text)),
+        None if json_name.is_empty() => {
+            doc_attrs(Some("Fields the schema does not declare, kept as sent."))
+        }
+        None => doc_attrs(Some(&format!(
+            "`{json_name}` (the schema has no description)."
+        ))),
+    }
+}
+
 /// `#![doc = "..."]` attributes (module docs) for a text, one per line.
-pub fn inner_doc_attrs(text: &str) -> TokenStream {
+pub(crate) fn inner_doc_attrs(text: &str) -> TokenStream {
     let attrs = sanitize(text).into_iter().map(|line| {
         let line = if line.is_empty() {
             line
@@ -39,7 +62,7 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
 
 /// `#![doc = "..."]` attributes for text written by kubegen itself (kept as is: its code
 /// blocks are real doc tests).
-pub fn own_inner_doc_attrs(text: &str) -> TokenStream {
+pub(crate) fn own_inner_doc_attrs(text: &str) -> TokenStream {
     let attrs = text.lines().map(|line| {
         let line = if line.is_empty() {
             String::new()
@@ -52,7 +75,7 @@ pub fn own_inner_doc_attrs(text: &str) -> TokenStream {
 }
 
 /// Joins paragraphs of doc text.
-pub fn join(parts: &[Option<String>]) -> Option<String> {
+pub(crate) fn join(parts: &[Option<String>]) -> Option<String> {
     let parts: Vec<&str> = parts
         .iter()
         .flatten()

@@ -18,12 +18,12 @@ const CACHE: &str = "kubegen_runtime::cache";
 const REST: &str = "kubegen_runtime::rest";
 
 /// Whether a resource gets an informer: it must be listable and watchable.
-pub fn has_informer(c: &ClientDef) -> bool {
+pub(crate) fn has_informer(c: &ClientDef) -> bool {
     c.resource.has_verb("list") && c.resource.has_verb("watch")
 }
 
 /// `AppsV1Informers` for `apps::v1`.
-pub fn group_informers_name(id: &ModuleId) -> String {
+pub(crate) fn group_informers_name(id: &ModuleId) -> String {
     group_client_name(id).replace("Client", "Informers")
 }
 
@@ -35,7 +35,7 @@ fn file_stem(c: &ClientDef) -> String {
 /// The files of a module's `informers/` directory (`mod.rs` first, then one per watchable
 /// resource) and the names the module re-exports from it; `None` when no resource there can
 /// be watched.
-pub fn module_files(
+pub(crate) fn module_files(
     model: &Model,
     id: &ModuleId,
     clients: &[&ClientDef],

@@ -7,7 +7,7 @@
 //! and `mod` declarations, which stay together.
 
 /// Inserts a blank line between consecutive items of `text` (prettyplease output).
-pub fn separate_items(text: &str) -> String {
+pub(crate) fn separate_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut prev: Option<&str> = None;
     // The first line of the latest item at each indentation.

@@ -30,17 +30,27 @@ pub use single_file::single_file;
 /// Errors while printing (a bug in an emitter, never bad input).
 #[derive(Debug, thiserror::Error)]
 pub enum EmitError {
+    /// An emitter printed tokens that are not Rust.
     #[error("emitted tokens for {file} do not parse as Rust: {source}")]
     Syntax {
+        /// The file being printed.
         file: String,
+        /// The parser's error.
         #[source]
         source: syn::Error,
     },
+    /// Two emitters disagree about the crate's files or modules.
     #[error("emitted crate is inconsistent: {message}")]
-    Layout { message: String },
+    Layout {
+        /// What disagrees.
+        message: String,
+    },
+    /// A `--crate-settings` file that cannot be read or parsed.
     #[error("crate settings {}: {message}", path.display())]
     Settings {
+        /// The settings file.
         path: std::path::PathBuf,
+        /// What is wrong.
         message: String,
     },
 }
@@ -48,6 +58,7 @@ pub enum EmitError {
 /// Generated files by path relative to the crate root.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
+    /// Each file's text.
     pub files: BTreeMap<PathBuf, String>,
 }
 

@@ -12,7 +12,7 @@ use quote::{format_ident, quote};
 use crate::model::{Model, ModuleId, TypeBody, TypeDef, TypeRef};
 
 /// The names one file uses, resolved.
-pub struct Names {
+pub(crate) struct Names {
     /// Full path by short name, for names that are imported.
     imports: BTreeMap<String, String>,
     /// Token paths by (kind, key): key is a TypeId or an extern name.
@@ -21,12 +21,12 @@ pub struct Names {
 
 const META: &str = "kubegen_runtime::meta";
 
-pub fn path_tokens(path: &str) -> TokenStream {
+pub(crate) fn path_tokens(path: &str) -> TokenStream {
     let segments = path.split("::").map(|s| format_ident!("{}", s));
     quote!(#(#segments)::*)
 }
 
-pub fn module_path(module: &ModuleId) -> String {
+pub(crate) fn module_path(module: &ModuleId) -> String {
     format!("crate::{}::{}", module.group, module.version)
 }
 
@@ -50,7 +50,7 @@ impl Names {
     /// Resolves every name `def` needs: its field types, the extra extern (meta) names, and
     /// the support items its impls use, given as full paths (`serde::Serialize`,
     /// `kubegen_runtime::meta::serde_impl`) and looked up by that full path in [`Names::path`].
-    pub fn resolve(
+    pub(crate) fn resolve(
         model: &Model,
         def: &TypeDef,
         extra_externs: &[&str],
@@ -151,7 +151,7 @@ impl Names {
     }
 
     /// The tokens naming a generated type or meta type.
-    pub fn path(&self, key: &str) -> TokenStream {
+    pub(crate) fn path(&self, key: &str) -> TokenStream {
         self.paths
             .get(key)
             .cloned()
@@ -160,7 +160,7 @@ impl Names {
 
     /// `use` items for the imported names, grouped by parent path: std first, then other
     /// crates, then this crate, then the parent module.
-    pub fn use_items(&self) -> TokenStream {
+    pub(crate) fn use_items(&self) -> TokenStream {
         use_items(self.imports.values())
     }
 }
@@ -169,19 +169,19 @@ impl Names {
 /// asks for them: the first full path to claim a short name gets it, later ones with the same
 /// short name are spelled out in full.
 #[derive(Default)]
-pub struct Imports {
+pub(crate) struct Imports {
     /// Full path by short name.
     imports: BTreeMap<String, String>,
 }
 
 impl Imports {
     /// Keeps `short` from being imported: the file defines an item of that name.
-    pub fn reserve(&mut self, short: &str) {
+    pub(crate) fn reserve(&mut self, short: &str) {
         self.imports.entry(short.to_owned()).or_default();
     }
 
     /// The tokens naming `full` (`kubegen_runtime::rest::GetOptions`) in this file.
-    pub fn name(&mut self, full: &str) -> TokenStream {
+    pub(crate) fn name(&mut self, full: &str) -> TokenStream {
         let short = full.rsplit_once("::").map_or(full, |(_, short)| short);
         match self.imports.get(short) {
             Some(existing) if existing == full => path_tokens(short),
@@ -194,7 +194,7 @@ impl Imports {
     }
 
     /// `use` items for what was asked for, grouped as [`Names::use_items`] groups them.
-    pub fn use_items(&self) -> TokenStream {
+    pub(crate) fn use_items(&self) -> TokenStream {
         use_items(self.imports.values().filter(|full| !full.is_empty()))
     }
 }

@@ -8,14 +8,14 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::doc_attrs;
+use super::docs::{member_doc_attrs, type_doc_attrs};
 use super::names::Names;
 use super::types::type_tokens;
 use crate::model::{OneOfVariant, TypeDef};
 
 /// The enum of a one-of group, its `OneOf` impl and a `From` per member type.
-pub fn enum_item(def: &TypeDef, variants: &[OneOfVariant], names: &Names) -> TokenStream {
-    let doc = doc_attrs(def.doc.as_deref());
+pub(crate) fn enum_item(def: &TypeDef, variants: &[OneOfVariant], names: &Names) -> TokenStream {
+    let doc = type_doc_attrs(&def.id, def.doc.as_deref());
     let name = format_ident!("{}", def.rust_name);
     let idents: Vec<_> = variants
         .iter()
@@ -34,7 +34,9 @@ pub fn enum_item(def: &TypeDef, variants: &[OneOfVariant], names: &Names) -> Tok
             }
         })
         .collect();
-    let docs = variants.iter().map(|v| doc_attrs(v.doc.as_deref()));
+    let docs = variants
+        .iter()
+        .map(|v| member_doc_attrs(&v.json_name, v.doc.as_deref()));
     let one_of = names.path("kubegen_runtime::meta::one_of::OneOf");
     let read = names.path("kubegen_runtime::meta::one_of::Read");
     let map_access = names.path("serde_core::de::MapAccess");

@@ -49,7 +49,7 @@ fn extern_message(name: &str) -> Option<String> {
 
 /// Which generated structs get a codec, and how each proto field maps onto them.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     messages: BTreeMap<TypeId, Vec<Entry>>,
 }
 
@@ -100,7 +100,7 @@ enum Read {
 
 impl Plan {
     /// Matches every struct of the model against its message; `None` schema: no codecs.
-    pub fn new(model: &Model, schema: Option<&ProtoSchema>) -> Plan {
+    pub(crate) fn new(model: &Model, schema: Option<&ProtoSchema>) -> Plan {
         let Some(schema) = schema else {
             return Plan::default();
         };
@@ -140,17 +140,17 @@ impl Plan {
     }
 
     /// True when no type has a codec (no schemas, or CRDs only).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.messages.is_empty()
     }
 
     /// Whether the type has a protobuf codec.
-    pub fn has_codec(&self, id: &str) -> bool {
+    pub(crate) fn has_codec(&self, id: &str) -> bool {
         self.messages.contains_key(id)
     }
 
     /// `proto.rs` of a group-version, if any of its types has a codec.
-    pub fn module_file(&self, model: &Model, module: &ModuleDef) -> Option<TokenStream> {
+    pub(crate) fn module_file(&self, model: &Model, module: &ModuleDef) -> Option<TokenStream> {
         let mut imports = BTreeSet::new();
         let mut helpers = false;
         let impls: Vec<TokenStream> = module

@@ -18,7 +18,7 @@ const SERDE_IMPL: &str = "kubegen_runtime::meta::serde_impl";
 const ONE_OF: &str = "kubegen_runtime::meta::one_of";
 
 /// The paths the serde impls of `def` use, to import (see [`Names::resolve`]).
-pub fn support_paths(model: &Model, def: &TypeDef) -> Vec<&'static str> {
+pub(crate) fn support_paths(model: &Model, def: &TypeDef) -> Vec<&'static str> {
     let mut paths = vec![
         "serde_core::Deserialize",
         "serde_core::Deserializer",
@@ -66,7 +66,7 @@ pub fn support_paths(model: &Model, def: &TypeDef) -> Vec<&'static str> {
 
 /// `Deserialize`, `Serialize` and `ObjectFields` of a struct. `is_inline_object` tells the
 /// fields holding another generated struct inline (not boxed), which are read in place.
-pub fn struct_impls(
+pub(crate) fn struct_impls(
     def: &TypeDef,
     fields: &[Field],
     names: &Names,
@@ -197,7 +197,7 @@ fn shape(model: &Model, ty: &TypeRef) -> Option<Shape> {
 
 /// `Serialize`, `Deserialize` and `Union` of an untagged union whose variants have distinct
 /// JSON shapes (`JSONSchemaPropsOrBool`: an object or a boolean).
-pub fn union_impls(
+pub(crate) fn union_impls(
     model: &Model,
     def: &TypeDef,
     variants: &[Variant],
@@ -318,7 +318,7 @@ pub fn union_impls(
 }
 
 /// `Serialize`, `Deserialize` and `StringEnum` of a closed set of strings.
-pub fn enum_impls(def: &TypeDef, values: &[EnumValue], names: &Names) -> TokenStream {
+pub(crate) fn enum_impls(def: &TypeDef, values: &[EnumValue], names: &Names) -> TokenStream {
     let name = format_ident!("{}", def.rust_name);
     let p = |path: &str| names.path(path);
     let (deserialize, deserializer) = (p("serde_core::Deserialize"), p("serde_core::Deserializer"));

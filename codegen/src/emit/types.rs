@@ -3,14 +3,18 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, join};
+use super::docs::{join, member_doc_attrs, type_doc_attrs};
 use super::names::Names;
 use super::{one_of, serde_impls, EmitError};
 use crate::model::{Field, Model, TypeBody, TypeDef, TypeRef, UNLISTED_VARIANT};
 
 /// The items of the file for `def`.
 /// `protobuf`: whether the type has a protobuf codec (its kind then says so).
-pub fn type_file(model: &Model, def: &TypeDef, protobuf: bool) -> Result<TokenStream, EmitError> {
+pub(crate) fn type_file(
+    model: &Model,
+    def: &TypeDef,
+    protobuf: bool,
+) -> Result<TokenStream, EmitError> {
     let mut externs: Vec<&str> = Vec::new();
     if def.gvk.is_some() && matches!(def.body, TypeBody::Struct { .. }) {
         externs.extend(["ApiVersion", "KindTag", "Kind"]);
@@ -31,7 +35,7 @@ pub fn type_file(model: &Model, def: &TypeDef, protobuf: bool) -> Result<TokenSt
         TypeBody::Struct { fields } => struct_item(model, def, fields, &names),
         TypeBody::OneOf { variants } => one_of::enum_item(def, variants, &names),
         TypeBody::List { item } => {
-            let doc = doc_attrs(def.doc.as_deref());
+            let doc = type_doc_attrs(&def.id, def.doc.as_deref());
             let name = format_ident!("{}", def.rust_name);
             let list = names.path("List");
             let item = type_tokens(item, &names);
@@ -41,7 +45,7 @@ pub fn type_file(model: &Model, def: &TypeDef, protobuf: bool) -> Result<TokenSt
             }
         }
         TypeBody::Alias(ty) => {
-            let doc = doc_attrs(def.doc.as_deref());
+            let doc = type_doc_attrs(&def.id, def.doc.as_deref());
             let name = format_ident!("{}", def.rust_name);
             let ty = type_tokens(ty, &names);
             quote! {
@@ -50,15 +54,16 @@ pub fn type_file(model: &Model, def: &TypeDef, protobuf: bool) -> Result<TokenSt
             }
         }
         TypeBody::Union { variants } => {
-            let doc = doc_attrs(def.doc.as_deref());
+            let doc = type_doc_attrs(&def.id, def.doc.as_deref());
             let name = format_ident!("{}", def.rust_name);
             let decls = variants.iter().map(|v| {
                 let vname = format_ident!("{}", v.name);
+                let vdoc = format!(" The value as {}.", v.name);
                 let mut ty = type_tokens(&v.ty, &names);
                 if v.boxed {
                     ty = quote!(Box<#ty>);
                 }
-                quote!(#vname(#ty))
+                quote!(#[doc = #vdoc] #vname(#ty))
             });
             let impls = serde_impls::union_impls(model, def, variants, &names)?;
             quote! {
@@ -71,9 +76,13 @@ pub fn type_file(model: &Model, def: &TypeDef, protobuf: bool) -> Result<TokenSt
             }
         }
         TypeBody::Enum { values } => {
-            let doc = doc_attrs(def.doc.as_deref());
+            let doc = type_doc_attrs(&def.id, def.doc.as_deref());
             let name = format_ident!("{}", def.rust_name);
-            let variants = values.iter().map(|v| format_ident!("{}", v.rust_name));
+            let variants = values.iter().map(|v| {
+                let vname = format_ident!("{}", v.rust_name);
+                let vdoc = format!(" `{:?}` on the wire.", v.value);
+                quote!(#[doc = #vdoc] #vname)
+            });
             let unlisted = format_ident!("{}", UNLISTED_VARIANT);
             let text = names.path("CompactString");
             let impls = serde_impls::enum_impls(def, values, &names);
@@ -127,7 +136,7 @@ pub(super) fn field_doc(field: &Field) -> Option<String> {
 }
 
 fn field_tokens(field: &Field, names: &Names) -> TokenStream {
-    let doc = doc_attrs(field_doc(field).as_deref());
+    let doc = member_doc_attrs(&field.json_name, field_doc(field).as_deref());
     let name = format_ident!("{}", field.rust_name);
     let mut ty = type_tokens(&field.ty, names);
     if field.boxed && !field.flatten {
@@ -167,7 +176,7 @@ fn default_note(field: &Field) -> Option<String> {
 }
 
 fn struct_item(model: &Model, def: &TypeDef, fields: &[Field], names: &Names) -> TokenStream {
-    let doc = doc_attrs(def.doc.as_deref());
+    let doc = type_doc_attrs(&def.id, def.doc.as_deref());
     let name = format_ident!("{}", def.rust_name);
     let tags = def.gvk.as_ref().map(|gvk| {
         let api_version = names.path("ApiVersion");

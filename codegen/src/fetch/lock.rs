@@ -63,15 +63,21 @@ impl Lock {
 /// A lock file that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
+    /// The file could not be read.
     #[error("reading {path}: {source}")]
     Io {
+        /// The lock file.
         path: String,
+        /// The read's error.
         #[source]
         source: std::io::Error,
     },
+    /// The file is not a lock kubegen wrote.
     #[error("{path} is not a kubegen fetch lock: {source}")]
     Parse {
+        /// The lock file.
         path: String,
+        /// The decoder's error.
         #[source]
         source: serde_json::Error,
     },

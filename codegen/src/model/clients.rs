@@ -12,6 +12,7 @@ use super::{naming, Gvk, ModuleId, ResourceDef, SubresourceDef, TypeDef, TypeId}
 /// One typed client: a resource of a group-version.
 #[derive(Clone, Debug)]
 pub struct ClientDef {
+    /// The resource.
     pub resource: ResourceDef,
     /// The resource's kind.
     pub kind: TypeId,
@@ -21,13 +22,16 @@ pub struct ClientDef {
     pub rust_name: String,
     /// Accessor on the group-version client (`pods`).
     pub accessor: String,
+    /// The subresources with methods on the client.
     pub subresources: Vec<SubClientDef>,
 }
 
 /// A subresource and its body type, when it has a generated one.
 #[derive(Clone, Debug)]
 pub struct SubClientDef {
+    /// The subresource.
     pub def: SubresourceDef,
+    /// Its generated body type.
     pub body: Option<TypeId>,
     /// Method-name stem (`status`, `scale`, `ephemeral_containers`).
     pub stem: String,

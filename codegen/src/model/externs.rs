@@ -1,7 +1,7 @@
 //! Schemas that map to hand-written types in `kubegen_runtime::meta` instead of being generated.
 
-pub const OBJECT_META: &str = "ObjectMeta";
-pub const LIST_META: &str = "ListMeta";
+pub(crate) const OBJECT_META: &str = "ObjectMeta";
+pub(crate) const LIST_META: &str = "ListMeta";
 
 /// Schema-name prefix of the apimachinery meta/v1 types.
 const META_V1: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.";
@@ -38,12 +38,12 @@ const META_V1_TYPES: &[&str] = &[
 ];
 
 /// Whether a schema belongs to apimachinery (hand-written, never generated).
-pub fn is_apimachinery(schema_name: &str) -> bool {
+pub(crate) fn is_apimachinery(schema_name: &str) -> bool {
     schema_name.starts_with("io.k8s.apimachinery.")
 }
 
 /// The runtime type for an apimachinery schema, or `None` if the runtime has none.
-pub fn runtime_type(schema_name: &str) -> Option<&'static str> {
+pub(crate) fn runtime_type(schema_name: &str) -> Option<&'static str> {
     if let Some(name) = schema_name.strip_prefix(META_V1) {
         return META_V1_TYPES.iter().copied().find(|t| *t == name);
     }

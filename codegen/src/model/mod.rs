@@ -68,6 +68,7 @@ impl fmt::Display for ModuleId {
 /// A group-version module and what it needs.
 #[derive(Clone, Debug)]
 pub struct ModuleDef {
+    /// `group::version`: the module's path and cargo feature.
     pub id: ModuleId,
     /// The API group (`""` for core, `apps`, `rbac.authorization.k8s.io`).
     pub api_group: String,
@@ -87,15 +88,20 @@ pub type TypeId = String;
 /// Where in the spec a type came from, for error messages and doc comments.
 #[derive(Clone, Debug)]
 pub struct Source {
+    /// The document.
     pub file: PathBuf,
+    /// The schema's place in it.
     pub pointer: Pointer,
 }
 
 /// Group, version and kind of a top-level kind.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Gvk {
+    /// The API group (empty for the core group).
     pub group: String,
+    /// The version (`v1`).
     pub version: String,
+    /// The kind (`Deployment`).
     pub kind: String,
 }
 
@@ -113,15 +119,21 @@ impl Gvk {
 /// A type to emit.
 #[derive(Clone, Debug)]
 pub struct TypeDef {
+    /// The schema's name.
     pub id: TypeId,
+    /// The Rust type's name (`Pod`, `PodSpec`).
     pub rust_name: String,
+    /// The module it is emitted in.
     pub module: ModuleId,
+    /// The schema's description, emitted as the type's docs.
     pub doc: Option<String>,
+    /// What the type is: struct, list, alias, union, enum or one-of.
     pub body: TypeBody,
     /// Set for top-level kinds with exactly one group-version-kind.
     pub gvk: Option<Gvk>,
     /// The REST resource serving this kind, if any: (plural, namespaced).
     pub resource: Option<(String, bool)>,
+    /// Where the schema is, for errors and the file header.
     pub source: Source,
 }
 
@@ -137,29 +149,36 @@ impl TypeDef {
     }
 }
 
+/// The shape of a [`TypeDef`].
 #[derive(Clone, Debug)]
 pub enum TypeBody {
+    /// An object with declared properties.
     Struct {
+        /// Its fields, in the order they are emitted.
         fields: Vec<Field>,
     },
     /// A `*List` kind: an alias of the runtime's generic list.
     List {
+        /// The list's item type.
         item: TypeRef,
     },
     /// A schema that is just another type (`apiextensions.v1.JSON` is any JSON value).
     Alias(TypeRef),
     /// An untagged union: the first variant whose shape matches the JSON wins.
     Union {
+        /// Its variants, tried in order.
         variants: Vec<Variant>,
     },
     /// A closed set of string values.
     Enum {
+        /// The values, in the schema's order.
         values: Vec<EnumValue>,
     },
     /// The mutually exclusive members of a one-of struct (`Volume`'s volume sources), held by
     /// the struct's [`Field::one_of`] field. On the wire each member is a key of the struct's
     /// own object, so this type has no serde impls of its own.
     OneOf {
+        /// The members.
         variants: Vec<OneOfVariant>,
     },
 }
@@ -171,16 +190,22 @@ pub struct OneOfVariant {
     pub json_name: String,
     /// The enum variant (`ConfigMap`).
     pub rust_name: String,
+    /// The member's description.
     pub doc: Option<String>,
+    /// The member's type.
     pub ty: TypeRef,
     /// Stored behind a `Box` (the enum is as large as its largest inline variant).
     pub boxed: bool,
 }
 
+/// One variant of a [`TypeBody::Union`].
 #[derive(Clone, Debug)]
 pub struct Variant {
+    /// The variant's name.
     pub name: String,
+    /// Its type.
     pub ty: TypeRef,
+    /// Stored behind a `Box` (large, or part of a cycle).
     pub boxed: bool,
 }
 
@@ -189,17 +214,25 @@ pub struct Variant {
 /// unchanged instead of failing the whole object.
 pub const UNLISTED_VARIANT: &str = "Other";
 
+/// One value of a [`TypeBody::Enum`].
 #[derive(Clone, Debug)]
 pub struct EnumValue {
+    /// The value on the wire.
     pub value: String,
+    /// The variant's name.
     pub rust_name: String,
 }
 
+/// A property of a [`TypeBody::Struct`].
 #[derive(Clone, Debug)]
 pub struct Field {
+    /// The property's name on the wire.
     pub json_name: String,
+    /// The Rust field's name (`type_`, `r#ref` escaped).
     pub rust_name: String,
+    /// The property's description.
     pub doc: Option<String>,
+    /// The property's type.
     pub ty: TypeRef,
     /// Whether the API requires the field. Required fields are still `Option`s in Rust (see
     /// [`Field::plain`]): only `None` can say "not set" to server-side apply, and only
@@ -221,12 +254,18 @@ pub struct Field {
     pub one_of: bool,
 }
 
+/// A field's or variant's type.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TypeRef {
+    /// `boolean`.
     Bool,
+    /// `integer` with `format: int32`.
     I32,
+    /// `integer` (`int64`, or no format).
     I64,
+    /// `number`.
     F64,
+    /// `string`.
     String,
     /// `format: byte`: base64 on the wire.
     Bytes,
@@ -236,6 +275,7 @@ pub enum TypeRef {
     Extern(String),
     /// A generated type.
     Named(TypeId),
+    /// A list of the inner type.
     Array(Box<TypeRef>),
     /// `additionalProperties`: a string-keyed map.
     Map(Box<TypeRef>),
@@ -244,7 +284,9 @@ pub enum TypeRef {
 /// A warning about something the generator could not model exactly (lenient mode).
 #[derive(Clone, Debug)]
 pub struct Warning {
+    /// Where.
     pub source: Source,
+    /// What was approximated, and how.
     pub message: String,
 }
 
@@ -277,7 +319,9 @@ pub struct Externals {
 /// How to build a model.
 #[derive(Clone, Debug, Default)]
 pub struct ModelOptions {
+    /// Fail on schemas it does not understand, or approximate them with warnings.
     pub strictness: Strictness,
+    /// Schemas mapped to types of another crate (kubegen-api's, for CRDs).
     pub externals: Externals,
 }
 
@@ -321,14 +365,17 @@ impl Model {
         &self.externals
     }
 
+    /// Every type, by id.
     pub fn types(&self) -> &BTreeMap<TypeId, TypeDef> {
         &self.types
     }
 
+    /// The type of `id`.
     pub fn type_def(&self, id: &str) -> Option<&TypeDef> {
         self.types.get(id)
     }
 
+    /// Every module, by id.
     pub fn modules(&self) -> &BTreeMap<ModuleId, ModuleDef> {
         &self.modules
     }

@@ -34,6 +34,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Self",
 ];
 
+/// Whether `s` is a Rust keyword (so a field named it is written `r#s` or `s_`).
 pub fn is_keyword(s: &str) -> bool {
     KEYWORDS.contains(&s)
 }

@@ -16,24 +16,32 @@ use crate::spec::{Document, Spec};
 /// One REST resource (`pods`, `deployments`), with its subresources.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDef {
+    /// The API group (empty for the core group).
     pub group: String,
+    /// The version.
     pub version: String,
+    /// The kind it serves.
     pub kind: String,
+    /// The plural name in URLs.
     pub plural: String,
+    /// Whether objects live in a namespace.
     pub namespaced: bool,
     /// Verbs in Kubernetes' names: get, list, watch, create, update, patch, delete,
     /// deletecollection; sorted.
     pub verbs: Vec<String>,
+    /// Its subresources, by name.
     pub subresources: Vec<SubresourceDef>,
     /// The operations on the resource itself (not its subresources).
     pub operations: Vec<OperationDef>,
 }
 
 impl ResourceDef {
+    /// Whether the resource supports `verb`.
     pub fn has_verb(&self, verb: &str) -> bool {
         self.verbs.iter().any(|v| v == verb)
     }
 
+    /// The subresource `name`.
     pub fn subresource(&self, name: &str) -> Option<&SubresourceDef> {
         self.subresources.iter().find(|s| s.name == name)
     }
@@ -42,6 +50,7 @@ impl ResourceDef {
 /// A subresource (`status`, `scale`, `log`, `eviction`...).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubresourceDef {
+    /// The name (`status`, `scale`).
     pub name: String,
     /// Group, version and kind of its request/response body, when it has one.
     pub kind: Option<(String, String, String)>,
@@ -49,7 +58,9 @@ pub struct SubresourceDef {
     /// name one. More reliable than `kind`: a CRD's published document gives its `scale`
     /// operations the CRD's own group-version-kind.
     pub response: Option<String>,
+    /// Verbs it supports, in Kubernetes' names.
     pub verbs: Vec<String>,
+    /// Its operations.
     pub operations: Vec<OperationDef>,
 }
 
@@ -61,8 +72,11 @@ pub struct OperationDef {
     pub action: String,
     /// HTTP method, upper case.
     pub method: String,
+    /// The URL path template (`/api/v1/namespaces/{namespace}/pods/{name}`).
     pub path: String,
+    /// The spec's `operationId`.
     pub operation_id: Option<String>,
+    /// The operation's description.
     pub description: Option<String>,
     /// True for the cross-namespace form of a namespaced resource's list/watch.
     pub all_namespaces: bool,
@@ -73,10 +87,13 @@ pub struct OperationDef {
 /// A query parameter of an operation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamDef {
+    /// The name.
     pub name: String,
     /// `string`, `integer`, `boolean`.
     pub ty: String,
+    /// Its description.
     pub description: Option<String>,
+    /// Whether the parameter is required.
     pub required: bool,
 }
 

@@ -61,7 +61,7 @@ impl Converter {
     }
 
     /// Records a warning about the schema at `source`.
-    pub fn warn(&mut self, source: &Source, message: String) {
+    pub(crate) fn warn(&mut self, source: &Source, message: String) {
         tracing::warn!(file = %source.file.display(), pointer = %source.pointer, "{message}");
         self.warnings.push(Warning {
             source: source.clone(),
@@ -97,7 +97,7 @@ impl Converter {
     }
 
     /// A Rust name for a synthesized type, unique in its module.
-    pub fn claim_name(&mut self, module: &ModuleId, wanted: String) -> String {
+    pub(crate) fn claim_name(&mut self, module: &ModuleId, wanted: String) -> String {
         let taken = self.taken.entry(module.clone()).or_default();
         let mut name = wanted.clone();
         let mut n = 2;
@@ -110,7 +110,11 @@ impl Converter {
     }
 
     /// The body of a named (component) schema.
-    pub fn body(&mut self, schema: &Schema, place: &Place<'_>) -> Result<TypeBody, ModelError> {
+    pub(crate) fn body(
+        &mut self,
+        schema: &Schema,
+        place: &Place<'_>,
+    ) -> Result<TypeBody, ModelError> {
         let v = view(schema);
         if v.typ.is_none()
             && (v.has_not || !v.one_of.is_empty() || !v.any_of.is_empty() || v.all_of.len() > 1)
@@ -189,7 +193,11 @@ impl Converter {
     }
 
     /// The fields of an object schema, in the spec's (alphabetical) order.
-    pub fn fields(&mut self, schema: &Schema, place: &Place<'_>) -> Result<Vec<Field>, ModelError> {
+    pub(crate) fn fields(
+        &mut self,
+        schema: &Schema,
+        place: &Place<'_>,
+    ) -> Result<Vec<Field>, ModelError> {
         let v = view(schema);
         let Some(properties) = v.properties else {
             return Ok(Vec::new());
@@ -260,7 +268,7 @@ impl Converter {
     }
 
     /// The type of a property (or array item, map value) schema.
-    pub fn field_type(
+    pub(crate) fn field_type(
         &mut self,
         node: Node<'_>,
         place: &Place<'_>,

@@ -12,20 +12,20 @@ use openapiv3::{
 
 /// A schema or a reference, borrowed.
 #[derive(Clone, Copy)]
-pub enum Node<'a> {
+pub(crate) enum Node<'a> {
     Ref(&'a str),
     Schema(&'a Schema),
 }
 
 impl<'a> Node<'a> {
-    pub fn from_boxed(r: &'a ReferenceOr<Box<Schema>>) -> Self {
+    pub(crate) fn from_boxed(r: &'a ReferenceOr<Box<Schema>>) -> Self {
         match r {
             ReferenceOr::Reference { reference } => Node::Ref(reference),
             ReferenceOr::Item(schema) => Node::Schema(schema),
         }
     }
 
-    pub fn from_ref(r: &'a ReferenceOr<Schema>) -> Self {
+    pub(crate) fn from_ref(r: &'a ReferenceOr<Schema>) -> Self {
         match r {
             ReferenceOr::Reference { reference } => Node::Ref(reference),
             ReferenceOr::Item(schema) => Node::Schema(schema),
@@ -35,7 +35,7 @@ impl<'a> Node<'a> {
 
 /// The keywords of one schema the model looks at.
 #[derive(Default)]
-pub struct View<'a> {
+pub(crate) struct View<'a> {
     pub typ: Option<&'a str>,
     pub format: Option<&'a str>,
     pub properties: Option<&'a IndexMap<String, ReferenceOr<Box<Schema>>>>,
@@ -79,7 +79,7 @@ fn number_format(f: &VariantOrUnknownOrEmpty<NumberFormat>) -> Option<&str> {
     }
 }
 
-pub fn view(schema: &Schema) -> View<'_> {
+pub(crate) fn view(schema: &Schema) -> View<'_> {
     let mut v = View::default();
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => {
@@ -146,7 +146,7 @@ pub fn view(schema: &Schema) -> View<'_> {
 }
 
 /// An `x-kubernetes-*` boolean extension of a schema.
-pub fn flag(schema: &Schema, name: &str) -> bool {
+pub(crate) fn flag(schema: &Schema, name: &str) -> bool {
     schema
         .schema_data
         .extensions

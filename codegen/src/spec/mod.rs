@@ -38,6 +38,7 @@ pub struct Document {
 /// A component schema and the first document that declared it.
 #[derive(Debug, Clone)]
 pub struct SchemaEntry {
+    /// The schema.
     pub schema: Schema,
     /// The file it came from (for a CRD: the manifest, named with the CRD).
     pub file: PathBuf,

@@ -7,6 +7,7 @@ use std::fmt;
 pub struct Pointer(String);
 
 impl Pointer {
+    /// The pointer to the whole document (`""`).
     pub fn root() -> Self {
         Self(String::new())
     }
@@ -40,6 +41,7 @@ impl Pointer {
         pointer
     }
 
+    /// The pointer as text (`/components/schemas/Pod`).
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -10,12 +10,23 @@ use protox_parse::parse;
 /// Why the protobuf schemas could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ProtoError {
+    /// The bundled files could not be read.
     #[error(transparent)]
     Document(#[from] kubegen_openapi::Error),
+    /// A `.proto` file that is not UTF-8.
     #[error("{}: not UTF-8", file.display())]
-    NotText { file: PathBuf },
+    NotText {
+        /// The file.
+        file: PathBuf,
+    },
+    /// A `.proto` file that does not parse.
     #[error("{}: {message}", file.display())]
-    Parse { file: PathBuf, message: String },
+    Parse {
+        /// The file.
+        file: PathBuf,
+        /// The parser's message, with the line.
+        message: String,
+    },
 }
 
 /// Every message of a version's `.proto` files, by full name (`k8s.io.api.core.v1.Pod`).
@@ -26,17 +37,23 @@ pub struct ProtoSchema {
     zero_is_unset: BTreeSet<(String, String)>,
 }
 
+/// One message of a `.proto` file.
 #[derive(Clone, Debug, Default)]
 pub struct ProtoMessage {
     /// In declaration order.
     pub fields: Vec<ProtoField>,
 }
 
+/// One field of a [`ProtoMessage`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProtoField {
+    /// The field's name (`containers`).
     pub name: String,
+    /// The field number on the wire.
     pub number: u32,
+    /// Whether it is `repeated`.
     pub repeated: bool,
+    /// Its type.
     pub ty: ProtoType,
 }
 

@@ -42,7 +42,7 @@ impl RefKey {
 }
 
 impl EventKey {
-    pub fn of(e: &Event) -> Self {
+    pub(crate) fn of(e: &Event) -> Self {
         let s = |v: &Option<kubegen_runtime::meta::CompactString>| {
             v.as_deref().unwrap_or_default().to_string()
         };
@@ -99,7 +99,7 @@ pub(crate) struct Aggregator {
 
 impl Aggregator {
     /// Events repeat into one series while less than `window` separates occurrences.
-    pub fn new(window: Duration) -> Self {
+    pub(crate) fn new(window: Duration) -> Self {
         Self {
             window,
             entries: HashMap::new(),
@@ -108,13 +108,13 @@ impl Aggregator {
 
     /// How many keys are remembered.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// An event was recorded at `now`: the first occurrence is created, the second starts the
     /// series (patched at once), later ones are only counted.
-    pub fn observe(&mut self, event: Event, now: Instant) -> Option<Write> {
+    pub(crate) fn observe(&mut self, event: Event, now: Instant) -> Option<Write> {
         let key = EventKey::of(&event);
         let observed = event.event_time.unwrap_or_else(MicroTime::now);
         if let Some(entry) = self.entries.get_mut(&key) {
@@ -141,7 +141,7 @@ impl Aggregator {
     }
 
     /// Series with occurrences the server has not seen (the periodic heartbeat).
-    pub fn heartbeat(&mut self) -> Vec<Write> {
+    pub(crate) fn heartbeat(&mut self) -> Vec<Write> {
         self.entries
             .values_mut()
             .filter(|e| e.count > e.written)
@@ -151,7 +151,7 @@ impl Aggregator {
 
     /// Forgets keys with no occurrence within the window before `now`; a finished series
     /// with unwritten occurrences gets its final write.
-    pub fn expire(&mut self, now: Instant) -> Vec<Write> {
+    pub(crate) fn expire(&mut self, now: Instant) -> Vec<Write> {
         let window = self.window;
         let mut writes = Vec::new();
         self.entries.retain(|_, e| {
@@ -167,7 +167,7 @@ impl Aggregator {
     }
 
     /// Every unwritten count, at shutdown.
-    pub fn flush(&mut self) -> Vec<Write> {
+    pub(crate) fn flush(&mut self) -> Vec<Write> {
         let writes = self.heartbeat();
         self.entries.clear();
         writes

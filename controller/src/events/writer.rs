@@ -36,7 +36,7 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub fn new(
+    pub(crate) fn new(
         client: Client,
         options: BroadcasterOptions,
         stats: Arc<Stats>,
@@ -60,7 +60,7 @@ impl Writer {
         }
     }
 
-    pub async fn run(mut self, mut queue: mpsc::Receiver<Event>) {
+    pub(crate) async fn run(mut self, mut queue: mpsc::Receiver<Event>) {
         // Expiry is checked a few times per window, so a series ends at most a quarter
         // window late.
         let mut expiry = interval((self.options.series_window / 4).max(Duration::from_millis(10)));

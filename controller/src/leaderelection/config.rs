@@ -20,10 +20,20 @@ pub enum ConfigError {
     LeaseTooShort(Duration),
     /// The leader must stop before candidates may take over.
     #[error("lease duration {lease:?} must be greater than renew deadline {renew:?}")]
-    RenewDeadlineTooLong { lease: Duration, renew: Duration },
+    RenewDeadlineTooLong {
+        /// The lease duration.
+        lease: Duration,
+        /// The renew deadline.
+        renew: Duration,
+    },
     /// A leader must get more than one attempt (with jitter) before its deadline.
     #[error("renew deadline {renew:?} must be greater than {JITTER} x retry period {retry:?}")]
-    RetryPeriodTooLong { renew: Duration, retry: Duration },
+    RetryPeriodTooLong {
+        /// The renew deadline.
+        renew: Duration,
+        /// The retry period.
+        retry: Duration,
+    },
     /// A zero retry period would spin.
     #[error("retry period must be positive")]
     ZeroRetryPeriod,

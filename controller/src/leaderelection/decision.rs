@@ -25,7 +25,7 @@ pub(crate) struct Observation {
 impl Observation {
     /// The observation after reading `record` at `now`: a record equal to the previous one
     /// keeps its original instant (re-reading an unrenewed lease must not extend it).
-    pub fn update(
+    pub(crate) fn update(
         previous: Option<Observation>,
         record: LeaderElectionRecord,
         now: Instant,
@@ -40,12 +40,12 @@ impl Observation {
     }
 
     /// When the lease expires for this observer.
-    pub fn expires_at(&self) -> Instant {
+    pub(crate) fn expires_at(&self) -> Instant {
         self.observed_at + self.record.lease_duration
     }
 
     /// Whether the holder may have stopped leading by `now` (strictly after the expiry instant).
-    pub fn expired(&self, now: Instant) -> bool {
+    pub(crate) fn expired(&self, now: Instant) -> bool {
         now > self.expires_at()
     }
 }

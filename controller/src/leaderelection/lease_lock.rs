@@ -32,7 +32,7 @@ pub(crate) struct LeaseLock {
 }
 
 impl LeaseLock {
-    pub fn new(client: LeaseClient, name: String) -> Self {
+    pub(crate) fn new(client: LeaseClient, name: String) -> Self {
         Self {
             client,
             name,
@@ -41,7 +41,7 @@ impl LeaseLock {
     }
 
     /// The record on the server; `None` when the Lease does not exist.
-    pub async fn get(&mut self) -> Result<Option<LeaderElectionRecord>, LockError> {
+    pub(crate) async fn get(&mut self) -> Result<Option<LeaderElectionRecord>, LockError> {
         match self.client.get(&self.name, &GetOptions::default()).await {
             Ok(lease) => {
                 let record = LeaderElectionRecord::from_spec(lease.spec.as_ref());
@@ -57,7 +57,7 @@ impl LeaseLock {
     }
 
     /// Creates the Lease holding `record`.
-    pub async fn create(&mut self, record: &LeaderElectionRecord) -> Result<(), LockError> {
+    pub(crate) async fn create(&mut self, record: &LeaderElectionRecord) -> Result<(), LockError> {
         let mut lease = Lease::default();
         lease.metadata.name = Some(self.name.as_str().into());
         record.apply_to(lease.spec.get_or_insert_with(Default::default));
@@ -70,7 +70,7 @@ impl LeaseLock {
     }
 
     /// Replaces the record of the version last seen (409 if the Lease changed since).
-    pub async fn update(&mut self, record: &LeaderElectionRecord) -> Result<(), LockError> {
+    pub(crate) async fn update(&mut self, record: &LeaderElectionRecord) -> Result<(), LockError> {
         let mut lease = self.current.clone().ok_or(LockError::NotRead)?;
         record.apply_to(lease.spec.get_or_insert_with(Default::default));
         let updated = self

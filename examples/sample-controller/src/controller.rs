@@ -17,15 +17,20 @@ use crate::{Foo, FooStatus};
 /// Why a Foo could not be brought to its desired state (retried with backoff).
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
+    /// A work-queue key that is not `namespace/name`.
     #[error("malformed key {0:?}")]
     BadKey(String),
     /// A Deployment of that name exists and another object controls it.
     #[error("resource {0:?} already exists and is not managed by Foo")]
     NotOwned(String),
+    /// A request to the API server failed.
     #[error("{what} {name}: {source}")]
     Api {
+        /// What was asked for (`creating deployment`).
         what: &'static str,
+        /// The object's name.
         name: String,
+        /// The request's error.
         #[source]
         source: kubegen_runtime::rest::Error,
     },
@@ -42,6 +47,7 @@ pub struct FooSync {
 }
 
 impl FooSync {
+    /// A reconciler reading from the listers and writing through `client`, recording events with `recorder`.
     pub fn new(
         client: Client,
         foos: Lister<Foo>,

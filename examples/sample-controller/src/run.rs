@@ -28,8 +28,11 @@ pub struct Settings {
     pub lease_name: String,
     /// This replica's identity, unique among the replicas.
     pub identity: String,
+    /// How long a leader's Lease holds.
     pub lease_duration: Duration,
+    /// How long the leader keeps trying to renew before it stops working.
     pub renew_deadline: Duration,
+    /// Time between attempts to take or renew the Lease.
     pub retry_period: Duration,
     /// Foos reconciled at once.
     pub workers: usize,
@@ -53,8 +56,10 @@ impl Settings {
 /// Why a replica stopped other than by being cancelled.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The leader-election timings do not fit together.
     #[error("leader election settings: {0}")]
     Config(#[from] ConfigError),
+    /// The controller could not run.
     #[error(transparent)]
     Controller(#[from] ControllerError),
     /// The Lease could not be renewed in time: the work was stopped (client-go's sample

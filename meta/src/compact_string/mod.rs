@@ -22,7 +22,7 @@ use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{sharing, well_known};
 use repr::Repr;
-pub use repr::INLINE_CAPACITY;
+pub(crate) use repr::INLINE_CAPACITY;
 
 /// An immutable string, 16 bytes, stored inline up to 15 bytes.
 #[derive(Clone)]
@@ -280,6 +280,7 @@ impl<'de> Deserialize<'de> for CompactString {
 
 /// Conversion of displayable values, like `ToString`.
 pub trait ToCompactString {
+    /// The value's `Display` text as a [`CompactString`].
     fn to_compact_string(&self) -> CompactString;
 }
 

@@ -23,7 +23,7 @@ const _: () = assert!(std::mem::size_of::<usize>() == 8, "64-bit targets only");
 const _: () = assert!(cfg!(target_endian = "little"), "little-endian targets only");
 
 /// Longest text stored inline.
-pub const INLINE_CAPACITY: usize = 15;
+pub(crate) const INLINE_CAPACITY: usize = 15;
 
 const TAG_SHIFT: u32 = 56;
 const LEN_MASK: u64 = (1 << TAG_SHIFT) - 1;

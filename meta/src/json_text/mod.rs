@@ -30,7 +30,7 @@ pub(crate) const MAX_DEPTH: usize = 128;
 ///
 /// For text a caller is about to keep and write out later: the error names the byte offset
 /// and what was expected there, as [`SerializeText`] would report it.
-pub fn validate(text: &str) -> Result<(), JsonTextError> {
+pub(crate) fn validate(text: &str) -> Result<(), JsonTextError> {
     let reader = Reader::new(text);
     reader.skip_value(0)?;
     reader.end()

@@ -19,12 +19,15 @@ pub const WATCH_MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf;stream=w
 /// An enveloped object (`runtime.Unknown`), borrowing from the input.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Unknown<'a> {
+    /// The enveloped object's `apiVersion` (`v1`, `apps/v1`).
     pub api_version: String,
+    /// The enveloped object's kind (`Pod`).
     pub kind: String,
     /// The object's message body.
     pub raw: &'a [u8],
     /// Empty unless the body is compressed (the API server never does).
     pub content_encoding: String,
+    /// The body's media type; empty means protobuf.
     pub content_type: String,
 }
 

@@ -10,10 +10,13 @@ use std::fmt;
 /// any Kubernetes message and are refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WireType {
+    /// Wire type 0: a base-128 varint (integers, booleans, enums).
     Varint,
+    /// Wire type 1: eight little-endian bytes (`double`, `fixed64`).
     Fixed64,
     /// Length-delimited: strings, bytes, messages, packed repeated scalars.
     Len,
+    /// Wire type 5: four little-endian bytes (`float`, `fixed32`).
     Fixed32,
 }
 
@@ -64,11 +67,21 @@ pub enum DecodeErrorKind {
     /// A varint longer than ten bytes.
     VarintTooLong,
     /// A length-delimited value longer than the input that remains.
-    LengthPastEnd { length: u64, remaining: usize },
+    LengthPastEnd {
+        /// The length the value declared.
+        length: u64,
+        /// The bytes left in the input.
+        remaining: usize,
+    },
     /// Field number 0, or a wire type that does not exist or that protobuf no longer uses.
     InvalidKey(u64),
     /// A field whose wire type does not fit its declared type.
-    WrongWireType { expected: WireType, found: WireType },
+    WrongWireType {
+        /// The wire type of the field's declared type.
+        expected: WireType,
+        /// The wire type in the input.
+        found: WireType,
+    },
     /// Messages nested deeper than [`MAX_DEPTH`].
     TooDeep,
     /// A value of the right shape that means nothing (an unknown `IntOrString` type...).

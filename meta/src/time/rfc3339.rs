@@ -24,13 +24,21 @@ pub(super) struct Parsed {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TimeErrorKind {
+    /// Not of the form `YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)`.
     Syntax,
+    /// A month outside 1–12.
     Month,
+    /// A day the month does not have.
     Day,
+    /// An hour outside 0–23.
     Hour,
+    /// A minute outside 0–59.
     Minute,
+    /// A second out of range.
     Second,
+    /// A UTC offset out of range.
     Offset,
+    /// An instant the type cannot hold.
     Range,
 }
 

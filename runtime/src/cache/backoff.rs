@@ -13,8 +13,11 @@ use tokio::time::Instant;
 /// Settings of a [`Backoff`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BackoffConfig {
+    /// The first delay.
     pub initial: Duration,
+    /// The longest delay.
     pub max: Duration,
+    /// What each delay is multiplied by after a failure.
     pub factor: f64,
     /// Extra random fraction of the delay, in `[0, jitter]`.
     pub jitter: f64,
@@ -44,6 +47,7 @@ pub struct Backoff {
 }
 
 impl Backoff {
+    /// A backoff at its initial delay.
     pub fn new(config: BackoffConfig) -> Self {
         Self {
             config,

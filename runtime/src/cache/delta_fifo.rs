@@ -28,8 +28,11 @@ use crate::meta::Object;
 /// What happened to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DeltaType {
+    /// The object is new to the store.
     Added,
+    /// The object changed.
     Updated,
+    /// The object is gone.
     Deleted,
     /// Listed again by a relist (the object may or may not have changed).
     Replaced,
@@ -91,10 +94,15 @@ impl<K> DeletedObject<K> {
 /// One change of one object.
 #[derive(Debug)]
 pub enum Delta<K> {
+    /// The object appeared (a watch `ADDED`, or new in a relist).
     Added(Arc<K>),
+    /// The object changed.
     Updated(Arc<K>),
+    /// The object is gone (possibly seen only as missing from a relist).
     Deleted(DeletedObject<K>),
+    /// The object was in a relist (client-go's `Replaced`).
     Replaced(Arc<K>),
+    /// A periodic resync of an object already in the store.
     Sync(Arc<K>),
 }
 

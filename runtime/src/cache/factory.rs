@@ -276,16 +276,14 @@ impl<C: Send + Sync + 'static> SharedInformerFactory<C> {
 
     /// Waits until every started informer has synced; `false` if one stopped before.
     pub async fn wait_for_cache_sync(&self) -> bool {
+        // Collected first: the lock is not held across the wait.
         let waits: Vec<_> = self
             .lock()
             .values()
             .filter(|e| e.started)
             .map(|e| e.informer.wait_for_cache_sync())
             .collect();
-        futures_util::future::join_all(waits)
-            .await
-            .into_iter()
-            .all(|synced| synced)
+        all_synced(waits).await
     }
 
     /// Whether every started informer has synced.
@@ -312,4 +310,17 @@ impl<C: Send + Sync + 'static> SharedInformerFactory<C> {
             }
         }
     }
+}
+
+/// Awaits the cache-sync waits of several informers together: `true` if every one synced,
+/// `false` if any stopped first (client-go's `WaitForCacheSync` over a set of informers). The
+/// typed and dynamic factories both wait through it.
+pub(crate) async fn all_synced<W>(waits: impl IntoIterator<Item = W>) -> bool
+where
+    W: std::future::Future<Output = bool>,
+{
+    futures_util::future::join_all(waits)
+        .await
+        .into_iter()
+        .all(|synced| synced)
 }

@@ -12,7 +12,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-pub use super::delta_fifo::DeletedObject;
+pub(crate) use super::delta_fifo::DeletedObject;
 
 /// Receives an informer's notifications.
 pub trait EventHandler<K>: Send + Sync + 'static {
@@ -32,14 +32,21 @@ pub trait EventHandler<K>: Send + Sync + 'static {
 
 /// One notification as buffered for a handler.
 pub enum Notification<K> {
+    /// An object appeared.
     Add {
+        /// The object.
         obj: Arc<K>,
+        /// Whether it came with the initial list (not a later watch event).
         is_in_initial_list: bool,
     },
+    /// An object changed (or was resynced: `old` and `new` then have the same resource version).
     Update {
+        /// The object before.
         old: Arc<K>,
+        /// The object now.
         new: Arc<K>,
     },
+    /// An object is gone.
     Delete(DeletedObject<K>),
 }
 

@@ -68,6 +68,7 @@ pub struct WatchRequest {
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPage<K> {
+    /// The objects.
     pub items: Vec<K>,
     /// The list's `metadata.resourceVersion`.
     pub resource_version: String,
@@ -83,6 +84,7 @@ pub struct ListPage<K> {
 pub struct SkippedObject {
     /// `namespace/name`.
     pub key: String,
+    /// Resource version of the list, where a watch resumes.
     pub resource_version: Option<String>,
     /// Why it did not decode.
     pub reason: String,
@@ -108,23 +110,33 @@ pub type ListWatchStream<K> = BoxStream<'static, Result<WatchEvent<K>, ListWatch
 pub enum ListWatchError {
     /// 410 Gone: the resource version or continue token expired; relist.
     #[error("resource version expired (410 Gone): {message}")]
-    Gone { message: String },
+    Gone {
+        /// The server's message.
+        message: String,
+    },
     /// 429: back off at least `retry_after`.
     #[error("too many requests (429){}: {message}", retry_after.map(|d| format!(", retry after {d:?}")).unwrap_or_default())]
     TooManyRequests {
+        /// How long the server asked to wait (`Retry-After`).
         retry_after: Option<Duration>,
+        /// The server's message.
         message: String,
     },
     /// The server rejected or ignored `sendInitialEvents`; use list + watch.
     #[error("the server does not support watch-list (sendInitialEvents): {message}")]
-    WatchListUnsupported { message: String },
+    WatchListUnsupported {
+        /// The server's message.
+        message: String,
+    },
     /// One object the watched type cannot decode (the rest of the stream is fine): skip it,
     /// resuming after its `resource_version`, and keep its last good state.
     #[error("skipped {key} (resourceVersion {}): it does not decode: {source}", resource_version.as_deref().unwrap_or("?"))]
     UndecodableObject {
         /// `namespace/name` of the object.
         key: String,
+        /// Its resource version, if it could be read.
         resource_version: Option<String>,
+        /// Why it does not decode.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -196,6 +208,7 @@ pub trait ListerWatcher<K>: Send + Sync + 'static {
 /// informer factory needs to create informers on demand. The REST client implements it for
 /// every resource (and for `PartialObjectMetadata<K>`, sending the metadata-only Accept header).
 pub trait ListerWatcherFor<K> {
+    /// The lister-watcher [`ListerWatcherFor::lister_watcher`] makes.
     type ListerWatcher: ListerWatcher<K>;
 
     /// A lister-watcher scoped by `options`.

@@ -62,6 +62,7 @@ mod watch_errors;
 
 pub use backoff::{Backoff, BackoffConfig};
 pub use delta_fifo::{DeletedFinalStateUnknown, DeletedObject, Delta, DeltaFifo, DeltaType};
+pub(crate) use factory::all_synced;
 pub use factory::{FactoryOptions, SharedInformerFactory, TweakListOptions};
 pub use handler::{EventHandler, EventHandlerFns, Notification};
 pub use index::{index_func, namespace_index_func, IndexFunc, Indexers, NAMESPACE_INDEX};

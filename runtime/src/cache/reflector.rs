@@ -37,8 +37,11 @@ use crate::rest::WatchEvent;
 
 /// Where a reflector puts what it sees (a [`DeltaFifo`] for informers, or a plain [`Store`]).
 pub trait ReflectorStore<K>: Send + Sync + 'static {
+    /// An object appeared.
     fn add(&self, obj: Arc<K>);
+    /// An object changed.
     fn update(&self, obj: Arc<K>);
+    /// An object is gone.
     fn delete(&self, obj: Arc<K>);
     /// The complete state at `resource_version` (a relist).
     fn replace(&self, objects: Vec<Arc<K>>, resource_version: &str);
@@ -269,6 +272,7 @@ where
     L: ListerWatcher<K>,
     S: ReflectorStore<K>,
 {
+    /// A reflector feeding `store` from `lister_watcher`; it runs once started.
     pub fn new(lister_watcher: L, store: Arc<S>, config: ReflectorConfig) -> Self {
         Self {
             resource: lister_watcher.resource_name(),

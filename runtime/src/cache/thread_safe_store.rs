@@ -14,8 +14,10 @@ use super::index::{Indexers, StoreIndex};
 /// Errors of index queries.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IndexError {
+    /// No object under the key.
     #[error("index {0:?} does not exist")]
     NotFound(String),
+    /// An index function failed, or a key maps to two objects.
     #[error("indexer {0:?} already exists")]
     Conflict(String),
 }

@@ -20,9 +20,13 @@ use super::{
 /// What kubectl's `--context`, `--cluster`, `--user` and `--namespace` flags override.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Overrides {
+    /// The context to use instead of `current-context`.
     pub context: Option<String>,
+    /// The cluster to use instead of the context's.
     pub cluster: Option<String>,
+    /// The user to use instead of the context's.
     pub user: Option<String>,
+    /// The namespace to use instead of the context's.
     pub namespace: Option<String>,
 }
 
@@ -32,11 +36,13 @@ pub struct Overrides {
 pub struct Loader {
     /// A kubeconfig file given by the caller (kubectl's `--kubeconfig`); must exist.
     pub explicit_path: Option<PathBuf>,
+    /// The `--context`-style overrides.
     pub overrides: Overrides,
     /// The value of `KUBECONFIG`: a list of files separated like `PATH`.
     pub kubeconfig_env: Option<OsString>,
     /// The home folder, for `~/.kube/config`.
     pub home: Option<PathBuf>,
+    /// The in-cluster environment (service-account files and `KUBERNETES_SERVICE_*`).
     pub in_cluster: InClusterEnv,
 }
 

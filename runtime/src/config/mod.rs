@@ -37,7 +37,9 @@ pub struct Config {
     pub cluster_url: Uri,
     /// Namespace of the context (or of the pod, in-cluster); `default` otherwise.
     pub default_namespace: String,
+    /// CA certificates, client certificate and verification settings.
     pub tls: TlsConfig,
+    /// How requests authenticate.
     pub auth: AuthConfig,
     /// `Impersonate-*` headers sent on every request.
     pub impersonate: Option<Impersonate>,
@@ -46,6 +48,7 @@ pub struct Config {
     pub proxy_url: Option<Uri>,
     /// Client-side token bucket; `None` disables rate limiting.
     pub rate_limit: Option<RateLimit>,
+    /// Retries of failed requests and backoff between them.
     pub retry: RetryPolicy,
     /// Whole-request timeout for everything but watches and raw streams (a watch ends a
     /// little after the `timeoutSeconds` it asked for; a raw stream has none unless set on
@@ -55,7 +58,9 @@ pub struct Config {
     /// (`TransportErrorKind::Stalled`), for everything but watches and raw streams, which
     /// may be quiet for long. Default 1 minute.
     pub body_stall_timeout: Option<Duration>,
+    /// Time allowed to set up a connection (TCP, proxy and TLS handshake).
     pub connect_timeout: Option<Duration>,
+    /// The `User-Agent` header of every request.
     pub user_agent: String,
     /// Largest single watch event accepted; a longer line fails the watch instead of
     /// growing memory without bound.
@@ -220,7 +225,9 @@ pub struct TlsConfig {
 /// written, unreadable) keep the previous certificate, with an error logged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientCertFiles {
+    /// Path of the PEM certificate.
     pub cert: PathBuf,
+    /// Path of its PEM key.
     pub key: PathBuf,
     /// Default [`DEFAULT_CERT_FILE_RECHECK`].
     pub recheck_interval: Duration,
@@ -245,6 +252,7 @@ pub const DEFAULT_CERT_FILE_RECHECK: Duration = Duration::from_secs(60);
 /// How requests are authenticated at the HTTP layer.
 #[derive(Clone, Debug, Default)]
 pub enum AuthConfig {
+    /// No credential.
     #[default]
     None,
     /// A fixed bearer token.
@@ -254,7 +262,9 @@ pub enum AuthConfig {
     TokenFile(PathBuf),
     /// HTTP basic auth.
     Basic {
+        /// The user name.
         username: String,
+        /// The password.
         password: Secret<String>,
     },
     /// An exec credential plugin, run when a credential is needed.
@@ -264,9 +274,13 @@ pub enum AuthConfig {
 /// Who to act as (`Impersonate-User`, `-Uid`, `-Group`, `-Extra-*` headers).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Impersonate {
+    /// The user to act as.
     pub user: String,
+    /// Its UID.
     pub uid: Option<String>,
+    /// Its groups.
     pub groups: Vec<String>,
+    /// Extra fields of the user (`Impersonate-Extra-{key}`).
     pub extra: std::collections::BTreeMap<String, Vec<String>>,
 }
 
@@ -274,7 +288,9 @@ pub struct Impersonate {
 /// most `burst` tokens (client-go's defaults are 5 and 10).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RateLimit {
+    /// Tokens added per second.
     pub qps: f32,
+    /// Most tokens held: the requests that may go out at once.
     pub burst: u32,
 }
 

@@ -81,7 +81,7 @@ pub(super) enum Typed {
 
 impl Node {
     /// Whether this is a null scalar (`~`, `null`, or nothing at all).
-    pub fn is_null(&self) -> bool {
+    pub(crate) fn is_null(&self) -> bool {
         matches!(
             &self.value,
             Value::Scalar(Scalar {
@@ -92,7 +92,7 @@ impl Node {
     }
 
     /// The text of a string-typed scalar (how a struct's field names are matched).
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::Scalar(Scalar {
                 text,
@@ -105,7 +105,7 @@ impl Node {
 
     /// The node as JSON, typed as above: maps with scalar keys (as their text), lists and
     /// scalars. A mapping key that is a sequence or mapping is an error at that key.
-    pub fn to_json(&self) -> Result<serde_json::Value, TreeError> {
+    pub(crate) fn to_json(&self) -> Result<serde_json::Value, TreeError> {
         Ok(match &self.value {
             Value::Scalar(s) => match &s.typed {
                 Typed::Null => serde_json::Value::Null,

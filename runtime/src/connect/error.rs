@@ -18,19 +18,30 @@ pub enum Error {
     /// protocol here.
     #[error("{url}: the server did not upgrade to {protocol} (HTTP {code}){}", if body.is_empty() { String::new() } else { format!(": {body}") })]
     UpgradeRefused {
+        /// The URL upgraded.
         url: String,
+        /// The protocol asked for.
         protocol: &'static str,
+        /// The HTTP status of the answer.
         code: u16,
+        /// The answer's body, if any.
         body: String,
     },
     /// The upgrade was answered wrongly (WebSocket accept key, a protocol not offered, a
     /// `101` that does not name the protocol).
     #[error("{url}: upgrade handshake: {message}")]
-    Handshake { url: String, message: String },
+    Handshake {
+        /// The URL upgraded.
+        url: String,
+        /// What was wrong.
+        message: String,
+    },
     /// The WebSocket broke after the upgrade.
     #[error("{url}: WebSocket: {source}")]
     WebSocket {
+        /// The URL upgraded.
         url: String,
+        /// The WebSocket error.
         #[source]
         source: tokio_tungstenite::tungstenite::Error,
     },
@@ -38,13 +49,20 @@ pub enum Error {
     /// a stream the server reset, a failed connection.
     #[error("{url}: SPDY: {source}")]
     Spdy {
+        /// The URL upgraded.
         url: String,
+        /// The session's error.
         #[source]
         source: super::spdy::SessionError,
     },
     /// A frame the protocol does not allow (unknown channel, a bad `Status`).
     #[error("{url}: protocol error: {message}")]
-    Protocol { url: String, message: String },
+    Protocol {
+        /// The URL upgraded.
+        url: String,
+        /// What was wrong.
+        message: String,
+    },
     /// The server reported a failure on the error channel after the upgrade (an executable
     /// not found, a container that stopped): its `Status`, kept whole.
     #[error(transparent)]
@@ -52,8 +70,11 @@ pub enum Error {
     /// The pod's port could not be forwarded (nothing listens, say): the server's message.
     #[error("forwarding port {port} of pod {pod}: {message}")]
     PortForward {
+        /// The pod.
         pod: String,
+        /// The pod's port.
         port: u16,
+        /// The server's message.
         message: String,
     },
 }

@@ -28,8 +28,11 @@ pub struct ExecOptions {
     pub command: Vec<String>,
     /// The container; the pod's only container when `None`.
     pub container: Option<String>,
+    /// Open the process's stdin.
     pub stdin: bool,
+    /// Read the process's stdout.
     pub stdout: bool,
+    /// Read the process's stderr (merged into stdout with a terminal).
     pub stderr: bool,
     /// A terminal: stderr is merged into stdout and [`Process::resize`] works.
     pub tty: bool,
@@ -58,16 +61,19 @@ impl ExecOptions {
         self
     }
 
+    /// Whether to open stdin.
     pub fn stdin(mut self, on: bool) -> Self {
         self.stdin = on;
         self
     }
 
+    /// Whether to read stdout.
     pub fn stdout(mut self, on: bool) -> Self {
         self.stdout = on;
         self
     }
 
+    /// Whether to read stderr.
     pub fn stderr(mut self, on: bool) -> Self {
         self.stderr = on;
         self
@@ -104,10 +110,15 @@ impl ExecOptions {
 /// `PodAttachOptions`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AttachOptions {
+    /// The container; the pod's only (or default) one when `None`.
     pub container: Option<String>,
+    /// Open the process's stdin.
     pub stdin: bool,
+    /// Read the process's stdout.
     pub stdout: bool,
+    /// Read the process's stderr.
     pub stderr: bool,
+    /// Allocate a terminal.
     pub tty: bool,
     /// WebSocket, SPDY/3.1, or WebSocket falling back to SPDY (the default).
     pub protocol: StreamProtocol,
@@ -173,7 +184,9 @@ impl Streams {
 /// A terminal's size in characters, sent on the resize channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TerminalSize {
+    /// Columns.
     pub width: u16,
+    /// Rows.
     pub height: u16,
 }
 
@@ -207,6 +220,7 @@ impl ExitStatus {
         self.code
     }
 
+    /// Whether the process exited with status 0.
     pub fn success(&self) -> bool {
         self.code == 0
     }
@@ -221,7 +235,9 @@ pub struct Process {
     /// (WebSocket v5, and SPDY; a WebSocket v4 server gets no close and the process sees
     /// stdin open until the end).
     pub stdin: Option<DuplexStream>,
+    /// The process's stdout, if asked for.
     pub stdout: Option<ChannelReader>,
+    /// The process's stderr, if asked for.
     pub stderr: Option<ChannelReader>,
     resize: Option<TerminalSizeSender>,
     driver: Option<JoinHandle<Result<ExitStatus, Error>>>,

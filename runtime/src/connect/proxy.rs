@@ -8,8 +8,11 @@ use crate::rest::{Client, RequestBuilder};
 /// What a proxy request reaches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProxyKind {
+    /// `pods/{name}/proxy`.
     Pod,
+    /// `services/{name}/proxy`.
     Service,
+    /// `nodes/{name}/proxy`.
     Node,
 }
 
@@ -26,9 +29,11 @@ impl ProxyKind {
 /// A pod, service or node, and which of its ports (and scheme) the server proxies to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProxyTarget {
+    /// What is proxied to.
     pub kind: ProxyKind,
     /// `None` for nodes.
     pub namespace: Option<String>,
+    /// Its name (with `:port` or `scheme:name:port` where the server allows).
     pub name: String,
     /// A port number or name; the default port when `None`.
     pub port: Option<String>,
@@ -37,14 +42,17 @@ pub struct ProxyTarget {
 }
 
 impl ProxyTarget {
+    /// The pod `name` in `namespace`.
     pub fn pod(namespace: impl Into<String>, name: impl Into<String>) -> Self {
         Self::new(ProxyKind::Pod, Some(namespace.into()), name.into())
     }
 
+    /// The service `name` in `namespace`.
     pub fn service(namespace: impl Into<String>, name: impl Into<String>) -> Self {
         Self::new(ProxyKind::Service, Some(namespace.into()), name.into())
     }
 
+    /// The node `name`.
     pub fn node(name: impl Into<String>) -> Self {
         Self::new(ProxyKind::Node, None, name.into())
     }

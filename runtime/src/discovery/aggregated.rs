@@ -13,7 +13,7 @@ pub const AGGREGATED_ACCEPT: &str =
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
 
 /// Whether a response's `Content-Type` is an aggregated discovery document.
-pub fn is_aggregated(content_type: &str) -> bool {
+pub(crate) fn is_aggregated(content_type: &str) -> bool {
     content_type
         .split(';')
         .map(str::trim)
@@ -22,14 +22,14 @@ pub fn is_aggregated(content_type: &str) -> bool {
 
 /// `APIGroupDiscoveryList`.
 #[derive(Debug, Default, Deserialize)]
-pub struct GroupDiscoveryList {
+pub(crate) struct GroupDiscoveryList {
     #[serde(default, deserialize_with = "null_as_default")]
     pub items: Vec<GroupDiscovery>,
 }
 
 /// `APIGroupDiscovery`: a group and its versions, most preferred first.
 #[derive(Debug, Default, Deserialize)]
-pub struct GroupDiscovery {
+pub(crate) struct GroupDiscovery {
     #[serde(default)]
     pub metadata: GroupMeta,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -37,14 +37,14 @@ pub struct GroupDiscovery {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct GroupMeta {
+pub(crate) struct GroupMeta {
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
 }
 
 /// `APIVersionDiscovery`.
 #[derive(Debug, Default, Deserialize)]
-pub struct VersionDiscovery {
+pub(crate) struct VersionDiscovery {
     #[serde(default, deserialize_with = "null_as_default")]
     pub version: String,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -57,7 +57,7 @@ pub struct VersionDiscovery {
 /// `APIResourceDiscovery`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ResourceDiscovery {
+pub(crate) struct ResourceDiscovery {
     #[serde(default, deserialize_with = "null_as_default")]
     pub resource: String,
     #[serde(default)]
@@ -79,7 +79,7 @@ pub struct ResourceDiscovery {
 /// `APISubresourceDiscovery`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SubresourceDiscovery {
+pub(crate) struct SubresourceDiscovery {
     #[serde(default, deserialize_with = "null_as_default")]
     pub subresource: String,
     #[serde(default)]
@@ -90,7 +90,7 @@ pub struct SubresourceDiscovery {
 
 /// A `GroupVersionKind` where empty group and version mean "the resource's own".
 #[derive(Debug, Default, Deserialize)]
-pub struct DiscoveryKind {
+pub(crate) struct DiscoveryKind {
     #[serde(default, deserialize_with = "null_as_default")]
     pub group: String,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -114,7 +114,7 @@ impl DiscoveryKind {
 
 impl GroupDiscovery {
     /// Converts into the common model; the first version is the preferred one.
-    pub fn into_group(self) -> ApiGroupResources {
+    pub(crate) fn into_group(self) -> ApiGroupResources {
         let group = self.metadata.name;
         let versions: Vec<ApiVersionResources> = self
             .versions

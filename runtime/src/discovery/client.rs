@@ -33,6 +33,7 @@ pub enum DiscoveryMode {
 /// Settings of a [`DiscoveryClient`].
 #[derive(Clone, Debug, Default)]
 pub struct DiscoveryOptions {
+    /// Aggregated or legacy discovery, or whichever the server offers.
     pub mode: DiscoveryMode,
     /// Root folder of the disk cache (a sub-folder per server is used), or `None` for
     /// memory only.
@@ -60,6 +61,7 @@ impl DiscoveryOptions {
         self
     }
 
+    /// How long cached discovery documents are used before they are fetched again.
     pub fn cache_ttl(mut self, ttl: Duration) -> Self {
         self.cache_ttl = Some(ttl);
         self
@@ -104,6 +106,7 @@ impl DiscoveryClient {
         Self::with_options(client, DiscoveryOptions::default().default_cache_dir())
     }
 
+    /// A discovery client with `options`.
     pub fn with_options(client: Client, options: DiscoveryOptions) -> Self {
         let disk = options.cache_dir.as_ref().map(|root| {
             DiskCache::for_server(

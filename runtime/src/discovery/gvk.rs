@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 pub struct GroupVersion {
     /// API group, empty for the core group.
     pub group: String,
+    /// The version (`v1`).
     pub version: String,
 }
 
 impl GroupVersion {
+    /// `group/version`.
     pub fn new(group: impl Into<String>, version: impl Into<String>) -> Self {
         Self {
             group: group.into(),
@@ -53,12 +55,16 @@ impl fmt::Display for GroupVersion {
 /// `apiVersion` + `kind` say.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct GroupVersionKind {
+    /// The group (empty for the core group).
     pub group: String,
+    /// The version.
     pub version: String,
+    /// The kind (`Deployment`).
     pub kind: String,
 }
 
 impl GroupVersionKind {
+    /// The group, version and kind.
     pub fn new(
         group: impl Into<String>,
         version: impl Into<String>,
@@ -82,6 +88,7 @@ impl GroupVersionKind {
         Self::new(K::GROUP, K::VERSION, K::KIND)
     }
 
+    /// The group and version alone.
     pub fn group_version(&self) -> GroupVersion {
         GroupVersion::new(self.group.clone(), self.version.clone())
     }
@@ -101,13 +108,16 @@ impl fmt::Display for GroupVersionKind {
 /// A resource in a group-version (`apps/v1, Resource=deployments`): what a URL names.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct GroupVersionResource {
+    /// The group (empty for the core group).
     pub group: String,
+    /// The version.
     pub version: String,
     /// The plural resource name (`deployments`).
     pub resource: String,
 }
 
 impl GroupVersionResource {
+    /// The group, version and resource.
     pub fn new(
         group: impl Into<String>,
         version: impl Into<String>,
@@ -125,6 +135,7 @@ impl GroupVersionResource {
         Self::new(K::GROUP, K::VERSION, K::PLURAL)
     }
 
+    /// The group and version alone.
     pub fn group_version(&self) -> GroupVersion {
         GroupVersion::new(self.group.clone(), self.version.clone())
     }

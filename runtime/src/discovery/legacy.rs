@@ -6,7 +6,7 @@ use super::resources::{ApiResource, ApiSubresource};
 use crate::meta::APIResourceList;
 
 /// The resources of one group-version document, subresources attached to their parents.
-pub fn convert_resource_list(
+pub(crate) fn convert_resource_list(
     group: &str,
     version: &str,
     list: APIResourceList,

@@ -11,7 +11,9 @@ use crate::meta::Scope;
 /// One resource of one group-version, with everything a generic client needs to reach it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiResource {
+    /// The group (empty for the core group).
     pub group: String,
+    /// The version.
     pub version: String,
     /// Kind of the objects (`Deployment`).
     pub kind: String,
@@ -36,6 +38,7 @@ pub struct ApiResource {
 }
 
 impl ApiResource {
+    /// Whether objects live in a namespace.
     pub fn scope(&self) -> Scope {
         if self.namespaced {
             Scope::Namespaced
@@ -44,10 +47,12 @@ impl ApiResource {
         }
     }
 
+    /// The group, version and resource.
     pub fn gvr(&self) -> GroupVersionResource {
         GroupVersionResource::new(&self.group, &self.version, &self.plural)
     }
 
+    /// The group, version and kind.
     pub fn gvk(&self) -> GroupVersionKind {
         GroupVersionKind::new(&self.group, &self.version, &self.kind)
     }
@@ -90,6 +95,7 @@ pub struct ApiSubresource {
     /// The kind it reads and writes, when discovery says (`autoscaling/v1, Kind=Scale`).
     #[serde(default)]
     pub kind: Option<GroupVersionKind>,
+    /// The verbs it supports (`get`, `list`, `watch`...).
     #[serde(default)]
     pub verbs: Vec<String>,
 }
@@ -97,7 +103,9 @@ pub struct ApiSubresource {
 /// One version of a group and its resources.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiVersionResources {
+    /// The version.
     pub version: String,
+    /// The resources it serves.
     pub resources: Vec<ApiResource>,
     /// Why this version's resources are missing or may be out of date (a failed
     /// group-version request, or aggregated discovery's `freshness: Stale`); `None` when
@@ -144,7 +152,9 @@ pub enum DiscoverySource {
 /// [`ServerResources::failures`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerResources {
+    /// Every group-version's resources.
     pub groups: Vec<ApiGroupResources>,
+    /// Which discovery answered (aggregated or legacy, fresh or cached).
     pub source: DiscoverySource,
 }
 

@@ -24,6 +24,7 @@ struct Query<'a> {
 }
 
 impl RestMapper {
+    /// A mapper over `discovery`'s answers.
     pub fn new(discovery: DiscoveryClient) -> Self {
         Self { discovery }
     }

@@ -25,6 +25,7 @@ pub struct DynamicClient {
 }
 
 impl DynamicClient {
+    /// A dynamic client over `client`.
     pub fn new(client: Client) -> Self {
         Self { client }
     }
@@ -84,10 +85,12 @@ impl DynamicResourceClient {
         self
     }
 
+    /// The resource.
     pub fn gvr(&self) -> &GroupVersionResource {
         &self.gvr
     }
 
+    /// The namespace, for namespaced clients.
     pub fn namespace_name(&self) -> Option<&str> {
         self.namespace.as_deref()
     }

@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use super::client::{DynamicClient, DynamicList, DynamicResourceClient};
 use super::object::DynamicObject;
 use crate::cache::{
-    ClientListerWatcher, FactoryOptions, ListWatchClient, ListWatchOptions, SharedIndexInformer,
-    SharedInformerFactory,
+    all_synced, ClientListerWatcher, FactoryOptions, ListWatchClient, ListWatchOptions,
+    SharedIndexInformer, SharedInformerFactory,
 };
 use crate::discovery::{ApiResource, GroupVersionResource};
 use crate::rest::{self, Client, ListOptions};
@@ -146,15 +146,13 @@ impl DynamicSharedInformerFactory {
 
     /// Waits until every started informer has synced; `false` if one stopped first.
     pub async fn wait_for_cache_sync(&self) -> bool {
-        let waits: Vec<_> = self
-            .factories()
-            .into_iter()
-            .map(|f| async move { f.wait_for_cache_sync().await })
-            .collect();
-        futures_util::future::join_all(waits)
-            .await
-            .into_iter()
-            .all(|synced| synced)
+        let factories = self.factories();
+        all_synced(
+            factories
+                .iter()
+                .map(SharedInformerFactory::wait_for_cache_sync),
+        )
+        .await
     }
 
     /// Whether every started informer has synced.

@@ -11,11 +11,14 @@ use crate::meta::{Kind, Object, ObjectMeta, Resource, Scope};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TypeMeta {
+    /// `group/version` (`v1` for the core group).
     pub api_version: String,
+    /// The kind.
     pub kind: String,
 }
 
 impl TypeMeta {
+    /// An object of that `apiVersion` and kind, with empty metadata.
     pub fn new(api_version: impl Into<String>, kind: impl Into<String>) -> Self {
         Self {
             api_version: api_version.into(),
@@ -34,12 +37,19 @@ impl TypeMeta {
 pub enum ConversionError {
     /// The object's `apiVersion`/`kind` are not the target type's.
     #[error("object is {found}, not {expected}")]
-    KindMismatch { expected: String, found: String },
+    KindMismatch {
+        /// The target type's `apiVersion` and kind.
+        expected: String,
+        /// The object's `apiVersion` and kind.
+        found: String,
+    },
     /// The JSON does not fit the target type (field and reason inside).
     #[error("object does not convert to {target}: {source}")]
     Serde {
+        /// The target type's name.
         target: &'static str,
         #[source]
+        /// The decoder's error.
         source: serde_json::Error,
     },
 }
@@ -57,6 +67,7 @@ pub struct DynamicObject {
     /// `apiVersion` + `kind`, when the object carries both (a lone one stays in `data`).
     #[serde(flatten)]
     pub types: Option<TypeMeta>,
+    /// The object's metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,
     /// Every other field.

@@ -17,36 +17,52 @@ pub enum Error {
     /// The request did not complete: connection, TLS, timeout or body stream error.
     #[error("{verb} {url}: {source}")]
     Transport {
+        /// The HTTP method (`GET`).
         verb: String,
+        /// The URL asked for.
         url: String,
+        /// What failed.
         #[source]
         source: TransportError,
     },
     /// The response (or a watch event) was not what the type expects.
     #[error("decoding {what} from {verb} {url}: {source}")]
     Decode {
+        /// What was decoded (`the response body`, `a watch event`).
         what: String,
+        /// The HTTP method (`GET`).
         verb: String,
+        /// The URL asked for.
         url: String,
+        /// The decoder's error, with its line and column.
         #[source]
         source: serde_json::Error,
     },
-    /// A watch event whose object the watched type rejects; the stream goes on after it.
     /// A protobuf answer that does not decode as the expected type.
     #[cfg(feature = "protobuf")]
     #[error("decoding {what} (protobuf) from {verb} {url}: {source}")]
     ProtobufDecode {
+        /// What was decoded (`the response body`, `a watch event`).
         what: String,
+        /// The HTTP method (`GET`).
         verb: String,
+        /// The URL asked for.
         url: String,
+        /// The decoder's error, with its offset and field path.
         #[source]
         source: crate::meta::proto::DecodeError,
     },
+    /// A watch event whose object the watched type rejects; the stream goes on after it.
     #[error(transparent)]
     UndecodableObject(Box<super::undecodable::UndecodableObject>),
     /// A watch line exceeded the configured bound.
     #[error("watch {url}: an event is longer than the limit of {limit} bytes")]
-    EventTooLarge { url: String, limit: usize },
+    EventTooLarge {
+        /// The watch's URL.
+        url: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// A request body could not be serialized.
     #[error("encoding the request body: {0}")]
     Encode(#[source] serde_json::Error),
@@ -170,16 +186,22 @@ impl std::error::Error for TransportError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
+    /// The exec plugin failed or printed no usable credential.
     #[error(transparent)]
     Exec(#[from] ExecError),
+    /// A `tokenFile` could not be read.
     #[error("reading token file {path}: {source}")]
     TokenFile {
+        /// The file's path.
         path: String,
+        /// The read's error.
         #[source]
         source: std::io::Error,
     },
+    /// The token holds bytes an HTTP header cannot carry.
     #[error("the credential is not a valid HTTP header value")]
     InvalidHeader,
+    /// The client certificate an exec plugin printed is unusable.
     #[error("exec plugin client certificate: {0}")]
     ClientCert(String),
 }
@@ -191,10 +213,13 @@ pub enum AuthError {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{verb} {url}: {status}")]
 pub struct ApiError {
+    /// The HTTP method (`GET`).
     pub verb: String,
+    /// The URL asked for.
     pub url: String,
     /// The HTTP status code of the response (the watch event's `code` for watch errors).
     pub code: u16,
+    /// The server's `Status`, or one made from the HTTP code.
     pub status: Status,
 }
 
@@ -269,15 +294,19 @@ impl ApiError {
         }
     }
 
+    /// `NotFound` (404).
     pub fn is_not_found(&self) -> bool {
         self.is("NotFound", 404)
     }
+    /// `AlreadyExists`: a create of a name that is taken.
     pub fn is_already_exists(&self) -> bool {
         self.reason() == "AlreadyExists"
     }
+    /// `Conflict` (409): an update against a stale resource version.
     pub fn is_conflict(&self) -> bool {
         self.is("Conflict", 409)
     }
+    /// `Invalid` (422): the object failed validation (`details.causes` say where).
     pub fn is_invalid(&self) -> bool {
         self.is("Invalid", 422)
     }
@@ -289,30 +318,39 @@ impl ApiError {
     pub fn is_resource_expired(&self) -> bool {
         self.reason() == "Expired"
     }
+    /// `TooManyRequests` (429): throttled; see [`ApiError::retry_after_seconds`].
     pub fn is_too_many_requests(&self) -> bool {
         self.is("TooManyRequests", 429)
     }
+    /// `Forbidden` (403).
     pub fn is_forbidden(&self) -> bool {
         self.is("Forbidden", 403)
     }
+    /// `Unauthorized` (401).
     pub fn is_unauthorized(&self) -> bool {
         self.is("Unauthorized", 401)
     }
+    /// `BadRequest` (400).
     pub fn is_bad_request(&self) -> bool {
         self.is("BadRequest", 400)
     }
+    /// `MethodNotAllowed` (405).
     pub fn is_method_not_supported(&self) -> bool {
         self.is("MethodNotAllowed", 405)
     }
+    /// `Timeout` (504): the request could not finish in time.
     pub fn is_timeout(&self) -> bool {
         self.is("Timeout", 504)
     }
+    /// `ServerTimeout`: the server could not finish in time and the request may be retried.
     pub fn is_server_timeout(&self) -> bool {
         self.reason() == "ServerTimeout"
     }
+    /// `InternalError` (500).
     pub fn is_internal_error(&self) -> bool {
         self.is("InternalError", 500)
     }
+    /// `ServiceUnavailable` (503).
     pub fn is_service_unavailable(&self) -> bool {
         self.is("ServiceUnavailable", 503)
     }

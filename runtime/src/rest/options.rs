@@ -37,6 +37,7 @@ pub struct ListOptions {
     /// Where a watch starts or which version a list reads; semantics depend on
     /// `resource_version_match` (see the API conventions).
     pub resource_version: Option<String>,
+    /// How `resource_version` is compared (`Exact`, `NotOlderThan`).
     pub resource_version_match: Option<ResourceVersionMatch>,
     /// Page size; the server may return fewer and a continue token.
     pub limit: Option<i64>,
@@ -112,8 +113,11 @@ impl ToQuery for GetOptions {
 /// How the server treats unknown or duplicate fields in a request body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldValidation {
+    /// Unknown and duplicate fields are dropped silently.
     Ignore,
+    /// They are dropped with a warning in the answer.
     Warn,
+    /// They fail the request.
     Strict,
 }
 
@@ -150,6 +154,7 @@ pub struct CreateOptions {
     pub dry_run: bool,
     /// Name of the actor, recorded in `managedFields`.
     pub field_manager: Option<String>,
+    /// How unknown or duplicate fields are treated.
     pub field_validation: Option<FieldValidation>,
 }
 
@@ -162,8 +167,11 @@ impl ToQuery for CreateOptions {
 /// Options of update (PUT).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UpdateOptions {
+    /// Validate and answer without persisting.
     pub dry_run: bool,
+    /// The manager the changed fields are recorded under.
     pub field_manager: Option<String>,
+    /// How unknown or duplicate fields are treated.
     pub field_validation: Option<FieldValidation>,
 }
 
@@ -176,9 +184,11 @@ impl ToQuery for UpdateOptions {
 /// Options of patch, including server-side apply.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PatchOptions {
+    /// Validate and answer without persisting.
     pub dry_run: bool,
     /// Required for server-side apply.
     pub field_manager: Option<String>,
+    /// How unknown or duplicate fields are treated.
     pub field_validation: Option<FieldValidation>,
     /// Server-side apply only: take ownership of fields other managers own.
     pub force: bool,

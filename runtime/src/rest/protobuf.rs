@@ -15,7 +15,7 @@ pub(crate) const ACCEPT: HeaderValue =
 /// A protobuf decoder: of a message body (what `runtime.Unknown.raw` holds) for items and
 /// watch events, of a whole answer, envelope included, for reads (`object_decoder`,
 /// `list_decoder`).
-pub type Decode<T> = fn(&[u8]) -> Result<T, DecodeError>;
+pub(crate) type Decode<T> = fn(&[u8]) -> Result<T, DecodeError>;
 
 /// Whether an answer's `Content-Type` is protobuf (a body or a watch stream).
 pub(crate) fn is_protobuf(headers: &HeaderMap) -> bool {

@@ -35,7 +35,9 @@ pub const DEFAULT_PAGE_SIZE: i64 = 500;
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum ObjectOrStatus<K> {
+    /// The object.
     Object(K),
+    /// A `Status` in its place (some deletes answer with one).
     Status(Status),
 }
 

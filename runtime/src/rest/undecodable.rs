@@ -17,10 +17,13 @@ pub struct UndecodableObject {
     pub url: String,
     /// `ADDED`, `MODIFIED`, ... for a watch event; `None` for a list item.
     pub event_type: Option<String>,
+    /// The object's namespace, if it could be read.
     pub namespace: Option<String>,
+    /// The object's name, if it could be read.
     pub name: Option<String>,
     /// The object's `metadata.resourceVersion`: a watcher may resume after it.
     pub resource_version: Option<String>,
+    /// Why it does not decode.
     #[source]
     pub source: serde_json::Error,
 }

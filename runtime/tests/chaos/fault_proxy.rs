@@ -40,7 +40,7 @@ enum End {
 
 /// Faults that took effect, by kind.
 #[derive(Debug, Default)]
-pub struct FaultCounts {
+pub(crate) struct FaultCounts {
     pub connections: AtomicU64,
     pub drops: AtomicU64,
     pub resets: AtomicU64,
@@ -51,7 +51,7 @@ pub struct FaultCounts {
 }
 
 impl FaultCounts {
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
         format!(
             "connections {}, drops mid-stream {}, resets mid-stream {}, stalls {}, slow reads {}, \
@@ -68,7 +68,7 @@ impl FaultCounts {
 }
 
 /// A running proxy; stops when dropped.
-pub struct FaultProxy {
+pub(crate) struct FaultProxy {
     addr: SocketAddr,
     counts: Arc<FaultCounts>,
     calm: Arc<AtomicBool>,
@@ -85,7 +85,7 @@ impl Drop for FaultProxy {
 
 impl FaultProxy {
     /// Listens on an ephemeral loopback port and forwards to `upstream`.
-    pub async fn start(upstream: SocketAddr, seed: u64) -> std::io::Result<Self> {
+    pub(crate) async fn start(upstream: SocketAddr, seed: u64) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let counts = Arc::new(FaultCounts::default());
@@ -124,27 +124,27 @@ impl FaultProxy {
         })
     }
 
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    pub fn counts(&self) -> &FaultCounts {
+    pub(crate) fn counts(&self) -> &FaultCounts {
         &self.counts
     }
 
     /// Resets every open connection.
-    pub fn cut_all(&self) {
+    pub(crate) fn cut_all(&self) {
         self.counts.cut_all.fetch_add(1, Ordering::Relaxed);
         self.cut.send_modify(|n| *n += 1);
     }
 
     /// New connections get no fault from now on.
-    pub fn calm(&self) {
+    pub(crate) fn calm(&self) {
         self.calm.store(true, Ordering::Relaxed);
     }
 
     /// New connections draw faults again.
-    pub fn rage(&self) {
+    pub(crate) fn rage(&self) {
         self.calm.store(false, Ordering::Relaxed);
     }
 }

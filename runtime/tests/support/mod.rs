@@ -24,7 +24,7 @@ use tokio::net::TcpListener;
 /// A namespaced kind shaped like a ConfigMap.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ConfigMap {
+pub(crate) struct ConfigMap {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,7 +36,7 @@ pub struct ConfigMap {
 }
 
 impl ConfigMap {
-    pub fn named(name: &str) -> Self {
+    pub(crate) fn named(name: &str) -> Self {
         Self {
             api_version: Some("v1".into()),
             kind: Some("ConfigMap".into()),
@@ -73,7 +73,7 @@ impl Object for ConfigMap {
 
 /// A cluster-scoped kind shaped like a Namespace.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Namespace {
+pub(crate) struct Namespace {
     #[serde(default)]
     pub metadata: ObjectMeta,
 }
@@ -102,7 +102,7 @@ impl Object for Namespace {
 
 /// A test PKI: one CA, a server certificate for `localhost`/`127.0.0.1` (or other names),
 /// and a client certificate, all as PEM.
-pub struct Pki {
+pub(crate) struct Pki {
     pub ca_pem: String,
     pub server_cert_pem: String,
     pub server_key_pem: String,
@@ -111,7 +111,7 @@ pub struct Pki {
 }
 
 impl Pki {
-    pub fn new(server_names: &[&str]) -> Self {
+    pub(crate) fn new(server_names: &[&str]) -> Self {
         let ca_key = KeyPair::generate().unwrap();
         let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -150,7 +150,7 @@ impl Pki {
 
     /// The rustls server configuration; with `require_client_cert`, handshakes without a
     /// certificate signed by this CA fail.
-    pub fn server_config(&self, require_client_cert: bool) -> rustls::ServerConfig {
+    pub(crate) fn server_config(&self, require_client_cert: bool) -> rustls::ServerConfig {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let certs: Vec<CertificateDer<'static>> =
             CertificateDer::pem_slice_iter(self.server_cert_pem.as_bytes())
@@ -187,20 +187,20 @@ impl Pki {
 }
 
 /// A running server; it stops when the test's runtime ends.
-pub struct Server {
+pub(crate) struct Server {
     pub addr: SocketAddr,
     pub tls: bool,
 }
 
 impl Server {
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{}", self.addr)
     }
 }
 
 /// Serves `app` over plain HTTP on a loopback port.
-pub async fn serve_http(app: Router) -> Server {
+pub(crate) async fn serve_http(app: Router) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -210,7 +210,7 @@ pub async fn serve_http(app: Router) -> Server {
 }
 
 /// Serves `app` over TLS (HTTP/1.1 and HTTP/2) on a loopback port.
-pub async fn serve_https(app: Router, config: rustls::ServerConfig) -> Server {
+pub(crate) async fn serve_https(app: Router, config: rustls::ServerConfig) -> Server {
     use hyper_util::rt::{TokioExecutor, TokioIo};
     use hyper_util::server::conn::auto;
     use hyper_util::service::TowerToHyperService;
@@ -240,7 +240,7 @@ pub async fn serve_https(app: Router, config: rustls::ServerConfig) -> Server {
 }
 
 /// A Status body as the API server writes it.
-pub fn status_json(code: u16, reason: &str, message: &str) -> String {
+pub(crate) fn status_json(code: u16, reason: &str, message: &str) -> String {
     serde_json::json!({
         "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
         "message": message, "reason": reason, "code": code
@@ -249,7 +249,7 @@ pub fn status_json(code: u16, reason: &str, message: &str) -> String {
 }
 
 /// Installs a test log subscriber once (logs show with `--nocapture`).
-pub fn init_logs() {
+pub(crate) fn init_logs() {
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
         .with_max_level(tracing::Level::DEBUG)

@@ -35,7 +35,7 @@ const V4: &str = "v4.channel.k8s.io";
 type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// `pods/{name}/exec` and `pods/{name}/attach`.
-pub fn exec(
+pub(crate) fn exec(
     state: &Arc<State>,
     req: &Req,
     t: &Target,
@@ -96,7 +96,11 @@ pub fn exec(
 }
 
 /// `pods/{name}/portforward?ports=P[,Q…]`.
-pub fn port_forward(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn port_forward(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+) -> Result<Response<Body>, ApiError> {
     let pod = load(state, t)?;
     bound_to_a_node(&pod)?;
     let mut ports = Vec::new();
@@ -158,7 +162,7 @@ fn no_websocket() -> Response<Body> {
 /// for objects without one: a pod without an IP is "address not allowed", a service port
 /// that is not declared is unavailable, a service without endpoints is not found, a node
 /// without addresses cannot be reached.
-pub fn proxy(state: &Arc<State>, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn proxy(state: &Arc<State>, t: &Target) -> Result<Response<Body>, ApiError> {
     let segment = t.name.as_deref().unwrap_or_default();
     let (name, port) = proxy_name(segment);
     let object = state

@@ -26,7 +26,7 @@ const PORT_FORWARD: &str = "portforward.k8s.io";
 const STREAM_PROTOCOL_VERSION: &str = "x-stream-protocol-version";
 
 /// Whether the request asks to upgrade to SPDY/3.1.
-pub fn is_spdy(req: &Req) -> bool {
+pub(crate) fn is_spdy(req: &Req) -> bool {
     req.header("upgrade")
         .is_some_and(|u| u.eq_ignore_ascii_case("SPDY/3.1"))
 }
@@ -130,7 +130,7 @@ impl<T: AsyncRead + AsyncWrite + Send + 'static> Conn<T> {
 }
 
 /// Upgrades an exec or attach request and runs its process.
-pub fn exec(req: &Req, session: Session) -> Result<Response<Body>, ApiError> {
+pub(crate) fn exec(req: &Req, session: Session) -> Result<Response<Body>, ApiError> {
     let (response, upgrade) = accept(req, V4)?;
     tokio::spawn(async move {
         match upgrade.await {
@@ -238,7 +238,7 @@ async fn run_exec<T: AsyncRead + AsyncWrite + Send + 'static>(mut conn: Conn<T>,
 }
 
 /// Upgrades a port-forward request and serves its stream pairs.
-pub fn port_forward(
+pub(crate) fn port_forward(
     req: &Req,
     ports: Vec<u16>,
     open: Vec<u16>,

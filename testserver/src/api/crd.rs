@@ -124,7 +124,7 @@ fn defs_of(crd: &Value) -> Vec<(ResourceDef, Option<Value>)> {
 
 /// Re-reads every CRD: updates the served table and the OpenAPI documents, marks new CRDs
 /// Established, and removes the objects of deleted CRDs.
-pub fn sync(state: &Arc<State>) {
+pub(crate) fn sync(state: &Arc<State>) {
     let Ok(snap) = state.store.snapshot(CRD_KEY, None, None) else {
         return;
     };

@@ -15,7 +15,7 @@ const SCALE: &str = "io.k8s.api.autoscaling.v1.Scale";
 
 /// The built-in schemas and parameter objects CRD documents borrow from the spec.
 #[derive(Debug, Default)]
-pub struct Borrowed {
+pub(crate) struct Borrowed {
     /// Schemas by component name (apimachinery `meta/v1` and `autoscaling/v1`).
     pub schemas: Map<String, Value>,
     /// Query parameter objects by name, as the built-in documents describe them.
@@ -25,7 +25,7 @@ pub struct Borrowed {
 impl Borrowed {
     /// Collects what CRD documents need from the spec's `api/v1` and `apis/autoscaling/v1`
     /// documents.
-    pub fn from_documents(docs: &[Value]) -> Self {
+    pub(crate) fn from_documents(docs: &[Value]) -> Self {
         let mut out = Borrowed::default();
         for doc in docs {
             if let Some(schemas) = doc
@@ -397,7 +397,7 @@ fn refs(v: &Value, out: &mut BTreeSet<String>) {
 }
 
 /// The document of one group-version's CRD resources.
-pub fn document(borrowed: &Borrowed, defs: &[(ResourceDef, Option<Value>)]) -> Value {
+pub(crate) fn document(borrowed: &Borrowed, defs: &[(ResourceDef, Option<Value>)]) -> Value {
     let mut paths = Map::new();
     let mut schemas = Map::new();
     for (def, schema) in defs {

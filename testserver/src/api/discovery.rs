@@ -15,7 +15,7 @@ use crate::http::body::json_value;
 use crate::http::{ApiError, Body, Output, Req};
 
 /// `/version`.
-pub fn version() -> Response<Body> {
+pub(crate) fn version() -> Response<Body> {
     json_value(
         200,
         &json!({
@@ -37,7 +37,7 @@ pub fn version() -> Response<Body> {
 }
 
 /// Kubernetes version priority: GA before beta before alpha, higher numbers first.
-pub fn version_priority(a: &str, b: &str) -> Ordering {
+pub(crate) fn version_priority(a: &str, b: &str) -> Ordering {
     fn key(v: &str) -> (u8, u32, u32) {
         let Some(rest) = v.strip_prefix('v') else {
             return (0, 0, 0);
@@ -75,7 +75,7 @@ fn groups(state: &State) -> BTreeMap<String, Vec<String>> {
 }
 
 /// `/api`.
-pub fn api_versions(state: &State, req: &Req) -> Response<Body> {
+pub(crate) fn api_versions(state: &State, req: &Req) -> Response<Body> {
     if req.output() == Output::AggregatedDiscovery {
         return aggregated(state, true);
     }
@@ -102,7 +102,7 @@ fn group_json(name: &str, versions: &[String]) -> Value {
 }
 
 /// `/apis`.
-pub fn api_groups(state: &State, req: &Req) -> Response<Body> {
+pub(crate) fn api_groups(state: &State, req: &Req) -> Response<Body> {
     if req.output() == Output::AggregatedDiscovery {
         return aggregated(state, false);
     }
@@ -118,7 +118,7 @@ pub fn api_groups(state: &State, req: &Req) -> Response<Body> {
 }
 
 /// `/apis/{group}`.
-pub fn group(state: &State, g: &str) -> Result<Response<Body>, ApiError> {
+pub(crate) fn group(state: &State, g: &str) -> Result<Response<Body>, ApiError> {
     let all = groups(state);
     let Some(vs) = all.get(g).filter(|_| !g.is_empty()) else {
         // No handler is registered for an unknown group: a real server's mux answers.
@@ -154,7 +154,7 @@ fn resources_of<'a>(all: &'a [ResourceDef], g: &str, v: &str) -> Vec<&'a Resourc
 }
 
 /// `/api/v1` and `/apis/{group}/{version}`.
-pub fn resource_list(state: &State, g: &str, v: &str) -> Result<Response<Body>, ApiError> {
+pub(crate) fn resource_list(state: &State, g: &str, v: &str) -> Result<Response<Body>, ApiError> {
     let all = state.all_resources();
     let rs = resources_of(&all, g, v);
     if rs.is_empty() {

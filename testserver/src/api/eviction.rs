@@ -24,7 +24,11 @@ const MAX_DISRUPTED_PODS: usize = 2000;
 const UNPROCESSED_RETRY_SECONDS: u32 = 10;
 
 /// POST `pods/{name}/eviction`.
-pub fn eviction(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn eviction(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+) -> Result<Response<Body>, ApiError> {
     let body: Value = serde_json::from_slice(&req.body)
         .map_err(|e| ApiError::bad_request(format!("couldn't decode Eviction: {e}")))?;
     let opts = delete_options(req, &body);

@@ -30,7 +30,12 @@ fn validation(req: &Req) -> Validation {
 
 /// Drops unknown fields of `obj` (reporting them per `fieldValidation`) and applies a
 /// custom resource's defaults.
-pub fn check(state: &State, req: &Req, res: &ResourceDef, obj: &mut Value) -> Result<(), ApiError> {
+pub(crate) fn check(
+    state: &State,
+    req: &Req,
+    res: &ResourceDef,
+    obj: &mut Value,
+) -> Result<(), ApiError> {
     let unknown = drop_unknown(state, res, obj);
     match validation(req) {
         Validation::Strict if !unknown.is_empty() => return Err(strict_error(res, &unknown)),
@@ -46,7 +51,7 @@ pub fn check(state: &State, req: &Req, res: &ResourceDef, obj: &mut Value) -> Re
 }
 
 /// Drops unknown fields without reporting them (server-side apply configurations).
-pub fn drop_unknown(state: &State, res: &ResourceDef, obj: &mut Value) -> Vec<String> {
+pub(crate) fn drop_unknown(state: &State, res: &ResourceDef, obj: &mut Value) -> Vec<String> {
     if res.custom {
         return match state.crd_schema(res) {
             Some(s) => prune(obj, Schema::structural(&s)),
@@ -63,7 +68,7 @@ pub fn drop_unknown(state: &State, res: &ResourceDef, obj: &mut Value) -> Vec<St
 }
 
 /// Applies a custom resource's schema defaults (built-ins: none, see the README).
-pub fn default(state: &State, res: &ResourceDef, obj: &mut Value) {
+pub(crate) fn default(state: &State, res: &ResourceDef, obj: &mut Value) {
     if !res.custom {
         return;
     }

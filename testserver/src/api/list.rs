@@ -15,7 +15,7 @@ use crate::semantics::label_selector::LabelSelector;
 use crate::store::{RvError, StoredObject};
 
 /// Parsed selectors of a list or watch.
-pub struct Selectors {
+pub(crate) struct Selectors {
     /// Labels.
     pub labels: LabelSelector,
     /// Fields.
@@ -24,7 +24,7 @@ pub struct Selectors {
 
 impl Selectors {
     /// Reads `labelSelector` and `fieldSelector`; invalid ones are 400s.
-    pub fn from_req(req: &Req, t: &Target) -> Result<Self, ApiError> {
+    pub(crate) fn from_req(req: &Req, t: &Target) -> Result<Self, ApiError> {
         let labels = LabelSelector::parse(req.q("labelSelector").unwrap_or(""))
             .map_err(ApiError::bad_request)?;
         let fields = FieldSelector::parse(
@@ -37,18 +37,18 @@ impl Selectors {
     }
 
     /// Whether an object matches.
-    pub fn matches(&self, o: &StoredObject) -> bool {
+    pub(crate) fn matches(&self, o: &StoredObject) -> bool {
         self.labels.matches(o.labels()) && (self.fields.is_empty() || self.fields.matches(&o.value))
     }
 
     /// Whether both are empty.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.labels.is_empty() && self.fields.is_empty()
     }
 }
 
 /// Parses a resourceVersion parameter.
-pub fn parse_rv(s: &str) -> Result<u64, ApiError> {
+pub(crate) fn parse_rv(s: &str) -> Result<u64, ApiError> {
     s.parse::<u64>()
         .map_err(|_| {
             ApiError::bad_request(format!(
@@ -68,7 +68,7 @@ fn expired_continue(after: &(String, String)) -> ApiError {
 }
 
 /// Validates `resourceVersionMatch` against `resourceVersion`.
-pub fn check_rv_match(req: &Req, watch: bool) -> Result<Option<String>, ApiError> {
+pub(crate) fn check_rv_match(req: &Req, watch: bool) -> Result<Option<String>, ApiError> {
     let rvm = req
         .q("resourceVersionMatch")
         .filter(|s| !s.is_empty())
@@ -96,7 +96,7 @@ pub fn check_rv_match(req: &Req, watch: bool) -> Result<Option<String>, ApiError
 }
 
 /// GET of a collection.
-pub fn list(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn list(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
     check_metadata_form(req, &t.res, true)?;
     let sel = Selectors::from_req(req, t)?;
     let rvm = check_rv_match(req, false)?;
@@ -170,7 +170,7 @@ pub fn list(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiE
 }
 
 /// DELETE of a collection: deletes every matching object, returns them as a list.
-pub fn delete_collection(
+pub(crate) fn delete_collection(
     state: &Arc<State>,
     req: &Req,
     t: &Target,
@@ -195,7 +195,7 @@ pub fn delete_collection(
 
 /// The `Status` body of a watch ERROR event for a too old resourceVersion `requested`
 /// (worded as a real server's watch cache words it).
-pub fn too_old_watch_status(requested: u64, oldest: u64) -> Value {
+pub(crate) fn too_old_watch_status(requested: u64, oldest: u64) -> Value {
     json!({
         "kind": "Status",
         "apiVersion": "v1",

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use hyper::{Method, Response};
 
-pub use crd_openapi::Borrowed;
+pub(crate) use crd_openapi::Borrowed;
 
 use crate::catalog::{Catalog, OpenApiDoc, ResourceDef, ResourceTable};
 use crate::faults::{ErrorKind, Faults};
@@ -31,11 +31,11 @@ use crate::pod_logs::PodLogs;
 use crate::store::Store;
 
 /// Namespaces that exist from the start, as on a fresh cluster.
-pub const INITIAL_NAMESPACES: &[&str] =
+pub(crate) const INITIAL_NAMESPACES: &[&str] =
     &["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /// Everything a request handler can reach.
-pub struct State {
+pub(crate) struct State {
     /// The spec's resources and documents.
     pub catalog: Arc<Catalog>,
     /// Resources served through CRDs.
@@ -58,7 +58,7 @@ pub struct State {
 
 impl State {
     /// A resource by group, version and plural: from the spec or a CRD.
-    pub fn resource(&self, group: &str, version: &str, plural: &str) -> Option<ResourceDef> {
+    pub(crate) fn resource(&self, group: &str, version: &str, plural: &str) -> Option<ResourceDef> {
         if let Some(r) = self.catalog.resources.get(group, version, plural) {
             return Some(r.clone());
         }
@@ -70,7 +70,7 @@ impl State {
     }
 
     /// The structural schema of a custom resource's version, if its CRD has one.
-    pub fn crd_schema(&self, res: &ResourceDef) -> Option<Arc<serde_json::Value>> {
+    pub(crate) fn crd_schema(&self, res: &ResourceDef) -> Option<Arc<serde_json::Value>> {
         let key = format!("{}/{}/{}", res.group, res.version, res.plural);
         self.crd_schemas
             .read()
@@ -80,7 +80,7 @@ impl State {
     }
 
     /// All resources (spec first, then CRDs).
-    pub fn all_resources(&self) -> Vec<ResourceDef> {
+    pub(crate) fn all_resources(&self) -> Vec<ResourceDef> {
         let mut v: Vec<ResourceDef> = self.catalog.resources.iter().cloned().collect();
         v.extend(
             self.crds
@@ -95,7 +95,7 @@ impl State {
 
 /// Where a resource request points.
 #[derive(Debug)]
-pub struct Target {
+pub(crate) struct Target {
     /// The resource.
     pub res: ResourceDef,
     /// Namespace from the path.
@@ -109,7 +109,7 @@ pub struct Target {
 }
 
 /// Answers one request.
-pub async fn handle(state: Arc<State>, req: Req) -> Response<Body> {
+pub(crate) async fn handle(state: Arc<State>, req: Req) -> Response<Body> {
     let latency = state.faults.request_latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -342,7 +342,7 @@ async fn dispatch(state: Arc<State>, req: Req, t: Target) -> Result<Response<Bod
 }
 
 /// A `Status` of success, as deletes and some subresources answer.
-pub fn success_status(code: u16, details: Option<serde_json::Value>) -> Response<Body> {
+pub(crate) fn success_status(code: u16, details: Option<serde_json::Value>) -> Response<Body> {
     let mut v = serde_json::json!({
         "kind": "Status",
         "apiVersion": "v1",

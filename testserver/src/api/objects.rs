@@ -28,7 +28,7 @@ fn ns_of(t: &Target) -> &str {
 }
 
 /// Loads an object or answers 404.
-pub fn load(state: &State, t: &Target) -> Result<Arc<StoredObject>, ApiError> {
+pub(crate) fn load(state: &State, t: &Target) -> Result<Arc<StoredObject>, ApiError> {
     state
         .store
         .get(&t.res.storage_key(), ns_of(t), name_of(t))
@@ -36,7 +36,7 @@ pub fn load(state: &State, t: &Target) -> Result<Arc<StoredObject>, ApiError> {
 }
 
 /// GET of one object.
-pub fn get(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn get(state: &State, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
     let o = load(state, t)?;
     check_metadata_form(req, &t.res, false)?;
     Ok(object_response(req, &t.res, &o, 200))
@@ -91,7 +91,11 @@ fn drop_empty_fields(state: &State, res: &ResourceDef, obj: &mut Value) {
 }
 
 /// POST to a collection.
-pub fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn create(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+) -> Result<Response<Body>, ApiError> {
     let res = &t.res;
     let mut body = parse_body(req, res)?;
     check_type(&body, res, &res.kind, &res.group)?;
@@ -136,7 +140,11 @@ pub fn create(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body
 }
 
 /// PUT of one object.
-pub fn update(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn update(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+) -> Result<Response<Body>, ApiError> {
     let res = &t.res;
     let mut body = parse_body(req, res)?;
     check_type(&body, res, &res.kind, &res.group)?;
@@ -157,7 +165,7 @@ pub fn update(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body
 /// Runs a read-modify-write on one object: `f` maps the current object (with kind and
 /// apiVersion) to the desired one; resourceVersion preconditions and the shared update
 /// steps are applied. Answers 404 when the object is missing.
-pub fn write_update(
+pub(crate) fn write_update(
     state: &Arc<State>,
     req: &Req,
     t: &Target,
@@ -205,7 +213,7 @@ pub fn write_update(
 }
 
 /// Applies a non-apply patch body of `content_type` to `target`.
-pub fn apply_patch(
+pub(crate) fn apply_patch(
     content_type: &str,
     target: &Value,
     body: &[u8],
@@ -241,12 +249,12 @@ pub fn apply_patch(
 }
 
 /// PATCH of one object (or of its status subresource when `sub` is `status`).
-pub fn patch(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn patch(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
     patch_sub(state, req, t, None)
 }
 
 /// PATCH of an object or its status.
-pub fn patch_sub(
+pub(crate) fn patch_sub(
     state: &Arc<State>,
     req: &Req,
     t: &Target,
@@ -429,7 +437,7 @@ fn write_update_raw(
 
 /// Delete options from the body and the query.
 #[derive(Default)]
-pub struct DeleteOpts {
+pub(crate) struct DeleteOpts {
     /// `preconditions.uid`
     pub uid: Option<String>,
     /// `preconditions.resourceVersion`
@@ -439,7 +447,7 @@ pub struct DeleteOpts {
 }
 
 /// Reads DeleteOptions; a malformed body is a 400.
-pub fn delete_opts(req: &Req) -> Result<DeleteOpts, ApiError> {
+pub(crate) fn delete_opts(req: &Req) -> Result<DeleteOpts, ApiError> {
     let mut o = DeleteOpts {
         dry_run: dry_run(req),
         ..Default::default()
@@ -461,7 +469,7 @@ pub fn delete_opts(req: &Req) -> Result<DeleteOpts, ApiError> {
 }
 
 /// What a delete did.
-pub enum Deleted {
+pub(crate) enum Deleted {
     /// Removed; the final state.
     Gone(Arc<StoredObject>),
     /// Kept with a deletionTimestamp until its finalizers are removed.
@@ -469,7 +477,7 @@ pub enum Deleted {
 }
 
 /// Deletes one object: finalizers keep it terminating; preconditions are checked.
-pub fn delete_one(
+pub(crate) fn delete_one(
     state: &Arc<State>,
     res: &ResourceDef,
     ns: &str,
@@ -537,7 +545,11 @@ pub fn delete_one(
 }
 
 /// DELETE of one object.
-pub fn delete(state: &Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn delete(
+    state: &Arc<State>,
+    req: &Req,
+    t: &Target,
+) -> Result<Response<Body>, ApiError> {
     let opts = delete_opts(req)?;
     let res = &t.res;
     match delete_one(state, res, ns_of(t), name_of(t), &opts)? {

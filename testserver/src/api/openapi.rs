@@ -22,7 +22,7 @@ fn all_docs(state: &State) -> Vec<Arc<OpenApiDoc>> {
 }
 
 /// `/openapi/v3`.
-pub fn index(state: &State) -> Response<Body> {
+pub(crate) fn index(state: &State) -> Response<Body> {
     let mut paths = Map::new();
     for d in all_docs(state) {
         paths.insert(
@@ -46,7 +46,7 @@ fn header(v: &str) -> HeaderValue {
 }
 
 /// `/openapi/v3/{path}`.
-pub fn document(state: &State, req: &Req, path: &str) -> Result<Response<Body>, ApiError> {
+pub(crate) fn document(state: &State, req: &Req, path: &str) -> Result<Response<Body>, ApiError> {
     let doc = all_docs(state)
         .into_iter()
         .find(|d| d.path == path)

@@ -12,7 +12,7 @@ use crate::http::{ApiError, Body, Output, Req};
 use crate::store::{type_prefix, StoredObject};
 
 /// The object with `kind`/`apiVersion` of the resource's version.
-pub fn typed_bytes(res: &ResourceDef, o: &StoredObject) -> Bytes {
+pub(crate) fn typed_bytes(res: &ResourceDef, o: &StoredObject) -> Bytes {
     let mut out = BytesMut::with_capacity(o.body.len() + 64);
     o.write_with_type(&type_prefix(&res.kind, &res.api_version()), &mut out);
     out.freeze()
@@ -28,7 +28,7 @@ fn metadata_object(o: &StoredObject) -> Value {
 
 /// The Go type the real server names in errors: the internal type of a built-in
 /// (`*core.ConfigMap`, `*apps.DeploymentList`), unstructured for custom resources.
-pub fn go_type(res: &ResourceDef, list: bool) -> String {
+pub(crate) fn go_type(res: &ResourceDef, list: bool) -> String {
     let suffix = if list { "List" } else { "" };
     if res.custom {
         return format!("*unstructured.Unstructured{suffix}");
@@ -42,7 +42,11 @@ pub fn go_type(res: &ResourceDef, list: bool) -> String {
 
 /// Checks the `PartialObjectMetadata` form against what is read: one object takes the
 /// object form, a list the list form (the real server answers `406` otherwise).
-pub fn check_metadata_form(req: &Req, res: &ResourceDef, list: bool) -> Result<(), ApiError> {
+pub(crate) fn check_metadata_form(
+    req: &Req,
+    res: &ResourceDef,
+    list: bool,
+) -> Result<(), ApiError> {
     match (req.output(), list) {
         (Output::MetadataList, false) => Err(ApiError::metadata_form_not_acceptable(
             true,
@@ -57,7 +61,7 @@ pub fn check_metadata_form(req: &Req, res: &ResourceDef, list: bool) -> Result<(
 }
 
 /// One object as the client asked for it.
-pub fn object_response(
+pub(crate) fn object_response(
     req: &Req,
     res: &ResourceDef,
     o: &StoredObject,
@@ -74,7 +78,7 @@ pub fn object_response(
 }
 
 /// Bytes of one object inside a watch event.
-pub fn event_object(out: &mut BytesMut, output: Output, prefix: &[u8], o: &StoredObject) {
+pub(crate) fn event_object(out: &mut BytesMut, output: Output, prefix: &[u8], o: &StoredObject) {
     match output {
         Output::Metadata => {
             out.put_slice(&serde_json::to_vec(&metadata_object(o)).unwrap_or_default());
@@ -95,7 +99,7 @@ fn list_meta(rv: u64, cont: Option<&str>, remaining: Option<u64>) -> Value {
 }
 
 /// A list of objects as the client asked for it.
-pub fn list_response<T: AsRef<StoredObject>>(
+pub(crate) fn list_response<T: AsRef<StoredObject>>(
     req: &Req,
     res: &ResourceDef,
     rv: u64,
@@ -119,7 +123,7 @@ pub fn list_response<T: AsRef<StoredObject>>(
 }
 
 /// The bytes of a full list: item bytes copied, not re-encoded.
-pub fn full_list<T: AsRef<StoredObject>>(
+pub(crate) fn full_list<T: AsRef<StoredObject>>(
     res: &ResourceDef,
     rv: u64,
     cont: Option<&str>,

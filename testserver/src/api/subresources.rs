@@ -19,7 +19,7 @@ use crate::semantics::rfc3339_in;
 use crate::store::StoredObject;
 
 /// Dispatches a subresource request.
-pub async fn handle(
+pub(crate) async fn handle(
     state: &Arc<State>,
     req: &Req,
     t: &Target,

@@ -117,7 +117,7 @@ impl Stream {
 }
 
 /// GET of a collection with `watch=true`.
-pub fn watch(state: Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
+pub(crate) fn watch(state: Arc<State>, req: &Req, t: &Target) -> Result<Response<Body>, ApiError> {
     let mut sel = Selectors::from_req(req, t)?;
     let rvm = check_rv_match(req, true)?;
     let send_initial = req.q_bool("sendInitialEvents");

@@ -13,7 +13,7 @@ use crate::semantics::{now_rfc3339, validation};
 use crate::store::{Change, StoredObject};
 
 /// Parses a request body as JSON (or YAML for `application/yaml`) into an object.
-pub fn parse_body(req: &Req, res: &ResourceDef) -> Result<Value, ApiError> {
+pub(crate) fn parse_body(req: &Req, res: &ResourceDef) -> Result<Value, ApiError> {
     let ct = req.content_type();
     if !ct.is_empty() && !ct.contains("json") && !ct.contains("yaml") {
         return Err(ApiError::unsupported_body_type());
@@ -46,7 +46,7 @@ fn json_error_text(e: &serde_json::Error) -> String {
 }
 
 /// Checks `kind`/`apiVersion` of a body against the resource it is sent to.
-pub fn check_type(
+pub(crate) fn check_type(
     body: &Value,
     res: &ResourceDef,
     expect_kind: &str,
@@ -83,7 +83,7 @@ pub fn check_type(
 }
 
 /// Whether objects of this resource carry `metadata.generation`.
-pub fn tracks_generation(res: &ResourceDef) -> bool {
+pub(crate) fn tracks_generation(res: &ResourceDef) -> bool {
     res.custom || res.has_status()
 }
 
@@ -107,7 +107,7 @@ fn meta_mut(v: &mut Value) -> &mut Map<String, Value> {
 }
 
 /// Name and namespace checks shared by create and update; fills in the namespace.
-pub fn check_identity(
+pub(crate) fn check_identity(
     body: &mut Value,
     res: &ResourceDef,
     ns: Option<&str>,
@@ -143,7 +143,7 @@ fn random_suffix() -> String {
 
 /// Turns a create body into the object to store: name (or generateName), uid,
 /// creationTimestamp, generation, managed fields; status dropped where it is a subresource.
-pub fn prepare_create(
+pub(crate) fn prepare_create(
     req: &Req,
     res: &ResourceDef,
     mut obj: Value,
@@ -269,7 +269,7 @@ fn spec_part(v: &Value) -> Value {
 /// status kept (main resource) or only status taken (status subresource), generation
 /// bumped on spec changes, field ownership recorded. Returns `Delete` when the last
 /// finalizer of an object being deleted was removed.
-pub fn finish_update(
+pub(crate) fn finish_update(
     req: &Req,
     res: &ResourceDef,
     old: &StoredObject,
@@ -450,7 +450,7 @@ fn keep_times(old: &Value, new: &mut Value) {
 }
 
 /// An object being deleted whose finalizers are all gone.
-pub fn finalizers_done(v: &Value) -> bool {
+pub(crate) fn finalizers_done(v: &Value) -> bool {
     let meta = v.get("metadata");
     let deleting = meta
         .and_then(|m| m.get("deletionTimestamp"))
@@ -463,7 +463,7 @@ pub fn finalizers_done(v: &Value) -> bool {
 }
 
 /// The resourceVersion a client sent in a body, if any.
-pub fn body_rv(v: &Value) -> Option<String> {
+pub(crate) fn body_rv(v: &Value) -> Option<String> {
     v.pointer("/metadata/resourceVersion")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
@@ -471,7 +471,7 @@ pub fn body_rv(v: &Value) -> Option<String> {
 }
 
 /// Follow-ups of a commit: CRDs become servable, deleted namespaces take their objects along.
-pub fn after_commit(
+pub(crate) fn after_commit(
     state: &Arc<State>,
     res: &ResourceDef,
     obj: Option<&Arc<StoredObject>>,

@@ -13,7 +13,7 @@ use super::openapi_docs::OpenApiDoc;
 use super::resources::{ResourceDef, ResourceTable, SubresourceDef};
 
 /// Builds the table from the documents of a spec directory.
-pub fn table_from_documents(
+pub(crate) fn table_from_documents(
     dir: &std::path::Path,
     docs: &[OpenApiDoc],
 ) -> Result<ResourceTable, SpecError> {

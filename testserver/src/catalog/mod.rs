@@ -12,14 +12,15 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use openapi_docs::OpenApiDoc;
-pub use resources::{ResourceDef, ResourceTable, ScalePaths, SubresourceDef};
+pub(crate) use openapi_docs::OpenApiDoc;
+pub use resources::{ResourceDef, SubresourceDef};
+pub(crate) use resources::{ResourceTable, ScalePaths};
 
 use crate::error::TestServerError;
 
 /// The resource table and OpenAPI documents of one spec directory.
 #[derive(Debug)]
-pub struct Catalog {
+pub(crate) struct Catalog {
     /// Every resource the spec describes.
     pub resources: ResourceTable,
     /// The documents, keyed by their index path (`api/v1`, `apis/apps/v1`, ...).
@@ -61,7 +62,7 @@ fn cache() -> &'static Mutex<HashMap<SpecSource, Arc<Catalog>>> {
 
 impl Catalog {
     /// The catalog of `source`, loaded on first use and shared afterwards.
-    pub fn load_cached(source: &SpecSource) -> Result<Arc<Catalog>, TestServerError> {
+    pub(crate) fn load_cached(source: &SpecSource) -> Result<Arc<Catalog>, TestServerError> {
         let key = match source {
             SpecSource::Dir(dir) => {
                 SpecSource::Dir(dir.canonicalize().unwrap_or_else(|_| dir.clone()))
@@ -80,7 +81,7 @@ impl Catalog {
     }
 
     /// Loads `source` without the cache.
-    pub fn load(source: &SpecSource) -> Result<Catalog, TestServerError> {
+    pub(crate) fn load(source: &SpecSource) -> Result<Catalog, TestServerError> {
         let (docs, origin) = match source {
             SpecSource::Pinned => (
                 openapi_docs::pinned()?,

@@ -162,7 +162,11 @@ const BUILTIN: &[Entry] = &[
 ];
 
 /// Discovery names of a built-in resource: (singular, short names, categories).
-pub fn builtin_names(group: &str, plural: &str, kind: &str) -> (String, Vec<String>, Vec<String>) {
+pub(crate) fn builtin_names(
+    group: &str,
+    plural: &str,
+    kind: &str,
+) -> (String, Vec<String>, Vec<String>) {
     match BUILTIN.iter().find(|e| e.0 == group && e.1 == plural) {
         Some((_, _, singular, short, cats)) => (
             (*singular).to_string(),

@@ -10,7 +10,7 @@ use crate::error::TestServerError;
 
 /// One OpenAPI document, served byte for byte as it was read.
 #[derive(Debug)]
-pub struct OpenApiDoc {
+pub(crate) struct OpenApiDoc {
     /// Index path, e.g. `apis/apps/v1`.
     pub path: String,
     /// File name it came from.
@@ -22,7 +22,7 @@ pub struct OpenApiDoc {
 
 impl OpenApiDoc {
     /// A document from bytes.
-    pub fn new(path: String, file: String, bytes: Bytes) -> Self {
+    pub(crate) fn new(path: String, file: String, bytes: Bytes) -> Self {
         Self {
             path,
             file,
@@ -32,13 +32,13 @@ impl OpenApiDoc {
     }
 
     /// Upper-case hex SHA-512 of the bytes, as the real server puts in `?hash=` and `ETag`.
-    pub fn hash(&self) -> &str {
+    pub(crate) fn hash(&self) -> &str {
         self.hash.get_or_init(|| sha512_upper_hex(&self.bytes))
     }
 }
 
 /// Upper-case hex SHA-512.
-pub fn sha512_upper_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha512_upper_hex(bytes: &[u8]) -> String {
     let digest = Sha512::digest(bytes);
     let mut s = String::with_capacity(128);
     for b in digest {
@@ -54,12 +54,12 @@ fn index_path(file: &str) -> Option<String> {
 }
 
 /// Every `*_openapi.json` (or `.json.gz`) of `dir`, sorted by index path.
-pub fn read_dir(dir: &Path) -> Result<Vec<OpenApiDoc>, TestServerError> {
+pub(crate) fn read_dir(dir: &Path) -> Result<Vec<OpenApiDoc>, TestServerError> {
     from_documents(kubegen_openapi::read_dir(dir)?, dir)
 }
 
 /// The documents of the pinned Kubernetes version, carried inside the crate.
-pub fn pinned() -> Result<Vec<OpenApiDoc>, TestServerError> {
+pub(crate) fn pinned() -> Result<Vec<OpenApiDoc>, TestServerError> {
     from_documents(
         kubegen_openapi::pinned().documents()?,
         Path::new(PINNED_LABEL),
@@ -67,7 +67,7 @@ pub fn pinned() -> Result<Vec<OpenApiDoc>, TestServerError> {
 }
 
 /// How the embedded spec is named in messages.
-pub const PINNED_LABEL: &str = "kubegen-openapi (pinned)";
+pub(crate) const PINNED_LABEL: &str = "kubegen-openapi (pinned)";
 
 fn from_documents(
     documents: Vec<kubegen_openapi::Document>,

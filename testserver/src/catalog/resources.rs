@@ -109,13 +109,13 @@ impl ResourceDef {
 
 /// All resources of a spec, indexed by group, version and plural.
 #[derive(Clone, Debug, Default)]
-pub struct ResourceTable {
+pub(crate) struct ResourceTable {
     by_gvr: BTreeMap<(String, String, String), ResourceDef>,
 }
 
 impl ResourceTable {
     /// A table of the given resources (later duplicates replace earlier ones).
-    pub fn new(resources: impl IntoIterator<Item = ResourceDef>) -> Self {
+    pub(crate) fn new(resources: impl IntoIterator<Item = ResourceDef>) -> Self {
         let mut by_gvr = BTreeMap::new();
         for r in resources {
             by_gvr.insert((r.group.clone(), r.version.clone(), r.plural.clone()), r);
@@ -124,18 +124,18 @@ impl ResourceTable {
     }
 
     /// The resource at `group/version/plural`.
-    pub fn get(&self, group: &str, version: &str, plural: &str) -> Option<&ResourceDef> {
+    pub(crate) fn get(&self, group: &str, version: &str, plural: &str) -> Option<&ResourceDef> {
         self.by_gvr
             .get(&(group.to_string(), version.to_string(), plural.to_string()))
     }
 
     /// All resources, ordered by group, version, plural.
-    pub fn iter(&self) -> impl Iterator<Item = &ResourceDef> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &ResourceDef> {
         self.by_gvr.values()
     }
 
     /// Whether the table is empty.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.by_gvr.is_empty()
     }
 }

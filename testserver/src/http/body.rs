@@ -14,22 +14,22 @@ use tokio_stream::StreamExt;
 use super::error::ApiError;
 
 /// The body type of every response.
-pub type Body = BoxBody<Bytes, Infallible>;
+pub(crate) type Body = BoxBody<Bytes, Infallible>;
 
 /// A whole body.
-pub fn full(b: impl Into<Bytes>) -> Body {
+pub(crate) fn full(b: impl Into<Bytes>) -> Body {
     Full::new(b.into()).boxed()
 }
 
 /// A streamed body fed through the returned sender; dropping the sender ends it.
-pub fn channel() -> (mpsc::Sender<Bytes>, Body) {
+pub(crate) fn channel() -> (mpsc::Sender<Bytes>, Body) {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let stream = ReceiverStream::new(rx).map(|b| Ok::<_, Infallible>(Frame::data(b)));
     (tx, StreamBody::new(stream).boxed())
 }
 
 /// A JSON response.
-pub fn json(code: u16, bytes: impl Into<Bytes>) -> Response<Body> {
+pub(crate) fn json(code: u16, bytes: impl Into<Bytes>) -> Response<Body> {
     let mut r = Response::new(full(bytes));
     *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     r.headers_mut().insert(
@@ -40,7 +40,7 @@ pub fn json(code: u16, bytes: impl Into<Bytes>) -> Response<Body> {
 }
 
 /// A JSON response of a serializable value.
-pub fn json_value<T: serde::Serialize>(code: u16, v: &T) -> Response<Body> {
+pub(crate) fn json_value<T: serde::Serialize>(code: u16, v: &T) -> Response<Body> {
     match serde_json::to_vec(v) {
         Ok(b) => json(code, b),
         Err(e) => error(&ApiError::internal(format!("encoding response: {e}"))),
@@ -48,7 +48,7 @@ pub fn json_value<T: serde::Serialize>(code: u16, v: &T) -> Response<Body> {
 }
 
 /// The `Status` response of an error.
-pub fn error(e: &ApiError) -> Response<Body> {
+pub(crate) fn error(e: &ApiError) -> Response<Body> {
     let mut r = json_value_raw(e.code, &e.status);
     if let Some(s) = e.retry_after {
         if let Ok(v) = hyper::header::HeaderValue::from_str(&s.to_string()) {

@@ -16,10 +16,10 @@ use hyper::{Response, StatusCode};
 use super::body::{full, Body};
 
 /// kube-apiserver's threshold (`defaultGzipThresholdBytes`).
-pub const GZIP_THRESHOLD: u64 = 128 * 1024;
+pub(crate) const GZIP_THRESHOLD: u64 = 128 * 1024;
 
 /// Whether a request's `Accept-Encoding` names gzip.
-pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers
         .get_all(ACCEPT_ENCODING)
         .iter()
@@ -34,7 +34,7 @@ pub fn accepts_gzip(headers: &HeaderMap) -> bool {
 }
 
 /// `resp` gzip-encoded when the client accepts gzip and its body is whole and large.
-pub async fn compress_large(resp: Response<Body>, accepts_gzip: bool) -> Response<Body> {
+pub(crate) async fn compress_large(resp: Response<Body>, accepts_gzip: bool) -> Response<Body> {
     let large = resp
         .body()
         .size_hint()

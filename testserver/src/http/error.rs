@@ -6,7 +6,7 @@ use crate::catalog::ResourceDef;
 
 /// A request failure carrying the exact `Status` to send.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// HTTP status code.
     pub code: u16,
     /// The body (boxed: errors travel through every `Result` of a handler).
@@ -26,7 +26,7 @@ fn details(name: Option<&str>, group: &str, kind: &str) -> StatusDetails {
 
 impl ApiError {
     /// A failure with `code`, `reason` and `message`.
-    pub fn new(code: u16, reason: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: u16, reason: &str, message: impl Into<String>) -> Self {
         Self {
             code,
             status: Box::new(Status::failure(code, reason, message)),
@@ -40,12 +40,12 @@ impl ApiError {
     }
 
     /// `404 NotFound` for an object.
-    pub fn not_found(r: &ResourceDef, name: &str) -> Self {
+    pub(crate) fn not_found(r: &ResourceDef, name: &str) -> Self {
         Self::not_found_gr(&r.group, &r.plural, name)
     }
 
     /// `404 NotFound` for an object of a group-resource.
-    pub fn not_found_gr(group: &str, plural: &str, name: &str) -> Self {
+    pub(crate) fn not_found_gr(group: &str, plural: &str, name: &str) -> Self {
         let gr = if group.is_empty() {
             plural.to_string()
         } else {
@@ -60,7 +60,7 @@ impl ApiError {
 
     /// `406 NotAcceptable`: `as=PartialObjectMetadata` for a list, or the list form for one
     /// object. `go_type` is the type the real server names (`*core.ConfigMapList`).
-    pub fn metadata_form_not_acceptable(asked_list: bool, go_type: &str) -> Self {
+    pub(crate) fn metadata_form_not_acceptable(asked_list: bool, go_type: &str) -> Self {
         let message = if asked_list {
             format!("you requested PartialObjectMetadataList, but the requested object is not a list ({go_type})")
         } else {
@@ -70,7 +70,7 @@ impl ApiError {
     }
 
     /// `404` for a path the server does not serve.
-    pub fn unknown_resource() -> Self {
+    pub(crate) fn unknown_resource() -> Self {
         Self::new(
             404,
             "NotFound",
@@ -80,7 +80,7 @@ impl ApiError {
     }
 
     /// `409 AlreadyExists`.
-    pub fn already_exists(r: &ResourceDef, name: &str) -> Self {
+    pub(crate) fn already_exists(r: &ResourceDef, name: &str) -> Self {
         Self::new(
             409,
             "AlreadyExists",
@@ -90,7 +90,7 @@ impl ApiError {
     }
 
     /// `409 Conflict` for a stale resourceVersion.
-    pub fn stale(r: &ResourceDef, name: &str) -> Self {
+    pub(crate) fn stale(r: &ResourceDef, name: &str) -> Self {
         Self::new(
             409,
             "Conflict",
@@ -103,18 +103,22 @@ impl ApiError {
     }
 
     /// `409 Conflict` with a custom message (preconditions).
-    pub fn conflict(r: &ResourceDef, name: &str, message: String) -> Self {
+    pub(crate) fn conflict(r: &ResourceDef, name: &str, message: String) -> Self {
         Self::new(409, "Conflict", message).with_details(details(Some(name), &r.group, &r.kind))
     }
 
     /// `422 Invalid` naming the object and its failing fields.
-    pub fn invalid(r: &ResourceDef, name: &str, causes: Vec<(String, String, String)>) -> Self {
+    pub(crate) fn invalid(
+        r: &ResourceDef,
+        name: &str,
+        causes: Vec<(String, String, String)>,
+    ) -> Self {
         Self::invalid_with(&r.group, &r.kind, name, Some(name), causes)
     }
 
     /// `422 Invalid` of a kind that is no stored resource (`Scale.autoscaling`,
     /// `TokenRequest.authentication.k8s.io`); an empty `name` is left out of the details.
-    pub fn invalid_kind(
+    pub(crate) fn invalid_kind(
         group: &str,
         kind: &str,
         name: &str,
@@ -162,12 +166,12 @@ impl ApiError {
     }
 
     /// `409 Conflict` whose details name a subresource (`pods/binding`).
-    pub fn conflict_on(kind: &str, name: &str, message: String) -> Self {
+    pub(crate) fn conflict_on(kind: &str, name: &str, message: String) -> Self {
         Self::new(409, "Conflict", message).with_details(details(Some(name), "", kind))
     }
 
     /// `422 Invalid` of request options (`ListOptions`, `PatchOptions`, ...).
-    pub fn invalid_options(kind: &str, reason: &str, field: &str, message: &str) -> Self {
+    pub(crate) fn invalid_options(kind: &str, reason: &str, field: &str, message: &str) -> Self {
         let msg = format!("{kind}.meta.k8s.io \"\" is invalid: {field}: {message}");
         Self::new(422, "Invalid", msg).with_details(StatusDetails {
             group: Some("meta.k8s.io".into()),
@@ -182,7 +186,7 @@ impl ApiError {
     }
 
     /// `422 Invalid` with the generic message (e.g. a failed JSON patch `test`).
-    pub fn unprocessable() -> Self {
+    pub(crate) fn unprocessable() -> Self {
         Self::new(
             422,
             "Invalid",
@@ -192,18 +196,18 @@ impl ApiError {
     }
 
     /// `400 BadRequest`.
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
     }
 
     /// `415` for a PATCH whose `Content-Type` is no patch type (worded as a real server).
-    pub fn unsupported_patch_type() -> Self {
+    pub(crate) fn unsupported_patch_type() -> Self {
         Self::new(415, "UnsupportedMediaType", "415: Unsupported Media Type")
             .with_details(StatusDetails::default())
     }
 
     /// `415` for a body in a format objects are not decoded from.
-    pub fn unsupported_body_type() -> Self {
+    pub(crate) fn unsupported_body_type() -> Self {
         Self::new(
             415,
             "UnsupportedMediaType",
@@ -212,7 +216,7 @@ impl ApiError {
     }
 
     /// `405 MethodNotAllowed`.
-    pub fn method_not_allowed() -> Self {
+    pub(crate) fn method_not_allowed() -> Self {
         Self::new(
             405,
             "MethodNotAllowed",
@@ -222,12 +226,12 @@ impl ApiError {
     }
 
     /// `410 Expired` (a too old resourceVersion).
-    pub fn expired(message: impl Into<String>) -> Self {
+    pub(crate) fn expired(message: impl Into<String>) -> Self {
         Self::new(410, "Expired", message)
     }
 
     /// `429 TooManyRequests` with `Retry-After`.
-    pub fn too_many_requests(retry_after: u32) -> Self {
+    pub(crate) fn too_many_requests(retry_after: u32) -> Self {
         let mut e = Self::new(
             429,
             "TooManyRequests",
@@ -242,12 +246,18 @@ impl ApiError {
     }
 
     /// `401 Unauthorized`.
-    pub fn unauthorized() -> Self {
+    pub(crate) fn unauthorized() -> Self {
         Self::new(401, "Unauthorized", "Unauthorized")
     }
 
     /// `403 Forbidden`.
-    pub fn forbidden(user: &str, verb: &str, group: &str, plural: &str, ns: Option<&str>) -> Self {
+    pub(crate) fn forbidden(
+        user: &str,
+        verb: &str,
+        group: &str,
+        plural: &str,
+        ns: Option<&str>,
+    ) -> Self {
         let scope = match ns {
             Some(ns) => format!(" in the namespace \"{ns}\""),
             None => " at the cluster scope".to_string(),
@@ -270,12 +280,12 @@ impl ApiError {
     }
 
     /// `500 InternalError`.
-    pub fn internal(message: impl Into<String>) -> Self {
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "InternalError", message)
     }
 
     /// `503 ServiceUnavailable`.
-    pub fn unavailable() -> Self {
+    pub(crate) fn unavailable() -> Self {
         Self::new(
             503,
             "ServiceUnavailable",
@@ -284,7 +294,7 @@ impl ApiError {
     }
 
     /// `504 Timeout` for a resourceVersion newer than the newest write.
-    pub fn too_large_rv(requested: u64, current: u64) -> Self {
+    pub(crate) fn too_large_rv(requested: u64, current: u64) -> Self {
         let mut e = Self::new(
             504,
             "Timeout",

@@ -1,12 +1,12 @@
 //! HTTP plumbing: requests, response bodies, `Status` errors.
 
-pub mod body;
-pub mod compression;
-pub mod error;
-pub mod request;
-pub mod reset;
+pub(crate) mod body;
+pub(crate) mod compression;
+pub(crate) mod error;
+pub(crate) mod request;
+pub(crate) mod reset;
 
-pub use body::Body;
-pub use error::ApiError;
-pub use request::{Output, Req};
-pub use reset::ConnReset;
+pub(crate) use body::Body;
+pub(crate) use error::ApiError;
+pub(crate) use request::{Output, Req};
+pub(crate) use reset::ConnReset;

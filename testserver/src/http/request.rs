@@ -7,7 +7,7 @@ use hyper::{HeaderMap, Method};
 use percent_encoding::percent_decode_str;
 
 /// A fully read request.
-pub struct Req {
+pub(crate) struct Req {
     /// Method.
     pub method: Method,
     /// Path without the query.
@@ -32,7 +32,7 @@ pub struct Req {
 
 /// The `Warning` headers a handler adds to its response (`299 - "text"`).
 #[derive(Clone, Debug, Default)]
-pub struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+pub(crate) struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
 
 impl Warnings {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
@@ -40,13 +40,13 @@ impl Warnings {
     }
 
     /// Adds the header `299 - "<text>"` (quotes and backslashes escaped).
-    pub fn push(&self, text: &str) {
+    pub(crate) fn push(&self, text: &str) {
         let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
         self.lock().push(format!("299 - \"{escaped}\""));
     }
 
     /// Writes the collected headers.
-    pub fn write_headers(&self, headers: &mut HeaderMap) {
+    pub(crate) fn write_headers(&self, headers: &mut HeaderMap) {
         for w in self.lock().iter() {
             if let Ok(v) = hyper::header::HeaderValue::from_str(w) {
                 headers.append(hyper::header::WARNING, v);
@@ -56,7 +56,7 @@ impl Warnings {
 }
 
 /// Parses `a=b&c=d` with percent and `+` decoding.
-pub fn parse_query(q: &str) -> HashMap<String, String> {
+pub(crate) fn parse_query(q: &str) -> HashMap<String, String> {
     let mut out = HashMap::new();
     for (k, v) in form_pairs(q) {
         out.entry(k).or_insert(v);
@@ -79,7 +79,7 @@ fn form_pairs(q: &str) -> impl Iterator<Item = (String, String)> + '_ {
 
 impl Req {
     /// Every value of a query parameter, in order.
-    pub fn q_all(&self, k: &str) -> Vec<String> {
+    pub(crate) fn q_all(&self, k: &str) -> Vec<String> {
         form_pairs(&self.raw_query)
             .filter(|(name, _)| name == k)
             .map(|(_, v)| v)
@@ -87,7 +87,7 @@ impl Req {
     }
 
     /// Takes the connection's upgrade (once).
-    pub fn take_upgrade(&self) -> Option<hyper::upgrade::OnUpgrade> {
+    pub(crate) fn take_upgrade(&self) -> Option<hyper::upgrade::OnUpgrade> {
         self.upgrade
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -95,27 +95,27 @@ impl Req {
     }
 
     /// A query parameter.
-    pub fn q(&self, k: &str) -> Option<&str> {
+    pub(crate) fn q(&self, k: &str) -> Option<&str> {
         self.query.get(k).map(String::as_str)
     }
 
     /// A boolean query parameter (`true`/`1`).
-    pub fn q_bool(&self, k: &str) -> bool {
+    pub(crate) fn q_bool(&self, k: &str) -> bool {
         matches!(self.q(k), Some("true") | Some("1") | Some("True"))
     }
 
     /// Adds a `Warning` header to the response.
-    pub fn warn(&self, text: String) {
+    pub(crate) fn warn(&self, text: String) {
         self.warnings.push(&text);
     }
 
     /// A header as text.
-    pub fn header(&self, k: &str) -> Option<&str> {
+    pub(crate) fn header(&self, k: &str) -> Option<&str> {
         self.headers.get(k).and_then(|v| v.to_str().ok())
     }
 
     /// The media type of the body (without parameters).
-    pub fn content_type(&self) -> String {
+    pub(crate) fn content_type(&self) -> String {
         self.header("content-type")
             .unwrap_or("application/json")
             .split(';')
@@ -127,7 +127,7 @@ impl Req {
 
     /// The manager name for update operations: `fieldManager`, else the user agent's
     /// first word, else `unknown` (as the API server derives it).
-    pub fn field_manager(&self) -> String {
+    pub(crate) fn field_manager(&self) -> String {
         if let Some(m) = self.q("fieldManager").filter(|m| !m.is_empty()) {
             return m.to_string();
         }
@@ -138,7 +138,7 @@ impl Req {
     }
 
     /// What representation the client asked for via `Accept`.
-    pub fn output(&self) -> Output {
+    pub(crate) fn output(&self) -> Output {
         let accept = self.header("accept").unwrap_or("");
         for part in accept.split(',') {
             let params: Vec<&str> = part.split(';').map(str::trim).collect();
@@ -161,7 +161,7 @@ impl Req {
 
 /// The representation of a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Output {
+pub(crate) enum Output {
     /// The objects themselves.
     Full,
     /// `PartialObjectMetadata`: one object, or the objects of a watch.

@@ -8,7 +8,7 @@ use tokio::sync::Notify;
 /// A handle on the TCP connection a request came in on; [`ConnReset::reset`] aborts the
 /// connection with an RST instead of an orderly close.
 #[derive(Clone, Debug, Default)]
-pub struct ConnReset {
+pub(crate) struct ConnReset {
     inner: Arc<Inner>,
 }
 
@@ -20,19 +20,19 @@ struct Inner {
 
 impl ConnReset {
     /// Asks the connection's task to abort the connection.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         self.inner.requested.store(true, Ordering::SeqCst);
         self.inner.notify.notify_waiters();
         self.inner.notify.notify_one();
     }
 
     /// Whether a reset was asked for.
-    pub fn requested(&self) -> bool {
+    pub(crate) fn requested(&self) -> bool {
         self.inner.requested.load(Ordering::SeqCst)
     }
 
     /// Completes once a reset is asked for.
-    pub async fn wait(&self) {
+    pub(crate) async fn wait(&self) {
         while !self.requested() {
             self.inner.notify.notified().await;
         }

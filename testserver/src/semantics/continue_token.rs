@@ -14,7 +14,7 @@ struct Token {
 
 /// A decoded continue token.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Continue {
+pub(crate) struct Continue {
     /// The list's resourceVersion; -1 for "continue inconsistently, from now".
     pub rv: i64,
     /// The last returned (namespace, name); the next page starts after it.
@@ -22,7 +22,7 @@ pub struct Continue {
 }
 
 /// Encodes a token resuming after `after` at `rv`.
-pub fn encode(rv: i64, after: &(String, String)) -> String {
+pub(crate) fn encode(rv: i64, after: &(String, String)) -> String {
     let t = Token {
         v: "meta.k8s.io/v1".into(),
         rv,
@@ -32,7 +32,7 @@ pub fn encode(rv: i64, after: &(String, String)) -> String {
 }
 
 /// Decodes a token; the error is the 400 message.
-pub fn decode(s: &str) -> Result<Continue, String> {
+pub(crate) fn decode(s: &str) -> Result<Continue, String> {
     let raw = URL_SAFE_NO_PAD
         .decode(s.trim_end_matches('='))
         .or_else(|_| STANDARD.decode(s))

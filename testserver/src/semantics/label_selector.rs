@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 /// One requirement of a selector.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Requirement {
+pub(crate) enum Requirement {
     /// `key in (values)` / `key=value`.
     In(String, Vec<String>),
     /// `key notin (values)` / `key!=value`.
@@ -30,7 +30,7 @@ pub enum Requirement {
 
 /// A parsed label selector; empty selects everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LabelSelector(pub Vec<Requirement>);
+pub(crate) struct LabelSelector(pub Vec<Requirement>);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Tok {
@@ -302,7 +302,7 @@ fn validate_value(key: &str, i: usize, v: &str) -> Result<(), String> {
 
 impl LabelSelector {
     /// Parses a selector; the error is the message the API server puts in its 400.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub(crate) fn parse(s: &str) -> Result<Self, String> {
         if s.trim().is_empty() {
             return Ok(Self::default());
         }
@@ -331,12 +331,12 @@ impl LabelSelector {
     }
 
     /// Whether it selects everything.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     /// Whether the labels match every requirement.
-    pub fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
+    pub(crate) fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
         let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
         self.0.iter().all(|r| match r {
             Requirement::In(k, vs) => get(k).is_some_and(|v| vs.iter().any(|x| x == v)),
@@ -354,7 +354,7 @@ impl LabelSelector {
 
     /// A selector from a `matchLabels`/`matchExpressions` LabelSelector object
     /// (used by the scale subresource to print `status.selector`).
-    pub fn to_string_from_object(sel: &Value) -> String {
+    pub(crate) fn to_string_from_object(sel: &Value) -> String {
         let mut parts = Vec::new();
         if let Some(m) = sel.get("matchLabels").and_then(Value::as_object) {
             for (k, v) in m {

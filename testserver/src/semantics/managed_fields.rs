@@ -10,14 +10,14 @@ use serde_json::{Map, Value};
 
 type Path = Vec<String>;
 /// Set of owned leaf paths.
-pub type FieldSet = BTreeSet<Path>;
+pub(crate) type FieldSet = BTreeSet<Path>;
 
 /// Metadata fields that are owned like any other field.
 const OWNED_METADATA: &[&str] = &["labels", "annotations", "finalizers", "ownerReferences"];
 
 /// Which part of an object a write touches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// The main resource; `status` excluded when the resource has a status subresource.
     Main {
         /// Leave `status` out of the field set.
@@ -28,7 +28,7 @@ pub enum Scope {
 }
 
 /// The field set of `obj` (top level), with `.` markers when `dots`.
-pub fn field_set(obj: &Value, scope: Scope, dots: bool) -> FieldSet {
+pub(crate) fn field_set(obj: &Value, scope: Scope, dots: bool) -> FieldSet {
     let mut out = FieldSet::new();
     let Some(map) = obj.as_object() else {
         return out;
@@ -134,7 +134,7 @@ fn dotted(path: &Path) -> String {
 }
 
 /// A field set as a `fieldsV1` JSON tree.
-pub fn to_fields_v1(set: &FieldSet) -> Value {
+pub(crate) fn to_fields_v1(set: &FieldSet) -> Value {
     let mut root = Map::new();
     for path in set {
         let mut cur = &mut root;
@@ -152,7 +152,7 @@ pub fn to_fields_v1(set: &FieldSet) -> Value {
 }
 
 /// A `fieldsV1` JSON tree as a field set.
-pub fn from_fields_v1(v: &Value) -> FieldSet {
+pub(crate) fn from_fields_v1(v: &Value) -> FieldSet {
     fn walk(v: &Value, path: &mut Path, out: &mut FieldSet) {
         match v.as_object() {
             Some(m) if !m.is_empty() => {
@@ -176,7 +176,7 @@ pub fn from_fields_v1(v: &Value) -> FieldSet {
 
 /// One `managedFields` entry.
 #[derive(Clone, Debug)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Manager name.
     pub manager: String,
     /// `Apply` or `Update`.
@@ -198,7 +198,7 @@ impl Entry {
 }
 
 /// Reads `metadata.managedFields`.
-pub fn read_entries(obj: &Value) -> Vec<Entry> {
+pub(crate) fn read_entries(obj: &Value) -> Vec<Entry> {
     let Some(list) = obj
         .pointer("/metadata/managedFields")
         .and_then(Value::as_array)
@@ -229,7 +229,7 @@ pub fn read_entries(obj: &Value) -> Vec<Entry> {
 }
 
 /// Writes `metadata.managedFields` (removed when empty).
-pub fn write_entries(obj: &mut Value, entries: &[Entry]) {
+pub(crate) fn write_entries(obj: &mut Value, entries: &[Entry]) {
     let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
         return;
     };
@@ -271,7 +271,7 @@ pub fn write_entries(obj: &mut Value, entries: &[Entry]) {
 }
 
 /// Who writes, and through what.
-pub struct Writer<'a> {
+pub(crate) struct Writer<'a> {
     /// Manager name.
     pub manager: &'a str,
     /// Subresource, if any.
@@ -286,7 +286,7 @@ pub struct Writer<'a> {
 
 /// Records an update (create/put/patch) by `w`: `old` → `new`; rewrites `new`'s
 /// managedFields starting from `base` entries.
-pub fn track_update(base: Vec<Entry>, old: Option<&Value>, new: &mut Value, w: &Writer<'_>) {
+pub(crate) fn track_update(base: Vec<Entry>, old: Option<&Value>, new: &mut Value, w: &Writer<'_>) {
     let new_fs = field_set(new, w.scope, true);
     let old_fs = old.map(|o| field_set(o, w.scope, true)).unwrap_or_default();
     let changed: FieldSet = new_fs
@@ -335,11 +335,11 @@ fn prune(entries: &mut Vec<Entry>, obj: &Value) {
 
 /// A failed apply: the conflicting (manager, field path) pairs.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Conflicts(pub Vec<(String, String)>);
+pub(crate) struct Conflicts(pub Vec<(String, String)>);
 
 impl Conflicts {
     /// The message the API server gives.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         let n = self.0.len();
         let mut by_manager: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (m, f) in &self.0 {
@@ -409,7 +409,7 @@ fn remove_path(obj: &mut Value, path: &Path) {
 
 /// Server-side apply of `config` by `w` onto `live` (None: create). Returns the new object
 /// with its managedFields, or the conflicts when `force` is false.
-pub fn apply(
+pub(crate) fn apply(
     live: Option<&Value>,
     config: &Value,
     w: &Writer<'_>,

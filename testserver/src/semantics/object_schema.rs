@@ -28,14 +28,14 @@ const OBJECT_META_FIELDS: &[&str] = &[
 
 /// A schema and the `components.schemas` its `$ref`s point into (none for CRD schemas).
 #[derive(Clone, Copy)]
-pub struct Schema<'a> {
+pub(crate) struct Schema<'a> {
     root: &'a Value,
     components: Option<&'a Map<String, Value>>,
 }
 
 impl<'a> Schema<'a> {
     /// A CRD's `openAPIV3Schema`.
-    pub fn structural(root: &'a Value) -> Self {
+    pub(crate) fn structural(root: &'a Value) -> Self {
         Self {
             root,
             components: None,
@@ -43,7 +43,7 @@ impl<'a> Schema<'a> {
     }
 
     /// The component `name` of an OpenAPI document's `components.schemas`.
-    pub fn component(components: &'a Map<String, Value>, name: &str) -> Option<Self> {
+    pub(crate) fn component(components: &'a Map<String, Value>, name: &str) -> Option<Self> {
         components.get(name).map(|root| Self {
             root,
             components: Some(components),
@@ -111,7 +111,7 @@ impl<'a> Schema<'a> {
 /// Drops the fields `schema` does not know from `obj` (the whole object, `metadata`
 /// included) and returns their paths (`spec.items[0].x`), sorted as the real server
 /// reports them.
-pub fn prune(obj: &mut Value, schema: Schema<'_>) -> Vec<String> {
+pub(crate) fn prune(obj: &mut Value, schema: Schema<'_>) -> Vec<String> {
     let mut out = Vec::new();
     let schema = schema.resolved();
     if let Value::Object(map) = obj {
@@ -192,7 +192,7 @@ fn walk(v: &mut Value, schema: Schema<'_>, path: &str, out: &mut Vec<String>) {
 /// Applies a structural schema's defaults to a custom resource: a missing property with
 /// a `default` gets it, and a `null` in a property that is not `nullable` is dropped first
 /// (and defaulted). Defaults are applied inside defaults too.
-pub fn apply_defaults(obj: &mut Value, schema: Schema<'_>) {
+pub(crate) fn apply_defaults(obj: &mut Value, schema: Schema<'_>) {
     let schema = schema.resolved();
     match obj {
         Value::Object(map) => {

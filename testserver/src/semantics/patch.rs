@@ -7,7 +7,7 @@ use super::schema::Node;
 
 /// Why a patch could not be applied.
 #[derive(Debug, PartialEq, Eq)]
-pub enum PatchError {
+pub(crate) enum PatchError {
     /// The patch document is not valid (400).
     Malformed(String),
     /// The patch is valid but cannot be applied to this object (422).
@@ -15,7 +15,7 @@ pub enum PatchError {
 }
 
 /// RFC 7386 merge patch.
-pub fn merge_patch(target: &mut Value, patch: &Value) {
+pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
     let Value::Object(patch_map) = patch else {
         *target = patch.clone();
         return;
@@ -34,7 +34,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 }
 
 /// RFC 6902 JSON patch.
-pub fn json_patch(target: &mut Value, patch: &Value) -> Result<(), PatchError> {
+pub(crate) fn json_patch(target: &mut Value, patch: &Value) -> Result<(), PatchError> {
     // Not a list of operations: worded as Go's decoder words it.
     let go_type = match patch {
         Value::Array(_) => None,
@@ -58,7 +58,7 @@ pub fn json_patch(target: &mut Value, patch: &Value) -> Result<(), PatchError> {
 /// primitives) where `schema` says their strategy is `merge`, and are replaced otherwise
 /// (always without a schema); the `$patch: delete|replace` directives and
 /// `$deleteFromPrimitiveList/` keys are honoured, `$setElementOrder`/`$retainKeys` dropped.
-pub fn strategic_merge_patch(
+pub(crate) fn strategic_merge_patch(
     target: &mut Value,
     patch: &Value,
     schema: Option<Node<'_>>,

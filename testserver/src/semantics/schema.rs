@@ -9,20 +9,20 @@ use serde_json::{Map, Value};
 use crate::catalog::{Catalog, ResourceDef};
 
 /// The `components.schemas` of one OpenAPI v3 document.
-pub struct Schemas {
+pub(crate) struct Schemas {
     components: Map<String, Value>,
 }
 
 /// One schema within [`Schemas`], `$ref`s followed.
 #[derive(Clone, Copy)]
-pub struct Node<'a> {
+pub(crate) struct Node<'a> {
     schemas: &'a Schemas,
     schema: &'a Value,
 }
 
 impl Schemas {
     /// Parses a document; `None` when it has no schemas.
-    pub fn parse(bytes: &[u8]) -> Option<Self> {
+    pub(crate) fn parse(bytes: &[u8]) -> Option<Self> {
         let mut doc: Value = serde_json::from_slice(bytes).ok()?;
         let components = doc
             .pointer_mut("/components/schemas")?
@@ -32,7 +32,7 @@ impl Schemas {
     }
 
     /// The schema of `group/version` `kind` (by `x-kubernetes-group-version-kind`).
-    pub fn of_kind(&self, group: &str, version: &str, kind: &str) -> Option<Node<'_>> {
+    pub(crate) fn of_kind(&self, group: &str, version: &str, kind: &str) -> Option<Node<'_>> {
         let schema = self.components.values().find(|s| {
             s["x-kubernetes-group-version-kind"]
                 .as_array()
@@ -72,7 +72,7 @@ impl Schemas {
 
 impl<'a> Node<'a> {
     /// The schema of property `name`, as written on the property (its own extensions kept).
-    pub fn property(&self, name: &str) -> Option<Node<'a>> {
+    pub(crate) fn property(&self, name: &str) -> Option<Node<'a>> {
         let resolved = self.schemas.resolve(self.schema);
         let schema = resolved["properties"].get(name)?;
         Some(Node {
@@ -82,7 +82,7 @@ impl<'a> Node<'a> {
     }
 
     /// The schema of a list's items.
-    pub fn items(&self) -> Option<Node<'a>> {
+    pub(crate) fn items(&self) -> Option<Node<'a>> {
         let schema = self.schema.get("items")?;
         Some(Node {
             schemas: self.schemas,
@@ -91,14 +91,14 @@ impl<'a> Node<'a> {
     }
 
     /// Whether a strategic merge patch merges this list rather than replacing it.
-    pub fn merges(&self) -> bool {
+    pub(crate) fn merges(&self) -> bool {
         self.schema["x-kubernetes-patch-strategy"]
             .as_str()
             .is_some_and(|s| s.split(',').any(|p| p == "merge"))
     }
 
     /// The key list items are merged by (`None` for a list of primitives).
-    pub fn merge_key(&self) -> Option<&'a str> {
+    pub(crate) fn merge_key(&self) -> Option<&'a str> {
         self.schema["x-kubernetes-patch-merge-key"].as_str()
     }
 }
@@ -106,7 +106,7 @@ impl<'a> Node<'a> {
 /// Removes the empty maps and lists of optional fields from `obj`, as a real server's Go
 /// types drop them (`omitempty`) when decoding a request: they are neither stored nor owned.
 /// Structs, required fields and fields the schema does not describe are kept.
-pub fn drop_empty(obj: &mut Value, schema: Node<'_>) {
+pub(crate) fn drop_empty(obj: &mut Value, schema: Node<'_>) {
     let resolved = schema.schemas.resolve(schema.schema);
     let Value::Object(map) = obj else { return };
     let required: Vec<&str> = resolved["required"]
@@ -146,7 +146,7 @@ pub fn drop_empty(obj: &mut Value, schema: Node<'_>) {
 }
 
 /// The parsed schemas of the document serving `res` (parsed once per document).
-pub fn for_resource(catalog: &Catalog, res: &ResourceDef) -> Option<Arc<Schemas>> {
+pub(crate) fn for_resource(catalog: &Catalog, res: &ResourceDef) -> Option<Arc<Schemas>> {
     static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Schemas>>>>> = OnceLock::new();
     let path = if res.group.is_empty() {
         format!("api/{}", res.version)

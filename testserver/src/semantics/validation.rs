@@ -14,13 +14,13 @@ fn is_label(s: &str) -> bool {
 }
 
 /// Whether `s` is a DNS-1123 subdomain.
-pub fn is_subdomain(s: &str) -> bool {
+pub(crate) fn is_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(is_label)
 }
 
 /// Validates a name for a resource: namespaces and a few others need a DNS label,
 /// everything else a subdomain. Returns the cause message on failure.
-pub fn validate_name(plural: &str, name: &str) -> Result<(), String> {
+pub(crate) fn validate_name(plural: &str, name: &str) -> Result<(), String> {
     let label_only = matches!(plural, "namespaces" | "services");
     if label_only {
         if is_label(name) {
@@ -39,7 +39,7 @@ const CONFIG_KEY_MSG: &str = "a valid config key must consist of alphanumeric ch
 
 /// The invalid keys of a ConfigMap's or Secret's `data` and `binaryData`, as (field, cause
 /// message) pairs: keys of `[-._a-zA-Z0-9]`, at most 253 long.
-pub fn invalid_config_keys(obj: &serde_json::Value) -> Vec<(String, String)> {
+pub(crate) fn invalid_config_keys(obj: &serde_json::Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for field in ["data", "binaryData"] {
         let Some(map) = obj.get(field).and_then(serde_json::Value::as_object) else {
@@ -64,7 +64,7 @@ pub fn invalid_config_keys(obj: &serde_json::Value) -> Vec<(String, String)> {
 
 /// A CRD in a protected group (`k8s.io`, `kubernetes.io` and their subdomains) needs the
 /// `api-approved.kubernetes.io` annotation (KEP 1111): the cause of the refusal, if any.
-pub fn missing_api_approval(crd: &serde_json::Value) -> Option<(String, String, String)> {
+pub(crate) fn missing_api_approval(crd: &serde_json::Value) -> Option<(String, String, String)> {
     const ANNOTATION: &str = "api-approved.kubernetes.io";
     let group = crd.pointer("/spec/group")?.as_str()?;
     let protected = ["k8s.io", "kubernetes.io"]

@@ -5,7 +5,7 @@ use base64::Engine;
 use serde_json::json;
 
 /// What goes into a kubeconfig.
-pub struct KubeconfigParts<'a> {
+pub(crate) struct KubeconfigParts<'a> {
     /// `http://127.0.0.1:port` or `https://...`.
     pub server: &'a str,
     /// CA PEM when TLS is on.
@@ -17,7 +17,7 @@ pub struct KubeconfigParts<'a> {
 }
 
 /// Renders a kubeconfig YAML document with one cluster, user and context.
-pub fn render(p: &KubeconfigParts<'_>) -> String {
+pub(crate) fn render(p: &KubeconfigParts<'_>) -> String {
     let mut cluster = json!({"server": p.server});
     if let Some(ca) = p.ca_pem {
         cluster["certificate-authority-data"] = json!(STANDARD.encode(ca));

@@ -14,7 +14,7 @@ use rustls::{RootCertStore, ServerConfig};
 use crate::error::TestServerError;
 
 /// Certificates and keys of one server.
-pub struct TlsMaterial {
+pub(crate) struct TlsMaterial {
     /// CA certificate, PEM.
     pub ca_pem: String,
     /// Client certificate, PEM.
@@ -30,7 +30,7 @@ pub struct TlsMaterial {
 }
 
 /// A client certificate issued by the server's CA.
-pub struct ClientIdentity {
+pub(crate) struct ClientIdentity {
     pub cert_pem: String,
     /// Secret.
     pub key_pem: String,
@@ -39,7 +39,7 @@ pub struct ClientIdentity {
 
 impl TlsMaterial {
     /// Issues another admin client certificate (to test rotation).
-    pub fn issue_client(&self) -> Result<ClientIdentity, TestServerError> {
+    pub(crate) fn issue_client(&self) -> Result<ClientIdentity, TestServerError> {
         issue_client(&self.ca.0, &self.ca.1)
     }
 }
@@ -75,7 +75,7 @@ fn err(e: impl std::fmt::Display) -> TestServerError {
 }
 
 /// Generates fresh material.
-pub fn generate() -> Result<TlsMaterial, TestServerError> {
+pub(crate) fn generate() -> Result<TlsMaterial, TestServerError> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params

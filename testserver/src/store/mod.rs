@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 use tokio::sync::watch;
 
-pub use object::{type_prefix, StoredObject};
+pub(crate) use object::{type_prefix, StoredObject};
 
 /// What happened to an object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventType {
+pub(crate) enum EventType {
     /// Created.
     Added,
     /// Changed.
@@ -24,7 +24,7 @@ pub enum EventType {
 
 /// One change, kept in the history window for watches and consistent snapshots.
 #[derive(Debug)]
-pub struct Event {
+pub(crate) struct Event {
     /// resourceVersion of the change.
     pub rv: u64,
     /// Storage key of the resource (`group/plural`).
@@ -39,7 +39,7 @@ pub struct Event {
 
 /// Why a read at a resourceVersion cannot be served.
 #[derive(Debug, PartialEq, Eq)]
-pub enum RvError {
+pub(crate) enum RvError {
     /// The version fell out of the history window (compacted).
     TooOld,
     /// The version is newer than the newest write.
@@ -61,7 +61,7 @@ struct Inner {
 }
 
 /// The change a mutation makes.
-pub enum Change {
+pub(crate) enum Change {
     /// Store this value (create or replace).
     Put(Value),
     /// Remove the object.
@@ -74,13 +74,13 @@ pub enum Change {
 }
 
 /// Shared storage of all objects.
-pub struct Store {
+pub(crate) struct Store {
     inner: Mutex<Inner>,
     notify: watch::Sender<u64>,
 }
 
 /// A consistent view of the objects of one resource.
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// The resourceVersion it reflects.
     pub rv: u64,
     /// Objects in key order (namespace, name).
@@ -89,7 +89,7 @@ pub struct Snapshot {
 
 impl Store {
     /// An empty store keeping `window` past events.
-    pub fn new(window: usize) -> Self {
+    pub(crate) fn new(window: usize) -> Self {
         let (notify, _) = watch::channel(0);
         Self {
             inner: Mutex::new(Inner {
@@ -108,22 +108,22 @@ impl Store {
     }
 
     /// A receiver that changes whenever a write commits.
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
+    pub(crate) fn subscribe(&self) -> watch::Receiver<u64> {
         self.notify.subscribe()
     }
 
     /// The newest resourceVersion.
-    pub fn current_rv(&self) -> u64 {
+    pub(crate) fn current_rv(&self) -> u64 {
         self.lock().rv
     }
 
     /// The oldest resourceVersion still readable.
-    pub fn oldest_valid_rv(&self) -> u64 {
+    pub(crate) fn oldest_valid_rv(&self) -> u64 {
         self.lock().oldest_valid
     }
 
     /// One object.
-    pub fn get(&self, key: &str, ns: &str, name: &str) -> Option<Arc<StoredObject>> {
+    pub(crate) fn get(&self, key: &str, ns: &str, name: &str) -> Option<Arc<StoredObject>> {
         let inner = self.lock();
         inner
             .objects
@@ -134,7 +134,7 @@ impl Store {
 
     /// Runs `f` on the current object and commits what it returns, atomically.
     /// `f` gets the next resourceVersion to stamp into the value it returns.
-    pub fn mutate<E>(
+    pub(crate) fn mutate<E>(
         &self,
         key: &str,
         ns: &str,
@@ -202,7 +202,7 @@ impl Store {
     }
 
     /// The objects of `key` (optionally in one namespace) as of `at` (None: now).
-    pub fn snapshot(
+    pub(crate) fn snapshot(
         &self,
         key: &str,
         ns: Option<&str>,
@@ -214,7 +214,7 @@ impl Store {
 
     /// Like [`Store::snapshot`], starting after `after` and stopping once `limit` objects
     /// accepted by `keep` are collected. Also returns how many accepted objects follow.
-    pub fn snapshot_from(
+    pub(crate) fn snapshot_from(
         &self,
         key: &str,
         ns: Option<&str>,
@@ -307,7 +307,11 @@ impl Store {
     /// Replaces the current objects of `key` that `f` maps to a new value, keeping their
     /// resourceVersion and recording no event: what a real server shows on read without
     /// writing (defaults of a changed CRD schema). Returns how many changed.
-    pub fn rewrite_in_place(&self, key: &str, f: impl Fn(&StoredObject) -> Option<Value>) -> usize {
+    pub(crate) fn rewrite_in_place(
+        &self,
+        key: &str,
+        f: impl Fn(&StoredObject) -> Option<Value>,
+    ) -> usize {
         let mut inner = self.lock();
         let Some(objects) = inner.objects.get_mut(key) else {
             return 0;
@@ -323,7 +327,7 @@ impl Store {
     }
 
     /// Up to `max` events after `rv`, or `TooOld` when some were compacted away.
-    pub fn events_after(&self, rv: u64, max: usize) -> Result<Vec<Arc<Event>>, RvError> {
+    pub(crate) fn events_after(&self, rv: u64, max: usize) -> Result<Vec<Arc<Event>>, RvError> {
         let inner = self.lock();
         if rv < inner.oldest_valid {
             return Err(RvError::TooOld);
@@ -333,14 +337,14 @@ impl Store {
     }
 
     /// Forgets all history: reads and watches at older versions get `410 Gone`.
-    pub fn compact(&self) {
+    pub(crate) fn compact(&self) {
         let mut inner = self.lock();
         inner.history.clear();
         inner.oldest_valid = inner.rv;
     }
 
     /// Every stored key, for namespace cleanup.
-    pub fn keys(&self) -> Vec<String> {
+    pub(crate) fn keys(&self) -> Vec<String> {
         self.lock().objects.keys().map(|k| k.to_string()).collect()
     }
 }

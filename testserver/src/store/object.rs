@@ -7,7 +7,7 @@ use serde_json::Value;
 /// watches copy bytes instead of re-encoding. `kind` and `apiVersion` are not part of
 /// either: they depend on the version a client asks for and are spliced in when served.
 #[derive(Debug)]
-pub struct StoredObject {
+pub(crate) struct StoredObject {
     /// The object without `kind` and `apiVersion`.
     pub value: Value,
     /// `value` serialized; starts with `{`.
@@ -22,7 +22,7 @@ pub struct StoredObject {
 
 impl StoredObject {
     /// Encodes `value` (whose `kind`/`apiVersion` are removed) as stored at `rv`.
-    pub fn new(mut value: Value, rv: u64) -> Self {
+    pub(crate) fn new(mut value: Value, rv: u64) -> Self {
         if let Some(map) = value.as_object_mut() {
             map.remove("kind");
             map.remove("apiVersion");
@@ -45,12 +45,12 @@ impl StoredObject {
     }
 
     /// The labels of the object.
-    pub fn labels(&self) -> Option<&serde_json::Map<String, Value>> {
+    pub(crate) fn labels(&self) -> Option<&serde_json::Map<String, Value>> {
         self.value.get("metadata")?.get("labels")?.as_object()
     }
 
     /// The uid of the object.
-    pub fn uid(&self) -> &str {
+    pub(crate) fn uid(&self) -> &str {
         self.value
             .pointer("/metadata/uid")
             .and_then(Value::as_str)
@@ -58,7 +58,7 @@ impl StoredObject {
     }
 
     /// The value with `kind` and `apiVersion` put back.
-    pub fn to_value(&self, kind: &str, api_version: &str) -> Value {
+    pub(crate) fn to_value(&self, kind: &str, api_version: &str) -> Value {
         let mut v = self.value.clone();
         if let Some(map) = v.as_object_mut() {
             map.insert("kind".into(), Value::String(kind.into()));
@@ -68,7 +68,7 @@ impl StoredObject {
     }
 
     /// Writes `{"kind":..,"apiVersion":..,<body>}` into `out`.
-    pub fn write_with_type(&self, prefix: &[u8], out: &mut BytesMut) {
+    pub(crate) fn write_with_type(&self, prefix: &[u8], out: &mut BytesMut) {
         out.put_slice(prefix);
         let rest = &self.body[1..];
         if rest.first() != Some(&b'}') {
@@ -79,7 +79,7 @@ impl StoredObject {
 }
 
 /// `{"kind":"X","apiVersion":"v"` — the start of a typed object, without the closing comma.
-pub fn type_prefix(kind: &str, api_version: &str) -> Vec<u8> {
+pub(crate) fn type_prefix(kind: &str, api_version: &str) -> Vec<u8> {
     let mut p = Vec::with_capacity(kind.len() + api_version.len() + 32);
     p.extend_from_slice(b"{\"kind\":");
     p.extend_from_slice(serde_json::to_string(kind).unwrap_or_default().as_bytes());

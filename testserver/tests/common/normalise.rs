@@ -12,13 +12,13 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::Value;
 
 /// Normalises one body in place.
-pub fn normalise(value: &mut Value) {
+pub(crate) fn normalise(value: &mut Value) {
     normalise_steps(std::slice::from_mut(value));
 }
 
 /// Normalises the steps of a transcript in place, naming versions and uids consistently
 /// across them.
-pub fn normalise_steps(steps: &mut [Value]) {
+pub(crate) fn normalise_steps(steps: &mut [Value]) {
     let mut names: HashMap<u64, String> = HashMap::new();
     for (s, step) in steps.iter().enumerate() {
         let mut versions = BTreeSet::new();
@@ -186,7 +186,7 @@ fn mask_digits(s: &str) -> String {
 
 /// Whether `s` is an RFC 3339 timestamp (`2026-11-25T10:00:00Z`, with optional fraction
 /// and offset), as Kubernetes writes `Time` and `MicroTime`.
-pub fn is_timestamp(s: &str) -> bool {
+pub(crate) fn is_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() < 20 {
         return false;

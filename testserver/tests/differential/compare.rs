@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 /// Each place where `real` and `ours` differ: `step <label>: <json pointer>: real … ours …`.
-pub fn transcripts(real: &[Value], ours: &[Value]) -> Vec<String> {
+pub(crate) fn transcripts(real: &[Value], ours: &[Value]) -> Vec<String> {
     let mut out = Vec::new();
     for i in 0..real.len().max(ours.len()) {
         let (r, o) = (real.get(i), ours.get(i));
@@ -21,7 +21,7 @@ pub fn transcripts(real: &[Value], ours: &[Value]) -> Vec<String> {
 }
 
 /// Appends the differences between `a` (real) and `b` (ours) under `path`.
-pub fn values(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+pub(crate) fn values(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::Case;
 
 /// `(case, steps, reason)`: the steps of `case` that differ (none listed: every step).
-pub type Known = (&'static str, &'static [&'static str], &'static str);
+pub(crate) type Known = (&'static str, &'static [&'static str], &'static str);
 
 /// Why built-in objects differ: no defaulting or admission (Deployment `strategy`,
 /// `revisionHistoryLimit`, `progressDeadlineSeconds`; container `imagePullPolicy`,
@@ -18,7 +18,7 @@ const DEFAULTS: &str = "KNOWN: built-in objects are not defaulted or admitted as
 const MANAGED_FIELDS: &str = "KNOWN: managedFields ignore the schema: struct fields get \".\", atomic structs (label selectors) and keyed lists (containers by name) are not followed, an Update owns \".\" of maps it did not create, and apply conflicts on a whole keyed list";
 const GO_TEXT: &str = "KNOWN: Go decoder and parser error texts are worded differently";
 
-pub const KNOWN: &[Known] = &[
+pub(crate) const KNOWN: &[Known] = &[
     (
         "openapi::crd_defaulting_and_pruning",
         &[],
@@ -107,7 +107,7 @@ pub const KNOWN: &[Known] = &[
 ];
 
 /// The entry covering `step` of `case`, if any.
-pub fn covering(case: &str, step: &str) -> Option<&'static Known> {
+pub(crate) fn covering(case: &str, step: &str) -> Option<&'static Known> {
     KNOWN
         .iter()
         .find(|(c, steps, _)| *c == case && (steps.is_empty() || steps.contains(&step)))
@@ -115,7 +115,7 @@ pub fn covering(case: &str, step: &str) -> Option<&'static Known> {
 
 /// Sorts a case's differences (`step <label>: …` lines) into the known and the unexpected,
 /// and lists the known steps that no longer differ.
-pub fn sort(case: &str, steps: &[String], diffs: &[String]) -> Verdict {
+pub(crate) fn sort(case: &str, steps: &[String], diffs: &[String]) -> Verdict {
     let mut verdict = Verdict::default();
     let mut differing = BTreeSet::new();
     for d in diffs {
@@ -151,7 +151,7 @@ pub fn sort(case: &str, steps: &[String], diffs: &[String]) -> Verdict {
 
 /// What [`sort`] found.
 #[derive(Debug, Default)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     pub known: Vec<String>,
     pub unexpected: Vec<String>,
     pub now_matching: Vec<String>,
@@ -164,7 +164,7 @@ fn step_of(diff: &str) -> &str {
 }
 
 /// Panics if an entry names no case (a renamed case would leave it stale).
-pub fn check_names(all: &[Case]) {
+pub(crate) fn check_names(all: &[Case]) {
     for (name, _, _) in KNOWN {
         assert!(
             all.iter().any(|c| c.name == *name),

@@ -40,7 +40,9 @@ pub type CaseFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 /// A named case: a sequence of requests whose answers are recorded.
 #[derive(Clone, Copy)]
 pub struct Case {
+    /// The case's name, as its recordings are named.
     pub name: &'static str,
+    /// The requests, made through the `Run`.
     pub run: for<'a> fn(&'a mut Run) -> CaseFuture<'a>,
     /// Runs alone after the others (what concurrent cases create would show in its answers).
     pub alone: bool,

@@ -259,7 +259,7 @@ impl Req {
 
 /// A ConfigMap named `name` with `data` (left out when empty: how a real server keeps an
 /// empty map is `crud::empty_map`'s subject, not every case's).
-pub fn configmap(name: &str, data: Value) -> Value {
+pub(crate) fn configmap(name: &str, data: Value) -> Value {
     let mut cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
     if data.as_object().is_none_or(|d| !d.is_empty()) {
         cm["data"] = data;
@@ -268,7 +268,7 @@ pub fn configmap(name: &str, data: Value) -> Value {
 }
 
 /// The object's `metadata.resourceVersion` (empty when absent).
-pub fn rv(obj: &Value) -> String {
+pub(crate) fn rv(obj: &Value) -> String {
     obj.pointer("/metadata/resourceVersion")
         .and_then(Value::as_str)
         .unwrap_or_default()

@@ -16,8 +16,11 @@ pub struct Crd {
     pub base: Pointer,
     /// `metadata.name`, e.g. `widgets.example.com`.
     pub name: String,
+    /// `spec.group`.
     pub group: String,
+    /// `spec.names`.
     pub names: CrdNames,
+    /// `spec.scope` is `Namespaced`.
     pub namespaced: bool,
     /// Served versions only, in the manifest's order.
     pub versions: Vec<CrdVersion>,
@@ -29,14 +32,20 @@ pub struct Crd {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CrdNames {
+    /// The kind (`Widget`).
     pub kind: String,
+    /// The plural name in URLs (`widgets`).
     pub plural: String,
+    /// The singular name (`widget`).
     #[serde(default)]
     pub singular: Option<String>,
+    /// The list's kind (`WidgetList`).
     #[serde(default)]
     pub list_kind: Option<String>,
+    /// Abbreviations kubectl accepts.
     #[serde(default)]
     pub short_names: Vec<String>,
+    /// Groups of resources it is in (`all`).
     #[serde(default)]
     pub categories: Vec<String>,
 }
@@ -53,14 +62,19 @@ impl CrdNames {
 /// A served version of a CRD.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrdVersion {
+    /// The version (`v1`).
     pub name: String,
     /// Index in `spec.versions`, for pointers into the manifest.
     pub index: usize,
     /// `schema.openAPIV3Schema`, checked to be structural.
     pub schema: serde_json::Value,
+    /// Whether the version has a `status` subresource.
     pub status: bool,
+    /// Whether the version has a `scale` subresource.
     pub scale: bool,
+    /// Whether the version is deprecated.
     pub deprecated: bool,
+    /// The warning the server sends to users of a deprecated version.
     pub deprecation_warning: Option<String>,
 }
 

@@ -25,7 +25,9 @@ use super::{Pointer, SpecError};
 /// CRDs read from files and directories, and every file read (for `rerun-if-changed`).
 #[derive(Clone, Debug, Default)]
 pub struct CrdSet {
+    /// The CRDs, in the order read.
     pub crds: Vec<Crd>,
+    /// Every file read.
     pub files: Vec<PathBuf>,
 }
 

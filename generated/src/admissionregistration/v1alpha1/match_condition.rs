@@ -6,6 +6,7 @@ use kubegen_runtime::meta::serde_impl::{FieldWriter, ObjectFields};
 use serde_core::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_core::de::MapAccess;
 
+/// The `io.k8s.api.admissionregistration.v1alpha1.MatchCondition` schema (it has no description).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MatchCondition {
     /// expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:

@@ -9,7 +9,9 @@ use serde_core::de::MapAccess;
 /// ExternalDocumentation allows referencing an external resource for extended documentation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalDocumentation {
+    /// `description` (the schema has no description).
     pub description: Option<CompactString>,
+    /// `url` (the schema has no description).
     pub url: Option<CompactString>,
 }
 

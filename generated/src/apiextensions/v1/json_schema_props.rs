@@ -14,46 +14,81 @@ use super::{
 /// JSONSchemaProps is a JSON-Schema following Specification Draft 4 (http://json-schema.org/).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JSONSchemaProps {
+    /// `$ref` (the schema has no description).
     pub ref_: Option<CompactString>,
+    /// `$schema` (the schema has no description).
     pub schema: Option<CompactString>,
+    /// `additionalItems` (the schema has no description).
     pub additional_items: Option<JSONSchemaPropsOrBool>,
+    /// `additionalProperties` (the schema has no description).
     pub additional_properties: Option<JSONSchemaPropsOrBool>,
+    /// `allOf` (the schema has no description).
     pub all_of: Option<Vec<JSONSchemaProps>>,
+    /// `anyOf` (the schema has no description).
     pub any_of: Option<Vec<JSONSchemaProps>>,
     /// default is a default value for undefined object fields. Defaulting is a beta feature under the CustomResourceDefaulting feature gate. Defaulting requires spec.preserveUnknownFields to be false.
     pub default: Option<Shared<JSON>>,
+    /// `definitions` (the schema has no description).
     pub definitions: Option<Map<JSONSchemaProps>>,
+    /// `dependencies` (the schema has no description).
     pub dependencies: Option<Map<JSONSchemaPropsOrStringArray>>,
+    /// `description` (the schema has no description).
     pub description: Option<CompactString>,
+    /// `enum` (the schema has no description).
     pub enum_: Option<Vec<JSON>>,
+    /// `example` (the schema has no description).
     pub example: Option<Shared<JSON>>,
+    /// `exclusiveMaximum` (the schema has no description).
     pub exclusive_maximum: Option<bool>,
+    /// `exclusiveMinimum` (the schema has no description).
     pub exclusive_minimum: Option<bool>,
+    /// `externalDocs` (the schema has no description).
     pub external_docs: Option<ExternalDocumentation>,
     /// format is an OpenAPI v3 format string. Unknown formats are ignored. The following formats are validated:
     ///
     /// - bsonobjectid: a bson object ID, i.e. a 24 characters hex string - uri: an URI as parsed by Golang net/url.ParseRequestURI - email: an email address as parsed by Golang net/mail.ParseAddress - hostname: a valid representation for an Internet host name, as defined by RFC 1034, section 3.1 [RFC1034]. - ipv4: an IPv4 IP as parsed by Golang net.ParseIP - ipv6: an IPv6 IP as parsed by Golang net.ParseIP - cidr: a CIDR as parsed by Golang net.ParseCIDR - mac: a MAC address as parsed by Golang net.ParseMAC - uuid: an UUID that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$ - uuid3: an UUID3 that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$ - uuid4: an UUID4 that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$ - uuid5: an UUID5 that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$ - isbn: an ISBN10 or ISBN13 number string like "0321751043" or "978-0321751041" - isbn10: an ISBN10 number string like "0321751043" - isbn13: an ISBN13 number string like "978-0321751041" - creditcard: a credit card number defined by the regex ^(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14}|6(?:011|5[0-9][0-9])[0-9]{12}|3[47][0-9]{13}|3(?:0[0-5]|[68][0-9])[0-9]{11}|(?:2131|1800|35\\d{3})\\d{11})$ with any non digit characters mixed in - ssn: a U.S. social security number following the regex ^\\d{3}[- ]?\\d{2}[- ]?\\d{4}$ - hexcolor: an hexadecimal color code like "#FFFFFF: following the regex ^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$ - rgbcolor: an RGB color code like rgb like "rgb(255,255,2559" - byte: base64 encoded binary data - password: any kind of string - date: a date string like "2006-01-02" as defined by full-date in RFC3339 - duration: a duration string like "22 ns" as parsed by Golang time.ParseDuration or compatible with Scala duration format - datetime: a date time string like "2014-12-15T19:30:20.000Z" as defined by date-time in RFC3339.
     pub format: Option<CompactString>,
+    /// `id` (the schema has no description).
     pub id: Option<CompactString>,
+    /// `items` (the schema has no description).
     pub items: Option<Shared<JSONSchemaPropsOrArray>>,
+    /// `maxItems` (the schema has no description).
     pub max_items: Option<i64>,
+    /// `maxLength` (the schema has no description).
     pub max_length: Option<i64>,
+    /// `maxProperties` (the schema has no description).
     pub max_properties: Option<i64>,
+    /// `maximum` (the schema has no description).
     pub maximum: Option<f64>,
+    /// `minItems` (the schema has no description).
     pub min_items: Option<i64>,
+    /// `minLength` (the schema has no description).
     pub min_length: Option<i64>,
+    /// `minProperties` (the schema has no description).
     pub min_properties: Option<i64>,
+    /// `minimum` (the schema has no description).
     pub minimum: Option<f64>,
+    /// `multipleOf` (the schema has no description).
     pub multiple_of: Option<f64>,
+    /// `not` (the schema has no description).
     pub not: Option<Shared<JSONSchemaProps>>,
+    /// `nullable` (the schema has no description).
     pub nullable: Option<bool>,
+    /// `oneOf` (the schema has no description).
     pub one_of: Option<Vec<JSONSchemaProps>>,
+    /// `pattern` (the schema has no description).
     pub pattern: Option<CompactString>,
+    /// `patternProperties` (the schema has no description).
     pub pattern_properties: Option<Map<JSONSchemaProps>>,
+    /// `properties` (the schema has no description).
     pub properties: Option<Map<JSONSchemaProps>>,
+    /// `required` (the schema has no description).
     pub required: Option<Vec<CompactString>>,
+    /// `title` (the schema has no description).
     pub title: Option<CompactString>,
+    /// `type` (the schema has no description).
     pub type_: Option<CompactString>,
+    /// `uniqueItems` (the schema has no description).
     pub unique_items: Option<bool>,
     /// x-kubernetes-embedded-resource defines that the value is an embedded Kubernetes runtime.Object, with TypeMeta and ObjectMeta. The type must be object. It is allowed to further restrict the embedded object. kind, apiVersion and metadata are validated automatically. x-kubernetes-preserve-unknown-fields is allowed to be true, but does not have to be if the object is fully specified (up to kind, apiVersion, metadata).
     pub x_kubernetes_embedded_resource: Option<bool>,

@@ -11,7 +11,9 @@ use super::JSONSchemaProps;
 /// JSONSchemaPropsOrArray represents a value that can either be a JSONSchemaProps or an array of JSONSchemaProps. Mainly here for serialization purposes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum JSONSchemaPropsOrArray {
+    /// The value as Schema.
     Schema(Box<JSONSchemaProps>),
+    /// The value as Schemas.
     Schemas(Vec<JSONSchemaProps>),
 }
 

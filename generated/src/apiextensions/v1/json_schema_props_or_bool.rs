@@ -11,7 +11,9 @@ use super::JSONSchemaProps;
 /// JSONSchemaPropsOrBool represents JSONSchemaProps or a boolean value. Defaults to true for the boolean property.
 #[derive(Clone, Debug, PartialEq)]
 pub enum JSONSchemaPropsOrBool {
+    /// The value as Schema.
     Schema(Box<JSONSchemaProps>),
+    /// The value as Bool.
     Bool(bool),
 }
 

@@ -11,7 +11,9 @@ use super::JSONSchemaProps;
 /// JSONSchemaPropsOrStringArray represents a JSONSchemaProps or a string array.
 #[derive(Clone, Debug, PartialEq)]
 pub enum JSONSchemaPropsOrStringArray {
+    /// The value as Schema.
     Schema(Box<JSONSchemaProps>),
+    /// The value as Strings.
     Strings(Vec<CompactString>),
 }
 

@@ -23,6 +23,7 @@ pub struct CertificateSigningRequest {
     pub api_version: ApiVersion<CertificateSigningRequest>,
     /// Always `CertificateSigningRequest`: serialized from the type, whatever was read.
     pub kind: KindTag<CertificateSigningRequest>,
+    /// `metadata` (the schema has no description).
     pub metadata: ObjectMeta,
     /// spec contains the certificate request, and is immutable after creation. Only the request, signerName, expirationSeconds, and usages fields can be set on creation. Other fields are derived by Kubernetes and cannot be modified by users.
     ///

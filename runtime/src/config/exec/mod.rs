@@ -21,6 +21,7 @@ const V1BETA1: &str = "client.authentication.k8s.io/v1beta1";
 /// hides the plugin's arguments, environment values and the cluster details.
 #[derive(Clone, PartialEq)]
 pub struct ExecAuth {
+    /// The plugin's kubeconfig entry.
     pub exec: ExecConfig,
     /// `spec.cluster` of `KUBERNETES_EXEC_INFO`, set when `provideClusterInfo` is true.
     pub cluster_info: Option<serde_json::Value>,
@@ -29,8 +30,11 @@ pub struct ExecAuth {
 /// The credential a plugin returned.
 #[derive(Clone, Debug, Default)]
 pub struct ExecCredential {
+    /// A bearer token.
     pub token: Option<Secret<String>>,
+    /// A PEM client certificate (with `client_key_pem`).
     pub client_certificate_pem: Option<Vec<u8>>,
+    /// The PEM key of `client_certificate_pem`.
     pub client_key_pem: Option<Secret<Vec<u8>>>,
     /// When the credential stops being valid; `None` means until the server rejects it.
     pub expiration: Option<Time>,
@@ -48,41 +52,66 @@ impl ExecCredential {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExecError {
+    /// The kubeconfig asks for an ExecCredential version this client does not speak.
     #[error(
         "exec plugin {command:?}: unsupported apiVersion {api_version:?} (want {V1} or {V1BETA1})"
     )]
     UnsupportedVersion {
+        /// The plugin's program.
         command: String,
+        /// The version asked for.
         api_version: String,
     },
+    /// The plugin needs a terminal (`interactiveMode: Always`).
     #[error("exec plugin {command:?} needs an interactive terminal (interactiveMode: Always), which this client never has")]
-    NeedsTerminal { command: String },
+    NeedsTerminal {
+        /// The plugin's program.
+        command: String,
+    },
+    /// The program could not be started (not found, not executable).
     #[error("exec plugin {command:?} could not be started: {source}{hint}")]
     Spawn {
+        /// The plugin's program.
         command: String,
+        /// The kubeconfig's `installHint`, if any, after a line break.
         hint: String,
+        /// The error of starting it.
         #[source]
         source: std::io::Error,
     },
+    /// The program exited with a failure.
     #[error("exec plugin {command:?} failed ({status}): {stderr}")]
     Failed {
+        /// The plugin's program.
         command: String,
+        /// How it exited.
         status: std::process::ExitStatus,
+        /// What it wrote to stderr.
         stderr: String,
     },
+    /// The program printed something that is not a usable ExecCredential.
     #[error("exec plugin {command:?} printed an invalid ExecCredential: {reason}")]
-    InvalidOutput { command: String, reason: String },
+    InvalidOutput {
+        /// The plugin's program.
+        command: String,
+        /// What is wrong with it (never the output itself, which may hold a secret).
+        reason: String,
+    },
     /// Reading the plugin's output or waiting for it to exit failed.
     #[error("exec plugin {command:?}: reading its output: {source}")]
     Io {
+        /// The plugin's program.
         command: String,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
     /// The plugin did not finish in time (it was killed).
     #[error("exec plugin {command:?} did not finish within {after:?}; it was stopped")]
     TimedOut {
+        /// The plugin's program.
         command: String,
+        /// The time it was given.
         after: std::time::Duration,
     },
 }

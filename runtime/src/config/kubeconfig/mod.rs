@@ -31,11 +31,17 @@ use super::{yaml, ConfigError, Secret};
 /// A whole kubeconfig: named clusters, users and contexts, and the current context.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Kubeconfig {
+    /// `v1`.
     pub api_version: Option<String>,
+    /// `Config`.
     pub kind: Option<String>,
+    /// The API servers, by name.
     pub clusters: Vec<NamedCluster>,
+    /// The credentials, by name.
     pub users: Vec<NamedAuthInfo>,
+    /// Cluster-user-namespace triples, by name.
     pub contexts: Vec<NamedContext>,
+    /// The context used unless another is asked for.
     pub current_context: Option<String>,
     /// Kept for round-tripping, as JSON (YAML 1.2 core-schema scalars, sorted map keys);
     /// not interpreted.
@@ -47,7 +53,9 @@ pub struct Kubeconfig {
 /// A cluster entry with its name.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamedCluster {
+    /// The name contexts refer to it by.
     pub name: String,
+    /// The cluster.
     pub cluster: Cluster,
 }
 
@@ -61,6 +69,7 @@ pub struct Cluster {
     pub server: Option<String>,
     /// Name to verify the server certificate against instead of the URL's host.
     pub tls_server_name: Option<String>,
+    /// Skip verifying the server certificate (insecure: for tests only).
     pub insecure_skip_tls_verify: Option<bool>,
     /// Path of a PEM file of CA certificates (relative to the kubeconfig's folder).
     pub certificate_authority: Option<PathBuf>,
@@ -68,6 +77,7 @@ pub struct Cluster {
     pub certificate_authority_data: Option<String>,
     /// `http`, `https` or `socks5` proxy for this cluster.
     pub proxy_url: Option<String>,
+    /// Do not ask the server for compressed responses.
     pub disable_compression: Option<bool>,
     /// Named extensions (`[{name, extension}]`), as JSON; the one named
     /// `client.authentication.k8s.io/exec` is passed to exec plugins.
@@ -77,37 +87,52 @@ pub struct Cluster {
 /// A user entry with its name.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamedAuthInfo {
+    /// The name contexts refer to it by.
     pub name: String,
+    /// The credentials.
     pub user: AuthInfo,
 }
 
 /// Credentials of one user. Secrets are wrapped so `Debug` never shows them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuthInfo {
+    /// Path of a PEM client certificate (relative to the kubeconfig's folder).
     pub client_certificate: Option<PathBuf>,
+    /// Base64 of a PEM client certificate; wins over `client-certificate`.
     pub client_certificate_data: Option<String>,
+    /// Path of the PEM key of the client certificate.
     pub client_key: Option<PathBuf>,
+    /// Base64 of the PEM key; wins over `client-key`.
     pub client_key_data: Option<Secret<String>>,
+    /// A bearer token.
     pub token: Option<Secret<String>>,
     /// A file holding the bearer token; re-read periodically since tokens rotate.
     pub token_file: Option<PathBuf>,
     /// User to impersonate.
     pub impersonate: Option<String>,
+    /// UID to impersonate.
     pub impersonate_uid: Option<String>,
+    /// Groups to impersonate.
     pub impersonate_groups: Option<Vec<String>>,
+    /// Extra fields of the impersonated user.
     pub impersonate_user_extra: Option<BTreeMap<String, Vec<String>>>,
+    /// User name of basic authentication.
     pub username: Option<String>,
+    /// Password of basic authentication.
     pub password: Option<Secret<String>>,
     /// Legacy in-tree auth providers (gcp, oidc, azure): recognised only to say they are
     /// unsupported, since they were removed from client-go in favour of exec plugins.
     pub auth_provider: Option<AuthProvider>,
+    /// A plugin that prints the credential.
     pub exec: Option<ExecConfig>,
 }
 
 /// A legacy auth provider entry; its config may hold tokens, so it is redacted.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuthProvider {
+    /// The provider (`gcp`, `oidc`, `azure`).
     pub name: String,
+    /// Its settings, which may hold tokens.
     pub config: Option<Secret<BTreeMap<String, String>>>,
 }
 
@@ -120,11 +145,13 @@ pub struct ExecConfig {
     /// The program to run; a relative path with a separator is resolved against the
     /// kubeconfig's folder, a bare name is looked up on `PATH`.
     pub command: String,
+    /// The program's arguments.
     pub args: Option<Vec<String>>,
     /// Extra environment variables, added to this process's environment.
     pub env: Option<Vec<ExecEnvVar>>,
     /// The ExecCredential version to ask for and accept.
     pub api_version: String,
+    /// Shown when the program is not found (how to install it).
     pub install_hint: Option<String>,
     /// Whether to pass the cluster's details in `KUBERNETES_EXEC_INFO`.
     pub provide_cluster_info: Option<bool>,
@@ -135,22 +162,29 @@ pub struct ExecConfig {
 /// One `name`/`value` environment variable of an exec plugin; `Debug` hides the value.
 #[derive(Clone, Default, PartialEq)]
 pub struct ExecEnvVar {
+    /// The variable's name.
     pub name: String,
+    /// Its value.
     pub value: String,
 }
 
 /// A context entry with its name.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamedContext {
+    /// The name `current-context` refers to it by.
     pub name: String,
+    /// The context.
     pub context: Context,
 }
 
 /// A (cluster, user, namespace) triple.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Context {
+    /// The cluster's name.
     pub cluster: String,
+    /// The user's name.
     pub user: String,
+    /// The namespace requests default to.
     pub namespace: Option<String>,
     /// Kept for round-tripping, as JSON; not interpreted.
     pub extensions: Option<serde_json::Value>,

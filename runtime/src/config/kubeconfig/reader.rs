@@ -42,7 +42,7 @@ pub(crate) struct Reader {
 }
 
 impl Reader {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -81,7 +81,7 @@ impl Reader {
 
     /// An error at the current node: `invalid type: <what v is>, expected <expected>`.
     /// Never quotes a string's content, which may be a secret in the wrong place.
-    pub fn invalid(&self, v: &Node, expected: &str) -> Failure {
+    pub(crate) fn invalid(&self, v: &Node, expected: &str) -> Failure {
         self.fail(
             v.mark,
             format!("invalid type: {}, expected {expected}", describe(v)),
@@ -89,7 +89,7 @@ impl Reader {
     }
 
     /// The field `name` of a struct's mapping, read by `read`; `None` when absent.
-    pub fn field<T>(
+    pub(crate) fn field<T>(
         &mut self,
         m: Fields<'_>,
         name: &'static str,
@@ -103,7 +103,7 @@ impl Reader {
 
     /// The mapping of a struct; `None` (all fields absent) for `null`. A key given twice
     /// is an error: which one kubectl would take is unclear.
-    pub fn fields<'v>(&self, v: &'v Node, what: &str) -> Result<Fields<'v>> {
+    pub(crate) fn fields<'v>(&self, v: &'v Node, what: &str) -> Result<Fields<'v>> {
         match &v.value {
             Value::Mapping(m) => {
                 self.no_duplicates(m)?;
@@ -115,7 +115,7 @@ impl Reader {
     }
 
     /// Any scalar, as its exact text: `0123`, `true`, `~` as written.
-    pub fn string(&mut self, v: &Node) -> Result<String> {
+    pub(crate) fn string(&mut self, v: &Node) -> Result<String> {
         match &v.value {
             Value::Scalar(s) => Ok(s.text.clone()),
             _ => Err(self.invalid(v, "a string")),
@@ -123,7 +123,7 @@ impl Reader {
     }
 
     /// An optional string field: `null` is absent.
-    pub fn opt_string(&mut self, v: &Node) -> Result<Option<String>> {
+    pub(crate) fn opt_string(&mut self, v: &Node) -> Result<Option<String>> {
         if v.is_null() {
             return Ok(None);
         }
@@ -131,14 +131,14 @@ impl Reader {
     }
 
     /// A string field that reads `null` as empty.
-    pub fn string_or_empty(&mut self, v: &Node) -> Result<String> {
+    pub(crate) fn string_or_empty(&mut self, v: &Node) -> Result<String> {
         Ok(self.opt_string(v)?.unwrap_or_default())
     }
 
     /// An optional boolean field: YAML 1.2's `true`/`false` (any of `true`, `True`,
     /// `TRUE`) and, unquoted, YAML 1.1's `yes`/`no`/`on`/`off`/`y`/`n` in the same cases,
     /// as go-yaml reads a bool field. A quoted string is wrong.
-    pub fn opt_bool(&mut self, v: &Node) -> Result<Option<bool>> {
+    pub(crate) fn opt_bool(&mut self, v: &Node) -> Result<Option<bool>> {
         let Value::Scalar(s) = &v.value else {
             return Err(self.invalid(v, "a boolean"));
         };
@@ -154,7 +154,7 @@ impl Reader {
     }
 
     /// Any node as JSON, kept uninterpreted; `null` is absent.
-    pub fn opt_json(&mut self, v: &Node) -> Result<Option<serde_json::Value>> {
+    pub(crate) fn opt_json(&mut self, v: &Node) -> Result<Option<serde_json::Value>> {
         if v.is_null() {
             return Ok(None);
         }
@@ -181,7 +181,7 @@ impl Reader {
     }
 
     /// A sequence read item by item; `null` is empty.
-    pub fn list<T>(&mut self, v: &Node, read: Read<T>) -> Result<Vec<T>> {
+    pub(crate) fn list<T>(&mut self, v: &Node, read: Read<T>) -> Result<Vec<T>> {
         match &v.value {
             Value::Sequence(items) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -196,12 +196,12 @@ impl Reader {
     }
 
     /// A sequence of strings.
-    pub fn strings(&mut self, v: &Node) -> Result<Vec<String>> {
+    pub(crate) fn strings(&mut self, v: &Node) -> Result<Vec<String>> {
         self.list(v, Reader::string)
     }
 
     /// An optional sequence of strings: `null` is absent.
-    pub fn opt_strings(&mut self, v: &Node) -> Result<Option<Vec<String>>> {
+    pub(crate) fn opt_strings(&mut self, v: &Node) -> Result<Option<Vec<String>>> {
         if v.is_null() {
             return Ok(None);
         }
@@ -211,7 +211,7 @@ impl Reader {
     /// A mapping with string keys (any scalar key reads as its text); `null` is empty.
     /// A key written twice is an error, but as different scalars (`1` and `'1'`) the
     /// later value is kept.
-    pub fn map<T>(&mut self, v: &Node, read: Read<T>) -> Result<BTreeMap<String, T>> {
+    pub(crate) fn map<T>(&mut self, v: &Node, read: Read<T>) -> Result<BTreeMap<String, T>> {
         let m = match &v.value {
             Value::Mapping(m) => m,
             _ if v.is_null() => return Ok(BTreeMap::new()),

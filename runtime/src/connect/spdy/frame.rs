@@ -32,8 +32,11 @@ const WINDOW_UPDATE: u16 = 9;
 
 /// `RST_STREAM` status codes used here.
 pub mod rst {
+    /// The peer broke the protocol.
     pub const PROTOCOL_ERROR: u32 = 1;
+    /// The stream was refused before any processing.
     pub const REFUSED_STREAM: u32 = 3;
+    /// The stream is no longer needed.
     pub const CANCEL: u32 = 5;
 }
 
@@ -61,47 +64,78 @@ impl Headers {
 /// One SPDY/3 frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Frame {
+    /// Opens a stream (`SYN_STREAM`).
     SynStream {
+        /// The new stream's id (odd from the client).
         stream_id: u32,
+        /// The stream it belongs to; 0 for none.
         associated_to: u32,
+        /// 0 (highest) to 7.
         priority: u8,
+        /// [`FLAG_FIN`], or 0.
         flags: u8,
+        /// The stream's headers (Kubernetes' `streamtype`, `port`...).
         headers: Headers,
     },
+    /// Accepts a stream (`SYN_REPLY`).
     SynReply {
+        /// The stream accepted.
         stream_id: u32,
+        /// [`FLAG_FIN`], or 0.
         flags: u8,
+        /// The reply's headers.
         headers: Headers,
     },
+    /// Ends a stream abnormally (`RST_STREAM`).
     RstStream {
+        /// The stream reset.
         stream_id: u32,
+        /// Why: one of [`rst`]'s codes.
         status: u32,
     },
     /// Settings (id, value) with their flags; this client and Kubernetes' servers act on
     /// none of them.
     Settings {
+        /// The frame's flags.
         flags: u8,
+        /// The settings sent.
         entries: Vec<Setting>,
     },
+    /// A ping, answered with the same id (`PING`).
     Ping {
+        /// The ping's id (odd from the client).
         id: u32,
     },
+    /// The session ends (`GOAWAY`).
     GoAway {
+        /// The last stream the sender acted on.
         last_good_stream_id: u32,
+        /// 0 (OK), 1 (protocol error) or 2 (internal error).
         status: u32,
     },
+    /// More headers for a stream (`HEADERS`).
     Headers {
+        /// The stream they belong to.
         stream_id: u32,
+        /// [`FLAG_FIN`], or 0.
         flags: u8,
+        /// The headers.
         headers: Headers,
     },
+    /// The receiver may send `delta` more bytes on a stream (`WINDOW_UPDATE`).
     WindowUpdate {
+        /// The stream the window grows on.
         stream_id: u32,
+        /// Bytes added to the window.
         delta: u32,
     },
+    /// Bytes of a stream.
     Data {
+        /// The stream they belong to.
         stream_id: u32,
+        /// [`FLAG_FIN`], or 0.
         flags: u8,
+        /// The bytes.
         data: Bytes,
     },
 }
@@ -109,8 +143,11 @@ pub enum Frame {
 /// One entry of a `SETTINGS` frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Setting {
+    /// The entry's flags (persist, persisted).
     pub flags: u8,
+    /// Which setting (`SETTINGS_INITIAL_WINDOW_SIZE` is 7).
     pub id: u32,
+    /// Its value.
     pub value: u32,
 }
 
@@ -118,24 +155,50 @@ pub struct Setting {
 #[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FrameError {
+    /// A control frame of another SPDY version.
     #[error("control frame of SPDY version {0}, not 3")]
     UnsupportedVersion(u16),
+    /// A payload whose length the frame's layout does not allow.
     #[error("{frame} frame with a payload of {length} bytes, which its layout does not allow")]
-    BadLength { frame: &'static str, length: usize },
+    BadLength {
+        /// The frame's type.
+        frame: &'static str,
+        /// The payload's length.
+        length: usize,
+    },
+    /// A frame that must name a stream named stream 0.
     #[error("{frame} frame for stream 0")]
-    ZeroStreamId { frame: &'static str },
+    ZeroStreamId {
+        /// The frame's type.
+        frame: &'static str,
+    },
+    /// A frame longer than this side accepts.
     #[error("{frame} frame of {length} bytes, over the limit of {limit}")]
     TooLarge {
+        /// The frame's type.
         frame: &'static str,
+        /// The payload's length.
         length: usize,
+        /// The most accepted.
         limit: usize,
     },
+    /// A header block that does not decompress or parse.
     #[error("header block: {0}")]
     HeaderBlock(String),
+    /// A header block over the decompressed limit.
     #[error("header block larger than {limit} bytes once decompressed")]
-    HeaderBlockTooLarge { limit: usize },
+    HeaderBlockTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The input ended inside a frame.
     #[error("the connection ended in the middle of a frame ({read} of {expected} bytes)")]
-    Truncated { read: usize, expected: usize },
+    Truncated {
+        /// Bytes of the frame read.
+        read: usize,
+        /// Bytes the frame needed.
+        expected: usize,
+    },
 }
 
 /// The 8-byte head of a frame.
@@ -145,8 +208,10 @@ pub struct Head {
 }
 
 impl Head {
+    /// Bytes in a head.
     pub const LEN: usize = 8;
 
+    /// The head read from the wire.
     pub fn new(raw: [u8; 8]) -> Self {
         Self { raw }
     }
@@ -195,6 +260,7 @@ impl Default for Encoder {
 }
 
 impl Encoder {
+    /// An encoder with a fresh compression stream.
     pub fn new() -> Self {
         let mut deflate = Compress::new(Compression::best(), true);
         // A fresh stream accepts a dictionary; this cannot fail.
@@ -596,8 +662,10 @@ fn parse_header_block(block: &[u8]) -> Result<Headers, FrameError> {
 /// Why reading a frame failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// The bytes are no valid frame.
     #[error(transparent)]
     Frame(#[from] FrameError),
+    /// The connection failed.
     #[error("reading a frame: {0}")]
     Io(#[from] std::io::Error),
 }

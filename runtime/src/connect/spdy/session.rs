@@ -36,18 +36,31 @@ pub enum SessionError {
     /// The connection failed.
     #[error("connection: {message}")]
     Io {
+        /// The I/O error's kind.
         kind: io::ErrorKind,
+        /// Its message.
         message: String,
     },
     /// The server reset the stream (`RST_STREAM` with its status code).
     #[error("the server reset stream {stream_id} (status {status})")]
-    Reset { stream_id: u32, status: u32 },
+    Reset {
+        /// The stream reset.
+        stream_id: u32,
+        /// The `RST_STREAM` status code.
+        status: u32,
+    },
     /// The connection ended before the stream was answered (or opened).
     #[error("the connection closed before stream {stream_id} was answered")]
-    Closed { stream_id: u32 },
+    Closed {
+        /// The stream.
+        stream_id: u32,
+    },
     /// The server did not accept the stream in time.
     #[error("the server did not accept stream {stream_id} in time")]
-    NoReply { stream_id: u32 },
+    NoReply {
+        /// The stream.
+        stream_id: u32,
+    },
     /// The server said `GOAWAY`: no new streams.
     #[error("the server is going away (GOAWAY): no new streams")]
     GoneAway,

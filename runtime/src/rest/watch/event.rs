@@ -19,8 +19,11 @@ use crate::rest::ApiError;
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum WatchEvent<K> {
+    /// An object was created (or is in the initial events).
     Added(K),
+    /// An object changed.
     Modified(K),
+    /// An object was deleted; its last state.
     Deleted(K),
     /// The server's progress marker: only the resource version (and annotations) are set.
     Bookmark(Bookmark),
@@ -66,7 +69,9 @@ impl<K: Object> WatchEvent<K> {
 /// The content of a `BOOKMARK` event.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bookmark {
+    /// The resource version the watch has reached.
     pub resource_version: String,
+    /// The bookmark's annotations (`k8s.io/initial-events-end`).
     pub annotations: BTreeMap<String, String>,
 }
 

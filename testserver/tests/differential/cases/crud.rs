@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::run::{configmap, Req, Run};
 
-pub async fn create_get(r: &mut Run) {
+pub(crate) async fn create_get(r: &mut Run) {
     let cm = configmap("a", json!({"k": "v"}));
     r.send("create", Req::post(r.core("configmaps"), &cm)).await;
     r.send("get", Req::get(r.core("configmaps/a"))).await;
@@ -15,7 +15,7 @@ pub async fn create_get(r: &mut Run) {
 }
 
 /// Empty maps and lists are left out of what is stored (Go's `omitempty`).
-pub async fn empty_map(r: &mut Run) {
+pub(crate) async fn empty_map(r: &mut Run) {
     let mut cm = configmap("e", json!({"k": "v"}));
     cm["data"] = json!({});
     cm["metadata"]["finalizers"] = json!([]);
@@ -23,7 +23,7 @@ pub async fn empty_map(r: &mut Run) {
     r.send("create", Req::post(r.core("configmaps"), &cm)).await;
 }
 
-pub async fn update(r: &mut Run) {
+pub(crate) async fn update(r: &mut Run) {
     let created = r
         .send(
             "create",
@@ -55,7 +55,7 @@ pub async fn update(r: &mut Run) {
 }
 
 /// An update that changes nothing keeps the resourceVersion.
-pub async fn update_noop(r: &mut Run) {
+pub(crate) async fn update_noop(r: &mut Run) {
     let created = r
         .send(
             "create",
@@ -66,7 +66,7 @@ pub async fn update_noop(r: &mut Run) {
         .await;
 }
 
-pub async fn delete(r: &mut Run) {
+pub(crate) async fn delete(r: &mut Run) {
     r.send(
         "create",
         Req::post(r.core("configmaps"), &configmap("a", json!({"k": "v"}))),
@@ -85,7 +85,7 @@ pub async fn delete(r: &mut Run) {
         .await;
 }
 
-pub async fn delete_collection(r: &mut Run) {
+pub(crate) async fn delete_collection(r: &mut Run) {
     for (name, l) in [("a", "x"), ("b", "x"), ("c", "y")] {
         let mut cm = configmap(name, json!({}));
         cm["metadata"]["labels"] = json!({"l": l});
@@ -99,7 +99,7 @@ pub async fn delete_collection(r: &mut Run) {
     r.send("list after", Req::get(r.core("configmaps"))).await;
 }
 
-pub async fn finalizers(r: &mut Run) {
+pub(crate) async fn finalizers(r: &mut Run) {
     let mut cm = configmap("f", json!({}));
     cm["metadata"]["finalizers"] = json!(["example.com/hold"]);
     r.send("create", Req::post(r.core("configmaps"), &cm)).await;
@@ -126,7 +126,7 @@ pub async fn finalizers(r: &mut Run) {
     r.send("gone", Req::get(r.core("configmaps/f"))).await;
 }
 
-pub async fn dry_run(r: &mut Run) {
+pub(crate) async fn dry_run(r: &mut Run) {
     let cm = configmap("d", json!({"k": "v"}));
     r.send(
         "create dry",
@@ -152,7 +152,7 @@ pub async fn dry_run(r: &mut Run) {
     .await;
 }
 
-pub async fn invalid_objects(r: &mut Run) {
+pub(crate) async fn invalid_objects(r: &mut Run) {
     r.send(
         "invalid name",
         Req::post(r.core("configmaps"), &configmap("Not_Valid", json!({}))),
@@ -207,7 +207,7 @@ pub async fn invalid_objects(r: &mut Run) {
     .await;
 }
 
-pub async fn unknown_fields(r: &mut Run) {
+pub(crate) async fn unknown_fields(r: &mut Run) {
     let mut cm = configmap("u", json!({}));
     cm["spec"] = json!({"foo": 1});
     r.send(
@@ -223,14 +223,14 @@ pub async fn unknown_fields(r: &mut Run) {
 }
 
 /// The default field validation (`Warn`) answers with a `Warning` header.
-pub async fn unknown_fields_warn(r: &mut Run) {
+pub(crate) async fn unknown_fields_warn(r: &mut Run) {
     let mut cm = configmap("w", json!({}));
     cm["spec"] = json!({"foo": 1});
     r.send("warn", Req::post(r.core("configmaps"), &cm)).await;
 }
 
 /// Defaults, generation and managed fields of a Deployment through its lifecycle.
-pub async fn deployment_generation(r: &mut Run) {
+pub(crate) async fn deployment_generation(r: &mut Run) {
     let d = deployment("web", 1);
     let created = r.send("create", Req::post(r.apps("deployments"), &d)).await;
     let mut labelled = created.clone();
@@ -249,12 +249,12 @@ pub async fn deployment_generation(r: &mut Run) {
 }
 
 /// A pod as the API server defaults and admits it.
-pub async fn pod_defaults(r: &mut Run) {
+pub(crate) async fn pod_defaults(r: &mut Run) {
     r.send("create", Req::post(r.core("pods"), &pod("p"))).await;
     r.send("get", Req::get(r.core("pods/p"))).await;
 }
 
-pub async fn service_and_secret_defaults(r: &mut Run) {
+pub(crate) async fn service_and_secret_defaults(r: &mut Run) {
     let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
         "stringData": {"password": "hunter2"}});
     r.send("secret", Req::post(r.core("secrets"), &secret))
@@ -279,14 +279,14 @@ pub async fn service_and_secret_defaults(r: &mut Run) {
 }
 
 /// A minimal pod (no token automount: its projected volume's name is random).
-pub fn pod(name: &str) -> serde_json::Value {
+pub(crate) fn pod(name: &str) -> serde_json::Value {
     json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"app": "web"}},
         "spec": {"automountServiceAccountToken": false,
                  "containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}]}})
 }
 
 /// A minimal Deployment.
-pub fn deployment(name: &str, replicas: i64) -> serde_json::Value {
+pub(crate) fn deployment(name: &str, replicas: i64) -> serde_json::Value {
     json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
         "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
             "template": {"metadata": {"labels": {"app": name}},

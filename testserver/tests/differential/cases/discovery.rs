@@ -6,7 +6,7 @@ const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGrou
 
 /// The build fields name a Go toolchain and a commit the test server does not have; the
 /// versions (major, minor) and the document's shape must agree.
-pub async fn version(r: &mut Run) {
+pub(crate) async fn version(r: &mut Run) {
     let build = [
         "/gitVersion",
         "/gitCommit",
@@ -19,7 +19,7 @@ pub async fn version(r: &mut Run) {
         .await;
 }
 
-pub async fn legacy(r: &mut Run) {
+pub(crate) async fn legacy(r: &mut Run) {
     // The address is the server's own (its port differs).
     let address = ["/serverAddressByClientCIDRs/0/serverAddress"];
     r.send_masking("api", Req::get("/api"), &address).await;
@@ -32,7 +32,7 @@ pub async fn legacy(r: &mut Run) {
     r.send("missing version", Req::get("/apis/apps/v9")).await;
 }
 
-pub async fn aggregated(r: &mut Run) {
+pub(crate) async fn aggregated(r: &mut Run) {
     r.send("api", Req::get("/api").header("Accept", AGGREGATED))
         .await;
     r.send("apis", Req::get("/apis").header("Accept", AGGREGATED))

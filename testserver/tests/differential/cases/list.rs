@@ -24,7 +24,7 @@ fn continue_of(v: &Value) -> String {
         .to_string()
 }
 
-pub async fn paging(r: &mut Run) {
+pub(crate) async fn paging(r: &mut Run) {
     fill(r).await;
     let first = r
         .send("limit 2", Req::get(r.core("configmaps?limit=2")))
@@ -60,7 +60,7 @@ pub async fn paging(r: &mut Run) {
         .await;
 }
 
-pub async fn label_selectors(r: &mut Run) {
+pub(crate) async fn label_selectors(r: &mut Run) {
     fill(r).await;
     for (label, sel) in [
         ("equality", "l%3Da"),
@@ -81,7 +81,7 @@ pub async fn label_selectors(r: &mut Run) {
     }
 }
 
-pub async fn field_selectors(r: &mut Run) {
+pub(crate) async fn field_selectors(r: &mut Run) {
     fill(r).await;
     for (label, sel) in [
         ("name", "metadata.name%3Dc1"),
@@ -119,7 +119,7 @@ pub async fn field_selectors(r: &mut Run) {
     .await;
 }
 
-pub async fn all_namespaces(r: &mut Run) {
+pub(crate) async fn all_namespaces(r: &mut Run) {
     fill(r).await;
     let sel = format!("run%3D{},l%20in%20(a,b)", r.run_id);
     // Other cases of this run carry the same label: keep this namespace's only.
@@ -133,7 +133,7 @@ pub async fn all_namespaces(r: &mut Run) {
     .await;
 }
 
-pub async fn resource_versions(r: &mut Run) {
+pub(crate) async fn resource_versions(r: &mut Run) {
     fill(r).await;
     let list = r
         .send("rv 0", Req::get(r.core("configmaps?resourceVersion=0")))
@@ -184,7 +184,7 @@ pub async fn resource_versions(r: &mut Run) {
 }
 
 /// Lists as metadata only, and as a Table.
-pub async fn other_forms(r: &mut Run) {
+pub(crate) async fn other_forms(r: &mut Run) {
     fill(r).await;
     r.send(
         "metadata list",
@@ -209,7 +209,7 @@ pub async fn other_forms(r: &mut Run) {
     .await;
 }
 
-pub async fn table(r: &mut Run) {
+pub(crate) async fn table(r: &mut Run) {
     fill(r).await;
     r.send(
         "table",

@@ -11,7 +11,7 @@ mod watch;
 use crate::{cases, Case};
 
 /// Every case, in the order they are reported.
-pub fn all() -> Vec<Case> {
+pub(crate) fn all() -> Vec<Case> {
     let mut all = cases![
         crud::create_get,
         crud::empty_map,

@@ -46,7 +46,7 @@ async fn install_crd(r: &mut Run) -> String {
 }
 
 /// The CRD's group-version document (fetched through the index's `serverRelativeURL`).
-pub async fn crd_document(r: &mut Run) {
+pub(crate) async fn crd_document(r: &mut Run) {
     let group = install_crd(r).await;
     let key = format!("apis/{group}/v1");
     let mut url = None;
@@ -70,7 +70,7 @@ pub async fn crd_document(r: &mut Run) {
 }
 
 /// Defaults from the schema are applied and unknown fields pruned.
-pub async fn crd_defaulting_and_pruning(r: &mut Run) {
+pub(crate) async fn crd_defaulting_and_pruning(r: &mut Run) {
     let group = install_crd(r).await;
     let p = format!("/apis/{group}/v1/namespaces/{}/widgets", r.ns);
     let w = json!({"apiVersion": format!("{group}/v1"), "kind": "Widget", "metadata": {"name": "w"},
@@ -84,7 +84,7 @@ pub async fn crd_defaulting_and_pruning(r: &mut Run) {
 }
 
 /// Custom resources: CRUD, the status subresource and apply.
-pub async fn crd_objects(r: &mut Run) {
+pub(crate) async fn crd_objects(r: &mut Run) {
     let group = install_crd(r).await;
     let p = format!("/apis/{group}/v1/namespaces/{}/widgets", r.ns);
     let w = json!({"apiVersion": format!("{group}/v1"), "kind": "Widget", "metadata": {"name": "w"},
@@ -110,7 +110,7 @@ pub async fn crd_objects(r: &mut Run) {
 }
 
 /// A built-in group-version's document.
-pub async fn builtin_document(r: &mut Run) {
+pub(crate) async fn builtin_document(r: &mut Run) {
     r.send("apps v1", Req::get("/openapi/v3/apis/apps/v1"))
         .await;
 }

@@ -9,7 +9,7 @@ const MERGE: &str = "application/merge-patch+json";
 const JSON: &str = "application/json-patch+json";
 const STRATEGIC: &str = "application/strategic-merge-patch+json";
 
-pub async fn merge_and_json(r: &mut Run) {
+pub(crate) async fn merge_and_json(r: &mut Run) {
     r.quiet(Req::post(
         r.core("configmaps"),
         &configmap("a", json!({"k": "v", "drop": "x"})),
@@ -85,7 +85,7 @@ pub async fn merge_and_json(r: &mut Run) {
 }
 
 /// An empty merge patch changes nothing and keeps the resourceVersion.
-pub async fn empty_patch(r: &mut Run) {
+pub(crate) async fn empty_patch(r: &mut Run) {
     r.send(
         "create",
         Req::post(r.core("configmaps"), &configmap("a", json!({"k": "v"}))),
@@ -98,7 +98,7 @@ pub async fn empty_patch(r: &mut Run) {
     .await;
 }
 
-pub async fn strategic_lists(r: &mut Run) {
+pub(crate) async fn strategic_lists(r: &mut Run) {
     let mut d = deployment("web", 1);
     d["spec"]["template"]["spec"]["containers"][0]["env"] = json!([{"name": "A", "value": "1"}]);
     r.quiet(Req::post(r.apps("deployments"), &d)).await;
@@ -136,7 +136,7 @@ pub async fn strategic_lists(r: &mut Run) {
     .await;
 }
 
-pub async fn apply(r: &mut Run) {
+pub(crate) async fn apply(r: &mut Run) {
     let p = r.core("configmaps/a");
     let obj = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "labels": {"x": "1"}},
         "data": {"owned": "by-a"}});
@@ -211,7 +211,7 @@ pub async fn apply(r: &mut Run) {
 }
 
 /// Applying the same configuration again changes nothing and keeps the resourceVersion.
-pub async fn apply_identical(r: &mut Run) {
+pub(crate) async fn apply_identical(r: &mut Run) {
     let p = r.core("configmaps/a");
     let obj = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}});
     r.send("apply", Req::apply(&p, "mgr", false, &obj)).await;
@@ -219,7 +219,7 @@ pub async fn apply_identical(r: &mut Run) {
 }
 
 /// Apply on a Deployment: keyed lists (containers by name) and the status subresource.
-pub async fn apply_deployment(r: &mut Run) {
+pub(crate) async fn apply_deployment(r: &mut Run) {
     let p = r.apps("deployments/web");
     let d = deployment("web", 2);
     r.send(

@@ -7,7 +7,7 @@ use crate::run::{Req, Run};
 
 const MERGE: &str = "application/merge-patch+json";
 
-pub async fn scale(r: &mut Run) {
+pub(crate) async fn scale(r: &mut Run) {
     r.quiet(Req::post(r.apps("deployments"), &deployment("web", 1)))
         .await;
     let p = r.apps("deployments/web/scale");
@@ -29,7 +29,7 @@ pub async fn scale(r: &mut Run) {
         .await;
 }
 
-pub async fn status(r: &mut Run) {
+pub(crate) async fn status(r: &mut Run) {
     r.quiet(Req::post(r.apps("deployments"), &deployment("web", 1)))
         .await;
     let p = r.apps("deployments/web/status");
@@ -55,7 +55,7 @@ pub async fn status(r: &mut Run) {
     .await;
 }
 
-pub async fn binding(r: &mut Run) {
+pub(crate) async fn binding(r: &mut Run) {
     r.quiet(Req::post(r.core("pods"), &pod("p"))).await;
     let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"},
         "target": {"apiVersion": "v1", "kind": "Node", "name": "node-1"}});
@@ -67,7 +67,7 @@ pub async fn binding(r: &mut Run) {
 }
 
 /// Eviction of an unbound pod (no PDB) deletes it at once.
-pub async fn eviction(r: &mut Run) {
+pub(crate) async fn eviction(r: &mut Run) {
     r.quiet(Req::post(r.core("pods"), &pod("p"))).await;
     let ev = eviction_of("p");
     r.send("evict", Req::post(r.core("pods/p/eviction"), &ev))
@@ -78,7 +78,7 @@ pub async fn eviction(r: &mut Run) {
 }
 
 /// Eviction that a PodDisruptionBudget forbids, and a dry-run eviction.
-pub async fn eviction_pdb_and_dry_run(r: &mut Run) {
+pub(crate) async fn eviction_pdb_and_dry_run(r: &mut Run) {
     r.quiet(Req::post(r.core("pods"), &pod("p"))).await;
     r.send(
         "evict dry run",
@@ -106,7 +106,7 @@ fn eviction_of(name: &str) -> serde_json::Value {
     json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name}})
 }
 
-pub async fn serviceaccount_token(r: &mut Run) {
+pub(crate) async fn serviceaccount_token(r: &mut Run) {
     let req = json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
         "spec": {"audiences": ["https://kubernetes.default.svc"], "expirationSeconds": 3600}});
     r.send(

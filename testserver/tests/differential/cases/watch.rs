@@ -26,7 +26,7 @@ async fn pause() {
     tokio::time::sleep(Duration::from_millis(700)).await;
 }
 
-pub async fn events(r: &mut Run) {
+pub(crate) async fn events(r: &mut Run) {
     let list = r.quiet(Req::get(r.core("configmaps"))).await;
     let w = r.start(watch(
         r.core(&format!("configmaps?resourceVersion={}", list_rv(&list))),
@@ -49,7 +49,7 @@ pub async fn events(r: &mut Run) {
 }
 
 /// An object leaving a label selector is DELETED for the watch, entering it ADDED.
-pub async fn selector_transitions(r: &mut Run) {
+pub(crate) async fn selector_transitions(r: &mut Run) {
     let list = r.quiet(Req::get(r.core("configmaps"))).await;
     let path = r.core(&format!(
         "configmaps?labelSelector=l%3Da&resourceVersion={}",
@@ -81,7 +81,7 @@ pub async fn selector_transitions(r: &mut Run) {
     r.finish_watch("watch", w).await;
 }
 
-pub async fn field_selector_single_object(r: &mut Run) {
+pub(crate) async fn field_selector_single_object(r: &mut Run) {
     r.quiet(Req::post(r.core("configmaps"), &configmap("b", json!({}))))
         .await;
     let list = r.quiet(Req::get(r.core("configmaps"))).await;
@@ -103,7 +103,7 @@ pub async fn field_selector_single_object(r: &mut Run) {
 }
 
 /// WatchList: the current objects as ADDED, then the initial-events-end bookmark.
-pub async fn watch_list(r: &mut Run) {
+pub(crate) async fn watch_list(r: &mut Run) {
     for n in ["a", "b"] {
         r.quiet(Req::post(r.core("configmaps"), &configmap(n, json!({}))))
             .await;
@@ -126,7 +126,7 @@ pub async fn watch_list(r: &mut Run) {
 }
 
 /// `resourceVersion=0` and an unset one start with the current objects as ADDED.
-pub async fn from_now_and_zero(r: &mut Run) {
+pub(crate) async fn from_now_and_zero(r: &mut Run) {
     r.quiet(Req::post(r.core("configmaps"), &configmap("a", json!({}))))
         .await;
     r.watch("rv 0", watch(r.core("configmaps?resourceVersion=0"), 1))
@@ -135,7 +135,7 @@ pub async fn from_now_and_zero(r: &mut Run) {
 }
 
 /// From an older version still in the history: the changes since then.
-pub async fn from_old_version(r: &mut Run) {
+pub(crate) async fn from_old_version(r: &mut Run) {
     let created = r
         .quiet(Req::post(
             r.core("configmaps"),
@@ -157,7 +157,7 @@ pub async fn from_old_version(r: &mut Run) {
 /// A version the server has not reached yet: a watch waits for it (and sends nothing
 /// older); a WatchList, a get and a list give up after a while with `504` (a real server
 /// waits up to 3 s). Runs alone so other cases' writes do not reach the version.
-pub async fn from_future_version(r: &mut Run) {
+pub(crate) async fn from_future_version(r: &mut Run) {
     let list = r.quiet(Req::get(r.core("configmaps"))).await;
     let now: u64 = list_rv(&list).parse::<u64>().unwrap_or(0);
     let far = r.start(watch(
@@ -195,7 +195,7 @@ pub async fn from_future_version(r: &mut Run) {
 
 /// As metadata only: the object form, the list form (which client-go's metadata informer
 /// sends for its watches too) and client-go's full Accept list.
-pub async fn metadata_only(r: &mut Run) {
+pub(crate) async fn metadata_only(r: &mut Run) {
     r.quiet(Req::post(
         r.core("configmaps"),
         &configmap("a", json!({"k": "v"})),
