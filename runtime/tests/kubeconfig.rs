@@ -782,3 +782,23 @@ fn malformed_input_never_panics() {
         let _ = Kubeconfig::parse(&full[..i]);
     }
 }
+
+#[test]
+fn compression_is_on_unless_the_cluster_disables_it() {
+    let text = |disable: &str| {
+        format!(
+            "clusters:\n- name: c\n  cluster:\n    server: https://c\n{disable}\
+             users:\n- name: u\n  user: {{token: t}}\n\
+             contexts:\n- name: x\n  context: {{cluster: c, user: u}}\ncurrent-context: x\n"
+        )
+    };
+    let compression = |disable: &str| {
+        let kc = Kubeconfig::parse(&text(disable)).unwrap();
+        Config::from_kubeconfig(&kc, &Overrides::default())
+            .unwrap()
+            .compression
+    };
+    assert!(compression(""));
+    assert!(compression("    disable-compression: false\n"));
+    assert!(!compression("    disable-compression: true\n"));
+}

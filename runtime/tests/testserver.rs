@@ -648,7 +648,8 @@ async fn metadata_only_reads() {
 #[tokio::test]
 async fn large_answers_come_gzip_encoded_when_compression_is_on() {
     let env = TestEnv::start("gzip").await;
-    let cms = ResourceClient::<ConfigMap>::namespaced(env.client.clone(), &env.namespace);
+    let identity = env.client_with(|c| c.compression = false);
+    let cms = ResourceClient::<ConfigMap>::namespaced(identity.clone(), &env.namespace);
     // 40 objects of about 4.5 KB each: a list of about 180 KB.
     for i in 0..40 {
         let value: String = (0..4500)
@@ -658,6 +659,10 @@ async fn large_answers_come_gzip_encoded_when_compression_is_on() {
             .await
             .unwrap();
     }
+    assert!(
+        Config::new("https://x".parse().unwrap()).compression,
+        "on by default"
+    );
     let gzip = env.client_with(|c| c.compression = true);
     let zipped = ResourceClient::<ConfigMap>::namespaced(gzip.clone(), &env.namespace);
     let names = |list: kubegen_runtime::meta::List<ConfigMap>| -> Vec<(String, String)> {
@@ -694,8 +699,7 @@ async fn large_answers_come_gzip_encoded_when_compression_is_on() {
         .await
         .unwrap();
     assert!(!one.decompressed(), "a small answer is sent as it is");
-    let plain_list = env
-        .client
+    let plain_list = identity
         .get()
         .abs_path(&path)
         .query(mine_only())

@@ -111,8 +111,6 @@ impl TestEnv {
         })
     }
 
-    /// A client like [`TestEnv::client`] that never retries, for tests that must see a
-    /// `429` or `503` themselves.
     /// A client of the same server whose configuration `change` adjusts (say, its
     /// `content_type`).
     pub fn client_with(&self, change: impl FnOnce(&mut Config)) -> Client {

@@ -76,11 +76,11 @@ pub struct Config {
     /// otherwise; JSON without it.
     pub content_type: ContentType,
     /// Ask the server to gzip its answers (`Accept-Encoding: gzip`, as Go's transport does
-    /// unless told otherwise); bodies are decoded as they stream in. The API server gzips
-    /// whole answers of 128 KiB or more, never watches. It saves bandwidth on slow links
-    /// and costs CPU on both sides; on a fast network the CPU costs more than the bytes
-    /// save (`docs/performance.md`), hence off by default. A kubeconfig cluster's
-    /// `disable-compression: true` turns it off.
+    /// for client-go unless told otherwise); bodies are decoded as they stream in. The API
+    /// server gzips whole answers of 128 KiB or more (lists, large objects), never watches:
+    /// a list of 50,000 pods shrinks tenfold, and even on loopback the sync was no slower
+    /// and used no more client CPU or memory (`docs/performance.md`). On by default; a
+    /// kubeconfig cluster's `disable-compression: true` turns it off.
     pub compression: bool,
 }
 
@@ -145,7 +145,7 @@ impl Config {
             user_agent: default_user_agent(),
             max_watch_event_bytes: 64 << 20,
             content_type: ContentType::default(),
-            compression: false,
+            compression: true,
             max_streams_per_connection: 100,
         }
     }

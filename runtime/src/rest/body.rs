@@ -1,7 +1,7 @@
 //! A response body in the encoding the server chose: as sent, or gzip-decoded.
 //!
-//! A client that asks for compression ([`Config::compression`](crate::config::Config))
-//! sends `Accept-Encoding: gzip`; the API server then gzips whole answers of 128 KiB or
+//! A client that asks for compression ([`Config::compression`](crate::config::Config), on by
+//! default) sends `Accept-Encoding: gzip`; the API server then gzips whole answers of 128 KiB or
 //! more (lists, large objects) and never a watch. The body is decoded chunk by chunk as it
 //! arrives, so a compressed list still streams into the list decoders.
 
