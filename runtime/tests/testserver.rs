@@ -679,13 +679,8 @@ async fn large_answers_come_gzip_encoded_when_compression_is_on() {
     assert_eq!(names(zipped.list(&mine_only()).await.unwrap()), plain);
 
     let path = format!("/api/v1/namespaces/{}/configmaps", env.namespace);
-    let list = gzip
-        .get()
-        .abs_path(&path)
-        .query(mine_only())
-        .send()
-        .await
-        .unwrap();
+    let raw_list = |client: &Client| client.get().abs_path(&path).query(mine_only()).send();
+    let list = raw_list(&gzip).await.unwrap();
     assert!(list.decompressed(), "a list of 180 KB comes gzip-encoded");
     assert!(list.headers().get("content-encoding").is_none());
     let body = list.bytes().await.unwrap();
@@ -699,13 +694,7 @@ async fn large_answers_come_gzip_encoded_when_compression_is_on() {
         .await
         .unwrap();
     assert!(!one.decompressed(), "a small answer is sent as it is");
-    let plain_list = identity
-        .get()
-        .abs_path(&path)
-        .query(mine_only())
-        .send()
-        .await
-        .unwrap();
+    let plain_list = raw_list(&identity).await.unwrap();
     assert!(
         !plain_list.decompressed(),
         "without compression nothing is gzip-encoded"
