@@ -85,6 +85,54 @@ async fn read_all(r: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
     out
 }
 
+/// Writes `text` to a forwarded port and reads the echo back, within [`LIMIT`].
+async fn assert_echoes<S>(stream: &mut S, text: &[u8])
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    stream.write_all(text).await.unwrap();
+    let mut back = vec![0u8; text.len()];
+    tokio::time::timeout(LIMIT, stream.read_exact(&mut back))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back, text);
+}
+
+/// Reading a port-forward stream to port 9999 (nothing listens there) ends with the
+/// server's refusal as a typed error.
+async fn assert_refused(mut refused: impl tokio::io::AsyncRead + Unpin) {
+    let e = tokio::time::timeout(LIMIT, refused.read_to_end(&mut Vec::new()))
+        .await
+        .unwrap()
+        .unwrap_err();
+    match e.get_ref().and_then(|i| i.downcast_ref::<Error>()) {
+        Some(Error::PortForward { port, message, .. }) => {
+            assert_eq!(*port, 9999);
+            assert!(message.contains("connection refused"), "{message}");
+        }
+        other => panic!("expected a port-forward error, got {other:?} ({e})"),
+    }
+}
+
+/// A local listener forwarding to `pod`'s port 8080: each of two connections echoes.
+async fn assert_listener_forwards(env: &TestEnv, pod: &str, label: &str) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let serving = tokio::spawn(serve_port_forward(
+        env.client.clone(),
+        env.namespace.clone(),
+        pod.into(),
+        8080,
+        listener,
+    ));
+    for round in 0..2 {
+        let mut local = tokio::net::TcpStream::connect(addr).await.unwrap();
+        assert_echoes(&mut local, format!("{label} round {round}").as_bytes()).await;
+    }
+    serving.abort();
+}
+
 #[tokio::test]
 async fn exec_streams_stdout_stderr_and_the_exit_code() {
     let env = TestEnv::start("connect-exec").await;
@@ -257,52 +305,11 @@ async fn port_forward_connects_refuses_and_serves_a_listener() {
     create_pod(&env, "web", Some(NODE), c).await;
     match env.client.port_forward(&ns, "web", 8080).await {
         Ok(mut stream) => {
-            stream.write_all(b"hello port").await.unwrap();
-            let mut buf = [0u8; 10];
-            tokio::time::timeout(LIMIT, stream.read_exact(&mut buf))
-                .await
-                .unwrap()
-                .unwrap();
-            assert_eq!(&buf, b"hello port");
-
+            assert_echoes(&mut stream, b"hello port").await;
             // Nothing listens on 9999: reading ends with the server's refusal.
-            let mut refused = env.client.port_forward(&ns, "web", 9999).await.unwrap();
-            let mut sink = Vec::new();
-            let e = tokio::time::timeout(LIMIT, refused.read_to_end(&mut sink))
-                .await
-                .unwrap()
-                .unwrap_err();
-            let inner = e.get_ref().and_then(|i| i.downcast_ref::<Error>());
-            match inner {
-                Some(Error::PortForward { port, message, .. }) => {
-                    assert_eq!(*port, 9999);
-                    assert!(message.contains("connection refused"), "{message}");
-                }
-                other => panic!("expected a port-forward error, got {other:?} ({e})"),
-            }
-
+            assert_refused(env.client.port_forward(&ns, "web", 9999).await.unwrap()).await;
             // A local listener: each connection is forwarded on its own WebSocket.
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            let server = tokio::spawn(serve_port_forward(
-                env.client.clone(),
-                ns.clone(),
-                "web".into(),
-                8080,
-                listener,
-            ));
-            for round in 0..2 {
-                let mut local = tokio::net::TcpStream::connect(addr).await.unwrap();
-                let text = format!("round {round}");
-                local.write_all(text.as_bytes()).await.unwrap();
-                let mut back = vec![0u8; text.len()];
-                tokio::time::timeout(LIMIT, local.read_exact(&mut back))
-                    .await
-                    .unwrap()
-                    .unwrap();
-                assert_eq!(back, text.as_bytes());
-            }
-            server.abort();
+            assert_listener_forwards(&env, "web", "websocket").await;
         }
         Err(e) if !runs_pods(&env) => assert_no_node(&e),
         Err(e) => panic!("port-forward: {e}"),
@@ -480,13 +487,7 @@ async fn spdy_exec_attach_and_port_forward() {
                 .await
                 .unwrap();
             assert_eq!(stream.protocol(), spdy);
-            stream.write_all(b"spdy port").await.unwrap();
-            let mut buf = [0u8; 9];
-            tokio::time::timeout(LIMIT, stream.read_exact(&mut buf))
-                .await
-                .unwrap()
-                .unwrap();
-            assert_eq!(&buf, b"spdy port");
+            assert_echoes(&mut stream, b"spdy port").await;
             stream.shutdown().await.unwrap();
             let mut rest = Vec::new();
             tokio::time::timeout(LIMIT, stream.read_to_end(&mut rest))
@@ -495,22 +496,13 @@ async fn spdy_exec_attach_and_port_forward() {
                 .unwrap();
             assert!(rest.is_empty());
 
-            let mut refused = env
-                .client
-                .port_forward_with(&ns, "spdy", 9999, spdy)
-                .await
-                .unwrap();
-            let e = tokio::time::timeout(LIMIT, refused.read_to_end(&mut Vec::new()))
-                .await
-                .unwrap()
-                .unwrap_err();
-            match e.get_ref().and_then(|i| i.downcast_ref::<Error>()) {
-                Some(Error::PortForward { port, message, .. }) => {
-                    assert_eq!(*port, 9999);
-                    assert!(message.contains("connection refused"), "{message}");
-                }
-                other => panic!("expected a port-forward error, got {other:?} ({e})"),
-            }
+            assert_refused(
+                env.client
+                    .port_forward_with(&ns, "spdy", 9999, spdy)
+                    .await
+                    .unwrap(),
+            )
+            .await;
         }
         Err(e) if !runs_pods(&env) => {
             assert_no_node(&e);
@@ -570,36 +562,10 @@ async fn a_server_without_websocket_gets_spdy() {
 
     let mut stream = env.client.port_forward(&ns, "old", 8080).await.unwrap();
     assert_eq!(stream.protocol(), StreamProtocol::Spdy);
-    stream.write_all(b"ping").await.unwrap();
-    let mut buf = [0u8; 4];
-    tokio::time::timeout(LIMIT, stream.read_exact(&mut buf))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(&buf, b"ping");
+    assert_echoes(&mut stream, b"ping").await;
 
     // The listener: every connection ends up on SPDY.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let serving = tokio::spawn(serve_port_forward(
-        env.client.clone(),
-        ns.clone(),
-        "old".into(),
-        8080,
-        listener,
-    ));
-    for round in 0..2 {
-        let mut local = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let text = format!("spdy round {round}");
-        local.write_all(text.as_bytes()).await.unwrap();
-        let mut back = vec![0u8; text.len()];
-        tokio::time::timeout(LIMIT, local.read_exact(&mut back))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(back, text.as_bytes());
-    }
-    serving.abort();
+    assert_listener_forwards(&env, "old", "spdy").await;
 
     let forced = ExecOptions::command(["echo"]).protocol(StreamProtocol::WebSocket);
     let e = env.client.exec(&ns, "old", &forced).await.unwrap_err();
