@@ -457,29 +457,42 @@ fn statuses(server: &TestServer) -> Vec<u16> {
     statuses
 }
 
-#[tokio::test]
-async fn rotated_client_certificate_files_are_read_again_after_a_401() {
+/// A test server of its own that takes client certificates, and a client reading its
+/// certificate from files in `dir`, rechecked every `recheck`; `None` against a cluster.
+async fn cert_file_client(
+    test: &str,
+    dir: &std::path::Path,
+    recheck: Duration,
+) -> Option<(TestEnv, ResourceClient<Namespace>)> {
     let builder = TestServer::builder()
         .client_cert_auth(true)
         .log_requests(true);
-    let Some(env) = TestEnv::with_server("cert-files-401", &[Needs::OwnServer], builder).await
-    else {
-        return;
-    };
+    let env = TestEnv::with_server(test, &[Needs::OwnServer], builder).await?;
     let server = env.server().unwrap();
     // What the test environment sent setting up is no part of it.
     server.clear_requests();
-    let dir = tempfile::tempdir().unwrap();
-    let path = cert_file_kubeconfig(server, dir.path(), server.client_identity_pem().unwrap());
+    let path = cert_file_kubeconfig(server, dir, server.client_identity_pem().unwrap());
     let mut config = Config::from_kubeconfig_file(&path, Overrides::default()).unwrap();
     let files = config
         .tls
         .client_cert_files
         .as_mut()
         .expect("read from files");
-    // Only the 401 may make the client read the files again.
-    files.recheck_interval = Duration::from_secs(3600);
+    files.recheck_interval = recheck;
     let namespaces = ResourceClient::<Namespace>::cluster(Client::new(config).unwrap());
+    Some((env, namespaces))
+}
+
+#[tokio::test]
+async fn rotated_client_certificate_files_are_read_again_after_a_401() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only the 401 may make the client read the files again.
+    let recheck = Duration::from_secs(3600);
+    let Some((env, namespaces)) = cert_file_client("cert-files-401", dir.path(), recheck).await
+    else {
+        return;
+    };
+    let server = env.server().unwrap();
     namespaces
         .get("default", &GetOptions::default())
         .await
@@ -506,26 +519,13 @@ async fn rotated_client_certificate_files_are_read_again_after_a_401() {
 
 #[tokio::test]
 async fn rotated_client_certificate_files_are_used_before_the_old_one_fails() {
-    let builder = TestServer::builder()
-        .client_cert_auth(true)
-        .log_requests(true);
-    let Some(env) = TestEnv::with_server("cert-files-recheck", &[Needs::OwnServer], builder).await
+    let dir = tempfile::tempdir().unwrap();
+    let recheck = Duration::from_millis(50);
+    let Some((env, namespaces)) = cert_file_client("cert-files-recheck", dir.path(), recheck).await
     else {
         return;
     };
     let server = env.server().unwrap();
-    // What the test environment sent setting up is no part of it.
-    server.clear_requests();
-    let dir = tempfile::tempdir().unwrap();
-    let path = cert_file_kubeconfig(server, dir.path(), server.client_identity_pem().unwrap());
-    let mut config = Config::from_kubeconfig_file(&path, Overrides::default()).unwrap();
-    let files = config
-        .tls
-        .client_cert_files
-        .as_mut()
-        .expect("read from files");
-    files.recheck_interval = Duration::from_millis(50);
-    let namespaces = ResourceClient::<Namespace>::cluster(Client::new(config).unwrap());
     namespaces
         .get("default", &GetOptions::default())
         .await
