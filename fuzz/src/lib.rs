@@ -159,3 +159,22 @@ where
         .unwrap_or_else(|e| panic!("{value:?} written as {written} does not re-read: {e}"));
     assert_eq!(again, value);
 }
+
+/// Runs every file of `corpus/<target>/` below `root` through its target: none may panic,
+/// and no target's corpus may be empty. The corpus replay tests of both workspaces call it.
+pub fn replay_corpora(root: &Path) {
+    for (name, target) in TARGETS {
+        let dir = root.join(name);
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("corpus of {name} ({}): {e}", dir.display()));
+        let mut count = 0;
+        for entry in entries {
+            let path = entry.expect("a corpus entry").path();
+            let data = std::fs::read(&path).expect("a corpus file");
+            let outcome = std::panic::catch_unwind(|| target(&data));
+            assert!(outcome.is_ok(), "{name} fails on {}", path.display());
+            count += 1;
+        }
+        assert!(count > 0, "the corpus of {name} is empty");
+    }
+}
